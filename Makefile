@@ -1,0 +1,59 @@
+# Two commands on a fresh machine:  make run  |  make test
+# Both create .venv (Python >= 3.12) if it is missing and install ssbx[wheels,test] into it (editable).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+EXTRAS ?= wheels,test
+CASE ?= examples/void_2d.toml
+NP ?= 2
+# Hard limit on the parallel test step: a hang under MPI must fail, not block CI.
+MPI_TEST_TIMEOUT ?= 1200
+MPIEXEC ?= $(if $(wildcard $(VENV)/bin/mpirun),$(VENV)/bin/mpirun,mpirun)
+# A python >= 3.12: the first of these that exists and is new enough.
+PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+# FFCx and numba caches inside the project by default so that runs and tests reuse them.
+export XDG_CACHE_HOME ?= $(CURDIR)/.cache
+export NUMBA_CACHE_DIR ?= $(CURDIR)/.cache/numba
+export OMP_NUM_THREADS ?= 1
+export NUMBA_NUM_THREADS ?= 1
+
+.PHONY: run test venv install test-serial test-mpi lint docs bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+		if [ -z "$(PYTHON)" ]; then echo "error: ssbx needs Python >= 3.12 (python3.12 not found on PATH; with pyenv: pyenv install 3.12)"; exit 1; fi; \
+		echo "creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"; \
+		$(PYTHON) -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	@touch $@
+
+venv install: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(VENV)/bin/ssbx run $(CASE) --overwrite
+
+test: $(VENV)/.installed test-serial test-mpi
+
+test-serial: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q tests
+
+test-mpi: $(VENV)/.installed
+	timeout --kill-after=30 $(MPI_TEST_TIMEOUT) $(MPIEXEC) -n $(NP) $(PY) -m pytest -q -m mpi -p no:cacheprovider tests
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check . || true
+
+docs: $(VENV)/.installed
+	$(VENV)/bin/ssbx schema --markdown > docs/case-reference.md
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/ssbx bench run all
+
+clean:
+	rm -rf $(VENV) .cache results bench-results

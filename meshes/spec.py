@@ -1,0 +1,73 @@
+"""Geometry and mesh-size specifications of the Li | solid-electrolyte cell (SI units, metres).
+
+Coordinates: ``x`` is lateral (planar) or radial ``r`` (axisymmetric), ``y`` is vertical (``z``).
+The reference Li/electrolyte interface is the line ``y = 0``; the electrolyte occupies
+``0 <= y <= h_se`` and the Li ``-h_li <= y <= 0``. Interfacial voids are cut into the Li below
+the interface: the electrolyte side of a void is the flat segment of ``y = 0`` it covers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+VoidShape = Literal["ellipse", "rounded_rectangle"]
+GeometryKind = Literal["planar", "axisymmetric"]
+
+
+@dataclass(frozen=True)
+class VoidSpec:
+    """One interfacial void, cut into the Li.
+
+    center: lateral position of the void centre [m] (axisymmetric: 0, on the axis).
+    width: void width along the interface [m] (axisymmetric: the diameter).
+    height: void depth into the Li [m].
+    shape: ``"ellipse"`` (half-ellipse cap) or ``"rounded_rectangle"``.
+    corner_radius: radius of the rounded corners at the void bottom [m]
+        (``rounded_rectangle`` only).
+    """
+
+    center: float
+    width: float
+    height: float
+    shape: VoidShape = "ellipse"
+    corner_radius: float = 0.0
+
+    @property
+    def x_min(self) -> float:
+        return self.center - 0.5 * self.width
+
+    @property
+    def x_max(self) -> float:
+        return self.center + 0.5 * self.width
+
+
+@dataclass(frozen=True)
+class CellGeometrySpec:
+    """The 2-D (planar) or axisymmetric Li | electrolyte unit cell.
+
+    kind: ``"planar"`` (plane, unit depth) or ``"axisymmetric"`` (x = r, y = z).
+    h_se: electrolyte thickness [m]. h_li: Li thickness [m].
+    width: lateral period L (planar) or cell radius (axisymmetric) [m].
+    voids: interfacial voids, non-overlapping, inside ``0 < x < width``.
+    """
+
+    kind: GeometryKind = "planar"
+    h_se: float = 50e-6
+    h_li: float = 20e-6
+    width: float = 100e-6
+    voids: tuple[VoidSpec, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class MeshSizeSpec:
+    """Target element sizes [m].
+
+    size_fine: size at the void edges (triple points where Li, electrolyte and void meet).
+    size_coarse: size far from them.
+    grading_distance: distance from a triple point over which the size grows from fine to coarse.
+    """
+
+    size_fine: float = 0.5e-6
+    size_coarse: float = 5e-6
+    grading_distance: float = 20e-6

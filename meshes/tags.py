@@ -1,0 +1,31 @@
+"""Named physical tags of the cell meshes. Nothing else in ssbx knows Gmsh tag numbers.
+
+Cells: the electrolyte and the Li. Facets: the Li/electrolyte contact (the interface where the
+two touch), the void surfaces on the Li side and on the electrolyte side, the electrolyte top
+(counter-electrode side), the Li bottom (current collector) and the lateral sides (planar: left
+``x = 0`` and right ``x = width``; axisymmetric: the axis ``r = 0`` and the outer radius).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class CellTag(IntEnum):
+    ELECTROLYTE = 1
+    LITHIUM = 2
+
+
+class FacetTag(IntEnum):
+    CONTACT = 11
+    VOID_LI = 12
+    VOID_SE = 13
+    SE_TOP = 14
+    LI_BOTTOM = 15
+    SIDE_LEFT = 16  # planar x = 0; axisymmetric: the axis r = 0
+    SIDE_RIGHT = 17  # planar x = width; axisymmetric: the outer radius
+
+
+def physical_name(tag: CellTag | FacetTag) -> str:
+    """The Gmsh physical-group name of a tag, e.g. ``"contact"``."""
+    return tag.name.lower()

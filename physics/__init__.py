@@ -1,0 +1,1 @@
+"""Constitutive laws, interface kinetics and the UFL forms of each field."""
