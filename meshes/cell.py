@@ -1,0 +1,566 @@
+"""Gmsh builders of the 2-D Li | solid-electrolyte cell (planar and axisymmetric).
+
+The geometry (see :mod:`ssbx.meshes.spec`) is assembled with Gmsh's built-in kernel from shared
+points and curves, so the Li/electrolyte interface is conforming by construction: each contact
+segment of ``y = 0`` is one curve bounding both surfaces. The model is built in micrometres (Gmsh
+tolerances are absolute) on one rank of the communicator, distributed with shared-facet ghosting,
+and the dolfinx mesh coordinates are scaled to metres. Written ``.msh`` files are in metres too.
+
+Tags (:mod:`ssbx.meshes.tags`): cells ``ELECTROLYTE``, ``LITHIUM``; facets ``CONTACT`` (interior
+facets of the whole mesh, measure with ``dS``), ``VOID_SE`` and ``VOID_LI`` (exterior, ``ds``),
+``SE_TOP``, ``LI_BOTTOM``, ``SIDE_LEFT`` (axisymmetric: the axis), ``SIDE_RIGHT``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mpi4py import MPI
+
+import dolfinx
+import numpy as np
+from dolfinx.io import XDMFFile
+from dolfinx.io import gmsh as gmshio
+
+from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
+from ssbx.meshes.tags import CellTag, FacetTag, physical_name
+
+UM = 1e-6
+"""One micrometre in metres: the Gmsh model's length unit."""
+
+MESH_NAME = "mesh"
+CELL_TAGS_NAME = "cell_tags"
+FACET_TAGS_NAME = "facet_tags"
+
+
+@dataclass
+class CellMesh:
+    """A meshed cell: the dolfinx mesh (metres) with its cell and facet tags.
+
+    num_cells_electrolyte, num_cells_lithium: global numbers of triangles of each material.
+    """
+
+    mesh: dolfinx.mesh.Mesh
+    cell_tags: dolfinx.mesh.MeshTags
+    facet_tags: dolfinx.mesh.MeshTags
+    geometry: CellGeometrySpec
+    num_cells_electrolyte: int
+    num_cells_lithium: int
+
+    @property
+    def comm(self) -> MPI.Comm:
+        """The communicator the mesh is distributed on."""
+        return self.mesh.comm
+
+
+# --------------------------------------------------------------------------------------------
+# validation and derived sizes
+# --------------------------------------------------------------------------------------------
+
+
+def validate_geometry(geometry: CellGeometrySpec) -> None:
+    """Raise ``ValueError`` listing every problem of a geometry the builder cannot mesh."""
+    errors: list[str] = []
+    g = geometry
+    if g.kind not in ("planar", "axisymmetric"):
+        errors.append(f"kind must be 'planar' or 'axisymmetric', got {g.kind!r}")
+    for name in ("h_se", "h_li", "width"):
+        if not getattr(g, name) > 0.0:
+            errors.append(f"{name} must be > 0, got {getattr(g, name)!r}")
+    if errors:
+        raise ValueError("invalid cell geometry: " + "; ".join(errors))
+    tol = 1e-9 * g.width
+    for i, v in enumerate(g.voids):
+        label = f"void {i}"
+        if v.shape not in ("ellipse", "rounded_rectangle"):
+            errors.append(
+                f"{label}: shape must be 'ellipse' or 'rounded_rectangle', got {v.shape!r}"
+            )
+        if not v.width > 0.0:
+            errors.append(f"{label}: width must be > 0, got {v.width!r}")
+        if not v.height > 0.0:
+            errors.append(f"{label}: height must be > 0, got {v.height!r}")
+        elif not v.height < g.h_li - tol:
+            errors.append(f"{label}: height {v.height:g} m must be < h_li = {g.h_li:g} m")
+        if v.shape == "rounded_rectangle":
+            r_max = min(v.height, 0.5 * v.width)
+            if v.corner_radius < 0.0 or v.corner_radius > r_max * (1.0 + 1e-9):
+                errors.append(
+                    f"{label}: corner_radius must be in [0, min(height, width/2) = {r_max:g}] m,"
+                    f" got {v.corner_radius!r}"
+                )
+        if g.kind == "axisymmetric":
+            if abs(v.center) > tol:
+                errors.append(
+                    f"{label}: an axisymmetric void must be centred on the axis (center=0)"
+                )
+            if not v.x_max < g.width - tol:
+                errors.append(f"{label}: void radius {v.x_max:g} m must be < width = {g.width:g} m")
+        else:
+            if not (v.x_min > tol and v.x_max < g.width - tol):
+                errors.append(
+                    f"{label}: spans x = [{v.x_min:g}, {v.x_max:g}] m, must lie strictly inside"
+                    f" (0, width = {g.width:g}) m"
+                )
+    if g.kind == "axisymmetric" and len(g.voids) > 1:
+        errors.append(f"an axisymmetric cell has at most one void, got {len(g.voids)}")
+    if g.kind == "planar":
+        ordered = sorted(g.voids, key=lambda v: v.center)
+        for a, b in itertools.pairwise(ordered):
+            if not b.x_min > a.x_max + tol:
+                errors.append(
+                    f"voids at x = {a.center:g} m and x = {b.center:g} m overlap or touch"
+                )
+    if errors:
+        raise ValueError("invalid cell geometry: " + "; ".join(errors))
+
+
+def validate_sizes(sizes: MeshSizeSpec) -> None:
+    """Raise ``ValueError`` if the mesh sizes are not positive and ordered."""
+    errors = []
+    for name in ("size_fine", "size_coarse", "grading_distance"):
+        if not getattr(sizes, name) > 0.0:
+            errors.append(f"{name} must be > 0, got {getattr(sizes, name)!r}")
+    if not errors and sizes.size_fine > sizes.size_coarse:
+        errors.append(
+            f"size_fine {sizes.size_fine:g} m must be <= size_coarse {sizes.size_coarse:g} m"
+        )
+    if errors:
+        raise ValueError("invalid mesh sizes: " + "; ".join(errors))
+
+
+def effective_sizes(geometry: CellGeometrySpec, sizes: MeshSizeSpec) -> dict[str, Any]:
+    """Element sizes [m] the builder actually uses.
+
+    coarse: ``min(size_coarse, min(h_se, h_li) / 4)`` (at least four elements across each layer);
+    fine: ``min(size_fine, coarse)``, the size at the triple points;
+    void: per void, the size along its surfaces ``clip(min(height, width) / 4, fine, coarse)``.
+    """
+    coarse = min(sizes.size_coarse, 0.25 * min(geometry.h_se, geometry.h_li))
+    fine = min(sizes.size_fine, coarse)
+    void = [min(coarse, max(fine, 0.25 * min(v.height, v.width))) for v in geometry.voids]
+    return {"coarse": coarse, "fine": fine, "void": void}
+
+
+# --------------------------------------------------------------------------------------------
+# Gmsh model (built-in kernel, micrometres)
+# --------------------------------------------------------------------------------------------
+
+
+class _Geo:
+    """Points and curves of the built-in kernel with de-duplicated points (coordinates in µm)."""
+
+    def __init__(self, gmsh_module: Any, tol: float) -> None:
+        self.geo = gmsh_module.model.geo
+        self.tol = tol
+        self.points: dict[tuple[int, int], int] = {}
+
+    def point(self, x: float, y: float) -> int:
+        key = (round(x / self.tol), round(y / self.tol))
+        if key not in self.points:
+            self.points[key] = self.geo.addPoint(x, y, 0.0)
+        return self.points[key]
+
+    def line(self, p: int, q: int) -> list[int]:
+        """A line from point p to q, or nothing if they coincide."""
+        return [] if p == q else [self.geo.addLine(p, q)]
+
+    def circle_arc(self, p: int, center: int, q: int) -> list[int]:
+        return [] if p == q else [self.geo.addCircleArc(p, center, q)]
+
+    def ellipse_arc(self, p: int, center: int, major: int, q: int) -> list[int]:
+        return [] if p == q else [self.geo.addEllipseArc(p, center, major, q)]
+
+
+def _void_profile(g: _Geo, v: VoidSpec, axisymmetric: bool, s: float) -> tuple[int, int, list[int]]:
+    """The Li-side surface of one void (µm), oriented in the Li's counter-clockwise sense.
+
+    Planar: from ``(x_max, 0)`` below the interface back to ``(x_min, 0)``. Axisymmetric: from
+    ``(x_max, 0)`` to the axis point ``(0, -height)``. Returns (start point, end point, curves).
+    """
+    c, a, h = v.center * s, 0.5 * v.width * s, v.height * s
+    if axisymmetric:
+        c = 0.0
+    start = g.point(c + a, 0.0)
+    curves: list[int] = []
+    if v.shape == "ellipse":
+        center = g.point(c, 0.0)
+        bottom = g.point(c, -h)
+        end = bottom if axisymmetric else g.point(c - a, 0.0)
+        if math.isclose(a, h, rel_tol=1e-12):
+            curves += g.circle_arc(start, center, bottom)
+            if not axisymmetric:
+                curves += g.circle_arc(bottom, center, end)
+        else:
+            major = start if a > h else bottom
+            curves += g.ellipse_arc(start, center, major, bottom)
+            if not axisymmetric:
+                curves += g.ellipse_arc(bottom, center, major, end)
+        return start, end, curves
+    # rounded rectangle [c - a, c + a] x [-h, 0], bottom corners rounded with radius r
+    r = min(v.corner_radius * s, a, h)
+    if r < 1e-9 * a:
+        r = 0.0
+    b1 = g.point(c + a, -h + r)
+    b2 = g.point(c + a - r, -h)
+    curves += g.line(start, b1)
+    if r > 0.0:
+        curves += g.circle_arc(b1, g.point(c + a - r, -h + r), b2)
+    if axisymmetric:
+        end = g.point(0.0, -h)
+        curves += g.line(b2, end)
+        return start, end, curves
+    a2 = g.point(c - a + r, -h)
+    a1 = g.point(c - a, -h + r)
+    end = g.point(c - a, 0.0)
+    curves += g.line(b2, a2)
+    if r > 0.0:
+        curves += g.circle_arc(a2, g.point(c - a + r, -h + r), a1)
+    curves += g.line(a1, end)
+    return start, end, curves
+
+
+def _build_gmsh_model(gmsh: Any, geometry: CellGeometrySpec, sizes: MeshSizeSpec) -> dict[str, Any]:
+    """Create and mesh the current Gmsh model (µm); return curve groups and size info."""
+    s = 1.0 / UM
+    W, hse, hli = geometry.width * s, geometry.h_se * s, geometry.h_li * s
+    axisym = geometry.kind == "axisymmetric"
+    voids = sorted(geometry.voids, key=lambda v: v.center)
+    g = _Geo(gmsh, tol=1e-9 * W)
+
+    # interface y = 0, left to right: contact and void (electrolyte-side) segments
+    p_left, p_right = g.point(0.0, 0.0), g.point(W, 0.0)
+    contact: list[int] = []
+    void_se: list[int] = []
+    void_li: list[int] = []
+    li_top: list[int] = []  # the Li's upper boundary, traversed from x = W to x = 0
+    triple: list[int] = []
+    x_pts = [p_left]
+    kinds: list[str] = []
+    profiles: list[tuple[int, int, list[int]]] = []
+    for v in voids:
+        start, end, curves = _void_profile(g, v, axisym, s)
+        profiles.append((start, end, curves))
+        if axisym:
+            x_pts.append(start)
+            kinds.append("void")
+            triple.append(start)
+        else:
+            x_pts += [end, start]  # (x_min, 0) then (x_max, 0)
+            kinds += ["contact", "void"]
+            triple += [end, start]
+        void_li += curves
+    x_pts.append(p_right)
+    kinds.append("contact")
+    segments: list[int] = []
+    for p, q, kind in zip(x_pts[:-1], x_pts[1:], kinds, strict=True):
+        (curve,) = g.line(p, q)
+        segments.append(curve)
+        (contact if kind == "contact" else void_se).append(curve)
+
+    # the Li's top, right to left: reversed contact segments and void profiles
+    profile_iter = iter(reversed(profiles))
+    for curve, kind in zip(reversed(segments), reversed(kinds), strict=True):
+        if kind == "contact":
+            li_top.append(-curve)
+        else:
+            li_top += next(profile_iter)[2]
+
+    # outer boundary
+    p_se_tl, p_se_tr = g.point(0.0, hse), g.point(W, hse)
+    p_li_bl, p_li_br = g.point(0.0, -hli), g.point(W, -hli)
+    (se_right,) = g.line(p_right, p_se_tr)
+    (se_top,) = g.line(p_se_tr, p_se_tl)
+    (se_left,) = g.line(p_se_tl, p_left)
+    (li_bottom,) = g.line(p_li_bl, p_li_br)
+    (li_right,) = g.line(p_li_br, p_right)
+    li_left_start = profiles[0][1] if axisym and profiles else p_left
+    (li_left,) = g.line(li_left_start, p_li_bl)
+
+    se_loop = g.geo.addCurveLoop([*segments, se_right, se_top, se_left])
+    li_loop = g.geo.addCurveLoop([li_bottom, li_right, *li_top, li_left])
+    se_surf = g.geo.addPlaneSurface([se_loop])
+    li_surf = g.geo.addPlaneSurface([li_loop])
+    g.geo.synchronize()
+
+    # physical groups
+    groups: dict[CellTag | FacetTag, tuple[int, list[int]]] = {
+        CellTag.ELECTROLYTE: (2, [se_surf]),
+        CellTag.LITHIUM: (2, [li_surf]),
+        FacetTag.CONTACT: (1, contact),
+        FacetTag.VOID_LI: (1, void_li),
+        FacetTag.VOID_SE: (1, void_se),
+        FacetTag.SE_TOP: (1, [se_top]),
+        FacetTag.LI_BOTTOM: (1, [li_bottom]),
+        FacetTag.SIDE_LEFT: (1, [se_left, li_left]),
+        FacetTag.SIDE_RIGHT: (1, [se_right, li_right]),
+    }
+    for tag, (dim, entities) in groups.items():
+        if entities:
+            gmsh.model.addPhysicalGroup(dim, entities, int(tag), name=physical_name(tag))
+
+    # mesh-size fields (µm)
+    eff = effective_sizes(geometry, sizes)
+    coarse, fine = eff["coarse"] * s, eff["fine"] * s
+    grading = max(sizes.grading_distance * s, 1e-9 * W)
+    slope = (coarse - fine) / grading  # size growth per unit distance
+    field = gmsh.model.mesh.field
+    minimum = [field.add("MathEval")]
+    field.setString(minimum[0], "F", repr(coarse))
+    if triple:
+        dist = field.add("Distance")
+        field.setNumbers(dist, "PointsList", triple)
+        thr = field.add("Threshold")
+        field.setNumber(thr, "InField", dist)
+        field.setNumber(thr, "SizeMin", fine)
+        field.setNumber(thr, "SizeMax", coarse)
+        field.setNumber(thr, "DistMin", 0.0)
+        field.setNumber(thr, "DistMax", grading)
+        minimum.append(thr)
+    for v, (_, _, curves), s_void_m in zip(voids, profiles, eff["void"], strict=True):
+        s_void = s_void_m * s
+        if s_void >= coarse:
+            continue
+        x0 = 0.0 if axisym else v.x_min * s
+        x1 = v.x_max * s
+        se_curves = [c for c in void_se if _curve_in_span(gmsh, c, x0, x1)]
+        length = 2.0 * (x1 - x0) + 2.0 * v.height * s
+        dist = field.add("Distance")
+        field.setNumbers(dist, "CurvesList", curves + se_curves)
+        field.setNumber(dist, "Sampling", int(min(2.0e4, 4.0 * length / s_void + 20)))
+        thr = field.add("Threshold")
+        field.setNumber(thr, "InField", dist)
+        field.setNumber(thr, "SizeMin", s_void)
+        field.setNumber(thr, "SizeMax", coarse)
+        field.setNumber(thr, "DistMin", 0.0)
+        field.setNumber(
+            thr, "DistMax", max((coarse - s_void) / slope, 1e-9 * W) if slope > 0 else grading
+        )
+        minimum.append(thr)
+    fmin = field.add("Min")
+    field.setNumbers(fmin, "FieldsList", minimum)
+    field.setAsBackgroundMesh(fmin)
+
+    opt = gmsh.option
+    opt.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
+    opt.setNumber("Mesh.MeshSizeFromPoints", 0)
+    opt.setNumber("Mesh.MeshSizeFromCurvature", 0)
+    opt.setNumber("Mesh.Algorithm", 6)  # Frontal-Delaunay
+    opt.setNumber("Mesh.ElementOrder", 1)
+    opt.setNumber("Mesh.SaveAll", 0)
+    gmsh.model.mesh.generate(2)
+    return {"triple_points": triple, "sizes": eff}
+
+
+def _curve_in_span(gmsh: Any, curve: int, x0: float, x1: float) -> bool:
+    xmin, _, _, xmax, _, _ = gmsh.model.getBoundingBox(1, abs(curve))
+    tol = 1e-9 * max(abs(x1), 1.0)
+    return xmin >= x0 - tol and xmax <= x1 + tol
+
+
+def _count_cells(
+    comm: MPI.Comm, mesh: dolfinx.mesh.Mesh, cell_tags: dolfinx.mesh.MeshTags
+) -> dict[int, int]:
+    """Global number of cells per cell-tag value (owned cells only)."""
+    n_owned = mesh.topology.index_map(mesh.topology.dim).size_local
+    values = cell_tags.values[cell_tags.indices < n_owned]
+    local = {int(t): int(np.count_nonzero(values == int(t))) for t in CellTag}
+    return {t: comm.allreduce(n, op=MPI.SUM) for t, n in local.items()}
+
+
+def _make_cell_mesh(
+    mesh: dolfinx.mesh.Mesh,
+    cell_tags: dolfinx.mesh.MeshTags,
+    facet_tags: dolfinx.mesh.MeshTags,
+    geometry: CellGeometrySpec,
+) -> CellMesh:
+    mesh.name = MESH_NAME
+    cell_tags.name = CELL_TAGS_NAME
+    facet_tags.name = FACET_TAGS_NAME
+    tdim = mesh.topology.dim
+    mesh.topology.create_connectivity(tdim - 1, tdim)
+    counts = _count_cells(mesh.comm, mesh, cell_tags)
+    return CellMesh(
+        mesh=mesh,
+        cell_tags=cell_tags,
+        facet_tags=facet_tags,
+        geometry=geometry,
+        num_cells_electrolyte=counts[int(CellTag.ELECTROLYTE)],
+        num_cells_lithium=counts[int(CellTag.LITHIUM)],
+    )
+
+
+def build_cell_mesh(
+    comm: MPI.Comm,
+    geometry: CellGeometrySpec,
+    sizes: MeshSizeSpec,
+    *,
+    msh_path: Path | None = None,
+    rank: int = 0,
+) -> CellMesh:
+    """Mesh the cell on ``rank`` of ``comm`` with Gmsh and distribute it (shared-facet ghosts).
+
+    Collective on ``comm``. Lengths in the specs and in the returned mesh are in metres; the Gmsh
+    model itself is in micrometres. ``msh_path``: also write the Gmsh mesh there (in metres,
+    physical groups only) from ``rank``. Raises ``ValueError`` for an invalid geometry or sizes
+    and ``RuntimeError`` (on every rank) if Gmsh fails.
+    """
+    validate_geometry(geometry)
+    validate_sizes(sizes)
+    import gmsh
+
+    error = ""
+    initialized_here = False
+    previous_model = ""
+    if comm.rank == rank:
+        try:
+            if not gmsh.isInitialized():
+                gmsh.initialize(interruptible=False)
+                initialized_here = True
+            else:
+                previous_model = gmsh.model.getCurrent()
+            gmsh.option.setNumber("General.Terminal", 0)
+            gmsh.option.setNumber("General.Verbosity", 1)
+            gmsh.model.add("ssbx_cell")
+            gmsh.model.setCurrent("ssbx_cell")
+            _build_gmsh_model(gmsh, geometry, sizes)
+            if msh_path is not None:
+                path = Path(msh_path)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                gmsh.option.setNumber("Mesh.ScalingFactor", UM)
+                try:
+                    gmsh.write(str(path))
+                finally:
+                    gmsh.option.setNumber("Mesh.ScalingFactor", 1.0)
+        except Exception as err:  # reported on every rank below
+            error = f"Gmsh failed to mesh the cell: {type(err).__name__}: {err}"
+    error = comm.bcast(error, root=rank)
+    if error:
+        if comm.rank == rank:
+            _close_gmsh(gmsh, initialized_here, previous_model)
+        raise RuntimeError(error)
+
+    try:
+        partitioner = dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet, 2)
+        data = gmshio.model_to_mesh(gmsh.model, comm, rank, gdim=2, partitioner=partitioner)
+    finally:
+        if comm.rank == rank:
+            _close_gmsh(gmsh, initialized_here, previous_model)
+    mesh = data.mesh
+    mesh.geometry.x[:] *= UM
+    return _make_cell_mesh(mesh, data.cell_tags, data.facet_tags, geometry)
+
+
+def _close_gmsh(gmsh: Any, initialized_here: bool, previous_model: str) -> None:
+    """Finalize Gmsh if we initialized it, else remove our model and restore the caller's."""
+    if initialized_here:
+        gmsh.finalize()
+    elif gmsh.isInitialized():
+        if "ssbx_cell" in gmsh.model.list():
+            gmsh.model.setCurrent("ssbx_cell")
+            gmsh.model.remove()
+        if previous_model and previous_model in gmsh.model.list():
+            gmsh.model.setCurrent(previous_model)
+
+
+# --------------------------------------------------------------------------------------------
+# XDMF
+# --------------------------------------------------------------------------------------------
+
+
+def write_cell_mesh_xdmf(cell_mesh: CellMesh, path: Path) -> None:
+    """Write the mesh (metres), its cell tags and facet tags into one XDMF file (+ .h5).
+
+    Collective. Grid names: ``mesh``, ``cell_tags``, ``facet_tags``.
+    """
+    path = Path(path)
+    if cell_mesh.comm.rank == 0:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    cell_mesh.comm.barrier()
+    mesh = cell_mesh.mesh
+    tdim = mesh.topology.dim
+    mesh.topology.create_connectivity(tdim - 1, tdim)
+    cell_mesh.cell_tags.name = CELL_TAGS_NAME
+    cell_mesh.facet_tags.name = FACET_TAGS_NAME
+    with XDMFFile(cell_mesh.comm, str(path), "w") as xdmf:
+        xdmf.write_mesh(mesh)
+        xdmf.write_meshtags(cell_mesh.cell_tags, mesh.geometry)
+        xdmf.write_meshtags(cell_mesh.facet_tags, mesh.geometry)
+
+
+def read_cell_mesh_xdmf(comm: MPI.Comm, path: Path, geometry: CellGeometrySpec) -> CellMesh:
+    """Read a mesh written by :func:`write_cell_mesh_xdmf` (shared-facet ghosting). Collective.
+
+    ``geometry`` is the spec the mesh was built from; its extents are checked against the mesh.
+    """
+    with XDMFFile(comm, str(path), "r") as xdmf:
+        mesh = xdmf.read_mesh(ghost_mode=dolfinx.mesh.GhostMode.shared_facet, name=MESH_NAME)
+        tdim = mesh.topology.dim
+        mesh.topology.create_connectivity(tdim - 1, tdim)
+        cell_tags = xdmf.read_meshtags(mesh, name=CELL_TAGS_NAME)
+        facet_tags = xdmf.read_meshtags(mesh, name=FACET_TAGS_NAME)
+    x = mesh.geometry.x
+    lo = np.array(
+        [comm.allreduce(float(x[:, i].min()) if len(x) else math.inf, op=MPI.MIN) for i in range(2)]
+    )
+    hi = np.array(
+        [
+            comm.allreduce(float(x[:, i].max()) if len(x) else -math.inf, op=MPI.MAX)
+            for i in range(2)
+        ]
+    )
+    expected_lo = np.array([0.0, -geometry.h_li])
+    expected_hi = np.array([geometry.width, geometry.h_se])
+    scale = max(geometry.width, geometry.h_se, geometry.h_li)
+    if not (
+        np.allclose(lo, expected_lo, atol=1e-9 * scale)
+        and np.allclose(hi, expected_hi, atol=1e-9 * scale)
+    ):
+        raise ValueError(
+            f"mesh in {path} spans {lo.tolist()}..{hi.tolist()} m, the geometry spec"
+            f" {expected_lo.tolist()}..{expected_hi.tolist()} m"
+        )
+    return _make_cell_mesh(mesh, cell_tags, facet_tags, geometry)
+
+
+# --------------------------------------------------------------------------------------------
+# statistics
+# --------------------------------------------------------------------------------------------
+
+
+def mesh_statistics(cell_mesh: CellMesh) -> dict[str, Any]:
+    """Global mesh statistics (collective).
+
+    Keys: ``num_cells``, ``num_cells_electrolyte``, ``num_cells_lithium``, ``num_vertices``,
+    ``h_min``/``h_max`` (cell diameter, longest edge [m]), ``area_min`` [m²] and ``quality_min``
+    (``4√3·area / Σ edge²``: 1 for an equilateral triangle, 0 for a degenerate one).
+    """
+    comm = cell_mesh.comm
+    mesh = cell_mesh.mesh
+    tdim = mesh.topology.dim
+    n_owned = mesh.topology.index_map(tdim).size_local
+    x = mesh.geometry.x[:, :2]
+    nodes = mesh.geometry.dofmaps[0][:n_owned, :3]
+    p0, p1, p2 = x[nodes[:, 0]], x[nodes[:, 1]], x[nodes[:, 2]]
+    e0 = np.linalg.norm(p1 - p0, axis=1)
+    e1 = np.linalg.norm(p2 - p1, axis=1)
+    e2 = np.linalg.norm(p0 - p2, axis=1)
+    d1, d2 = p1 - p0, p2 - p0
+    area = 0.5 * np.abs(d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0])
+    h = np.maximum(np.maximum(e0, e1), e2)
+    quality = 4.0 * math.sqrt(3.0) * area / (e0**2 + e1**2 + e2**2) if n_owned else np.ones(0)
+    inf = math.inf
+    return {
+        "num_cells": mesh.topology.index_map(tdim).size_global,
+        "num_cells_electrolyte": cell_mesh.num_cells_electrolyte,
+        "num_cells_lithium": cell_mesh.num_cells_lithium,
+        "num_vertices": mesh.topology.index_map(0).size_global,
+        "h_min": comm.allreduce(float(h.min()) if n_owned else inf, op=MPI.MIN),
+        "h_max": comm.allreduce(float(h.max()) if n_owned else -inf, op=MPI.MAX),
+        "area_min": comm.allreduce(float(area.min()) if n_owned else inf, op=MPI.MIN),
+        "quality_min": comm.allreduce(float(quality.min()) if n_owned else inf, op=MPI.MIN),
+    }

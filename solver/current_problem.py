@@ -1,0 +1,532 @@
+"""Current distribution in the solid electrolyte of a Li | electrolyte cell.
+
+The potential lives on the electrolyte alone (Li is an equipotential, ``phi_Li = 0``: the
+Li/electrolyte conductivity ratio of ~1e8 would ruin the conditioning), so the problem is posed on
+the electrolyte submesh, where the Li contact becomes an exterior boundary. The residual is the one
+of :mod:`ssbx.physics.current`; it is solved with PETSc SNES (Newton with line search) and MUMPS LU
+or CG + GAMG.
+
+Lifecycle: ``ElectrolyteDomain`` (mesh, facet tags, coordinate system) → ``CurrentSettings``
+(material, kinetics, operation, solver) → ``CurrentDistributionProblem`` (space, measures, form,
+solver) → ``solve()`` → ``CurrentResult`` (field, interface profile, scalars, solver statistics).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from mpi4py import MPI
+
+import dolfinx
+import dolfinx.fem.petsc
+import numpy as np
+import ufl
+from dolfinx import fem
+from dolfinx.mesh import Mesh, MeshTags
+
+from ssbx.meshes.tags import CellTag, FacetTag
+from ssbx.physics.current import (
+    CurrentFormTerms,
+    contact_overpotential,
+    ohmic_dissipation,
+    potential_residual,
+)
+from ssbx.physics.kinetics import ButlerVolmer, Kinetics, LinearKinetics, PrimaryKinetics
+
+Mode = Literal["galvanostatic", "potentiostatic"]
+CounterElectrode = Literal["ideal", "symmetric"]
+
+
+class SolverDivergedError(RuntimeError):
+    """SNES did not converge; the message names the reason and the residual history."""
+
+
+# --------------------------------------------------------------------------------------------
+# Domain
+# --------------------------------------------------------------------------------------------
+@dataclass
+class ElectrolyteDomain:
+    """The electrolyte mesh with its boundary tags.
+
+    mesh: electrolyte mesh [m]; facet_tags: tags with at least ``contact_tag`` and ``top_tag``;
+    axisymmetric: x is the radius r and integrals carry the weight ``2 pi r``;
+    thickness: electrolyte thickness h_se [m] (for the bulk resistance h_se / kappa).
+    """
+
+    mesh: Mesh
+    facet_tags: MeshTags
+    axisymmetric: bool
+    thickness: float
+    contact_tag: int = int(FacetTag.CONTACT)
+    top_tag: int = int(FacetTag.SE_TOP)
+
+    @property
+    def comm(self) -> MPI.Comm:
+        return self.mesh.comm
+
+    def weight(self) -> Any:
+        """Measure weight: ``2 pi r`` (axisymmetric) or 1 (planar, per unit depth)."""
+        if self.axisymmetric:
+            return 2.0 * math.pi * ufl.SpatialCoordinate(self.mesh)[0]
+        return fem.Constant(self.mesh, dolfinx.default_scalar_type(1.0))
+
+
+def electrolyte_domain(cell_mesh: Any) -> ElectrolyteDomain:
+    """The electrolyte submesh, with its facet tags, of a :class:`ssbx.meshes.cell.CellMesh`."""
+    msh = cell_mesh.mesh
+    tdim = msh.topology.dim
+    fdim = tdim - 1
+    cells = cell_mesh.cell_tags.find(int(CellTag.ELECTROLYTE))
+    submesh, cell_map, vertex_map, _ = dolfinx.mesh.create_submesh(msh, tdim, cells)
+    msh.topology.create_connectivity(fdim, tdim)
+    submesh.topology.create_connectivity(fdim, tdim)
+    sub_tags = dolfinx.mesh.transfer_meshtags_to_submesh(
+        cell_mesh.facet_tags, submesh, vertex_map, cell_map)
+    if isinstance(sub_tags, tuple):  # some versions return (tags, map)
+        sub_tags = sub_tags[0]
+    geometry = cell_mesh.geometry
+    return ElectrolyteDomain(mesh=submesh, facet_tags=sub_tags,
+                             axisymmetric=geometry.kind == "axisymmetric",
+                             thickness=geometry.h_se)
+
+
+# --------------------------------------------------------------------------------------------
+# Settings
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CurrentSettings:
+    """Everything the potential problem needs, in SI units.
+
+    conductivity: kappa at the operating temperature [S/m]; kinetics: contact kinetics;
+    mode: galvanostatic (``current_density`` [A/m^2], mean over the nominal area, stripping > 0) or
+    potentiostatic (``voltage`` [V] = phi_Li - phi_counter); counter_electrode: ``ideal`` or
+    ``symmetric`` (a flat Li counter electrode with the same kinetics);
+    equilibrium_potential: U0 [V]; degree: Lagrange degree; linear_solver: ``direct`` | ``amg``.
+    """
+
+    conductivity: float
+    kinetics: Kinetics
+    mode: Mode = "galvanostatic"
+    current_density: float = 10.0
+    voltage: float = 0.01
+    counter_electrode: CounterElectrode = "ideal"
+    equilibrium_potential: float = 0.0
+    degree: int = 2
+    linear_solver: Literal["direct", "amg"] = "direct"
+    rtol: float = 1e-10
+    atol: float = 1e-12
+    max_iterations: int = 50
+    petsc_options: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_case(cls, case: Any) -> CurrentSettings:
+        """Settings from a resolved :class:`ssbx.case.Case` at its operating temperature."""
+        T = case.operation.temperature
+        interface = case.interface
+        if interface.kinetics == "butler_volmer":
+            kinetics: Kinetics = ButlerVolmer(
+                exchange_current_density=interface.exchange_current_density_at(T),
+                alpha_a=interface.alpha_a, alpha_c=interface.alpha_c, temperature=T)
+        elif interface.kinetics == "linear":
+            kinetics = LinearKinetics(resistance=interface.asr_at(T))
+        else:
+            kinetics = PrimaryKinetics()
+        return cls(
+            conductivity=case.electrolyte.conductivity_at(T),
+            kinetics=kinetics,
+            mode=case.operation.mode,
+            current_density=case.operation.current_density,
+            voltage=case.operation.voltage,
+            counter_electrode=case.operation.counter_electrode,
+            equilibrium_potential=interface.equilibrium_potential,
+            degree=case.solver.degree,
+            linear_solver=case.solver.linear_solver,
+            rtol=case.solver.rtol,
+            atol=case.solver.atol,
+            max_iterations=case.solver.max_iterations,
+            petsc_options=dict(case.solver.petsc),
+        )
+
+    def snes_options(self) -> dict[str, Any]:
+        """PETSc options of the SNES, its KSP and PC (user ``petsc_options`` override)."""
+        nonlinear = isinstance(self.kinetics, ButlerVolmer)
+        opts: dict[str, Any] = {
+            "snes_type": "newtonls",
+            "snes_linesearch_type": "bt" if nonlinear else "basic",
+            "snes_rtol": self.rtol,
+            "snes_atol": self.atol,
+            "snes_stol": 0.0,
+            "snes_max_it": self.max_iterations,
+        }
+        if self.linear_solver == "direct":
+            opts |= {"ksp_type": "preonly", "pc_type": "lu",
+                     "pc_factor_mat_solver_type": "mumps"}
+        else:
+            opts |= {"ksp_type": "cg", "pc_type": "gamg", "ksp_rtol": 1e-12,
+                     "ksp_atol": 0.0, "ksp_max_it": 1000, "pc_gamg_type": "agg",
+                     "mg_levels_ksp_type": "chebyshev", "mg_levels_pc_type": "jacobi"}
+        opts |= {str(k).lstrip("-"): v for k, v in self.petsc_options.items()}
+        return opts
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+@dataclass
+class InterfaceProfile:
+    """Current density along the contact, on every rank, sorted by position.
+
+    position: x (planar) or r (axisymmetric) of the contact dofs [m];
+    current_density: anodic current density entering the electrolyte [A/m^2];
+    overpotential: eta at the same points [V] (NaN for primary kinetics).
+    """
+
+    position: np.ndarray
+    current_density: np.ndarray
+    overpotential: np.ndarray
+
+
+@dataclass
+class CurrentResult:
+    """Solution and derived quantities of one current-distribution solve.
+
+    scalars: name → value in SI (units in :data:`SCALAR_UNITS`).
+    """
+
+    potential: fem.Function
+    profile: InterfaceProfile
+    scalars: dict[str, float]
+
+
+SCALAR_UNITS: dict[str, str] = {
+    "cell_voltage": "V",
+    "current_density_mean": "A/m^2",
+    "current_density_contact_mean": "A/m^2",
+    "current_density_peak": "A/m^2",
+    "peak_to_mean_ratio": "1",
+    "peak_position": "m",
+    "contact_fraction": "1",
+    "asr_total": "ohm m^2",
+    "asr_bulk": "ohm m^2",
+    "asr_constriction": "ohm m^2",
+    "asr_charge_transfer": "ohm m^2",
+    "asr_counter_electrode": "ohm m^2",
+    "energy_balance_error": "1",
+    "conductivity": "S/m",
+    "charge_transfer_resistance": "ohm m^2",
+    "characteristic_length": "m",
+    "num_dofs": "1",
+    "newton_iterations": "1",
+    "linear_iterations": "1",
+    "time_setup": "s",
+    "time_assembly": "s",
+    "time_linear_solve": "s",
+    "time_solve": "s",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Problem
+# --------------------------------------------------------------------------------------------
+class CurrentDistributionProblem:
+    """Secondary (or primary) current distribution in the electrolyte.
+
+    domain: the electrolyte; settings: parameters; source / interface_source: optional callables
+    ``mesh -> UFL expression`` adding ``s`` [A/m^3] in the bulk and ``g`` [A/m^2] on the contact
+    (manufactured solutions); prefix: PETSc options prefix (unique per problem).
+    """
+
+    def __init__(self, domain: ElectrolyteDomain, settings: CurrentSettings, *,
+                 source: Callable[[Mesh], Any] | None = None,
+                 interface_source: Callable[[Mesh], Any] | None = None,
+                 prefix: str = "ssbx_current_") -> None:
+        t0 = time.perf_counter()
+        self.domain = domain
+        self.settings = settings
+        msh = domain.mesh
+        fdim = msh.topology.dim - 1
+        msh.topology.create_connectivity(fdim, msh.topology.dim)
+
+        # spaces and measures
+        self.V = fem.functionspace(msh, ("Lagrange", settings.degree))
+        self.phi = fem.Function(self.V, name="potential")
+        self.dx = ufl.Measure("dx", domain=msh)
+        ds = ufl.Measure("ds", domain=msh, subdomain_data=domain.facet_tags)
+        self.ds_contact = ds(domain.contact_tag)
+        self.ds_top = ds(domain.top_tag)
+        self.weight = domain.weight()
+        self.contact_facets = domain.facet_tags.find(domain.contact_tag)
+        self.top_facets = domain.facet_tags.find(domain.top_tag)
+
+        # formulation
+        kin = settings.kinetics
+        primary = isinstance(kin, PrimaryKinetics)
+        self.terms = CurrentFormTerms(
+            kappa=fem.Constant(msh, dolfinx.default_scalar_type(settings.conductivity)),
+            contact_kinetics=None if primary else kin,
+            weight=self.weight,
+            counter_current=self._counter_current(),
+            equilibrium_potential=settings.equilibrium_potential,
+            source=source(msh) if source is not None else None,
+            interface_source=interface_source(msh) if interface_source is not None else None,
+        )
+        v = ufl.TestFunction(self.V)
+        self.residual_form = potential_residual(self.phi, v, self.terms, self.dx,
+                                                self.ds_contact, self.ds_top)
+        self.bcs = self._dirichlet_conditions()
+
+        # solver
+        self.problem = dolfinx.fem.petsc.NonlinearProblem(
+            self.residual_form, self.phi, bcs=self.bcs, petsc_options_prefix=prefix,
+            petsc_options=settings.snes_options())
+        self._timers = {"assembly": 0.0}
+        self._install_timed_callbacks()
+        self._set_initial_guess()
+        self.time_setup = time.perf_counter() - t0
+
+    # -- formulation helpers ------------------------------------------------------------------
+    def _counter_current(self) -> Any:
+        """``i_ce`` on the top, or ``None`` where the top is a Dirichlet boundary."""
+        s = self.settings
+        msh = self.domain.mesh
+        if s.mode == "galvanostatic":
+            return fem.Constant(msh, dolfinx.default_scalar_type(-s.current_density))
+        if s.counter_electrode == "ideal":
+            return None
+        if isinstance(s.kinetics, PrimaryKinetics):
+            raise ValueError("a symmetric counter electrode needs contact kinetics, not 'primary'")
+        phi_ce = -s.voltage
+        eta_ce = phi_ce - self.phi - s.equilibrium_potential
+        return s.kinetics.current_density(eta_ce, exp=ufl.exp)
+
+    def _dirichlet_conditions(self) -> list[fem.DirichletBC]:
+        s = self.settings
+        fdim = self.domain.mesh.topology.dim - 1
+        bcs = []
+        if isinstance(s.kinetics, PrimaryKinetics):
+            dofs = fem.locate_dofs_topological(self.V, fdim, self.contact_facets)
+            bcs.append(fem.dirichletbc(dolfinx.default_scalar_type(-s.equilibrium_potential),
+                                       dofs, self.V))
+        if s.mode == "potentiostatic" and s.counter_electrode == "ideal":
+            dofs = fem.locate_dofs_topological(self.V, fdim, self.top_facets)
+            bcs.append(fem.dirichletbc(
+                dolfinx.default_scalar_type(-s.voltage - s.equilibrium_potential), dofs, self.V))
+        return bcs
+
+    def _set_initial_guess(self) -> None:
+        """The 1-D (flat, fully contacting) solution: a good Newton start for Butler–Volmer."""
+        s = self.settings
+        kappa = s.conductivity
+        if s.mode == "galvanostatic":
+            i = s.current_density
+        else:
+            r_ct = 0.0 if isinstance(s.kinetics, PrimaryKinetics) else s.kinetics.resistance
+            if s.counter_electrode == "symmetric":
+                r_ct *= 2.0
+            i = s.voltage / (self.domain.thickness / kappa + r_ct)
+        eta = s.kinetics.overpotential_for(i)
+        h = self.domain.thickness
+        self.phi.interpolate(
+            lambda x: np.full(x.shape[1], -s.equilibrium_potential - eta) - i * np.clip(
+                x[1], 0.0, h) / kappa)
+
+    def _install_timed_callbacks(self) -> None:
+        """Wrap SNES residual/Jacobian assembly to time it (the rest of a solve is the KSP)."""
+        from dolfinx.fem.petsc import assemble_jacobian, assemble_residual
+
+        snes = self.problem.solver
+        timers = self._timers
+        f_ctx = {"u": self.phi, "residual": self.problem.F, "jacobian": self.problem.J,
+                 "bcs": self.bcs}
+        j_ctx = {"u": self.phi, "jacobian": self.problem.J,
+                 "preconditioner": self.problem.preconditioner, "bcs": self.bcs}
+
+        def residual(snes_, x, b):
+            t = time.perf_counter()
+            assemble_residual(snes_, x, b, **f_ctx)
+            timers["assembly"] += time.perf_counter() - t
+
+        def jacobian(snes_, x, J, P):
+            t = time.perf_counter()
+            assemble_jacobian(snes_, x, J, P, **j_ctx)
+            timers["assembly"] += time.perf_counter() - t
+
+        snes.setFunction(residual, self.problem.b)
+        snes.setJacobian(jacobian, self.problem.A, self.problem.P_mat)
+
+    # -- solve ----------------------------------------------------------------------------------
+    def solve(self) -> CurrentResult:
+        """Solve with SNES; raise :class:`SolverDivergedError` if it does not converge."""
+        snes = self.problem.solver
+        history: list[float] = []
+        snes.setMonitor(lambda _snes, _it, norm: history.append(float(norm)))
+        self._timers["assembly"] = 0.0
+        t0 = time.perf_counter()
+        self.problem.solve()
+        t_solve = time.perf_counter() - t0
+        reason = snes.getConvergedReason()
+        if reason <= 0:
+            raise SolverDivergedError(
+                f"current-distribution Newton solve did not converge (SNES reason {reason}, "
+                f"{snes.getIterationNumber()} iterations, residual norms "
+                f"{', '.join(f'{r:.3e}' for r in history)})")
+        stats = {
+            "newton_iterations": float(snes.getIterationNumber()),
+            "linear_iterations": float(snes.getLinearSolveIterations()),
+            "time_setup": self.time_setup,
+            "time_assembly": self._timers["assembly"],
+            "time_linear_solve": max(t_solve - self._timers["assembly"], 0.0),
+            "time_solve": t_solve,
+            "num_dofs": float(self.V.dofmap.index_map.size_global),
+        }
+        return self._postprocess(stats)
+
+    # -- post-processing ---------------------------------------------------------------------
+    def _integrate(self, expr: Any) -> float:
+        comm = self.domain.comm
+        return comm.allreduce(fem.assemble_scalar(fem.form(expr)), op=MPI.SUM)
+
+    def _owned_contact_dofs(self) -> np.ndarray:
+        fdim = self.domain.mesh.topology.dim - 1
+        dofs = fem.locate_dofs_topological(self.V, fdim, self.contact_facets)
+        return dofs[dofs < self.V.dofmap.index_map.size_local]
+
+    def _nodal_contact_values(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Owned contact dofs: positions, current density and overpotential."""
+        s = self.settings
+        dofs = self._owned_contact_dofs()
+        x = self.V.tabulate_dof_coordinates()[dofs, 0]
+        phi = self.phi.x.array[dofs]
+        if isinstance(s.kinetics, PrimaryKinetics):
+            current = self._consistent_contact_flux()[dofs]
+            eta = np.full_like(phi, np.nan)
+        else:
+            eta = contact_overpotential(phi, self.terms)
+            current = s.kinetics.current_density(eta)
+        return x, np.asarray(current, dtype=float), np.asarray(eta, dtype=float)
+
+    def _contact_reaction(self) -> tuple[np.ndarray, np.ndarray]:
+        """Nodal reaction [A] of the residual without the contact condition (its sum over the
+        contact dofs is the current through a Dirichlet contact) and the lumped contact mass."""
+        v = ufl.TestFunction(self.V)
+        terms = CurrentFormTerms(kappa=self.terms.kappa, contact_kinetics=None,
+                                 weight=self.weight, counter_current=self.terms.counter_current,
+                                 source=self.terms.source)
+        vectors = []
+        for form in (potential_residual(self.phi, v, terms, self.dx, self.ds_contact,
+                                        self.ds_top),
+                     v * self.weight * self.ds_contact):
+            vec = fem.assemble_vector(fem.form(form))
+            vec.scatter_reverse(dolfinx.la.InsertMode.add)
+            vectors.append(vec.array)
+        return vectors[0], vectors[1]
+
+    def _consistent_contact_flux(self) -> np.ndarray:
+        """Nodal normal current density [A/m^2] through a Dirichlet contact: reaction / mass."""
+        reaction, mass = self._contact_reaction()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(mass > 0, reaction / mass, 0.0)
+
+    def _postprocess(self, stats: dict[str, float]) -> CurrentResult:
+        s = self.settings
+        comm = self.domain.comm
+        w = self.weight
+        one = fem.Constant(self.domain.mesh, dolfinx.default_scalar_type(1.0))
+        area = self._integrate(one * w * self.ds_top)
+        contact_area = self._integrate(one * w * self.ds_contact)
+        primary = isinstance(s.kinetics, PrimaryKinetics)
+
+        x, current, eta = self._nodal_contact_values()
+        xs = np.concatenate(comm.allgather(x))
+        cs = np.concatenate(comm.allgather(current))
+        es = np.concatenate(comm.allgather(eta))
+        order = np.argsort(xs, kind="stable")
+        profile = InterfaceProfile(xs[order], cs[order], es[order])
+
+        # total current and voltage
+        if primary:
+            reaction, _ = self._contact_reaction()
+            total_current = comm.allreduce(float(np.sum(reaction[self._owned_contact_dofs()])),
+                                           op=MPI.SUM)
+        else:
+            total_current = self._integrate(
+                s.kinetics.current_density(contact_overpotential(self.phi, self.terms),
+                                           exp=ufl.exp) * w * self.ds_contact)
+        if s.mode == "galvanostatic":
+            i_mean = s.current_density
+            eta_ce = 0.0 if s.counter_electrode == "ideal" else s.kinetics.overpotential_for(
+                -i_mean)
+            phi_top = self._integrate(self.phi * w * self.ds_top) / area
+            voltage = -phi_top - s.equilibrium_potential - eta_ce
+        else:
+            i_mean = total_current / area
+            voltage = s.voltage
+            eta_ce = 0.0
+            if s.counter_electrode == "symmetric":
+                eta_ce = self._integrate(
+                    (-voltage - self.phi - s.equilibrium_potential) * w * self.ds_top) / area
+
+        # area-specific resistances from the energy balance V I = Joule + kinetic + counter
+        i2a = i_mean * i_mean * area
+        joule = self._integrate(ohmic_dissipation(self.phi, self.terms.kappa, w, self.dx))
+        asr_ohmic = joule / i2a
+        if primary:
+            kinetic_loss = 0.0
+        else:
+            kinetic_loss = self._integrate(
+                s.kinetics.current_density(contact_overpotential(self.phi, self.terms),
+                                           exp=ufl.exp)
+                * contact_overpotential(self.phi, self.terms) * w * self.ds_contact)
+        asr_bulk = self.domain.thickness / s.conductivity
+        asr_total = voltage / i_mean
+        asr_ct = kinetic_loss / i2a
+        asr_ce = -eta_ce / i_mean if eta_ce else 0.0
+        balance_error = (asr_ohmic + asr_ct + asr_ce - asr_total) / asr_total
+
+        # peak of the local current (largest in the direction of the mean current)
+        sign = 1.0 if i_mean >= 0 else -1.0
+        k = int(np.argmax(sign * profile.current_density)) if profile.position.size else 0
+        i_contact_mean = total_current / contact_area
+        z = s.kinetics.resistance
+        scalars = {
+            "cell_voltage": voltage,
+            "current_density_mean": i_mean,
+            "current_density_contact_mean": i_contact_mean,
+            "current_density_peak": float(profile.current_density[k]),
+            "peak_to_mean_ratio": float(profile.current_density[k]) / i_contact_mean,
+            "peak_position": float(profile.position[k]),
+            "contact_fraction": contact_area / area,
+            "asr_total": asr_total,
+            "asr_bulk": asr_bulk,
+            "asr_constriction": asr_ohmic - asr_bulk,
+            "asr_charge_transfer": asr_ct,
+            "asr_counter_electrode": asr_ce,
+            "energy_balance_error": balance_error,
+            "conductivity": s.conductivity,
+            "charge_transfer_resistance": z,
+            "characteristic_length": z * s.conductivity,
+        } | stats
+        return CurrentResult(potential=self.phi, profile=profile, scalars=scalars)
+
+
+def solve_current_distribution(domain: ElectrolyteDomain, settings: CurrentSettings,
+                               **kwargs: Any) -> CurrentResult:
+    """Set up and solve a :class:`CurrentDistributionProblem` in one call."""
+    return CurrentDistributionProblem(domain, settings, **kwargs).solve()
+
+
+__all__ = [
+    "SCALAR_UNITS",
+    "CurrentDistributionProblem",
+    "CurrentResult",
+    "CurrentSettings",
+    "ElectrolyteDomain",
+    "InterfaceProfile",
+    "SolverDivergedError",
+    "electrolyte_domain",
+    "solve_current_distribution",
+]

@@ -1,0 +1,598 @@
+"""The case-file schema: every key, its type, unit, default, meaning and checks.
+
+This module is the single source of truth of the case format: :mod:`ssbx.case` validates and
+resolves case files against :data:`SCHEMA`, writes resolved cases from it, and
+:func:`schema_markdown` renders the reference (``docs/case-reference.md``,
+``ssbx schema --markdown``) from it. Checks that involve several keys (voids inside the cell,
+mesh sizes against feature sizes, ...) are implemented in :mod:`ssbx.case` and described here in
+``Key.constraints``.
+
+Defaults are SI floats (``Key.default``); ``Key.default_text`` is how the default is shown in the
+reference (``"50 um"``) and must parse to the same value (tested).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ssbx.units import (
+    AREA_RESISTANCE,
+    CONDUCTIVITY,
+    CURRENT_DENSITY,
+    DIMENSIONS,
+    LENGTH,
+    MOLAR_ENERGY,
+    TEMPERATURE,
+    VOLTAGE,
+    show_value,
+)
+
+KeyKind = Literal["quantity", "int", "float", "choice", "bool", "str", "table", "table_list"]
+
+
+@dataclass(frozen=True)
+class Key:
+    """One case-file key.
+
+    path: dotted path (``"geometry.h_se"``; top-level keys have no dot). Sub-keys of a
+        ``table_list`` (the voids) have a bare name (``"width"``) and live in ``items``.
+    kind: ``quantity`` (number in SI or string with unit), ``int``, ``float`` (dimensionless),
+        ``choice`` (one of ``choices``), ``bool``, ``str``, ``table`` (free string → scalar
+        table, passed through), ``table_list`` (array of tables with sub-keys ``items``).
+    doc: meaning (one sentence or two, Markdown).
+    default: SI default; ``None`` with ``required`` = must be given, ``None`` otherwise = absent
+        or derived (``default_text`` says how).
+    default_text: the default as shown in the reference (``"50 um"``); derived from ``default``
+        when empty.
+    dimension: pint dimension string (quantities), a key of :data:`ssbx.units.DIMENSIONS`.
+    si_unit: SI unit of the internal value (quantities; filled from ``dimension``).
+    positive / nonnegative / nonzero: value checks (> 0, >= 0, != 0).
+    choices: allowed values (``choice`` and ``int`` kinds).
+    required: must be given (void sub-keys).
+    constraints: checks involving other keys (done in :mod:`ssbx.case`), for the reference.
+    items: sub-keys of a ``table_list``.
+    """
+
+    path: str
+    kind: KeyKind
+    doc: str
+    default: Any = None
+    default_text: str = ""
+    dimension: str | None = None
+    si_unit: str | None = None
+    positive: bool = False
+    nonnegative: bool = False
+    nonzero: bool = False
+    choices: tuple[Any, ...] | None = None
+    required: bool = False
+    constraints: str = ""
+    items: tuple[Key, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.kind == "quantity":
+            if self.dimension not in DIMENSIONS:
+                raise ValueError(f"{self.path}: unknown dimension {self.dimension!r}")
+            if self.si_unit is None:
+                object.__setattr__(self, "si_unit", DIMENSIONS[self.dimension].si_unit)
+
+    @property
+    def section(self) -> str:
+        """The section (``"geometry"``; ``""`` for top-level keys)."""
+        return self.path.rpartition(".")[0]
+
+    @property
+    def name(self) -> str:
+        """The key name inside its section (``"h_se"``)."""
+        return self.path.rpartition(".")[2]
+
+    def type_text(self) -> str:
+        """Type (and SI unit) for the reference, e.g. ``"length [m]"``."""
+        if self.kind == "quantity":
+            assert self.dimension is not None
+            name = DIMENSIONS[self.dimension].name.split(" ", 1)[1]
+            return f"{name} [{self.si_unit}]"
+        return {
+            "int": "integer",
+            "float": "number",
+            "choice": "string",
+            "bool": "boolean",
+            "str": "string",
+            "table": "table",
+            "table_list": "array of tables",
+        }[self.kind]
+
+    def shown_default(self) -> str:
+        """The default for the reference."""
+        if self.default_text:
+            return self.default_text
+        if self.required:
+            return "required"
+        if self.default is None:
+            return "—"
+        if self.kind == "table_list":
+            return "none" if not self.default else show_value(list(self.default))
+        if self.kind == "table":
+            return "empty" if not self.default else show_value(dict(self.default))
+        return show_value(self.default)
+
+    def constraint_text(self) -> str:
+        """Value checks and cross-key constraints for the reference."""
+        parts: list[str] = []
+        if self.choices is not None:
+            parts.append("one of " + ", ".join(f"`{show_value(c)}`" for c in self.choices))
+        if self.positive:
+            parts.append("> 0")
+        if self.nonnegative:
+            parts.append("≥ 0")
+        if self.nonzero:
+            parts.append("≠ 0")
+        if self.constraints:
+            parts.append(self.constraints)
+        return "; ".join(parts)
+
+
+#: Section name → description, in the order of the reference. ``""`` is the top level.
+SECTIONS: dict[str, str] = {
+    "": "Top-level keys.",
+    "geometry": (
+        "The 2-D Li | solid-electrolyte unit cell: electrolyte `0 ≤ y ≤ h_se` on top of the Li "
+        "`-h_li ≤ y ≤ 0`; `x` is lateral (planar, one period of width `width`) or the radius "
+        "(axisymmetric, cell radius `width`)."
+    ),
+    "geometry.voids": (
+        "Interfacial voids, one `[[geometry.voids]]` table each (numbered from 0 in messages: "
+        "`geometry.voids[0]`). A void is cut into the Li below the interface `y = 0`; its "
+        "electrolyte side is the flat part of the interface it covers, which carries no current."
+    ),
+    "mesh": "Target element sizes of the Gmsh mesh.",
+    "electrolyte": "The solid electrolyte (ionic conductor, single-ion: Ohm's law for Li⁺).",
+    "interface": (
+        "Charge-transfer kinetics at the Li/electrolyte contact (Li ⇌ Li⁺ + e⁻). The "
+        "overpotential is `η = φ_Li − φ_SE − U0`."
+    ),
+    "operation": "Operating point of the cell.",
+    "solver": "Finite-element discretisation and solvers.",
+    "solver.petsc": (
+        "Free table of PETSc options, passed through unchanged: option name without the leading "
+        'dash → value, e.g. `ksp_monitor = ""`, `pc_gamg_threshold = 0.02`. They are applied '
+        "after the options chosen by `linear_solver`, so they override them."
+    ),
+    "output": "What a run writes besides `summary.json`.",
+}
+
+VOID_KEYS: tuple[Key, ...] = (
+    Key(
+        "center",
+        "quantity",
+        "Lateral position of the void centre. Axisymmetric: the void is centred on the axis.",
+        dimension=LENGTH,
+        default_text="required (planar); 0 (axisymmetric)",
+        constraints="planar: `0 < center − width/2` and `center + width/2 < geometry.width` "
+        "(Li/electrolyte contact left on both sides); axisymmetric: must be 0",
+    ),
+    Key(
+        "width",
+        "quantity",
+        "Void width along the interface (axisymmetric: its diameter).",
+        dimension=LENGTH,
+        positive=True,
+        required=True,
+        constraints="planar: `< geometry.width`, voids must not overlap or touch; "
+        "axisymmetric: `width/2 < geometry.width`",
+    ),
+    Key(
+        "height",
+        "quantity",
+        "Depth of the void into the Li.",
+        dimension=LENGTH,
+        positive=True,
+        required=True,
+        constraints="`< geometry.h_li`",
+    ),
+    Key(
+        "shape",
+        "choice",
+        "Void cross-section: half ellipse with semi-axes `width/2` and `height`, or a "
+        "rectangle with rounded bottom corners.",
+        default="ellipse",
+        choices=("ellipse", "rounded_rectangle"),
+    ),
+    Key(
+        "corner_radius",
+        "quantity",
+        "Radius of the rounded bottom corners (`rounded_rectangle` only; ignored for `ellipse`).",
+        dimension=LENGTH,
+        positive=True,
+        default_text="min(height, width/2)/2",
+        constraints="`≤ min(height, width/2)`",
+    ),
+)
+
+SCHEMA: tuple[Key, ...] = (
+    # ---------------------------------------------------------------- top level
+    Key(
+        "name",
+        "str",
+        "Name of the case (run folders, plots, summaries).",
+        default_text="the case file name without `.toml`",
+        constraints="non-empty, no `/` or `\\`",
+    ),
+    Key("description", "str", "Free text describing the case.", default=""),
+    # ---------------------------------------------------------------- geometry
+    Key(
+        "geometry.kind",
+        "choice",
+        "`planar`: plane 2-D cell of unit depth, periodic array of voids of period `width`; "
+        "`axisymmetric`: x = r, y = z, a circular void centred on the axis.",
+        default="planar",
+        choices=("planar", "axisymmetric"),
+    ),
+    Key(
+        "geometry.h_se",
+        "quantity",
+        "Solid-electrolyte thickness.",
+        default=50e-6,
+        default_text="50 um",
+        dimension=LENGTH,
+        positive=True,
+    ),
+    Key(
+        "geometry.h_li",
+        "quantity",
+        "Li-metal thickness.",
+        default=20e-6,
+        default_text="20 um",
+        dimension=LENGTH,
+        positive=True,
+    ),
+    Key(
+        "geometry.width",
+        "quantity",
+        "Lateral period L of the cell (planar) or cell radius (axisymmetric).",
+        default=100e-6,
+        default_text="100 um",
+        dimension=LENGTH,
+        positive=True,
+    ),
+    Key(
+        "geometry.voids",
+        "table_list",
+        "Interfacial voids (see the `geometry.voids` table below).",
+        default=(),
+        constraints="axisymmetric: at most one",
+        items=VOID_KEYS,
+    ),
+    # ---------------------------------------------------------------- mesh
+    Key(
+        "mesh.size_fine",
+        "quantity",
+        "Element size at the void edges and triple points (where Li, electrolyte and void meet).",
+        default=0.5e-6,
+        default_text="0.5 um",
+        dimension=LENGTH,
+        positive=True,
+        constraints="`≤ size_coarse`; `≤` every void's `height` and `width/4`; `≤` the shortest "
+        "Li/electrolyte contact segment (between voids and cell sides)",
+    ),
+    Key(
+        "mesh.size_coarse",
+        "quantity",
+        "Element size far from the triple points.",
+        default=5e-6,
+        default_text="5 um",
+        dimension=LENGTH,
+        positive=True,
+        constraints="`≤ min(geometry.h_se, geometry.h_li)/2` (two elements across the thinner "
+        "layer)",
+    ),
+    Key(
+        "mesh.grading_distance",
+        "quantity",
+        "Distance from a triple point over which the size grows from `size_fine` to `size_coarse`.",
+        default=20e-6,
+        default_text="20 um",
+        dimension=LENGTH,
+        positive=True,
+    ),
+    # ---------------------------------------------------------------- electrolyte
+    Key(
+        "electrolyte.material",
+        "str",
+        "Free label of the electrolyte material (not used by the solver).",
+        default="LLZO",
+    ),
+    Key(
+        "electrolyte.conductivity",
+        "quantity",
+        "Li⁺ conductivity κ at the reference temperature (LLZO: 0.3–1 mS/cm).",
+        default=0.05,
+        default_text="0.5 mS/cm",
+        dimension=CONDUCTIVITY,
+        positive=True,
+    ),
+    Key(
+        "electrolyte.activation_energy",
+        "quantity",
+        "Activation energy of the conductivity, κ(T) = κ_ref exp(−Ea/R (1/T − 1/T_ref)); "
+        'molar ("30 kJ/mol") or per ion ("0.3 eV"). 0: no temperature dependence.',
+        default=0.0,
+        default_text="0 kJ/mol",
+        dimension=MOLAR_ENERGY,
+        nonnegative=True,
+    ),
+    Key(
+        "electrolyte.reference_temperature",
+        "quantity",
+        "Temperature T_ref at which `conductivity`, `interface.asr` and "
+        "`interface.exchange_current_density` are given.",
+        default=298.15,
+        default_text="25 degC",
+        dimension=TEMPERATURE,
+        positive=True,
+    ),
+    # ---------------------------------------------------------------- interface
+    Key(
+        "interface.kinetics",
+        "choice",
+        "`linear`: i = η/Z; `butler_volmer`: i = i0 [exp(α_a F η/RT) − exp(−α_c F η/RT)]; "
+        "`primary`: no kinetic resistance (Li equipotential imposed on the contact).",
+        default="linear",
+        choices=("linear", "butler_volmer", "primary"),
+    ),
+    Key(
+        "interface.asr",
+        "quantity",
+        "Area-specific charge-transfer resistance Z at the reference temperature (linear "
+        "kinetics). The default gives Z·κ = 20 um with the default conductivity. When only "
+        "`exchange_current_density` is given, Z = R T_ref / (F i0 (α_a + α_c)).",
+        default=4e-4,
+        default_text="4 ohm cm^2",
+        dimension=AREA_RESISTANCE,
+        positive=True,
+    ),
+    Key(
+        "interface.exchange_current_density",
+        "quantity",
+        "Exchange current density i0 at the reference temperature (Butler–Volmer kinetics).",
+        default_text="derived from `asr`: i0 = R T_ref / (F Z (α_a + α_c)) (same small-η "
+        "resistance)",
+        dimension=CURRENT_DENSITY,
+        positive=True,
+    ),
+    Key(
+        "interface.alpha_a",
+        "float",
+        "Anodic transfer coefficient α_a (Butler–Volmer).",
+        default=0.5,
+        positive=True,
+    ),
+    Key(
+        "interface.alpha_c",
+        "float",
+        "Cathodic transfer coefficient α_c (Butler–Volmer).",
+        default=0.5,
+        positive=True,
+    ),
+    Key(
+        "interface.activation_energy",
+        "quantity",
+        "Activation energy of i0 and 1/Z (Arrhenius law, as for the conductivity).",
+        default=0.0,
+        default_text="0 kJ/mol",
+        dimension=MOLAR_ENERGY,
+        nonnegative=True,
+    ),
+    Key(
+        "interface.equilibrium_potential",
+        "quantity",
+        "Equilibrium potential U0 of the Li/Li⁺ reaction against the Li reference.",
+        default=0.0,
+        default_text="0 V",
+        dimension=VOLTAGE,
+    ),
+    # ---------------------------------------------------------------- operation
+    Key(
+        "operation.mode",
+        "choice",
+        "`galvanostatic`: the mean current density is imposed; `potentiostatic`: the cell "
+        "voltage is imposed.",
+        default="galvanostatic",
+        choices=("galvanostatic", "potentiostatic"),
+    ),
+    Key(
+        "operation.current_density",
+        "quantity",
+        "Mean current density through the cell (galvanostatic). Positive = stripping (Li "
+        "dissolves at the interface), negative = plating.",
+        default=10.0,
+        default_text="1 mA/cm^2",
+        dimension=CURRENT_DENSITY,
+        nonzero=True,
+    ),
+    Key(
+        "operation.voltage",
+        "quantity",
+        "Cell voltage φ_Li − φ_counter (potentiostatic only; ignored otherwise). Positive = "
+        "stripping.",
+        default=0.01,
+        default_text="10 mV",
+        dimension=VOLTAGE,
+        constraints='≠ 0 when `mode = "potentiostatic"`',
+    ),
+    Key(
+        "operation.temperature",
+        "quantity",
+        "Cell temperature T.",
+        default=298.15,
+        default_text="25 degC",
+        dimension=TEMPERATURE,
+        positive=True,
+    ),
+    Key(
+        "operation.counter_electrode",
+        "choice",
+        "`ideal`: non-polarisable counter electrode on top of the electrolyte; `symmetric`: a "
+        "flat Li counter electrode with the same interface kinetics.",
+        default="ideal",
+        choices=("ideal", "symmetric"),
+        constraints='`symmetric` needs `interface.kinetics` other than `"primary"`',
+    ),
+    # ---------------------------------------------------------------- solver
+    Key(
+        "solver.degree",
+        "int",
+        "Polynomial degree of the Lagrange elements of the potential.",
+        default=2,
+        choices=(1, 2, 3),
+    ),
+    Key(
+        "solver.linear_solver",
+        "choice",
+        "`direct`: MUMPS LU; `amg`: conjugate gradients preconditioned by GAMG.",
+        default="direct",
+        choices=("direct", "amg"),
+    ),
+    Key(
+        "solver.rtol",
+        "float",
+        "Relative residual tolerance of the (Newton) solve.",
+        default=1e-10,
+        positive=True,
+    ),
+    Key(
+        "solver.atol",
+        "float",
+        "Absolute residual tolerance of the (Newton) solve.",
+        default=1e-12,
+        positive=True,
+    ),
+    Key(
+        "solver.max_iterations",
+        "int",
+        "Maximum number of Newton iterations.",
+        default=50,
+        positive=True,
+    ),
+    Key(
+        "solver.petsc",
+        "table",
+        "PETSc options passed through (see the `solver.petsc` section).",
+        default={},
+        constraints="values: string, number or boolean; names without the leading `-`",
+    ),
+    # ---------------------------------------------------------------- output
+    Key(
+        "output.fields",
+        "bool",
+        "Write the potential field for ParaView.",
+        default=True,
+    ),
+)
+
+#: Every key of :data:`SCHEMA` by its dotted path.
+KEYS: dict[str, Key] = {k.path: k for k in SCHEMA}
+
+#: Top-level tables of a case file (``[geometry]`` ...), in order.
+TABLES: tuple[str, ...] = tuple(s for s in SECTIONS if s and "." not in s)
+
+
+def section_keys(section: str) -> dict[str, Key]:
+    """The keys of a section by bare name (``section_keys("mesh")["size_fine"]``)."""
+    return {k.name: k for k in SCHEMA if k.section == section}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _rows(keys: tuple[Key, ...], prefix: str) -> list[str]:
+    lines = [
+        "| key | type [SI unit] | default | meaning | constraints |",
+        "|---|---|---|---|---|",
+    ]
+    for k in keys:
+        default = k.shown_default()
+        if k.kind == "quantity" and k.default is not None:
+            default = f'`"{default}"`'  # a default_text that parses to the default
+        elif not k.default_text and default not in ("required", "—", "none", "empty"):
+            default = f"`{default}`"
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(c)
+                for c in (
+                    f"`{prefix}{k.name}`",
+                    k.type_text(),
+                    default,
+                    k.doc,
+                    k.constraint_text(),
+                )
+            )
+            + " |"
+        )
+    return lines
+
+
+def schema_markdown() -> str:
+    """The case-file reference as Markdown, grouped by section (``docs/case-reference.md``)."""
+    out = [
+        "# Case file reference",
+        "",
+        "<!-- Generated by `ssbx schema --markdown` (ssbx.schema.schema_markdown); "
+        "do not edit. -->",
+        "",
+        "A case is a TOML file. Every key is optional unless marked *required*; missing keys "
+        "take the default below. `ssbx validate CASE.toml` checks a case and reports every "
+        "problem at once (unknown keys, wrong types or units, values out of range, geometry "
+        "that does not fit).",
+        "",
+        "**Quantities** are written either as a string with a unit, parsed by "
+        '[pint](https://pint.readthedocs.io) — `"20 um"`, `"1 mA/cm^2"`, `"4 ohm cm^2"`, '
+        '`"0.5 mS/cm"`, `"25 degC"`, `"30 kJ/mol"`, `"0.3 eV"` — or as a bare number, taken '
+        "in the SI unit of the *type* column. Internally everything is SI. Activation energies "
+        "accept molar (`kJ/mol`) and per-ion (`eV`) energies.",
+        "",
+        "Sign convention: positive current = stripping (Li dissolves into the electrolyte at "
+        "the Li/electrolyte interface), negative = plating.",
+        "",
+    ]
+    for section, text in SECTIONS.items():
+        if section == "":
+            out += ["## Top level", "", text, ""]
+            out += _rows(tuple(k for k in SCHEMA if k.section == ""), "")
+        elif section == "geometry.voids":
+            out += ["## `[[geometry.voids]]`", "", text, ""]
+            out += _rows(KEYS["geometry.voids"].items, "")
+        elif section == "solver.petsc":
+            out += ["## `[solver.petsc]`", "", text]
+        else:
+            keys = tuple(
+                k for k in SCHEMA if k.section == section and k.kind not in ("table_list",)
+            )
+            keys += tuple(k for k in SCHEMA if k.section == section and k.kind == "table_list")
+            out += [f"## `[{section}]`", "", text, ""]
+            out += _rows(keys, "")
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def schema_rows() -> list[dict[str, Any]]:
+    """The schema as plain data (for ``ssbx schema`` without ``--markdown``, e.g. as JSON)."""
+
+    def row(k: Key, path: str) -> dict[str, Any]:
+        return {
+            "key": path,
+            "type": k.type_text(),
+            "si_unit": k.si_unit,
+            "default": k.shown_default(),
+            "meaning": k.doc,
+            "constraints": k.constraint_text(),
+        }
+
+    rows: list[dict[str, Any]] = []
+    for k in SCHEMA:
+        rows.append(row(k, k.path))
+        for item in k.items:
+            rows.append(row(item, f"{k.path}[].{item.name}"))
+    return rows

@@ -1,0 +1,209 @@
+"""Physical quantities in case files: one pint registry, parsing with dimension checks.
+
+Case files give quantities either as bare numbers, taken as SI (``h_se = 5e-5`` is 50 um), or as
+strings with a unit (``h_se = "50 um"``, ``asr = "4 ohm cm^2"``, ``temperature = "25 degC"``).
+:func:`parse_quantity` turns either into an SI float after checking the dimension;
+:func:`format_quantity` writes an SI float back as a string in the canonical SI unit, which
+:func:`parse_quantity` reads back to the same float.
+
+No dolfinx here: this runs before any mesh or solver work.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pint
+
+#: The one unit registry of ssbx. ``um``/``µm``, ``mA/cm^2``, ``ohm cm^2``, ``mS/cm``, ``degC``,
+#: ``eV``, ``kJ/mol``, ``MPa`` ... all parse.
+ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
+
+# Dimension strings used by the schema (pint dimensionality syntax).
+LENGTH = "[length]"
+TEMPERATURE = "[temperature]"
+VOLTAGE = "[electric_potential]"
+CURRENT_DENSITY = "[current] / [length] ** 2"
+CONDUCTIVITY = "[current] / [length] / [electric_potential]"
+AREA_RESISTANCE = "[electric_potential] * [length] ** 2 / [current]"
+MOLAR_ENERGY = "[energy] / [substance]"
+PRESSURE = "[pressure]"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A physical dimension known to the case format.
+
+    si_unit: canonical SI unit (pint syntax, also how resolved cases are written).
+    name: readable name ("a length"). example: an example string with a common unit.
+    """
+
+    si_unit: str
+    name: str
+    example: str
+
+
+#: Every dimension a case key may have, by its pint dimension string.
+DIMENSIONS: dict[str, Dimension] = {
+    LENGTH: Dimension("m", "a length", "20 um"),
+    TEMPERATURE: Dimension("K", "a temperature", "25 degC"),
+    VOLTAGE: Dimension("V", "a voltage", "10 mV"),
+    CURRENT_DENSITY: Dimension("A/m^2", "a current density", "1 mA/cm^2"),
+    CONDUCTIVITY: Dimension("S/m", "a conductivity", "0.5 mS/cm"),
+    AREA_RESISTANCE: Dimension("ohm m^2", "an area-specific resistance", "4 ohm cm^2"),
+    MOLAR_ENERGY: Dimension("J/mol", "a molar energy", "30 kJ/mol"),
+    PRESSURE: Dimension("Pa", "a pressure", "5 MPa"),
+}
+
+_NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
+
+
+class QuantityError(ValueError):
+    """A quantity that cannot be read: carries the key, the value given and what is expected."""
+
+    def __init__(self, key: str, value: Any, reason: str, expected: str) -> None:
+        self.key = key
+        self.value = value
+        self.reason = reason
+        self.expected = expected
+        super().__init__(f"{key} = {show_value(value)}: {reason}; expected {expected}")
+
+
+def show_value(value: Any) -> str:
+    """A value as it would look in a TOML file (strings quoted, booleans lower case)."""
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {show_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def toml_type(value: Any) -> str:
+    """The TOML type of a value, with its article: ``"a string"``, ``"an array"`` ..."""
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a float",
+        str: "a string",
+        dict: "a table",
+        list: "an array",
+    }.get(type(value), f"a {type(value).__name__}")
+
+
+def dimension_info(dimension: str) -> Dimension:
+    """The :class:`Dimension` record of a dimension string (``KeyError`` if unknown)."""
+    return DIMENSIONS[dimension]
+
+
+def _expected(dimension: str) -> str:
+    info = DIMENSIONS.get(dimension)
+    if info is None:
+        return f"a quantity of dimension {dimension}"
+    return f'{info.name}, e.g. "{info.example}" (a bare number is taken in {info.si_unit})'
+
+
+def _dimensionality_text(q: pint.Quantity) -> str:
+    dim = q.dimensionality
+    for d, info in DIMENSIONS.items():
+        if dim == ureg.get_dimensionality(d):
+            return info.name
+    if dim == ureg.get_dimensionality("[energy]"):
+        return "an energy"
+    text = str(dim)
+    return "a dimensionless number" if text == "dimensionless" else f"dimension {text}"
+
+
+def _convert_exact(magnitude: float, unit: str, si_unit: str) -> float:
+    """``magnitude`` [unit] in ``si_unit``, dividing by exact powers of ten where possible.
+
+    ``20 um`` gives exactly ``2e-05`` (``20 * 1e-6`` would give ``1.9999999999999998e-05``).
+    """
+    factor = float(ureg.Quantity(1.0, unit).to(si_unit).magnitude)
+    if factor == 1.0:
+        return float(magnitude)
+    if factor != 0.0:
+        inverse = 1.0 / factor
+        if abs(inverse - round(inverse)) <= 1e-9 * abs(inverse) and round(inverse) != 0:
+            return float(magnitude) / round(inverse)
+    if abs(factor - round(factor)) <= 1e-9 * abs(factor) and round(factor) != 0:
+        return float(magnitude) * round(factor)
+    return float(magnitude) * factor
+
+
+def parse_quantity(value: Any, dimension: str, key: str) -> float:
+    """The SI magnitude of a case-file quantity.
+
+    value: a number (taken as SI: metres, kelvin, S/m, ...) or a string ``"<number> <unit>"``
+        (``"20 um"``, ``"1 mA/cm^2"``, ``"2 ohm cm^2"``, ``"25 degC"``).
+    dimension: the expected dimension, a key of :data:`DIMENSIONS` (pint syntax, e.g.
+        ``"[length]"``). For :data:`MOLAR_ENERGY` a per-particle energy (``"0.3 eV"``) is also
+        accepted and multiplied by the Avogadro constant.
+    key: the dotted key path, for the error message.
+
+    Raises :class:`QuantityError` (a ``ValueError``) naming the key, the value and the expected
+    unit when the value is not a number or string, has no or an unknown unit, has the wrong
+    dimension, or is not finite.
+    """
+    expected = _expected(dimension)
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise QuantityError(key, value, f"is {toml_type(value)}", expected)
+    if isinstance(value, int | float):
+        result = float(value)
+        if not math.isfinite(result):
+            raise QuantityError(key, value, "is not a finite number", expected)
+        return result
+    match = _NUMBER.match(value)
+    if match is None:
+        raise QuantityError(key, value, "does not start with a number", expected)
+    number, unit = float(match.group(1)), match.group(2)
+    if not unit:
+        raise QuantityError(key, value, "has no unit (a string needs one)", expected)
+    try:
+        q = ureg.Quantity(number, unit)
+    except Exception as err:  # pint raises several error types for bad unit expressions
+        raise QuantityError(
+            key, value, f"cannot read the unit {unit!r} ({err})", expected
+        ) from None
+    target = ureg.get_dimensionality(dimension)
+    if dimension == MOLAR_ENERGY and q.dimensionality == ureg.get_dimensionality("[energy]"):
+        try:
+            per_mole = (q * ureg.avogadro_constant).to("J/mol").magnitude
+        except Exception as err:
+            raise QuantityError(key, value, f"cannot convert ({err})", expected) from None
+        return float(per_mole)
+    if q.dimensionality != target:
+        reads = f"{q.units:~P}" if not q.unitless else ""
+        reason = f"is {_dimensionality_text(q)}"
+        if reads:
+            reason += f" ({unit!r} reads as {q.units})"
+        raise QuantityError(key, value, reason, expected)
+    si_unit = DIMENSIONS[dimension].si_unit if dimension in DIMENSIONS else None
+    try:
+        if si_unit is None:
+            result = float(q.to_base_units().magnitude)
+        elif q.units == ureg.Unit(si_unit):
+            result = float(q.magnitude)
+        elif dimension == TEMPERATURE:  # offset units (degC, degF): not a plain factor
+            result = float(q.to(si_unit).magnitude)
+        else:
+            result = _convert_exact(number, unit, si_unit)
+    except Exception as err:
+        raise QuantityError(key, value, f"cannot convert ({err})", expected) from None
+    if not math.isfinite(result):
+        raise QuantityError(key, value, "is not finite", expected)
+    return result
+
+
+def format_quantity(si_value: float, dimension: str) -> str:
+    """An SI value as a string in the canonical SI unit, e.g. ``"5e-05 m"``, ``"0.05 S/m"``.
+
+    ``parse_quantity(format_quantity(x, d), d, key) == x`` exactly (``repr`` of the float).
+    """
+    return f"{float(si_value)!r} {DIMENSIONS[dimension].si_unit}"
