@@ -151,14 +151,18 @@ class CurrentSettings:
             petsc_options=dict(case.solver.petsc),
         )
 
-    def snes_options(self) -> dict[str, Any]:
-        """PETSc options of the SNES, its KSP and PC (user ``petsc_options`` override)."""
+    def snes_options(self, current_scale: float = 1.0) -> dict[str, Any]:
+        """PETSc options of the SNES, its KSP and PC (user ``petsc_options`` override).
+
+        current_scale: the cell's total current [A] (per unit depth in plane); the residual is a
+        current, so the absolute tolerance is ``atol * current_scale``.
+        """
         nonlinear = isinstance(self.kinetics, ButlerVolmer)
         opts: dict[str, Any] = {
             "snes_type": "newtonls",
             "snes_linesearch_type": "bt" if nonlinear else "basic",
             "snes_rtol": self.rtol,
-            "snes_atol": self.atol,
+            "snes_atol": self.atol * current_scale,
             "snes_stol": 0.0,
             "snes_max_it": self.max_iterations,
         }
@@ -282,7 +286,7 @@ class CurrentDistributionProblem:
         # solver
         self.problem = dolfinx.fem.petsc.NonlinearProblem(
             self.residual_form, self.phi, bcs=self.bcs, petsc_options_prefix=prefix,
-            petsc_options=settings.snes_options())
+            petsc_options=settings.snes_options(self._current_scale()))
         self._timers = {"assembly": 0.0}
         self._install_timed_callbacks()
         self._set_initial_guess()
@@ -317,17 +321,28 @@ class CurrentDistributionProblem:
                 dolfinx.default_scalar_type(-s.voltage - s.equilibrium_potential), dofs, self.V))
         return bcs
 
+    def _flat_cell_current(self) -> float:
+        """Current density of the flat, fully contacting 1-D cell [A/m^2] (the imposed one when
+        galvanostatic)."""
+        s = self.settings
+        if s.mode == "galvanostatic":
+            return s.current_density
+        r_ct = 0.0 if isinstance(s.kinetics, PrimaryKinetics) else s.kinetics.resistance
+        if s.counter_electrode == "symmetric":
+            r_ct *= 2.0
+        return s.voltage / (self.domain.thickness / s.conductivity + r_ct)
+
+    def _current_scale(self) -> float:
+        """|i| x nominal area [A]: the scale of the residual."""
+        one = fem.Constant(self.domain.mesh, dolfinx.default_scalar_type(1.0))
+        area = self._integrate(one * self.weight * self.ds_top)
+        return abs(self._flat_cell_current()) * area
+
     def _set_initial_guess(self) -> None:
         """The 1-D (flat, fully contacting) solution: a good Newton start for Butler–Volmer."""
         s = self.settings
         kappa = s.conductivity
-        if s.mode == "galvanostatic":
-            i = s.current_density
-        else:
-            r_ct = 0.0 if isinstance(s.kinetics, PrimaryKinetics) else s.kinetics.resistance
-            if s.counter_electrode == "symmetric":
-                r_ct *= 2.0
-            i = s.voltage / (self.domain.thickness / kappa + r_ct)
+        i = self._flat_cell_current()
         eta = s.kinetics.overpotential_for(i)
         h = self.domain.thickness
         self.phi.interpolate(
@@ -426,10 +441,14 @@ class CurrentDistributionProblem:
         return vectors[0], vectors[1]
 
     def _consistent_contact_flux(self) -> np.ndarray:
-        """Nodal normal current density [A/m^2] through a Dirichlet contact: reaction / mass."""
+        """Nodal normal current density [A/m^2] through a Dirichlet contact: reaction / mass.
+
+        NaN where the lumped mass vanishes: the axis node of P2 in axisymmetry, where
+        ``∫ v 2 pi r ds = 0`` (the profile fills it from its neighbour)."""
         reaction, mass = self._contact_reaction()
+        scale = self.domain.comm.allreduce(float(np.max(np.abs(mass), initial=0.0)), op=MPI.MAX)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(mass > 0, reaction / mass, 0.0)
+            return np.where(mass > 1e-12 * scale, reaction / mass, np.nan)
 
     def _postprocess(self, stats: dict[str, float]) -> CurrentResult:
         s = self.settings
@@ -446,6 +465,11 @@ class CurrentDistributionProblem:
         es = np.concatenate(comm.allgather(eta))
         order = np.argsort(xs, kind="stable")
         profile = InterfaceProfile(xs[order], cs[order], es[order])
+        missing = ~np.isfinite(profile.current_density)
+        if missing.any() and not missing.all():  # nodes without a lumped mass (see above)
+            profile.current_density[missing] = np.interp(
+                profile.position[missing], profile.position[~missing],
+                profile.current_density[~missing])
 
         # total current and voltage
         if primary:

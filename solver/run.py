@@ -79,8 +79,12 @@ def plot_profile(case: Any, result: CurrentResult, path: Path) -> None:
     s = result.scalars
     fig, ax = plt.subplots(figsize=(7, 4))
     to_ma_cm2 = 0.1  # 1 A/m^2 = 0.1 mA/cm^2
-    ax.plot(p.position * 1e6, p.current_density * to_ma_cm2, ".-", ms=2, lw=1,
-            label="local current density")
+    # break the line across each void (the contact is split there)
+    x, i = p.position.copy(), p.current_density * to_ma_cm2
+    gaps = [k + 1 for k in range(x.size - 1) for void in case.geometry.voids
+            if x[k] <= max(void.x_min, 0.0) + 1e-15 and x[k + 1] >= void.x_max - 1e-15]
+    x, i = np.insert(x, gaps, np.nan), np.insert(i, gaps, np.nan)
+    ax.plot(x * 1e6, i, ".-", ms=2, lw=1, label="local current density")
     ax.axhline(s["current_density_mean"] * to_ma_cm2, color="k", ls="--", lw=0.8,
                label="applied mean")
     for void in case.geometry.voids:

@@ -463,7 +463,8 @@ SCHEMA: tuple[Key, ...] = (
     Key(
         "solver.atol",
         "float",
-        "Absolute residual tolerance of the (Newton) solve.",
+        "Absolute residual tolerance of the (Newton) solve, relative to the cell's total current "
+        "(the residual is a current: ssbx multiplies this by |i| x area, so it is unit-free).",
         default=1e-12,
         positive=True,
     ),

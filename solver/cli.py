@@ -1,0 +1,578 @@
+"""The ``ssbx`` command line: ``run``, ``mesh``, ``validate``, ``info``, ``schema``, ``bench``.
+
+Every subcommand works unchanged under ``mpirun -n N ssbx ...``: all ranks parse the same
+arguments and validate the same case, only rank 0 prints, and an uncaught error on any rank aborts
+the whole job (:mod:`ssbx.mpi_abort`) instead of hanging it. This is the only module that looks at
+``MPI.COMM_WORLD``; everything below it gets the communicator passed in.
+
+Exit codes: 0 success; 1 failure (invalid case, existing run folder, error during a run, failed
+benchmark); 2 usage error or dolfinx not importable; 130 interrupted.
+
+PETSc options: everything after a lone ``--`` is handed to PETSc (``petsc4py.init``) before PETSc
+is first imported, e.g. ``ssbx run case.toml -- -log_view``. Solver options of ssbx's own solvers
+carry their options prefix (see ``ssbx.current_problem``); options in the case file
+(``[solver.petsc]``) take precedence over the command line. ``PETSC_OPTIONS`` in the environment
+works as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import ssbx
+from ssbx.console import ERROR, LEVEL_CHOICES, Console, describe_exception
+from ssbx.mpi_abort import SerialComm, install_mpi_excepthook
+
+SUMMARY_FORMAT = 1
+"""Version of the layout of ``summary.json`` written by ``ssbx run``."""
+
+
+# ----------------------------------------------------------------------------- MPI and PETSc
+
+
+def world_comm() -> Any:
+    """``MPI.COMM_WORLD``, or a serial stand-in where mpi4py is not installed."""
+    try:
+        from mpi4py import MPI
+    except ImportError:
+        return SerialComm()
+    return MPI.COMM_WORLD
+
+
+def split_petsc_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split ``argv`` at the first ``--``: (ssbx arguments, PETSc options)."""
+    argv = list(argv)
+    if "--" in argv:
+        i = argv.index("--")
+        return argv[:i], argv[i + 1 :]
+    return argv, []
+
+
+def init_petsc(petsc_args: Sequence[str], console: Console) -> None:
+    """Hand ``petsc_args`` to PETSc: ``petsc4py.init(sys.argv[:1] + petsc_args)``.
+
+    Must run before the first ``from petsc4py import PETSc`` (and so before dolfinx is imported);
+    does nothing without options.
+    """
+    if not petsc_args:
+        return
+    try:
+        import petsc4py
+    except ImportError as err:
+        raise ssbx.DolfinxUnavailable(f"{ssbx.DOLFINX_MISSING} ({err})") from None
+    if "petsc4py.PETSc" in sys.modules:
+        console.warn(
+            "PETSc was already initialised; the options after -- are ignored: "
+            + " ".join(petsc_args)
+        )
+        return
+    petsc4py.init(sys.argv[:1] + list(petsc_args))
+    console.debug("PETSc options: " + " ".join(petsc_args))
+
+
+def _need_dolfinx(petsc_args: Sequence[str], console: Console) -> None:
+    init_petsc(petsc_args, console)
+    ssbx.require_dolfinx()
+
+
+# ----------------------------------------------------------------------------- argument parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that prints (help, usage, errors) on rank 0 only."""
+
+    rank = 0
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if self.rank == 0:
+            super()._print_message(message, file)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message and self.rank == 0:
+            sys.stderr.write(message)
+            sys.stderr.flush()
+        raise SystemExit(status)
+
+
+def build_parser(rank: int = 0) -> argparse.ArgumentParser:
+    """The ``ssbx`` argument parser (``rank``: only rank 0 prints help and usage errors)."""
+    parser_class = type("SsbxParser", (_Parser,), {"rank": rank})
+
+    common = parser_class(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    common.add_argument(
+        "--log-level",
+        choices=LEVEL_CHOICES,
+        default="info",
+        help="screen verbosity (default: info; debug also shows tracebacks)",
+    )
+
+    parser = parser_class(
+        prog="ssbx",
+        description="Finite-element electro-chemo-mechanics of Li-metal / solid-electrolyte "
+        "interfaces (DOLFINx).",
+        epilog="PETSc options go after a lone '--', e.g. `ssbx run case.toml -- -log_view`. "
+        "Under MPI: `mpirun -n 4 ssbx run case.toml`.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the ssbx version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "run",
+        parents=[common],
+        help="run a case: mesh, solve, write a run folder",
+        description="Validate CASE.toml, mesh and solve it, and write the run folder "
+        "(default results/<case name>/). summary.json is written last, only on success.",
+    )
+    p.add_argument("case", metavar="CASE.toml", help="case file")
+    p.add_argument("--out", metavar="DIR", help="run folder (default: results/<case name>)")
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace the contents of an existing run folder"
+    )
+    p.set_defaults(handler=cmd_run)
+
+    p = sub.add_parser(
+        "mesh",
+        parents=[common],
+        help="build the mesh of a case only",
+        description="Build the case's mesh and write mesh.msh and mesh.xdmf (+ .h5) with cell "
+        "and facet tags (default folder results/<case name>-mesh/).",
+    )
+    p.add_argument("case", metavar="CASE.toml", help="case file")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: results/<case name>-mesh)")
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace the contents of an existing folder"
+    )
+    p.set_defaults(handler=cmd_mesh)
+
+    p = sub.add_parser(
+        "validate",
+        parents=[common],
+        help="check case files without running them",
+        description="Check case files and report every problem at once (no dolfinx needed).",
+    )
+    p.add_argument("cases", metavar="CASE.toml", nargs="+", help="case file(s)")
+    p.add_argument(
+        "--resolved",
+        action="store_true",
+        help="also print each valid case resolved (all defaults filled in, SI units) as TOML",
+    )
+    p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser(
+        "info",
+        parents=[common],
+        help="versions of ssbx and its stack, MPI, cache folders",
+    )
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(handler=cmd_info)
+
+    p = sub.add_parser(
+        "schema",
+        parents=[common],
+        help="print the case-file reference",
+        description="Print the case-file reference generated from ssbx.schema "
+        "(docs/case-reference.md is `ssbx schema --markdown`).",
+    )
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--markdown", action="store_true", help="raw Markdown (for docs)")
+    fmt.add_argument("--json", action="store_true", help="the schema as JSON rows")
+    p.set_defaults(handler=cmd_schema)
+
+    p = sub.add_parser("bench", help="benchmarks: published results and performance")
+    bench = p.add_subparsers(dest="bench_command", metavar="ACTION")
+    b = bench.add_parser("list", parents=[common], help="list the benchmarks")
+    b.set_defaults(handler=cmd_bench_list)
+    b = bench.add_parser("run", parents=[common], help="run one benchmark or all")
+    b.add_argument("name", metavar="NAME|all", help="benchmark name, or 'all'")
+    b.add_argument("--quick", action="store_true", help="coarse, fast version")
+    b.add_argument(
+        "--out",
+        metavar="DIR",
+        default="bench-results",
+        help="output folder, one sub-folder per benchmark (default: %(default)s)",
+    )
+    b.set_defaults(handler=cmd_bench_run)
+    p.set_defaults(handler=_bench_usage(p))
+    return parser
+
+
+def _bench_usage(p: argparse.ArgumentParser) -> Callable[..., int]:
+    def handler(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
+        p.print_usage(sys.stderr)
+        console.error("ssbx bench: choose an action: list, run")
+        return 2
+
+    return handler
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ssbx`` console script; returns the exit code."""
+    args_in, petsc_args = split_petsc_args(sys.argv[1:] if argv is None else argv)
+    comm = world_comm()
+    install_mpi_excepthook(comm)
+    parser = build_parser(comm.rank)
+    try:
+        args = parser.parse_args(args_in)
+    except SystemExit as stop:  # help, usage errors
+        return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
+
+    if args.version:
+        if comm.rank == 0:
+            print(f"ssbx {ssbx.__version__}", flush=True)
+        return 0
+    if getattr(args, "handler", None) is None:
+        parser.print_help()
+        return 2
+
+    console = Console(
+        comm, quiet=getattr(args, "quiet", False), level=getattr(args, "log_level", "info")
+    )
+    console.capture_logging("ssbx")
+    try:
+        return int(args.handler(args, comm, console, petsc_args))
+    except ssbx.DolfinxUnavailable as err:
+        console.error(str(err))
+        return 2
+    except KeyboardInterrupt:
+        if comm.size > 1:
+            raise
+        console.error("interrupted")
+        return 130
+    except Exception as err:
+        from ssbx.runfolder import RunFolderError
+
+        if isinstance(err, RunFolderError):  # raised on every rank alike
+            console.error(str(err))
+            return 1
+        if comm.size > 1:  # maybe on this rank only: abort the job (excepthook), never hang
+            console.to_log(ERROR, "".join(traceback.format_exception(err)).rstrip())
+            raise
+        console.exception(err)
+        return 1
+    finally:
+        console.close()
+
+
+# ----------------------------------------------------------------------------- case loading
+
+
+def _report_case_error(path: str, err: Any, console: Console) -> None:
+    problems = list(getattr(err, "problems", None) or [str(err)])
+    if len(problems) == 1 and problems[0].startswith(f"{path}:"):  # unreadable file, TOML syntax
+        console.error(problems[0])
+        return
+    console.error(f"invalid case file {path}:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def _load_case(path: str, console: Console) -> Any:
+    """The validated case, or ``None`` after printing every problem (identical on all ranks)."""
+    from ssbx.case import CaseError, load_case
+
+    try:
+        return load_case(path)
+    except CaseError as err:
+        _report_case_error(path, err, console)
+        return None
+
+
+def _resolved_toml(case: Any, source: str) -> str:
+    import tomli_w
+
+    head = (
+        f"# {case.name}: resolved by ssbx {ssbx.__version__} from {source}\n"
+        "# (every key, defaults filled in, quantities in SI units)\n\n"
+    )
+    return head + tomli_w.dumps(case.to_toml_dict())
+
+
+# ----------------------------------------------------------------------------- subcommands
+
+
+def cmd_validate(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
+    """``ssbx validate``: never imports dolfinx."""
+    status = 0
+    for path in args.cases:
+        case = _load_case(path, console)
+        if case is None:
+            status = 1
+            continue
+        console.info(f"ok: {case.name}" + (f" ({path})" if len(args.cases) > 1 else ""))
+        if args.resolved:
+            console.print(_resolved_toml(case, path))
+    return status
+
+
+def cmd_run(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
+    """``ssbx run``: case → run folder; ``summary.json`` last, only on success."""
+    case = _load_case(args.case, console)
+    if case is None:
+        return 1
+    _need_dolfinx(petsc, console)
+    from ssbx.runfolder import SUMMARY, RunFolder
+
+    folder = RunFolder.for_case(comm, case.name, out=args.out, overwrite=args.overwrite)
+    console.attach_log(folder.path("run.log"))
+    console.info(
+        f"ssbx {ssbx.__version__}: case {case.name} ({args.case}) on {comm.size} "
+        f"rank{'s' if comm.size != 1 else ''} -> {folder.root}"
+    )
+    if petsc:
+        console.info("PETSc options: " + " ".join(petsc))
+    folder.copy_file(args.case, "case.input.toml")
+    folder.write_text("case.resolved.toml", _resolved_toml(case, args.case))
+
+    from ssbx.run import run_case
+
+    results = run_case(case, folder, comm, console)
+    wall = folder.elapsed()
+    provenance = folder.write_provenance(wall_time=wall)
+    console.info(f"done in {wall:.1f} s: {folder.path(SUMMARY)}")  # before: summary.json is last
+    folder.write_summary(
+        {
+            "summary_format": SUMMARY_FORMAT,
+            "status": "ok",
+            "command": "run",
+            "case": case.name,
+            "case_file": str(args.case),
+            "ssbx_version": ssbx.__version__,
+            "ranks": comm.size,
+            "wall_time_s": round(wall, 3),
+            "results": {} if results is None else results,
+            "provenance": provenance,
+        }
+    )
+    return 0
+
+
+def cmd_mesh(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
+    """``ssbx mesh``: mesh.msh + mesh.xdmf/.h5 (with tags) and the element counts."""
+    case = _load_case(args.case, console)
+    if case is None:
+        return 1
+    _need_dolfinx(petsc, console)
+    from ssbx.meshes.cell import build_cell_mesh, mesh_statistics, write_cell_mesh_xdmf
+    from ssbx.runfolder import RunFolder, folder_name
+
+    out = args.out if args.out is not None else Path("results") / f"{folder_name(case.name)}-mesh"
+    folder = RunFolder(comm, out, overwrite=args.overwrite)
+    console.attach_log(folder.path("run.log"))
+    console.info(f"meshing case {case.name} ({args.case}) on {comm.size} rank(s) -> {folder.root}")
+    folder.write_text("case.resolved.toml", _resolved_toml(case, args.case))
+    cell_mesh = build_cell_mesh(comm, case.geometry, case.mesh, msh_path=folder.path("mesh.msh"))
+    write_cell_mesh_xdmf(cell_mesh, folder.path("mesh.xdmf"))
+    stats = mesh_statistics(cell_mesh)
+    for line in _mesh_lines(stats):
+        console.info(line)
+    wall = folder.elapsed()
+    provenance = folder.write_provenance(wall_time=wall)
+    folder.write_summary(
+        {
+            "summary_format": SUMMARY_FORMAT,
+            "status": "ok",
+            "command": "mesh",
+            "case": case.name,
+            "case_file": str(args.case),
+            "ssbx_version": ssbx.__version__,
+            "ranks": comm.size,
+            "wall_time_s": round(wall, 3),
+            "results": {"mesh": stats, "files": ["mesh.msh", "mesh.xdmf", "mesh.h5"]},
+            "provenance": provenance,
+        }
+    )
+    return 0
+
+
+def _mesh_lines(stats: dict[str, Any]) -> list[str]:
+    def get(key: str) -> Any:
+        return stats.get(key, "?")
+
+    lines = [
+        f"cells: {get('num_cells')} (electrolyte {get('num_cells_electrolyte')}, "
+        f"lithium {get('num_cells_lithium')}), vertices: {get('num_vertices')}"
+    ]
+    try:
+        lines.append(
+            f"cell size: {stats['h_min'] * 1e6:.4g} .. {stats['h_max'] * 1e6:.4g} um, "
+            f"minimum quality {stats['quality_min']:.3f}"
+        )
+    except (KeyError, TypeError, ValueError):
+        pass
+    return lines
+
+
+def cache_dirs() -> dict[str, str]:
+    """Where FFCx/dolfinx and numba cache compiled code (from the environment)."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    numba = os.environ.get("NUMBA_CACHE_DIR")
+    return {
+        "fenics_cache": str(base / "fenics"),
+        "XDG_CACHE_HOME": xdg or "(unset: ~/.cache)",
+        "NUMBA_CACHE_DIR": numba or "(unset: __pycache__ next to the sources)",
+    }
+
+
+def cmd_info(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
+    """``ssbx info``: versions, MPI, caches. Works without dolfinx (says what is missing)."""
+    problem = None
+    try:
+        _need_dolfinx(petsc, console)
+    except ssbx.DolfinxUnavailable as err:
+        problem = str(err)
+    from ssbx.runfolder import git_info, software_versions
+
+    versions = software_versions() if comm.rank == 0 else {}
+    git = git_info() if comm.rank == 0 else {}
+    hosts = comm.gather(_hostname(), root=0)
+    caches = cache_dirs()
+    if args.json:
+        payload = {
+            "versions": versions,
+            "git": git,
+            "ranks": comm.size,
+            "hosts": sorted(set(hosts or [])),
+            "caches": caches,
+            "source": str(Path(ssbx.__file__).resolve().parent),
+            "dolfinx_problem": problem,
+        }
+        console.print(json.dumps(payload, indent=2))
+        return 0
+
+    def v(key: str) -> str:
+        value = versions.get(key)
+        return "not importable" if value is None else str(value)
+
+    commit = git.get("commit", "unknown")
+    if git.get("dirty"):
+        commit += " (modified)"
+    lines = [
+        f"ssbx: {ssbx.__version__} ({Path(ssbx.__file__).resolve().parent}, commit {commit})",
+        f"python: {v('python')} ({sys.executable})",
+        f"dolfinx: {v('dolfinx')}",
+        f"basix: {v('basix')}",
+        f"ffcx: {v('ffcx')}",
+        f"ufl: {v('ufl')}",
+        f"PETSc: {v('petsc')}"
+        + (
+            f" (scalar {versions['petsc_scalar_type']}, int {versions['petsc_int_type']})"
+            if versions.get("petsc")
+            else ""
+        ),
+        f"petsc4py: {v('petsc4py')}",
+        f"mpi4py: {v('mpi4py')}",
+        f"MPI library: {v('mpi_library')}",
+        f"ranks: {comm.size}",
+        f"hosts: {', '.join(sorted(set(hosts or [])))}",
+        f"FFCx/dolfinx JIT cache: {caches['fenics_cache']}"
+        f" (XDG_CACHE_HOME={caches['XDG_CACHE_HOME']})",
+        f"numba cache: NUMBA_CACHE_DIR={caches['NUMBA_CACHE_DIR']}",
+    ]
+    if versions.get("dolfinx_solver_wheel"):
+        lines.insert(3, f"dolfinx-solver wheel: {versions['dolfinx_solver_wheel']}")
+    for line in lines:
+        console.info(line)
+    if problem:
+        console.warn(problem)
+    return 0
+
+
+def _hostname() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
+def cmd_schema(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
+    """``ssbx schema``: the case reference from :mod:`ssbx.schema`."""
+    from ssbx import schema
+
+    if args.json:
+        console.print(json.dumps(schema.schema_rows(), indent=2, default=str))
+        return 0
+    text = schema.schema_markdown()
+    if not args.markdown and console.active and sys.stdout.isatty() and not console.quiet:
+        from rich.console import Console as RichConsole
+        from rich.markdown import Markdown
+
+        RichConsole().print(Markdown(text))
+        return 0
+    console.print(text)
+    return 0
+
+
+def _framework() -> Any:
+    try:
+        from ssbx.benchmarks import framework
+    except ImportError as err:
+        raise RuntimeError(f"the benchmark framework cannot be imported: {err}") from err
+    return framework
+
+
+def cmd_bench_list(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
+    """``ssbx bench list``."""
+    benchmarks = list(_framework().list_benchmarks())
+    if not benchmarks:
+        console.info("no benchmarks registered")
+        return 0
+    width = max(len(b.name) for b in benchmarks)
+    for b in benchmarks:
+        console.info(f"{b.name:<{width}}  {b.title}  [{b.source}]")
+    return 0
+
+
+def cmd_bench_run(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
+    """``ssbx bench run NAME|all``: each benchmark into ``<out>/<name>/``; exit 0 only if all
+    ran and passed."""
+    framework = _framework()
+    known = [b.name for b in framework.list_benchmarks()]
+    if args.name == "all":
+        names = known
+    elif args.name in known:
+        names = [args.name]
+    else:
+        console.error(f"unknown benchmark {args.name!r}; known: {', '.join(known) or '(none)'}")
+        return 1
+    _need_dolfinx(petsc, console)
+    out = Path(args.out)
+    failed: list[str] = []
+    for name in names:
+        try:
+            result = framework.run_benchmark(
+                name, comm, console, quick=args.quick, out_dir=out / name
+            )
+        except Exception as err:
+            if comm.size > 1:  # possibly on one rank only: abort rather than hang
+                raise
+            console.error(f"benchmark {name} did not complete: {describe_exception(err)}")
+            console.debug("".join(traceback.format_exception(err)).rstrip())
+            failed.append(name)
+            continue
+        if not result.passed:
+            console.error(f"benchmark failed: {result.summary}")
+            failed.append(name)
+    n_ok = len(names) - len(failed)
+    console.info(
+        f"{n_ok}/{len(names)} benchmark{'s' if len(names) != 1 else ''} passed"
+        + (f"; failed: {', '.join(failed)}" if failed else "")
+        + f" (results in {out})"
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

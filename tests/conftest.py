@@ -1,0 +1,38 @@
+"""Shared pytest fixtures.
+
+``import ssbx`` must come first: it loads the dolfinx wheel's MPI library before anything imports
+dolfinx. Tests marked ``mpi`` also run under ``mpirun -n 2 python -m pytest -m mpi tests``.
+"""
+
+from __future__ import annotations
+
+import gc
+
+# isort: off
+import ssbx  # noqa: F401  (loads the dolfinx wheel's MPI library; must come first)
+
+from mpi4py import MPI
+
+# isort: on
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _collect_and_synchronise():
+    """Destroy PETSc objects (collective) on all ranks together after every test."""
+    yield
+    gc.collect()
+    MPI.COMM_WORLD.Barrier()
+
+
+@pytest.fixture
+def comm() -> MPI.Comm:
+    """The world communicator (one rank serially, two under ``mpirun -n 2``)."""
+    return MPI.COMM_WORLD
+
+
+@pytest.fixture
+def shared_tmp_path(tmp_path_factory, comm) -> str:
+    """A temporary directory whose path is the same on every rank (rank 0's, broadcast)."""
+    path = str(tmp_path_factory.mktemp("shared")) if comm.rank == 0 else None
+    return comm.bcast(path, root=0)
