@@ -9,10 +9,10 @@ Exit codes: 0 success; 1 failure (invalid case, existing run folder, error durin
 benchmark); 2 usage error or dolfinx not importable; 130 interrupted.
 
 PETSc options: everything after a lone ``--`` is handed to PETSc (``petsc4py.init``) before PETSc
-is first imported, e.g. ``ssbx run case.toml -- -log_view``. Solver options of ssbx's own solvers
-carry their options prefix (see ``ssbx.current_problem``); options in the case file
-(``[solver.petsc]``) take precedence over the command line. ``PETSC_OPTIONS`` in the environment
-works as well.
+is first imported, e.g. ``ssbx run case.toml -- -log_view``. Options of ssbx's own solvers
+carry their options prefix (``-ssbx_current_snes_monitor``, see ``ssbx.current_problem``); the
+options ssbx sets itself (from ``[solver]`` and ``[solver.petsc]`` of the case) take precedence
+over the command line. ``PETSC_OPTIONS`` in the environment works as well.
 """
 
 from __future__ import annotations
@@ -436,7 +436,7 @@ def cmd_info(args: argparse.Namespace, comm: Any, console: Console, petsc: list[
         problem = str(err)
     from ssbx.runfolder import git_info, software_versions
 
-    versions = software_versions() if comm.rank == 0 else {}
+    versions = software_versions()  # every rank: the first PETSc import is collective
     git = git_info() if comm.rank == 0 else {}
     hosts = comm.gather(_hostname(), root=0)
     caches = cache_dirs()

@@ -167,7 +167,7 @@ class Console:
             )
         self._log: IO[str] | None = None
         self._log_path: Path | None = None
-        self._handlers: list[tuple[logging.Logger, logging.Handler, bool]] = []
+        self._handlers: list[tuple[logging.Logger, logging.Handler, bool, int]] = []
         if log_path is not None:
             self.attach_log(log_path)
 
@@ -206,9 +206,10 @@ class Console:
 
     def close(self) -> None:
         """Close the log file and remove logging handlers added by :meth:`capture_logging`."""
-        for logger, handler, propagate in self._handlers:
+        for logger, handler, propagate, level in reversed(self._handlers):
             logger.removeHandler(handler)
             logger.propagate = propagate
+            logger.setLevel(level)
         self._handlers.clear()
         self.detach_log()
 
@@ -222,11 +223,12 @@ class Console:
         """Route records of the :mod:`logging` logger ``name`` (and its children) to this console.
 
         The logger's level is set to DEBUG (the console filters), and it stops propagating to the
-        root logger so that nothing is printed twice. Undone by :meth:`close`.
+        root logger so that nothing is printed twice. Undone by :meth:`close`. Records from every
+        rank arrive here, but only rank 0's console prints them.
         """
         logger = logging.getLogger(name)
         handler = _ConsoleHandler(self)
-        self._handlers.append((logger, handler, logger.propagate))
+        self._handlers.append((logger, handler, logger.propagate, logger.level))
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
         logger.propagate = False

@@ -404,8 +404,9 @@ def _dist_version(name: str) -> str | None:
 def software_versions() -> dict[str, Any]:
     """Versions of ssbx and the stack it runs on; ``None`` for what cannot be imported.
 
-    Imports dolfinx, basix, ffcx, ufl, petsc4py and mpi4py (if available): call it after
-    ``petsc4py.init`` when PETSc options are given on the command line.
+    Imports dolfinx, basix, ffcx, ufl, petsc4py and mpi4py (if available). Under MPI call it on
+    every rank (the first import of ``petsc4py.PETSc`` initialises PETSc, a collective call), and
+    after ``petsc4py.init`` when PETSc options are given on the command line.
     """
     versions: dict[str, Any] = {
         "ssbx": ssbx.__version__,
@@ -469,6 +470,7 @@ def collect_provenance(
     ``command_line``, ``cwd``, ``platform``, ``environment`` (thread and cache variables).
     The dict is the same on every rank.
     """
+    versions = software_versions()  # on every rank: importing petsc4py.PETSc is collective
     hosts = comm.gather(socket.gethostname(), root=0)
     info: dict[str, Any] | None = None
     if comm.rank == 0:
@@ -476,7 +478,7 @@ def collect_provenance(
         info = {
             "ssbx_version": ssbx.__version__,
             "git": git_info(),
-            "versions": software_versions(),
+            "versions": versions,
             "ranks": int(comm.size),
             "hostname": socket.gethostname(),
             "hosts": sorted(set(hosts or [])),

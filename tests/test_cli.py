@@ -284,6 +284,18 @@ def test_run_invalid_case_creates_nothing(tmp_path, monkeypatch, capsys):
 
 
 @needs_example
+def test_run_without_dolfinx_exits_2(tmp_path, monkeypatch, capsys):
+    def unavailable() -> None:
+        raise ssbx.DolfinxUnavailable("ssbx needs dolfinx 0.11 (stand-in)")
+
+    monkeypatch.setattr(ssbx, "require_dolfinx", unavailable)
+    assert cli.main(["run", str(EXAMPLE), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "error: ssbx needs dolfinx 0.11 (stand-in)"
+    assert not (tmp_path / "r").exists()
+
+
+@needs_example
 @needs_mpirun
 def test_run_failing_on_one_rank_aborts_the_job(tmp_path):
     """An error on rank 1 only (rank 0 waits in a collective) ends the job, with no summary."""
