@@ -385,7 +385,10 @@ class CurrentDistributionProblem:
         snes.setMonitor(lambda _snes, _it, norm: history.append(float(norm)))
         self._timers["assembly"] = 0.0
         t0 = time.perf_counter()
-        self.problem.solve()
+        try:
+            self.problem.solve()
+        finally:
+            self._forget_options()
         t_solve = time.perf_counter() - t0
         reason = snes.getConvergedReason()
         if reason <= 0:
@@ -403,6 +406,19 @@ class CurrentDistributionProblem:
             "num_dofs": float(self.V.dofmap.index_map.size_global),
         }
         return self._postprocess(stats)
+
+    def _forget_options(self) -> None:
+        """Remove this problem's options from PETSc's global database once it has used them:
+        options that act only at factorisation (MUMPS ICNTL) stay there otherwise and are
+        reported as unused when no factorisation happened (a converged initial guess)."""
+        from petsc4py import PETSc
+
+        opts = PETSc.Options()
+        prefix = self.problem.solver.getOptionsPrefix()
+        for key in self.settings.snes_options():
+            name = f"-{prefix}{key}"
+            if opts.hasName(name):
+                opts.delValue(name)
 
     # -- post-processing ---------------------------------------------------------------------
     def _integrate(self, expr: Any) -> float:
