@@ -199,6 +199,54 @@ class SolverSpec:
 
 
 @dataclass(frozen=True)
+class MechanicsSpec:
+    """Materials of a mechanics case (``None`` = the preset's value).
+
+    li_model: ``"elastic"``, ``"power_law"`` or ``"anand"``. electrolyte_preset: name in
+    :data:`ssbx.physics.elasticity.ELECTROLYTE_PRESETS`. Moduli [Pa]; creep_prefactor A
+    [1/(s Pa^n)], creep_exponent n [-], creep_activation_energy Q [J/mol], yield_stress [Pa].
+    """
+
+    li_model: Literal["elastic", "power_law", "anand"] = "power_law"
+    electrolyte_preset: str = "LLZO"
+    electrolyte_youngs_modulus: float | None = None
+    electrolyte_poisson_ratio: float | None = None
+    li_youngs_modulus: float | None = None
+    li_poisson_ratio: float | None = None
+    creep_prefactor: float | None = None
+    creep_exponent: float | None = None
+    creep_activation_energy: float | None = None
+    yield_stress: float = 0.0
+
+
+@dataclass(frozen=True)
+class FixtureSpec:
+    """Stack-pressure fixture on the Li current collector.
+
+    type: ``"pressure"``, ``"fixed_gap"`` or ``"spring"``; pressure [Pa] (compressive
+    positive; spring preload, initial pressure of a fixed gap); stiffness [Pa/m] (spring);
+    loading_time [s] (linear ramp of the pressure); sides: ``"symmetry"`` or ``"free"``.
+    """
+
+    type: Literal["pressure", "fixed_gap", "spring"] = "pressure"
+    pressure: float = 5e6
+    stiffness: float = 0.935e9
+    loading_time: float = 1.0
+    sides: Literal["symmetry", "free"] = "symmetry"
+
+
+@dataclass(frozen=True)
+class TimeSpec:
+    """Adaptive time stepping [s]; max_plastic_strain_increment [-] per step."""
+
+    end: float = 3600.0
+    initial_step: float = 0.1
+    max_step: float = 3600.0
+    min_step: float = 1e-6
+    max_plastic_strain_increment: float = 2e-3
+
+
+@dataclass(frozen=True)
 class OutputSpec:
     """What a run writes. fields: write the potential field for ParaView."""
 
@@ -211,12 +259,16 @@ class Case:
 
     name: str
     description: str = ""
+    problem: Literal["current_distribution", "mechanics"] = "current_distribution"
     geometry: CellGeometrySpec = field(default_factory=CellGeometrySpec)
     mesh: MeshSizeSpec = field(default_factory=MeshSizeSpec)
     electrolyte: ElectrolyteSpec = field(default_factory=ElectrolyteSpec)
     interface: InterfaceSpec = field(default_factory=InterfaceSpec)
     operation: OperationSpec = field(default_factory=OperationSpec)
     solver: SolverSpec = field(default_factory=SolverSpec)
+    mechanics: MechanicsSpec = field(default_factory=MechanicsSpec)
+    fixture: FixtureSpec = field(default_factory=FixtureSpec)
+    time: TimeSpec = field(default_factory=TimeSpec)
     output: OutputSpec = field(default_factory=OutputSpec)
 
     @property
@@ -244,7 +296,11 @@ class Case:
         ``corner_radius`` only for ``rounded_rectangle`` and when it differs from the default
         ``min(height, width/2)/2``.
         """
-        out: dict[str, Any] = {"name": self.name, "description": self.description}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "description": self.description,
+            "problem": self.problem,
+        }
         for table in TABLES:
             spec = getattr(self, table)
             section: dict[str, Any] = {}
@@ -760,6 +816,26 @@ def _check_physics(st: _State) -> None:
         )
 
 
+def _check_mechanics(st: _State) -> None:
+    """Poisson ratios in range and consistent time-step bounds."""
+    for path in ("mechanics.li_poisson_ratio", "mechanics.electrolyte_poisson_ratio"):
+        nu = st.values.get(path)
+        if nu is not None and not -1.0 < nu < 0.5:
+            st.problems.append(f"{st.shown(path)}: expected a Poisson ratio -1 < nu < 0.5")
+    steps = [st.values.get(f"time.{k}") for k in ("min_step", "initial_step", "max_step")]
+    if None not in steps and not steps[0] <= steps[1] <= steps[2]:
+        st.problems.append(
+            f"{st.shown('time.min_step')}, {st.shown('time.initial_step')}, "
+            f"{st.shown('time.max_step')}: expected min_step <= initial_step <= max_step"
+        )
+    ramp, end = st.values.get("fixture.loading_time"), st.values.get("time.end")
+    if ramp is not None and end is not None and ramp >= end:
+        st.problems.append(
+            f"{st.shown('fixture.loading_time')}: the load ramp must end before "
+            f"{st.shown('time.end')}"
+        )
+
+
 def _build(st: _State) -> Case:
     v = st.values
 
@@ -783,6 +859,7 @@ def _build(st: _State) -> Case:
     return Case(
         name=v["name"],
         description=v["description"],
+        problem=v["problem"],
         geometry=CellGeometrySpec(**section("geometry"), voids=voids),
         mesh=MeshSizeSpec(**section("mesh")),
         electrolyte=ElectrolyteSpec(**section("electrolyte")),
@@ -791,6 +868,9 @@ def _build(st: _State) -> Case:
         ),
         operation=OperationSpec(**section("operation")),
         solver=SolverSpec(**section("solver")),
+        mechanics=MechanicsSpec(**section("mechanics")),
+        fixture=FixtureSpec(**section("fixture")),
+        time=TimeSpec(**section("time")),
         output=OutputSpec(**section("output")),
     )
 
@@ -813,6 +893,7 @@ def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
     _check_voids(st)
     _check_mesh(st)
     _check_physics(st)
+    _check_mechanics(st)
     if st.problems:
         raise CaseError(st.problems)
     return _build(st)

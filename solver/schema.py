@@ -23,7 +23,10 @@ from ssbx.units import (
     DIMENSIONS,
     LENGTH,
     MOLAR_ENERGY,
+    PRESSURE,
+    STIFFNESS,
     TEMPERATURE,
+    TIME,
     VOLTAGE,
     show_value,
 )
@@ -158,6 +161,12 @@ SECTIONS: dict[str, str] = {
         'dash → value, e.g. `ksp_monitor = ""`, `pc_gamg_threshold = 0.02`. They are applied '
         "after the options chosen by `linear_solver`, so they override them."
     ),
+    "mechanics": (
+        "Materials of the mechanics problem (`problem = \"mechanics\"`): small-strain elasticity "
+        "of the electrolyte and Li, viscoplastic flow of Li (plane strain for planar cells)."
+    ),
+    "fixture": "The stack-pressure fixture: the load on the Li current collector (y = -h_li).",
+    "time": "Time stepping of transient (mechanics) runs: adaptive steps within these bounds.",
     "output": "What a run writes besides `summary.json`.",
 }
 
@@ -219,6 +228,15 @@ SCHEMA: tuple[Key, ...] = (
         constraints="non-empty, no `/` or `\\`",
     ),
     Key("description", "str", "Free text describing the case.", default=""),
+    Key(
+        "problem",
+        "choice",
+        "What to solve: the current distribution in the electrolyte (`current_distribution`) "
+        "or the quasi-static mechanics of the cell with Li creep under a stack-pressure "
+        "fixture (`mechanics`, sections `[mechanics]`, `[fixture]`, `[time]`).",
+        default="current_distribution",
+        choices=("current_distribution", "mechanics"),
+    ),
     # ---------------------------------------------------------------- geometry
     Key(
         "geometry.kind",
@@ -481,6 +499,178 @@ SCHEMA: tuple[Key, ...] = (
         "PETSc options passed through (see the `solver.petsc` section).",
         default={},
         constraints="values: string, number or boolean; names without the leading `-`",
+    ),
+    # ---------------------------------------------------------------- mechanics
+    Key(
+        "mechanics.li_model",
+        "choice",
+        "Constitutive law of the Li: linear elastic, power-law creep (J2, Masias et al. 2019 "
+        "parameters unless overridden) or the Anand model as fitted to Li by Narayan & Anand "
+        "2018.",
+        default="power_law",
+        choices=("elastic", "power_law", "anand"),
+    ),
+    Key(
+        "mechanics.electrolyte_preset",
+        "choice",
+        "Elastic constants of the electrolyte (literature presets, see "
+        "`ssbx.physics.elasticity`).",
+        default="LLZO",
+        choices=("LLZO", "Li6PS5Cl", "Li2S-P2S5"),
+    ),
+    Key(
+        "mechanics.electrolyte_youngs_modulus",
+        "quantity",
+        "Young's modulus of the electrolyte, overriding the preset.",
+        dimension=PRESSURE,
+        positive=True,
+        default_text="the preset's",
+    ),
+    Key(
+        "mechanics.electrolyte_poisson_ratio",
+        "float",
+        "Poisson's ratio of the electrolyte, overriding the preset.",
+        default_text="the preset's",
+        constraints="-1 < ν < 0.5",
+    ),
+    Key(
+        "mechanics.li_youngs_modulus",
+        "quantity",
+        "Young's modulus of Li, overriding the preset (Masias et al. 2019).",
+        dimension=PRESSURE,
+        positive=True,
+        default_text="the preset's",
+    ),
+    Key(
+        "mechanics.li_poisson_ratio",
+        "float",
+        "Poisson's ratio of Li, overriding the preset.",
+        default_text="the preset's",
+        constraints="-1 < ν < 0.5",
+    ),
+    Key(
+        "mechanics.creep_prefactor",
+        "float",
+        "Power-law creep prefactor A of `dε/dt = A σ^n exp(-Q/RT)`, in SI: 1/(s Pa^n).",
+        positive=True,
+        default_text="Masias et al. 2019",
+    ),
+    Key(
+        "mechanics.creep_exponent",
+        "float",
+        "Power-law creep stress exponent n.",
+        positive=True,
+        default_text="Masias et al. 2019",
+    ),
+    Key(
+        "mechanics.creep_activation_energy",
+        "quantity",
+        "Power-law creep activation energy Q.",
+        dimension=MOLAR_ENERGY,
+        nonnegative=True,
+        default_text="Masias et al. 2019",
+    ),
+    Key(
+        "mechanics.yield_stress",
+        "quantity",
+        "Rate-independent yield stress below which the power law gives no flow "
+        "(`dε/dt = A <σ - σ_y>^n ...`).",
+        dimension=PRESSURE,
+        nonnegative=True,
+        default=0.0,
+        default_text="0 MPa",
+    ),
+    # ---------------------------------------------------------------- fixture
+    Key(
+        "fixture.type",
+        "choice",
+        "How the stack is held: `pressure` (constant stack pressure on the Li current "
+        "collector), `fixed_gap` (the pressure is applied, then the plate displacement is held), "
+        "`spring` (pressure = preload + stiffness x plate displacement).",
+        default="pressure",
+        choices=("pressure", "fixed_gap", "spring"),
+    ),
+    Key(
+        "fixture.pressure",
+        "quantity",
+        "Stack pressure applied to the cell (compressive positive); the preload of a spring "
+        "fixture and the initial pressure of a fixed gap.",
+        dimension=PRESSURE,
+        positive=True,
+        default=5e6,
+        default_text="5 MPa",
+    ),
+    Key(
+        "fixture.stiffness",
+        "quantity",
+        "Stiffness of a spring fixture per unit cell area (force per displacement / area); "
+        "seed 003: 3 springs of 5.5 lb/mm on 0.785 cm² ≈ 0.935 MPa/mm.",
+        dimension=STIFFNESS,
+        positive=True,
+        default=0.935e9,
+        default_text="0.935 MPa/mm",
+    ),
+    Key(
+        "fixture.loading_time",
+        "quantity",
+        "Time over which the stack pressure is ramped up from zero (linear ramp).",
+        dimension=TIME,
+        nonnegative=True,
+        default=1.0,
+        default_text="1 s",
+    ),
+    Key(
+        "fixture.sides",
+        "choice",
+        "Lateral sides of the cell: `symmetry` (rollers: zero normal displacement; the axis is "
+        "always a symmetry line) or `free` (traction-free: Li can flow out).",
+        default="symmetry",
+        choices=("symmetry", "free"),
+    ),
+    # ---------------------------------------------------------------- time
+    Key(
+        "time.end",
+        "quantity",
+        "Simulated cell time.",
+        dimension=TIME,
+        positive=True,
+        default=3600.0,
+        default_text="1 h",
+    ),
+    Key(
+        "time.initial_step",
+        "quantity",
+        "First time step (the step then adapts).",
+        dimension=TIME,
+        positive=True,
+        default=0.1,
+        default_text="0.1 s",
+    ),
+    Key(
+        "time.max_step",
+        "quantity",
+        "Largest time step.",
+        dimension=TIME,
+        positive=True,
+        default=3600.0,
+        default_text="1 h",
+    ),
+    Key(
+        "time.min_step",
+        "quantity",
+        "Smallest time step: a step cut back below it ends the run with an error.",
+        dimension=TIME,
+        positive=True,
+        default=1e-6,
+        default_text="1e-6 s",
+    ),
+    Key(
+        "time.max_plastic_strain_increment",
+        "float",
+        "Largest viscoplastic equivalent-strain increment allowed in one step; a larger "
+        "one cuts the step back.",
+        positive=True,
+        default=2e-3,
     ),
     # ---------------------------------------------------------------- output
     Key(

@@ -31,6 +31,8 @@ CONDUCTIVITY = "[current] / [length] / [electric_potential]"
 AREA_RESISTANCE = "[electric_potential] * [length] ** 2 / [current]"
 MOLAR_ENERGY = "[energy] / [substance]"
 PRESSURE = "[pressure]"
+TIME = "[time]"
+STIFFNESS = "[pressure] / [length]"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ DIMENSIONS: dict[str, Dimension] = {
     AREA_RESISTANCE: Dimension("ohm m^2", "an area-specific resistance", "4 ohm cm^2"),
     MOLAR_ENERGY: Dimension("J/mol", "a molar energy", "30 kJ/mol"),
     PRESSURE: Dimension("Pa", "a pressure", "5 MPa"),
+    TIME: Dimension("s", "a time", "30 min"),
+    STIFFNESS: Dimension("Pa/m", "a stiffness per unit area", "0.935 MPa/mm"),
 }
 
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
