@@ -406,9 +406,9 @@ def register(cls: type[Benchmark]) -> type[Benchmark]:
     return cls
 
 
-BUILTIN_MODULES = ("zkappa_void", "performance")
+BUILTIN_MODULES = ("zkappa_void", "li_creep_laws", "kernel_throughput", "performance")
 """Modules of ``ssbx.benchmarks`` whose import registers the built-in benchmarks (in this order:
-the quick reproduction before the long performance run)."""
+the quick reproductions before the long performance run)."""
 
 
 def _load_builtin() -> None:
