@@ -516,7 +516,7 @@ SCHEMA: tuple[Key, ...] = (
         "Elastic constants of the electrolyte (literature presets, see "
         "`ssbx.physics.elasticity`).",
         default="LLZO",
-        choices=("LLZO", "Li6PS5Cl", "Li2S-P2S5"),
+        choices=("LLZO", "Li6PS5Cl", "70Li2S-30P2S5"),
     ),
     Key(
         "mechanics.electrolyte_youngs_modulus",

@@ -1,0 +1,262 @@
+"""A mechanics run: the Li | electrolyte cell under a stack-pressure fixture, with Li creep.
+
+The cell is the one of the geometry builder (voids included). Its electrolyte top ``y = h_se`` is
+the mid-plane of a symmetric Li | electrolyte | Li stack (a symmetry plane: ``u_y = 0``); the
+fixture acts on the Li current collector ``y = -h_li``:
+
+- ``pressure``: uniform stack pressure (ramped over ``fixture.loading_time``);
+- ``spring``: pressure = preload + stiffness x plate displacement (Winkler springs, see
+  :class:`ssbx.mechanics_problem.Spring`); the preload is ramped;
+- ``fixed_gap``: a rigid plate (uniform displacement) is moved over ``loading_time`` to the
+  displacement at which the *elastic* cell carries ``fixture.pressure`` and then held; the
+  pressure then relaxes as the Li creeps (the pressure actually reached at the end of the ramp
+  is reported: creep during the ramp lowers it a little).
+
+Lateral sides are rollers (``fixture.sides = "symmetry"``) or traction-free (``"free"``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from mpi4py import MPI
+
+import numpy as np
+from dolfinx.io import VTXWriter
+
+from ssbx.mechanics_problem import (
+    Displacement,
+    MechanicsProblem,
+    Spring,
+    StepResult,
+    Symmetry,
+    TimeSteppingError,
+    Traction,
+    run_quasistatic,
+)
+from ssbx.meshes.cell import CellMesh, build_cell_mesh, mesh_statistics, write_cell_mesh_xdmf
+from ssbx.meshes.tags import CellTag, FacetTag
+from ssbx.physics.creep_laws import MASIAS_2019, NARAYAN_ANAND_2018, PowerLawCreep
+from ssbx.physics.elasticity import LITHIUM, ElasticMaterial, electrolyte_material
+
+HISTORY_COLUMNS = ("time_s", "dt_s", "stack_pressure_Pa", "plate_displacement_m",
+                   "newton_iterations", "max_plastic_strain_increment")
+
+
+def _say(console: Any, message: str) -> None:
+    if console is not None:
+        console.info(message)
+
+
+def materials_of(case: Any) -> tuple[dict[int, ElasticMaterial], dict[int, Any]]:
+    """Elastic materials and the Li creep law of a case (presets with the case's overrides)."""
+    m = case.mechanics
+    se = electrolyte_material(m.electrolyte_preset)
+    se = ElasticMaterial(
+        se.name,
+        m.electrolyte_youngs_modulus if m.electrolyte_youngs_modulus is not None else se.E,
+        m.electrolyte_poisson_ratio if m.electrolyte_poisson_ratio is not None else se.nu,
+        se.source)
+    li = LITHIUM
+    li_E = m.li_youngs_modulus if m.li_youngs_modulus is not None else li.E
+    li_nu = m.li_poisson_ratio if m.li_poisson_ratio is not None else li.nu
+    law: Any = None
+    if m.li_model == "anand":
+        law = NARAYAN_ANAND_2018
+        if m.li_youngs_modulus is None and m.li_poisson_ratio is None:
+            li_E, li_nu = law.E, law.nu
+    elif m.li_model == "power_law":
+        base = MASIAS_2019
+        law = PowerLawCreep(
+            A=m.creep_prefactor if m.creep_prefactor is not None else base.A,
+            n=m.creep_exponent if m.creep_exponent is not None else base.n,
+            Q=(m.creep_activation_energy if m.creep_activation_energy is not None
+               else base.Q),
+            yield_stress=m.yield_stress)
+    li = ElasticMaterial(li.name, li_E, li_nu, li.source)
+    creep = {int(CellTag.LITHIUM): law} if law is not None else {}
+    return {int(CellTag.ELECTROLYTE): se, int(CellTag.LITHIUM): li}, creep
+
+
+def _ramp(value: float, duration: float):
+    """``value * min(t / duration, 1)`` (a step if duration is 0)."""
+    if duration <= 0.0:
+        return lambda t: value
+    return lambda t: value * min(max(t / duration, 0.0), 1.0)
+
+
+def _side_conditions(case: Any) -> list[Any]:
+    bcs: list[Any] = [Symmetry(int(FacetTag.SE_TOP))]
+    if case.geometry.kind == "axisymmetric":
+        bcs.append(Symmetry(int(FacetTag.SIDE_LEFT)))  # the axis
+        if case.fixture.sides == "symmetry":
+            bcs.append(Symmetry(int(FacetTag.SIDE_RIGHT)))
+    elif case.fixture.sides == "symmetry":
+        bcs += [Symmetry(int(FacetTag.SIDE_LEFT)), Symmetry(int(FacetTag.SIDE_RIGHT))]
+    else:  # free sides in plane: fix the lateral rigid-body motion at the left side only
+        bcs.append(Displacement(int(FacetTag.SIDE_LEFT), 0, 0.0))
+    return bcs
+
+
+def build_mechanics_problem(case: Any, cell_mesh: CellMesh, *, prefix: str = "ssbx_mech_",
+                            plate_load: Any | None = None) -> MechanicsProblem:
+    """The case's mechanics problem on ``cell_mesh``. ``plate_load`` overrides the fixture's
+    boundary condition on the Li current collector (used for the fixed-gap pre-solve)."""
+    materials, creep = materials_of(case)
+    plate = int(FacetTag.LI_BOTTOM)
+    f = case.fixture
+    if plate_load is None:
+        if f.type == "pressure":
+            plate_load = Traction(plate, _ramp(f.pressure, f.loading_time))
+        elif f.type == "spring":
+            plate_load = Spring(plate, _ramp(f.pressure, f.loading_time), f.stiffness)
+        else:
+            u0 = elastic_gap_displacement(case, cell_mesh)
+            plate_load = Displacement(plate, 1, _ramp(u0, f.loading_time))
+    return MechanicsProblem.from_cell_mesh(
+        cell_mesh, materials=materials, creep=creep, temperature=case.operation.temperature,
+        bcs=[*_side_conditions(case), plate_load], degree=case.solver.degree, plate_tag=plate,
+        max_iterations=case.solver.max_iterations, petsc_options=dict(case.solver.petsc),
+        prefix=prefix)
+
+
+def elastic_gap_displacement(case: Any, cell_mesh: CellMesh) -> float:
+    """Uniform plate displacement u_y [m] at which the elastic cell carries the fixture
+    pressure: a linear solve with a unit rigid-plate displacement, scaled."""
+    unit = 1e-6
+    probe = build_mechanics_problem(case, cell_mesh, prefix="ssbx_mech_gap_",
+                                    plate_load=Displacement(int(FacetTag.LI_BOTTOM), 1, unit))
+    res = probe.solve_step(0.0)  # dt = 0: the elastic response
+    if not res.converged:
+        raise RuntimeError("elastic pre-solve of the fixed gap did not converge")
+    return unit * case.fixture.pressure / res.plate_pressure
+
+
+def _output_times(t_end: float, t0: float, count: int = 25) -> list[float]:
+    """Log-spaced field output times between ``t0`` and ``t_end`` [s]."""
+    t0 = max(t0, t_end * 1e-6)
+    return [float(t) for t in np.geomspace(t0, t_end, count)]
+
+
+def run_mechanics_case(case: Any, folder: Any, comm: MPI.Comm,
+                       console: Any = None) -> dict[str, Any]:
+    """Mesh, run the time loop and write the run folder; returns the summary.
+
+    Files: mesh.msh, mesh.xdmf, history.csv (time, stack pressure, plate displacement, Newton
+    iterations, plastic increment per step), stack_pressure.png, displacement.bp (VTX, at
+    log-spaced times). A failed time loop writes what it has and raises.
+    """
+    t0 = time.perf_counter()
+    cell_mesh = build_cell_mesh(comm, case.geometry, case.mesh, msh_path=folder.path("mesh.msh"))
+    write_cell_mesh_xdmf(cell_mesh, folder.path("mesh.xdmf"))
+    _say(console, f"mesh: {cell_mesh.num_cells_electrolyte} electrolyte + "
+                  f"{cell_mesh.num_cells_lithium} Li triangles ({time.perf_counter() - t0:.2f} s)")
+    problem = build_mechanics_problem(case, cell_mesh)
+    _say(console, f"mechanics: P{case.solver.degree} displacement, {problem.num_dofs()} dofs, "
+                  f"Li {case.mechanics.li_model}, electrolyte {case.mechanics.electrolyte_preset}, "
+                  f"fixture {case.fixture.type}, T = {case.operation.temperature:.2f} K")
+
+    rows: list[list[float]] = []
+    vtx = VTXWriter(comm, folder.path("displacement.bp"), [problem.u], engine="BP4") \
+        if case.output.fields else None
+    out_times = _output_times(case.time.end, case.time.initial_step)
+    next_out = [0]
+    progress_every = max(case.time.end / 20.0, 1e-300)
+    next_progress = [progress_every]
+
+    def record(res: StepResult) -> None:
+        rows.append([res.time, res.dt, res.plate_pressure, res.plate_displacement,
+                     float(res.iterations), res.max_dp])
+        if vtx is not None and (res.dt == 0.0 or (next_out[0] < len(out_times)
+                                                  and res.time >= out_times[next_out[0]])):
+            vtx.write(res.time)
+            while next_out[0] < len(out_times) and res.time >= out_times[next_out[0]]:
+                next_out[0] += 1
+        if res.time >= next_progress[0]:
+            _say(console, f"  t = {_human_time(res.time)}: stack pressure "
+                          f"{res.plate_pressure / 1e6:.4f} MPa, plate displacement "
+                          f"{res.plate_displacement * 1e6:.4f} um, dt {_human_time(res.dt)}")
+            while next_progress[0] <= res.time:
+                next_progress[0] += progress_every
+
+    error: TimeSteppingError | None = None
+    try:
+        run_quasistatic(problem, case.time.end, case.time.initial_step,
+                        dt_min=case.time.min_step, dt_max=case.time.max_step,
+                        max_dp=case.time.max_plastic_strain_increment, callback=record)
+    except TimeSteppingError as err:
+        error = err
+    finally:
+        if vtx is not None:
+            vtx.close()
+        if comm.rank == 0:
+            folder.write_csv("history.csv", list(HISTORY_COLUMNS), rows)
+            if rows:
+                plot_history(case, np.array(rows), folder.path("stack_pressure.png"))
+        comm.Barrier()
+    if error is not None:
+        raise error
+
+    hist = np.array(rows)
+    loaded = hist[hist[:, 0] >= case.fixture.loading_time - 1e-12]
+    p_loaded = float(loaded[0, 2]) if loaded.size else math.nan
+    scalars = {
+        "stack_pressure_initial": (p_loaded, "Pa"),
+        "stack_pressure_final": (float(hist[-1, 2]), "Pa"),
+        "stack_pressure_change": (float(hist[-1, 2]) - p_loaded, "Pa"),
+        "plate_displacement_final": (float(hist[-1, 3]), "m"),
+        "plate_displacement_change": (float(hist[-1, 3] - (loaded[0, 3] if loaded.size
+                                                          else math.nan)), "m"),
+        "time_end": (float(hist[-1, 0]), "s"),
+        "num_steps": (float(len(hist) - 1), "1"),
+        "newton_iterations_total": (float(np.sum(hist[:, 4])), "1"),
+        "num_dofs": (float(problem.num_dofs()), "1"),
+        "time_total": (time.perf_counter() - t0, "s"),
+    }
+    _say(console, f"stack pressure {p_loaded / 1e6:.4f} MPa after loading -> "
+                  f"{hist[-1, 2] / 1e6:.4f} MPa at t = {_human_time(hist[-1, 0])}; "
+                  f"{len(hist) - 1} steps, {int(np.sum(hist[:, 4]))} Newton iterations")
+    return {
+        "case": case.name,
+        "problem": "mechanics",
+        "scalars": {k: {"value": v, "unit": u} for k, (v, u) in scalars.items()},
+        "mesh": mesh_statistics(cell_mesh),
+        "files": sorted(["mesh.msh", "mesh.xdmf", "history.csv", "stack_pressure.png"]
+                        + (["displacement.bp"] if case.output.fields else [])),
+    }
+
+
+def _human_time(t: float) -> str:
+    if t >= 3600.0:
+        return f"{t / 3600.0:.3g} h"
+    if t >= 60.0:
+        return f"{t / 60.0:.3g} min"
+    return f"{t:.3g} s"
+
+
+def plot_history(case: Any, hist: np.ndarray, path: Any) -> None:
+    """Stack pressure and plate displacement against time (rank 0)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = hist[:, 0]
+    keep = t > 0
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
+    hours = t[keep] / 3600.0
+    a1.plot(hours, hist[keep, 2] / 1e6, ".-", ms=3)
+    a1.set_xlabel("time [h]")
+    a1.set_ylabel("stack pressure [MPa]")
+    a1.set_xscale("log")
+    a2.plot(hours, hist[keep, 3] * 1e6, ".-", ms=3, color="C1")
+    a2.set_xlabel("time [h]")
+    a2.set_ylabel("plate displacement (outward normal) [µm]")
+    a2.set_xscale("log")
+    fig.suptitle(f"{case.name}: {case.fixture.type} fixture, Li {case.mechanics.li_model}, "
+                 f"T = {case.operation.temperature - 273.15:.1f} °C")
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
