@@ -54,9 +54,12 @@ def test_fixed_gap_relaxes_and_writes_run_folder(comm, shared_tmp_path):
 
 def test_pressure_fixture_holds_pressure_and_creeps(tmp_path):
     comm = MPI.COMM_SELF
-    summary = _run(_short("pressure", **{"fixture.sides": "free"}), tmp_path / "p", comm)
+    # 0.5 MPa: at 25 MPa a free Li foil flows out at ~1e7 1/s (Masias power law, n = 6.56)
+    case = _short("pressure", **{"fixture.sides": "free", "fixture.pressure": "0.5 MPa",
+                                 "time.end": "60 s", "time.max_step": "10 s"})
+    summary = _run(case, tmp_path / "p", comm)
     s = {k: v["value"] for k, v in summary["scalars"].items()}
-    assert math.isclose(s["stack_pressure_final"], 25e6, rel_tol=1e-6)
+    assert math.isclose(s["stack_pressure_final"], 0.5e6, rel_tol=1e-6)
     # Li flows out at the free side: the plate moves into the cell (outward normal -y: u_n < 0)
     assert s["plate_displacement_change"] < 0
 
