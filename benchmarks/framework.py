@@ -406,7 +406,8 @@ def register(cls: type[Benchmark]) -> type[Benchmark]:
     return cls
 
 
-BUILTIN_MODULES = ("zkappa_void", "li_creep_laws", "kernel_throughput", "performance")
+BUILTIN_MODULES = ("zkappa_void", "li_creep_laws", "pressure_relaxation", "kernel_throughput",
+                   "mechanics_performance", "performance")
 """Modules of ``ssbx.benchmarks`` whose import registers the built-in benchmarks (in this order:
 the quick reproductions before the long performance run)."""
 

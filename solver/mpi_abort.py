@@ -28,6 +28,9 @@ from typing import Any
 #: Seconds a non-zero rank waits before reporting, so that rank 0's report wins when all fail.
 NONZERO_RANK_DELAY = 1.0
 
+#: Seconds between printing the report and aborting, so that mpirun forwards the report.
+STDIO_FORWARD_DELAY = 0.5
+
 _previous_hook: Callable[..., Any] | None = None
 
 
@@ -72,6 +75,9 @@ def install_mpi_excepthook(comm: Any, *, delay: float = NONZERO_RANK_DELAY) -> b
                     pass
             sys.stderr.write(format_rank_tagged(exc_type, exc, tb, rank, size))
             sys.stderr.flush()
+            # mpirun forwards each rank's output through its proxies; an immediate abort can
+            # kill them before the report has been forwarded (seen on a loaded machine)
+            time.sleep(STDIO_FORWARD_DELAY)
         except BaseException:  # never let reporting stop the abort
             pass
         finally:
