@@ -75,6 +75,10 @@ class MechanicsSolverError(RuntimeError):
     """A mechanics solve or time integration failed; the message says where and why."""
 
 
+class UnsupportedConditionError(ValueError):
+    """A boundary condition this stack cannot impose (periodic sides: no dolfinx_mpc)."""
+
+
 class TimeSteppingError(MechanicsSolverError):
     """:func:`run_quasistatic` gave up. ``history`` holds the accepted steps until then."""
 
@@ -147,8 +151,9 @@ class Periodic:
 
     Periodic constraints need dolfinx_mpc, which does not install on the dolfinx pip wheel (it
     builds against DOLFINx's C++ headers/CMake config, which the wheel does not ship). Passing
-    this condition raises ``NotImplementedError``. A unit cell that is mirror-symmetric about its
-    sides is exactly represented with :class:`Symmetry` on both sides instead.
+    this condition raises :class:`UnsupportedConditionError`. A unit cell that is
+    mirror-symmetric about its sides is exactly represented with :class:`Symmetry` on both
+    sides instead.
     """
 
     tag_a: int
@@ -352,7 +357,7 @@ class MechanicsProblem:
         check_kind(kind, gdim)
         self.gdim = gdim
         if any(isinstance(bc, Periodic) for bc in bcs):
-            raise NotImplementedError(
+            raise UnsupportedConditionError(
                 "periodic boundary conditions are not supported: they need dolfinx_mpc, which "
                 "does not install on the dolfinx pip wheel; use Symmetry on both sides "
                 "(a mirror-symmetric unit cell) instead")

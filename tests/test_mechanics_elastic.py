@@ -411,7 +411,7 @@ def test_refused_conditions():
     comm = MPI.COMM_SELF
     msh = dmesh.create_unit_square(comm, 2, 2)
     tags = _tag_planes(msh, {1: (0, 0.0), 2: (0, 1.0)})
-    with pytest.raises(NotImplementedError, match="dolfinx_mpc"):
+    with pytest.raises(ValueError, match="dolfinx_mpc"):
         MechanicsProblem(msh, None, tags, kind="plane_strain", materials={1: STEEL},
                          bcs=[Periodic(1, 2)], prefix="refuse_periodic_")
     with pytest.raises(ValueError, match="needs a 3-D mesh"):
