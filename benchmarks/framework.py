@@ -94,6 +94,11 @@ class Check:
             return f"{self.name} <= {tol}"
         return f"{self.name} >= {tol}"
 
+    def markdown(self, value_format: str = ".3g") -> str:
+        """One Markdown list line: PASS/FAIL, name, value, criterion and description."""
+        return (f"- {'PASS' if self.passed else 'FAIL'} `{self.name}` = "
+                f"{self.value:{value_format}} ({self.criterion()}): {self.description}")
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"criterion": self.criterion(), "passed": self.passed}
 

@@ -212,10 +212,7 @@ def markdown(rows: list[dict[str, Any]], checks: list[Check], machine: dict[str,
             f"{r['ns_per_point']:.0f} | {r['bytes_per_point']} | "
             f"{r['bandwidth_bound_points_per_s']:.3e} | {r['fraction_of_bound']:.3f} | "
             f"{'–' if sp != sp else f'{sp:.1f}'} |")
-    lines += ["", "Checks:", ""]
-    for c in checks:
-        lines.append(f"- {'PASS' if c.passed else 'FAIL'} `{c.name}` = {c.value:.4g} "
-                     f"({c.criterion()}): {c.description}")
+    lines += ["", "Checks:", "", *(c.markdown(".4g") for c in checks)]
     return "\n".join(lines) + "\n"
 
 

@@ -29,11 +29,9 @@ twice and keeps the faster repetition.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,6 +54,7 @@ from ssbx.benchmarks.framework import (
     wait_for_root,
     write_json_atomic,
 )
+from ssbx.benchmarks.workers import find_mpirun, launch_worker
 
 UM = 1e-6
 CASE_FILE = Path(__file__).resolve().parents[1] / "examples" / "pressure_hold.toml"
@@ -263,19 +262,9 @@ def worker_main(argv: list[str] | None = None) -> int:
 def launch(ranks: int, level: int, workdir: Path, repeat: int = 1,
            timeout: float = WORKER_TIMEOUT_S) -> dict[str, Any]:
     """Run one worker under ``mpirun -n ranks``; return its row."""
-    from ssbx.benchmarks.performance import clean_environment, find_mpirun
-
-    out = workdir / f"level{level}_np{ranks}.json"
-    cmd = [find_mpirun(), "-n", str(ranks), sys.executable, "-m",
-           "ssbx.benchmarks.mechanics_performance", "--worker", "--level", str(level),
-           "--repeat", str(repeat), "--json", str(out)]
-    proc = subprocess.run(cmd, env=clean_environment(), capture_output=True, text=True,
-                          timeout=timeout, check=False)
-    if proc.returncode != 0 or not out.exists():
-        tail = (proc.stdout + proc.stderr)[-3000:]
-        raise RuntimeError(f"mechanics performance worker failed (exit {proc.returncode}): "
-                           f"{' '.join(cmd)}\n{tail}")
-    return json.loads(out.read_text(encoding="utf-8"))
+    return launch_worker("mechanics_performance", ranks,
+                         ["--level", str(level), "--repeat", str(repeat)],
+                         workdir / f"level{level}_np{ranks}.json", timeout)
 
 
 def consistency(rows: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]]:
@@ -348,10 +337,7 @@ def markdown_table(rows: list[dict[str, Any]], checks: list[Check], machine: dic
             f(r["kernel_per_step"]), f(r["assembly_per_step"]), f(r["linear_solve_per_step"]),
             f(r["wall_per_step"]), f(r["ratio_wall_per_step_2ranks_to_serial"], ".2f"),
             f(r["time_setup"], ".2f"), f(r["stack_pressure_final_Pa"] / 1e6, ".10f")]) + " |")
-    lines += ["", "Checks:", ""]
-    for c in checks:
-        lines.append(f"- {'PASS' if c.passed else 'FAIL'} `{c.name}` = {c.value:.3g} "
-                     f"({c.criterion()}): {c.description}")
+    lines += ["", "Checks:", "", *(c.markdown(".3g") for c in checks)]
     return "\n".join(lines) + "\n"
 
 
@@ -388,7 +374,6 @@ class MechanicsPerformance(Benchmark):
         return [level_overrides(k) for k in self.levels(quick)]
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
-        from ssbx.benchmarks.performance import find_mpirun
 
         runs = [(k, n) for k in self.levels(quick) for n in RANKS]
         load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

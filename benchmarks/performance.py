@@ -25,8 +25,6 @@ import json
 import math
 import os
 import platform
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +46,7 @@ from ssbx.benchmarks.framework import (
     wait_for_root,
     write_json_atomic,
 )
+from ssbx.benchmarks.workers import find_mpirun, launch_worker
 
 FULL_LEVELS = (0, 1, 2, 3)
 QUICK_LEVELS = (0, 1)
@@ -213,43 +212,12 @@ def worker_main(argv: list[str] | None = None) -> int:
 # --------------------------------------------------------------------------------------------
 # launcher
 # --------------------------------------------------------------------------------------------
-def find_mpirun() -> str:
-    """``mpirun`` next to the running Python (a venv with the MPICH wheel), else on PATH."""
-    local = Path(sys.executable).parent / "mpirun"
-    if local.exists():
-        return str(local)
-    found = shutil.which("mpirun") or shutil.which("mpiexec")
-    if not found:
-        raise RuntimeError("performance benchmark: no mpirun next to the Python interpreter "
-                           f"({local}) nor on PATH")
-    return found
-
-
-def clean_environment() -> dict[str, str]:
-    """The environment without the variables of an enclosing MPI job (so that the child
-    mpirun starts a job of its own), with one thread per process."""
-    prefixes = ("PMI_", "PMIX_", "HYDRA_", "HYDI_", "MPIR_", "MPI_LOCALNRANKS", "MPI_LOCALRANKID",
-                "OMPI_", "PRTE_", "SLURM_STEP_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    env.setdefault("OMP_NUM_THREADS", "1")
-    env.setdefault("NUMBA_NUM_THREADS", "1")
-    return env
-
-
 def launch(ranks: int, level: int, solver: str, workdir: Path, repeat: int = 1,
            timeout: float = WORKER_TIMEOUT_S) -> dict[str, Any]:
     """Run one worker under ``mpirun -n ranks``; return its row."""
-    out = workdir / f"level{level}_{solver}_np{ranks}.json"
-    cmd = [find_mpirun(), "-n", str(ranks), sys.executable, "-m", "ssbx.benchmarks.performance",
-           "--worker", "--level", str(level), "--solver", solver, "--repeat", str(repeat),
-           "--json", str(out)]
-    proc = subprocess.run(cmd, env=clean_environment(), capture_output=True, text=True,
-                          timeout=timeout, check=False)
-    if proc.returncode != 0 or not out.exists():
-        tail = (proc.stdout + proc.stderr)[-3000:]
-        raise RuntimeError(f"performance worker failed (exit {proc.returncode}): "
-                           f"{' '.join(cmd)}\n{tail}")
-    return json.loads(out.read_text(encoding="utf-8"))
+    return launch_worker("performance", ranks,
+                         ["--level", str(level), "--solver", solver, "--repeat", str(repeat)],
+                         workdir / f"level{level}_{solver}_np{ranks}.json", timeout)
 
 
 def add_ratios(rows: list[dict[str, Any]]) -> None:
@@ -331,10 +299,7 @@ def markdown_table(rows: list[dict[str, Any]], checks: list[Check], machine: dic
             f(r["time_setup"]), f(r["time_assembly"]), f(r["time_linear_solve"]),
             f(r["time_solve"]), f(r["time_total"]), par, amg,
             f(r["cell_voltage_V"] * 1e3, ".9f")]) + " |")
-    lines += ["", "Checks:", ""]
-    for c in checks:
-        lines.append(f"- {'PASS' if c.passed else 'FAIL'} `{c.name}` = {c.value:.3g} "
-                     f"({c.criterion()}): {c.description}")
+    lines += ["", "Checks:", "", *(c.markdown(".3g") for c in checks)]
     return "\n".join(lines) + "\n"
 
 
