@@ -54,6 +54,7 @@ from ssbx.benchmarks.framework import (
     say,
     wait_for_root,
 )
+from ssbx.benchmarks.workers import load_average
 
 FULL_POINTS = 200_000
 QUICK_POINTS = 20_000
@@ -250,7 +251,7 @@ class KernelThroughput(Benchmark):
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
         from ssbx.physics import viscoplastic_kernels as vk
 
-        load_start = _load()
+        load_start = load_average()
         vk.compile_kernels(comm)
         npts = QUICK_POINTS if quick else FULL_POINTS
         repeats = QUICK_REPEATS if quick else FULL_REPEATS
@@ -303,7 +304,7 @@ class KernelThroughput(Benchmark):
             "python": platform.python_version(),
             "numpy": np.__version__,
             "numba": _numba_version(),
-            "load average (1 min) at start/end": f"{load_start:.2f}/{_load():.2f}",
+            "load average (1 min) at start/end": f"{load_start:.2f}/{load_average():.2f}",
         }
         findings = {
             "machine": machine,
@@ -371,8 +372,6 @@ def _cpu_model() -> str:
     return platform.processor() or "?"
 
 
-def _load() -> float:
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
 def _numba_version() -> str:

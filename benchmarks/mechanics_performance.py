@@ -28,12 +28,9 @@ twice and keeps the faster repetition.
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
-import platform
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -50,11 +47,16 @@ from ssbx.benchmarks.framework import (
     pyplot,
     register,
     save_figure,
-    say,
-    wait_for_root,
     write_json_atomic,
 )
-from ssbx.benchmarks.workers import find_mpirun, launch_worker
+from ssbx.benchmarks.workers import (
+    launch_worker,
+    load_average,
+    machine_description,
+    process_info,
+    run_workers,
+    worker_arguments,
+)
 
 UM = 1e-6
 CASE_FILE = Path(__file__).resolve().parents[1] / "examples" / "pressure_hold.toml"
@@ -172,11 +174,7 @@ def run_level(comm: MPI.Comm, level: int, steps: list[float] | None = None) -> d
 def measure(comm: MPI.Comm, level: int, warmup: bool = True, repeat: int = 1) -> dict[str, Any]:
     """Level ``level`` on ``comm``, ``repeat`` times; times (maximum over ranks) of the fastest
     repetition."""
-    import resource
-
     from petsc4py import PETSc
-
-    import dolfinx
 
     PETSc.Log.begin()
     t_warm = 0.0
@@ -196,7 +194,6 @@ def measure(comm: MPI.Comm, level: int, warmup: bool = True, repeat: int = 1) ->
     n_steps = len(hist) - 1
     its = [h["newton_iterations"] for h in hist[1:]]
     t = best["times"]
-    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     per = {k: t[f"sum_{k}"] / n_steps for k in ("kernel", "assembly", "linear", "factorisation",
                                                 "wall")}
     return {
@@ -231,23 +228,13 @@ def measure(comm: MPI.Comm, level: int, warmup: bool = True, repeat: int = 1) ->
         "plate_displacement_final_m": hist[-1]["plate_displacement_m"],
         "stack_pressure_load_Pa": next(h["stack_pressure_Pa"] for h in hist
                                        if h["time_s"] >= LOADING_TIME - 1e-9),
-        "memory_peak_MiB": comm.allreduce(rss_mib, op=MPI.SUM),
         "history": hist,
-        "dolfinx_version": dolfinx.__version__,
-        "petsc_version": ".".join(str(v) for v in PETSc.Sys.getVersion()),
+        **process_info(comm),
     }
 
 
 def worker_main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ssbx.benchmarks.mechanics_performance",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--worker", action="store_true", required=True,
-                        help="run one measurement (launched by the benchmark)")
-    parser.add_argument("--level", type=int, required=True)
-    parser.add_argument("--json", type=Path, required=True, help="write the row here (rank 0)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="repetitions; the fastest is reported")
-    parser.add_argument("--no-warmup", action="store_true")
+    parser = worker_arguments("mechanics_performance", __doc__)
     args = parser.parse_args(argv)
     comm = MPI.COMM_WORLD
     row = measure(comm, args.level, warmup=not args.no_warmup, repeat=args.repeat)
@@ -376,34 +363,18 @@ class MechanicsPerformance(Benchmark):
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
 
         runs = [(k, n) for k in self.levels(quick) for n in RANKS]
-        load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-        error = ""
-        rows: list[dict[str, Any]] = []
-        if comm.rank == 0:
-            try:
-                say(comm, console, f"  {len(runs)} runs, each its own `mpirun -n 1|2` "
-                                   f"({find_mpirun()})")
-                with tempfile.TemporaryDirectory(prefix="ssbx-mperf-") as tmp:
-                    for i, (k, n) in enumerate(runs):
-                        t0 = time.perf_counter()
-                        row = launch(n, k, Path(tmp),
-                                     repeat=QUICK_REPEATS if quick else FULL_REPEATS)
-                        rows.append(row)
-                        say(comm, console,
-                            f"  [{i + 1}/{len(runs)}] level {k}, {n} rank(s): "
-                            f"{row['num_dofs']} dofs, {row['steps']} steps, "
-                            f"{row['newton_per_step']:.2f} Newton/step, wall/step "
-                            f"{row['wall_per_step']:.3f} s (kernel {row['kernel_per_step']:.3f}, "
-                            f"assembly {row['assembly_per_step']:.3f}, linear "
-                            f"{row['linear_solve_per_step']:.3f}), p(1 h) = "
-                            f"{row['stack_pressure_final_Pa'] / 1e6:.8f} MPa "
-                            f"(process {time.perf_counter() - t0:.1f} s)")
-            except Exception as err:  # re-raised on every rank below
-                error = f"{type(err).__name__}: {err}"
-        wait_for_root(comm)
-        error = comm.bcast(error, root=0)
-        if error:
-            raise RuntimeError(error)
+        load_start = load_average()
+        repeat = QUICK_REPEATS if quick else FULL_REPEATS
+        rows = run_workers(
+            comm, console, runs,
+            lambda run, tmp: launch(run[1], run[0], tmp, repeat=repeat),
+            lambda run, row: (
+                f"level {run[0]}, {run[1]} rank(s): {row['num_dofs']} dofs, {row['steps']} "
+                f"steps, {row['newton_per_step']:.2f} Newton/step, wall/step "
+                f"{row['wall_per_step']:.3f} s (kernel {row['kernel_per_step']:.3f}, assembly "
+                f"{row['assembly_per_step']:.3f}, linear {row['linear_solve_per_step']:.3f}), "
+                f"p(1 h) = {row['stack_pressure_final_Pa'] / 1e6:.8f} MPa"),
+            "ssbx-mperf-")
         if comm.rank != 0:
             return Outcome(rows=[], checks=[])
 
@@ -417,17 +388,7 @@ class MechanicsPerformance(Benchmark):
             "parallel_vs_serial",
             "largest relative difference of the final stack pressure and plate displacement, "
             "2 ranks vs serial, over the levels (DOF counts equal)", worst, PARALLEL_TOL, "max")]
-        first = rows[0]
-        machine = {
-            "CPU cores": os.cpu_count(),
-            "platform": platform.platform(terse=True),
-            "python": platform.python_version(),
-            "dolfinx": first.get("dolfinx_version", "?"),
-            "PETSc": first.get("petsc_version", "?"),
-            "load average (1 min) at start/end": (
-                f"{load_start:.2f}/"
-                f"{os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan'):.2f}"),
-        }
+        machine = machine_description(rows[0], load_start)
         largest = max(rows, key=lambda r: (r["num_dofs"], -r["ranks"]))
         findings = {
             "machine": machine,

@@ -20,13 +20,10 @@ level.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
-import platform
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -42,11 +39,16 @@ from ssbx.benchmarks.framework import (
     pyplot,
     register,
     save_figure,
-    say,
-    wait_for_root,
     write_json_atomic,
 )
-from ssbx.benchmarks.workers import find_mpirun, launch_worker
+from ssbx.benchmarks.workers import (
+    launch_worker,
+    load_average,
+    machine_description,
+    process_info,
+    run_workers,
+    worker_arguments,
+)
 
 FULL_LEVELS = (0, 1, 2, 3)
 QUICK_LEVELS = (0, 1)
@@ -118,12 +120,6 @@ def measure(comm: MPI.Comm, level: int, solver: str, warmup: bool = True,
             repeat: int = 1) -> dict[str, Any]:
     """Mesh and solve level ``level`` with ``solver`` on ``comm`` ``repeat`` times; the times
     (maximum over ranks) are those of the fastest repetition."""
-    import resource
-
-    from petsc4py import PETSc
-
-    import dolfinx
-
     from ssbx.current_problem import (
         CurrentDistributionProblem,
         CurrentSettings,
@@ -169,7 +165,6 @@ def measure(comm: MPI.Comm, level: int, solver: str, warmup: bool = True,
     totals = [t["time_total"] for t in trials]
     times |= {"time_warmup": t_warm, "repeats": len(trials),
               "time_total_spread": max(totals) / min(totals)}
-    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
     return {
         "level": level,
         "size_fine_um": case.mesh.size_fine * 1e6,
@@ -183,23 +178,13 @@ def measure(comm: MPI.Comm, level: int, solver: str, warmup: bool = True,
         "cell_voltage_V": s["cell_voltage"],
         "current_density_peak_A_m2": s["current_density_peak"],
         "peak_to_mean_ratio": s["peak_to_mean_ratio"],
-        "memory_peak_MiB": comm.allreduce(rss_mib, op=MPI.SUM),
-        "dolfinx_version": dolfinx.__version__,
-        "petsc_version": ".".join(str(v) for v in PETSc.Sys.getVersion()),
+        **process_info(comm),
     }
 
 
 def worker_main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ssbx.benchmarks.performance",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--worker", action="store_true", required=True,
-                        help="run one measurement (launched by the benchmark)")
-    parser.add_argument("--level", type=int, required=True)
+    parser = worker_arguments("performance", __doc__)
     parser.add_argument("--solver", choices=SOLVERS, required=True)
-    parser.add_argument("--json", type=Path, required=True, help="write the row here (rank 0)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="repetitions; the fastest is reported")
-    parser.add_argument("--no-warmup", action="store_true")
     args = parser.parse_args(argv)
     comm = MPI.COMM_WORLD
     row = measure(comm, args.level, args.solver, warmup=not args.no_warmup, repeat=args.repeat)
@@ -339,31 +324,16 @@ class Performance(Benchmark):
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
         runs = [(k, s, n) for k in self.levels(quick) for s in SOLVERS for n in RANKS]
-        load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-        error = ""
-        rows: list[dict[str, Any]] = []
-        if comm.rank == 0:
-            try:
-                say(comm, console, f"  {len(runs)} runs, each its own `mpirun -n 1|2` "
-                                   f"({find_mpirun()})")
-                with tempfile.TemporaryDirectory(prefix="ssbx-perf-") as tmp:
-                    for i, (k, s, n) in enumerate(runs):
-                        t0 = time.perf_counter()
-                        row = launch(n, k, s, Path(tmp),
-                                     repeat=QUICK_REPEATS if quick else FULL_REPEATS)
-                        rows.append(row)
-                        say(comm, console,
-                            f"  [{i + 1}/{len(runs)}] level {k}, {s}, {n} rank(s): "
-                            f"{row['num_dofs']} dofs, {row['linear_iterations']} linear it., "
-                            f"mesh {row['time_mesh']:.2f} s, solve {row['time_solve']:.2f} s, "
-                            f"total {row['time_total']:.2f} s "
-                            f"(process {time.perf_counter() - t0:.1f} s)")
-            except Exception as err:  # re-raised on every rank below
-                error = f"{type(err).__name__}: {err}"
-        wait_for_root(comm)
-        error = comm.bcast(error, root=0)
-        if error:
-            raise RuntimeError(error)
+        load_start = load_average()
+        repeat = QUICK_REPEATS if quick else FULL_REPEATS
+        rows = run_workers(
+            comm, console, runs,
+            lambda run, tmp: launch(run[2], run[0], run[1], tmp, repeat=repeat),
+            lambda run, row: (
+                f"level {run[0]}, {run[1]}, {run[2]} rank(s): {row['num_dofs']} dofs, "
+                f"{row['linear_iterations']} linear it., mesh {row['time_mesh']:.2f} s, solve "
+                f"{row['time_solve']:.2f} s, total {row['time_total']:.2f} s"),
+            "ssbx-perf-")
         if comm.rank != 0:
             return Outcome(rows=[], checks=[])
 
@@ -377,17 +347,7 @@ class Performance(Benchmark):
                   "largest relative difference (cell voltage, peak current; DOF counts equal), "
                   "2 ranks vs serial, over the levels and solvers", d_par, PARALLEL_TOL, "max"),
         ]
-        first = rows[0]
-        machine = {
-            "CPU cores": os.cpu_count(),
-            "platform": platform.platform(terse=True),
-            "python": platform.python_version(),
-            "dolfinx": first.get("dolfinx_version", "?"),
-            "PETSc": first.get("petsc_version", "?"),
-            "load average (1 min) at start/end": (
-                f"{load_start:.2f}/"
-                f"{os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan'):.2f}"),
-        }
+        machine = machine_description(rows[0], load_start)
         largest = max(rows, key=lambda r: (r["num_dofs"], -r["ranks"]))
         findings = {
             "machine": machine,

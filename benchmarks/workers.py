@@ -1,4 +1,5 @@
-"""Measurement workers of the performance benchmarks, each run in its own ``mpirun -n N`` job.
+"""Measurement workers of the performance benchmarks, each run in its own ``mpirun -n N`` job:
+the launcher, the worker's command line and process information, the machine description.
 
 A benchmark that compares 1 and 2 ranks cannot measure both on the communicator it runs on, so it
 launches ``python -m ssbx.benchmarks.<module> --worker ...`` under a fresh ``mpirun`` and reads the
@@ -8,11 +9,16 @@ enclosing job are removed from the child's environment.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +59,90 @@ def launch_worker(module: str, ranks: int, args: list[str], out: Path,
         raise RuntimeError(f"{module} worker failed (exit {proc.returncode}): "
                            f"{' '.join(cmd)}\n{tail}")
     return json.loads(out.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------------------------
+# the worker side
+# --------------------------------------------------------------------------------------------
+def worker_arguments(module: str, doc: str | None) -> argparse.ArgumentParser:
+    """The command line every worker takes (``--worker --level --json --repeat --no-warmup``);
+    a benchmark adds its own options to it."""
+    parser = argparse.ArgumentParser(prog=f"python -m ssbx.benchmarks.{module}",
+                                     description=(doc or "").splitlines()[0] if doc else None)
+    parser.add_argument("--worker", action="store_true", required=True,
+                        help="run one measurement (launched by the benchmark)")
+    parser.add_argument("--level", type=int, required=True)
+    parser.add_argument("--json", type=Path, required=True, help="write the row here (rank 0)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="repetitions; the fastest is reported")
+    parser.add_argument("--no-warmup", action="store_true")
+    return parser
+
+
+def process_info(comm: Any) -> dict[str, Any]:
+    """Peak resident memory summed over the ranks [MiB] and the dolfinx / PETSc versions."""
+    import resource
+
+    from mpi4py import MPI
+    from petsc4py import PETSc
+
+    import dolfinx
+
+    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+    return {
+        "memory_peak_MiB": comm.allreduce(rss_mib, op=MPI.SUM),
+        "dolfinx_version": dolfinx.__version__,
+        "petsc_version": ".".join(str(v) for v in PETSc.Sys.getVersion()),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# the benchmark side
+# --------------------------------------------------------------------------------------------
+def load_average() -> float:
+    """The 1-minute load average (NaN where the platform has none)."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def machine_description(first_row: dict[str, Any], load_start: float) -> dict[str, Any]:
+    """Cores, platform, Python, the workers' dolfinx / PETSc versions and the load average at
+    the start and end of a benchmark, for its table and result.json."""
+    return {
+        "CPU cores": os.cpu_count(),
+        "platform": platform.platform(terse=True),
+        "python": platform.python_version(),
+        "dolfinx": first_row.get("dolfinx_version", "?"),
+        "PETSc": first_row.get("petsc_version", "?"),
+        "load average (1 min) at start/end": f"{load_start:.2f}/{load_average():.2f}",
+    }
+
+
+def run_workers(comm: Any, console: Any, runs: Sequence[Any],
+                launch_one: Callable[[Any, Path], dict[str, Any]],
+                describe: Callable[[Any, dict[str, Any]], str],
+                prefix: str) -> list[dict[str, Any]]:
+    """Launch one worker per entry of ``runs`` from rank 0 (``launch_one(run, tmpdir)``), log
+    ``describe(run, row)`` for each, and return the rows on rank 0 (``[]`` on the others). An
+    error on rank 0 is raised on every rank."""
+    from ssbx.benchmarks.framework import say, wait_for_root
+
+    error = ""
+    rows: list[dict[str, Any]] = []
+    if comm.rank == 0:
+        try:
+            say(comm, console, f"  {len(runs)} runs, each its own `mpirun -n 1|2` "
+                               f"({find_mpirun()})")
+            with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+                for i, run in enumerate(runs):
+                    t0 = time.perf_counter()
+                    row = launch_one(run, Path(tmp))
+                    rows.append(row)
+                    say(comm, console, f"  [{i + 1}/{len(runs)}] {describe(run, row)} "
+                                       f"(process {time.perf_counter() - t0:.1f} s)")
+        except Exception as err:  # re-raised on every rank below
+            error = f"{type(err).__name__}: {err}"
+    wait_for_root(comm)
+    error = comm.bcast(error, root=0)
+    if error:
+        raise RuntimeError(error)
+    return rows
