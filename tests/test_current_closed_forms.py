@@ -16,11 +16,10 @@ import math
 
 from mpi4py import MPI
 
-import dolfinx
 import gmsh
 import numpy as np
 import pytest
-from dolfinx.io import gmsh as gmshio
+from gmsh_models import gmsh_mesh
 
 from ssbx.current_problem import (
     CurrentSettings,
@@ -235,12 +234,8 @@ def _quarter_disc(comm, r_far, size_fine, size_coarse, grading):
     """Nondimensional (a = 1) meridian section of a hemisphere of radius r_far: the disk
     [0, 1] x {0} is the contact (11), the arc the top (14); the rest of z = 0 and the axis are
     insulating. Graded from size_fine at the disk edge (1, 0)."""
-    if comm.rank == 0:
-        initialized_here = not gmsh.isInitialized()
-        if initialized_here:
-            gmsh.initialize(interruptible=False)
-        gmsh.option.setNumber("General.Terminal", 0)
-        gmsh.model.add("disk_contact")
+
+    def build() -> None:
         geo = gmsh.model.geo
         o, edge = geo.addPoint(0, 0, 0), geo.addPoint(1, 0, 0)
         far, pole = geo.addPoint(r_far, 0, 0), geo.addPoint(0, r_far, 0)
@@ -265,14 +260,8 @@ def _quarter_disc(comm, r_far, size_fine, size_coarse, grading):
                        "MeshSizeFromCurvature"):
             gmsh.option.setNumber(f"Mesh.{option}", 0)
         gmsh.model.mesh.generate(2)
-    partitioner = dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet, 2)
-    data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=2, partitioner=partitioner)
-    if comm.rank == 0:
-        if initialized_here:
-            gmsh.finalize()
-        else:
-            gmsh.model.remove()
-    return data
+
+    return gmsh_mesh(comm, "disk_contact", 2, build)
 
 
 @pytest.mark.mpi

@@ -30,12 +30,10 @@ import math
 
 from mpi4py import MPI
 
-import dolfinx
-import gmsh
 import numpy as np
 import pytest
 from dolfinx import mesh as dmesh
-from dolfinx.io import gmsh as gmshio
+from gmsh_models import A_IN, B_OUT, BOTTOM, INNER, LEFT, OUTER, quarter_annulus
 
 from ssbx.mechanics_problem import (
     Displacement,
@@ -55,41 +53,6 @@ from ssbx.physics.elasticity import LITHIUM, LLZO, ElasticMaterial
 E, NU, SIGMA0, EPS0_DOT = 10e9, 0.3, 1e6, 1e-3
 TAU = SIGMA0 / (E * EPS0_DOT)  # relaxation time scale [s]
 SOLID = ElasticMaterial("creeping solid", E, NU, "test")
-A_IN, B_OUT = 1.0, 2.0
-INNER, OUTER, BOTTOM, LEFT = 1, 2, 3, 4
-
-
-def quarter_annulus(comm: MPI.Comm, h: float):
-    """Curved P2 quarter annulus a <= |x| <= b; tags inner 1, outer 2, y = 0: 3, x = 0: 4."""
-    if comm.rank == 0:
-        initialized_here = not gmsh.isInitialized()
-        if initialized_here:
-            gmsh.initialize(interruptible=False)
-        gmsh.option.setNumber("General.Terminal", 0)
-        gmsh.model.add("hollow")
-        geo = gmsh.model.geo
-        o = geo.addPoint(0, 0, 0)
-        pa, pb = geo.addPoint(A_IN, 0, 0, h), geo.addPoint(B_OUT, 0, 0, h)
-        qa, qb = geo.addPoint(0, A_IN, 0, h), geo.addPoint(0, B_OUT, 0, h)
-        bottom, outer = geo.addLine(pa, pb), geo.addCircleArc(pb, o, qb)
-        left, inner = geo.addLine(qb, qa), geo.addCircleArc(qa, o, pa)
-        surface = geo.addPlaneSurface([geo.addCurveLoop([bottom, outer, left, inner])])
-        geo.synchronize()
-        gmsh.model.addPhysicalGroup(2, [surface], 1)
-        for tag, curve in ((INNER, inner), (OUTER, outer), (BOTTOM, bottom), (LEFT, left)):
-            gmsh.model.addPhysicalGroup(1, [curve], tag)
-        gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
-        gmsh.model.mesh.generate(2)
-        gmsh.model.mesh.setOrder(2)
-    partitioner = dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet, 2)
-    data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=2, partitioner=partitioner)
-    if comm.rank == 0:
-        if initialized_here:
-            gmsh.finalize()
-        else:
-            gmsh.model.remove()
-    return data
-
 
 # --------------------------------------------------------------------------------------------
 # a. BHS void collapse

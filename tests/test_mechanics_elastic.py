@@ -24,14 +24,13 @@ import math
 
 from mpi4py import MPI
 
-import dolfinx
 import gmsh
 import numpy as np
 import pytest
 import ufl
 from dolfinx import fem
 from dolfinx import mesh as dmesh
-from dolfinx.io import gmsh as gmshio
+from gmsh_models import A_IN, B_OUT, BOTTOM, INNER, LEFT, gmsh_mesh, quarter_annulus
 
 from ssbx.mechanics_problem import (
     Displacement,
@@ -52,55 +51,11 @@ from ssbx.physics.mechanics import elastic_stress, mandel_strain
 
 E, NU, P = 200e9, 0.3, 100e6
 STEEL = ElasticMaterial("steel", E, NU, "test")
-A_IN, B_OUT = 1.0, 2.0
-INNER, OUTER, BOTTOM, LEFT = 1, 2, 3, 4
 
 
 # --------------------------------------------------------------------------------------------
 # meshes
 # --------------------------------------------------------------------------------------------
-def _gmsh_start(name: str) -> bool:
-    initialized_here = not gmsh.isInitialized()
-    if initialized_here:
-        gmsh.initialize(interruptible=False)
-    gmsh.option.setNumber("General.Terminal", 0)
-    gmsh.model.add(name)
-    return initialized_here
-
-
-def _gmsh_finish(comm: MPI.Comm, gdim: int, initialized_here: bool | None):
-    partitioner = dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet, 2)
-    data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=gdim, partitioner=partitioner)
-    if comm.rank == 0:
-        if initialized_here:
-            gmsh.finalize()
-        else:
-            gmsh.model.remove()
-    return data
-
-
-def quarter_annulus(comm: MPI.Comm, h: float, order: int):
-    """a <= |x| <= b, x, y >= 0; tags: inner arc 1, outer arc 2, y = 0: 3, x = 0: 4."""
-    here = None
-    if comm.rank == 0:
-        here = _gmsh_start("quarter_annulus")
-        geo = gmsh.model.geo
-        o = geo.addPoint(0, 0, 0)
-        pa, pb = geo.addPoint(A_IN, 0, 0, h), geo.addPoint(B_OUT, 0, 0, h)
-        qa, qb = geo.addPoint(0, A_IN, 0, h), geo.addPoint(0, B_OUT, 0, h)
-        bottom, outer = geo.addLine(pa, pb), geo.addCircleArc(pb, o, qb)
-        left, inner = geo.addLine(qb, qa), geo.addCircleArc(qa, o, pa)
-        surface = geo.addPlaneSurface([geo.addCurveLoop([bottom, outer, left, inner])])
-        geo.synchronize()
-        gmsh.model.addPhysicalGroup(2, [surface], 1)
-        for tag, curve in ((INNER, inner), (OUTER, outer), (BOTTOM, bottom), (LEFT, left)):
-            gmsh.model.addPhysicalGroup(1, [curve], tag)
-        gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
-        gmsh.model.mesh.generate(2)
-        gmsh.model.mesh.setOrder(order)
-    return _gmsh_finish(comm, 2, here)
-
-
 def _tag_planes(msh, planes: dict[int, tuple[int, float]]) -> dmesh.MeshTags:
     """Facet tags of the boundary planes ``x[axis] = value``."""
     fdim = msh.topology.dim - 1
@@ -335,9 +290,8 @@ def _tube_exact() -> tuple[float, float]:
 def _quarter_tube_3d(comm: MPI.Comm, h: float):
     """OCC quarter tube x, y >= 0, a <= r <= b, 0 <= z <= H; tags: bore 1, outside 2, z = 0: 3,
     z = H: 5, x = 0: 4, y = 0: 6."""
-    here = None
-    if comm.rank == 0:
-        here = _gmsh_start("quarter_tube")
+
+    def build() -> None:
         occ = gmsh.model.occ
         outer = occ.addCylinder(0, 0, 0, 0, 0, TUBE_H, B_OUT)
         inner = occ.addCylinder(0, 0, 0, 0, 0, TUBE_H, A_IN)
@@ -368,7 +322,8 @@ def _quarter_tube_3d(comm: MPI.Comm, h: float):
         gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
         gmsh.model.mesh.generate(3)
         gmsh.model.mesh.setOrder(2)
-    return _gmsh_finish(comm, 3, here)
+
+    return gmsh_mesh(comm, "quarter_tube", 3, build)
 
 
 def test_axisymmetric_matches_3d():
