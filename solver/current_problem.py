@@ -430,14 +430,18 @@ class CurrentDistributionProblem:
         dofs = fem.locate_dofs_topological(self.V, fdim, self.contact_facets)
         return dofs[dofs < self.V.dofmap.index_map.size_local]
 
-    def _nodal_contact_values(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Owned contact dofs: positions, current density and overpotential."""
+    def _nodal_contact_values(self, reaction: np.ndarray | None,
+                              mass: np.ndarray | None) -> tuple[np.ndarray, ...]:
+        """Owned contact dofs: positions, current density and overpotential. Primary kinetics
+        takes the current from the contact ``reaction`` and lumped ``mass``
+        (:meth:`_contact_reaction`)."""
         s = self.settings
         dofs = self._owned_contact_dofs()
         x = self.V.tabulate_dof_coordinates()[dofs, 0]
         phi = self.phi.x.array[dofs]
         if isinstance(s.kinetics, PrimaryKinetics):
-            current = self._consistent_contact_flux()[dofs]
+            assert reaction is not None and mass is not None
+            current = self._consistent_contact_flux(reaction, mass)[dofs]
             eta = np.full_like(phi, np.nan)
         else:
             eta = contact_overpotential(phi, self.terms)
@@ -460,12 +464,11 @@ class CurrentDistributionProblem:
             vectors.append(vec.array)
         return vectors[0], vectors[1]
 
-    def _consistent_contact_flux(self) -> np.ndarray:
+    def _consistent_contact_flux(self, reaction: np.ndarray, mass: np.ndarray) -> np.ndarray:
         """Nodal normal current density [A/m^2] through a Dirichlet contact: reaction / mass.
 
         NaN where the lumped mass vanishes: the axis node of P2 in axisymmetry, where
         ``∫ v 2 pi r ds = 0`` (the profile fills it from its neighbour)."""
-        reaction, mass = self._contact_reaction()
         scale = self.domain.comm.allreduce(float(np.max(np.abs(mass), initial=0.0)), op=MPI.MAX)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(mass > 1e-12 * scale, reaction / mass, np.nan)
@@ -478,8 +481,9 @@ class CurrentDistributionProblem:
         area = self._integrate(one * w * self.ds_top)
         contact_area = self._integrate(one * w * self.ds_contact)
         primary = isinstance(s.kinetics, PrimaryKinetics)
+        reaction, mass = self._contact_reaction() if primary else (None, None)
 
-        x, current, eta = self._nodal_contact_values()
+        x, current, eta = self._nodal_contact_values(reaction, mass)
         xs = np.concatenate(comm.allgather(x))
         cs = np.concatenate(comm.allgather(current))
         es = np.concatenate(comm.allgather(eta))
@@ -493,13 +497,12 @@ class CurrentDistributionProblem:
 
         # total current and voltage
         if primary:
-            reaction, _ = self._contact_reaction()
             total_current = comm.allreduce(float(np.sum(reaction[self._owned_contact_dofs()])),
                                            op=MPI.SUM)
         else:
-            total_current = self._integrate(
-                s.kinetics.current_density(contact_overpotential(self.phi, self.terms),
-                                           exp=ufl.exp) * w * self.ds_contact)
+            eta_contact = contact_overpotential(self.phi, self.terms)
+            i_contact = s.kinetics.current_density(eta_contact, exp=ufl.exp)
+            total_current = self._integrate(i_contact * w * self.ds_contact)
         if s.mode == "galvanostatic":
             i_mean = s.current_density
             eta_ce = 0.0 if s.counter_electrode == "ideal" else s.kinetics.overpotential_for(
@@ -521,10 +524,7 @@ class CurrentDistributionProblem:
         if primary:
             kinetic_loss = 0.0
         else:
-            kinetic_loss = self._integrate(
-                s.kinetics.current_density(contact_overpotential(self.phi, self.terms),
-                                           exp=ufl.exp)
-                * contact_overpotential(self.phi, self.terms) * w * self.ds_contact)
+            kinetic_loss = self._integrate(i_contact * eta_contact * w * self.ds_contact)
         asr_bulk = self.domain.thickness / s.conductivity
         asr_total = voltage / i_mean
         asr_ct = kinetic_loss / i2a

@@ -42,14 +42,10 @@ from ssbx.meshes.cell import CellMesh, build_cell_mesh, mesh_statistics, write_c
 from ssbx.meshes.tags import CellTag, FacetTag
 from ssbx.physics.creep_laws import MASIAS_2019, NARAYAN_ANAND_2018, PowerLawCreep
 from ssbx.physics.elasticity import LITHIUM, ElasticMaterial, electrolyte_material
+from ssbx.run import say
 
 HISTORY_COLUMNS = ("time_s", "dt_s", "stack_pressure_Pa", "plate_displacement_m",
                    "newton_iterations", "max_plastic_strain_increment")
-
-
-def _say(console: Any, message: str) -> None:
-    if console is not None:
-        console.info(message)
 
 
 def materials_of(case: Any) -> tuple[dict[int, ElasticMaterial], dict[int, Any]]:
@@ -178,16 +174,16 @@ def run_mechanics_case(case: Any, folder: Any, comm: MPI.Comm,
     t0 = time.perf_counter()
     cell_mesh = build_cell_mesh(comm, case.geometry, case.mesh, msh_path=folder.path("mesh.msh"))
     write_cell_mesh_xdmf(cell_mesh, folder.path("mesh.xdmf"))
-    _say(console, f"mesh: {cell_mesh.num_cells_electrolyte} electrolyte + "
+    say(console, f"mesh: {cell_mesh.num_cells_electrolyte} electrolyte + "
                   f"{cell_mesh.num_cells_lithium} Li triangles ({time.perf_counter() - t0:.2f} s)")
     gap = None
     if case.fixture.type == "fixed_gap" and case.fixture.loading_time > 0.0:
         gap, reached = calibrate_gap_displacement(case, cell_mesh)
-        _say(console, f"fixed gap: plate displacement {gap * 1e6:.5g} um reaches "
+        say(console, f"fixed gap: plate displacement {gap * 1e6:.5g} um reaches "
                       f"{reached / 1e6:.4g} MPa at the end of the {case.fixture.loading_time:g} s "
                       "ramp")
     problem = build_mechanics_problem(case, cell_mesh, gap_displacement=gap)
-    _say(console, f"mechanics: P{case.solver.degree} displacement, {problem.num_dofs()} dofs, "
+    say(console, f"mechanics: P{case.solver.degree} displacement, {problem.num_dofs()} dofs, "
                   f"Li {case.mechanics.li_model}, electrolyte {case.mechanics.electrolyte_preset}, "
                   f"fixture {case.fixture.type}, T = {case.operation.temperature:.2f} K")
 
@@ -208,7 +204,7 @@ def run_mechanics_case(case: Any, folder: Any, comm: MPI.Comm,
             while next_out[0] < len(out_times) and res.time >= out_times[next_out[0]]:
                 next_out[0] += 1
         if res.time >= next_progress[0]:
-            _say(console, f"  t = {_human_time(res.time)}: stack pressure "
+            say(console, f"  t = {_human_time(res.time)}: stack pressure "
                           f"{res.plate_pressure / 1e6:.4f} MPa, plate displacement "
                           f"{res.plate_displacement * 1e6:.4f} um, dt {_human_time(res.dt)}")
             while next_progress[0] <= res.time:
@@ -248,7 +244,7 @@ def run_mechanics_case(case: Any, folder: Any, comm: MPI.Comm,
         "num_dofs": (float(problem.num_dofs()), "1"),
         "time_total": (time.perf_counter() - t0, "s"),
     }
-    _say(console, f"stack pressure {p_loaded / 1e6:.4f} MPa after loading -> "
+    say(console, f"stack pressure {p_loaded / 1e6:.4f} MPa after loading -> "
                   f"{hist[-1, 2] / 1e6:.4f} MPa at t = {_human_time(hist[-1, 0])}; "
                   f"{len(hist) - 1} steps, {int(np.sum(hist[:, 4]))} Newton iterations")
     return {

@@ -27,7 +27,8 @@ from ssbx.meshes.cell import CellMesh, build_cell_mesh, mesh_statistics, write_c
 ASR_PARTS = ("asr_bulk", "asr_constriction", "asr_charge_transfer", "asr_counter_electrode")
 
 
-def _say(console: Any, message: str) -> None:
+def say(console: Any, message: str) -> None:
+    """An info line on ``console`` (rank 0 prints), or nothing without a console."""
     if console is not None:
         console.info(message)
 
@@ -39,11 +40,11 @@ def solve_case(case: Any, comm: MPI.Comm, console: Any = None, *,
     t0 = time.perf_counter()
     cell_mesh = build_cell_mesh(comm, case.geometry, case.mesh, msh_path=msh_path)
     t_mesh = time.perf_counter() - t0
-    _say(console, f"mesh: {cell_mesh.num_cells_electrolyte} electrolyte + "
+    say(console, f"mesh: {cell_mesh.num_cells_electrolyte} electrolyte + "
                   f"{cell_mesh.num_cells_lithium} Li triangles ({t_mesh:.2f} s)")
     domain = electrolyte_domain(cell_mesh)
     problem = CurrentDistributionProblem(domain, CurrentSettings.from_case(case))
-    _say(console, f"potential: P{case.solver.degree}, "
+    say(console, f"potential: P{case.solver.degree}, "
                   f"{problem.V.dofmap.index_map.size_global} dofs, "
                   f"{case.solver.linear_solver} solver")
     result = problem.solve()
@@ -139,13 +140,13 @@ def run_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None) -> dic
         plot_profile(case, result, folder.path("interface_current.png"))
     comm.Barrier()
 
-    _say(console, f"cell voltage {s['cell_voltage'] * 1e3:.4f} mV at "
+    say(console, f"cell voltage {s['cell_voltage'] * 1e3:.4f} mV at "
                   f"{s['current_density_mean'] * 0.1:.4g} mA/cm²; ASR {s['asr_total'] * 1e4:.4g} "
                   f"ohm cm² (bulk {s['asr_bulk'] * 1e4:.4g}, constriction "
                   f"{s['asr_constriction'] * 1e4:.4g}, charge transfer "
                   f"{s['asr_charge_transfer'] * 1e4:.4g}, counter "
                   f"{s['asr_counter_electrode'] * 1e4:.4g})")
-    _say(console, f"interface current: peak / contact mean = {s['peak_to_mean_ratio']:.4f} at "
+    say(console, f"interface current: peak / contact mean = {s['peak_to_mean_ratio']:.4f} at "
                   f"{s['peak_position'] * 1e6:.3f} µm; contact fraction "
                   f"{s['contact_fraction']:.4f}; Newton iterations "
                   f"{int(s['newton_iterations'])}")
@@ -159,4 +160,4 @@ def run_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None) -> dic
     }
 
 
-__all__ = ["plot_profile", "profile_table", "run_case", "solve_case", "summary_scalars"]
+__all__ = ["plot_profile", "profile_table", "run_case", "say", "solve_case", "summary_scalars"]
