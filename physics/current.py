@@ -37,6 +37,8 @@ class CurrentFormTerms:
     counter_current: ``i_ce`` on the top [A/m^2] (UFL), or ``None`` for a Dirichlet top.
     equilibrium_potential: U0 [V]; normal_stress: sigma_nn on the Li side [Pa] (tensile +).
     source, interface_source: s [A/m^3] and g [A/m^2] (manufactured solutions).
+    contact_mask: 1 where the Li touches the electrolyte, 0 over a void (``None``: 1); the
+    kinetic current is multiplied by it (the stripping/contact model's evolving contact).
     """
 
     kappa: Any
@@ -47,6 +49,7 @@ class CurrentFormTerms:
     normal_stress: Any = 0.0
     source: Any = None
     interface_source: Any = None
+    contact_mask: Any = None
 
 
 def contact_overpotential(phi: Any, terms: CurrentFormTerms) -> Any:
@@ -58,7 +61,8 @@ def contact_overpotential(phi: Any, terms: CurrentFormTerms) -> Any:
 def contact_current(phi: Any, terms: CurrentFormTerms) -> Any:
     """Anodic current density into the electrolyte at the contact [A/m^2] (UFL)."""
     assert terms.contact_kinetics is not None
-    return terms.contact_kinetics.current_density(contact_overpotential(phi, terms), exp=ufl.exp)
+    i = terms.contact_kinetics.current_density(contact_overpotential(phi, terms), exp=ufl.exp)
+    return i if terms.contact_mask is None else terms.contact_mask * i
 
 
 def potential_residual(phi: Any, v: Any, terms: CurrentFormTerms, dx: ufl.Measure,

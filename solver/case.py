@@ -31,6 +31,7 @@ import tomli_w
 
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.physics.constants import FARADAY, GAS_CONSTANT
+from ssbx.protocol import ProtocolError, ProtocolStep, parse_protocol
 from ssbx.schema import KEYS, SCHEMA, TABLES, VOID_KEYS, Key, section_keys
 from ssbx.units import (
     DIMENSIONS,
@@ -247,6 +248,62 @@ class TimeSpec:
 
 
 @dataclass(frozen=True)
+class ProtocolSpec:
+    """Cycling protocol of a stripping case: the step texts as written (see
+    :mod:`ssbx.protocol`), run in order, the whole ``cycles`` times."""
+
+    steps: tuple[str, ...] = ("Strip at 1 mA/cm^2 for 1 mAh/cm^2",)
+    cycles: int = 1
+
+    def parsed(self) -> list[ProtocolStep]:
+        """All steps (ramps expanded, cycles repeated), SI units."""
+        return parse_protocol(self.steps, self.cycles)
+
+
+@dataclass(frozen=True)
+class ContactSpec:
+    """Numerics of the stripping/contact problem.
+
+    electrolyte: ``"rigid"`` (flat rigid obstacle) or ``"elastic"`` (its compliance added to
+    the obstacle). stress_coupling: Ω_Li p / F in the overpotential. max_thickness_change [m]
+    and max_contact_change [-]: largest changes per time step of the stripped/plated
+    thickness (any interface point) and of the contact fraction. contact_tolerance [m]: gap
+    below which a point is in contact. max_stagger_iterations: per time step.
+    profile_interval: write the interface profiles every N accepted steps.
+    """
+
+    electrolyte: Literal["rigid", "elastic"] = "rigid"
+    stress_coupling: bool = True
+    max_thickness_change: float = 0.05e-6
+    max_contact_change: float = 0.02
+    contact_tolerance: float = 1e-10
+    max_stagger_iterations: int = 8
+    profile_interval: int = 10
+
+
+@dataclass(frozen=True)
+class CcsSpec:
+    """Critical-stripping-current search.
+
+    capacity: charge per area stripped per trial [C/m^2]. lower, upper: initial bracket of
+    current densities [A/m^2]. bracket_ratio: stop when upper/lower <= this [-].
+    max_expansions: how often the bracket may be widened by expansion_factor [-].
+    contact_loss [-], voltage_rise [-]: instability criteria of a trial (contact fraction drop
+    below its value at the start of stripping; cell voltage over voltage_rise times its value
+    after the first step).
+    """
+
+    capacity: float = 18000.0
+    lower: float = 1.0
+    upper: float = 1000.0
+    bracket_ratio: float = 1.2
+    max_expansions: int = 4
+    expansion_factor: float = 10.0
+    contact_loss: float = 0.05
+    voltage_rise: float = 2.0
+
+
+@dataclass(frozen=True)
 class OutputSpec:
     """What a run writes. fields: write the potential field for ParaView."""
 
@@ -259,7 +316,7 @@ class Case:
 
     name: str
     description: str = ""
-    problem: Literal["current_distribution", "mechanics"] = "current_distribution"
+    problem: Literal["current_distribution", "mechanics", "stripping"] = "current_distribution"
     geometry: CellGeometrySpec = field(default_factory=CellGeometrySpec)
     mesh: MeshSizeSpec = field(default_factory=MeshSizeSpec)
     electrolyte: ElectrolyteSpec = field(default_factory=ElectrolyteSpec)
@@ -269,6 +326,9 @@ class Case:
     mechanics: MechanicsSpec = field(default_factory=MechanicsSpec)
     fixture: FixtureSpec = field(default_factory=FixtureSpec)
     time: TimeSpec = field(default_factory=TimeSpec)
+    protocol: ProtocolSpec = field(default_factory=ProtocolSpec)
+    contact: ContactSpec = field(default_factory=ContactSpec)
+    ccs: CcsSpec = field(default_factory=CcsSpec)
     output: OutputSpec = field(default_factory=OutputSpec)
 
     @property
@@ -331,6 +391,8 @@ def _toml_value(key: Key, value: Any) -> Any:
         return format_quantity(value, key.dimension)
     if key.kind == "float":
         return float(value)
+    if key.kind == "str_list":
+        return list(value)
     return value
 
 
@@ -355,6 +417,7 @@ _KIND_TEXT = {
     "choice": "a string",
     "bool": "a boolean (true or false)",
     "str": "a string",
+    "str_list": "an array of strings",
     "table": "a table",
     "table_list": "an array of tables",
 }
@@ -380,10 +443,28 @@ def _allowed(key: Key) -> str:
         return f'{info.name}{sign}, e.g. "{info.example}" (a bare number is in {info.si_unit})'
     if key.choices is not None:
         return "one of " + ", ".join(show_value(c) for c in key.choices)
-    text = _KIND_TEXT[key.kind]
-    if key.positive:
-        text += " > 0"
-    return text
+    bounds = ["> 0"] if key.positive else [">= 0"] if key.nonnegative else []
+    bounds += [f"{op} {x:g}" for op, x in (("<", key.below), ("<=", key.at_most)) if x is not None]
+    if key.above is not None:
+        bounds.insert(0, f"> {key.above:g}")
+    return " ".join([_KIND_TEXT[key.kind], " and ".join(bounds)]).rstrip()
+
+
+def _out_of_range(key: Key, x: float) -> str | None:
+    """Why ``x`` breaks the value checks of ``key`` (sign, bounds), or ``None``."""
+    if key.positive and not x > 0:
+        return "must be positive"
+    if key.nonnegative and x < 0:
+        return "must not be negative"
+    if key.nonzero and x == 0:
+        return "must be nonzero"
+    if key.above is not None and not x > key.above:
+        return f"must be > {key.above:g}"
+    if key.below is not None and not x < key.below:
+        return f"must be < {key.below:g}"
+    if key.at_most is not None and not x <= key.at_most:
+        return f"must be <= {key.at_most:g}"
+    return None
 
 
 def _unknown(path: str, value: Any, name: str, candidates: list[str], where: str) -> str:
@@ -410,14 +491,9 @@ def _check(key: Key, path: str, value: Any, problems: list[str]) -> tuple[bool, 
         except QuantityError as err:
             problems.append(f"{bad}: {err.reason}; expected {_allowed(key)}")
             return False, None
-        if key.positive and not x > 0:
-            problems.append(f"{bad}: must be positive; expected {_allowed(key)}")
-            return False, None
-        if key.nonnegative and x < 0:
-            problems.append(f"{bad}: must not be negative; expected {_allowed(key)}")
-            return False, None
-        if key.nonzero and x == 0:
-            problems.append(f"{bad}: must be nonzero; expected {_allowed(key)}")
+        reason = _out_of_range(key, x)
+        if reason:
+            problems.append(f"{bad}: {reason}; expected {_allowed(key)}")
             return False, None
         return True, x
     if key.kind in ("int", "float"):
@@ -433,8 +509,9 @@ def _check(key: Key, path: str, value: Any, problems: list[str]) -> tuple[bool, 
         if key.choices is not None and x not in key.choices:
             problems.append(f"{bad}: not allowed; expected {_allowed(key)}")
             return False, None
-        if key.positive and not x > 0:
-            problems.append(f"{bad}: must be positive; expected {_allowed(key)}")
+        reason = _out_of_range(key, x)
+        if reason:
+            problems.append(f"{bad}: {reason}; expected {_allowed(key)}")
             return False, None
         return True, x
     if key.kind == "choice":
@@ -459,6 +536,14 @@ def _check(key: Key, path: str, value: Any, problems: list[str]) -> tuple[bool, 
             problems.append(f"{bad}: is {toml_type(value)}; expected {_allowed(key)}")
             return False, None
         return True, value
+    if key.kind == "str_list":
+        if not isinstance(value, list):
+            problems.append(f"{bad}: is {toml_type(value)}; expected {_allowed(key)}")
+            return False, None
+        wrong = [(i, v) for i, v in enumerate(value) if not isinstance(v, str)]
+        for i, v in wrong:
+            problems.append(f"{path}[{i}] = {_show(v)}: is {toml_type(v)}; expected a string")
+        return (False, None) if wrong else (True, tuple(value))
     if key.kind == "table":
         if not isinstance(value, dict):
             problems.append(f"{bad}: is {toml_type(value)}; expected a table [{path}]")
@@ -761,9 +846,10 @@ def _check_mesh(st: _State) -> None:
             )
     if fine is None:
         return
+    cut = st.values.get("problem") != "stripping"  # stripping: gaps at a flat interface
     for void in st.voids:
         h, w = void.values.get("height"), void.values.get("width")
-        if h is not None and "height" not in void.bad and fine > h:
+        if cut and h is not None and "height" not in void.bad and fine > h:
             st.problems.append(
                 f"{st.shown('mesh.size_fine')}: must be <= {void.path('height')} = {_um(h)} "
                 "(to resolve the void depth)"
@@ -771,9 +857,10 @@ def _check_mesh(st: _State) -> None:
         if w is not None and "width" not in void.bad and fine > w / 4:
             st.problems.append(
                 f"{st.shown('mesh.size_fine')}: must be <= {void.path('width')}/4 = "
-                f"{_um(w / 4)} (to resolve the void outline)"
+                f"{_um(w / 4)} (to resolve the "
+                + ("void outline)" if cut else "gap along the interface)")
             )
-    segments = _contact_segments(st)
+    segments = _contact_segments(st) if cut else None
     if segments:
         x0, x1 = min(segments, key=lambda s: s[1] - s[0])
         if fine > x1 - x0:
@@ -836,6 +923,46 @@ def _check_mechanics(st: _State) -> None:
         )
 
 
+def _check_stripping(st: _State) -> None:
+    """Protocol steps readable, CCS bracket ordered; stripping: voids are small-slope gaps."""
+    steps = st.given.get("protocol.steps", KEYS["protocol.steps"].default)
+    if isinstance(steps, list | tuple) and not steps:
+        st.problems.append(
+            f"{st.shown('protocol.steps')}: expected at least one step, e.g. "
+            '["Strip at 1 mA/cm^2 for 1 mAh/cm^2"]'
+        )
+    elif isinstance(steps, list | tuple):  # the strings among them (others reported already)
+        index = [i for i, text in enumerate(steps) if isinstance(text, str)]
+        try:
+            parse_protocol([steps[i] for i in index])
+        except ProtocolError as err:
+            for n, text, reason in err.problems:
+                st.problems.append(f"protocol.steps[{index[n]}] = {_show(text)}: {reason}")
+    lower, upper = st.values.get("ccs.lower"), st.values.get("ccs.upper")
+    if lower is not None and upper is not None and not lower < upper:
+        st.problems.append(
+            f"{st.shown('ccs.lower')}, {st.shown('ccs.upper')}: expected lower < upper (the "
+            "initial bracket of current densities)"
+        )
+    h_li = st.values.get("geometry.h_li")
+    if st.values.get("problem") != "stripping":
+        return
+    for void in st.voids:
+        h, w = void.values.get("height"), void.values.get("width")
+        if h is None or "height" in void.bad:
+            continue
+        for limit, what in ((w, void.path("width")), (h_li, "geometry.h_li")):
+            if limit is not None and h > limit / 5 * (1 + 1e-12):
+                st.problems.append(
+                    f"{void.shown('height')}: must be <= {what}/5 = {_um(limit / 5)}; the "
+                    'contact model of problem = "stripping" measures gaps from the flat '
+                    "interface and assumes small slopes (height <= width/5 and <= "
+                    "geometry.h_li/5)"
+                )
+                void.bad.add("height")
+                break
+
+
 def _build(st: _State) -> Case:
     v = st.values
 
@@ -871,6 +998,9 @@ def _build(st: _State) -> Case:
         mechanics=MechanicsSpec(**section("mechanics")),
         fixture=FixtureSpec(**section("fixture")),
         time=TimeSpec(**section("time")),
+        protocol=ProtocolSpec(**section("protocol")),
+        contact=ContactSpec(**section("contact")),
+        ccs=CcsSpec(**section("ccs")),
         output=OutputSpec(**section("output")),
     )
 
@@ -894,6 +1024,7 @@ def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
     _check_mesh(st)
     _check_physics(st)
     _check_mechanics(st)
+    _check_stripping(st)
     if st.problems:
         raise CaseError(st.problems)
     return _build(st)

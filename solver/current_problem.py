@@ -246,11 +246,19 @@ class CurrentDistributionProblem:
     domain: the electrolyte; settings: parameters; source / interface_source: optional callables
     ``mesh -> UFL expression`` adding ``s`` [A/m^3] in the bulk and ``g`` [A/m^2] on the contact
     (manufactured solutions); prefix: PETSc options prefix (unique per problem).
+
+    evolving_contact: give the contact two nodal fields on the potential's space, for the
+    stripping/contact model: ``contact_mask`` (1 in contact, 0 over a void; multiplies the
+    kinetic current) and ``contact_stress`` (sigma_nn on the Li side [Pa], tensile +, in the
+    overpotential), and integrate the contact term with the Gauss–Lobatto rule whose points are
+    the Lagrange nodes (P1, P2): the kinetic term is then nodal (mass-lumped), so the nodal
+    currents ``mask_k i(eta_k)`` times the lumped weights sum exactly to the cell current.
     """
 
     def __init__(self, domain: ElectrolyteDomain, settings: CurrentSettings, *,
                  source: Callable[[Mesh], Any] | None = None,
                  interface_source: Callable[[Mesh], Any] | None = None,
+                 evolving_contact: bool = False,
                  prefix: str = "ssbx_current_") -> None:
         t0 = time.perf_counter()
         self.domain = domain
@@ -265,6 +273,17 @@ class CurrentDistributionProblem:
         self.dx = ufl.Measure("dx", domain=msh)
         ds = ufl.Measure("ds", domain=msh, subdomain_data=domain.facet_tags)
         self.ds_contact = ds(domain.contact_tag)
+        self.contact_mask: fem.Function | None = None
+        self.contact_stress: fem.Function | None = None
+        if evolving_contact:
+            if settings.degree not in (1, 2):
+                raise ValueError("an evolving contact needs a P1 or P2 potential (Gauss–Lobatto "
+                                 f"nodes), got degree {settings.degree}")
+            self.ds_contact = ds(domain.contact_tag, metadata={
+                "quadrature_rule": "GLL", "quadrature_degree": 2 * settings.degree - 1})
+            self.contact_mask = fem.Function(self.V, name="contact_mask")
+            self.contact_mask.x.array[:] = 1.0
+            self.contact_stress = fem.Function(self.V, name="contact_stress")
         self.ds_top = ds(domain.top_tag)
         self.weight = domain.weight()
         self.contact_facets = domain.facet_tags.find(domain.contact_tag)
@@ -279,6 +298,8 @@ class CurrentDistributionProblem:
             weight=self.weight,
             counter_current=self._counter_current(),
             equilibrium_potential=settings.equilibrium_potential,
+            normal_stress=self.contact_stress if evolving_contact else 0.0,
+            contact_mask=self.contact_mask,
             source=source(msh) if source is not None else None,
             interface_source=interface_source(msh) if interface_source is not None else None,
         )
@@ -301,14 +322,15 @@ class CurrentDistributionProblem:
         """``i_ce`` on the top, or ``None`` where the top is a Dirichlet boundary."""
         s = self.settings
         msh = self.domain.mesh
+        self._applied_voltage = fem.Constant(msh, dolfinx.default_scalar_type(-s.voltage))
+        self._applied_current = fem.Constant(msh, dolfinx.default_scalar_type(-s.current_density))
         if s.mode == "galvanostatic":
-            return fem.Constant(msh, dolfinx.default_scalar_type(-s.current_density))
+            return self._applied_current
         if s.counter_electrode == "ideal":
             return None
         if isinstance(s.kinetics, PrimaryKinetics):
             raise ValueError("a symmetric counter electrode needs contact kinetics, not 'primary'")
-        phi_ce = -s.voltage
-        eta_ce = phi_ce - self.phi - s.equilibrium_potential
+        eta_ce = self._applied_voltage - self.phi - s.equilibrium_potential
         return s.kinetics.current_density(eta_ce, exp=ufl.exp)
 
     def _dirichlet_conditions(self) -> list[fem.DirichletBC]:
@@ -321,9 +343,33 @@ class CurrentDistributionProblem:
                                        dofs, self.V))
         if s.mode == "potentiostatic" and s.counter_electrode == "ideal":
             dofs = fem.locate_dofs_topological(self.V, fdim, self.top_facets)
-            bcs.append(fem.dirichletbc(
-                dolfinx.default_scalar_type(-s.voltage - s.equilibrium_potential), dofs, self.V))
+            self._top_potential = fem.Constant(self.domain.mesh, dolfinx.default_scalar_type(
+                -s.voltage - s.equilibrium_potential))
+            bcs.append(fem.dirichletbc(self._top_potential, dofs, self.V))
         return bcs
+
+    def set_load(self, *, current_density: float | None = None,
+                 voltage: float | None = None) -> None:
+        """Change the applied mean current density [A/m^2] (galvanostatic) or cell voltage [V]
+        (potentiostatic) without rebuilding the problem (time-dependent protocols)."""
+        import dataclasses
+
+        s = self.settings
+        if current_density is not None:
+            if s.mode != "galvanostatic":
+                raise ValueError("set_load(current_density=...) needs a galvanostatic problem")
+            self.settings = dataclasses.replace(s, current_density=float(current_density))
+            self._applied_current.value = -float(current_density)
+        if voltage is not None:
+            if s.mode != "potentiostatic":
+                raise ValueError("set_load(voltage=...) needs a potentiostatic problem")
+            self.settings = dataclasses.replace(s, voltage=float(voltage))
+            self._applied_voltage.value = -float(voltage)
+            if s.counter_electrode == "ideal":
+                self._top_potential.value = -float(voltage) - s.equilibrium_potential
+        scale = self._current_scale()
+        if scale > 0.0:
+            self.problem.solver.setTolerances(atol=self.settings.atol * scale)
 
     def _flat_cell_current(self) -> float:
         """Current density of the flat, fully contacting 1-D cell [A/m^2] (the imposed one when
@@ -336,11 +382,25 @@ class CurrentDistributionProblem:
             r_ct *= 2.0
         return s.voltage / (self.domain.thickness / s.conductivity + r_ct)
 
+    def nominal_area(self) -> float:
+        """``∫ w ds`` over the top [m^2] (per metre of depth in plane): the cell's nominal area."""
+        if not hasattr(self, "_nominal_area"):
+            one = fem.Constant(self.domain.mesh, dolfinx.default_scalar_type(1.0))
+            self._nominal_area = self._integrate(one * self.weight * self.ds_top)
+        return self._nominal_area
+
     def _current_scale(self) -> float:
         """|i| x nominal area [A]: the scale of the residual."""
-        one = fem.Constant(self.domain.mesh, dolfinx.default_scalar_type(1.0))
-        area = self._integrate(one * self.weight * self.ds_top)
-        return abs(self._flat_cell_current()) * area
+        return abs(self._flat_cell_current()) * self.nominal_area()
+
+    def galvanostatic_voltage(self) -> float:
+        """Cell voltage [V] of a galvanostatic solve with an ideal counter electrode:
+        ``-<phi>_top - U0`` (the mean potential over the top, which carries a uniform current)."""
+        if not hasattr(self, "_phi_top_form"):
+            self._phi_top_form = fem.form(self.phi * self.weight * self.ds_top)
+        comm = self.domain.comm
+        phi_top = comm.allreduce(fem.assemble_scalar(self._phi_top_form), op=MPI.SUM)
+        return -phi_top / self.nominal_area() - self.settings.equilibrium_potential
 
     def _set_initial_guess(self) -> None:
         """The 1-D (flat, fully contacting) solution: a good Newton start for Butler–Volmer."""
@@ -380,6 +440,11 @@ class CurrentDistributionProblem:
     # -- solve ----------------------------------------------------------------------------------
     def solve(self) -> CurrentResult:
         """Solve with SNES; raise :class:`SolverDivergedError` if it does not converge."""
+        return self._postprocess(self.solve_only())
+
+    def solve_only(self) -> dict[str, float]:
+        """Solve with SNES (no post-processing); solver statistics. Raises
+        :class:`SolverDivergedError` if it does not converge."""
         snes = self.problem.solver
         history: list[float] = []
         snes.setMonitor(lambda _snes, _it, norm: history.append(float(norm)))
@@ -405,7 +470,7 @@ class CurrentDistributionProblem:
             "time_solve": t_solve,
             "num_dofs": float(self.V.dofmap.index_map.size_global),
         }
-        return self._postprocess(stats)
+        return stats
 
     def _forget_options(self) -> None:
         """Remove this problem's options from PETSc's global database once it has used them:

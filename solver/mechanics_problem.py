@@ -634,12 +634,14 @@ class MechanicsProblem:
             scale = float(self._stress_scale_user)
         return scale if scale > 0.0 else 1e-9 * self._E_max
 
-    def solve_step(self, dt: float) -> StepResult:
+    def solve_step(self, dt: float, *,
+                   adjust_guess: Callable[[fem.Function], None] | None = None) -> StepResult:
         """Solve for the state at ``time + dt`` from the committed state (``dt = 0``: elastic).
 
-        Loads are evaluated at ``time + dt``. On failure u is restored to the committed state; on
-        success call :meth:`commit` to accept the step (a new ``solve_step`` without it, or
-        :meth:`reject`, discards it).
+        Loads are evaluated at ``time + dt``. ``adjust_guess(u)`` may modify the Newton start
+        after the predictor (e.g. a rigid-body translation onto contact bounds). On failure u is
+        restored to the committed state; on success call :meth:`commit` to accept the step (a
+        new ``solve_step`` without it, or :meth:`reject`, discards it).
         """
         if dt < 0.0:
             raise ValueError(f"dt must be >= 0, got {dt}")
@@ -658,6 +660,8 @@ class MechanicsProblem:
         if self.predictor == "linear" and dt > 0.0 and self._dt_last > 0.0:
             self.u.x.array[:] = self._u_committed + (dt / self._dt_last) * (
                 self._u_committed - self._u_before)
+        if adjust_guess is not None:
+            adjust_guess(self.u)
         self.problem.solve()
         reason = int(snes.getConvergedReason())
         converged = reason > 0 and self._failed == 0
@@ -737,8 +741,7 @@ class MechanicsProblem:
             p = spring_pressure(p0, k, self.u, n)
             return np.array([self._integrate(("fs", tag, i), -p * n[i] * w * ds)
                              for i in range(self.gdim)])
-        vec = fem.assemble_vector(self.problem.F)
-        vec.scatter_reverse(dolfinx.la.InsertMode.add)
+        vec = self.residual_vector()
         bs = self.V.dofmap.index_map_bs
         n_owned = self.V.dofmap.index_map.size_local * bs
         fdim = self.mesh.topology.dim - 1
@@ -751,6 +754,14 @@ class MechanicsProblem:
         total = np.empty_like(force)
         self.comm.Allreduce(force, total, op=MPI.SUM)
         return total
+
+    def residual_vector(self) -> dolfinx.la.Vector:
+        """The residual of the current state without Dirichlet conditions or bounds [N]
+        (owned entries complete after the reverse scatter): on a constrained dof it is minus
+        the reaction force there."""
+        vec = fem.assemble_vector(self.problem.F)
+        vec.scatter_reverse(dolfinx.la.InsertMode.add)
+        return vec
 
     def stack_pressure(self, tag: int) -> float:
         """Mean compressive normal stress on a flat boundary [Pa]: ``-F . n / area``."""

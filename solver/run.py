@@ -106,7 +106,8 @@ def plot_profile(case: Any, result: CurrentResult, path: Path) -> None:
 def run_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None) -> dict[str, Any]:
     """Solve ``case`` and write its run folder; returns the summary (written by the caller, last).
 
-    Mechanics cases (``problem = "mechanics"``) go to :func:`ssbx.mechanics_run.run_mechanics_case`.
+    Mechanics cases (``problem = "mechanics"``) go to :func:`ssbx.mechanics_run.run_mechanics_case`,
+    stripping cases (``problem = "stripping"``) to :func:`ssbx.stripping_run.run_stripping_case`.
 
     Files: mesh.msh, mesh.xdmf/.h5 (with tags), potential.bp (VTX, ParaView), potential.xdmf
     (P1 only), interface_current.csv, asr.csv, interface_current.png.
@@ -115,6 +116,10 @@ def run_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None) -> dic
         from ssbx.mechanics_run import run_mechanics_case
 
         return run_mechanics_case(case, folder, comm, console)
+    if case.problem == "stripping":
+        from ssbx.stripping_run import run_stripping_case
+
+        return run_stripping_case(case, folder, comm, console)
     cell_mesh, result = solve_case(case, comm, console, msh_path=folder.path("mesh.msh"))
     write_cell_mesh_xdmf(cell_mesh, folder.path("mesh.xdmf"))
 

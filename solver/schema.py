@@ -16,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ssbx.protocol import FORMS
 from ssbx.units import (
     AREA_RESISTANCE,
+    CAPACITY,
     CONDUCTIVITY,
     CURRENT_DENSITY,
     DIMENSIONS,
@@ -31,7 +33,9 @@ from ssbx.units import (
     show_value,
 )
 
-KeyKind = Literal["quantity", "int", "float", "choice", "bool", "str", "table", "table_list"]
+KeyKind = Literal[
+    "quantity", "int", "float", "choice", "bool", "str", "str_list", "table", "table_list"
+]
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,9 @@ class Key:
     path: dotted path (``"geometry.h_se"``; top-level keys have no dot). Sub-keys of a
         ``table_list`` (the voids) have a bare name (``"width"``) and live in ``items``.
     kind: ``quantity`` (number in SI or string with unit), ``int``, ``float`` (dimensionless),
-        ``choice`` (one of ``choices``), ``bool``, ``str``, ``table`` (free string → scalar
-        table, passed through), ``table_list`` (array of tables with sub-keys ``items``).
+        ``choice`` (one of ``choices``), ``bool``, ``str``, ``str_list`` (array of strings,
+        resolved to a tuple), ``table`` (free string → scalar table, passed through),
+        ``table_list`` (array of tables with sub-keys ``items``).
     doc: meaning (one sentence or two, Markdown).
     default: SI default; ``None`` with ``required`` = must be given, ``None`` otherwise = absent
         or derived (``default_text`` says how).
@@ -51,6 +56,7 @@ class Key:
     dimension: pint dimension string (quantities), a key of :data:`ssbx.units.DIMENSIONS`.
     si_unit: SI unit of the internal value (quantities; filled from ``dimension``).
     positive / nonnegative / nonzero: value checks (> 0, >= 0, != 0).
+    above / below / at_most: bounds of numbers (value > above, value < below, value <= at_most).
     choices: allowed values (``choice`` and ``int`` kinds).
     required: must be given (void sub-keys).
     constraints: checks involving other keys (done in :mod:`ssbx.case`), for the reference.
@@ -67,6 +73,9 @@ class Key:
     positive: bool = False
     nonnegative: bool = False
     nonzero: bool = False
+    above: float | None = None
+    below: float | None = None
+    at_most: float | None = None
     choices: tuple[Any, ...] | None = None
     required: bool = False
     constraints: str = ""
@@ -101,6 +110,7 @@ class Key:
             "choice": "string",
             "bool": "boolean",
             "str": "string",
+            "str_list": "array of strings",
             "table": "table",
             "table_list": "array of tables",
         }[self.kind]
@@ -113,7 +123,7 @@ class Key:
             return "required"
         if self.default is None:
             return "—"
-        if self.kind == "table_list":
+        if self.kind in ("table_list", "str_list"):
             return "none" if not self.default else show_value(list(self.default))
         if self.kind == "table":
             return "empty" if not self.default else show_value(dict(self.default))
@@ -130,6 +140,12 @@ class Key:
             parts.append("≥ 0")
         if self.nonzero:
             parts.append("≠ 0")
+        if self.above is not None:
+            parts.append(f"> {self.above:g}")
+        if self.below is not None:
+            parts.append(f"< {self.below:g}")
+        if self.at_most is not None:
+            parts.append(f"≤ {self.at_most:g}")
         if self.constraints:
             parts.append(self.constraints)
         return "; ".join(parts)
@@ -146,7 +162,10 @@ SECTIONS: dict[str, str] = {
     "geometry.voids": (
         "Interfacial voids, one `[[geometry.voids]]` table each (numbered from 0 in messages: "
         "`geometry.voids[0]`). A void is cut into the Li below the interface `y = 0`; its "
-        "electrolyte side is the flat part of the interface it covers, which carries no current."
+        "electrolyte side is the flat part of the interface it covers, which carries no current. "
+        'For `problem = "stripping"` no hole is cut: a void is an initial gap of depth `height` '
+        "between the Li and the electrolyte along the flat interface (small slopes: `height ≤ "
+        "width/5` and `≤ geometry.h_li/5`)."
     ),
     "mesh": "Target element sizes of the Gmsh mesh.",
     "electrolyte": "The solid electrolyte (ionic conductor, single-ion: Ohm's law for Li⁺).",
@@ -167,6 +186,28 @@ SECTIONS: dict[str, str] = {
     ),
     "fixture": "The stack-pressure fixture: the load on the Li current collector (y = -h_li).",
     "time": "Time stepping of transient (mechanics) runs: adaptive steps within these bounds.",
+    "protocol": (
+        'The cycling protocol of a stripping case (`problem = "stripping"`): text steps, '
+        "PyBaMM-experiment style (keywords case-insensitive, quantities with units), run in "
+        "order, the whole `cycles` times. Forms: "
+        + "; ".join(f"`{f}`" for f in FORMS)
+        + ". Current densities are written positive (the verb gives the direction); a step of "
+        'current ends after a time (`"1 h"`, `"30 min"`) or an areal capacity (`"0.5 '
+        'mAh/cm^2"`); `Hold` imposes the cell voltage (positive = stripping); `Ramp` expands '
+        "into the stepwise current ramp of a critical-current-density experiment, start and "
+        "end included, e.g. `Ramp strip from 0.1 mA/cm^2 to 0.5 mA/cm^2 in steps of 0.1 mA/cm^2 "
+        "for 0.1 mAh/cm^2 each` (5 steps)."
+    ),
+    "contact": (
+        "Numerics of the stripping problem: stripped/plated thickness and Li/electrolyte contact "
+        "evolve along a flat reference interface, staggered with the potential and mechanics "
+        "solves; adaptive time steps (within `[time]`) limit how much they change per step."
+    ),
+    "ccs": (
+        "Search for the critical stripping current (CCS): trials strip `capacity` at a constant "
+        "current density; the bracket [`lower`, `upper`] of stable / unstable current densities "
+        "is widened until it brackets the transition, then bisected geometrically."
+    ),
     "output": "What a run writes besides `summary.json`.",
 }
 
@@ -197,7 +238,8 @@ VOID_KEYS: tuple[Key, ...] = (
         dimension=LENGTH,
         positive=True,
         required=True,
-        constraints="`< geometry.h_li`",
+        constraints="`< geometry.h_li`; stripping: `≤ width/5` and `≤ geometry.h_li/5` "
+        "(small-slope contact model)",
     ),
     Key(
         "shape",
@@ -231,11 +273,13 @@ SCHEMA: tuple[Key, ...] = (
     Key(
         "problem",
         "choice",
-        "What to solve: the current distribution in the electrolyte (`current_distribution`) "
-        "or the quasi-static mechanics of the cell with Li creep under a stack-pressure "
-        "fixture (`mechanics`, sections `[mechanics]`, `[fixture]`, `[time]`).",
+        "What to solve: the current distribution in the electrolyte (`current_distribution`), "
+        "the quasi-static mechanics of the cell with Li creep under a stack-pressure "
+        "fixture (`mechanics`, sections `[mechanics]`, `[fixture]`, `[time]`), or coupled Li "
+        "stripping/plating with evolving Li/electrolyte contact (`stripping`, sections "
+        "`[protocol]`, `[contact]`, `[ccs]` besides those of `mechanics`).",
         default="current_distribution",
-        choices=("current_distribution", "mechanics"),
+        choices=("current_distribution", "mechanics", "stripping"),
     ),
     # ---------------------------------------------------------------- geometry
     Key(
@@ -290,7 +334,8 @@ SCHEMA: tuple[Key, ...] = (
         default_text="0.5 um",
         dimension=LENGTH,
         positive=True,
-        constraints="`≤ size_coarse`; `≤` every void's `height` and `width/4`; `≤` the shortest "
+        constraints="`≤ size_coarse`; `≤` every void's `width/4`; cut voids (not "
+        '`problem = "stripping"`): `≤` every void\'s `height` and `≤` the shortest '
         "Li/electrolyte contact segment (between voids and cell sides)",
     ),
     Key(
@@ -671,6 +716,147 @@ SCHEMA: tuple[Key, ...] = (
         "one cuts the step back.",
         positive=True,
         default=2e-3,
+    ),
+    # ---------------------------------------------------------------- protocol
+    Key(
+        "protocol.steps",
+        "str_list",
+        "The steps, in order (see the `[protocol]` section for the forms).",
+        default=("Strip at 1 mA/cm^2 for 1 mAh/cm^2",),
+        constraints="at least one; every entry a valid step",
+    ),
+    Key(
+        "protocol.cycles",
+        "int",
+        "How often the whole list of steps is run.",
+        default=1,
+        positive=True,
+    ),
+    # ---------------------------------------------------------------- contact
+    Key(
+        "contact.electrolyte",
+        "choice",
+        "`rigid`: the electrolyte is a rigid flat obstacle; `elastic`: the electrolyte's "
+        "elastic compliance is added to the contact obstacle.",
+        default="rigid",
+        choices=("rigid", "elastic"),
+    ),
+    Key(
+        "contact.stress_coupling",
+        "bool",
+        "Add the mechanical term Ω_Li p / F (Li molar volume x contact pressure) to the "
+        "interface overpotential.",
+        default=True,
+    ),
+    Key(
+        "contact.max_thickness_change",
+        "quantity",
+        "Largest change of the stripped/plated Li thickness at any interface point in one time "
+        "step; a larger one cuts the step back.",
+        dimension=LENGTH,
+        positive=True,
+        default=0.05e-6,
+        default_text="0.05 um",
+    ),
+    Key(
+        "contact.max_contact_change",
+        "float",
+        "Largest change of the contact fraction (the part of the interface in contact) in one "
+        "time step.",
+        default=0.02,
+        positive=True,
+        at_most=1.0,
+    ),
+    Key(
+        "contact.contact_tolerance",
+        "quantity",
+        "Gap below which an interface point counts as in contact (and conducts current).",
+        dimension=LENGTH,
+        positive=True,
+        default=1e-10,
+        default_text="0.1 nm",
+    ),
+    Key(
+        "contact.max_stagger_iterations",
+        "int",
+        "Most staggered iterations (potential ↔ mechanics ↔ contact) per time step.",
+        default=8,
+        positive=True,
+    ),
+    Key(
+        "contact.profile_interval",
+        "int",
+        "Write the interface profiles every this many accepted time steps.",
+        default=10,
+        positive=True,
+    ),
+    # ---------------------------------------------------------------- ccs
+    Key(
+        "ccs.capacity",
+        "quantity",
+        "Charge per area stripped in each trial.",
+        dimension=CAPACITY,
+        positive=True,
+        default=18000.0,
+        default_text="0.5 mAh/cm^2",
+    ),
+    Key(
+        "ccs.lower",
+        "quantity",
+        "Lower end of the initial bracket of current densities.",
+        dimension=CURRENT_DENSITY,
+        positive=True,
+        default=1.0,
+        default_text="0.1 mA/cm^2",
+        constraints="`< upper`",
+    ),
+    Key(
+        "ccs.upper",
+        "quantity",
+        "Upper end of the initial bracket of current densities.",
+        dimension=CURRENT_DENSITY,
+        positive=True,
+        default=1000.0,
+        default_text="100 mA/cm^2",
+    ),
+    Key(
+        "ccs.bracket_ratio",
+        "float",
+        "Stop bisecting when upper / lower is at most this.",
+        default=1.2,
+        above=1.0,
+    ),
+    Key(
+        "ccs.max_expansions",
+        "int",
+        "How often the bracket may be widened (by `expansion_factor`) when `lower` is unstable "
+        "or `upper` stable.",
+        default=4,
+        nonnegative=True,
+    ),
+    Key(
+        "ccs.expansion_factor",
+        "float",
+        "Factor by which `lower` is divided or `upper` multiplied when the bracket is widened.",
+        default=10.0,
+        above=1.0,
+    ),
+    Key(
+        "ccs.contact_loss",
+        "float",
+        "A trial is unstable when the contact fraction falls more than this below its value at "
+        "the start of stripping.",
+        default=0.05,
+        positive=True,
+        below=1.0,
+    ),
+    Key(
+        "ccs.voltage_rise",
+        "float",
+        "A trial is also unstable when the cell voltage exceeds this factor times its value "
+        "after the first time step.",
+        default=2.0,
+        above=1.0,
     ),
     # ---------------------------------------------------------------- output
     Key(

@@ -19,7 +19,7 @@ from typing import Any
 import pint
 
 #: The one unit registry of ssbx. ``um``/``µm``, ``mA/cm^2``, ``ohm cm^2``, ``mS/cm``, ``degC``,
-#: ``eV``, ``kJ/mol``, ``MPa`` ... all parse.
+#: ``eV``, ``kJ/mol``, ``MPa``, ``mAh/cm^2`` ... all parse.
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
 
 # Dimension strings used by the schema (pint dimensionality syntax).
@@ -33,6 +33,7 @@ MOLAR_ENERGY = "[energy] / [substance]"
 PRESSURE = "[pressure]"
 TIME = "[time]"
 STIFFNESS = "[pressure] / [length]"
+CAPACITY = "[current] * [time] / [length] ** 2"  # charge per area: 1 mAh/cm^2 = 36000 C/m^2
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ DIMENSIONS: dict[str, Dimension] = {
     PRESSURE: Dimension("Pa", "a pressure", "5 MPa"),
     TIME: Dimension("s", "a time", "30 min"),
     STIFFNESS: Dimension("Pa/m", "a stiffness per unit area", "0.935 MPa/mm"),
+    CAPACITY: Dimension("C/m^2", "an areal capacity", "0.5 mAh/cm^2"),
 }
 
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")

@@ -765,3 +765,189 @@ def test_overrides_rederive_derived_values() -> None:
     given = with_overrides(flat, {"interface.asr": "3 ohm cm^2"})
     assert resolve_case(given.to_toml_dict()) == given
     assert given.interface.asr == pytest.approx(3e-4)
+
+
+# --------------------------------------------------------------------------- stripping cases
+
+STRIPPING = {
+    "problem": "stripping",
+    "geometry": {"voids": [{"center": "50 um", "width": "20 um", "height": "1 um"}]},
+    "protocol": {
+        "steps": [
+            "Strip at 0.5 mA/cm^2 for 0.25 mAh/cm^2",
+            "Rest for 10 min",
+            "Ramp plate from 0.1 mA/cm^2 to 0.3 mA/cm^2 in steps of 0.1 mA/cm^2 for 1 h each",
+        ],
+        "cycles": 2,
+    },
+    "contact": {"electrolyte": "elastic", "stress_coupling": False, "max_contact_change": 1},
+    "ccs": {"capacity": "1 mAh/cm^2", "lower": "0.5 mA/cm^2", "upper": "5 mA/cm^2"},
+}
+
+
+def test_stripping_defaults_resolve() -> None:
+    case = resolve_case({"problem": "stripping"})
+    assert case.problem == "stripping"
+    assert case.protocol.steps == ("Strip at 1 mA/cm^2 for 1 mAh/cm^2",)
+    assert case.protocol.cycles == 1
+    (step,) = case.protocol.parsed()
+    assert (step.kind, step.current_density, step.capacity) == ("strip", 10.0, 36000.0)
+    c = case.contact
+    assert (c.electrolyte, c.stress_coupling, c.max_stagger_iterations, c.profile_interval) == (
+        "rigid",
+        True,
+        8,
+        10,
+    )
+    assert c.max_thickness_change == pytest.approx(0.05e-6)
+    assert c.contact_tolerance == pytest.approx(1e-10) and c.max_contact_change == 0.02
+    ccs = case.ccs
+    assert ccs.capacity == pytest.approx(18000.0)
+    assert (ccs.lower, ccs.upper) == pytest.approx((1.0, 1000.0))
+    assert (ccs.bracket_ratio, ccs.max_expansions, ccs.expansion_factor) == (1.2, 4, 10.0)
+    assert (ccs.contact_loss, ccs.voltage_rise) == (0.05, 2.0)
+    assert resolve_case({}).protocol == case.protocol  # the sections exist for every problem
+
+
+def test_stripping_case_given() -> None:
+    case = resolve_case(STRIPPING)
+    steps = case.protocol.parsed()
+    assert len(steps) == 2 * 5
+    assert [s.current_density for s in steps[:5]] == pytest.approx([5.0, 0.0, -1.0, -2.0, -3.0])
+    assert case.contact.electrolyte == "elastic" and case.contact.stress_coupling is False
+    assert case.contact.max_contact_change == 1.0
+    assert (case.ccs.capacity, case.ccs.lower, case.ccs.upper) == pytest.approx(
+        (36000.0, 5.0, 50.0)
+    )
+
+
+def test_stripping_round_trip() -> None:
+    case = resolve_case(STRIPPING, name_default="x")
+    d = case.to_toml_dict()
+    assert d["protocol"]["steps"] == STRIPPING["protocol"]["steps"]
+    assert d["ccs"]["capacity"] == "36000.0 C/m^2"
+    assert resolve_case(d) == case
+    assert resolve_case(tomllib.loads(case.to_toml())) == case
+    again = with_overrides(case, {"protocol.steps.1": "Rest for 1 h", "ccs.lower": "1 mA/cm^2"})
+    assert again.protocol.steps[1] == "Rest for 1 h" and again.ccs.lower == pytest.approx(10.0)
+
+
+def test_bad_protocol_entries_each_reported() -> None:
+    raw = {
+        "protocol": {
+            "steps": ["Rest for 1 h", "Strip at 1 MPa for 1 h", 5, "Charge at 1 mA/cm^2 for 1 h"]
+        }
+    }
+    problems = problems_of(raw)
+    assert len(problems) == 3, problems
+    assert problems[0] == "protocol.steps[2] = 5: is an integer; expected a string"
+    assert problems[1].startswith('protocol.steps[1] = "Strip at 1 MPa for 1 h": ')
+    assert "is a pressure" in problems[1] and "a current density > 0" in problems[1]
+    assert problems[2].startswith('protocol.steps[3] = "Charge at 1 mA/cm^2 for 1 h": ')
+    assert "unknown step" in problems[2] and "Strip at <current density>" in problems[2]
+
+
+@pytest.mark.parametrize(
+    ("raw", "needles"),
+    [
+        ({"protocol": {"steps": []}}, ("protocol.steps = []", "at least one step")),
+        (
+            {"protocol": {"steps": "Rest for 1 h"}},
+            ('protocol.steps = "Rest for 1 h"', "a string", "an array of strings"),
+        ),
+        ({"protocol": {"cycles": 0}}, ("protocol.cycles = 0", "an integer > 0")),
+        ({"protocol": {"cycle": 2}}, ("protocol.cycle", 'did you mean "cycles"')),
+        (
+            {"contact": {"electrolyte": "soft"}},
+            ('contact.electrolyte = "soft"', 'one of "rigid", "elastic"'),
+        ),
+        (
+            {"contact": {"max_contact_change": 1.5}},
+            ("contact.max_contact_change = 1.5", "must be <= 1", "a number > 0 and <= 1"),
+        ),
+        (
+            {"contact": {"max_contact_change": 0}},
+            ("contact.max_contact_change = 0", "must be positive"),
+        ),
+        (
+            {"contact": {"max_thickness_change": "1 mAh/cm^2"}},
+            ("contact.max_thickness_change", "is an areal capacity", "a length > 0"),
+        ),
+        (
+            {"contact": {"contact_tolerance": "-1 nm"}},
+            ('contact.contact_tolerance = "-1 nm"', "positive"),
+        ),
+        ({"contact": {"stress_coupling": 1}}, ("contact.stress_coupling = 1", "a boolean")),
+        (
+            {"contact": {"max_stagger_iterations": 0}},
+            ("contact.max_stagger_iterations = 0", "an integer > 0"),
+        ),
+        ({"contact": {"profile_interval": 2.5}}, ("contact.profile_interval = 2.5", "integer")),
+        (
+            {"ccs": {"capacity": "1 h"}},
+            ('ccs.capacity = "1 h"', "is a time", 'an areal capacity > 0, e.g. "0.5 mAh/cm^2"'),
+        ),
+        ({"ccs": {"lower": "-1 mA/cm^2"}}, ('ccs.lower = "-1 mA/cm^2"', "positive")),
+        ({"ccs": {"bracket_ratio": 1.0}}, ("ccs.bracket_ratio = 1.0", "must be > 1")),
+        ({"ccs": {"max_expansions": -1}}, ("ccs.max_expansions = -1", "an integer >= 0")),
+        ({"ccs": {"expansion_factor": 0.5}}, ("ccs.expansion_factor = 0.5", "a number > 1")),
+        ({"ccs": {"contact_loss": 1}}, ("ccs.contact_loss = 1", "a number > 0 and < 1")),
+        ({"ccs": {"voltage_rise": 1}}, ("ccs.voltage_rise = 1", "must be > 1")),
+        (
+            {"ccs": {"lower": "10 mA/cm^2", "upper": "1 mA/cm^2"}},
+            ('ccs.lower = "10 mA/cm^2"', 'ccs.upper = "1 mA/cm^2"', "lower < upper"),
+        ),
+        (
+            {"ccs": {"lower": "200 mA/cm^2"}},
+            ('ccs.upper = "100 mA/cm^2" (default)', "lower < upper"),
+        ),
+        ({"problem": "strip"}, ('problem = "strip"', '"stripping"', "did you mean")),
+    ],
+)
+def test_bad_stripping_keys(raw: dict[str, Any], needles: tuple[str, ...]) -> None:
+    one_problem(raw, *needles)
+
+
+def test_stripping_voids_small_slope() -> None:
+    steep = {**void_case({"center": "50 um", "width": "20 um", "height": "5 um"})}
+    one_problem(
+        {**steep, "problem": "stripping"},
+        'geometry.voids[0].height = "5 um"',
+        "<= geometry.voids[0].width/5 = 4 um",
+        "small slopes",
+    )
+    resolve_case(steep)  # a cut void may be steep
+    deep = void_case({"center": "50 um", "width": "60 um", "height": "5 um"}, h_li="20 um")
+    one_problem(
+        {**deep, "problem": "stripping"},
+        'geometry.voids[0].height = "5 um"',
+        "<= geometry.h_li/5 = 4 um",
+        "small slopes",
+    )
+    at_limit = void_case({"center": "50 um", "width": "1 um", "height": "0.2 um"})
+    case = resolve_case({**at_limit, "problem": "stripping", "mesh": {"size_fine": "0.25 um"}})
+    assert case.geometry.voids[0].height == pytest.approx(0.2e-6)
+
+
+def test_stripping_skips_cut_void_mesh_checks() -> None:
+    # shallower than size_fine and close to the cell side: fine for a gap at a flat interface
+    raw = void_case({"center": "20.2 um", "width": "40 um", "height": "0.2 um"})
+    assert len(problems_of(raw)) == 2  # cut void: depth and contact segment not resolved
+    case = resolve_case({**raw, "problem": "stripping"})
+    assert case.geometry.voids[0].height == pytest.approx(0.2e-6)
+    one_problem(
+        {**void_case({"center": "50 um", "width": "1.6 um", "height": "0.2 um"}),
+         "problem": "stripping"},
+        "mesh.size_fine",
+        "geometry.voids[0].width/4 = 0.4 um",
+        "gap along the interface",
+    )  # fmt: skip
+
+
+def test_schema_documents_stripping_sections() -> None:
+    md = schema_markdown()
+    for section in ("## `[protocol]`", "## `[contact]`", "## `[ccs]`"):
+        assert section in md
+    assert "array of strings" in md and "areal capacity [C/m^2]" in md
+    assert KEYS["protocol.steps"].kind == "str_list"
+    assert KEYS["ccs.capacity"].si_unit == "C/m^2"

@@ -1,0 +1,103 @@
+"""Structured cell meshes with a flat Li/electrolyte reference interface (stripping and contact).
+
+The stripping/contact model keeps the Li and electrolyte meshes conforming on the flat interface
+``y = 0`` and describes voids, initial and grown, as a gap field on that interface (see
+:mod:`ssbx.physics.contact`), so the void shapes are not part of the geometry. The mesh is
+therefore a structured rectangle ``[0, width] x [-h_li, h_se]`` of triangles: uniform columns of
+width ``size_fine`` along the interface (current crowding and contact edges can be anywhere on
+it) and rows that grow geometrically away from the interface, from ``size_fine`` by the ratio
+``growth`` up to ``size_coarse``. Built with :func:`dolfinx.mesh.create_rectangle` on every rank
+in parallel (no Gmsh model is needed for a rectangle) with shared-facet ghosts, and tagged with
+the same :mod:`ssbx.meshes.tags` as the Gmsh cells.
+"""
+
+from __future__ import annotations
+
+import math
+
+from mpi4py import MPI
+
+import dolfinx
+import numpy as np
+
+from ssbx.meshes.cell import CellMesh, _make_cell_mesh
+from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
+from ssbx.meshes.tags import CellTag, FacetTag
+
+
+def graded_rows(thickness: float, first: float, largest: float, growth: float) -> np.ndarray:
+    """Row boundaries ``0 = y_0 < y_1 < ... < y_n = thickness`` [m]: the first row is ``first``
+    high, each next one ``growth`` times higher, capped at ``largest``; the rows are then scaled
+    to end exactly at ``thickness``."""
+    if not (thickness > 0 and first > 0 and largest >= first and growth >= 1.0):
+        raise ValueError(f"graded_rows: need thickness, first > 0, largest >= first, growth >= 1 "
+                         f"(got {thickness}, {first}, {largest}, {growth})")
+    heights: list[float] = []
+    total, h = 0.0, first
+    while total < thickness * (1.0 - 1e-9):
+        heights.append(h)
+        total += h
+        h = min(h * growth, largest)
+    y = np.concatenate([[0.0], np.cumsum(heights)])
+    return y * (thickness / y[-1])
+
+
+def build_flat_cell_mesh(comm: MPI.Comm, geometry: CellGeometrySpec, sizes: MeshSizeSpec, *,
+                         growth: float = 1.3) -> CellMesh:
+    """The structured flat-interface cell of the module docstring (collective on ``comm``).
+
+    ``geometry.voids`` are ignored here (they are initial gaps, not holes). Columns:
+    ``ceil(width / size_fine)``; rows: :func:`graded_rows` in the Li and in the electrolyte.
+    """
+    nx = max(1, math.ceil(geometry.width / sizes.size_fine - 1e-9))
+    y_li = graded_rows(geometry.h_li, sizes.size_fine, sizes.size_coarse, growth)
+    y_se = graded_rows(geometry.h_se, sizes.size_fine, sizes.size_coarse, growth)
+    rows = np.concatenate([-y_li[::-1], y_se[1:]])  # bottom (Li) to top (electrolyte)
+    ny = rows.size - 1
+    mesh = dolfinx.mesh.create_rectangle(
+        comm, [np.array([0.0, 0.0]), np.array([geometry.width, float(ny)])], [nx, ny],
+        cell_type=dolfinx.mesh.CellType.triangle,
+        ghost_mode=dolfinx.mesh.GhostMode.shared_facet,
+        diagonal=dolfinx.mesh.DiagonalType.right)
+    x = mesh.geometry.x
+    j = np.rint(x[:, 1]).astype(np.int64)
+    x[:, 1] = rows[np.clip(j, 0, ny)]
+    cell_tags, facet_tags = _tags(mesh, geometry)
+    return _make_cell_mesh(mesh, cell_tags, facet_tags, geometry)
+
+
+def _tags(mesh: dolfinx.mesh.Mesh,
+          geometry: CellGeometrySpec) -> tuple[dolfinx.mesh.MeshTags, dolfinx.mesh.MeshTags]:
+    tdim = mesh.topology.dim
+    fdim = tdim - 1
+    imap = mesh.topology.index_map(tdim)
+    cells = np.arange(imap.size_local + imap.num_ghosts, dtype=np.int32)
+    mid = dolfinx.mesh.compute_midpoints(mesh, tdim, cells)
+    values = np.where(mid[:, 1] < 0.0, int(CellTag.LITHIUM), int(CellTag.ELECTROLYTE))
+    cell_tags = dolfinx.mesh.meshtags(mesh, tdim, cells, values.astype(np.int32))
+
+    tol = 1e-9 * max(geometry.width, geometry.h_li + geometry.h_se)
+    W = geometry.width
+    located = [
+        (FacetTag.CONTACT, lambda p: np.abs(p[1]) < tol),
+        (FacetTag.SE_TOP, lambda p: np.abs(p[1] - geometry.h_se) < tol),
+        (FacetTag.LI_BOTTOM, lambda p: np.abs(p[1] + geometry.h_li) < tol),
+        (FacetTag.SIDE_LEFT, lambda p: np.abs(p[0]) < tol),
+        (FacetTag.SIDE_RIGHT, lambda p: np.abs(p[0] - W) < tol),
+    ]
+    mesh.topology.create_connectivity(fdim, tdim)
+    indices, tag_values = [], []
+    for tag, where in located:
+        facets = dolfinx.mesh.locate_entities(mesh, fdim, where)
+        indices.append(facets)
+        tag_values.append(np.full(facets.size, int(tag), dtype=np.int32))
+    idx = np.concatenate(indices).astype(np.int32)
+    val = np.concatenate(tag_values)
+    order = np.argsort(idx, kind="stable")
+    idx, val = idx[order], val[order]
+    keep = np.concatenate([[True], idx[1:] != idx[:-1]])  # corner facets: first tag wins
+    facet_tags = dolfinx.mesh.meshtags(mesh, fdim, idx[keep], val[keep])
+    return cell_tags, facet_tags
+
+
+__all__ = ["build_flat_cell_mesh", "graded_rows"]

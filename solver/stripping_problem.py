@@ -1,0 +1,812 @@
+"""Stripping and plating with an evolving Li/electrolyte contact (voids opening and closing).
+
+Formulation (see :mod:`ssbx.physics.contact` for the kinematics). The Li and the electrolyte
+mesh conform on the flat reference interface ``y = 0`` (:mod:`ssbx.meshes.flat_cell`); voids,
+initial and grown, are a gap field on that interface; the unknowns are
+
+- the electrolyte potential (electrolyte submesh, P2, :class:`CurrentDistributionProblem` with
+  an *evolving contact*: Butler–Volmer times a contact mask, the contact pressure in the
+  overpotential, Gauss–Lobatto (nodal) interface quadrature);
+- the Li displacement (Li submesh, P2, :class:`MechanicsProblem` with the Li creep law) with the
+  contact as an upper bound on the interface displacement, ``u_y <= g0 + r + w``, solved as a
+  variational inequality by PETSc SNES ``vinewtonrsls`` (reduced-space active set);
+- the interface state, replicated on every rank (:class:`ssbx.interface.InterfaceNodes`): initial
+  gap g0, removed Li thickness r, contact pressure p, contact set, nodal current.
+
+Why a bound and not a penalty or a moving mesh: the bound makes the contact exact (no
+penetration, no penalty parameter to converge), keeps the mesh fixed (interface fields live on
+fixed nodes, the Li inventory is exact) and converges in a few semismooth Newton iterations; its
+cost is a new reduced matrix per iteration (the LU analysis is redone). The flat reference needs
+void depth ≪ width and ≪ Li thickness (checked at set-up and as Li is stripped).
+
+Coupling in time (backward Euler in the removed Li, iterated to a consistent contact set): at
+each step, pass k solves the current with the contact set and pressure of pass k-1 (the
+committed ones for k = 1), updates ``r = r_n + Omega_Li i dt / F``, solves the mechanics with
+the new bound and finds the new contact set; the step has converged when a pass returns the
+contact set it started from (the pressure in the kinetics lags one pass). Step size: see
+:func:`advance`.
+
+Electrolyte: ``rigid`` (flat, w = 0) or ``elastic``: the electrolyte's interface deflection w
+under the contact pressure (linear elasticity on the electrolyte submesh, top fixed, rollers on
+the sides) is added to the obstacle and iterated with the Li contact solve to a fixed point.
+
+Lifecycle: ``StrippingProblem(cell_mesh, settings)`` → ``initialize()`` (elastic contact under
+the stack pressure) → ``try_step(dt, load)`` → ``commit()`` / ``reject()``; :func:`advance`
+drives one protocol step with adaptive time steps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from mpi4py import MPI
+from petsc4py import PETSc
+
+import dolfinx
+import numpy as np
+import ufl
+from dolfinx import fem
+
+from ssbx.current_problem import CurrentDistributionProblem, CurrentSettings, electrolyte_domain
+from ssbx.interface import InterfaceNodes, LocalMap
+from ssbx.mechanics_problem import (
+    Displacement,
+    MechanicsProblem,
+    Spring,
+    Symmetry,
+    Traction,
+)
+from ssbx.meshes.spec import VoidSpec
+from ssbx.meshes.tags import CellTag, FacetTag
+from ssbx.physics.contact import (
+    POTENTIAL_PER_PRESSURE,
+    THICKNESS_PER_CHARGE,
+    initial_gap,
+    small_slope_check,
+    stripped_thickness_check,
+)
+from ssbx.physics.elasticity import ElasticMaterial
+from ssbx.physics.kinetics import PrimaryKinetics
+
+Fixture = Literal["pressure", "spring", "fixed_gap"]
+
+
+class StrippingError(RuntimeError):
+    """The stripping problem could not be set up or advanced; the message says why."""
+
+
+# --------------------------------------------------------------------------------------------
+# Settings and loads
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StrippingSettings:
+    """Everything the coupled problem needs, SI units.
+
+    current: the electrolyte/kinetics settings (degree 2 recommended: nodal GLL contact);
+    li, creep: Li elastic constants and creep law (``None``: elastic Li); electrolyte: its
+    elastic constants (used when ``electrolyte_mechanics == "elastic"``); temperature [K];
+    fixture: ``pressure`` (constant stack pressure on the Li collector), ``spring`` (pressure
+    = preload + stiffness x collector displacement) or ``fixed_gap`` (collector held where the
+    elastic stack pressure put it); pressure [Pa]; stiffness [Pa/m]; voids: initial gaps;
+    stress_coupling: the contact pressure enters the overpotential (``+ Omega_Li p / F``);
+    contact_tolerance [m]: gap below which a node enters the contact (and conducts); it leaves
+    the contact beyond 10 times this gap (hysteresis against chatter at the contact front);
+    max_stagger_iterations: passes per
+    step; mechanics_rtol / mechanics_atol: SNES tolerances of the contact solve (atol relative to
+    the stack force).
+    """
+
+    current: CurrentSettings
+    li: ElasticMaterial
+    creep: Any
+    electrolyte: ElasticMaterial
+    temperature: float = 298.15
+    fixture: Fixture = "pressure"
+    pressure: float = 3e6
+    stiffness: float = 0.935e9
+    voids: tuple[VoidSpec, ...] = ()
+    electrolyte_mechanics: Literal["rigid", "elastic"] = "rigid"
+    stress_coupling: bool = True
+    contact_tolerance: float = 1e-10
+    max_stagger_iterations: int = 8
+    mechanics_rtol: float = 1e-9
+    mechanics_atol: float = 1e-9
+
+    @classmethod
+    def from_case(cls, case: Any) -> StrippingSettings:
+        """Settings of a resolved ``problem = "stripping"`` case."""
+        from ssbx.mechanics_run import materials_of
+
+        materials, creep = materials_of(case)
+        contact = case.contact
+        return cls(
+            current=CurrentSettings.from_case(case),
+            li=materials[int(CellTag.LITHIUM)],
+            creep=creep.get(int(CellTag.LITHIUM)),
+            electrolyte=materials[int(CellTag.ELECTROLYTE)],
+            temperature=case.operation.temperature,
+            fixture=case.fixture.type,
+            pressure=case.fixture.pressure,
+            stiffness=case.fixture.stiffness,
+            voids=tuple(case.geometry.voids),
+            electrolyte_mechanics=contact.electrolyte,
+            stress_coupling=contact.stress_coupling,
+            contact_tolerance=contact.contact_tolerance,
+            max_stagger_iterations=contact.max_stagger_iterations,
+        )
+
+
+@dataclass(frozen=True)
+class Load:
+    """Electrical load of a step: ``galvanostatic`` with a mean current density [A/m^2]
+    (> 0 stripping, < 0 plating, 0 rest) or ``potentiostatic`` with a cell voltage [V]."""
+
+    mode: Literal["galvanostatic", "potentiostatic"]
+    value: float
+
+    @classmethod
+    def current(cls, current_density: float) -> Load:
+        return cls("galvanostatic", float(current_density))
+
+    @classmethod
+    def voltage(cls, voltage: float) -> Load:
+        return cls("potentiostatic", float(voltage))
+
+
+@dataclass
+class InterfaceState:
+    """Replicated interface arrays at one time (node order of :class:`InterfaceNodes`).
+
+    removed: stripped thickness r [m]; deflection: electrolyte deflection w [m]; uy: Li surface
+    displacement [m]; gap [m]; pressure: contact pressure [Pa] (compressive +); contact: bool;
+    current: anodic current density [A/m^2].
+    """
+
+    removed: np.ndarray
+    deflection: np.ndarray
+    uy: np.ndarray
+    gap: np.ndarray
+    pressure: np.ndarray
+    contact: np.ndarray
+    current: np.ndarray
+
+    def copy(self) -> InterfaceState:
+        return InterfaceState(*(np.array(getattr(self, f.name)) for f in
+                                dataclasses.fields(self)))
+
+
+@dataclass
+class StepReport:
+    """An attempted step. converged: every pass solved and the contact set settled;
+    why: reason when not; passes: stagger passes; newton: mechanics Newton iterations (sum);
+    max_dp: largest plastic-strain increment; voltage [V]; total_current [A] (per m depth in
+    plane); timings [s]."""
+
+    dt: float
+    load: Load
+    converged: bool
+    why: str = ""
+    passes: int = 0
+    newton: int = 0
+    max_dp: float = 0.0
+    voltage: float = math.nan
+    total_current: float = 0.0
+    state: InterfaceState | None = None
+    plate_displacement: float = math.nan
+    plate_displacement_before: float = math.nan
+    plate_pressure: float = math.nan
+    time_current: float = 0.0
+    time_mechanics: float = 0.0
+    time_electrolyte: float = 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# Problem
+# --------------------------------------------------------------------------------------------
+def lithium_domain(cell_mesh: Any) -> tuple[dolfinx.mesh.Mesh, dolfinx.mesh.MeshTags]:
+    """The Li submesh of a cell mesh with its facet tags (the contact becomes its top)."""
+    msh = cell_mesh.mesh
+    tdim = msh.topology.dim
+    cells = cell_mesh.cell_tags.find(int(CellTag.LITHIUM))
+    submesh, cell_map, vertex_map, _ = dolfinx.mesh.create_submesh(msh, tdim, cells)
+    msh.topology.create_connectivity(tdim - 1, tdim)
+    submesh.topology.create_connectivity(tdim - 1, tdim)
+    tags = dolfinx.mesh.transfer_meshtags_to_submesh(cell_mesh.facet_tags, submesh, vertex_map,
+                                                      cell_map)
+    return submesh, tags[0] if isinstance(tags, tuple) else tags
+
+
+class StrippingProblem:
+    """The coupled current / contact / Li creep problem of the module docstring."""
+
+    def __init__(self, cell_mesh: Any, settings: StrippingSettings) -> None:
+        t0 = time.perf_counter()
+        if isinstance(settings.current.kinetics, PrimaryKinetics):
+            raise StrippingError("stripping needs interface kinetics (linear or butler_volmer); "
+                                 "primary kinetics has no current-overpotential law")
+        self.settings = settings
+        self.cell_mesh = cell_mesh
+        geometry = cell_mesh.geometry
+        self.geometry = geometry
+        self.axisymmetric = geometry.kind == "axisymmetric"
+        self.comm: MPI.Comm = cell_mesh.comm
+        self.warnings: list[str] = small_slope_check(settings.voids, geometry.h_li)
+
+        # electrolyte potential (galvanostatic; a potentiostatic twin is built on demand)
+        self.se_domain = electrolyte_domain(cell_mesh)
+        self._current_problems: dict[str, CurrentDistributionProblem] = {}
+        cp = self._current_problem("galvanostatic")
+        v = ufl.TestFunction(cp.V)
+        self.nodes = InterfaceNodes(cp.V, cp.contact_facets, v * cp.weight * cp.ds_contact,
+                                    tolerance=1e-9 * max(geometry.width, geometry.h_li))
+        self.area = self.nodes.area
+
+        # Li mechanics with the contact bound
+        self.li_mesh, self.li_tags = lithium_domain(cell_mesh)
+        self.mechanics = self._mechanics_problem()
+        Vm = self.mechanics.V
+        bs = Vm.dofmap.index_map_bs
+        fdim = self.li_mesh.topology.dim - 1
+        li_contact = self.li_tags.find(int(FacetTag.CONTACT))
+        dofs = fem.locate_dofs_topological(Vm.sub(1), fdim, li_contact)
+        coords = Vm.tabulate_dof_coordinates()[dofs // bs]
+        owned = dofs // bs < Vm.dofmap.index_map.size_local
+        self.li_map: LocalMap = self.nodes.local_map(dofs, coords, owned)
+        self._lower = fem.Function(Vm)
+        self._upper = fem.Function(Vm)
+        self._lower.x.array[:] = PETSc.NINFINITY
+        self._upper.x.array[:] = PETSc.INFINITY
+        self.mechanics.problem.solver.setVariableBounds(self._lower.x.petsc_vec,
+                                                        self._upper.x.petsc_vec)
+        self._electrolyte_elastic = None
+        if settings.electrolyte_mechanics == "elastic":
+            self._electrolyte_elastic = _ElectrolyteDeflection(self)
+
+        # interface state
+        n = self.nodes.size
+        x = self.nodes.coords[:, 0]
+        self.g0 = initial_gap(x, settings.voids, self.axisymmetric)
+        zeros = np.zeros(n)
+        self.state = InterfaceState(removed=zeros.copy(), deflection=zeros.copy(),
+                                    uy=zeros.copy(), gap=self.g0.copy(), pressure=zeros.copy(),
+                                    contact=self.g0 <= settings.contact_tolerance,
+                                    current=zeros.copy())
+        self.time = 0.0
+        self.charge = 0.0  # ∫ I dt [C] (per m depth in plane)
+        self.plate_displacement = 0.0
+        self.plate_pressure = settings.pressure
+        self.steps = 0
+        self._pending: StepReport | None = None
+        self.time_setup = time.perf_counter() - t0
+
+    # -- construction ---------------------------------------------------------------------------
+    def _current_problem(self, mode: str) -> CurrentDistributionProblem:
+        if mode not in self._current_problems:
+            s = dataclasses.replace(self.settings.current, mode=mode,
+                                    counter_electrode="ideal")
+            self._current_problems[mode] = CurrentDistributionProblem(
+                self.se_domain, s, evolving_contact=True, prefix=f"ssbx_strip_{mode[:5]}_")
+        return self._current_problems[mode]
+
+    def _mechanics_problem(self) -> MechanicsProblem:
+        s = self.settings
+        bottom = int(FacetTag.LI_BOTTOM)
+        if s.fixture == "pressure":
+            plate: Any = Traction(bottom, s.pressure)
+        elif s.fixture == "spring":
+            plate = Spring(bottom, s.pressure, s.stiffness)
+        elif s.fixture == "fixed_gap":
+            plate = Displacement(bottom, 1, self._uniaxial_strain() * -self.geometry.h_li)
+        else:
+            raise StrippingError(f"unknown fixture {s.fixture!r}")
+        bcs = [plate, Symmetry(int(FacetTag.SIDE_LEFT)), Symmetry(int(FacetTag.SIDE_RIGHT))]
+        li = int(CellTag.LITHIUM)
+        options = {
+            "snes_type": "vinewtonrsls",
+            "snes_linesearch_type": "l2",
+            # absolute, in metres: must be far below any gap that matters (default 1e-8 m)
+            "snes_vi_zero_tolerance": 1e-16,
+        }
+        kind = "axisymmetric" if self.axisymmetric else "plane_strain"
+        return MechanicsProblem(
+            self.li_mesh, None, self.li_tags, kind=kind, materials={li: s.li},
+            creep={li: s.creep}, temperature=s.temperature, bcs=bcs, degree=2,
+            plate_tag=bottom, stress_scale=s.pressure, rtol=s.mechanics_rtol,
+            atol=s.mechanics_atol, max_iterations=15, predictor="linear",
+            petsc_options=options, prefix="ssbx_strip_mech_")
+
+    def _uniaxial_strain(self) -> float:
+        """Vertical strain of the Li under the stack pressure with rollers (eps_yy < 0)."""
+        li = self.settings.li
+        return -self.settings.pressure / (li.lame_lambda + 2.0 * li.shear_modulus)
+
+    def set_stack_pressure(self, pressure: float) -> None:
+        """Change the stack pressure [Pa] of a ``pressure`` (or the preload of a ``spring``)
+        fixture from the next step on (pressure protocols, e.g. a high-pressure hold)."""
+        bcs = self.mechanics.bcs_spec
+        for k, bc in enumerate(bcs):
+            if isinstance(bc, Traction):
+                bcs[k] = dataclasses.replace(bc, pressure=float(pressure))
+            elif isinstance(bc, Spring):
+                bcs[k] = dataclasses.replace(bc, preload=float(pressure))
+            elif isinstance(bc, Displacement) and bc.tag == int(FacetTag.LI_BOTTOM):
+                raise StrippingError("a fixed-gap fixture has no stack pressure to set")
+        self.mechanics._stress_scale_user = float(pressure)
+
+    # -- interface helpers ----------------------------------------------------------------------
+    def _interface_uy(self) -> np.ndarray:
+        return self.nodes.gather(self.mechanics.u.x.array[self.li_map.dofs], self.li_map)
+
+    def _contact_pressure(self) -> np.ndarray:
+        """Nodal contact pressure [Pa] = -residual / lumped weight at the interface y-dofs."""
+        res = self.mechanics.residual_vector()
+        force = -self.nodes.gather(res.array[self.li_map.dofs], self.li_map)
+        w = self.nodes.weights
+        p = np.zeros_like(force)
+        ok = w > 1e-12 * np.max(w)
+        p[ok] = force[ok] / w[ok]
+        if (~ok).any() and ok.any():  # the axis node of axisymmetric P2 (zero weight)
+            idx = np.flatnonzero(ok)
+            for k in np.flatnonzero(~ok):
+                p[k] = p[idx[np.argmin(np.linalg.norm(self.nodes.coords[idx]
+                                                      - self.nodes.coords[k], axis=1))]]
+        return p
+
+    def _set_bound(self, bound: np.ndarray) -> None:
+        self.nodes.scatter(bound, self._upper.x.array, self.li_map)
+
+    def _obstacle(self, removed: np.ndarray, deflection: np.ndarray) -> np.ndarray:
+        return self.g0 + removed + deflection
+
+    def _guess(self, bound_new: np.ndarray, contact: np.ndarray) -> Callable[[fem.Function], None]:
+        """Rigid-body predictor on top of the linear one: translate the Li up until the
+        contacting node that lags most reaches the new bound, then clip the interface onto the
+        bound (so that the contact set is not empty and the reduced system not singular)."""
+        d = self.li_map.dofs
+        local_bound = bound_new[self.li_map.nodes]
+        local_contact = contact[self.li_map.nodes]
+        if not self.comm.allreduce(bool(local_contact.any()), op=MPI.LOR):
+            local_contact = np.ones_like(local_contact)
+        fixture_moves = self.settings.fixture != "fixed_gap"
+
+        def adjust(u: fem.Function) -> None:
+            lag = local_bound[local_contact] - u.x.array[d][local_contact]
+            shift = self.comm.allreduce(float(np.max(lag, initial=-np.inf)), op=MPI.MAX)
+            if fixture_moves and shift > 0.0:
+                u.x.array[1::2] += shift
+            u.x.array[d] = np.minimum(u.x.array[d], local_bound)
+
+        return adjust
+
+    # -- solves ---------------------------------------------------------------------------------
+    def initialize(self) -> StepReport:
+        """Elastic contact under the stack pressure (dt = 0): the state at t = 0."""
+        if self.steps:
+            raise StrippingError("initialize() after steps were taken")
+        bound = self._obstacle(self.state.removed, self.state.deflection)
+        strain = self._uniaxial_strain()
+
+        def uniaxial(u: fem.Function) -> None:
+            u.interpolate(lambda x: np.vstack([np.zeros(x.shape[1]), strain * x[1]]))
+            d = self.li_map.dofs
+            u.x.array[d] = np.minimum(u.x.array[d], bound[self.li_map.nodes])
+
+        report = self._solve(0.0, Load.current(0.0), first_guess=uniaxial)
+        if not report.converged:
+            raise StrippingError(f"the initial elastic contact solve failed: {report.why}")
+        self.commit()
+        return report
+
+    def try_step(self, dt: float, load: Load) -> StepReport:
+        """Attempt a step of length dt [s] under ``load`` from the committed state (not
+        committed: call :meth:`commit` or :meth:`reject`)."""
+        if dt <= 0.0:
+            raise ValueError(f"dt must be > 0, got {dt}")
+        return self._solve(dt, load)
+
+    def _solve(self, dt: float, load: Load,
+               first_guess: Callable[[fem.Function], None] | None = None) -> StepReport:
+        s = self.settings
+        st0 = self.state
+        report = StepReport(dt=dt, load=load, converged=False,
+                            plate_displacement_before=self.plate_displacement)
+        contact = st0.contact.copy()
+        pressure = st0.pressure.copy()
+        deflection = st0.deflection.copy()
+        skip_current = (dt == 0.0 or (load.mode == "galvanostatic" and load.value == 0.0
+                                      and not s.stress_coupling))
+        for _ in range(s.max_stagger_iterations):
+            report.passes += 1
+            t = time.perf_counter()
+            if skip_current:
+                current = np.zeros(self.nodes.size)
+                voltage, total = self._open_circuit_voltage(pressure, contact), 0.0
+            else:
+                try:
+                    current, voltage, total = self._solve_current(load, contact, pressure)
+                except Exception as err:  # SolverDivergedError or PETSc errors
+                    report.why = f"current solve failed: {err}"
+                    return report
+            report.time_current += time.perf_counter() - t
+            removed = st0.removed + THICKNESS_PER_CHARGE * current * dt
+            t = time.perf_counter()
+            ok, why, uy, new_pressure, new_deflection = self._solve_contact(
+                dt, removed, deflection, st0.contact, report,
+                first_guess if report.passes == 1 else None)
+            report.time_mechanics += time.perf_counter() - t
+            if not ok:
+                report.why = why
+                return report
+            gap = self._obstacle(removed, deflection) - uy
+            # hysteresis against chatter at the contact front: a node enters the contact at a
+            # gap <= tol and leaves it only beyond 10 tol (gaps of ~1 nm do not matter here)
+            new_contact = (gap <= s.contact_tolerance) | (contact & (gap <= 10.0
+                                                                     * s.contact_tolerance))
+            changed = int(np.count_nonzero(new_contact != contact))
+            moved = float(np.max(np.abs(new_deflection - deflection), initial=0.0))
+            settled = changed == 0 and moved <= s.contact_tolerance
+            contact, pressure = new_contact, new_pressure
+            used_deflection, deflection = deflection, new_deflection
+            if settled or (skip_current and moved <= s.contact_tolerance):
+                break
+        else:
+            report.why = (f"contact set still changing after {s.max_stagger_iterations} passes "
+                          f"({changed} nodes, electrolyte deflection change {moved:.2e} m)")
+            return report
+        deflection = used_deflection
+        report.converged = True
+        report.voltage, report.total_current = voltage, total
+        report.state = InterfaceState(removed=removed, deflection=deflection, uy=uy,
+                                      gap=gap, pressure=pressure, contact=contact,
+                                      current=current)
+        bottom = int(FacetTag.LI_BOTTOM)
+        report.plate_displacement = -self.mechanics.mean_normal_displacement(bottom)
+        report.plate_pressure = self.nodes.integrate(pressure) / self.area
+        self._pending = report
+        return report
+
+    def _solve_contact(self, dt: float, removed: np.ndarray, deflection: np.ndarray,
+                       contact_old: np.ndarray, report: StepReport,
+                       first_guess: Callable[[fem.Function], None] | None
+                       ) -> tuple[bool, str, np.ndarray, np.ndarray, np.ndarray]:
+        """Li contact solve with the bound for ``removed`` and the electrolyte ``deflection``;
+        returns (ok, why, u_y, contact pressure, the deflection this pressure causes)."""
+        bound = self._obstacle(removed, deflection)
+        self._set_bound(bound)
+        guess = first_guess or self._guess(bound, contact_old)
+        res = self.mechanics.solve_step(dt, adjust_guess=guess)
+        report.newton += res.iterations
+        report.max_dp = max(report.max_dp, res.max_dp)
+        if not res.converged:
+            return (False, f"contact solve failed (SNES reason {res.reason}, "
+                    f"{res.iterations} iterations, failed points {res.failed_points})",
+                    deflection, deflection, deflection)
+        uy = self._interface_uy()
+        pressure = self._contact_pressure()
+        new_deflection = deflection
+        if self._electrolyte_elastic is not None:
+            t = time.perf_counter()
+            new_deflection = self._electrolyte_elastic.deflection(pressure)
+            report.time_electrolyte += time.perf_counter() - t
+        return True, "", uy, pressure, new_deflection
+
+    def _solve_current(self, load: Load, contact: np.ndarray,
+                       pressure: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """Potential for the given contact set and pressure: nodal anodic current densities
+        [A/m^2], cell voltage [V], total current [A] (per m depth in plane)."""
+        s = self.settings
+        cp = self._current_problem(load.mode)
+        lmap = self._potential_map(cp)
+        self.nodes.scatter(contact.astype(float), cp.contact_mask.x.array, lmap)
+        stress = -pressure if s.stress_coupling else np.zeros_like(pressure)
+        self.nodes.scatter(stress, cp.contact_stress.x.array, lmap)
+        if load.mode == "galvanostatic":
+            cp.set_load(current_density=load.value)
+        else:
+            cp.set_load(voltage=load.value)
+        cp.solve_only()
+        phi = self.nodes.gather(cp.phi.x.array[lmap.dofs], lmap)
+        eta = -phi - s.current.equilibrium_potential
+        if s.stress_coupling:
+            eta = eta + POTENTIAL_PER_PRESSURE * pressure
+        current = np.where(contact, s.current.kinetics.current_density(eta), 0.0)
+        total = self.nodes.integrate(current)
+        voltage = cp.galvanostatic_voltage() if load.mode == "galvanostatic" else load.value
+        return current, voltage, total
+
+    def _open_circuit_voltage(self, pressure: np.ndarray, contact: np.ndarray) -> float:
+        """Cell voltage without current: ``-Omega_Li <p>_contact / F`` (stress-coupled; the
+        potential of the electrolyte equals that of the stressed Li)."""
+        if not self.settings.stress_coupling or not contact.any():
+            return 0.0
+        w = self.nodes.weights * contact
+        return -POTENTIAL_PER_PRESSURE * float(np.dot(w, pressure) / max(np.sum(w), 1e-300))
+
+    def _potential_map(self, cp: CurrentDistributionProblem) -> LocalMap:
+        if not hasattr(cp, "_interface_map"):
+            fdim = cp.V.mesh.topology.dim - 1
+            dofs = fem.locate_dofs_topological(cp.V, fdim, cp.contact_facets)
+            coords = cp.V.tabulate_dof_coordinates()[dofs]
+            owned = dofs < cp.V.dofmap.index_map.size_local
+            cp._interface_map = self.nodes.local_map(dofs, coords, owned)
+        return cp._interface_map
+
+    # -- commit ---------------------------------------------------------------------------------
+    def commit(self) -> StepReport:
+        """Accept the last converged step."""
+        rep = self._pending
+        if rep is None or rep.state is None:
+            raise StrippingError("commit() without a converged, uncommitted step")
+        self.mechanics.commit()
+        self.state = rep.state
+        self.time += rep.dt
+        self.charge += rep.total_current * rep.dt
+        self.plate_displacement = rep.plate_displacement
+        self.plate_pressure = rep.plate_pressure
+        if rep.dt > 0.0:
+            self.steps += 1
+        warning = stripped_thickness_check(self.state.removed, self.geometry.h_li)
+        if warning and warning not in self.warnings:
+            self.warnings.append(warning)
+        self._pending = None
+        return rep
+
+    def reject(self) -> None:
+        """Discard the last attempted step."""
+        self.mechanics.reject()
+        self._pending = None
+
+    # -- outputs --------------------------------------------------------------------------------
+    def scalars(self, previous: InterfaceState | None = None,
+                report: StepReport | None = None) -> dict[str, float]:
+        """Interface and cell quantities of the committed state (SI; see :data:`HISTORY_UNITS`).
+        ``previous`` (the state before the last step) and ``report`` add rates."""
+        st, nodes, A = self.state, self.nodes, self.area
+        w_contact = nodes.integrate(st.contact.astype(float))
+        removed_volume = nodes.integrate(st.removed)
+        expected = THICKNESS_PER_CHARGE * self.charge
+        scale = max(abs(expected), abs(removed_volume), 1e-300)
+        i_contact_mean = nodes.integrate(st.current) / w_contact if w_contact > 0 else math.nan
+        peak = float(np.max(np.abs(st.current), initial=0.0))
+        out = {
+            "time": self.time,
+            "contact_fraction": w_contact / A,
+            "void_volume": nodes.integrate(st.gap),
+            "void_depth_max": float(np.max(st.gap, initial=0.0)),
+            "current_density_mean": nodes.integrate(st.current) / A,
+            "current_density_peak": peak,
+            "peak_to_mean_ratio": (peak / abs(i_contact_mean)
+                                   if i_contact_mean and np.isfinite(i_contact_mean) else math.nan),
+            "contact_pressure_max": float(np.max(st.pressure, initial=0.0)),
+            "contact_pressure_min": float(np.min(st.pressure[st.contact], initial=0.0)),
+            "stack_pressure": self.plate_pressure,
+            "plate_displacement": self.plate_displacement,
+            "removed_thickness_mean": removed_volume / A,
+            "removed_thickness_max": float(np.max(st.removed, initial=0.0)),
+            "charge_density": self.charge / A,
+            "li_inventory_error": (removed_volume - expected) / scale,
+            "penetration_max": float(max(-np.min(st.gap, initial=0.0), 0.0)),
+        }
+        if report is not None:
+            out |= {"dt": report.dt, "cell_voltage": report.voltage,
+                    "stagger_passes": float(report.passes),
+                    "newton_iterations": float(report.newton),
+                    "time_current_solve": report.time_current,
+                    "time_contact_solve": report.time_mechanics}
+        if previous is not None and report is not None and report.dt > 0.0:
+            dt = report.dt
+            inflow = nodes.integrate(st.uy - previous.uy) - A * (
+                self.plate_displacement - report.plate_displacement_before)
+            out |= {"creep_inflow_rate": inflow / (A * dt),
+                    "stripping_rate": nodes.integrate(st.removed - previous.removed) / (A * dt)}
+        return out
+
+    def num_dofs(self) -> dict[str, int]:
+        cp = self._current_problem("galvanostatic")
+        return {"potential": int(cp.V.dofmap.index_map.size_global),
+                "displacement": int(self.mechanics.num_dofs()),
+                "interface_nodes": int(self.nodes.size)}
+
+
+#: Units of :meth:`StrippingProblem.scalars` (planar: volumes per metre of depth).
+HISTORY_UNITS: dict[str, str] = {
+    "time": "s", "dt": "s", "contact_fraction": "1", "void_volume": "m^3 (planar: m^2)",
+    "void_depth_max": "m", "current_density_mean": "A/m^2", "current_density_peak": "A/m^2",
+    "peak_to_mean_ratio": "1", "contact_pressure_max": "Pa", "contact_pressure_min": "Pa",
+    "stack_pressure": "Pa", "plate_displacement": "m", "removed_thickness_mean": "m",
+    "removed_thickness_max": "m", "charge_density": "C/m^2", "li_inventory_error": "1",
+    "penetration_max": "m", "cell_voltage": "V", "stagger_passes": "1",
+    "newton_iterations": "1", "time_current_solve": "s", "time_contact_solve": "s",
+    "creep_inflow_rate": "m/s", "stripping_rate": "m/s",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Electrolyte deflection (elastic electrolyte)
+# --------------------------------------------------------------------------------------------
+class _ElectrolyteDeflection:
+    """Linear-elastic electrolyte under the contact pressure: top fixed, rollers on the sides.
+    One factorisation; :meth:`deflection` returns the interface deflection w [m] (up +) for a
+    nodal contact pressure [Pa]."""
+
+    def __init__(self, owner: StrippingProblem) -> None:
+        from dolfinx.fem.petsc import LinearProblem
+
+        from ssbx.physics.mechanics import elastic_tangent_work, measure_weight
+
+        self.owner = owner
+        dom = owner.se_domain
+        msh = dom.mesh
+        kind = "axisymmetric" if owner.axisymmetric else "plane_strain"
+        gdim = msh.geometry.dim
+        fdim = msh.topology.dim - 1
+        mat = owner.settings.electrolyte
+        V = fem.functionspace(msh, ("Lagrange", 2, (gdim,)))
+        self.V = V
+        lmbda = fem.Constant(msh, dolfinx.default_scalar_type(mat.lame_lambda))
+        mu = fem.Constant(msh, dolfinx.default_scalar_type(mat.shear_modulus))
+        w = measure_weight(msh, kind)
+        du, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+        a = elastic_tangent_work(lmbda, mu, du, v, kind, w, ufl.dx(domain=msh, metadata={
+            "quadrature_degree": 2}))
+        Q = fem.functionspace(msh, ("Lagrange", 2))
+        self.p = fem.Function(Q)
+        ds = ufl.Measure("ds", domain=msh, subdomain_data=dom.facet_tags, metadata={
+            "quadrature_rule": "GLL", "quadrature_degree": 3})
+        # the Li pushes the electrolyte up (outward normal of the electrolyte there is -y)
+        L = self.p * v[1] * w * ds(dom.contact_tag)
+        top = fem.locate_dofs_topological(V, fdim, dom.facet_tags.find(dom.top_tag))
+        bcs = [fem.dirichletbc(np.zeros(gdim), top, V)]
+        for tag in (int(FacetTag.SIDE_LEFT), int(FacetTag.SIDE_RIGHT)):
+            dofs = fem.locate_dofs_topological(V.sub(0), fdim, dom.facet_tags.find(tag))
+            bcs.append(fem.dirichletbc(dolfinx.default_scalar_type(0.0), dofs, V.sub(0)))
+        self.problem = LinearProblem(a, L, bcs=bcs, petsc_options_prefix="ssbx_strip_se_",
+                                     petsc_options={"ksp_type": "preonly", "pc_type": "lu",
+                                                    "pc_factor_mat_solver_type": "mumps"})
+        contact = dom.facet_tags.find(dom.contact_tag)
+        nodes = owner.nodes
+        qdofs = fem.locate_dofs_topological(Q, fdim, contact)
+        self.p_map = nodes.local_map(qdofs, Q.tabulate_dof_coordinates()[qdofs],
+                                     qdofs < Q.dofmap.index_map.size_local)
+        ydofs = fem.locate_dofs_topological(V.sub(1), fdim, contact)
+        self.y_map = nodes.local_map(ydofs, V.tabulate_dof_coordinates()[ydofs // gdim],
+                                     ydofs // gdim < V.dofmap.index_map.size_local)
+        self._assembled = False
+
+    def deflection(self, pressure: np.ndarray) -> np.ndarray:
+        nodes = self.owner.nodes
+        nodes.scatter(pressure, self.p.x.array, self.p_map)
+        self.p.x.scatter_forward()
+        uh = self.problem.solve()
+        return nodes.gather(uh.x.array[self.y_map.dofs], self.y_map)
+
+
+# --------------------------------------------------------------------------------------------
+# Adaptive stepping of one protocol step
+# --------------------------------------------------------------------------------------------
+@dataclass
+class StepControl:
+    """Adaptive time-step control [s, m].
+
+    dt_initial, dt_min, dt_max: step bounds; max_thickness_change: largest change of the
+    removed-Li thickness at any node per step (the a-priori limit ``dt <= 0.9 dr_max /
+    max|Omega i / F|``); max_contact_change: largest change of the contact fraction per step;
+    max_dp: largest plastic strain increment per step; grow / shrink: factors.
+    """
+
+    dt_initial: float = 1e-4
+    dt_min: float = 1e-8
+    dt_max: float = 600.0
+    max_thickness_change: float = 0.05e-6
+    max_contact_change: float = 0.02
+    max_dp: float = 0.01
+    grow: float = 2.0
+    shrink: float = 0.5
+    max_cutbacks: int = 15
+
+
+@dataclass
+class AdvanceResult:
+    """What :func:`advance` did: accepted and rejected steps, whether a callback stopped it."""
+
+    accepted: int = 0
+    rejected: int = 0
+    stopped: bool = False
+    dt_next: float = 0.0
+    messages: list[str] = field(default_factory=list)
+
+
+def advance(problem: StrippingProblem, load: Load, duration: float, control: StepControl, *,
+            dt: float | None = None,
+            on_step: Callable[[StepReport, InterfaceState], bool | None] | None = None
+            ) -> AdvanceResult:
+    """Advance ``problem`` by ``duration`` [s] under ``load`` with adaptive steps.
+
+    A step is tried with ``dt = min(dt_grown, dt_max, remaining, 0.9 dr_max / max rate)`` (the
+    rate from the last nodal currents, or from the mean current for the first step); it is
+    accepted when the stagger converged, the removed thickness changed by at most
+    ``max_thickness_change``, the contact fraction by at most ``max_contact_change`` (unless dt
+    is already within 10 x ``dt_min``) and the plastic strain increment is at most ``max_dp``;
+    otherwise dt is cut (``shrink``, or the ratio that would have met the limit). After
+    ``max_cutbacks`` consecutive cuts or below ``dt_min``, :class:`StrippingError` is raised.
+    ``on_step(report, previous_state)`` runs after each accepted step; returning True stops.
+    """
+    out = AdvanceResult()
+    t_end = problem.time + duration
+    dt_try = min(dt if dt is not None else control.dt_initial, control.dt_max)
+    cutbacks = 0
+    eps = 1e-12 * max(duration, 1.0)
+    A = problem.area
+    # the contact set changes node by node: always allow a few nodes to flip in one step
+    allowed_dcf = max(control.max_contact_change, 4.0 * float(np.max(problem.nodes.weights)) / A)
+    while problem.time < t_end - eps:
+        remaining = t_end - problem.time
+        rate = THICKNESS_PER_CHARGE * float(np.max(np.abs(problem.state.current), initial=0.0))
+        if load.mode == "galvanostatic":
+            rate = max(rate, THICKNESS_PER_CHARGE * abs(load.value))
+        h = min(dt_try, control.dt_max, remaining)
+        if rate > 0.0:
+            h = min(h, 0.9 * control.max_thickness_change / rate)
+        if remaining - h < 1e-3 * h:
+            h = remaining
+        previous = problem.state
+        cf_before = problem.nodes.integrate(previous.contact.astype(float)) / A
+        rep = problem.try_step(h, load)
+        why = rep.why
+        factor = control.shrink
+        if rep.converged:
+            st = rep.state
+            dr = float(np.max(np.abs(st.removed - previous.removed), initial=0.0))
+            dcf = abs(problem.nodes.integrate(st.contact.astype(float)) / A - cf_before)
+            if dr > control.max_thickness_change * (1 + 1e-9):
+                why = f"thickness change {dr:.3e} m > {control.max_thickness_change:.3e} m"
+                factor = min(control.shrink, 0.9 * control.max_thickness_change / dr)
+            elif dcf > allowed_dcf and h > 10.0 * control.dt_min:
+                why = f"contact fraction change {dcf:.3f} > {allowed_dcf:.3f}"
+            elif rep.max_dp > control.max_dp:
+                why = f"plastic strain increment {rep.max_dp:.3e} > {control.max_dp:.3e}"
+                factor = min(control.shrink, 0.9 * control.max_dp / rep.max_dp)
+            else:
+                problem.commit()
+                out.accepted += 1
+                cutbacks = 0
+                grow = control.grow if rep.passes <= 2 and rep.newton <= 8 * rep.passes else 1.0
+                dt_try = h * grow
+                if rep.max_dp > 0.0:
+                    dt_try = min(dt_try, h * 0.9 * control.max_dp / rep.max_dp)
+                if on_step is not None and on_step(rep, previous):
+                    out.stopped = True
+                    break
+                continue
+        problem.reject()
+        out.rejected += 1
+        cutbacks += 1
+        out.messages.append(f"t = {problem.time:.6g} s, dt = {h:.3e} s: {why}")
+        dt_try = h * factor
+        if cutbacks > control.max_cutbacks or dt_try < control.dt_min:
+            raise StrippingError(
+                f"time stepping stopped at t = {problem.time:.6g} s after {cutbacks} cut-backs "
+                f"(dt {dt_try:.3e} s, dt_min {control.dt_min:.3e} s):\n  "
+                + "\n  ".join(out.messages[-5:]))
+    out.dt_next = dt_try
+    return out
+
+
+__all__ = [
+    "HISTORY_UNITS",
+    "AdvanceResult",
+    "InterfaceState",
+    "Load",
+    "StepControl",
+    "StepReport",
+    "StrippingError",
+    "StrippingProblem",
+    "StrippingSettings",
+    "advance",
+    "lithium_domain",
+]

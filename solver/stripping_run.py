@@ -1,0 +1,419 @@
+"""A stripping run: a protocol of stripping, plating, rest and voltage holds on the coupled
+current / contact / Li creep problem (:mod:`ssbx.stripping_problem`), and the critical stripping
+current search (:func:`run_ccs_case`).
+
+Run-folder files: ``history.csv`` (one row per accepted step: protocol step, time, applied load,
+cell voltage, contact fraction, void volume and depth, current peak/mean, stack pressure, plate
+displacement, Li removed and inventory error, creep inflow rate, solver statistics),
+``interface_profiles.csv`` (gap, removed Li, current, contact pressure and contact along the
+interface every ``contact.profile_interval`` steps), ``stripping_history.png``,
+``interface_profiles.png``, and for ParaView ``li_displacement.bp`` and ``potential.bp`` (VTX).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mpi4py import MPI
+
+import numpy as np
+
+from ssbx.meshes.flat_cell import build_flat_cell_mesh
+from ssbx.run import say
+from ssbx.stripping_problem import (
+    HISTORY_UNITS,
+    InterfaceState,
+    Load,
+    StepControl,
+    StepReport,
+    StrippingError,
+    StrippingProblem,
+    StrippingSettings,
+    advance,
+)
+
+#: history.csv columns after ``step`` and ``step_kind``.
+HISTORY_KEYS = (
+    "time", "dt", "applied", "cell_voltage", "current_density_mean", "contact_fraction",
+    "void_volume", "void_depth_max", "current_density_peak", "peak_to_mean_ratio",
+    "contact_pressure_max", "stack_pressure", "plate_displacement", "removed_thickness_mean",
+    "removed_thickness_max", "charge_density", "li_inventory_error", "penetration_max",
+    "creep_inflow_rate", "stripping_rate", "stagger_passes", "newton_iterations",
+    "time_current_solve", "time_contact_solve",
+)
+PROFILE_HEADER = ["time_s", "step", "x_m", "initial_gap_m", "gap_m", "removed_m",
+                  "current_density_A_per_m2", "contact_pressure_Pa", "contact"]
+
+
+def step_control(case: Any) -> StepControl:
+    """Adaptive step control from ``[time]`` and ``[contact]``."""
+    return StepControl(
+        dt_initial=case.time.initial_step, dt_min=case.time.min_step, dt_max=case.time.max_step,
+        max_thickness_change=case.contact.max_thickness_change,
+        max_contact_change=case.contact.max_contact_change,
+        max_dp=case.time.max_plastic_strain_increment)
+
+
+def build_problem(case: Any, comm: MPI.Comm, cell_mesh: Any = None) -> StrippingProblem:
+    """The case's flat-interface mesh (or ``cell_mesh``) and problem, initialised (t = 0)."""
+    if cell_mesh is None:
+        cell_mesh = build_flat_cell_mesh(comm, case.geometry, case.mesh)
+    problem = StrippingProblem(cell_mesh, StrippingSettings.from_case(case))
+    problem.initialize()
+    return problem
+
+
+def load_of(step: Any) -> tuple[Load, float]:
+    """The electrical load and duration [s] of a protocol step."""
+    if step.kind == "hold":
+        return Load.voltage(step.voltage), float(step.duration)
+    return Load.current(step.current_density), float(step.time_length())
+
+
+@dataclass
+class Recorder:
+    """Collects the history rows and interface profiles of a run (same on every rank)."""
+
+    problem: StrippingProblem
+    profile_interval: int = 10
+    rows: list[list[Any]] = field(default_factory=list)
+    profiles: list[list[float]] = field(default_factory=list)
+    step_index: int = 0
+    step_kind: str = ""
+    applied: float = 0.0
+    writers: list[Any] = field(default_factory=list)
+
+    def record(self, report: StepReport | None, previous: InterfaceState | None) -> None:
+        s = self.problem.scalars(previous, report)
+        s["applied"] = self.applied
+        self.rows.append([self.step_index, self.step_kind]
+                         + [s.get(k, math.nan) for k in HISTORY_KEYS])
+        if (len(self.rows) - 1) % self.profile_interval == 0:
+            self.profile()
+
+    def profile(self) -> None:
+        p, st = self.problem, self.problem.state
+        for k in range(p.nodes.size):
+            self.profiles.append([p.time, self.step_index, p.nodes.coords[k, 0], p.g0[k],
+                                  st.gap[k], st.removed[k], st.current[k], st.pressure[k],
+                                  float(st.contact[k])])
+        for writer in self.writers:
+            writer.write(p.time)
+
+    def column(self, key: str) -> np.ndarray:
+        j = 2 + HISTORY_KEYS.index(key)
+        return np.array([r[j] for r in self.rows], dtype=float)
+
+
+def run_protocol(problem: StrippingProblem, steps: list[Any], control: StepControl,
+                 recorder: Recorder, console: Any = None,
+                 stop: Callable[[StepReport], bool] | None = None) -> bool:
+    """Run the protocol steps in order, recording every accepted step; returns True if
+    ``stop(report)`` ended it early."""
+    total = sum(load_of(s)[1] for s in steps)
+    t_start = problem.time
+    next_note = [total / 20.0]
+    dt: float | None = None
+    for index, step in enumerate(steps):
+        load, duration = load_of(step)
+        recorder.step_index, recorder.step_kind = index + 1, step.kind
+        recorder.applied = load.value
+        say(console, f"step {index + 1}/{len(steps)}: {step.text}")
+
+        def on_step(report: StepReport, previous: InterfaceState) -> bool:
+            recorder.record(report, previous)
+            elapsed = problem.time - t_start
+            if elapsed >= next_note[0]:
+                s = problem.scalars()
+                say(console, f"  t = {_human_time(problem.time)}: contact "
+                              f"{s['contact_fraction']:.4f}, voltage "
+                              f"{report.voltage * 1e3:.4g} mV, void "
+                              f"{s['void_volume'] / problem.area * 1e9:.4g} nm (mean depth), "
+                              f"dt {_human_time(report.dt)}")
+                while next_note[0] <= elapsed:
+                    next_note[0] += total / 20.0
+            return bool(stop is not None and stop(report))
+
+        result = advance(problem, load, duration, control, dt=dt, on_step=on_step)
+        dt = result.dt_next
+        if result.stopped:
+            return True
+    return False
+
+
+def run_stripping_case(case: Any, folder: Any, comm: MPI.Comm,
+                       console: Any = None) -> dict[str, Any]:
+    """Mesh, initialise, run the protocol and write the run folder; returns the summary.
+    A failed run writes what it has (history, profiles, plots) and raises."""
+    from dolfinx.io import VTXWriter
+
+    t0 = time.perf_counter()
+    problem = build_problem(case, comm)
+    dofs = problem.num_dofs()
+    say(console, f"stripping: {dofs['potential']} potential + {dofs['displacement']} "
+                  f"displacement dofs, {dofs['interface_nodes']} interface nodes; electrolyte "
+                  f"{case.contact.electrolyte}, Li {case.mechanics.li_model}, fixture "
+                  f"{case.fixture.type} {case.fixture.pressure / 1e6:.3g} MPa, "
+                  f"T = {case.operation.temperature:.2f} K (set-up {problem.time_setup:.1f} s)")
+    for warning in problem.warnings:
+        say(console, f"warning: {warning}")
+    steps = case.protocol.parsed()
+    recorder = Recorder(problem, case.contact.profile_interval)
+    if case.output.fields:
+        recorder.writers = [
+            VTXWriter(comm, folder.path("li_displacement.bp"), [problem.mechanics.u],
+                      engine="BP4"),
+            VTXWriter(comm, folder.path("potential.bp"),
+                      [problem._current_problem("galvanostatic").phi], engine="BP4")]
+    recorder.record(None, None)
+    error: Exception | None = None
+    try:
+        run_protocol(problem, steps, step_control(case), recorder, console)
+    except StrippingError as err:
+        error = err
+    finally:
+        if recorder.rows and (len(recorder.rows) - 1) % recorder.profile_interval:
+            recorder.profile()
+        for writer in recorder.writers:
+            writer.close()
+        write_outputs(case, folder, recorder, comm)
+    if error is not None:
+        raise error
+    return _summary(case, problem, recorder, time.perf_counter() - t0)
+
+
+def write_outputs(case: Any, folder: Any, recorder: Recorder, comm: MPI.Comm) -> None:
+    """history.csv, interface_profiles.csv and the two plots (rank 0)."""
+    if comm.rank == 0:
+        header = ["step", "step_kind"] + [f"{k} [{HISTORY_UNITS.get(k, 'A/m^2 or V')}]"
+                                          for k in HISTORY_KEYS]
+        folder.write_csv("history.csv", header, recorder.rows)
+        folder.write_csv("interface_profiles.csv", PROFILE_HEADER, recorder.profiles)
+        if len(recorder.rows) > 1:
+            plot_history(case, recorder, folder.path("stripping_history.png"))
+            plot_profiles(case, recorder, folder.path("interface_profiles.png"))
+    comm.Barrier()
+
+
+def _summary(case: Any, problem: StrippingProblem, rec: Recorder, wall: float) -> dict[str, Any]:
+    cf = rec.column("contact_fraction")
+    volt = rec.column("cell_voltage")
+    inv = rec.column("li_inventory_error")
+    scalars = {
+        "contact_fraction_initial": (float(cf[0]), "1"),
+        "contact_fraction_final": (float(cf[-1]), "1"),
+        "contact_fraction_min": (float(np.nanmin(cf)), "1"),
+        "cell_voltage_max": (float(np.nanmax(np.abs(volt))) if np.isfinite(volt).any()
+                             else math.nan, "V"),
+        "void_volume_final": (float(rec.column("void_volume")[-1]), HISTORY_UNITS["void_volume"]),
+        "charge_density": (float(rec.column("charge_density")[-1]), "C/m^2"),
+        "li_inventory_error_max": (float(np.nanmax(np.abs(inv))), "1"),
+        "stack_pressure_final": (float(rec.column("stack_pressure")[-1]), "Pa"),
+        "plate_displacement_final": (float(rec.column("plate_displacement")[-1]), "m"),
+        "time_end": (problem.time, "s"),
+        "num_steps": (float(len(rec.rows) - 1), "1"),
+        "newton_iterations_total": (float(np.nansum(rec.column("newton_iterations"))), "1"),
+        "time_total": (wall, "s"),
+    }
+    return {
+        "case": case.name,
+        "problem": "stripping",
+        "scalars": {k: {"value": v, "unit": u} for k, (v, u) in scalars.items()},
+        "dofs": problem.num_dofs(),
+        "warnings": list(problem.warnings),
+        "files": sorted(["history.csv", "interface_profiles.csv", "stripping_history.png",
+                         "interface_profiles.png"]
+                        + (["li_displacement.bp", "potential.bp"] if case.output.fields
+                           else [])),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Critical stripping current
+# --------------------------------------------------------------------------------------------
+def strip_trial(case: Any, current_density: float, comm: MPI.Comm, *, cell_mesh: Any = None,
+                console: Any = None, recorder_sink: list[Recorder] | None = None) -> Any:
+    """Strip ``case.ccs.capacity`` at ``current_density`` [A/m^2] from the initial state and
+    judge stability (:class:`ssbx.ccs.Trial`).
+
+    Unstable: the contact fraction falls more than ``ccs.contact_loss`` below its value at the
+    start of stripping, or the cell voltage exceeds ``ccs.voltage_rise`` times its value after
+    the first step, at any time before the capacity is stripped; or the solver fails (reported
+    as such). The trial stops at the first sign of instability.
+    """
+    from ssbx.ccs import Trial
+    from ssbx.protocol import ProtocolStep
+
+    t0 = time.perf_counter()
+    problem = build_problem(case, comm, cell_mesh)
+    cc = case.ccs
+    cf0 = problem.scalars()["contact_fraction"]
+    step = ProtocolStep(kind="strip", text="CCS trial", current_density=current_density,
+                        capacity=cc.capacity)
+    recorder = Recorder(problem, case.contact.profile_interval)
+    recorder.record(None, None)
+    first_voltage: list[float] = []
+    verdict: list[str] = []
+
+    def stop(report: StepReport) -> bool:
+        s = problem.scalars()
+        if not first_voltage:
+            first_voltage.append(report.voltage)
+        q = s["charge_density"] / 36000.0
+        if s["contact_fraction"] < cf0 - cc.contact_loss:
+            verdict.append(f"contact fraction {cf0:.3f} -> {s['contact_fraction']:.3f} (loss "
+                           f"> {cc.contact_loss:g}) at {q:.3g} mAh/cm^2")
+        elif abs(report.voltage) > cc.voltage_rise * abs(first_voltage[0]):
+            verdict.append(f"voltage {first_voltage[0] * 1e3:.4g} -> {report.voltage * 1e3:.4g} "
+                           f"mV (> {cc.voltage_rise:g}x) at {q:.3g} mAh/cm^2")
+        return bool(verdict)
+
+    try:
+        run_protocol(problem, [step], step_control(case), recorder, None, stop=stop)
+        stable = not verdict
+        reason = verdict[0] if verdict else "stable: contact fraction " \
+            f"{cf0:.3f} -> {problem.scalars()['contact_fraction']:.3f} over " \
+            f"{cc.capacity / 36000.0:.3g} mAh/cm^2"
+    except StrippingError as err:
+        stable = False
+        reason = f"solver failed: {str(err).splitlines()[0]}"
+    if recorder_sink is not None:
+        recorder_sink.append(recorder)
+    cf = recorder.column("contact_fraction")
+    volt = recorder.column("cell_voltage")
+    metrics = {
+        "contact_fraction_initial": cf0,
+        "contact_fraction_min": float(np.nanmin(cf)),
+        "cell_voltage_max_V": float(np.nanmax(np.abs(volt))) if np.isfinite(volt).any()
+        else math.nan,
+        "capacity_reached_mAh_per_cm2": problem.scalars()["charge_density"] / 36000.0,
+        "steps": float(len(recorder.rows) - 1),
+        "newton_iterations": float(np.nansum(recorder.column("newton_iterations"))),
+        "wall_time_s": time.perf_counter() - t0,
+    }
+    say(console, f"  {current_density / 10.0:.4g} mA/cm^2: {'stable' if stable else 'UNSTABLE'}"
+                  f" ({reason}; {int(metrics['steps'])} steps, {metrics['wall_time_s']:.1f} s)")
+    return Trial(current_density=current_density, stable=stable, reason=reason,
+                 metrics=metrics)
+
+
+def critical_current(case: Any, comm: MPI.Comm, console: Any = None,
+                     trials: list[Recorder] | None = None) -> Any:
+    """Bracket and bisect the critical stripping current of ``case`` (:class:`CcsResult`)."""
+    from ssbx.ccs import find_critical_current
+
+    cell_mesh = build_flat_cell_mesh(comm, case.geometry, case.mesh)
+    cc = case.ccs
+    return find_critical_current(
+        lambda i: strip_trial(case, i, comm, cell_mesh=cell_mesh, console=console,
+                              recorder_sink=trials),
+        cc.lower, cc.upper, bracket_ratio=cc.bracket_ratio, max_expansions=cc.max_expansions,
+        expansion_factor=cc.expansion_factor, progress=lambda m: say(console, m))
+
+
+def run_ccs_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None) -> dict[str, Any]:
+    """``ssbx ccs``: the search, ``ccs_trials.csv`` and the summary."""
+    from ssbx.ccs import trials_csv
+
+    t0 = time.perf_counter()
+    say(console, f"critical stripping current: strip {case.ccs.capacity / 36000.0:.3g} mAh/cm^2"
+                  f" per trial, bracket {case.ccs.lower / 10:.4g} .. {case.ccs.upper / 10:.4g} "
+                  f"mA/cm^2, stop at ratio {case.ccs.bracket_ratio:g}")
+    result = critical_current(case, comm, console)
+    if comm.rank == 0:
+        folder.write_text("ccs_trials.csv", trials_csv(result))
+    comm.Barrier()
+    if result.status == "bracketed":
+        say(console, f"CCS between {result.lower / 10:.4g} and {result.upper / 10:.4g} mA/cm^2 "
+                      f"(estimate {result.estimate / 10:.4g} mA/cm^2)")
+    else:
+        say(console, f"CCS not bracketed: {result.status}")
+    return {"case": case.name, "problem": "stripping", "ccs": result.as_dict(),
+            "time_total_s": time.perf_counter() - t0, "files": ["ccs_trials.csv"]}
+
+
+# --------------------------------------------------------------------------------------------
+# Plots
+# --------------------------------------------------------------------------------------------
+def _human_time(t: float) -> str:
+    if t >= 3600.0:
+        return f"{t / 3600.0:.3g} h"
+    if t >= 60.0:
+        return f"{t / 60.0:.3g} min"
+    return f"{t:.3g} s"
+
+
+def plot_history(case: Any, rec: Recorder, path: Any) -> None:
+    """Contact fraction, cell voltage, mean void depth and stack pressure against time."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = rec.column("time")
+    A = rec.problem.area
+    panels = [
+        ("contact_fraction", 1.0, "contact fraction [-]"),
+        ("cell_voltage", 1e3, "cell voltage [mV]"),
+        ("void_volume", 1e9 / A, "void volume / area [nm]"),
+        ("stack_pressure", 1e-6, "mean contact pressure [MPa]"),
+    ]
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
+    unit, scale = ("h", 3600.0) if t[-1] > 7200 else ("min", 60.0) if t[-1] > 120 else ("s", 1.0)
+    for ax, (key, factor, label) in zip(axes.ravel(), panels, strict=True):
+        ax.plot(t / scale, rec.column(key) * factor, ".-", ms=2, lw=1)
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    for ax in axes[1]:
+        ax.set_xlabel(f"time [{unit}]")
+    fig.suptitle(f"{case.name}: {case.fixture.pressure / 1e6:.3g} MPa, "
+                 f"T = {case.operation.temperature - 273.15:.1f} °C, Li {case.mechanics.li_model}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def plot_profiles(case: Any, rec: Recorder, path: Any) -> None:
+    """Gap and current density along the interface at the recorded times."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = np.array(rec.profiles, dtype=float)
+    times = np.unique(data[:, 0])
+    pick = times[np.unique(np.linspace(0, times.size - 1, min(8, times.size)).astype(int))]
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
+    cmap = plt.get_cmap("viridis")
+    for j, t in enumerate(pick):
+        rows = data[data[:, 0] == t]
+        color = cmap(j / max(len(pick) - 1, 1))
+        a1.plot(rows[:, 2] * 1e6, -rows[:, 4] * 1e6, color=color, label=_human_time(t))
+        a2.plot(rows[:, 2] * 1e6, rows[:, 6] / 10.0, color=color)
+    a1.set_ylabel("Li surface below the electrolyte, -gap [µm]")
+    a1.legend(fontsize=7, ncol=2)
+    a2.set_ylabel("current density [mA/cm²]")
+    a2.set_xlabel("r [µm]" if case.geometry.kind == "axisymmetric" else "x [µm]")
+    for ax in (a1, a2):
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"{case.name}: interface profiles")
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+__all__ = [
+    "Recorder",
+    "build_problem",
+    "critical_current",
+    "load_of",
+    "run_ccs_case",
+    "run_protocol",
+    "run_stripping_case",
+    "step_control",
+    "strip_trial",
+]
