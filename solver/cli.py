@@ -143,6 +143,22 @@ def build_parser(rank: int = 0) -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser(
+        "ccs",
+        parents=[common],
+        help="critical stripping current of a stripping case (bracketing + bisection)",
+        description="Find the largest mean stripping current density for which stripping "
+        "[ccs].capacity keeps the contact stable (criteria: [ccs].contact_loss, "
+        "[ccs].voltage_rise), by bracketing and geometric bisection from [ccs].lower/upper. "
+        "Writes ccs_trials.csv and summary.json (default folder results/<case name>-ccs/).",
+    )
+    p.add_argument("case", metavar="CASE.toml", help='case file with problem = "stripping"')
+    p.add_argument("--out", metavar="DIR", help="run folder (default: results/<case name>-ccs)")
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace the contents of an existing run folder"
+    )
+    p.set_defaults(handler=cmd_ccs)
+
+    p = sub.add_parser(
         "mesh",
         parents=[common],
         help="build the mesh of a case only",
@@ -359,6 +375,49 @@ def cmd_run(args: argparse.Namespace, comm: Any, console: Console, petsc: list[s
     return 0
 
 
+def cmd_ccs(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
+    """``ssbx ccs``: critical stripping current search → run folder, summary.json last."""
+    case = _load_case(args.case, console)
+    if case is None:
+        return 1
+    if case.problem != "stripping":
+        console.error(f'{args.case}: problem = "{case.problem}"; ssbx ccs needs a case with '
+                      'problem = "stripping"')
+        return 1
+    _need_dolfinx(petsc, console)
+    from ssbx.runfolder import SUMMARY, RunFolder, folder_name
+
+    out = args.out if args.out is not None else Path("results") / f"{folder_name(case.name)}-ccs"
+    folder = RunFolder(comm, out, overwrite=args.overwrite)
+    console.attach_log(folder.path("run.log"))
+    console.info(f"ssbx {ssbx.__version__}: critical stripping current of {case.name} "
+                 f"({args.case}) on {comm.size} rank(s) -> {folder.root}")
+    folder.copy_file(args.case, "case.input.toml")
+    folder.write_text("case.resolved.toml", _resolved_toml(case, args.case))
+
+    from ssbx.stripping_run import run_ccs_case
+
+    results = run_ccs_case(case, folder, comm, console)
+    wall = folder.elapsed()
+    provenance = folder.write_provenance(wall_time=wall)
+    console.info(f"done in {wall:.1f} s: {folder.path(SUMMARY)}")
+    folder.write_summary(
+        {
+            "summary_format": SUMMARY_FORMAT,
+            "status": "ok",
+            "command": "ccs",
+            "case": case.name,
+            "case_file": str(args.case),
+            "ssbx_version": ssbx.__version__,
+            "ranks": comm.size,
+            "wall_time_s": round(wall, 3),
+            "results": results,
+            "provenance": provenance,
+        }
+    )
+    return 0
+
+
 def cmd_mesh(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
     """``ssbx mesh``: mesh.msh + mesh.xdmf/.h5 (with tags) and the element counts."""
     case = _load_case(args.case, console)
@@ -373,7 +432,15 @@ def cmd_mesh(args: argparse.Namespace, comm: Any, console: Console, petsc: list[
     console.attach_log(folder.path("run.log"))
     console.info(f"meshing case {case.name} ({args.case}) on {comm.size} rank(s) -> {folder.root}")
     folder.write_text("case.resolved.toml", _resolved_toml(case, args.case))
-    cell_mesh = build_cell_mesh(comm, case.geometry, case.mesh, msh_path=folder.path("mesh.msh"))
+    files = ["mesh.xdmf", "mesh.h5"]
+    if case.problem == "stripping":  # structured flat-interface cell (voids are initial gaps)
+        from ssbx.meshes.flat_cell import build_flat_cell_mesh
+
+        cell_mesh = build_flat_cell_mesh(comm, case.geometry, case.mesh)
+    else:
+        cell_mesh = build_cell_mesh(comm, case.geometry, case.mesh,
+                                    msh_path=folder.path("mesh.msh"))
+        files.insert(0, "mesh.msh")
     write_cell_mesh_xdmf(cell_mesh, folder.path("mesh.xdmf"))
     stats = mesh_statistics(cell_mesh)
     for line in _mesh_lines(stats):
@@ -390,7 +457,7 @@ def cmd_mesh(args: argparse.Namespace, comm: Any, console: Console, petsc: list[
             "ssbx_version": ssbx.__version__,
             "ranks": comm.size,
             "wall_time_s": round(wall, 3),
-            "results": {"mesh": stats, "files": ["mesh.msh", "mesh.xdmf", "mesh.h5"]},
+            "results": {"mesh": stats, "files": files},
             "provenance": provenance,
         }
     )

@@ -278,6 +278,7 @@ class StrippingProblem:
                                     current=zeros.copy())
         self.time = 0.0
         self.charge = 0.0  # ∫ I dt [C] (per m depth in plane)
+        self.charge_throughput = 0.0  # ∫ |I| dt [C]: the scale of the inventory error
         self.plate_displacement = 0.0
         self.plate_pressure = settings.pressure
         self.steps = 0
@@ -418,6 +419,7 @@ class StrippingProblem:
         contact = st0.contact.copy()
         pressure = st0.pressure.copy()
         deflection = st0.deflection.copy()
+        history = [contact]
         skip_current = (dt == 0.0 or (load.mode == "galvanostatic" and load.value == 0.0
                                       and not s.stress_coupling))
         for _ in range(s.max_stagger_iterations):
@@ -436,7 +438,7 @@ class StrippingProblem:
             removed = st0.removed + THICKNESS_PER_CHARGE * current * dt
             t = time.perf_counter()
             ok, why, uy, new_pressure, new_deflection = self._solve_contact(
-                dt, removed, deflection, st0.contact, report,
+                dt, removed, deflection, st0.gap <= s.contact_tolerance, report,
                 first_guess if report.passes == 1 else None)
             report.time_mechanics += time.perf_counter() - t
             if not ok:
@@ -447,6 +449,11 @@ class StrippingProblem:
             # gap <= tol and leaves it only beyond 10 tol (gaps of ~1 nm do not matter here)
             new_contact = (gap <= s.contact_tolerance) | (contact & (gap <= 10.0
                                                                      * s.contact_tolerance))
+            if any(np.array_equal(new_contact, seen) for seen in history[:-1]):
+                report.why = ("contact set cycles between passes (the step is too long for the "
+                              "contact front)")
+                return report
+            history.append(new_contact)
             changed = int(np.count_nonzero(new_contact != contact))
             moved = float(np.max(np.abs(new_deflection - deflection), initial=0.0))
             settled = changed == 0 and moved <= s.contact_tolerance
@@ -546,6 +553,7 @@ class StrippingProblem:
         self.state = rep.state
         self.time += rep.dt
         self.charge += rep.total_current * rep.dt
+        self.charge_throughput += abs(rep.total_current) * rep.dt
         self.plate_displacement = rep.plate_displacement
         self.plate_pressure = rep.plate_pressure
         if rep.dt > 0.0:
@@ -570,7 +578,7 @@ class StrippingProblem:
         w_contact = nodes.integrate(st.contact.astype(float))
         removed_volume = nodes.integrate(st.removed)
         expected = THICKNESS_PER_CHARGE * self.charge
-        scale = max(abs(expected), abs(removed_volume), 1e-300)
+        scale = max(THICKNESS_PER_CHARGE * self.charge_throughput, 1e-300)
         i_contact_mean = nodes.integrate(st.current) / w_contact if w_contact > 0 else math.nan
         peak = float(np.max(np.abs(st.current), initial=0.0))
         out = {
@@ -589,6 +597,7 @@ class StrippingProblem:
             "removed_thickness_mean": removed_volume / A,
             "removed_thickness_max": float(np.max(st.removed, initial=0.0)),
             "charge_density": self.charge / A,
+            # (∫ r dA - Omega Q / F) / (Omega ∫|I| dt / F): relative to all Li moved so far
             "li_inventory_error": (removed_volume - expected) / scale,
             "penetration_max": float(max(-np.min(st.gap, initial=0.0), 0.0)),
         }
@@ -740,6 +749,7 @@ def advance(problem: StrippingProblem, load: Load, duration: float, control: Ste
     t_end = problem.time + duration
     dt_try = min(dt if dt is not None else control.dt_initial, control.dt_max)
     cutbacks = 0
+    since_reject = 10
     eps = 1e-12 * max(duration, 1.0)
     A = problem.area
     # the contact set changes node by node: always allow a few nodes to flip in one step
@@ -775,7 +785,10 @@ def advance(problem: StrippingProblem, load: Load, duration: float, control: Ste
                 problem.commit()
                 out.accepted += 1
                 cutbacks = 0
-                grow = control.grow if rep.passes <= 2 and rep.newton <= 8 * rep.passes else 1.0
+                since_reject += 1
+                easy = rep.passes <= 2 and rep.newton <= 8 * rep.passes
+                # no growth right after a rejection (it would just be rejected again)
+                grow = control.grow if easy and since_reject > 3 else 1.0
                 dt_try = h * grow
                 if rep.max_dp > 0.0:
                     dt_try = min(dt_try, h * 0.9 * control.max_dp / rep.max_dp)
@@ -784,6 +797,7 @@ def advance(problem: StrippingProblem, load: Load, duration: float, control: Ste
                     break
                 continue
         problem.reject()
+        since_reject = 0
         out.rejected += 1
         cutbacks += 1
         out.messages.append(f"t = {problem.time:.6g} s, dt = {h:.3e} s: {why}")

@@ -243,7 +243,9 @@ def strip_trial(case: Any, current_density: float, comm: MPI.Comm, *, cell_mesh:
     Unstable: the contact fraction falls more than ``ccs.contact_loss`` below its value at the
     start of stripping, or the cell voltage exceeds ``ccs.voltage_rise`` times its value after
     the first step, at any time before the capacity is stripped; or the solver fails (reported
-    as such). The trial stops at the first sign of instability.
+    as such). The trial stops at the first sign of instability. It also stops, stable, once the
+    contact is complete (every interface node in contact): a flat, fully contacting interface
+    under a uniform current stays flat in this model (no mechanism opens a gap there).
     """
     from ssbx.ccs import Trial
     from ssbx.protocol import ProtocolStep
@@ -258,6 +260,7 @@ def strip_trial(case: Any, current_density: float, comm: MPI.Comm, *, cell_mesh:
     recorder.record(None, None)
     first_voltage: list[float] = []
     verdict: list[str] = []
+    closed: list[str] = []
 
     def stop(report: StepReport) -> bool:
         s = problem.scalars()
@@ -270,12 +273,15 @@ def strip_trial(case: Any, current_density: float, comm: MPI.Comm, *, cell_mesh:
         elif abs(report.voltage) > cc.voltage_rise * abs(first_voltage[0]):
             verdict.append(f"voltage {first_voltage[0] * 1e3:.4g} -> {report.voltage * 1e3:.4g} "
                            f"mV (> {cc.voltage_rise:g}x) at {q:.3g} mAh/cm^2")
-        return bool(verdict)
+        elif bool(np.all(problem.state.contact)):
+            closed.append(f"stable: contact complete at {q:.3g} mAh/cm^2 (fraction {cf0:.3f} "
+                          "-> 1)")
+        return bool(verdict or closed)
 
     try:
         run_protocol(problem, [step], step_control(case), recorder, None, stop=stop)
         stable = not verdict
-        reason = verdict[0] if verdict else "stable: contact fraction " \
+        reason = verdict[0] if verdict else closed[0] if closed else "stable: contact fraction " \
             f"{cf0:.3f} -> {problem.scalars()['contact_fraction']:.3f} over " \
             f"{cc.capacity / 36000.0:.3g} mAh/cm^2"
     except StrippingError as err:
