@@ -449,7 +449,8 @@ class StrippingProblem:
             # gap <= tol and leaves it only beyond 10 tol (gaps of ~1 nm do not matter here)
             new_contact = (gap <= s.contact_tolerance) | (contact & (gap <= 10.0
                                                                      * s.contact_tolerance))
-            if any(np.array_equal(new_contact, seen) for seen in history[:-1]):
+            if not np.array_equal(new_contact, contact) and any(
+                    np.array_equal(new_contact, seen) for seen in history[:-1]):
                 report.why = ("contact set cycles between passes (the step is too long for the "
                               "contact front)")
                 return report
