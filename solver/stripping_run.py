@@ -236,22 +236,27 @@ def _summary(case: Any, problem: StrippingProblem, rec: Recorder, wall: float) -
 # Critical stripping current
 # --------------------------------------------------------------------------------------------
 def strip_trial(case: Any, current_density: float, comm: MPI.Comm, *, cell_mesh: Any = None,
-                console: Any = None, recorder_sink: list[Recorder] | None = None) -> Any:
+                console: Any = None, recorder_sink: list[Recorder] | None = None,
+                prepare: Callable[[StrippingProblem], None] | None = None) -> Any:
     """Strip ``case.ccs.capacity`` at ``current_density`` [A/m^2] from the initial state and
     judge stability (:class:`ssbx.ccs.Trial`).
 
     Unstable: the contact fraction falls more than ``ccs.contact_loss`` below its value at the
     start of stripping, or the cell voltage exceeds ``ccs.voltage_rise`` times its value after
     the first step, at any time before the capacity is stripped; or the solver fails (reported
-    as such). The trial stops at the first sign of instability. It also stops, stable, once the
-    contact is complete (every interface node in contact): a flat, fully contacting interface
-    under a uniform current stays flat in this model (no mechanism opens a gap there).
+    as such). ``prepare(problem)`` runs after the initial contact solve and before stripping
+    (e.g. a pressure hold). The trial stops at the first sign of instability. It also stops,
+    stable, once the contact is complete (every interface node in contact): a flat, fully
+    contacting interface under a uniform current stays flat in this model (no mechanism opens a
+    gap there).
     """
     from ssbx.ccs import Trial
     from ssbx.protocol import ProtocolStep
 
     t0 = time.perf_counter()
     problem = build_problem(case, comm, cell_mesh)
+    if prepare is not None:
+        prepare(problem)
     cc = case.ccs
     cf0 = problem.scalars()["contact_fraction"]
     step = ProtocolStep(kind="strip", text="CCS trial", current_density=current_density,
@@ -308,15 +313,17 @@ def strip_trial(case: Any, current_density: float, comm: MPI.Comm, *, cell_mesh:
 
 
 def critical_current(case: Any, comm: MPI.Comm, console: Any = None,
-                     trials: list[Recorder] | None = None) -> Any:
-    """Bracket and bisect the critical stripping current of ``case`` (:class:`CcsResult`)."""
+                     trials: list[Recorder] | None = None,
+                     prepare: Callable[[StrippingProblem], None] | None = None) -> Any:
+    """Bracket and bisect the critical stripping current of ``case`` (:class:`CcsResult`);
+    ``prepare``: see :func:`strip_trial`."""
     from ssbx.ccs import find_critical_current
 
     cell_mesh = build_flat_cell_mesh(comm, case.geometry, case.mesh)
     cc = case.ccs
     return find_critical_current(
         lambda i: strip_trial(case, i, comm, cell_mesh=cell_mesh, console=console,
-                              recorder_sink=trials),
+                              recorder_sink=trials, prepare=prepare),
         cc.lower, cc.upper, bracket_ratio=cc.bracket_ratio, max_expansions=cc.max_expansions,
         expansion_factor=cc.expansion_factor, progress=lambda m: say(console, m))
 
