@@ -22,6 +22,7 @@ from mpi4py import MPI
 
 import numpy as np
 
+from ssbx.mechanics_run import _human_time
 from ssbx.meshes.flat_cell import build_flat_cell_mesh
 from ssbx.run import say
 from ssbx.stripping_problem import (
@@ -352,14 +353,6 @@ def run_ccs_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None) ->
 # --------------------------------------------------------------------------------------------
 # Plots
 # --------------------------------------------------------------------------------------------
-def _human_time(t: float) -> str:
-    if t >= 3600.0:
-        return f"{t / 3600.0:.3g} h"
-    if t >= 60.0:
-        return f"{t / 60.0:.3g} min"
-    return f"{t:.3g} s"
-
-
 def plot_history(case: Any, rec: Recorder, path: Any) -> None:
     """Contact fraction, cell voltage, mean void depth and stack pressure against time."""
     import matplotlib
