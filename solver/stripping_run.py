@@ -236,30 +236,23 @@ def _summary(case: Any, problem: StrippingProblem, rec: Recorder, wall: float) -
 # --------------------------------------------------------------------------------------------
 # Critical stripping current
 # --------------------------------------------------------------------------------------------
-def strip_trial(case: Any, current_density: float, comm: MPI.Comm, *, cell_mesh: Any = None,
-                console: Any = None, recorder_sink: list[Recorder] | None = None,
-                prepare: Callable[[StrippingProblem], None] | None = None) -> Any:
-    """Strip ``case.ccs.capacity`` at ``current_density`` [A/m^2] from the initial state and
-    judge stability (:class:`ssbx.ccs.Trial`).
+def strip_and_judge(problem: StrippingProblem, case: Any,
+                    current_density: float) -> tuple[bool, str, Recorder]:
+    """Strip ``case.ccs.capacity`` at ``current_density`` [A/m^2] from the problem's present
+    state and judge its stability; returns (stable, reason, recorder of the stripping).
 
     Unstable: the contact fraction falls more than ``ccs.contact_loss`` below its value at the
     start of stripping, or the cell voltage exceeds ``ccs.voltage_rise`` times its value after
     the first step, at any time before the capacity is stripped; or the solver fails (reported
-    as such). ``prepare(problem)`` runs after the initial contact solve and before stripping
-    (e.g. a pressure hold). The trial stops at the first sign of instability. It also stops,
-    stable, once the contact is complete (every interface node in contact): a flat, fully
-    contacting interface under a uniform current stays flat in this model (no mechanism opens a
-    gap there).
+    as such). Stripping stops at the first sign of instability. It also stops, stable, once the
+    contact is complete (every interface node in contact): a flat, fully contacting interface
+    under a uniform current stays flat in this model (no mechanism opens a gap there).
     """
-    from ssbx.ccs import Trial
     from ssbx.protocol import ProtocolStep
 
-    t0 = time.perf_counter()
-    problem = build_problem(case, comm, cell_mesh)
-    if prepare is not None:
-        prepare(problem)
     cc = case.ccs
-    cf0 = problem.scalars()["contact_fraction"]
+    start = problem.scalars()
+    cf0, q0 = start["contact_fraction"], start["charge_density"]
     step = ProtocolStep(kind="strip", text="CCS trial", current_density=current_density,
                         capacity=cc.capacity)
     recorder = Recorder(problem, case.contact.profile_interval)
@@ -272,7 +265,7 @@ def strip_trial(case: Any, current_density: float, comm: MPI.Comm, *, cell_mesh:
         s = problem.scalars()
         if not first_voltage:
             first_voltage.append(report.voltage)
-        q = s["charge_density"] / 36000.0
+        q = (s["charge_density"] - q0) / 36000.0
         if s["contact_fraction"] < cf0 - cc.contact_loss:
             verdict.append(f"contact fraction {cf0:.3f} -> {s['contact_fraction']:.3f} (loss "
                            f"> {cc.contact_loss:g}) at {q:.3g} mAh/cm^2")
@@ -293,16 +286,32 @@ def strip_trial(case: Any, current_density: float, comm: MPI.Comm, *, cell_mesh:
     except StrippingError as err:
         stable = False
         reason = f"solver failed: {str(err).splitlines()[0]}"
+    return stable, reason, recorder
+
+
+def strip_trial(case: Any, current_density: float, comm: MPI.Comm, *, cell_mesh: Any = None,
+                console: Any = None, recorder_sink: list[Recorder] | None = None,
+                prepare: Callable[[StrippingProblem], None] | None = None) -> Any:
+    """One CCS trial (:class:`ssbx.ccs.Trial`): build and initialise the case's problem, run
+    ``prepare(problem)`` if given (e.g. a pressure hold), then :func:`strip_and_judge`."""
+    from ssbx.ccs import Trial
+
+    t0 = time.perf_counter()
+    problem = build_problem(case, comm, cell_mesh)
+    if prepare is not None:
+        prepare(problem)
+    q0 = problem.scalars()["charge_density"]
+    stable, reason, recorder = strip_and_judge(problem, case, current_density)
     if recorder_sink is not None:
         recorder_sink.append(recorder)
     cf = recorder.column("contact_fraction")
     volt = recorder.column("cell_voltage")
     metrics = {
-        "contact_fraction_initial": cf0,
+        "contact_fraction_initial": float(cf[0]),
         "contact_fraction_min": float(np.nanmin(cf)),
         "cell_voltage_max_V": float(np.nanmax(np.abs(volt))) if np.isfinite(volt).any()
         else math.nan,
-        "capacity_reached_mAh_per_cm2": problem.scalars()["charge_density"] / 36000.0,
+        "capacity_reached_mAh_per_cm2": (problem.scalars()["charge_density"] - q0) / 36000.0,
         "steps": float(len(recorder.rows) - 1),
         "newton_iterations": float(np.nansum(recorder.column("newton_iterations"))),
         "wall_time_s": time.perf_counter() - t0,
@@ -421,5 +430,6 @@ __all__ = [
     "run_protocol",
     "run_stripping_case",
     "step_control",
+    "strip_and_judge",
     "strip_trial",
 ]
