@@ -339,6 +339,32 @@ class StrippingProblem:
                 raise StrippingError("a fixed-gap fixture has no stack pressure to set")
         self.mechanics._stress_scale_user = float(pressure)
 
+    def creep_step_estimate(self, max_dp: float) -> float:
+        """A time step [s] in which the fastest-creeping point of the committed state gains at
+        most ``max_dp`` of plastic strain (inf for elastic Li): ``max_dp / rate(sigma_eq max)``,
+        the start of a run from the elastic contact, whose stress concentrations at contact
+        edges make the first creep steps very short."""
+        from ssbx.physics.creep_laws import AnandLi
+
+        law = self.settings.creep
+        if law is None or not self.mechanics.regions:
+            return math.inf
+        tag = next(iter(self.mechanics.regions))
+        state = self.mechanics.quadrature_state(tag)
+        n = self.mechanics.regions[tag].num_owned_points
+        sig = state["stress"][:n]
+        mean = (sig[:, 0] + sig[:, 1] + sig[:, 2]) / 3.0
+        dev = sig.copy()
+        dev[:, :3] -= mean[:, None]
+        seq = float(np.max(np.sqrt(1.5 * np.sum(dev * dev, axis=1)), initial=0.0))
+        seq = self.comm.allreduce(seq, op=MPI.MAX)
+        T = self.settings.temperature
+        if isinstance(law, AnandLi):
+            rate = law.flow_rate(seq, law.S0, T)
+        else:
+            rate = law.rate(seq, T)
+        return max_dp / rate if rate > 0.0 else math.inf
+
     # -- interface helpers ----------------------------------------------------------------------
     def _interface_uy(self) -> np.ndarray:
         return self.nodes.gather(self.mechanics.u.x.array[self.li_map.dofs], self.li_map)
@@ -717,7 +743,7 @@ class StepControl:
     max_dp: float = 0.01
     grow: float = 2.0
     shrink: float = 0.5
-    max_cutbacks: int = 15
+    max_cutbacks: int = 25
 
 
 @dataclass
@@ -742,13 +768,16 @@ def advance(problem: StrippingProblem, load: Load, duration: float, control: Ste
     accepted when the stagger converged, the removed thickness changed by at most
     ``max_thickness_change``, the contact fraction by at most ``max_contact_change`` (unless dt
     is already within 10 x ``dt_min``) and the plastic strain increment is at most ``max_dp``;
-    otherwise dt is cut (``shrink``, or the ratio that would have met the limit). After
+    otherwise dt is cut (``shrink``, or the ratio that would have met the limit). The first
+    step of a fresh problem is at most half :meth:`StrippingProblem.creep_step_estimate`. After
     ``max_cutbacks`` consecutive cuts or below ``dt_min``, :class:`StrippingError` is raised.
     ``on_step(report, previous_state)`` runs after each accepted step; returning True stops.
     """
     out = AdvanceResult()
     t_end = problem.time + duration
     dt_try = min(dt if dt is not None else control.dt_initial, control.dt_max)
+    if problem.steps == 0:  # from the elastic contact: creep at its stress concentrations
+        dt_try = min(dt_try, 0.5 * problem.creep_step_estimate(control.max_dp))
     cutbacks = 0
     since_reject = 10
     eps = 1e-12 * max(duration, 1.0)

@@ -6,7 +6,8 @@ Run-folder files: ``history.csv`` (one row per accepted step: protocol step, tim
 cell voltage, contact fraction, void volume and depth, current peak/mean, stack pressure, plate
 displacement, Li removed and inventory error, creep inflow rate, solver statistics),
 ``interface_profiles.csv`` (gap, removed Li, current, contact pressure and contact along the
-interface every ``contact.profile_interval`` steps), ``stripping_history.png``,
+interface every ``contact.profile_interval`` steps; ``step`` is the protocol step, ``time_step``
+the accepted time step), ``stripping_history.png``,
 ``interface_profiles.png``, and for ParaView ``li_displacement.bp`` and ``potential.bp`` (VTX).
 """
 
@@ -46,7 +47,7 @@ HISTORY_KEYS = (
     "creep_inflow_rate", "stripping_rate", "stagger_passes", "newton_iterations",
     "time_current_solve", "time_contact_solve",
 )
-PROFILE_HEADER = ["time_s", "step", "x_m", "initial_gap_m", "gap_m", "removed_m",
+PROFILE_HEADER = ["time_s", "step", "time_step", "x_m", "initial_gap_m", "gap_m", "removed_m",
                   "current_density_A_per_m2", "contact_pressure_Pa", "contact"]
 
 
@@ -99,7 +100,8 @@ class Recorder:
     def profile(self) -> None:
         p, st = self.problem, self.problem.state
         for k in range(p.nodes.size):
-            self.profiles.append([p.time, self.step_index, p.nodes.coords[k, 0], p.g0[k],
+            self.profiles.append([p.time, self.step_index, len(self.rows) - 1,
+                                  p.nodes.coords[k, 0], p.g0[k],
                                   st.gap[k], st.removed[k], st.current[k], st.pressure[k],
                                   float(st.contact[k])])
         for writer in self.writers:
@@ -407,8 +409,8 @@ def plot_profiles(case: Any, rec: Recorder, path: Any) -> None:
     for j, t in enumerate(pick):
         rows = data[data[:, 0] == t]
         color = cmap(j / max(len(pick) - 1, 1))
-        a1.plot(rows[:, 2] * 1e6, -rows[:, 4] * 1e6, color=color, label=_human_time(t))
-        a2.plot(rows[:, 2] * 1e6, rows[:, 6] / 10.0, color=color)
+        a1.plot(rows[:, 3] * 1e6, -rows[:, 5] * 1e6, color=color, label=_human_time(t))
+        a2.plot(rows[:, 3] * 1e6, rows[:, 7] / 10.0, color=color)
     a1.set_ylabel("Li surface below the electrolyte, -gap [µm]")
     a1.legend(fontsize=7, ncol=2)
     a2.set_ylabel("current density [mA/cm²]")
