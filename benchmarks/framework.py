@@ -411,8 +411,10 @@ def register(cls: type[Benchmark]) -> type[Benchmark]:
     return cls
 
 
-BUILTIN_MODULES = ("zkappa_void", "li_creep_laws", "pressure_relaxation", "kernel_throughput",
-                   "mechanics_performance", "performance")
+BUILTIN_MODULES = ("zkappa_void", "li_creep_laws", "pressure_relaxation", "stripping_ccs",
+                   "void_size_stripping", "hold_time_ccs",
+                   "kernel_throughput", "mechanics_performance",
+                   "performance", "stripping_performance")
 """Modules of ``ssbx.benchmarks`` whose import registers the built-in benchmarks (in this order:
 the quick reproductions before the long performance run)."""
 
