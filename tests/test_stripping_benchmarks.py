@@ -88,8 +88,8 @@ def test_factor_and_bounds_helpers():
     above = {"status": "above_range", "ccs_lower_mA_per_cm2": 1000.0,
              "ccs_upper_mA_per_cm2": nan, "ccs_estimate_mA_per_cm2": nan}
     f, how = factor_to_reference(above, 0.2)
-    assert f == pytest.approx(5000.0) and "factor > value" in how
-    assert bound_text(above) == "> 1e+03"
+    assert f == pytest.approx(5000.0) and "above the searched range" in how
+    assert bound_text(above) == "> 1000"
     br = {"status": "bracketed", "ccs_lower_mA_per_cm2": 0.1, "ccs_upper_mA_per_cm2": 0.4,
           "ccs_estimate_mA_per_cm2": 0.2}
     assert factor_to_reference(br, 0.2)[0] == pytest.approx(1.0)
