@@ -34,7 +34,8 @@ class InterfaceNodes:
     quadrature metadata and weight (``weight * ds`` is integrated for the lumped weights);
     tolerance: coordinates closer than this [m] are one node.
 
-    Attributes: ``coords`` (n, gdim) sorted lexicographically; ``weights`` (n,); ``size``.
+    Attributes: ``coords`` (n, gdim) sorted lexicographically; ``weights`` (n,); ``size``;
+    ``space_map``: the :class:`LocalMap` of ``space``'s interface dofs.
     """
 
     def __init__(self, space: fem.FunctionSpace, facets: np.ndarray, weight_form: Any, *,
@@ -59,8 +60,8 @@ class InterfaceNodes:
         # lumped weights from the assembled GLL "mass" on the space
         vec = fem.assemble_vector(fem.form(weight_form))
         vec.scatter_reverse(dolfinx.la.InsertMode.add)
-        self.potential_map = self.local_map(dofs, coords, owned)
-        self.weights = self.gather(vec.array[dofs], self.potential_map)
+        self.space_map = self.local_map(dofs, coords, owned)  # of ``space`` itself
+        self.weights = self.gather(vec.array[dofs], self.space_map)
 
     def _keys(self, coords: np.ndarray) -> np.ndarray:
         return np.rint(np.asarray(coords) / self.tolerance).astype(np.int64)

@@ -240,6 +240,7 @@ class StrippingProblem:
         # electrolyte potential (galvanostatic; a potentiostatic twin is built on demand)
         self.se_domain = electrolyte_domain(cell_mesh)
         self._current_problems: dict[str, CurrentDistributionProblem] = {}
+        self._potential_maps: dict[int, LocalMap] = {}
         cp = self._current_problem("galvanostatic")
         v = ufl.TestFunction(cp.V)
         self.nodes = InterfaceNodes(cp.V, cp.contact_facets, v * cp.weight * cp.ds_contact,
@@ -562,13 +563,19 @@ class StrippingProblem:
         return -POTENTIAL_PER_PRESSURE * float(np.dot(w, pressure) / max(np.sum(w), 1e-300))
 
     def _potential_map(self, cp: CurrentDistributionProblem) -> LocalMap:
-        if not hasattr(cp, "_interface_map"):
-            fdim = cp.V.mesh.topology.dim - 1
-            dofs = fem.locate_dofs_topological(cp.V, fdim, cp.contact_facets)
-            coords = cp.V.tabulate_dof_coordinates()[dofs]
-            owned = dofs < cp.V.dofmap.index_map.size_local
-            cp._interface_map = self.nodes.local_map(dofs, coords, owned)
-        return cp._interface_map
+        """Interface dof map of a current problem's potential space (the galvanostatic one
+        defined the nodes; a potentiostatic twin is matched by coordinates once)."""
+        key = id(cp.V)
+        if key not in self._potential_maps:
+            if cp.V is self._current_problem("galvanostatic").V:
+                self._potential_maps[key] = self.nodes.space_map
+            else:
+                fdim = cp.V.mesh.topology.dim - 1
+                dofs = fem.locate_dofs_topological(cp.V, fdim, cp.contact_facets)
+                self._potential_maps[key] = self.nodes.local_map(
+                    dofs, cp.V.tabulate_dof_coordinates()[dofs],
+                    dofs < cp.V.dofmap.index_map.size_local)
+        return self._potential_maps[key]
 
     # -- commit ---------------------------------------------------------------------------------
     def commit(self) -> StepReport:
@@ -671,7 +678,7 @@ class _ElectrolyteDeflection:
     nodal contact pressure [Pa]."""
 
     def __init__(self, owner: StrippingProblem) -> None:
-        from dolfinx.fem.petsc import LinearProblem
+        from dolfinx.fem.petsc import assemble_matrix
 
         from ssbx.physics.mechanics import elastic_tangent_work, measure_weight
 
@@ -701,9 +708,16 @@ class _ElectrolyteDeflection:
         for tag in (int(FacetTag.SIDE_LEFT), int(FacetTag.SIDE_RIGHT)):
             dofs = fem.locate_dofs_topological(V.sub(0), fdim, dom.facet_tags.find(tag))
             bcs.append(fem.dirichletbc(dolfinx.default_scalar_type(0.0), dofs, V.sub(0)))
-        self.problem = LinearProblem(a, L, bcs=bcs, petsc_options_prefix="ssbx_strip_se_",
-                                     petsc_options={"ksp_type": "preonly", "pc_type": "lu",
-                                                    "pc_factor_mat_solver_type": "mumps"})
+        # the stiffness does not change: assemble and factorise it once, reassemble the load only
+        self._a, self._L, self._bcs = fem.form(a), fem.form(L), bcs
+        self._A = assemble_matrix(self._a, bcs=bcs)
+        self._A.assemble()
+        self._ksp = PETSc.KSP().create(msh.comm)
+        self._ksp.setOperators(self._A)
+        self._ksp.setType("preonly")
+        self._ksp.getPC().setType("lu")
+        self._ksp.getPC().setFactorSolverType("mumps")
+        self.u = fem.Function(V)
         contact = dom.facet_tags.find(dom.contact_tag)
         nodes = owner.nodes
         qdofs = fem.locate_dofs_topological(Q, fdim, contact)
@@ -712,14 +726,21 @@ class _ElectrolyteDeflection:
         ydofs = fem.locate_dofs_topological(V.sub(1), fdim, contact)
         self.y_map = nodes.local_map(ydofs, V.tabulate_dof_coordinates()[ydofs // gdim],
                                      ydofs // gdim < V.dofmap.index_map.size_local)
-        self._assembled = False
 
     def deflection(self, pressure: np.ndarray) -> np.ndarray:
+        from dolfinx.fem.petsc import apply_lifting, assemble_vector, set_bc
+
         nodes = self.owner.nodes
         nodes.scatter(pressure, self.p.x.array, self.p_map)
         self.p.x.scatter_forward()
-        uh = self.problem.solve()
-        return nodes.gather(uh.x.array[self.y_map.dofs], self.y_map)
+        b = assemble_vector(self._L)
+        apply_lifting(b, [self._a], bcs=[self._bcs])
+        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        set_bc(b, self._bcs)
+        self._ksp.solve(b, self.u.x.petsc_vec)
+        b.destroy()
+        self.u.x.scatter_forward()
+        return nodes.gather(self.u.x.array[self.y_map.dofs], self.y_map)
 
 
 # --------------------------------------------------------------------------------------------
