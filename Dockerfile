@@ -11,12 +11,24 @@
 #   WITH_WHEEL=auto (default) picks by itself: the wheel only if the base cannot import dolfinx.
 #   Force with --build-arg WITH_WHEEL=1 or 0.
 #
-# Run (the entry point runs any command; a bare ssbx subcommand gets `ssbx` put in front):
+# Run (the entry point runs any command; a bare ssbx subcommand -- run, ccs, sweep, cache, mesh,
+# validate, info, schema, bench or an option -- gets `ssbx` put in front):
 #   docker run --rm -v "$PWD":/work ssbx ssbx run /work/examples/void_2d.toml
 #   docker run --rm -v "$PWD":/work ssbx mpirun -n 2 ssbx run /work/examples/void_2d.toml
+#   docker run --rm -v "$PWD":/work ssbx ccs /work/ccs.toml
 # Results go to /work/results/<case name>/ (the working directory is /work). The container runs
 # as the non-root user `ssbx` (uid SSBX_UID, default 1000); to write into a mounted folder owned
 # by someone else, add `--user "$(id -u):$(id -g)"`. Use `--shm-size=1g` for many MPI ranks.
+#
+# Sweeps (many cases, groups of ranks taking the next pending case; rerunning resumes):
+#   docker run --rm --shm-size=1g -v "$PWD":/work ssbx
+#       mpirun -n 8 ssbx sweep /work/sweep.toml --out /work/sweep --ranks-per-case 2   (one line)
+#   docker run --rm -v "$PWD":/work ssbx sweep /work/sweep.toml --collect
+# Many processes share the FFCx/numba caches below; ssbx waits for another process's compile
+# (SSBX_JIT_TIMEOUT seconds, default 900) instead of dolfinx's 10 s. To keep the caches between
+# containers, mount a folder there: -v ssbx-cache:/var/cache/ssbx.
+# On a cluster, convert the image for Apptainer (`apptainer build ssbx.sif
+# docker-daemon://ssbx:latest`) and see docs/CLUSTER.md (MPI, caches, Slurm, sweeps).
 #
 # Other build arguments: SSBX_UID; PREWARM=1 runs examples/void_2d.toml once at build time so
 # that the FFCx (JIT) and numba caches in the image are warm; SSBX_GIT_COMMIT=$(git rev-parse
@@ -86,7 +98,7 @@ RUN (useradd --create-home --shell /bin/bash --uid "${SSBX_UID}" ssbx 2>/dev/nul
       'set -e' \
       'case "${1:-}" in' \
       '  "") set -- ssbx --help ;;' \
-      '  run|mesh|validate|info|schema|bench|-*) set -- ssbx "$@" ;;' \
+      '  run|ccs|sweep|cache|mesh|validate|info|schema|bench|-*) set -- ssbx "$@" ;;' \
       'esac' \
       'exec "$@"' \
       > /usr/local/bin/ssbx-entrypoint \

@@ -27,7 +27,12 @@ class DolfinxUnavailable(ImportError):
 
 
 def require_dolfinx() -> None:
-    """Import dolfinx or raise :class:`DolfinxUnavailable` with a one-line explanation."""
+    """Import dolfinx or raise :class:`DolfinxUnavailable` with a one-line explanation.
+
+    Also configures the FFCx JIT and numba caches for concurrent processes
+    (:func:`ssbx.jit_cache.configure_jit`: a long wait for other processes' compiles,
+    ``SSBX_JIT_TIMEOUT``; self-healing of dead compiles; writable cache folders).
+    """
     try:
         from mpi4py import MPI  # noqa: F401
         from petsc4py import PETSc  # noqa: F401
@@ -35,3 +40,6 @@ def require_dolfinx() -> None:
         import dolfinx  # noqa: F401
     except ImportError as err:
         raise DolfinxUnavailable(f"{DOLFINX_MISSING} ({err})") from None
+    from ssbx.jit_cache import configure_jit
+
+    configure_jit()

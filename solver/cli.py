@@ -1,4 +1,5 @@
-"""The ``ssbx`` command line: ``run``, ``mesh``, ``validate``, ``info``, ``schema``, ``bench``.
+"""The ``ssbx`` command line: ``run``, ``ccs``, ``sweep``, ``mesh``, ``validate``, ``info``,
+``cache``, ``schema``, ``bench``.
 
 Every subcommand works unchanged under ``mpirun -n N ssbx ...``: all ranks parse the same
 arguments and validate the same case, only rank 0 prints, and an uncaught error on any rank aborts
@@ -31,7 +32,7 @@ from ssbx.console import ERROR, LEVEL_CHOICES, Console, describe_exception
 from ssbx.mpi_abort import SerialComm, install_mpi_excepthook
 
 SUMMARY_FORMAT = 1
-"""Version of the layout of ``summary.json`` written by ``ssbx run``."""
+"""Version of the layout of ``summary.json`` (also :data:`ssbx.case_runner.SUMMARY_FORMAT`)."""
 
 
 # ----------------------------------------------------------------------------- MPI and PETSc
@@ -137,8 +138,16 @@ def build_parser(rank: int = 0) -> argparse.ArgumentParser:
     )
     p.add_argument("case", metavar="CASE.toml", help="case file")
     p.add_argument("--out", metavar="DIR", help="run folder (default: results/<case name>)")
-    p.add_argument(
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
         "--overwrite", action="store_true", help="replace the contents of an existing run folder"
+    )
+    mode.add_argument(
+        "--restart",
+        action="store_true",
+        help="continue an interrupted transient run (mechanics, stripping) in its run folder "
+        "from its last checkpoint ([output] checkpoint_every / checkpoint_wall_interval); "
+        "works on a different number of ranks",
     )
     p.set_defaults(handler=cmd_run)
 
@@ -157,6 +166,62 @@ def build_parser(rank: int = 0) -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="replace the contents of an existing run folder"
     )
     p.set_defaults(handler=cmd_ccs)
+
+    p = sub.add_parser(
+        "sweep",
+        parents=[common],
+        help="parameter sweep: many cases under one mpirun, or one case per job-array task",
+        description="Expand SWEEP.toml (a base case and swept keys: product, zip or Latin "
+        "hypercube) into cases, validate all of them, and run the pending ones into "
+        "OUT/cases/<case>/ (default OUT: results/<sweep name>). Under `mpirun -n N` the ranks "
+        "form N/R groups of --ranks-per-case R ranks; each group takes the next pending case. "
+        "Rerunning resumes: complete cases are skipped. OUT/results.csv gets one row per case.",
+    )
+    p.add_argument("sweep", metavar="SWEEP.toml", help="sweep file")
+    p.add_argument("--out", metavar="DIR", help="sweep folder (default: results/<sweep name>)")
+    p.add_argument("--ranks-per-case", type=int, default=1, metavar="R",
+                   help="ranks per case; must divide the number of ranks (default: 1)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="start the sweep over (with --index: rerun that case even if complete)")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="rerun the cases that failed in an earlier run (default: skip them)")
+    p.add_argument("--agree-timeout", type=float, default=300.0, metavar="S",
+                   help="seconds a rank whose case failed waits for the rest of its group before "
+                   "aborting the job (default: %(default)s)")
+    action = p.add_mutually_exclusive_group()
+    action.add_argument("--index", type=int, metavar="I",
+                        help="run only case I (0-based) on all ranks: one job-array task")
+    action.add_argument("--list", action="store_true",
+                        help="list the cases, their swept values and their state; run nothing")
+    action.add_argument("--collect", action="store_true",
+                        help="(re)write OUT/results.csv from the case folders; run nothing")
+    action.add_argument("--report", action="store_true",
+                        help="collect, then plot --y against --x into OUT/report-*.png")
+    action.add_argument("--emit-slurm", action="store_true",
+                        help="write a Slurm batch script for the sweep into OUT; run nothing")
+    p.add_argument("--x", metavar="KEY", help="--report: swept key on the x axis (default: the "
+                   "first)")
+    p.add_argument("--y", metavar="RESULT", action="append", default=[],
+                   help="--report: result column to plot (repeatable)")
+    slurm = p.add_argument_group("--emit-slurm options")
+    layout = slurm.add_mutually_exclusive_group()
+    layout.add_argument("--array", action="store_true",
+                        help="a job array, one task of R ranks per case (default)")
+    layout.add_argument("--groups", type=int, metavar="G",
+                        help="one job of G groups of R ranks instead of an array")
+    slurm.add_argument("--account", help="Slurm account")
+    slurm.add_argument("--partition", help="Slurm partition")
+    slurm.add_argument("--time", default="01:00:00",
+                       help="time limit per array task / for the job (default: %(default)s)")
+    slurm.add_argument("--max-parallel", type=int, default=0, metavar="M",
+                       help="array: at most M tasks at once (default: no limit)")
+    slurm.add_argument("--mem-per-cpu", help="Slurm --mem-per-cpu, e.g. 4G")
+    slurm.add_argument("--container", metavar="IMAGE.sif",
+                       help="run ssbx inside this Apptainer image (host srun launches the ranks)")
+    slurm.add_argument("--cache-dir", metavar="DIR",
+                       help="shared folder for the FFCx and numba caches (default: "
+                       "<working dir>/.ssbx-cache)")
+    p.set_defaults(handler=cmd_sweep)
 
     p = sub.add_parser(
         "mesh",
@@ -193,6 +258,23 @@ def build_parser(rank: int = 0) -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(handler=cmd_info)
+
+    p = sub.add_parser(
+        "cache",
+        parents=[common],
+        help="the FFCx (JIT) and numba caches: where, how full, stale entries",
+        description="Report the FFCx JIT and numba cache folders (path, writable, size, "
+        "compiled and pending modules) and the JIT wait (SSBX_JIT_TIMEOUT). --repair removes "
+        "the leftovers of killed compiles (a .c without .c.cached, unchanged for --older-than "
+        "seconds), which otherwise make later jobs wait and fail. See docs/CLUSTER.md.",
+    )
+    p.add_argument("--repair", action="store_true", help="remove stale (dead) FFCx entries")
+    p.add_argument("--older-than", type=float, metavar="S",
+                   help="--repair: entries unchanged for S seconds count as dead (default: the "
+                   "JIT timeout; use a small value only when no job is compiling)")
+    p.add_argument("--dry-run", action="store_true", help="--repair: list, remove nothing")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(handler=cmd_cache)
 
     p = sub.add_parser(
         "schema",
@@ -307,13 +389,9 @@ def _load_case(path: str, console: Console) -> Any:
 
 
 def _resolved_toml(case: Any, source: str) -> str:
-    import tomli_w
+    from ssbx.case_runner import resolved_toml
 
-    head = (
-        f"# {case.name}: resolved by ssbx {ssbx.__version__} from {source}\n"
-        "# (every key, defaults filled in, quantities in SI units)\n\n"
-    )
-    return head + tomli_w.dumps(case.to_toml_dict())
+    return resolved_toml(case, source)
 
 
 # ----------------------------------------------------------------------------- subcommands
@@ -334,44 +412,34 @@ def cmd_validate(args: argparse.Namespace, comm: Any, console: Console, petsc: l
 
 
 def cmd_run(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
-    """``ssbx run``: case → run folder; ``summary.json`` last, only on success."""
+    """``ssbx run``: case → run folder; ``summary.json`` last, only on success. ``--restart``
+    continues an interrupted transient run in its folder from the last checkpoint."""
     case = _load_case(args.case, console)
     if case is None:
         return 1
     _need_dolfinx(petsc, console)
-    from ssbx.runfolder import SUMMARY, RunFolder
+    from ssbx.case_runner import execute_case
+    from ssbx.runfolder import RunFolder, folder_name
 
-    folder = RunFolder.for_case(comm, case.name, out=args.out, overwrite=args.overwrite)
+    if args.restart:
+        if case.problem not in ("mechanics", "stripping"):
+            console.error(f'{args.case}: --restart needs a transient case (problem = "mechanics" '
+                          f'or "stripping"); this one is "{case.problem}"')
+            return 1
+        out = args.out if args.out is not None else Path("results") / folder_name(case.name)
+        folder = RunFolder(comm, out, resume=True)
+    else:
+        folder = RunFolder.for_case(comm, case.name, out=args.out, overwrite=args.overwrite)
     console.attach_log(folder.path("run.log"))
     console.info(
         f"ssbx {ssbx.__version__}: case {case.name} ({args.case}) on {comm.size} "
         f"rank{'s' if comm.size != 1 else ''} -> {folder.root}"
+        + (" (restart from the last checkpoint)" if args.restart else "")
     )
     if petsc:
         console.info("PETSc options: " + " ".join(petsc))
-    folder.copy_file(args.case, "case.input.toml")
-    folder.write_text("case.resolved.toml", _resolved_toml(case, args.case))
-
-    from ssbx.run import run_case
-
-    results = run_case(case, folder, comm, console)
-    wall = folder.elapsed()
-    provenance = folder.write_provenance(wall_time=wall)
-    console.info(f"done in {wall:.1f} s: {folder.path(SUMMARY)}")  # before: summary.json is last
-    folder.write_summary(
-        {
-            "summary_format": SUMMARY_FORMAT,
-            "status": "ok",
-            "command": "run",
-            "case": case.name,
-            "case_file": str(args.case),
-            "ssbx_version": ssbx.__version__,
-            "ranks": comm.size,
-            "wall_time_s": round(wall, 3),
-            "results": {} if results is None else results,
-            "provenance": provenance,
-        }
-    )
+    execute_case("run", case, folder, comm, console, source=str(args.case),
+                 input_file=args.case, restart=args.restart)
     return 0
 
 
@@ -385,36 +453,150 @@ def cmd_ccs(args: argparse.Namespace, comm: Any, console: Console, petsc: list[s
                       'problem = "stripping"')
         return 1
     _need_dolfinx(petsc, console)
-    from ssbx.runfolder import SUMMARY, RunFolder, folder_name
+    from ssbx.case_runner import execute_case
+    from ssbx.runfolder import RunFolder, folder_name
 
     out = args.out if args.out is not None else Path("results") / f"{folder_name(case.name)}-ccs"
     folder = RunFolder(comm, out, overwrite=args.overwrite)
     console.attach_log(folder.path("run.log"))
     console.info(f"ssbx {ssbx.__version__}: critical stripping current of {case.name} "
                  f"({args.case}) on {comm.size} rank(s) -> {folder.root}")
-    folder.copy_file(args.case, "case.input.toml")
-    folder.write_text("case.resolved.toml", _resolved_toml(case, args.case))
+    execute_case("ccs", case, folder, comm, console, source=str(args.case), input_file=args.case)
+    return 0
 
-    from ssbx.stripping_run import run_ccs_case
 
-    results = run_ccs_case(case, folder, comm, console)
-    wall = folder.elapsed()
-    provenance = folder.write_provenance(wall_time=wall)
-    console.info(f"done in {wall:.1f} s: {folder.path(SUMMARY)}")
-    folder.write_summary(
-        {
-            "summary_format": SUMMARY_FORMAT,
-            "status": "ok",
-            "command": "ccs",
-            "case": case.name,
-            "case_file": str(args.case),
-            "ssbx_version": ssbx.__version__,
-            "ranks": comm.size,
-            "wall_time_s": round(wall, 3),
-            "results": results,
-            "provenance": provenance,
-        }
-    )
+def _load_sweep(path: str, console: Console) -> Any:
+    from ssbx.sweep_spec import SweepError, load_sweep
+
+    try:
+        return load_sweep(path)
+    except SweepError as err:
+        console.error(f"invalid sweep file {path}:\n" + "\n".join(f"  - {p}" for p in err.problems))
+        return None
+
+
+def cmd_sweep(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
+    """``ssbx sweep``: run, list, collect, report, or emit a Slurm script for a sweep."""
+    sweep = _load_sweep(args.sweep, console)
+    if sweep is None:
+        return 1
+    from ssbx.sweep import case_state, default_root, prepare_root
+
+    root = Path(args.out) if args.out is not None else default_root(sweep)
+    if args.ranks_per_case < 1 or comm.size % args.ranks_per_case:
+        console.error(f"--ranks-per-case {args.ranks_per_case}: must be >= 1 and divide the "
+                      f"{comm.size} rank(s) of the job")
+        return 2
+    if args.list:
+        states = {c.index: case_state(root, c) for c in sweep.cases} if comm.rank == 0 else {}
+        console.info(f"sweep {sweep.name}: {len(sweep.cases)} cases ({sweep.mode}), command "
+                     f"{sweep.command}, folder {root}")
+        for c in sweep.cases:
+            values = ", ".join(f"{k} = {v}" for k, v in c.values.items())
+            console.info(f"  {c.index:4d}  {c.name}  {values}  [{states.get(c.index, '?')}]")
+        return 0
+    if args.emit_slurm:
+        return _emit_slurm(args, sweep, root, comm, console)
+    if args.collect or args.report:
+        return _collect(args, sweep, root, comm, console)
+
+    _need_dolfinx(petsc, console)
+    from ssbx.sweep import run_single_case, run_sweep
+    from ssbx.sweep_results import write_results_table
+
+    if args.index is not None:
+        if not 0 <= args.index < len(sweep.cases):
+            console.error(f"--index {args.index}: the sweep has cases 0 .. {len(sweep.cases) - 1}")
+            return 2
+        root = prepare_root(comm, sweep, root)
+        outcome = run_single_case(sweep, args.index, root, comm, console, rerun=args.overwrite,
+                                  agree_timeout=args.agree_timeout)
+        return 1 if outcome.status == "failed" else 0
+
+    root = prepare_root(comm, sweep, root, overwrite=args.overwrite)
+    console.attach_log(root / "sweep.log")
+    console.info(f"ssbx {ssbx.__version__}: sweep {sweep.name} ({args.sweep}) on {comm.size} "
+                 f"rank(s)")
+    report = run_sweep(sweep, root, comm, console, ranks_per_case=args.ranks_per_case,
+                       retry_failed=args.retry_failed, agree_timeout=args.agree_timeout)
+    table = write_results_table(sweep, root) if comm.rank == 0 else None
+    comm.Barrier()
+    ok = sum(1 for s in report.states.values() if s == "complete")
+    ran = len(report.outcomes)
+    console.info(f"sweep {sweep.name}: {ok}/{len(sweep.cases)} cases complete, "
+                 f"{len(report.failed)} failed, {len(report.incomplete)} incomplete; ran {ran} "
+                 f"now in {report.wall_time:.1f} s ({report.groups} group(s) of "
+                 f"{report.ranks_per_case} rank(s), {report.scheduling} scheduling); table: "
+                 f"{table if table is not None else root / 'results.csv'}")
+    if report.failed:
+        console.error("failed cases: " + ", ".join(sweep.cases[i].name for i in report.failed)
+                      + " (see cases/<case>/failure.json; --retry-failed reruns them)")
+    return 1 if report.failed or report.incomplete else 0
+
+
+def _collect(args: argparse.Namespace, sweep: Any, root: Path, comm: Any,
+             console: Console) -> int:
+    from ssbx.sweep import MANIFEST, prepare_root
+    from ssbx.sweep_results import collect_rows, plot_report, write_results_table
+
+    if comm.rank == 0 and not (root / MANIFEST).is_file():
+        console.error(f"{root} holds no sweep (no {MANIFEST}): run the sweep first")
+        code = 1
+    else:
+        code = 0
+    if comm.bcast(code, root=0):
+        return 1
+    root = prepare_root(comm, sweep, root)
+    if comm.rank == 0:
+        path = write_results_table(sweep, root)
+        _, rows = collect_rows(sweep, root)
+        counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("ok", "failed",
+                                                                      "incomplete")}
+        console.info(f"{path}: {len(rows)} cases: {counts['ok']} ok, {counts['failed']} failed, "
+                     f"{counts['incomplete']} incomplete")
+        if args.report:
+            if not args.y:
+                from ssbx.sweep_results import read_table
+
+                header, _ = read_table(path)
+                console.error("--report needs --y RESULT; columns: " + ", ".join(header))
+                code = 2
+            else:
+                try:
+                    for f in plot_report(sweep, root, args.x, args.y):
+                        console.info(f"plot: {f}")
+                except ValueError as err:
+                    console.error(str(err))
+                    code = 2
+    return int(comm.bcast(code, root=0))
+
+
+def _emit_slurm(args: argparse.Namespace, sweep: Any, root: Path, comm: Any,
+                console: Console) -> int:
+    from ssbx.runfolder import _atomic_write
+    from ssbx.slurm import SlurmOptions, check_options, slurm_scripts
+
+    options = SlurmOptions(
+        layout="groups" if args.groups else "array", ranks_per_case=args.ranks_per_case,
+        groups=args.groups or 1, account=args.account, partition=args.partition,
+        time=args.time, max_parallel=args.max_parallel, memory_per_cpu=args.mem_per_cpu,
+        container=args.container, cache_dir=args.cache_dir)
+    problems = check_options(options)
+    if problems:
+        console.error("--emit-slurm: " + "; ".join(problems))
+        return 2
+    if comm.rank == 0:
+        scripts = slurm_scripts(args.sweep, sweep.name, len(sweep.cases), root, options,
+                                Path.cwd())
+        root.mkdir(parents=True, exist_ok=True)
+        for name, text in scripts.items():
+            _atomic_write(root / name, text)
+            console.info(f"wrote {root / name}")
+        if options.layout == "array":
+            console.info(f"submit: jid=$(sbatch --parsable {root / 'sweep.slurm'}) && sbatch "
+                         f"--dependency=afterany:$jid {root / 'collect.slurm'}")
+        else:
+            console.info(f"submit: sbatch {root / 'sweep.slurm'}")
     return 0
 
 
@@ -555,6 +737,38 @@ def cmd_info(args: argparse.Namespace, comm: Any, console: Console, petsc: list[
         console.info(line)
     if problem:
         console.warn(problem)
+    return 0
+
+
+def cmd_cache(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
+    """``ssbx cache``: report (and repair) the JIT and numba caches; rank 0 does the work."""
+    from ssbx.jit_cache import cache_report, repair_stale_entries
+
+    if comm.rank != 0:
+        return 0
+    removed = []
+    if args.repair:
+        removed = repair_stale_entries(older_than_s=args.older_than, dry_run=args.dry_run)
+    report = cache_report()
+    if args.json:
+        report["repaired"] = [str(p) for p in removed]
+        console.print(json.dumps(report, indent=2, default=str))
+        return 0
+    f, n = report["ffcx"], report["numba"]
+    console.info(f"FFCx JIT cache: {f['path']} ({'writable' if f['writable'] else 'NOT writable'}"
+                 f"; {f['modules']} compiled modules, {f['pending']} compiling or dead, "
+                 f"{f['stale']} stale; {f['bytes'] / 1e6:.1f} MB)")
+    console.info(f"JIT wait for another process's compile: {report['jit_timeout_s']} s "
+                 f"({report['jit_timeout_source']}); entries unchanged for "
+                 f"{report['stale_after_s']:.0f} s count as dead; self-healing "
+                 f"{'on' if report['self_heal'] else 'off'}")
+    console.info(f"numba cache: {n['path']} ({'writable' if n['writable'] else 'NOT writable'}; "
+                 f"{n['files']} files, {n['bytes'] / 1e6:.1f} MB; NUMBA_CACHE_DIR="
+                 f"{n['env'] or '(unset)'})" + (f"; {n['error']}" if n.get("error") else ""))
+    if args.repair:
+        verb = "would remove" if args.dry_run else "removed"
+        console.info(f"{verb} {len(removed)} file(s) of dead compiles"
+                     + "".join(f"\n  {p}" for p in removed))
     return 0
 
 

@@ -83,7 +83,8 @@ def _collective(comm: Any, action: Callable[[], Any], what: str) -> Any:
 
 def _atomic_write(path: Path, data: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    # host and pid: unique also among the ranks of a multi-node job on a shared filesystem
+    tmp = path.with_name(f".{path.name}.tmp-{socket.gethostname()}-{os.getpid()}")
     try:
         with open(tmp, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
@@ -123,19 +124,28 @@ class RunFolder:
 
     comm: the run's communicator. path: the folder (rank 0's value is used).
     overwrite: clear an existing non-empty ssbx folder instead of refusing it.
+    resume: open an existing, *incomplete* ssbx run folder as it is (nothing removed), to
+        continue an interrupted run from its checkpoints (``ssbx run --restart``); refused for a
+        complete folder (one with ``summary.json``), a missing one and a non-ssbx one.
 
     Attributes: ``root`` (absolute :class:`~pathlib.Path`, the same on every rank),
     ``start_time`` (epoch seconds when the folder was made, rank 0's clock), ``comm``.
     """
 
-    def __init__(self, comm: Any, path: str | Path, *, overwrite: bool = False) -> None:
+    def __init__(self, comm: Any, path: str | Path, *, overwrite: bool = False,
+                 resume: bool = False) -> None:
+        if overwrite and resume:
+            raise ValueError("RunFolder: overwrite and resume exclude each other")
         self.comm = comm
         root = Path(path).expanduser().absolute() if comm.rank == 0 else None
         self._t0 = time.perf_counter()
 
         def prepare() -> tuple[str, float]:
             assert root is not None
-            _prepare_folder(root, overwrite)
+            if resume:
+                _check_resumable(root)
+            else:
+                _prepare_folder(root, overwrite)
             return str(root), time.time()
 
         root_text, self.start_time = _collective(comm, prepare, f"cannot create run folder {root}")
@@ -308,6 +318,24 @@ def _csv_cell(value: Any) -> Any:
 
 def _is_ssbx_folder(root: Path) -> bool:
     return any((root / name).exists() for name in (MARKER, SUMMARY, PROVENANCE))
+
+
+def is_complete(root: str | Path) -> bool:
+    """Whether the run folder ``root`` holds a finished run (its ``summary.json``)."""
+    return (Path(root) / SUMMARY).is_file()
+
+
+def _check_resumable(root: Path) -> None:
+    """Rank 0: ``root`` must be an existing, incomplete ssbx run folder."""
+    if not root.is_dir():
+        raise RunFolderError(f"cannot resume {root}: no such run folder")
+    if not _is_ssbx_folder(root):
+        raise RunFolderError(f"cannot resume {root}: it is not an ssbx run folder (no {MARKER})")
+    if is_complete(root):
+        raise RunFolderError(
+            f"cannot resume {root}: the run is complete ({SUMMARY} exists); use --overwrite to "
+            "run it again from the start"
+        )
 
 
 def _prepare_folder(root: Path, overwrite: bool) -> None:

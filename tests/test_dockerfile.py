@@ -180,6 +180,14 @@ def test_entrypoint_runs_any_command(tmp_path):
         run("mpirun", "-n", "2", "ssbx", "run", "/case.toml") == "mpirun -n 2 ssbx run /case.toml"
     )
     assert run("run", "/case.toml") == "ssbx run /case.toml"
+    # every bare subcommand, the sweep and CCS commands included
+    for sub in ("run", "ccs", "sweep", "cache", "mesh", "validate", "info", "schema", "bench"):
+        assert run(sub, "x") == f"ssbx {sub} x", sub
+    assert run("sweep", "/s.toml", "--index", "3") == "ssbx sweep /s.toml --index 3"
+    assert (
+        run("mpirun", "-n", "4", "ssbx", "sweep", "/s.toml", "--ranks-per-case", "2")
+        == "mpirun -n 4 ssbx sweep /s.toml --ranks-per-case 2"
+    )
     assert run("--version") == "ssbx --version"
     assert run() == "ssbx --help"
     assert run("echo", "hi") == "hi"
@@ -190,3 +198,23 @@ def test_run_instructions_are_valid_shell():
     for run in _runs():
         out = subprocess.run(["sh", "-n", "-c", run], capture_output=True, text=True)
         assert out.returncode == 0, f"{out.stderr}\n{run}"
+
+
+def test_entrypoint_covers_the_cli_subcommands():
+    """Every subcommand of the ssbx CLI can be given bare (``docker run ssbx sweep ...``)."""
+    run = next(r for r in _runs() if "ssbx-entrypoint" in r and "printf" in r)
+    match = re.search(r"'  ([\w|*-]+)\) set -- ssbx \"\$@\" ;;'", run)
+    assert match, "no bare-subcommand case in the entry point"
+    bare = set(match.group(1).split("|"))
+    cli = (ROOT / "solver" / "cli.py").read_text()
+    top_level = set(re.findall(r"\bsub\.add_parser\(\s*\"([\w-]+)\"", cli))
+    assert {"run", "ccs", "sweep"} <= top_level
+    assert top_level <= bare, f"not bare in the entry point: {sorted(top_level - bare)}"
+    assert "-*" in bare
+
+
+def test_header_documents_sweeps_and_caches():
+    header = DOCKERFILE.read_text().split("ARG BASE_IMAGE")[0]
+    assert "ssbx sweep" in header and "--ranks-per-case" in header
+    assert "SSBX_JIT_TIMEOUT" in header
+    assert "docs/CLUSTER.md" in header and (ROOT / "docs" / "CLUSTER.md").exists()
