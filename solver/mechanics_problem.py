@@ -780,6 +780,59 @@ class MechanicsProblem:
         """Global number of displacement unknowns."""
         return self.V.dofmap.index_map.size_global * self.V.dofmap.index_map_bs
 
+    # -- checkpoints ----------------------------------------------------------------------------
+    def checkpoint_fields(self, keys: np.ndarray, prefix: str = "") -> dict[str, Any]:
+        """The functions of the committed state for :mod:`ssbx.checkpoint`: name ->
+        (Function, cell keys). ``keys``: the checkpoint keys of this problem's mesh cells
+        (owned + ghost); the creeping regions' keys follow from their parent cells.
+
+        Stored: the displacement, the displacement before the last step (linear predictor),
+        per creeping tag the committed plastic strain, equivalent plastic strain, Anand flow
+        resistance and the stress. Call only with no step pending (after :meth:`commit`)."""
+        from ssbx.checkpoint import submesh_cell_keys
+
+        if self._pending is not None:
+            raise MechanicsSolverError("checkpoint with an uncommitted step")
+        before = fem.Function(self.V, name="displacement_before")
+        before.x.array[:] = self._u_before
+        self._checkpoint_before = before  # read into by a restart, see restore_checkpoint
+        out: dict[str, Any] = {f"{prefix}u": (self.u, keys),
+                               f"{prefix}u_before": (before, keys)}
+        for tag, reg in self.regions.items():
+            rkeys = submesh_cell_keys(reg.submesh, self.mesh, keys, reg.parent_cells)
+            names = {"eps_p": reg.eps_p_old, "p": reg.p_old, "stress": reg.stress}
+            if reg.kind == "anand":
+                names["S"] = reg.S_old
+            for name, func in names.items():
+                out[f"{prefix}{name}_{tag}"] = (func, rkeys)
+        return out
+
+    def checkpoint_state(self) -> dict[str, Any]:
+        """Scalars of the committed state (JSON-able)."""
+        return {"time": self.time, "steps": self.steps, "dt_last": self._dt_last,
+                "stress_scale": self._stress_scale_user}
+
+    def restore_checkpoint(self, state: dict[str, Any]) -> None:
+        """After the functions of :meth:`checkpoint_fields` were read (a fresh problem, or
+        one whose state is to be replaced): make them the committed state."""
+        before = getattr(self, "_checkpoint_before", None)
+        if before is None:
+            raise MechanicsSolverError("restore_checkpoint() before checkpoint_fields()")
+        self._u_committed[:] = self.u.x.array
+        self._u_before[:] = before.x.array
+        for reg in self.regions.values():
+            v = reg.views
+            v["eps_p_new"][:] = v["eps_p_old"]
+            v["p_new"][:] = v["p_old"]
+            if reg.kind == "anand":
+                v["S_new"][:] = v["S_old"]
+        self.time = float(state["time"])
+        self.steps = int(state["steps"])
+        self._dt_last = float(state["dt_last"])
+        scale = state.get("stress_scale")
+        self._stress_scale_user = None if scale is None else float(scale)
+        self._pending = None
+
 
 # --------------------------------------------------------------------------------------------
 # Adaptive time stepping
@@ -795,7 +848,9 @@ def run_quasistatic(problem: MechanicsProblem, t_end: float, dt0: float, *,
                     dt_min: float | None = None, dt_max: float | None = None,
                     grow: float = 1.5, shrink: float = 0.5, max_cutbacks: int = 10,
                     max_dp: float = 1e-3, grow_iterations: int = 4,
-                    callback: Callable[[StepResult], None] | None = None) -> list[StepResult]:
+                    callback: Callable[[StepResult], None] | None = None,
+                    after_step: Callable[[float], None] | None = None,
+                    dt_next: float | None = None) -> list[StepResult]:
     """Integrate from the problem's current time to ``t_end`` with adaptive steps.
 
     First an elastic step at ``dt = 0`` (when the problem has not been stepped yet). A step is
@@ -808,6 +863,12 @@ def run_quasistatic(problem: MechanicsProblem, t_end: float, dt0: float, *,
     naming the time, step and residual history (``err.history`` holds the accepted steps).
     ``callback(result)`` is called after every accepted (committed) step. Returns the accepted
     steps.
+
+    Checkpoint/restart: ``after_step(dt)`` is called after every accepted step of the time loop
+    (not the elastic step) once the next step size ``dt`` is known: the state of the stepper
+    at that point is the problem's committed state and ``dt``. A run continued from there
+    passes that ``dt`` as ``dt_next`` (the first step tried; default ``dt0``) to a problem whose
+    committed state was restored; it then takes the same steps as the uninterrupted run.
     """
     if not (t_end >= problem.time and dt0 > 0.0):
         raise ValueError("need t_end >= problem.time and dt0 > 0")
@@ -830,7 +891,7 @@ def run_quasistatic(problem: MechanicsProblem, t_end: float, dt0: float, *,
                 f"{_fmt(res.residual_history)})", history)
         accept(res)
 
-    st = _Stepper(dt=min(dt0, dt_max))
+    st = _Stepper(dt=min(dt0 if dt_next is None else dt_next, dt_max))
     eps_t = 1e-12 * max(abs(t_end), dt0)
     while problem.time < t_end - eps_t:
         remaining = t_end - problem.time
@@ -848,6 +909,8 @@ def run_quasistatic(problem: MechanicsProblem, t_end: float, dt0: float, *,
             if res.max_dp > 0.0:  # dp ~ dt: do not grow into a certain rejection
                 st.dt = min(st.dt, dt * 0.9 * max_dp / res.max_dp)
             st.dt = min(st.dt, dt_max)
+            if after_step is not None:
+                after_step(st.dt)
             continue
         if res.converged:
             problem.reject()

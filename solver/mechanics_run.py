@@ -15,6 +15,17 @@ fixture acts on the Li current collector ``y = -h_li``:
   as the Li creeps.
 
 Lateral sides are rollers (``fixture.sides = "symmetry"``) or traction-free (``"free"``).
+
+Checkpoints and restart (:mod:`ssbx.checkpoint`): with ``output.checkpoint_every`` /
+``output.checkpoint_wall_interval`` the time loop writes checkpoints into ``checkpoints/`` of the
+run folder; ``run_mechanics_case(..., restart=True)`` continues an interrupted run folder from
+its latest one (on any number of ranks). The history rows up to the checkpoint, the calibrated
+fixed-gap displacement and the stepper state come from the checkpoint, so ``history.csv`` and
+the summary scalars (timings aside) are those of an uninterrupted run. The mesh files of the
+first run are kept (the mesh is rebuilt and checked against the checkpoint, not rewritten).
+Fields: ``displacement.bp`` of the first run is kept as it is (it may hold outputs after the
+checkpoint, up to where the run stopped); the restart writes the fields after the checkpoint to a
+new file ``displacement.restart-<k>.bp`` (k = 1, 2, ... per restart).
 """
 
 from __future__ import annotations
@@ -28,6 +39,15 @@ from mpi4py import MPI
 import numpy as np
 from dolfinx.io import VTXWriter
 
+from ssbx.checkpoint import (
+    Checkpointer,
+    case_hash,
+    original_cell_keys,
+    read_checkpoint,
+    read_state,
+    require_checkpoint,
+    restart_suffix,
+)
 from ssbx.mechanics_problem import (
     Displacement,
     MechanicsProblem,
@@ -163,21 +183,40 @@ def _output_times(t_end: float, t0: float, count: int = 25) -> list[float]:
     return [float(t) for t in np.geomspace(t0, t_end, count)]
 
 
-def run_mechanics_case(case: Any, folder: Any, comm: MPI.Comm,
-                       console: Any = None) -> dict[str, Any]:
+def run_mechanics_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None, *,
+                       restart: bool = False,
+                       stop_after_checkpoints: int | None = None) -> dict[str, Any]:
     """Mesh, run the time loop and write the run folder; returns the summary.
 
     Files: mesh.msh, mesh.xdmf, history.csv (time, stack pressure, plate displacement, Newton
     iterations, plastic increment per step), stack_pressure.png, displacement.bp (VTX, at
-    log-spaced times). A failed time loop writes what it has and raises.
+    log-spaced times), checkpoints/ (see ``output.checkpoint_*``). A failed time loop writes
+    what it has and raises.
+
+    restart: continue the run folder (opened with ``RunFolder(..., resume=True)``) from its
+    latest checkpoint (:class:`ssbx.checkpoint.CheckpointError` if it has none, or one of
+    another case or mesh); history.csv is complete from t = 0; the fields after the checkpoint
+    go to ``displacement.restart-<k>.bp`` (``displacement.bp`` is kept; see the module
+    docstring). stop_after_checkpoints: test-only, raise
+    :class:`ssbx.checkpoint.RunInterrupted` after writing that many checkpoints.
     """
     t0 = time.perf_counter()
-    cell_mesh = build_cell_mesh(comm, case.geometry, case.mesh, msh_path=folder.path("mesh.msh"))
-    write_cell_mesh_xdmf(cell_mesh, folder.path("mesh.xdmf"))
+    resume = require_checkpoint(comm, folder.root) if restart else None
+    digest = case_hash(case)
+    saved: dict[str, Any] = {}
+    if resume is not None:
+        _, saved = read_state(comm, resume, case_digest=digest)
+        say(console, f"restart from {resume.name} at t = {_human_time(saved['problem']['time'])}")
+    cell_mesh = build_cell_mesh(comm, case.geometry, case.mesh,
+                                msh_path=None if resume else folder.path("mesh.msh"))
+    if resume is None:
+        write_cell_mesh_xdmf(cell_mesh, folder.path("mesh.xdmf"))
     say(console, f"mesh: {cell_mesh.num_cells_electrolyte} electrolyte + "
                   f"{cell_mesh.num_cells_lithium} Li triangles ({time.perf_counter() - t0:.2f} s)")
     gap = None
-    if case.fixture.type == "fixed_gap" and case.fixture.loading_time > 0.0:
+    if resume is not None:
+        gap = saved["gap"]
+    elif case.fixture.type == "fixed_gap" and case.fixture.loading_time > 0.0:
         gap, reached = calibrate_gap_displacement(case, cell_mesh)
         say(console, f"fixed gap: plate displacement {gap * 1e6:.5g} um reaches "
                       f"{reached / 1e6:.4g} MPa at the end of the {case.fixture.loading_time:g} s "
@@ -187,13 +226,39 @@ def run_mechanics_case(case: Any, folder: Any, comm: MPI.Comm,
                   f"Li {case.mechanics.li_model}, electrolyte {case.mechanics.electrolyte_preset}, "
                   f"fixture {case.fixture.type}, T = {case.operation.temperature:.2f} K")
 
+    keys = original_cell_keys(cell_mesh.mesh)
     rows: list[list[float]] = []
-    vtx = VTXWriter(comm, folder.path("displacement.bp"), [problem.u], engine="BP4") \
-        if case.output.fields else None
     out_times = _output_times(case.time.end, case.time.initial_step)
     next_out = [0]
     progress_every = max(case.time.end / 20.0, 1e-300)
     next_progress = [progress_every]
+    dt_next: float | None = None
+    field_files = ["displacement.bp"] if case.output.fields else []
+    if resume is not None:
+        read_checkpoint(comm, resume, mesh=cell_mesh.mesh, fields=problem.checkpoint_fields(keys),
+                        case_digest=digest, array_names=())
+        problem.restore_checkpoint(saved["problem"])
+        rows = [[float(v) for v in row] for row in saved["rows"]]
+        next_out[0] = int(saved["next_out"])
+        next_progress[0] = float(saved["next_progress"])
+        dt_next = float(saved["dt_next"])
+        field_files = list(saved["field_files"])
+        if case.output.fields:
+            field_files.append(restart_suffix(folder.root, comm, "displacement"))
+    vtx = VTXWriter(comm, folder.path(field_files[-1]), [problem.u], engine="BP4") \
+        if case.output.fields else None
+    ckpt = Checkpointer.from_case(comm, folder, case, "mechanics",
+                                  stop_after=stop_after_checkpoints, console=console)
+
+    def after_step(dt: float) -> None:
+        step = len(rows) - 1
+        if not ckpt.active or not ckpt.due(step):
+            return
+        state = {"problem": problem.checkpoint_state(), "rows": rows, "next_out": next_out[0],
+                 "next_progress": next_progress[0], "dt_next": dt, "gap": gap,
+                 "field_files": field_files}
+        ckpt.write(step, mesh=cell_mesh.mesh, fields=problem.checkpoint_fields(keys),
+                   arrays=None, state=state, time_=problem.time)
 
     def record(res: StepResult) -> None:
         rows.append([res.time, res.dt, res.plate_pressure, res.plate_displacement,
@@ -214,7 +279,8 @@ def run_mechanics_case(case: Any, folder: Any, comm: MPI.Comm,
     try:
         run_quasistatic(problem, case.time.end, case.time.initial_step,
                         dt_min=case.time.min_step, dt_max=case.time.max_step,
-                        max_dp=case.time.max_plastic_strain_increment, callback=record)
+                        max_dp=case.time.max_plastic_strain_increment, callback=record,
+                        after_step=after_step, dt_next=dt_next)
     except TimeSteppingError as err:
         error = err
     finally:
@@ -252,8 +318,8 @@ def run_mechanics_case(case: Any, folder: Any, comm: MPI.Comm,
         "problem": "mechanics",
         "scalars": {k: {"value": v, "unit": u} for k, (v, u) in scalars.items()},
         "mesh": mesh_statistics(cell_mesh),
-        "files": sorted(["mesh.msh", "mesh.xdmf", "history.csv", "stack_pressure.png"]
-                        + (["displacement.bp"] if case.output.fields else [])),
+        "files": sorted(["mesh.msh", "mesh.xdmf", "history.csv", "stack_pressure.png",
+                         *field_files]),
     }
 
 

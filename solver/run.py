@@ -103,11 +103,17 @@ def plot_profile(case: Any, result: CurrentResult, path: Path) -> None:
     plt.close(fig)
 
 
-def run_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None) -> dict[str, Any]:
+def run_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None, *,
+             restart: bool = False, stop_after_checkpoints: int | None = None) -> dict[str, Any]:
     """Solve ``case`` and write its run folder; returns the summary (written by the caller, last).
 
     Mechanics cases (``problem = "mechanics"``) go to :func:`ssbx.mechanics_run.run_mechanics_case`,
     stripping cases (``problem = "stripping"``) to :func:`ssbx.stripping_run.run_stripping_case`.
+    ``restart`` (transient cases only): continue the run folder (opened with
+    ``RunFolder(comm, path, resume=True)``) from its latest checkpoint, see
+    :mod:`ssbx.checkpoint`; a current-distribution case is steady and has no checkpoints:
+    ``restart=True`` raises :class:`ssbx.checkpoint.CheckpointError` for it.
+    ``stop_after_checkpoints``: test-only (see the transient run functions).
 
     Files: mesh.msh, mesh.xdmf/.h5 (with tags), potential.bp (VTX, ParaView), potential.xdmf
     (P1 only), interface_current.csv, asr.csv, interface_current.png.
@@ -115,11 +121,19 @@ def run_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None) -> dic
     if case.problem == "mechanics":
         from ssbx.mechanics_run import run_mechanics_case
 
-        return run_mechanics_case(case, folder, comm, console)
+        return run_mechanics_case(case, folder, comm, console, restart=restart,
+                                  stop_after_checkpoints=stop_after_checkpoints)
     if case.problem == "stripping":
         from ssbx.stripping_run import run_stripping_case
 
-        return run_stripping_case(case, folder, comm, console)
+        return run_stripping_case(case, folder, comm, console, restart=restart,
+                                  stop_after_checkpoints=stop_after_checkpoints)
+    if restart:
+        from ssbx.checkpoint import CheckpointError
+
+        raise CheckpointError(
+            f"case {case.name!r} (problem = {case.problem!r}) is steady: it has no checkpoints "
+            "and cannot be restarted; run it again (with --overwrite)")
     cell_mesh, result = solve_case(case, comm, console, msh_path=folder.path("mesh.msh"))
     write_cell_mesh_xdmf(cell_mesh, folder.path("mesh.xdmf"))
 

@@ -865,6 +865,34 @@ SCHEMA: tuple[Key, ...] = (
         "Write the potential field for ParaView.",
         default=True,
     ),
+    Key(
+        "output.checkpoint_every",
+        "int",
+        "Transient runs (`mechanics`, `stripping`): write a checkpoint to "
+        "`checkpoints/step-NNNNNN/` in the run folder after every this many accepted time "
+        "steps (when the step count is a multiple of it), for `ssbx run --restart`; 0: off.",
+        default=0,
+        nonnegative=True,
+    ),
+    Key(
+        "output.checkpoint_wall_interval",
+        "quantity",
+        "Transient runs: also write a checkpoint when this much wall-clock time has passed "
+        "since the last one (or the start); 0: off. The default bounds the work lost by an "
+        "interrupted long run to 30 min, and short runs write none.",
+        dimension=TIME,
+        nonnegative=True,
+        default=1800.0,
+        default_text="30 min",
+    ),
+    Key(
+        "output.checkpoint_keep",
+        "int",
+        "How many of the newest complete checkpoints are kept (older ones are deleted once a "
+        "new one is complete).",
+        default=2,
+        positive=True,
+    ),
 )
 
 #: Every key of :data:`SCHEMA` by its dotted path.

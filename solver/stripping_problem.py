@@ -33,6 +33,14 @@ the sides) is added to the obstacle and iterated with the Li contact solve to a 
 Lifecycle: ``StrippingProblem(cell_mesh, settings)`` → ``initialize()`` (elastic contact under
 the stack pressure) → ``try_step(dt, load)`` → ``commit()`` / ``reject()``; :func:`advance`
 drives one protocol step with adaptive time steps.
+
+Checkpoints (:mod:`ssbx.checkpoint`): :meth:`StrippingProblem.checkpoint_fields`,
+``checkpoint_arrays`` and ``checkpoint_state`` give the committed state (Li displacement and
+creep state, the potentials as Newton starts, the replicated interface state, counters);
+a fresh problem (not initialised) takes it back with ``prepare_restore`` (builds the current
+problems the checkpoint has), reading the fields, then ``restore_checkpoint``. :func:`advance`
+exposes its stepping state (:class:`AdvanceResult`) to the ``on_step`` callback and continues
+from it (``result=``, ``t_end=``), so that a protocol step can be resumed mid-way.
 """
 
 from __future__ import annotations
@@ -649,6 +657,75 @@ class StrippingProblem:
                     "stripping_rate": nodes.integrate(st.removed - previous.removed) / (A * dt)}
         return out
 
+    # -- checkpoints ----------------------------------------------------------------------------
+    def checkpoint_fields(self, keys: np.ndarray) -> dict[str, Any]:
+        """name -> (Function, cell keys) of the committed state for :mod:`ssbx.checkpoint`;
+        ``keys``: the keys of the cell mesh's (root mesh) local cells. Li mechanics (prefix
+        ``li_``, see :meth:`MechanicsProblem.checkpoint_fields`) and the potential of every
+        current problem built so far (``phi_<mode>``: the Newton start of the next solve)."""
+        from ssbx.checkpoint import submesh_cell_keys
+
+        root = self.cell_mesh.mesh
+        cache = getattr(self, "_checkpoint_keys", None)
+        if cache is None or cache[0] is not keys:
+            li = submesh_cell_keys(self.li_mesh, root, keys)
+            se = submesh_cell_keys(self.se_domain.mesh, root, keys)
+            cache = self._checkpoint_keys = (keys, li, se)
+        _, li_keys, se_keys = cache
+        out = self.mechanics.checkpoint_fields(li_keys, prefix="li_")
+        for mode, cp in sorted(self._current_problems.items()):
+            out[f"phi_{mode}"] = (cp.phi, se_keys)
+        return out
+
+    def checkpoint_arrays(self) -> dict[str, np.ndarray]:
+        """The replicated interface state (``state_<field>``)."""
+        return {f"state_{f.name}": np.asarray(getattr(self.state, f.name))
+                for f in dataclasses.fields(self.state)}
+
+    def checkpoint_state(self) -> dict[str, Any]:
+        """Counters and scalars of the committed state (JSON-able)."""
+        if self._pending is not None:
+            raise StrippingError("checkpoint with an uncommitted step")
+        plate = next((bc for bc in self.mechanics.bcs_spec
+                      if isinstance(bc, (Traction, Spring))), None)
+        return {
+            "time": self.time, "charge": self.charge,
+            "charge_throughput": self.charge_throughput,
+            "plate_displacement": self.plate_displacement,
+            "plate_pressure": self.plate_pressure, "steps": self.steps,
+            "warnings": list(self.warnings),
+            "current_modes": sorted(self._current_problems),
+            "stack_pressure": (None if plate is None else float(
+                plate.pressure if isinstance(plate, Traction) else plate.preload)),
+            "mechanics": self.mechanics.checkpoint_state(),
+        }
+
+    def prepare_restore(self, state: dict[str, Any]) -> None:
+        """Build the current problems the checkpoint has (before its fields are read)."""
+        for mode in state["current_modes"]:
+            self._current_problem(mode)
+
+    def restore_checkpoint(self, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        """Take back a checkpointed state (fields already read into
+        :meth:`checkpoint_fields`'s functions). The problem must not have been stepped."""
+        if self.steps:
+            raise StrippingError("restore_checkpoint() on a problem that was stepped")
+        if state.get("stack_pressure") is not None and self.settings.fixture != "fixed_gap":
+            self.set_stack_pressure(float(state["stack_pressure"]))
+        self.mechanics.restore_checkpoint(state["mechanics"])
+        values = {f.name: np.array(arrays[f"state_{f.name}"])
+                  for f in dataclasses.fields(InterfaceState)}
+        values["contact"] = values["contact"].astype(bool)
+        self.state = InterfaceState(**values)
+        self.time = float(state["time"])
+        self.charge = float(state["charge"])
+        self.charge_throughput = float(state["charge_throughput"])
+        self.plate_displacement = float(state["plate_displacement"])
+        self.plate_pressure = float(state["plate_pressure"])
+        self.steps = int(state["steps"])
+        self.warnings = list(state["warnings"])
+        self._pending = None
+
     def num_dofs(self) -> dict[str, int]:
         cp = self._current_problem("galvanostatic")
         return {"potential": int(cp.V.dofmap.index_map.size_global),
@@ -769,18 +846,26 @@ class StepControl:
 
 @dataclass
 class AdvanceResult:
-    """What :func:`advance` did: accepted and rejected steps, whether a callback stopped it."""
+    """What :func:`advance` did: accepted and rejected steps, whether a callback stopped it.
+
+    Also its stepping state, kept current while it runs (for checkpoints): dt_next: the next
+    step size to try (after the last accepted step); since_reject: accepted steps since the
+    last rejection (growth waits for 3); t_end: the time the protocol step ends at [s];
+    messages: the rejected attempts (the last 5 go into an error message)."""
 
     accepted: int = 0
     rejected: int = 0
     stopped: bool = False
     dt_next: float = 0.0
     messages: list[str] = field(default_factory=list)
+    since_reject: int = 10
+    t_end: float = math.nan
 
 
 def advance(problem: StrippingProblem, load: Load, duration: float, control: StepControl, *,
             dt: float | None = None,
-            on_step: Callable[[StepReport, InterfaceState], bool | None] | None = None
+            on_step: Callable[[StepReport, InterfaceState], bool | None] | None = None,
+            result: AdvanceResult | None = None, t_end: float | None = None
             ) -> AdvanceResult:
     """Advance ``problem`` by ``duration`` [s] under ``load`` with adaptive steps.
 
@@ -793,14 +878,20 @@ def advance(problem: StrippingProblem, load: Load, duration: float, control: Ste
     step of a fresh problem is at most half :meth:`StrippingProblem.creep_step_estimate`. After
     ``max_cutbacks`` consecutive cuts or below ``dt_min``, :class:`StrippingError` is raised.
     ``on_step(report, previous_state)`` runs after each accepted step; returning True stops.
+
+    Resuming (checkpoints): ``result`` is the :class:`AdvanceResult` to fill (the callback may
+    read its stepping state while it runs); a resumed step passes the saved one (its
+    ``since_reject`` and ``messages``) with ``t_end`` (the saved end time, instead of
+    ``problem.time + duration``) and ``dt`` (its ``dt_next``).
     """
-    out = AdvanceResult()
-    t_end = problem.time + duration
+    out = result if result is not None else AdvanceResult()
+    t_end = problem.time + duration if t_end is None else float(t_end)
+    out.t_end = t_end
     dt_try = min(dt if dt is not None else control.dt_initial, control.dt_max)
     if problem.steps == 0:  # from the elastic contact: creep at its stress concentrations
         dt_try = min(dt_try, 0.5 * problem.creep_step_estimate(control.max_dp))
     cutbacks = 0
-    since_reject = 10
+    since_reject = out.since_reject
     eps = 1e-12 * max(duration, 1.0)
     A = problem.area
     # the contact set changes node by node: always allow a few nodes to flip in one step
@@ -843,12 +934,13 @@ def advance(problem: StrippingProblem, load: Load, duration: float, control: Ste
                 dt_try = h * grow
                 if rep.max_dp > 0.0:
                     dt_try = min(dt_try, h * 0.9 * control.max_dp / rep.max_dp)
+                out.dt_next, out.since_reject = dt_try, since_reject
                 if on_step is not None and on_step(rep, previous):
                     out.stopped = True
                     break
                 continue
         problem.reject()
-        since_reject = 0
+        since_reject = out.since_reject = 0
         out.rejected += 1
         cutbacks += 1
         out.messages.append(f"t = {problem.time:.6g} s, dt = {h:.3e} s: {why}")

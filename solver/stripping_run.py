@@ -8,7 +8,18 @@ displacement, Li removed and inventory error, creep inflow rate, solver statisti
 ``interface_profiles.csv`` (gap, removed Li, current, contact pressure and contact along the
 interface every ``contact.profile_interval`` steps; ``step`` is the protocol step, ``time_step``
 the accepted time step), ``stripping_history.png``,
-``interface_profiles.png``, and for ParaView ``li_displacement.bp`` and ``potential.bp`` (VTX).
+``interface_profiles.png``, and for ParaView ``li_displacement.bp`` and ``potential.bp`` (VTX),
+``checkpoints/`` (see ``output.checkpoint_*``).
+
+Checkpoints and restart (:mod:`ssbx.checkpoint`): the protocol loop writes checkpoints after
+accepted time steps; ``run_stripping_case(..., restart=True)`` continues an interrupted run
+folder from its latest checkpoint (on any number of ranks), in the middle of a protocol step if
+need be. History rows and interface profiles up to the checkpoint come from it, so
+``history.csv``, ``interface_profiles.csv`` and the summary scalars (timings aside) are those of
+an uninterrupted run. Fields: the first run's ``li_displacement.bp`` / ``potential.bp`` are kept
+as they are (they may hold outputs after the checkpoint, up to where the run stopped); a restart
+writes the fields after the checkpoint to new files ``li_displacement.restart-<k>.bp`` and
+``potential.restart-<k>.bp`` (k = 1, 2, ... per restart).
 """
 
 from __future__ import annotations
@@ -23,11 +34,21 @@ from mpi4py import MPI
 
 import numpy as np
 
+from ssbx.checkpoint import (
+    Checkpointer,
+    case_hash,
+    original_cell_keys,
+    read_checkpoint,
+    read_state,
+    require_checkpoint,
+    restart_suffix,
+)
 from ssbx.mechanics_run import _human_time
 from ssbx.meshes.flat_cell import build_flat_cell_mesh
 from ssbx.run import say
 from ssbx.stripping_problem import (
     HISTORY_UNITS,
+    AdvanceResult,
     InterfaceState,
     Load,
     StepControl,
@@ -60,12 +81,15 @@ def step_control(case: Any) -> StepControl:
         max_dp=case.time.max_plastic_strain_increment)
 
 
-def build_problem(case: Any, comm: MPI.Comm, cell_mesh: Any = None) -> StrippingProblem:
-    """The case's flat-interface mesh (or ``cell_mesh``) and problem, initialised (t = 0)."""
+def build_problem(case: Any, comm: MPI.Comm, cell_mesh: Any = None, *,
+                  initialize: bool = True) -> StrippingProblem:
+    """The case's flat-interface mesh (or ``cell_mesh``) and problem, initialised (t = 0)
+    unless ``initialize`` is False (a restart takes its state from a checkpoint)."""
     if cell_mesh is None:
         cell_mesh = build_flat_cell_mesh(comm, case.geometry, case.mesh)
     problem = StrippingProblem(cell_mesh, StrippingSettings.from_case(case))
-    problem.initialize()
+    if initialize:
+        problem.initialize()
     return problem
 
 
@@ -114,20 +138,38 @@ class Recorder:
 
 def run_protocol(problem: StrippingProblem, steps: list[Any], control: StepControl,
                  recorder: Recorder, console: Any = None,
-                 stop: Callable[[StepReport], bool] | None = None) -> bool:
+                 stop: Callable[[StepReport], bool] | None = None, *,
+                 position: dict[str, Any] | None = None,
+                 on_accept: Callable[[dict[str, Any]], None] | None = None) -> bool:
     """Run the protocol steps in order, recording every accepted step; returns True if
-    ``stop(report)`` ended it early."""
+    ``stop(report)`` ended it early.
+
+    Checkpoints: ``on_accept(position)`` runs after every accepted (and recorded) step with the
+    protocol position (JSON-able: protocol step index, its end time, the next dt, the stepping
+    state of :class:`AdvanceResult`, the progress-note state); ``position`` continues from such
+    a position (the problem and recorder restored to the same moment)."""
     total = sum(load_of(s)[1] for s in steps)
-    t_start = problem.time
-    next_note = [total / 20.0]
+    t_start = problem.time if position is None else float(position["t_start"])
+    next_note = [total / 20.0 if position is None else float(position["next_note"])]
     dt: float | None = None
+    first = 0 if position is None else int(position["step"])
     for index, step in enumerate(steps):
+        if index < first:
+            continue
         load, duration = load_of(step)
         recorder.step_index, recorder.step_kind = index + 1, step.kind
         recorder.applied = load.value
         say(console, f"step {index + 1}/{len(steps)}: {step.text}")
+        result = AdvanceResult()
+        t_end = None
+        if position is not None and index == first:
+            result.since_reject = int(position["since_reject"])
+            result.messages = list(position["messages"])
+            t_end = float(position["t_end"])
+            dt = float(position["dt_next"])
 
-        def on_step(report: StepReport, previous: InterfaceState) -> bool:
+        def on_step(report: StepReport, previous: InterfaceState, index: int = index,
+                    result: AdvanceResult = result) -> bool:
             recorder.record(report, previous)
             elapsed = problem.time - t_start
             if elapsed >= next_note[0]:
@@ -139,23 +181,64 @@ def run_protocol(problem: StrippingProblem, steps: list[Any], control: StepContr
                               f"dt {_human_time(report.dt)}")
                 while next_note[0] <= elapsed:
                     next_note[0] += total / 20.0
+            if on_accept is not None:
+                on_accept({"step": index, "t_end": result.t_end, "dt_next": result.dt_next,
+                           "since_reject": result.since_reject,
+                           "messages": result.messages[-5:], "t_start": t_start,
+                           "next_note": next_note[0]})
             return bool(stop is not None and stop(report))
 
-        result = advance(problem, load, duration, control, dt=dt, on_step=on_step)
+        result = advance(problem, load, duration, control, dt=dt, on_step=on_step,
+                         result=result, t_end=t_end)
         dt = result.dt_next
         if result.stopped:
             return True
     return False
 
 
-def run_stripping_case(case: Any, folder: Any, comm: MPI.Comm,
-                       console: Any = None) -> dict[str, Any]:
+def run_stripping_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None, *,
+                       restart: bool = False,
+                       stop_after_checkpoints: int | None = None) -> dict[str, Any]:
     """Mesh, initialise, run the protocol and write the run folder; returns the summary.
-    A failed run writes what it has (history, profiles, plots) and raises."""
+    A failed run writes what it has (history, profiles, plots) and raises.
+
+    restart: continue the run folder (opened with ``RunFolder(..., resume=True)``) from its
+    latest checkpoint (:class:`ssbx.checkpoint.CheckpointError` if it has none, or one of
+    another case or mesh); history.csv and interface_profiles.csv are complete from t = 0; the
+    fields after the checkpoint go to ``li_displacement.restart-<k>.bp`` and
+    ``potential.restart-<k>.bp`` (see the module docstring). stop_after_checkpoints:
+    test-only, raise :class:`ssbx.checkpoint.RunInterrupted` after writing that many
+    checkpoints (the folder is left without summary.json).
+    """
     from dolfinx.io import VTXWriter
 
     t0 = time.perf_counter()
-    problem = build_problem(case, comm)
+    resume = require_checkpoint(comm, folder.root) if restart else None
+    digest = case_hash(case)
+    saved: dict[str, Any] = {}
+    if resume is not None:
+        _, saved = read_state(comm, resume, case_digest=digest)
+        say(console, f"restart from {resume.name} at t = "
+                      f"{_human_time(saved['problem']['time'])}")
+    problem = build_problem(case, comm, initialize=resume is None)
+    keys = original_cell_keys(problem.cell_mesh.mesh)
+    field_stems = ["li_displacement", "potential"]
+    field_files = [f"{stem}.bp" for stem in field_stems] if case.output.fields else []
+    recorder = Recorder(problem, case.contact.profile_interval)
+    if resume is not None:
+        problem.prepare_restore(saved["problem"])
+        _, _, arrays = read_checkpoint(comm, resume, mesh=problem.cell_mesh.mesh,
+                                       fields=problem.checkpoint_fields(keys),
+                                       case_digest=digest)
+        problem.restore_checkpoint(saved["problem"], arrays)
+        recorder.rows = [list(row) for row in saved["rows"]]
+        profiles = np.asarray(arrays["profiles"], dtype=float)
+        recorder.profiles = [[float(row[0]), int(row[1]), int(row[2])]
+                             + [float(v) for v in row[3:]] for row in profiles.reshape(
+                                 -1, len(PROFILE_HEADER))]
+        field_files = list(saved["field_files"])
+        if case.output.fields:
+            field_files += [restart_suffix(folder.root, comm, stem) for stem in field_stems]
     dofs = problem.num_dofs()
     say(console, f"stripping: {dofs['potential']} potential + {dofs['displacement']} "
                   f"displacement dofs, {dofs['interface_nodes']} interface nodes; electrolyte "
@@ -165,17 +248,33 @@ def run_stripping_case(case: Any, folder: Any, comm: MPI.Comm,
     for warning in problem.warnings:
         say(console, f"warning: {warning}")
     steps = case.protocol.parsed()
-    recorder = Recorder(problem, case.contact.profile_interval)
     if case.output.fields:
         recorder.writers = [
-            VTXWriter(comm, folder.path("li_displacement.bp"), [problem.mechanics.u],
+            VTXWriter(comm, folder.path(field_files[-2]), [problem.mechanics.u],
                       engine="BP4"),
-            VTXWriter(comm, folder.path("potential.bp"),
+            VTXWriter(comm, folder.path(field_files[-1]),
                       [problem._current_problem("galvanostatic").phi], engine="BP4")]
-    recorder.record(None, None)
+    if resume is None:
+        recorder.record(None, None)
+    ckpt = Checkpointer.from_case(comm, folder, case, "stripping",
+                                  stop_after=stop_after_checkpoints, console=console)
+
+    def on_accept(position: dict[str, Any]) -> None:
+        step = len(recorder.rows) - 1
+        if not ckpt.active or not ckpt.due(step):
+            return
+        state = {"problem": problem.checkpoint_state(), "position": position,
+                 "rows": recorder.rows, "field_files": field_files}
+        arrays = problem.checkpoint_arrays()
+        arrays["profiles"] = np.asarray(recorder.profiles, dtype=float).reshape(
+            -1, len(PROFILE_HEADER))
+        ckpt.write(step, mesh=problem.cell_mesh.mesh, fields=problem.checkpoint_fields(keys),
+                   arrays=arrays, state=state, time_=problem.time)
+
     error: Exception | None = None
     try:
-        run_protocol(problem, steps, step_control(case), recorder, console)
+        run_protocol(problem, steps, step_control(case), recorder, console,
+                     position=saved.get("position"), on_accept=on_accept)
     except StrippingError as err:
         error = err
     finally:
@@ -186,7 +285,9 @@ def run_stripping_case(case: Any, folder: Any, comm: MPI.Comm,
         write_outputs(case, folder, recorder, comm)
     if error is not None:
         raise error
-    return _summary(case, problem, recorder, time.perf_counter() - t0)
+    summary = _summary(case, problem, recorder, time.perf_counter() - t0)
+    summary["files"] = sorted(set(summary["files"]) | set(field_files))
+    return summary
 
 
 def write_outputs(case: Any, folder: Any, recorder: Recorder, comm: MPI.Comm) -> None:

@@ -403,3 +403,47 @@ def test_sweeps_run_every_case_type(tmp_path):
 def test_example_sweeps_validate(path):
     sweep = load_sweep(path)
     assert len(sweep.cases) >= 8 and sweep.description
+
+
+def test_interrupted_transient_case_continues_from_its_checkpoint(tmp_path):
+    """A sweep whose mechanics case is stopped after its first checkpoint (as if the job were
+    killed: nothing recorded) continues that case from the checkpoint on the next run, and the
+    case's history equals an uninterrupted run's exactly (serial)."""
+    from test_checkpoint import _mechanics_case
+
+    from ssbx.case_runner import execute_case
+    from ssbx.checkpoint import RunInterrupted
+    from ssbx.run import run_case
+    from ssbx.runfolder import RunFolder
+    from ssbx.sweep import case_path, prepare_root, run_sweep
+
+    comm = MPI.COMM_SELF
+    raw = {"sweep": {"name": "m", "parameters": {"operation.temperature": ["25 degC"]}},
+           "base": _mechanics_case().to_toml_dict()}
+    sweep = sweep_from_dict(raw)
+    root = prepare_root(comm, sweep, tmp_path / "sweep")
+
+    class Killed(BaseException):
+        pass
+
+    def killed_after_checkpoint(command, case, folder, group, console, *, source, restart):
+        try:
+            run_case(case, folder, group, console, stop_after_checkpoints=1)
+        except RunInterrupted:
+            raise Killed from None
+
+    with pytest.raises(Killed):
+        run_sweep(sweep, root, comm, runner=killed_after_checkpoint)
+    folder = case_path(root, sweep.cases[0])
+    assert (folder / "checkpoints").is_dir() and not (folder / "summary.json").exists()
+    assert not (folder / "failure.json").exists()
+
+    report = run_sweep(sweep, root, comm)
+    assert [(o.status, o.restarted) for o in report.outcomes] == [("ok", True)]
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["restarted"] is True
+
+    reference = RunFolder(comm, tmp_path / "reference")
+    execute_case("run", sweep.cases[0].case, reference, comm, source="test")
+    assert (folder / "history.csv").read_text() == \
+        (tmp_path / "reference" / "history.csv").read_text()
