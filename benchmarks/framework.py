@@ -414,7 +414,8 @@ def register(cls: type[Benchmark]) -> type[Benchmark]:
 BUILTIN_MODULES = ("zkappa_void", "li_creep_laws", "pressure_relaxation", "stripping_ccs",
                    "void_size_stripping", "hold_time_ccs",
                    "kernel_throughput", "mechanics_performance",
-                   "performance", "stripping_performance")
+                   "performance", "stripping_performance", "parallel_scaling",
+                   "sweep_throughput")
 """Modules of ``ssbx.benchmarks`` whose import registers the built-in benchmarks (in this order:
 the quick reproductions before the long performance run)."""
 

@@ -310,7 +310,7 @@ def _agree(group: Any, failed: bool, timeout: float, case: SweepCase) -> bool:
                 f"its group did not finish within {timeout:g} s (an error outside a collective "
                 "operation); aborting the job. Rerun the sweep to resume it.\n")
             sys.stderr.flush()
-            MPI.COMM_WORLD.Abort(1)
+            group.Abort(1)  # MPICH and Open MPI end the whole job
         time.sleep(0.005)
     return bool(recv[0])
 

@@ -419,3 +419,26 @@ def test_restart_needs_a_checkpoint(tmp_path):
     with pytest.raises(CheckpointError, match="steady"):
         run_case(steady, RunFolder(comm, path, resume=True), comm, restart=True)
     assert not (path / "history.csv").exists() and not (path / "mesh.msh").exists()
+
+
+def test_cli_restart(tmp_path, capsys):
+    """`ssbx run CASE --restart`: continues an interrupted run folder; refuses a complete one
+    and a steady case, naming the reason."""
+    import tomli_w
+
+    from ssbx import cli
+
+    case = _mechanics_case()
+    case_file = tmp_path / "hold.toml"
+    case_file.write_text(tomli_w.dumps(case.to_toml_dict()), encoding="utf-8")
+    out = tmp_path / "run"
+    _interrupted(case, out, MPI.COMM_SELF, 1)
+    assert cli.main(["run", str(case_file), "--out", str(out), "--restart", "-q"]) == 0
+    summary = json.loads((out / SUMMARY).read_text())
+    assert summary["restarted"] is True and summary["status"] == "ok"
+    assert cli.main(["run", str(case_file), "--out", str(out), "--restart", "-q"]) == 1
+    assert "the run is complete" in capsys.readouterr().err
+    steady = tmp_path / "steady.toml"
+    steady.write_text((ROOT / "examples" / "void_2d.toml").read_text(), encoding="utf-8")
+    assert cli.main(["run", str(steady), "--out", str(tmp_path / "s"), "--restart", "-q"]) == 1
+    assert "needs a transient case" in capsys.readouterr().err

@@ -447,3 +447,46 @@ def test_interrupted_transient_case_continues_from_its_checkpoint(tmp_path):
     execute_case("run", sweep.cases[0].case, reference, comm, source="test")
     assert (folder / "history.csv").read_text() == \
         (tmp_path / "reference" / "history.csv").read_text()
+
+
+ONE_RANK_FAILS = r'''
+import sys
+from pathlib import Path
+
+from mpi4py import MPI
+
+from ssbx.sweep import prepare_root, run_sweep
+from ssbx.sweep_spec import sweep_from_dict
+
+world = MPI.COMM_WORLD
+sweep = sweep_from_dict({"sweep": {"name": "t", "parameters": {"interface.asr": ["1 ohm cm^2"]}},
+                         "base": {"name": "b"}})
+root = prepare_root(world, sweep, Path(sys.argv[1]))
+
+
+def runner(command, case, folder, group, console, *, source, restart):
+    if group.rank == 1:
+        raise RuntimeError("an error on rank 1 only")
+    group.Barrier()  # rank 0 waits in a collective that rank 1 never joins
+
+
+run_sweep(sweep, root, world, ranks_per_case=2, agree_timeout=2.0, runner=runner)
+print("not reached", flush=True)
+'''
+
+
+def test_error_on_one_rank_of_a_group_aborts_instead_of_hanging(tmp_path):
+    """A case that fails on one rank of a 2-rank group while the other waits in a collective:
+    the failed rank aborts the job after --agree-timeout instead of leaving it hanging."""
+    script = tmp_path / "one_rank_fails.py"
+    script.write_text(ONE_RANK_FAILS, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PMI_", "PMIX_", "HYDRA_", "MPIR_", "OMPI_"))}
+    start = time.monotonic()
+    proc = subprocess.run([_mpirun(), "-n", "2", sys.executable, str(script), str(tmp_path / "o")],
+                          capture_output=True, text=True, timeout=180, env=env)
+    elapsed = time.monotonic() - start
+    assert proc.returncode != 0
+    assert "not reached" not in proc.stdout
+    assert "failed on this rank only" in proc.stderr, proc.stderr[-2000:]
+    assert elapsed < 120
