@@ -1,0 +1,383 @@
+"""Vacancy transport in Li metal: material data, the UFL form of one time step, closed forms.
+
+Why: each Li atom stripped at the contacting interface leaves a vacancy in the Li. Vacancies
+diffuse away (the Li self-diffusion flux, carried by vacancies) and are annihilated at
+dislocations (the sink that couples vacancies to creep); where they cannot keep up, the interface
+vacancy concentration rises above equilibrium and voids nucleate once it exceeds a critical
+supersaturation (Krauskopf et al. 2019, ACS AMI 11, 14463: "self-diffusion alone" limits the
+stripping current at zero stack pressure; Shishvan, Fleck, McMeeking & Deshpande 2020,
+Electrochim. Acta 363, 137240 *(check)*: vacancy diffusion and void growth at a stripping
+electrode). This module is the first piece of that "three-flux balance" (migration,
+self-diffusion, creep): the vacancy field on its own.
+
+Unknown. ``theta = c_v / c_v,eq(T)`` [1]: the vacancy site fraction ``c_v`` normalised by its
+thermal-equilibrium value ``c_v,eq(T) = exp(S_f/k_B) exp(-H_f/(k_B T))`` (O(1), well
+conditioned; ``c_v,eq ~ 4e-6`` at room temperature). The vacancy concentration per volume is
+``theta c_eq / Omega_Li`` [mol/m^3].
+
+Equation (in the Li, time t [s], lengths [m]):
+
+    d(theta)/dt = div[ D_v (grad theta - theta beta grad sigma_h) ] - k (theta - 1) + s
+    beta = Omega_v / (R T)     [1/Pa],   Omega_v = omega Omega_Li
+
+- ``D_v = D_self / (f c_eq)`` [m^2/s]: vacancy diffusivity consistent with the tracer
+  self-diffusion coefficient of Li, ``D_self = f c_eq D_v`` (vacancy mechanism, correlation
+  factor f = 0.727 for bcc); ``D_self(T) = D_ref exp(-Q/R (1/T - 1/T_ref))``.
+- Stress-driven drift: the vacancy chemical potential is ``mu_v = R T ln theta - Omega_v sigma_h``
+  (sigma_h hydrostatic stress, tension positive: tension lowers the formation free energy of a
+  vacancy with a positive relaxation volume), so ``J_v = -(D_v theta/RT) grad mu_v`` (in theta
+  units) and vacancies drift toward tension. In a stress field at rest the equilibrium is
+  ``theta = exp(beta sigma_h)``; beta = 5.2e-3 per MPa for omega = 1 at 298 K.
+- Sink: first-order annihilation at dislocations ``k (theta - 1)`` [1/s] with the sink strength
+  ``k = Z D_v rho`` of a dislocation density rho [1/m^2] (capture efficiency Z ~ 1; e.g. Nabarro
+  and the rate theory of point defects, Was, *Fundamentals of Radiation Materials Science*, ch. 5
+  *(check)*). Creep multiplies dislocations and makes them climb; an optional law
+  ``rho = rho_0 + eps_dot_p / (b v_ref)`` (Orowan, ``eps_dot_p = rho_m b v``, with a reference
+  glide/climb velocity v_ref) is provided (:func:`creep_dislocation_density`). Shishvan et al.
+  2020 couple vacancy annihilation to creep as well; their exact law is not reproduced here
+  *(check)*.
+- ``s`` [1/s]: a volume source, zero except in manufactured-solution tests.
+
+Boundary conditions. Injection at the contacting interface: each stripped atom leaves a vacancy,
+so the vacancy molar flux into the Li is ``i/F`` [mol/m^2/s] (anodic/stripping i > 0; plating
+consumes vacancies, i < 0); in theta units the inward flux is
+
+    D_v (grad theta - theta beta grad sigma_h) . n = J_theta = i Omega_Li / (F c_eq)   [m/s]
+
+(n the outward normal). Other boundaries: zero flux, or ``theta = 1`` (an ideal source/sink,
+e.g. a current collector or a free surface).
+
+Weak form of one backward-Euler step ``t_n -> t_n + dt`` (weight ``w``: ``2 pi r`` in
+axisymmetry with x = r, 1 per unit depth in plane):
+
+    a(theta, v) = ∫ [theta v / dt + D_v (grad theta - theta beta grad sigma_h) . grad v
+                     + k theta v] w dx
+    L(v)        = ∫ [theta_n v / dt + k v + s v] w dx + ∫_interface J_theta v w ds
+
+Summing over all test functions (v = 1) gives the discrete inventory identity
+``∫ (theta - theta_n) w dx = dt [∫ J_theta w ds - ∫ k (theta - 1) w dx + ∫ s w dx]``
+(plus the reaction at a ``theta = 1`` boundary): injected = stored + annihilated (+ escaped), to
+round-off.
+
+Closed forms (1-D, semi-infinite Li, uniform constant injection J from t = 0, theta(t=0) = 1,
+no stress), used for verification and for the critical current:
+
+- no sink: ``theta(0, t) - 1 = 2 J sqrt(t / (pi D))``;
+- first-order sink k: ``theta(0, t) - 1 = (J / sqrt(D k)) erf(sqrt(k t))``, steady
+  ``J / sqrt(D k)``;
+- nucleation when ``theta >= S`` (critical supersaturation S > 1): it happens at all only if
+  ``J > J_c = (S - 1) sqrt(D k)`` (finite layer of thickness L with theta = 1 at its far side and
+  no sink: ``J_c = (S - 1) D / L``); above J_c at ``t* = [erfinv((S - 1) sqrt(D k) / J)]^2 / k``
+  (no sink: ``t* = pi D (S - 1)^2 / (4 J^2)``).
+
+Units: SI throughout (energies in J/mol; ``1 eV per defect = F J/mol``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import ufl
+
+from ssbx.physics.constants import FARADAY, GAS_CONSTANT, LI_MOLAR_VOLUME
+
+#: 1 eV per defect in J/mol (= F x 1 V).
+EV = FARADAY
+
+
+# --------------------------------------------------------------------------------------------
+# Material
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VacancyMaterial:
+    """Vacancy thermodynamics and mobility of a metal, SI units.
+
+    formation_enthalpy: H_f [J/mol]; formation_entropy: S_f / k_B [1];
+    self_diffusion_ref: D_ref, tracer self-diffusion coefficient at ``reference_temperature``
+    [m^2/s]; self_diffusion_activation: Q [J/mol]; reference_temperature: T_ref [K];
+    correlation_factor: f [1] (bcc 0.727); molar_volume: Omega [m^3/mol];
+    relaxation_volume_ratio: omega, ``Omega_v = omega Omega`` [1]; sources: where each value
+    comes from (``"(check)"`` marks values not yet confirmed against the primary paper).
+    """
+
+    formation_enthalpy: float
+    formation_entropy: float
+    self_diffusion_ref: float
+    self_diffusion_activation: float
+    reference_temperature: float = 298.15
+    correlation_factor: float = 0.727
+    molar_volume: float = LI_MOLAR_VOLUME
+    relaxation_volume_ratio: float = 1.0
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def c_eq(self, temperature: float) -> float:
+        """Equilibrium vacancy site fraction ``exp(S_f/k_B) exp(-H_f/(R T))`` [1]."""
+        return math.exp(self.formation_entropy) * math.exp(
+            -self.formation_enthalpy / (GAS_CONSTANT * temperature))
+
+    def d_self(self, temperature: float) -> float:
+        """Tracer self-diffusion coefficient ``D_ref exp(-Q/R (1/T - 1/T_ref))`` [m^2/s]."""
+        return self.self_diffusion_ref * math.exp(
+            -self.self_diffusion_activation / GAS_CONSTANT
+            * (1.0 / temperature - 1.0 / self.reference_temperature))
+
+    def d_vacancy(self, temperature: float) -> float:
+        """Vacancy diffusivity ``D_v = D_self / (f c_eq)`` [m^2/s]."""
+        return self.d_self(temperature) / (self.correlation_factor * self.c_eq(temperature))
+
+    @property
+    def relaxation_volume(self) -> float:
+        """``Omega_v = omega Omega`` [m^3/mol]."""
+        return self.relaxation_volume_ratio * self.molar_volume
+
+    def stress_coefficient(self, temperature: float) -> float:
+        """``beta = Omega_v / (R T)`` [1/Pa]: theta = exp(beta sigma_h) at rest."""
+        return self.relaxation_volume / (GAS_CONSTANT * temperature)
+
+    def concentration_scale(self, temperature: float) -> float:
+        """Vacancies per volume at theta = 1, ``c_eq / Omega`` [mol/m^3]."""
+        return self.c_eq(temperature) / self.molar_volume
+
+    def injection_velocity(self, current_density: Any, temperature: float) -> Any:
+        """Inward vacancy flux in theta units ``J_theta = i Omega / (F c_eq)`` [m/s] of an
+        anodic (stripping > 0) current density i [A/m^2] (floats, arrays or UFL)."""
+        return current_density * (self.molar_volume / (FARADAY * self.c_eq(temperature)))
+
+    def current_density(self, injection_velocity: Any, temperature: float) -> Any:
+        """Inverse of :meth:`injection_velocity`: ``i = J_theta F c_eq / Omega`` [A/m^2]."""
+        return injection_velocity * (FARADAY * self.c_eq(temperature) / self.molar_volume)
+
+    def sink_rate(self, dislocation_density: Any, temperature: float,
+                  efficiency: float = 1.0) -> Any:
+        """Sink strength ``k = Z D_v rho`` [1/s] of a dislocation density rho [1/m^2]."""
+        return efficiency * self.d_vacancy(temperature) * dislocation_density
+
+
+#: Li metal. Vacancy formation: Feder 1970, Phys. Rev. B 2, 828 (dilatometry vs X-ray lattice
+#: parameter, 0 C to the melting point): E_1v^f = 0.34 +/- 0.04 eV, S_1v^f = (0.9 +/- 0.8) k
+#: (values read in the paper's abstract; E_1v^f is 0.63 of the self-diffusion activation energy,
+#: hence Q = 0.54 eV). D_self at 298 K: 6e-11 cm^2/s, the middle of the 5-7.5e-11 cm^2/s that
+#: PHYSICS.md and the roadmap (seed 004, Krauskopf 2019) quote *(check)*.
+LITHIUM = VacancyMaterial(
+    formation_enthalpy=0.34 * EV,
+    formation_entropy=0.9,
+    self_diffusion_ref=6.0e-15,
+    self_diffusion_activation=0.54 * EV,
+    reference_temperature=298.15,
+    correlation_factor=0.727,
+    molar_volume=LI_MOLAR_VOLUME,
+    relaxation_volume_ratio=1.0,
+    sources={
+        "formation_enthalpy": "Feder 1970, Phys. Rev. B 2, 828: 0.34 +/- 0.04 eV (abstract; "
+                              "positron/DFT values are higher, ~0.48-0.55 eV (check))",
+        "formation_entropy": "Feder 1970, Phys. Rev. B 2, 828: (0.9 +/- 0.8) k_B (abstract)",
+        "self_diffusion_ref": "6e-15 m^2/s at 298 K: middle of 5-7.5e-11 cm^2/s, PHYSICS.md §1 / "
+                              "roadmap §2.3.1 (Krauskopf 2019; NMR, Dologlou 2010) (check)",
+        "self_diffusion_activation": "0.54 eV = 0.34 eV / 0.63 (Feder 1970 abstract); tracer "
+                                     "data of Lodding/Mundy ~0.55 eV (check)",
+        "correlation_factor": "0.727, vacancy mechanism in bcc (Manning 1968, textbook value)",
+        "molar_volume": "6.941e-3 kg/mol / 534 kg/m^3 (PHYSICS.md §1)",
+        "relaxation_volume_ratio": "1: a full atomic volume (the volume a stripped atom "
+                                   "leaves behind; an upper bound, the relaxed formation "
+                                   "volume of a vacancy in a metal is smaller (check))",
+    },
+)
+
+#: Dislocation density of annealed, soft Li [1/m^2]: 1e12 order of magnitude for annealed
+#: metals (a textbook range 1e10-1e12) *(check)*; a parameter, not a fit.
+DISLOCATION_DENSITY_ANNEALED = 1.0e12
+
+#: Burgers vector of bcc Li, a sqrt(3)/2 with a = 3.51 Angstrom [m] *(check)*.
+BURGERS_VECTOR_LI = 3.51e-10 * math.sqrt(3.0) / 2.0
+
+
+def creep_dislocation_density(rho_0: Any, plastic_strain_rate: Any, burgers_vector: float,
+                              reference_velocity: float) -> Any:
+    """``rho = rho_0 + eps_dot_p / (b v_ref)`` [1/m^2]: the Orowan density of mobile
+    dislocations a creep rate needs at a dislocation velocity ``v_ref`` [m/s], added to a
+    background ``rho_0`` (floats, arrays or UFL). A stated law, not a fit."""
+    return rho_0 + abs(plastic_strain_rate) / (burgers_vector * reference_velocity)
+
+
+# --------------------------------------------------------------------------------------------
+# UFL forms
+# --------------------------------------------------------------------------------------------
+@dataclass
+class VacancyFormTerms:
+    """Coefficients of one backward-Euler step (floats, Constants, Functions or UFL).
+
+    diffusivity: D_v [m^2/s]; inverse_dt: 1/dt [1/s]; stress_coefficient: beta [1/Pa];
+    hydrostatic_stress: sigma_h [Pa] (tension +; ``None``: no drift); sink_rate: k [1/s]
+    (``None``: no sink); injection: J_theta [m/s] on the interface (``None``: none);
+    weight: ``2 pi r`` or 1; source: s [1/s] (``None``: none).
+    """
+
+    diffusivity: Any
+    inverse_dt: Any
+    stress_coefficient: Any = 0.0
+    hydrostatic_stress: Any = None
+    sink_rate: Any = None
+    injection: Any = None
+    weight: Any = 1.0
+    source: Any = None
+
+
+def vacancy_flux(theta: Any, terms: VacancyFormTerms) -> Any:
+    """``-J = D_v (grad theta - theta beta grad sigma_h)`` [m/s] (minus the vacancy flux in
+    theta units; its normal component is the inward flux)."""
+    g = ufl.grad(theta)
+    if terms.hydrostatic_stress is not None:
+        g = g - theta * terms.stress_coefficient * ufl.grad(terms.hydrostatic_stress)
+    return terms.diffusivity * g
+
+
+def vacancy_bilinear_form(theta: Any, v: Any, terms: VacancyFormTerms,
+                          dx: ufl.Measure) -> ufl.Form:
+    """``a(theta, v)`` of the module docstring (theta a TrialFunction)."""
+    w = terms.weight
+    a = (terms.inverse_dt * theta * v + ufl.inner(vacancy_flux(theta, terms), ufl.grad(v))) \
+        * w * dx
+    if terms.sink_rate is not None:
+        a += terms.sink_rate * theta * v * w * dx
+    return a
+
+
+def vacancy_linear_form(theta_n: Any, v: Any, terms: VacancyFormTerms, dx: ufl.Measure,
+                        ds_interface: ufl.Measure) -> ufl.Form:
+    """``L(v)`` of the module docstring (theta_n the previous step)."""
+    w = terms.weight
+    L = terms.inverse_dt * theta_n * v * w * dx
+    if terms.sink_rate is not None:
+        L += terms.sink_rate * v * w * dx
+    if terms.source is not None:
+        L += terms.source * v * w * dx
+    if terms.injection is not None:
+        L += terms.injection * v * w * ds_interface
+    return L
+
+
+def vacancy_residual(theta: Any, theta_n: Any, v: Any, terms: VacancyFormTerms,
+                     dx: ufl.Measure, ds_interface: ufl.Measure) -> ufl.Form:
+    """``F(theta; v) = a(theta, v) - L(v)`` with theta a Function (residual form)."""
+    return vacancy_bilinear_form(theta, v, terms, dx) - vacancy_linear_form(
+        theta_n, v, terms, dx, ds_interface)
+
+
+# --------------------------------------------------------------------------------------------
+# Closed forms (1-D semi-infinite, uniform constant injection J [m/s], theta(t=0) = 1)
+# --------------------------------------------------------------------------------------------
+def erfinv(y: float) -> float:
+    """Inverse error function for ``-1 < y < 1`` (Newton on ``math.erf``, to round-off)."""
+    if not -1.0 < y < 1.0:
+        raise ValueError(f"erfinv needs -1 < y < 1, got {y}")
+    if y == 0.0:
+        return 0.0
+    # Winitzki's approximation as a start, then Newton
+    a = 0.147
+    ln = math.log(1.0 - y * y)
+    t = 2.0 / (math.pi * a) + ln / 2.0
+    x = math.copysign(math.sqrt(math.sqrt(t * t - ln / a) - t), y)
+    for _ in range(50):
+        dx = (math.erf(x) - y) / (2.0 / math.sqrt(math.pi) * math.exp(-x * x))
+        x -= dx
+        if abs(dx) <= 1e-15 * max(1.0, abs(x)):
+            break
+    return x
+
+
+def surface_rise(J: float, D: float, t: float, k: float = 0.0) -> float:
+    """``theta(0, t) - 1``: ``2 J sqrt(t/(pi D))`` (k = 0) or ``J/sqrt(D k) erf(sqrt(k t))``."""
+    if k == 0.0:
+        return 2.0 * J * math.sqrt(t / (math.pi * D))
+    return J / math.sqrt(D * k) * math.erf(math.sqrt(k * t))
+
+
+def profile_rise(J: float, D: float, t: float, depth: Any) -> Any:
+    """``theta(z, t) - 1 = 2 J sqrt(D t) ierfc(z / (2 sqrt(D t))) / D`` at a depth z [m] below
+    the interface (no sink); ``ierfc(u) = exp(-u^2)/sqrt(pi) - u erfc(u)`` (numpy arrays)."""
+    u = np.asarray(depth, dtype=float) / (2.0 * math.sqrt(D * t))
+    ierfc = np.exp(-u * u) / math.sqrt(math.pi) - u * np.vectorize(math.erfc)(u)
+    return 2.0 * J * math.sqrt(D * t) * ierfc / D
+
+
+def steady_surface_rise(J: float, D: float, k: float) -> float:
+    """Steady ``theta(0) - 1 = J / sqrt(D k)`` with a sink (semi-infinite)."""
+    return J / math.sqrt(D * k)
+
+
+def critical_injection(S: float, D: float, k: float = 0.0,
+                       thickness: float | None = None) -> float:
+    """Diffusion-limited critical injection J_c [m/s] for a critical supersaturation S:
+    ``(S - 1) sqrt(D k)`` (semi-infinite with sink k), or ``(S - 1) D / L`` (a layer of
+    thickness L with theta = 1 at its far side and no sink). Below J_c, theta never reaches S."""
+    if thickness is not None:
+        if k != 0.0:
+            raise ValueError("the finite-layer J_c is for a layer without a sink (k = 0)")
+        return (S - 1.0) * D / thickness
+    if k <= 0.0:
+        return 0.0  # semi-infinite without a sink: any J > 0 reaches S eventually
+    return (S - 1.0) * math.sqrt(D * k)
+
+
+def nucleation_time(J: float, S: float, D: float, k: float = 0.0) -> float:
+    """Time t* [s] at which the surface reaches S under constant injection J (semi-infinite):
+    ``[erfinv((S - 1) sqrt(D k) / J)]^2 / k`` with a sink, ``pi D (S - 1)^2 / (4 J^2)``
+    without; ``inf`` at or below J_c."""
+    if J <= 0.0:
+        return math.inf
+    if k == 0.0:
+        return math.pi * D * (S - 1.0) ** 2 / (4.0 * J * J)
+    y = (S - 1.0) * math.sqrt(D * k) / J
+    if y >= 1.0:
+        return math.inf
+    return erfinv(y) ** 2 / k
+
+
+def critical_current_density(material: VacancyMaterial, temperature: float, S: float, *,
+                             sink_rate: float | None = None,
+                             dislocation_density: float | None = None,
+                             thickness: float | None = None) -> float:
+    """Stripping current density [A/m^2] above which vacancies pile up at the interface to the
+    supersaturation S: ``i_c = J_c F c_eq / Omega`` with J_c from :func:`critical_injection`
+    (the sink from ``sink_rate`` k [1/s] or ``dislocation_density`` rho, ``k = D_v rho``; or a
+    layer ``thickness`` L with theta = 1 at its far side, no sink).
+
+    This is the "self-diffusion alone cannot keep up" limit (Krauskopf et al. 2019: ~0.1 mA/cm^2
+    at zero stack pressure): nothing here is tuned to reach that number. Note
+    ``F c_eq D_v / Omega = F D_self / (f Omega)``: the semi-infinite result
+    ``i_c = (S - 1) F D_self sqrt(rho) / (f Omega)`` does not depend on c_eq at all (only on the
+    measured self-diffusion, the sink density and S); the layer result is
+    ``(S - 1) F D_self / (f Omega L)``.
+    """
+    D = material.d_vacancy(temperature)
+    if dislocation_density is not None:
+        if sink_rate is not None:
+            raise ValueError("give sink_rate or dislocation_density, not both")
+        sink_rate = material.sink_rate(dislocation_density, temperature)
+    Jc = critical_injection(S, D, sink_rate or 0.0, thickness)
+    return material.current_density(Jc, temperature)
+
+
+__all__ = [
+    "BURGERS_VECTOR_LI",
+    "DISLOCATION_DENSITY_ANNEALED",
+    "EV",
+    "LITHIUM",
+    "VacancyFormTerms",
+    "VacancyMaterial",
+    "creep_dislocation_density",
+    "critical_current_density",
+    "critical_injection",
+    "erfinv",
+    "nucleation_time",
+    "profile_rise",
+    "steady_surface_rise",
+    "surface_rise",
+    "vacancy_bilinear_form",
+    "vacancy_flux",
+    "vacancy_linear_form",
+    "vacancy_residual",
+]
