@@ -447,6 +447,7 @@ class CurrentDistributionProblem:
         :class:`SolverDivergedError` if it does not converge."""
         snes = self.problem.solver
         history: list[float] = []
+        snes.cancelMonitor()  # setMonitor adds one: without this every solve would add another
         snes.setMonitor(lambda _snes, _it, norm: history.append(float(norm)))
         self._timers["assembly"] = 0.0
         t0 = time.perf_counter()

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -489,7 +490,8 @@ class MechanicsProblem:
             F, self.u, J=J, bcs=self.bcs, petsc_options_prefix=prefix, petsc_options=opts,
             entity_maps=entity_maps)
         self._history: list[float] = []
-        self.problem.solver.setMonitor(lambda _s, _it, norm: self._history.append(float(norm)))
+        history = self._history  # not self: PETSc keeps the callbacks where gc cannot see them
+        self.problem.solver.setMonitor(lambda _s, _it, norm: history.append(float(norm)))
         self._timers = {"kernel": 0.0, "assembly": 0.0}
         self._failed = 0
         self._dt = 0.0
@@ -578,14 +580,20 @@ class MechanicsProblem:
         f_ctx = {"u": self.u, "residual": problem.F, "jacobian": problem.J, "bcs": self.bcs}
         j_ctx = {"u": self.u, "jacobian": problem.J, "preconditioner": problem.preconditioner,
                  "bcs": self.bcs}
+        # The SNES holds these callbacks in PETSc, invisible to Python's garbage collector: a
+        # strong reference to self would make a cycle that is never freed (with its PETSc
+        # objects and ~20 MPI communicators per problem, until MPI runs out of them).
+        owner = weakref.ref(self)
+        u, has_regions = self.u, bool(self.regions)
 
         def residual(snes_: Any, x: Any, b: Any) -> None:
             failed = 0
-            if self.regions:
+            if has_regions:
                 t = time.perf_counter()
                 _ghost_update(x, PETSc.InsertMode.INSERT, PETSc.ScatterMode.FORWARD)
-                assign(x, self.u)
-                failed = self._constitutive_update()
+                assign(x, u)
+                me = owner()
+                failed = me._constitutive_update() if me is not None else 1
                 timers["kernel"] += time.perf_counter() - t
             t = time.perf_counter()
             assemble_residual(snes_, x, b, **f_ctx)
