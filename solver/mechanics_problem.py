@@ -501,6 +501,9 @@ class MechanicsProblem:
         self.steps = 0
         self._pending: StepResult | None = None
         self.time_setup = time.perf_counter() - t0
+        from ssbx.petsc_lifetime import track
+
+        track(self)
 
     # -- construction helpers -------------------------------------------------------------------
     @classmethod
@@ -784,6 +787,11 @@ class MechanicsProblem:
         reg = self.regions[tag]
         return {"strain": reg.strain, **reg.views}
 
+    def close(self) -> None:
+        """Free the solver's PETSc objects now (collective: on every rank at the same point);
+        the problem cannot solve afterwards."""
+        destroy_nonlinear_problem(self.problem)
+
     def num_dofs(self) -> int:
         """Global number of displacement unknowns."""
         return self.V.dofmap.index_map.size_global * self.V.dofmap.index_map_bs
@@ -937,6 +945,20 @@ def run_quasistatic(problem: MechanicsProblem, t_end: float, dt0: float, *,
                 f"after {limit}:\n  " + "\n  ".join(st.attempts), history)
     return history
 
+
+
+def destroy_nonlinear_problem(problem: Any) -> None:
+    """Destroy the PETSc objects of a dolfinx ``NonlinearProblem`` now.
+
+    Collective: call it on every rank at the same point. Destroying a parallel PETSc object
+    (a MUMPS factorisation, a communicator) is collective, and dolfinx's ``__del__`` does it
+    whenever the last reference goes, which can be at different points on different ranks (a
+    hang). After this, ``__del__`` only meets destroyed objects (no-ops).
+    """
+    for name in ("_snes", "_A", "_b", "_x", "_P_mat"):
+        obj = getattr(problem, name, None)
+        if obj is not None:
+            obj.destroy()
 
 def _fmt(history: Sequence[float]) -> str:
     return "[" + ", ".join(f"{r:.3e}" for r in history) + "]"

@@ -120,14 +120,18 @@ def run_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None, *,
     """
     if case.problem == "mechanics":
         from ssbx.mechanics_run import run_mechanics_case
+        from ssbx.petsc_lifetime import closing_problems
 
-        return run_mechanics_case(case, folder, comm, console, restart=restart,
-                                  stop_after_checkpoints=stop_after_checkpoints)
+        with closing_problems():
+            return run_mechanics_case(case, folder, comm, console, restart=restart,
+                                      stop_after_checkpoints=stop_after_checkpoints)
     if case.problem == "stripping":
+        from ssbx.petsc_lifetime import closing_problems
         from ssbx.stripping_run import run_stripping_case
 
-        return run_stripping_case(case, folder, comm, console, restart=restart,
-                                  stop_after_checkpoints=stop_after_checkpoints)
+        with closing_problems():
+            return run_stripping_case(case, folder, comm, console, restart=restart,
+                                      stop_after_checkpoints=stop_after_checkpoints)
     if restart:
         from ssbx.checkpoint import CheckpointError
 

@@ -248,6 +248,9 @@ class StrippingProblem:
         # electrolyte potential (galvanostatic; a potentiostatic twin is built on demand)
         self.se_domain = electrolyte_domain(cell_mesh)
         self._current_problems: dict[str, CurrentDistributionProblem] = {}
+        from ssbx.petsc_lifetime import track
+
+        track(self)
         self._potential_maps: dict[int, LocalMap] = {}
         cp = self._current_problem("galvanostatic")
         v = ufl.TestFunction(cp.V)
@@ -725,6 +728,20 @@ class StrippingProblem:
         self.steps = int(state["steps"])
         self.warnings = list(state["warnings"])
         self._pending = None
+
+    def close(self) -> None:
+        """Free the PETSc objects of the mechanics, current and electrolyte solvers now
+        (collective: on every rank at the same point, see
+        :func:`ssbx.mechanics_problem.destroy_nonlinear_problem`)."""
+        from ssbx.mechanics_problem import destroy_nonlinear_problem
+
+        self.mechanics.close()
+        for cp in self._current_problems.values():
+            destroy_nonlinear_problem(cp.problem)
+        deflection = getattr(self, "_electrolyte_elastic", None)
+        if deflection is not None:
+            deflection._ksp.destroy()
+            deflection._A.destroy()
 
     def num_dofs(self) -> dict[str, int]:
         cp = self._current_problem("galvanostatic")

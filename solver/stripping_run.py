@@ -398,13 +398,16 @@ def strip_trial(case: Any, current_density: float, comm: MPI.Comm, *, cell_mesh:
     """One CCS trial (:class:`ssbx.ccs.Trial`): build and initialise the case's problem, run
     ``prepare(problem)`` if given (e.g. a pressure hold), then :func:`strip_and_judge`."""
     from ssbx.ccs import Trial
+    from ssbx.petsc_lifetime import closing_problems
 
     t0 = time.perf_counter()
-    problem = build_problem(case, comm, cell_mesh)
-    if prepare is not None:
-        prepare(problem)
-    q0 = problem.scalars()["charge_density"]
-    stable, reason, recorder = strip_and_judge(problem, case, current_density)
+    with closing_problems():
+        problem = build_problem(case, comm, cell_mesh)
+        if prepare is not None:
+            prepare(problem)
+        q0 = problem.scalars()["charge_density"]
+        stable, reason, recorder = strip_and_judge(problem, case, current_density)
+        q1 = problem.scalars()["charge_density"]
     if recorder_sink is not None:
         recorder_sink.append(recorder)
     cf = recorder.column("contact_fraction")
@@ -414,7 +417,7 @@ def strip_trial(case: Any, current_density: float, comm: MPI.Comm, *, cell_mesh:
         "contact_fraction_min": float(np.nanmin(cf)),
         "cell_voltage_max_V": float(np.nanmax(np.abs(volt))) if np.isfinite(volt).any()
         else math.nan,
-        "capacity_reached_mAh_per_cm2": (problem.scalars()["charge_density"] - q0) / 36000.0,
+        "capacity_reached_mAh_per_cm2": (q1 - q0) / 36000.0,
         "steps": float(len(recorder.rows) - 1),
         "newton_iterations": float(np.nansum(recorder.column("newton_iterations"))),
         "wall_time_s": time.perf_counter() - t0,

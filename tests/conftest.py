@@ -16,6 +16,14 @@ from mpi4py import MPI
 # isort: on
 import pytest
 
+if MPI.COMM_WORLD.size > 1:
+    # Destroying a parallel PETSc object (a solver's MUMPS factorisation, a communicator) is
+    # collective. Python's automatic collection of reference cycles runs at points that differ
+    # between ranks, so under MPI it is off and garbage is collected after every test, on all
+    # ranks together (below). (ssbx's own runs close their solvers explicitly:
+    # ssbx.petsc_lifetime.)
+    gc.disable()
+
 
 @pytest.fixture(autouse=True)
 def _collect_and_synchronise():

@@ -1,0 +1,60 @@
+"""Deterministic destruction of solver objects under MPI.
+
+Destroying a parallel PETSc object (a MUMPS factorisation, a communicator) is collective. dolfinx
+destroys a problem's PETSc objects in ``__del__``, that is whenever the last Python reference
+goes, which can happen at different points on different ranks (one rank still holds a reference
+in a traceback or a rank-0-only structure): the job then hangs in the destroy. Problems that
+own solvers register themselves here (:func:`track`), and :func:`closing_problems` closes the
+ones created inside it, in creation order, on every rank at the same point: when its block ends
+normally or with one of the errors ssbx raises on every rank alike (:data:`COLLECTIVE_ERRORS`).
+Any other error leaves them alone (it may be on one rank only: closing would hang that rank,
+while ssbx's MPI excepthook is about to abort the job).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+_live: list[weakref.ref] = []
+
+
+def track(problem: Any) -> None:
+    """Register ``problem`` (an object with a collective ``close()``)."""
+    _live.append(weakref.ref(problem))
+
+
+def _collective_errors() -> tuple[type[BaseException], ...]:
+    from ssbx.checkpoint import CheckpointError, RunInterrupted
+    from ssbx.current_problem import SolverDivergedError
+    from ssbx.mechanics_problem import TimeSteppingError
+    from ssbx.stripping_problem import StrippingError
+
+    return (CheckpointError, RunInterrupted, SolverDivergedError, TimeSteppingError,
+            StrippingError)
+
+
+@contextlib.contextmanager
+def closing_problems() -> Iterator[None]:
+    """Close (collectively) the problems created inside the block when it ends."""
+    start = len(_live)
+
+    def close_new() -> None:
+        refs = _live[start:]
+        del _live[start:]
+        for ref in refs:
+            problem = ref()
+            if problem is not None:
+                problem.close()
+
+    try:
+        yield
+    except _collective_errors():
+        close_new()
+        raise
+    close_new()
+
+
+__all__ = ["closing_problems", "track"]
