@@ -50,8 +50,7 @@ def execute_case(command: str, case: Any, folder: Any, comm: Any, console: Any =
     else:
         from ssbx.run import run_case
 
-        results = (run_case(case, folder, comm, console, restart=True) if restart
-                   else run_case(case, folder, comm, console))
+        results = run_case(case, folder, comm, console, restart=restart)
     wall = folder.elapsed()
     provenance = folder.write_provenance(wall_time=wall)
     if console is not None:

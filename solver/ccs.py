@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ssbx.runfolder import _atomic_write, csv_text
+from ssbx.runfolder import atomic_write, csv_text
 
 #: A/m^2 per mA/cm^2.
 A_PER_M2_PER_MA_PER_CM2 = 10.0
@@ -481,6 +481,6 @@ def plot_ccs_map(
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=150)
-        _atomic_write(Path(path), buf.getvalue())
+        atomic_write(Path(path), buf.getvalue())
     finally:
         plt.close(fig)

@@ -95,6 +95,7 @@ from mpi4py import MPI
 import numpy as np
 
 import ssbx
+from ssbx.runfolder import collective
 
 FORMAT_VERSION = 1
 CHECKPOINTS = "checkpoints"
@@ -134,18 +135,7 @@ def _on_every_rank(comm: MPI.Comm, action: Callable[[], Any], what: str) -> Any:
 
 def _on_rank0(comm: MPI.Comm, action: Callable[[], Any], what: str) -> Any:
     """Run ``action`` on rank 0, broadcast its result, raise its error on every rank."""
-    result, error = None, None
-    if comm.rank == 0:
-        try:
-            result = action()
-        except CheckpointError as err:
-            error = str(err)
-        except Exception as err:
-            error = f"{what}: {type(err).__name__}: {err}"
-    result, error = comm.bcast((result, error), root=0)
-    if error is not None:
-        raise CheckpointError(error)
-    return result
+    return collective(comm, action, what, CheckpointError)
 
 
 # --------------------------------------------------------------------------------------------

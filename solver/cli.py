@@ -28,12 +28,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import ssbx
+from ssbx.case_runner import SUMMARY_FORMAT
 from ssbx.console import ERROR, LEVEL_CHOICES, Console, describe_exception
 from ssbx.mpi_abort import SerialComm, install_mpi_excepthook
-
-SUMMARY_FORMAT = 1
-"""Version of the layout of ``summary.json`` (also :data:`ssbx.case_runner.SUMMARY_FORMAT`)."""
-
 
 # ----------------------------------------------------------------------------- MPI and PETSc
 
@@ -573,7 +570,7 @@ def _collect(args: argparse.Namespace, sweep: Any, root: Path, comm: Any,
 
 def _emit_slurm(args: argparse.Namespace, sweep: Any, root: Path, comm: Any,
                 console: Console) -> int:
-    from ssbx.runfolder import _atomic_write
+    from ssbx.runfolder import atomic_write
     from ssbx.slurm import SlurmOptions, check_options, slurm_scripts
 
     options = SlurmOptions(
@@ -590,7 +587,7 @@ def _emit_slurm(args: argparse.Namespace, sweep: Any, root: Path, comm: Any,
                                 Path.cwd())
         root.mkdir(parents=True, exist_ok=True)
         for name, text in scripts.items():
-            _atomic_write(root / name, text)
+            atomic_write(root / name, text)
             console.info(f"wrote {root / name}")
         if options.layout == "array":
             console.info(f"submit: jid=$(sbatch --parsable {root / 'sweep.slurm'}) && sbatch "

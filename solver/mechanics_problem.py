@@ -790,6 +790,8 @@ class MechanicsProblem:
     def close(self) -> None:
         """Free the solver's PETSc objects now (collective: on every rank at the same point);
         the problem cannot solve afterwards."""
+        from ssbx.petsc_lifetime import destroy_nonlinear_problem
+
         destroy_nonlinear_problem(self.problem)
 
     def num_dofs(self) -> int:
@@ -946,19 +948,6 @@ def run_quasistatic(problem: MechanicsProblem, t_end: float, dt0: float, *,
     return history
 
 
-
-def destroy_nonlinear_problem(problem: Any) -> None:
-    """Destroy the PETSc objects of a dolfinx ``NonlinearProblem`` now.
-
-    Collective: call it on every rank at the same point. Destroying a parallel PETSc object
-    (a MUMPS factorisation, a communicator) is collective, and dolfinx's ``__del__`` does it
-    whenever the last reference goes, which can be at different points on different ranks (a
-    hang). After this, ``__del__`` only meets destroyed objects (no-ops).
-    """
-    for name in ("_snes", "_A", "_b", "_x", "_P_mat"):
-        obj = getattr(problem, name, None)
-        if obj is not None:
-            obj.destroy()
 
 def _fmt(history: Sequence[float]) -> str:
     return "[" + ", ".join(f"{r:.3e}" for r in history) + "]"

@@ -57,4 +57,17 @@ def closing_problems() -> Iterator[None]:
     close_new()
 
 
-__all__ = ["closing_problems", "track"]
+def destroy_nonlinear_problem(problem: Any) -> None:
+    """Destroy the PETSc objects of a dolfinx ``NonlinearProblem`` now.
+
+    Collective: call it on every rank at the same point. Destroying a parallel PETSc object
+    (a MUMPS factorisation, a communicator) is collective, and dolfinx's ``__del__`` does it
+    whenever the last reference goes, which can be at different points on different ranks (a
+    hang). After this, ``__del__`` only meets destroyed objects (no-ops).
+    """
+    for name in ("_snes", "_A", "_b", "_x", "_P_mat"):
+        obj = getattr(problem, name, None)
+        if obj is not None:
+            obj.destroy()
+
+__all__ = ["closing_problems", "destroy_nonlinear_problem", "track"]

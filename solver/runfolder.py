@@ -65,23 +65,26 @@ def folder_name(case_name: str) -> str:
     return name or "case"
 
 
-def _collective(comm: Any, action: Callable[[], Any], what: str) -> Any:
-    """Run ``action`` on rank 0, broadcast ``(result, error)``, raise the error on every rank."""
+def collective(comm: Any, action: Callable[[], Any], what: str,
+               error_type: type[Exception] = RunFolderError) -> Any:
+    """Run ``action`` on rank 0, broadcast ``(result, error)``, raise the error on every rank
+    as ``error_type`` (an ``error_type`` raised by ``action`` keeps its message; any other
+    error is prefixed with ``what``)."""
     result, error = None, None
     if comm.rank == 0:
         try:
             result = action()
-        except RunFolderError as err:
+        except error_type as err:
             error = str(err)
         except Exception as err:  # reported on every rank below
             error = f"{what}: {type(err).__name__}: {err}"
     result, error = comm.bcast((result, error), root=0)
     if error is not None:
-        raise RunFolderError(error)
+        raise error_type(error)
     return result
 
 
-def _atomic_write(path: Path, data: str | bytes) -> None:
+def atomic_write(path: Path, data: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # host and pid: unique also among the ranks of a multi-node job on a shared filesystem
     tmp = path.with_name(f".{path.name}.tmp-{socket.gethostname()}-{os.getpid()}")
@@ -148,7 +151,7 @@ class RunFolder:
                 _prepare_folder(root, overwrite)
             return str(root), time.time()
 
-        root_text, self.start_time = _collective(comm, prepare, f"cannot create run folder {root}")
+        root_text, self.start_time = collective(comm, prepare, f"cannot create run folder {root}")
         self.root = Path(root_text)
         self._finished = False
 
@@ -260,13 +263,13 @@ class RunFolder:
         path = self.path(name)
         self._check_open(name)
         if self.comm.rank == 0:
-            _atomic_write(path, make())  # serialised before the temporary file is opened
+            atomic_write(path, make())  # serialised before the temporary file is opened
         return path
 
     def _write_collective(self, name: str | Path, make: Callable[[], str | bytes]) -> Path:
         path = self.path(name)
         self._check_open(name)
-        _collective(self.comm, lambda: _atomic_write(path, make()), f"cannot write {path}")
+        collective(self.comm, lambda: atomic_write(path, make()), f"cannot write {path}")
         return path
 
 

@@ -732,8 +732,8 @@ class StrippingProblem:
     def close(self) -> None:
         """Free the PETSc objects of the mechanics, current and electrolyte solvers now
         (collective: on every rank at the same point, see
-        :func:`ssbx.mechanics_problem.destroy_nonlinear_problem`)."""
-        from ssbx.mechanics_problem import destroy_nonlinear_problem
+        :func:`ssbx.petsc_lifetime.destroy_nonlinear_problem`)."""
+        from ssbx.petsc_lifetime import destroy_nonlinear_problem
 
         self.mechanics.close()
         for cp in self._current_problems.values():

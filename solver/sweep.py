@@ -60,8 +60,8 @@ import ssbx
 from ssbx.runfolder import (
     SUMMARY,
     RunFolderError,
-    _atomic_write,
-    _collective,
+    atomic_write,
+    collective,
     folder_name,
     is_complete,
     to_json,
@@ -142,10 +142,8 @@ def case_state(root: Path, case: SweepCase) -> str:
 
 def has_checkpoint(path: Path) -> bool:
     """Whether the run folder ``path`` holds a complete checkpoint to continue from."""
-    try:
-        from ssbx.checkpoint import latest_checkpoint
-    except ImportError:
-        return False
+    from ssbx.checkpoint import latest_checkpoint
+
     try:
         return latest_checkpoint(path) is not None
     except Exception:
@@ -192,12 +190,13 @@ def prepare_root(comm: Any, sweep: Sweep, root: Path, *, overwrite: bool = False
             f"ssbx sweep folder (ssbx {ssbx.__version__}); complete cases have "
             f"{CASES}/<case>/{SUMMARY}\n", encoding="utf-8")
         if sweep.text:
-            _atomic_write(path / "sweep.input.toml", sweep.text)
-        _atomic_write(path / MANIFEST, to_json(manifest))
+            atomic_write(path / "sweep.input.toml", sweep.text)
+        atomic_write(path / MANIFEST, to_json(manifest))
         (path / CASES).mkdir(exist_ok=True)
         return str(path)
 
-    return Path(_collective(comm, prepare, f"cannot prepare the sweep folder {root}"))
+    return Path(collective(comm, prepare, f"cannot prepare the sweep folder {root}",
+                           SweepFolderError))
 
 
 def _manifest_difference(old: Any, new: dict[str, Any]) -> str:
@@ -270,7 +269,18 @@ def run_one_case(sweep: Sweep, case: SweepCase, root: Path, group: Any, *,
     finally:
         if console is not None:
             console.close()
-    failed_anywhere = _agree(group, bool(error), agree_timeout, case)
+    def record_abort(message: str) -> None:
+        """Leave the failure in the case folder before this rank aborts the job (its stderr
+        may not reach the terminal: the launcher can end the job before forwarding it)."""
+        record = {"case": case.name, "index": case.index, "values": case.values,
+                  "error": error, "abort": message, "rank": group.rank, "traceback": trace,
+                  "ranks": group.size, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        with contextlib.suppress(OSError):
+            path.mkdir(parents=True, exist_ok=True)
+            (path / SUMMARY).unlink(missing_ok=True)
+            atomic_write(path / FAILURE, to_json(record))
+
+    failed_anywhere = _agree(group, bool(error), agree_timeout, case, on_abort=record_abort)
     wall = time.perf_counter() - t0
     if failed_anywhere:
         errors = group.gather(error, root=0)
@@ -286,15 +296,17 @@ def run_one_case(sweep: Sweep, case: SweepCase, root: Path, group: Any, *,
             with contextlib.suppress(OSError):
                 path.mkdir(parents=True, exist_ok=True)
                 (path / SUMMARY).unlink(missing_ok=True)
-                _atomic_write(path / FAILURE, to_json(record))
+                atomic_write(path / FAILURE, to_json(record))
         group.Barrier()
         return CaseOutcome(case.index, case.name, "failed", wall, error=error, restarted=restart)
     return CaseOutcome(case.index, case.name, "ok", wall, restarted=restart)
 
 
-def _agree(group: Any, failed: bool, timeout: float, case: SweepCase) -> bool:
+def _agree(group: Any, failed: bool, timeout: float, case: SweepCase,
+           on_abort: Callable[[str], None] | None = None) -> bool:
     """Whether the case failed on any rank of ``group`` (non-blocking allreduce; a failed rank
-    that waits longer than ``timeout`` s for the others aborts the job)."""
+    that waits longer than ``timeout`` s for the others calls ``on_abort(message)``, writes the
+    message to stderr and aborts the job)."""
     if group.size == 1:
         return failed
     from mpi4py import MPI
@@ -305,11 +317,15 @@ def _agree(group: Any, failed: bool, timeout: float, case: SweepCase) -> bool:
     start = time.monotonic()
     while not request.Test():
         if failed and time.monotonic() - start > timeout:
-            sys.stderr.write(
+            message = (
                 f"ssbx sweep: case {case.name} failed on this rank only and the other ranks of "
                 f"its group did not finish within {timeout:g} s (an error outside a collective "
-                "operation); aborting the job. Rerun the sweep to resume it.\n")
+                "operation); aborting the job. Rerun the sweep to resume it.")
+            if on_abort is not None:
+                on_abort(message)
+            sys.stderr.write(message + "\n")
             sys.stderr.flush()
+            time.sleep(1.0)  # let the launcher forward stderr before it tears the job down
             group.Abort(1)  # MPICH and Open MPI end the whole job
         time.sleep(0.005)
     return bool(recv[0])

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ssbx.runfolder import SUMMARY, _atomic_write, csv_text
+from ssbx.runfolder import SUMMARY, atomic_write, csv_text
 from ssbx.sweep import FAILURE, RESULTS, case_path, case_state
 from ssbx.sweep_spec import Sweep, si_value
 
@@ -85,15 +85,15 @@ def collect_rows(sweep: Sweep, root: Path) -> tuple[list[str], list[dict[str, An
     """(header, rows) of the results table, read from the case folders."""
     rows: list[dict[str, Any]] = []
     result_columns: list[str] = []
+    swept = {key: swept_column(sweep, key) for key in sweep.keys}
     for case in sweep.cases:
         state = case_state(root, case)
         row: dict[str, Any] = {"index": case.index, "case": case.name,
                                "status": {"complete": "ok", "pending": "incomplete"}.get(state,
                                                                                          state),
                                "error": ""}
-        for key in sweep.keys:
-            value, _ = si_value(case.case, key)
-            row[swept_column(sweep, key)] = value
+        for key, column in swept.items():
+            row[column], _ = si_value(case.case, key)
         folder = case_path(root, case)
         if state == "complete":
             try:
@@ -114,8 +114,8 @@ def collect_rows(sweep: Sweep, root: Path) -> tuple[list[str], list[dict[str, An
             except (OSError, json.JSONDecodeError, IndexError):
                 row["error"] = "failed (unreadable failure.json)"
         rows.append(row)
-    header = (["index", "case", "status", "error"] + [swept_column(sweep, k) for k in sweep.keys]
-              + ["ranks", "wall_time [s]"] + result_columns)
+    header = ["index", "case", "status", "error", *swept.values(), "ranks", "wall_time [s]",
+              *result_columns]
     return header, rows
 
 
@@ -123,7 +123,7 @@ def write_results_table(sweep: Sweep, root: Path) -> Path:
     """Write ``<root>/results.csv`` (atomically) from the case folders; returns its path."""
     header, rows = collect_rows(sweep, root)
     path = Path(root) / RESULTS
-    _atomic_write(path, csv_text(header, rows))
+    atomic_write(path, csv_text(header, rows))
     return path
 
 

@@ -196,7 +196,9 @@ def _fake_run_module(behaviour: str) -> types.ModuleType:
     mod = types.ModuleType("ssbx.run")
     calls: list[Any] = []
 
-    def run_case(case: Any, folder: RunFolder, comm: Any, console: Console) -> dict[str, Any]:
+    def run_case(case: Any, folder: RunFolder, comm: Any, console: Console, *,
+                 restart: bool = False) -> dict[str, Any]:
+        assert not restart, "ssbx run without --restart must not restart"
         calls.append(case.name)
         assert not (folder.root / SUMMARY).exists(), "summary.json must not exist during a run"
         console.info("solving (stand-in)")
@@ -305,7 +307,7 @@ def test_run_failing_on_one_rank_aborts_the_job(tmp_path):
         import ssbx
         from mpi4py import MPI
         mod = types.ModuleType("ssbx.run")
-        def run_case(case, folder, comm, console):
+        def run_case(case, folder, comm, console, *, restart=False):
             if comm.rank == 1:
                 raise RuntimeError("rank-one failure (stand-in)")
             comm.barrier()
