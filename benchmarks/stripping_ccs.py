@@ -97,6 +97,9 @@ BASE_CASE: dict[str, Any] = {
     "mechanics": {"li_model": "power_law", "electrolyte_preset": "Li6PS5Cl"},
     "fixture": {"type": "pressure", "pressure": "1 MPa"},
     "contact": {"electrolyte": "rigid"},
+    # the creep-only contact model (this benchmark predates vacancy transport, which
+    # `ssbx ccs` turns on by default; see benchmarks/vacancy_ccs.py)
+    "vacancy": {"enabled": False},
     "ccs": {"capacity": "0.25 mAh/cm^2", "lower": "0.1 mA/cm^2", "upper": "100 mA/cm^2",
             "bracket_ratio": 1.5, "max_expansions": 1, "expansion_factor": 10.0,
             "contact_loss": 0.05, "voltage_rise": 2.0},

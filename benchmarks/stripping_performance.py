@@ -68,10 +68,12 @@ MAH_PER_CM2 = 36000.0
 
 VARIANTS: dict[int, dict[str, Any]] = {
     FULL: {"name": "stripping_performance_full", "ccs.lower": "10 mA/cm^2",
-           "ccs.upper": "31.6 mA/cm^2", "ccs.bracket_ratio": 3.2, "output.fields": False},
+           "ccs.upper": "31.6 mA/cm^2", "ccs.bracket_ratio": 3.2, "output.fields": False,
+           "vacancy.enabled": False},
     QUICK: {"name": "stripping_performance_quick", "mesh.size_fine": "10 um",
             "ccs.capacity": "0.01 mAh/cm^2", "ccs.lower": "10 mA/cm^2",
-            "ccs.upper": "100 mA/cm^2", "ccs.bracket_ratio": 10.5, "output.fields": False},
+            "ccs.upper": "100 mA/cm^2", "ccs.bracket_ratio": 10.5, "output.fields": False,
+            "vacancy.enabled": False},
 }
 WARMUP: dict[str, Any] = VARIANTS[QUICK] | {"name": "stripping_performance_warmup"}
 WARMUP_CURRENT = 1000.0  # A/m^2 = 100 mA/cm^2: unstable within a few steps

@@ -17,7 +17,8 @@ conditioned; ``c_v,eq ~ 4e-6`` at room temperature). The vacancy concentration p
 
 Equation (in the Li, time t [s], lengths [m]):
 
-    d(theta)/dt = div[ D_v (grad theta - theta beta grad sigma_h) ] - k (theta - 1) + s
+    d(theta)/dt = div[ D_v (grad theta - theta beta grad sigma_h) ] - k (theta - theta_eq) + s
+    theta_eq = exp(beta sigma_h)   (local equilibrium in the stress field)
     beta = Omega_v / (R T)     [1/Pa],   Omega_v = omega Omega_Li
 
 - ``D_v = D_self / (f c_eq)`` [m^2/s]: vacancy diffusivity consistent with the tracer
@@ -28,7 +29,9 @@ Equation (in the Li, time t [s], lengths [m]):
   vacancy with a positive relaxation volume), so ``J_v = -(D_v theta/RT) grad mu_v`` (in theta
   units) and vacancies drift toward tension. In a stress field at rest the equilibrium is
   ``theta = exp(beta sigma_h)``; beta = 5.2e-3 per MPa for omega = 1 at 298 K.
-- Sink: first-order annihilation at dislocations ``k (theta - 1)`` [1/s] with the sink strength
+- Sink: first-order annihilation at dislocations ``k (theta - theta_eq)`` [1/s] (dislocations
+  absorb or emit vacancies toward the *local* equilibrium; with ``k (theta - 1)`` a compressed
+  region would hold a spurious chemical supersaturation ``-beta sigma_h``), sink strength
   ``k = Z D_v rho`` of a dislocation density rho [1/m^2] (capture efficiency Z ~ 1; e.g. Nabarro
   and the rate theory of point defects, Was, *Fundamentals of Radiation Materials Science*, ch. 5
   *(check)*). Creep multiplies dislocations and makes them climb; an optional law
@@ -52,10 +55,10 @@ axisymmetry with x = r, 1 per unit depth in plane):
 
     a(theta, v) = ∫ [theta v / dt + D_v (grad theta - theta beta grad sigma_h) . grad v
                      + k theta v] w dx
-    L(v)        = ∫ [theta_n v / dt + k v + s v] w dx + ∫_interface J_theta v w ds
+    L(v)        = ∫ [theta_n v / dt + k theta_eq v + s v] w dx + ∫_interface J_theta v w ds
 
 Summing over all test functions (v = 1) gives the discrete inventory identity
-``∫ (theta - theta_n) w dx = dt [∫ J_theta w ds - ∫ k (theta - 1) w dx + ∫ s w dx]``
+``∫ (theta - theta_n) w dx = dt [∫ J_theta w ds - ∫ k (theta - theta_eq) w dx + ∫ s w dx]``
 (plus the reaction at a ``theta = 1`` boundary): injected = stored + annihilated (+ escaped), to
 round-off.
 
@@ -194,6 +197,24 @@ DISLOCATION_DENSITY_ANNEALED = 1.0e12
 BURGERS_VECTOR_LI = 3.51e-10 * math.sqrt(3.0) / 2.0
 
 
+@dataclass(frozen=True)
+class Metal:
+    """What the vacancy model needs of an anode metal besides :class:`VacancyMaterial`:
+    burgers_vector b [m] (creep-generated dislocation density), surface_energy gamma [J/m^2]
+    (critical void nucleus), sources."""
+
+    material: VacancyMaterial
+    burgers_vector: float
+    surface_energy: float
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+#: Surface energy of Li [J/m^2] *(check)*: ~0.5 J/m^2, the order of DFT values for the low-index
+#: bcc Li surfaces (0.45-0.52 J/m^2) and of the liquid's surface tension near the melting point
+#: (~0.4 J/m^2).
+SURFACE_ENERGY_LI = 0.5
+
+
 def creep_dislocation_density(rho_0: Any, plastic_strain_rate: Any, burgers_vector: float,
                               reference_velocity: float) -> Any:
     """``rho = rho_0 + eps_dot_p / (b v_ref)`` [1/m^2]: the Orowan density of mobile
@@ -212,7 +233,9 @@ class VacancyFormTerms:
     diffusivity: D_v [m^2/s]; inverse_dt: 1/dt [1/s]; stress_coefficient: beta [1/Pa];
     hydrostatic_stress: sigma_h [Pa] (tension +; ``None``: no drift); sink_rate: k [1/s]
     (``None``: no sink); injection: J_theta [m/s] on the interface (``None``: none);
-    weight: ``2 pi r`` or 1; source: s [1/s] (``None``: none).
+    weight: ``2 pi r`` or 1; source: s [1/s] (``None``: none); equilibrium: theta_eq the
+    sink drives theta to (``None``: 1; :class:`ssbx.vacancy_problem.VacancyProblem` passes
+    ``exp(beta sigma_h)``).
     """
 
     diffusivity: Any
@@ -223,6 +246,7 @@ class VacancyFormTerms:
     injection: Any = None
     weight: Any = 1.0
     source: Any = None
+    equilibrium: Any = None
 
 
 def vacancy_flux(theta: Any, terms: VacancyFormTerms) -> Any:
@@ -251,7 +275,8 @@ def vacancy_linear_form(theta_n: Any, v: Any, terms: VacancyFormTerms, dx: ufl.M
     w = terms.weight
     L = terms.inverse_dt * theta_n * v * w * dx
     if terms.sink_rate is not None:
-        L += terms.sink_rate * v * w * dx
+        eq = 1.0 if terms.equilibrium is None else terms.equilibrium
+        L += terms.sink_rate * eq * v * w * dx
     if terms.source is not None:
         L += terms.source * v * w * dx
     if terms.injection is not None:
@@ -361,11 +386,48 @@ def critical_current_density(material: VacancyMaterial, temperature: float, S: f
     return material.current_density(Jc, temperature)
 
 
+#: Ratio of Li self-diffusion in Li-Mg (~10 at% Mg) to pure Li *(placeholder)*: the roadmap
+#: (seed 004 §2.3.1, Krauskopf et al. 2019, Adv. Energy Mater. 9, 1902568) states only that the
+#: alloy "exhibits higher rates of self-diffusion of Li"; no value is in the seeds. 2 is a
+#: stated assumption to be replaced by the paper's measured diffusivity; it is not fitted to
+#: any critical current (the model's zero-pressure CCS scales with it linearly).
+LI_MG_DIFFUSION_RATIO = 2.0
+
+LITHIUM_MAGNESIUM = VacancyMaterial(
+    formation_enthalpy=LITHIUM.formation_enthalpy,
+    formation_entropy=LITHIUM.formation_entropy,
+    self_diffusion_ref=LI_MG_DIFFUSION_RATIO * LITHIUM.self_diffusion_ref,
+    self_diffusion_activation=LITHIUM.self_diffusion_activation,
+    reference_temperature=LITHIUM.reference_temperature,
+    correlation_factor=LITHIUM.correlation_factor,
+    molar_volume=LITHIUM.molar_volume,
+    relaxation_volume_ratio=LITHIUM.relaxation_volume_ratio,
+    sources=LITHIUM.sources | {
+        "self_diffusion_ref": f"{LI_MG_DIFFUSION_RATIO:g} x Li (placeholder: 'higher rates of "
+                              "self-diffusion', roadmap §2.3.1 / Krauskopf 2019 AEM; no value "
+                              "in the seeds)",
+        "other": "as Li (a dilute alloy; Mg changes the molar volume by < 2 % (check))"},
+)
+
+#: Anode metals by their case-file name (``vacancy.metal``).
+METALS: dict[str, Metal] = {
+    "Li": Metal(LITHIUM, BURGERS_VECTOR_LI, SURFACE_ENERGY_LI, sources={
+        "burgers_vector": "a sqrt(3)/2, a = 3.51 Angstrom (bcc Li)",
+        "surface_energy": "0.5 J/m^2: DFT low-index bcc Li surfaces 0.45-0.52 J/m^2 (check)"}),
+    "Li-Mg": Metal(LITHIUM_MAGNESIUM, BURGERS_VECTOR_LI, SURFACE_ENERGY_LI, sources={
+        "burgers_vector": "as Li", "surface_energy": "as Li (check)"}),
+}
+
 __all__ = [
     "BURGERS_VECTOR_LI",
     "DISLOCATION_DENSITY_ANNEALED",
     "EV",
     "LITHIUM",
+    "LITHIUM_MAGNESIUM",
+    "LI_MG_DIFFUSION_RATIO",
+    "METALS",
+    "SURFACE_ENERGY_LI",
+    "Metal",
     "VacancyFormTerms",
     "VacancyMaterial",
     "creep_dislocation_density",

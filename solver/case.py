@@ -17,6 +17,7 @@ No dolfinx here: validation runs before any mesh or solver work and is fast.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import math
 import re
@@ -290,7 +291,9 @@ class CcsSpec:
     max_expansions: how often the bracket may be widened by expansion_factor [-].
     contact_loss [-], voltage_rise [-]: instability criteria of a trial (contact fraction drop
     below its value at the start of stripping; cell voltage over voltage_rise times its value
-    after the first step).
+    after the first step); criterion: ``"contact"`` (the contact-fraction drop),
+    ``"nucleation"`` (the first void nucleation, vacancy transport on) or ``"auto"`` (nucleation
+    with vacancy transport, contact without).
     """
 
     capacity: float = 18000.0
@@ -300,7 +303,30 @@ class CcsSpec:
     max_expansions: int = 4
     expansion_factor: float = 10.0
     contact_loss: float = 0.05
+    criterion: Literal["auto", "contact", "nucleation"] = "auto"
     voltage_rise: float = 2.0
+
+
+@dataclass(frozen=True)
+class VacancySpec:
+    """Vacancy transport and void nucleation in the metal anode (stripping problems).
+
+    enabled: ``None`` = on for ``ssbx ccs``, off for ``ssbx run`` (:meth:`Case.for_ccs`);
+    metal: vacancy data preset; self_diffusion [m^2/s] at 25 C and surface_energy [J/m^2]:
+    overrides (``None``: the metal's); critical_supersaturation S [-];
+    dislocation_density rho_0 [1/m^2]; creep_velocity v_ref [m/s] (0: off); stress_drift;
+    nucleus_height [m] (``None``: the critical nucleus).
+    """
+
+    enabled: bool | None = None
+    metal: Literal["Li", "Li-Mg"] = "Li"
+    self_diffusion: float | None = None
+    critical_supersaturation: float = 1.1
+    dislocation_density: float = 1e12
+    creep_velocity: float = 0.0
+    stress_drift: bool = True
+    surface_energy: float | None = None
+    nucleus_height: float | None = None
 
 
 @dataclass(frozen=True)
@@ -335,7 +361,16 @@ class Case:
     protocol: ProtocolSpec = field(default_factory=ProtocolSpec)
     contact: ContactSpec = field(default_factory=ContactSpec)
     ccs: CcsSpec = field(default_factory=CcsSpec)
+    vacancy: VacancySpec = field(default_factory=VacancySpec)
     output: OutputSpec = field(default_factory=OutputSpec)
+
+    def for_ccs(self) -> Case:
+        """The case as ``ssbx ccs`` runs it: vacancy transport on unless the case turns it
+        off (``vacancy.enabled = false``)."""
+        if self.vacancy.enabled is not None:
+            return self
+        return dataclasses.replace(self, vacancy=dataclasses.replace(self.vacancy,
+                                                                     enabled=True))
 
     @property
     def conductivity(self) -> float:
@@ -950,6 +985,13 @@ def _check_stripping(st: _State) -> None:
             f"{st.shown('ccs.lower')}, {st.shown('ccs.upper')}: expected lower < upper (the "
             "initial bracket of current densities)"
         )
+    if st.values.get("ccs.criterion") == "nucleation" and st.values.get("vacancy.enabled") \
+            is False:
+        st.problems.append(
+            f"{st.shown('ccs.criterion')}: needs vacancy transport, but "
+            f"{st.shown('vacancy.enabled')} (allowed: ccs.criterion = \"contact\", or remove "
+            "vacancy.enabled = false)"
+        )
     h_li = st.values.get("geometry.h_li")
     if st.values.get("problem") != "stripping":
         return
@@ -1007,6 +1049,7 @@ def _build(st: _State) -> Case:
         protocol=ProtocolSpec(**section("protocol")),
         contact=ContactSpec(**section("contact")),
         ccs=CcsSpec(**section("ccs")),
+        vacancy=VacancySpec(**section("vacancy")),
         output=OutputSpec(**section("output")),
     )
 

@@ -41,6 +41,8 @@ def execute_case(command: str, case: Any, folder: Any, comm: Any, console: Any =
         raise ValueError(f"command {command!r}: allowed {COMMANDS}")
     if input_file is not None:
         folder.copy_file(input_file, "case.input.toml")
+    if command == "ccs":
+        case = case.for_ccs()  # vacancy transport on unless the case turns it off
     folder.write_text("case.resolved.toml", resolved_toml(case, source))
 
     if command == "ccs":

@@ -18,12 +18,17 @@ import weakref
 from collections.abc import Iterator
 from typing import Any
 
-_live: list[weakref.ref] = []
+_live: list[Any] = []  # problems (inside a closing_problems block) or weak references
+_depth = [0]  # nesting of closing_problems blocks
 
 
 def track(problem: Any) -> None:
-    """Register ``problem`` (an object with a collective ``close()``)."""
-    _live.append(weakref.ref(problem))
+    """Register ``problem`` (an object with a collective ``close()``). Inside a
+    :func:`closing_problems` block it is held (strongly) until the block closes it: its last
+    reference must not go earlier on one rank than on another (dolfinx's ``__del__`` would then
+    destroy its solvers on that rank alone, in another order: a hang, seen when a rank-0-only
+    plot ran the garbage collector)."""
+    _live.append(problem if _depth[0] else weakref.ref(problem))
 
 
 def _collective_errors() -> tuple[type[BaseException], ...]:
@@ -45,15 +50,22 @@ def closing_problems() -> Iterator[None]:
         refs = _live[start:]
         del _live[start:]
         for ref in refs:
-            problem = ref()
+            problem = ref() if isinstance(ref, weakref.ref) else ref
             if problem is not None:
                 problem.close()
 
+    _depth[0] += 1
     try:
         yield
     except _collective_errors():
+        _depth[0] -= 1
         close_new()
         raise
+    except BaseException:
+        _depth[0] -= 1
+        del _live[start:]  # not closed (see the module docstring), no longer held
+        raise
+    _depth[0] -= 1
     close_new()
 
 

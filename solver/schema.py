@@ -19,16 +19,20 @@ from typing import Any, Literal
 from ssbx.protocol import FORMS
 from ssbx.units import (
     AREA_RESISTANCE,
+    AREAL_DENSITY,
     CAPACITY,
     CONDUCTIVITY,
     CURRENT_DENSITY,
+    DIFFUSIVITY,
     DIMENSIONS,
     LENGTH,
     MOLAR_ENERGY,
     PRESSURE,
     STIFFNESS,
+    SURFACE_ENERGY,
     TEMPERATURE,
     TIME,
+    VELOCITY,
     VOLTAGE,
     show_value,
 )
@@ -207,6 +211,13 @@ SECTIONS: dict[str, str] = {
         "Search for the critical stripping current (CCS): trials strip `capacity` at a constant "
         "current density; the bracket [`lower`, `upper`] of stable / unstable current densities "
         "is widened until it brackets the transition, then bisected geometrically."
+    ),
+    "vacancy": (
+        "Vacancies in the metal anode (stripping problems): each stripped atom leaves a "
+        "vacancy; vacancies diffuse (self-diffusion), drift in the hydrostatic stress and are "
+        "annihilated at dislocations; where their chemical potential at a contacting interface "
+        "point reaches R T ln S a void nucleates and the contact there is lost "
+        "(`ssbx.vacancy_coupling`)."
     ),
     "output": "What a run writes besides `summary.json`.",
 }
@@ -851,12 +862,101 @@ SCHEMA: tuple[Key, ...] = (
         below=1.0,
     ),
     Key(
+        "ccs.criterion",
+        "choice",
+        "What makes a trial unstable besides the voltage rise. `contact`: the contact fraction "
+        "after the mechanics solve falls more than `contact_loss` below its start (voids, "
+        "nucleated ones included, open faster than creep and the stack pressure close them). "
+        "`nucleation`: the first void nucleation (needs vacancy transport). `auto`: "
+        "`nucleation` with vacancy transport on, `contact` without.",
+        default="auto",
+        choices=("auto", "contact", "nucleation"),
+    ),
+    Key(
         "ccs.voltage_rise",
         "float",
         "A trial is also unstable when the cell voltage exceeds this factor times its value "
         "after the first time step.",
         default=2.0,
         above=1.0,
+    ),
+    # ---------------------------------------------------------------- vacancy
+    Key(
+        "vacancy.enabled",
+        "bool",
+        "Vacancy transport in the Li and void nucleation at the interface (the diffusion leg "
+        "of the three-flux balance, stripping problems). Unset: on for `ssbx ccs`, off for "
+        "`ssbx run`; `false` gives the creep-only contact model.",
+        default_text="on for `ssbx ccs`, off for `ssbx run`",
+    ),
+    Key(
+        "vacancy.metal",
+        "choice",
+        "Vacancy data of the anode metal (formation enthalpy and entropy, self-diffusion, "
+        "molar volume; `ssbx.physics.vacancy`): `Li` or `Li-Mg` (Li with ~10 at% Mg: faster "
+        "self-diffusion, a placeholder factor 2 until the measured value is in).",
+        default="Li",
+        choices=("Li", "Li-Mg"),
+    ),
+    Key(
+        "vacancy.self_diffusion",
+        "quantity",
+        "Tracer self-diffusion coefficient of the metal at 25 °C, replacing the metal's value "
+        "(its activation energy is kept).",
+        dimension=DIFFUSIVITY,
+        positive=True,
+        default_text="the metal's (Li: 6e-11 cm^2/s)",
+    ),
+    Key(
+        "vacancy.critical_supersaturation",
+        "float",
+        "S: a contacting interface point nucleates a void when the vacancy chemical potential "
+        "reaches R T ln S (theta >= S exp(beta sigma_h)). Not measured for Li; the critical "
+        "current scales with S - 1.",
+        default=1.1,
+        above=1.0,
+    ),
+    Key(
+        "vacancy.dislocation_density",
+        "quantity",
+        "Background dislocation density rho_0 of the metal (vacancy sink k = D_v rho).",
+        dimension=AREAL_DENSITY,
+        nonnegative=True,
+        default=1e12,
+        default_text="1e12 m^-2",
+    ),
+    Key(
+        "vacancy.creep_velocity",
+        "quantity",
+        "Reference dislocation velocity v_ref of the creep-generated density "
+        "rho = rho_0 + eps_dot_p / (b v_ref) (Orowan); 0: the sink does not depend on creep.",
+        dimension=VELOCITY,
+        nonnegative=True,
+        default=0.0,
+        default_text="0 m/s",
+    ),
+    Key(
+        "vacancy.stress_drift",
+        "bool",
+        "Hydrostatic stress of the Li drives vacancies (and enters the nucleation criterion).",
+        default=True,
+    ),
+    Key(
+        "vacancy.surface_energy",
+        "quantity",
+        "Surface energy gamma of the metal; sets the height of a critical void nucleus "
+        "2 gamma Omega / (R T ln S) opened at nucleation.",
+        dimension=SURFACE_ENERGY,
+        positive=True,
+        default_text="the metal's (Li: 0.5 J/m^2)",
+    ),
+    Key(
+        "vacancy.nucleus_height",
+        "quantity",
+        "Gap opened at a nucleation site, replacing the critical-nucleus height.",
+        dimension=LENGTH,
+        positive=True,
+        default_text="2 gamma Omega / (R T ln S)",
     ),
     # ---------------------------------------------------------------- output
     Key(

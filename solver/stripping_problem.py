@@ -124,11 +124,13 @@ class StrippingSettings:
     max_stagger_iterations: int = 8
     mechanics_rtol: float = 1e-9
     mechanics_atol: float = 1e-9
+    vacancy: Any = None
 
     @classmethod
     def from_case(cls, case: Any) -> StrippingSettings:
         """Settings of a resolved ``problem = "stripping"`` case."""
         from ssbx.mechanics_run import materials_of
+        from ssbx.vacancy_coupling import vacancy_settings
 
         materials, creep = materials_of(case)
         contact = case.contact
@@ -146,6 +148,7 @@ class StrippingSettings:
             stress_coupling=contact.stress_coupling,
             contact_tolerance=contact.contact_tolerance,
             max_stagger_iterations=contact.max_stagger_iterations,
+            vacancy=vacancy_settings(case),
         )
 
 
@@ -172,7 +175,8 @@ class InterfaceState:
 
     removed: stripped thickness r [m]; deflection: electrolyte deflection w [m]; uy: Li surface
     displacement [m]; gap [m]; pressure: contact pressure [Pa] (compressive +); contact: bool;
-    current: anodic current density [A/m^2].
+    current: anodic current density [A/m^2]; opened: gap opened by void nucleation [m] (part
+    of the obstacle, see :mod:`ssbx.vacancy_coupling`).
     """
 
     removed: np.ndarray
@@ -182,6 +186,7 @@ class InterfaceState:
     pressure: np.ndarray
     contact: np.ndarray
     current: np.ndarray
+    opened: np.ndarray
 
     def copy(self) -> InterfaceState:
         return InterfaceState(*(np.array(getattr(self, f.name)) for f in
@@ -211,6 +216,8 @@ class StepReport:
     time_current: float = 0.0
     time_mechanics: float = 0.0
     time_electrolyte: float = 0.0
+    time_vacancy: float = 0.0
+    nucleated: int = 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,7 +294,12 @@ class StrippingProblem:
         self.state = InterfaceState(removed=zeros.copy(), deflection=zeros.copy(),
                                     uy=zeros.copy(), gap=self.g0.copy(), pressure=zeros.copy(),
                                     contact=self.g0 <= settings.contact_tolerance,
-                                    current=zeros.copy())
+                                    current=zeros.copy(), opened=zeros.copy())
+        self.vacancies = None
+        if settings.vacancy is not None:
+            from ssbx.vacancy_coupling import LithiumVacancies
+
+            self.vacancies = LithiumVacancies(self, settings.vacancy)
         self.time = 0.0
         self.charge = 0.0  # ∫ I dt [C] (per m depth in plane)
         self.charge_throughput = 0.0  # ∫ |I| dt [C]: the scale of the inventory error
@@ -400,7 +412,7 @@ class StrippingProblem:
         self.nodes.scatter(bound, self._upper.x.array, self.li_map)
 
     def _obstacle(self, removed: np.ndarray, deflection: np.ndarray) -> np.ndarray:
-        return self.g0 + removed + deflection
+        return self.g0 + self.state.opened + removed + deflection
 
     def _guess(self, bound_new: np.ndarray, contact: np.ndarray) -> Callable[[fem.Function], None]:
         """Rigid-body predictor on top of the linear one: translate the Li up until the
@@ -439,6 +451,8 @@ class StrippingProblem:
         if not report.converged:
             raise StrippingError(f"the initial elastic contact solve failed: {report.why}")
         self.commit()
+        if self.vacancies is not None:
+            self.vacancies.equilibrate()
         return report
 
     def try_step(self, dt: float, load: Load) -> StepReport:
@@ -457,9 +471,27 @@ class StrippingProblem:
         contact = st0.contact.copy()
         pressure = st0.pressure.copy()
         deflection = st0.deflection.copy()
-        history = [contact]
         skip_current = (dt == 0.0 or (load.mode == "galvanostatic" and load.value == 0.0
                                       and not s.stress_coupling))
+        contact_old = st0.gap <= s.contact_tolerance  # the rigid-body predictor follows it
+        if self.vacancies is not None:  # nodes that nucleated last: contact before that
+            contact_old = contact_old | self.vacancies.last_nucleated
+        if not skip_current and not contact.any():
+            # nothing conducts (e.g. voids nucleated on the whole contact): let the mechanics
+            # find the contact first, without stripping
+            t = time.perf_counter()
+            ok, why, uy, pressure, _ = self._solve_contact(
+                dt, st0.removed, deflection, contact_old, report, first_guess)
+            report.time_mechanics += time.perf_counter() - t
+            if not ok:
+                report.why = why
+                return report
+            contact = self._obstacle(st0.removed, deflection) - uy <= s.contact_tolerance
+            if not contact.any():
+                report.why = "no part of the interface is in contact"
+                return report
+            first_guess = None
+        history = [contact]
         for _ in range(s.max_stagger_iterations):
             report.passes += 1
             t = time.perf_counter()
@@ -476,7 +508,7 @@ class StrippingProblem:
             removed = st0.removed + THICKNESS_PER_CHARGE * current * dt
             t = time.perf_counter()
             ok, why, uy, new_pressure, new_deflection = self._solve_contact(
-                dt, removed, deflection, st0.gap <= s.contact_tolerance, report,
+                dt, removed, deflection, contact_old, report,
                 first_guess if report.passes == 1 else None)
             report.time_mechanics += time.perf_counter() - t
             if not ok:
@@ -509,7 +541,7 @@ class StrippingProblem:
         report.voltage, report.total_current = voltage, total
         report.state = InterfaceState(removed=removed, deflection=deflection, uy=uy,
                                       gap=gap, pressure=pressure, contact=contact,
-                                      current=current)
+                                      current=current, opened=st0.opened.copy())
         bottom = int(FacetTag.LI_BOTTOM)
         report.plate_displacement = -self.mechanics.mean_normal_displacement(bottom)
         report.plate_pressure = self.nodes.integrate(pressure) / self.area
@@ -594,6 +626,8 @@ class StrippingProblem:
         rep = self._pending
         if rep is None or rep.state is None:
             raise StrippingError("commit() without a converged, uncommitted step")
+        if self.vacancies is not None and rep.dt > 0.0:
+            self._nucleate(rep)
         self.mechanics.commit()
         self.state = rep.state
         self.time += rep.dt
@@ -608,6 +642,26 @@ class StrippingProblem:
             self.warnings.append(warning)
         self._pending = None
         return rep
+
+    def _nucleate(self, rep: StepReport) -> None:
+        """Step the vacancy field over the step and open a void nucleus where the interface
+        supersaturation reached the criterion (:mod:`ssbx.vacancy_coupling`)."""
+        from ssbx.vacancy_problem import VacancySolveError
+
+        t = time.perf_counter()
+        try:
+            nucleate = self.vacancies.advance(rep.dt, rep.state)
+        except VacancySolveError as err:
+            raise StrippingError(str(err)) from err
+        st = rep.state
+        if nucleate.any():
+            h = self.vacancies.nucleus * nucleate
+            st.opened = st.opened + h
+            st.gap = st.gap + h
+            st.contact = st.contact & ~nucleate
+        self.vacancies.record(nucleate, self.time + rep.dt)
+        rep.nucleated = int(np.count_nonzero(nucleate))
+        rep.time_vacancy = time.perf_counter() - t
 
     def reject(self) -> None:
         """Discard the last attempted step."""
@@ -646,12 +700,20 @@ class StrippingProblem:
             "li_inventory_error": (removed_volume - expected) / scale,
             "penetration_max": float(max(-np.min(st.gap, initial=0.0), 0.0)),
         }
+        if self.vacancies is not None:
+            # gap opened by nucleated voids (not taken from the Li: an error of the model of
+            # this size, see ssbx.vacancy_coupling)
+            out["void_nucleated_volume"] = nodes.integrate(st.opened)
         if report is not None:
             out |= {"dt": report.dt, "cell_voltage": report.voltage,
                     "stagger_passes": float(report.passes),
                     "newton_iterations": float(report.newton),
                     "time_current_solve": report.time_current,
                     "time_contact_solve": report.time_mechanics}
+            if self.vacancies is not None:
+                out["time_vacancy_solve"] = report.time_vacancy
+        if self.vacancies is not None:
+            out |= self.vacancies.scalars(st.contact)
         if previous is not None and report is not None and report.dt > 0.0:
             dt = report.dt
             inflow = nodes.integrate(st.uy - previous.uy) - A * (
@@ -676,6 +738,9 @@ class StrippingProblem:
             cache = self._checkpoint_keys = (keys, li, se)
         _, li_keys, se_keys = cache
         out = self.mechanics.checkpoint_fields(li_keys, prefix="li_")
+        if self.vacancies is not None:
+            out["vacancy_theta"] = (self.vacancies.problem.theta, li_keys)
+            out["vacancy_theta_0"] = (self.vacancies.problem.theta_0, li_keys)  # inventory
         for mode, cp in sorted(self._current_problems.items()):
             out[f"phi_{mode}"] = (cp.phi, se_keys)
         return out
@@ -701,6 +766,8 @@ class StrippingProblem:
             "stack_pressure": (None if plate is None else float(
                 plate.pressure if isinstance(plate, Traction) else plate.preload)),
             "mechanics": self.mechanics.checkpoint_state(),
+            "vacancies": (None if self.vacancies is None
+                          else self.vacancies.checkpoint_state()),
         }
 
     def prepare_restore(self, state: dict[str, Any]) -> None:
@@ -717,7 +784,9 @@ class StrippingProblem:
             self.set_stack_pressure(float(state["stack_pressure"]))
         self.mechanics.restore_checkpoint(state["mechanics"])
         values = {f.name: np.array(arrays[f"state_{f.name}"])
-                  for f in dataclasses.fields(InterfaceState)}
+                  for f in dataclasses.fields(InterfaceState)
+                  if f"state_{f.name}" in arrays}
+        values.setdefault("opened", np.zeros_like(values["removed"]))  # older checkpoints
         values["contact"] = values["contact"].astype(bool)
         self.state = InterfaceState(**values)
         self.time = float(state["time"])
@@ -727,6 +796,11 @@ class StrippingProblem:
         self.plate_pressure = float(state["plate_pressure"])
         self.steps = int(state["steps"])
         self.warnings = list(state["warnings"])
+        if self.vacancies is not None:
+            if not state.get("vacancies"):
+                raise StrippingError("the checkpoint has no vacancy field but the case has "
+                                     "vacancy transport on")
+            self.vacancies.restore(state["vacancies"])
         self._pending = None
 
     def close(self) -> None:
@@ -738,6 +812,8 @@ class StrippingProblem:
         self.mechanics.close()
         for cp in self._current_problems.values():
             destroy_nonlinear_problem(cp.problem)
+        if getattr(self, "vacancies", None) is not None:
+            self.vacancies.close()
         deflection = getattr(self, "_electrolyte_elastic", None)
         if deflection is not None:
             deflection._ksp.destroy()
@@ -747,6 +823,8 @@ class StrippingProblem:
         cp = self._current_problem("galvanostatic")
         return {"potential": int(cp.V.dofmap.index_map.size_global),
                 "displacement": int(self.mechanics.num_dofs()),
+                **({"vacancy": self.vacancies.problem.num_dofs()}
+                   if self.vacancies is not None else {}),
                 "interface_nodes": int(self.nodes.size)}
 
 
@@ -760,6 +838,10 @@ HISTORY_UNITS: dict[str, str] = {
     "penetration_max": "m", "cell_voltage": "V", "stagger_passes": "1",
     "newton_iterations": "1", "time_current_solve": "s", "time_contact_solve": "s",
     "creep_inflow_rate": "m/s", "stripping_rate": "m/s",
+    "vacancy_theta_max": "1", "vacancy_nucleation_ratio_max": "1", "nucleation_events": "1",
+    "nucleated_fraction": "1", "first_nucleation_time": "s", "vacancy_balance_error": "1",
+    "dislocation_density_max": "1/m^2", "time_vacancy_solve": "s",
+    "void_nucleated_volume": "m^3 (planar: m^2)",
 }
 
 

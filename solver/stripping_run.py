@@ -67,6 +67,10 @@ HISTORY_KEYS = (
     "removed_thickness_max", "charge_density", "li_inventory_error", "penetration_max",
     "creep_inflow_rate", "stripping_rate", "stagger_passes", "newton_iterations",
     "time_current_solve", "time_contact_solve",
+    # vacancy transport (NaN when off)
+    "vacancy_theta_max", "vacancy_nucleation_ratio_max", "nucleation_events",
+    "nucleated_fraction", "void_nucleated_volume", "vacancy_balance_error",
+    "dislocation_density_max", "time_vacancy_solve",
 )
 PROFILE_HEADER = ["time_s", "step", "time_step", "x_m", "initial_gap_m", "gap_m", "removed_m",
                   "current_density_A_per_m2", "contact_pressure_Pa", "contact"]
@@ -339,6 +343,21 @@ def _summary(case: Any, problem: StrippingProblem, rec: Recorder, wall: float) -
 # --------------------------------------------------------------------------------------------
 # Critical stripping current
 # --------------------------------------------------------------------------------------------
+def ccs_criterion(case: Any) -> str:
+    """The trial criterion: ``ccs.criterion``, where ``"auto"`` is ``"nucleation"`` with vacancy
+    transport on and ``"contact"`` without."""
+    if case.ccs.criterion != "auto":
+        return case.ccs.criterion
+    return "nucleation" if case.vacancy.enabled else "contact"
+
+
+def _vacancies_settled(problem: StrippingProblem) -> bool:
+    """No vacancy transport, or its interface values stopped rising below the nucleation
+    criterion (the complete contact is then stationary)."""
+    vac = problem.vacancies
+    return vac is None or not vac.rising
+
+
 def strip_and_judge(problem: StrippingProblem, case: Any,
                     current_density: float) -> tuple[bool, str, Recorder]:
     """Strip ``case.ccs.capacity`` at ``current_density`` [A/m^2] from the problem's present
@@ -348,8 +367,9 @@ def strip_and_judge(problem: StrippingProblem, case: Any,
     start of stripping, or the cell voltage exceeds ``ccs.voltage_rise`` times its value after
     the first step, at any time before the capacity is stripped; or the solver fails (reported
     as such). Stripping stops at the first sign of instability. It also stops, stable, once the
-    contact is complete (every interface node in contact): a flat, fully contacting interface
-    under a uniform current stays flat in this model (no mechanism opens a gap there).
+    contact is complete (every interface node in contact) and, with vacancy transport, the
+    interface vacancy supersaturation has stopped rising: a flat, fully contacting interface
+    under a uniform current then stays flat (no mechanism opens a gap there).
     """
     from ssbx.protocol import ProtocolStep
 
@@ -360,6 +380,7 @@ def strip_and_judge(problem: StrippingProblem, case: Any,
                         capacity=cc.capacity)
     recorder = Recorder(problem, case.contact.profile_interval)
     recorder.record(None, None)
+    criterion = ccs_criterion(case)
     first_voltage: list[float] = []
     verdict: list[str] = []
     closed: list[str] = []
@@ -369,13 +390,19 @@ def strip_and_judge(problem: StrippingProblem, case: Any,
         if not first_voltage:
             first_voltage.append(report.voltage)
         q = (s["charge_density"] - q0) / 36000.0
-        if s["contact_fraction"] < cf0 - cc.contact_loss:
-            verdict.append(f"contact fraction {cf0:.3f} -> {s['contact_fraction']:.3f} (loss "
+        # the contact the mechanics found: nodes that nucleated at the end of this step are
+        # judged after the next solve (creep or the stack pressure may close them)
+        cf = s["contact_fraction"] + s.get("nucleated_fraction", 0.0)
+        if criterion == "nucleation" and report.nucleated:
+            verdict.append(f"void nucleation at {report.nucleated} interface node(s) (vacancy "
+                           f"supersaturation {s['vacancy_theta_max']:.4g}) at {q:.3g} mAh/cm^2")
+        elif cf < cf0 - cc.contact_loss:
+            verdict.append(f"contact fraction {cf0:.3f} -> {cf:.3f} (loss "
                            f"> {cc.contact_loss:g}) at {q:.3g} mAh/cm^2")
         elif abs(report.voltage) > cc.voltage_rise * abs(first_voltage[0]):
             verdict.append(f"voltage {first_voltage[0] * 1e3:.4g} -> {report.voltage * 1e3:.4g} "
                            f"mV (> {cc.voltage_rise:g}x) at {q:.3g} mAh/cm^2")
-        elif bool(np.all(problem.state.contact)):
+        elif bool(np.all(problem.state.contact)) and _vacancies_settled(problem):
             closed.append(f"stable: contact complete at {q:.3g} mAh/cm^2 (fraction {cf0:.3f} "
                           "-> 1)")
         return bool(verdict or closed)
@@ -400,6 +427,7 @@ def strip_trial(case: Any, current_density: float, comm: MPI.Comm, *, cell_mesh:
     from ssbx.ccs import Trial
     from ssbx.petsc_lifetime import closing_problems
 
+    case = case.for_ccs()
     t0 = time.perf_counter()
     with closing_problems():
         problem = build_problem(case, comm, cell_mesh)
@@ -435,6 +463,7 @@ def critical_current(case: Any, comm: MPI.Comm, console: Any = None,
     ``prepare``: see :func:`strip_trial`."""
     from ssbx.ccs import find_critical_current
 
+    case = case.for_ccs()
     cell_mesh = build_flat_cell_mesh(comm, case.geometry, case.mesh)
     cc = case.ccs
     return find_critical_current(
@@ -448,6 +477,7 @@ def run_ccs_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None) ->
     """``ssbx ccs``: the search, ``ccs_trials.csv`` and the summary."""
     from ssbx.ccs import trials_csv
 
+    case = case.for_ccs()
     t0 = time.perf_counter()
     say(console, f"critical stripping current: strip {case.ccs.capacity / 36000.0:.3g} mAh/cm^2"
                   f" per trial, bracket {case.ccs.lower / 10:.4g} .. {case.ccs.upper / 10:.4g} "

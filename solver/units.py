@@ -34,6 +34,10 @@ PRESSURE = "[pressure]"
 TIME = "[time]"
 STIFFNESS = "[pressure] / [length]"
 CAPACITY = "[current] * [time] / [length] ** 2"  # charge per area: 1 mAh/cm^2 = 36000 C/m^2
+DIFFUSIVITY = "[length] ** 2 / [time]"
+AREAL_DENSITY = "1 / [length] ** 2"  # e.g. a dislocation density (line length per volume)
+VELOCITY = "[length] / [time]"
+SURFACE_ENERGY = "[energy] / [length] ** 2"
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,10 @@ DIMENSIONS: dict[str, Dimension] = {
     TIME: Dimension("s", "a time", "30 min"),
     STIFFNESS: Dimension("Pa/m", "a stiffness per unit area", "0.935 MPa/mm"),
     CAPACITY: Dimension("C/m^2", "an areal capacity", "0.5 mAh/cm^2"),
+    DIFFUSIVITY: Dimension("m^2/s", "a diffusivity", "6e-11 cm^2/s"),
+    AREAL_DENSITY: Dimension("1/m^2", "a density per area", "1e8 cm^-2"),
+    VELOCITY: Dimension("m/s", "a velocity", "1 um/s"),
+    SURFACE_ENERGY: Dimension("J/m^2", "a surface energy", "0.5 J/m^2"),
 }
 
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")

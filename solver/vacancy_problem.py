@@ -24,10 +24,10 @@ drift term makes the operator non-symmetric); ``linear_solver="iterative"`` give
 
 Inventory (mol; per metre of depth in plane, the whole cylinder in axisymmetry): the
 cumulative injected ``∫∫ J_theta w ds dt``, stored ``∫ (theta - theta_0) w dx`` and annihilated
-``∫∫ k (theta - 1) w dx dt`` (backward-Euler weights: the end-of-step theta times dt), all times
-``c_eq / Omega``; and, with ``theta = 1`` boundaries, the escaped amount (their reaction). By
-construction of the discrete equations injected = stored + annihilated + escaped (+ the volume
-source of manufactured solutions) to round-off.
+``∫∫ k (theta - theta_eq) w dx dt`` (backward-Euler weights: the end-of-step theta times
+dt), all times ``c_eq / Omega``; and, with ``theta = 1`` boundaries, the escaped amount
+(their reaction). By construction of the discrete equations injected = stored + annihilated
++ escaped (+ the volume source of manufactured solutions) to round-off.
 """
 
 from __future__ import annotations
@@ -147,12 +147,15 @@ class VacancyProblem:
             "quadrature_rule": "GLL", "quadrature_degree": 2 * degree - 1})
         self.interface_facets = facet_tags.find(self.interface_tag)
 
+        beta = fem.Constant(mesh, scalar(material.stress_coefficient(self.temperature)))
+        #: local equilibrium theta in the stress field, exp(beta sigma_h) (UFL)
+        self.theta_eq = ufl.exp(beta * self.sigma_h)
         self.terms = VacancyFormTerms(
             diffusivity=fem.Constant(mesh, scalar(self.D)), inverse_dt=self._inverse_dt,
-            stress_coefficient=fem.Constant(mesh, scalar(
-                material.stress_coefficient(self.temperature))),
+            stress_coefficient=beta,
             hydrostatic_stress=self.sigma_h, sink_rate=self.sink, injection=self.injection,
-            weight=self.weight, source=None if source is None else source(mesh, self._time))
+            weight=self.weight, source=None if source is None else source(mesh, self._time),
+            equilibrium=self.theta_eq)
         u, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
         self._a = fem.form(vacancy_bilinear_form(u, v, self.terms, self.dx))
         self._L = fem.form(vacancy_linear_form(self.theta_n, v, self.terms, self.dx,
@@ -175,7 +178,8 @@ class VacancyProblem:
         w = self.weight
         self._stored_form = fem.form((self.theta - self.theta_0) * w * self.dx)
         self._content_form = fem.form(self.theta * w * self.dx)
-        self._annihilation_form = fem.form(self.sink * (self.theta - 1.0) * w * self.dx)
+        self._annihilation_form = fem.form(self.sink * (self.theta - self.theta_eq) * w
+                                           * self.dx)
         self._injection_form = fem.form(self.injection * w * self.ds_interface)
         self._source_form = (None if self.terms.source is None
                              else fem.form(self.terms.source * w * self.dx))
@@ -300,6 +304,15 @@ class VacancyProblem:
             self._assign(self.injection, value)
             self.injection.x.array[:] *= scale
         self.injection.x.scatter_forward()
+
+    def equilibrate(self) -> None:
+        """Start from the local equilibrium: theta = theta_0 = exp(beta sigma_h) at the nodes
+        (after :meth:`set_hydrostatic_stress`; the inventory counts from here)."""
+        expr = fem.Expression(self.theta_eq, self.V.element.interpolation_points)
+        self.theta.interpolate(expr)
+        self.theta.x.scatter_forward()
+        self.theta_n.x.array[:] = self.theta.x.array
+        self.theta_0.x.array[:] = self.theta.x.array
 
     def set_hydrostatic_stress(self, value: Any, *, quadrature_degree: int | None = None) -> None:
         """Hydrostatic stress sigma_h [Pa] (tension +): float, callable, Function (Lagrange:

@@ -237,11 +237,14 @@ def _mechanics_case() -> object:
         "output.checkpoint_every": 4, "output.checkpoint_wall_interval": 0})
 
 
-def _stripping_case() -> object:
-    """The tiny strip / rest / plate case of test_stripping_cli: 30 time steps (~6 s)."""
+def _stripping_case(vacancies: bool = False) -> object:
+    """The tiny strip / rest / plate case of test_stripping_cli: 30 time steps (~6 s); with
+    vacancy transport (S = 3: no nucleation) when ``vacancies``."""
+    extra = {"vacancy.enabled": True, "vacancy.critical_supersaturation": 3.0} \
+        if vacancies else {}
     return with_overrides(resolve_case(tomllib.loads(TINY)), {
         "output.checkpoint_every": 7, "output.checkpoint_wall_interval": 0,
-        "contact.profile_interval": 3})
+        "contact.profile_interval": 3, **extra})
 
 
 def _full(case: object, path: Path, comm: MPI.Comm) -> dict:
@@ -313,8 +316,8 @@ def _report(name: str, value: float) -> None:
 
 #: history columns that are timings (never reproducible) or pure round-off (the inventory
 #: error ~1e-16, the peak / mean ratio of the noise current during a rest)
-STRIPPING_SKIP = ("time_current_solve", "time_contact_solve", "li_inventory_error",
-                  "peak_to_mean_ratio")
+STRIPPING_SKIP = ("time_current_solve", "time_contact_solve", "time_vacancy_solve",
+                  "li_inventory_error", "peak_to_mean_ratio", "vacancy_balance_error")
 
 
 def _on_rank0(comm: MPI.Comm, action) -> object:
@@ -347,15 +350,16 @@ def test_mechanics_restart_equals_uninterrupted(comm, shared_tmp_path):
 
 
 @pytest.mark.mpi
-def test_stripping_restart_equals_uninterrupted(comm, shared_tmp_path):
+@pytest.mark.parametrize("vacancies", [False, True], ids=["contact", "vacancies"])
+def test_stripping_restart_equals_uninterrupted(comm, shared_tmp_path, vacancies):
     root = Path(shared_tmp_path)
-    case = _stripping_case()
+    case = _stripping_case(vacancies)
     s1 = _full(case, root / "full", comm)
     _interrupted(case, root / "part", comm, checkpoints=2)  # step 14, mid-way in protocol step 1
     s2 = _restart(case, root / "part", comm)
     assert {"li_displacement.restart-1.bp", "potential.restart-1.bp"} <= set(s2["files"])
     tol = 0.0 if comm.size == 1 else 1e-10
-    skip = STRIPPING_SKIP[:2] if comm.size == 1 else STRIPPING_SKIP
+    skip = STRIPPING_SKIP[:3] if comm.size == 1 else STRIPPING_SKIP
     d, dp = _on_rank0(comm, lambda: (
         _max_difference(root / "full" / "history.csv", root / "part" / "history.csv", skip),
         _max_difference(root / "full" / "interface_profiles.csv",

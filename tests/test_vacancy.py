@@ -220,7 +220,7 @@ def _mms_source(axisymmetric: bool):
         q = _mms_flux(x, t)
         div = (x[0] * q[0]).dx(0) / x[0] + q[1].dx(1) if axisymmetric else ufl.div(q)
         return 0.5 / TAU * (_theta_m(x, t) - 1.0) / (1.0 + 0.5 * t / TAU) - div \
-            + K_M * (_theta_m(x, t) - 1.0)
+            + K_M * (_theta_m(x, t) - ufl.exp(BETA * _sigma_m(x)))
     return source
 
 
@@ -308,7 +308,11 @@ def test_conservation(equilibrium):
     else:
         assert inv["escaped"] == 0.0
     residual = inv["injected"] - inv["stored"] - inv["annihilated"] - inv["escaped"]
-    assert abs(residual) < 1e-12 * abs(inv["injected"])
+    # round-off of the largest amount (the sink also exchanges vacancies with the stressed
+    # regions toward exp(beta sigma_h), flows larger than the net injection)
+    scale = max(abs(inv[k]) for k in ("injected", "stored", "annihilated", "escaped",
+                                      "content"))
+    assert abs(residual) < 1e-12 * scale
     assert abs(inv["balance_error"]) < 1e-12
 
 

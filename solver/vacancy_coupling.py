@@ -1,0 +1,297 @@
+"""Vacancies in the Li of a stripping problem and void nucleation: the diffusion leg of the
+three-flux balance (migration = self-diffusion + creep).
+
+The field is :class:`ssbx.vacancy_problem.VacancyProblem` (``theta = c_v / c_eq``, see
+:mod:`ssbx.physics.vacancy`) on the Li submesh of a :class:`ssbx.stripping_problem.
+StrippingProblem`, with the degree of the potential so that its interface nodes are the
+stripping problem's (same coordinates, same Gauss–Lobatto weights). After every converged
+stripping step, before it is committed (operator split; the vacancy step is backward Euler over
+the same dt):
+
+1. injection ``J_theta = i Omega / (F c_eq)`` at the contacting nodes from the step's nodal
+   anodic current i (each stripped atom leaves a vacancy behind; plating, i < 0, fills
+   vacancies: ``J_theta = i Omega / (F c_eq) min(theta_n, 1)`` so that theta cannot be driven
+   below zero); nothing where the interface is open;
+2. sink ``k = D_v rho`` per cell with ``rho = rho_0 + eps_dot_p / (b v_ref)``
+   (:func:`ssbx.physics.vacancy.creep_dislocation_density`: the Orowan density of the creep
+   rate the Li mechanics just computed, cell mean of the equivalent plastic-strain rate;
+   ``v_ref = 0`` switches the creep term off);
+3. drift in the hydrostatic stress of the Li mechanics (cell means, L2-projected onto a
+   continuous field so that its gradient exists); the sink drives theta to the local equilibrium
+   ``theta_eq = exp(beta sigma_h)``, and the field starts there (the initial elastic contact);
+4. nucleation. The vacancy chemical potential is ``mu_v = R T ln theta - Omega_v sigma_h``; a
+   void surface is in equilibrium at ``theta = 1`` up to its curvature term
+   ``2 gamma Omega / r``. A contacting node nucleates a void when
+   ``mu_v >= R T ln S``, i.e. ``theta >= S exp(beta sigma_h)`` (``beta = Omega_v / R T``; S the
+   critical supersaturation; without the stress drift ``theta >= S``). The node then leaves the
+   contact: the obstacle there is raised by the height of a critical nucleus
+   ``h* = 2 gamma Omega / (R T ln S)`` (classical nucleation theory; the Li surface energy
+   gamma) or a given height, and from then on the void closes by creep or grows by stripping
+   around it, as any void of the model. Its vacancies stay in the field (a few 1e-13 m of Li
+   per unit area, far below anything else here).
+
+Why a threshold and not a phase field (Zhao, Wang & Martínez-Pañeda 2022, JMPS 167, 104999):
+the threshold keeps the fixed-mesh contact formulation, needs one more linear solve per step and
+no interface width to resolve; its price is the critical supersaturation S, a parameter of
+nucleation kinetics that is not measured for Li (the predicted critical current scales with
+S - 1: see :func:`ssbx.physics.vacancy.critical_current_density`).
+
+The vacancy volume itself is not taken from the Li inventory: stripping still removes
+``Omega i dt / F`` at the contact (the lattice fills a vacancy that annihilates or diffuses
+away); the field decides *where voids open*, the mechanics how they evolve.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from mpi4py import MPI
+
+import numpy as np
+from dolfinx import fem
+
+from ssbx.meshes.tags import CellTag, FacetTag
+from ssbx.physics.constants import GAS_CONSTANT
+from ssbx.physics.vacancy import BURGERS_VECTOR_LI, VacancyMaterial
+from ssbx.vacancy_problem import VacancyProblem
+
+
+@dataclass(frozen=True)
+class VacancySettings:
+    """Vacancy transport and nucleation in the Li of a stripping problem, SI units.
+
+    material: vacancy data of the metal; critical_supersaturation: S (> 1) [1];
+    dislocation_density: rho_0 [1/m^2]; creep_velocity: v_ref [m/s] of the creep-generated
+    dislocation density (0: no creep coupling); burgers_vector: b [m]; stress_drift: drift in
+    the hydrostatic stress and the stress term of the nucleation criterion; surface_energy:
+    gamma [J/m^2]; nucleus_height: opened gap at nucleation [m] (``None``: the critical
+    nucleus ``2 gamma Omega / (R T ln S)``); sources: where the values come from.
+    """
+
+    material: VacancyMaterial
+    critical_supersaturation: float = 1.1
+    dislocation_density: float = 1e12
+    creep_velocity: float = 0.0
+    burgers_vector: float = BURGERS_VECTOR_LI
+    stress_drift: bool = True
+    surface_energy: float = 0.5
+    nucleus_height: float | None = None
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def nucleus(self, temperature: float) -> float:
+        """Height [m] opened at a nucleation site: given, or ``2 gamma Omega / (R T ln S)``."""
+        if self.nucleus_height is not None:
+            return self.nucleus_height
+        return (2.0 * self.surface_energy * self.material.molar_volume
+                / (GAS_CONSTANT * temperature * math.log(self.critical_supersaturation)))
+
+
+class LithiumVacancies:
+    """The vacancy field of a stripping problem (see the module docstring).
+
+    owner: the :class:`StrippingProblem` (its Li mesh, interface nodes and mechanics);
+    settings: :class:`VacancySettings`.
+    """
+
+    def __init__(self, owner: Any, settings: VacancySettings) -> None:
+        self.settings = settings
+        self.owner = owner
+        self.temperature = owner.settings.temperature
+        self.problem = VacancyProblem(
+            owner.li_mesh, owner.li_tags, int(FacetTag.CONTACT), settings.material,
+            self.temperature, degree=owner.settings.current.degree,
+            axisymmetric=owner.axisymmetric, prefix="ssbx_strip_vacancy_")
+        vn = self.problem.nodes
+        if vn.size != owner.nodes.size or not np.allclose(
+                vn.coords, owner.nodes.coords, rtol=0.0, atol=owner.nodes.tolerance * 10):
+            raise RuntimeError("the vacancy field's interface nodes differ from the stripping "
+                               "problem's (the Li and electrolyte meshes must conform)")
+        if not np.array_equal(self.problem.S.dofmap.list, self.problem.V.dofmap.list):
+            raise RuntimeError("sigma_h and theta spaces differ in layout")
+        self.beta = settings.material.stress_coefficient(self.temperature)
+        self.region = owner.mechanics.regions.get(int(CellTag.LITHIUM))
+        K = self.problem.K
+        self._cell_dofs = K.dofmap.list[:, 0]
+        self._num_cells = self._cell_dofs.size
+        self._stress_cells = fem.Function(K, name="sigma_h_cells")
+        self.rho = np.full(self._num_cells, settings.dislocation_density)
+        self.problem.set_sink(dislocation_density=self.rho)
+        self.nucleus = settings.nucleus(self.temperature)
+        self.events = 0  # nucleations so far (node count)
+        self.first_nucleation_time = math.nan
+        self.last_nucleated = np.zeros(owner.nodes.size, dtype=bool)
+        self.theta_interface = np.ones(owner.nodes.size)
+        self.threshold = np.full(owner.nodes.size, settings.critical_supersaturation)
+        self.rising = True  # theta at the interface still rising after the last step
+
+    # -- per-cell data from the Li mechanics ------------------------------------------------------
+    def _cell_means(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(Li mesh cells, cell means) of a per-quadrature-point array of the creep region."""
+        reg = self.region
+        nq = reg.points.shape[0]
+        means = values.reshape(-1, nq).mean(axis=1)
+        return reg.parent_cells[: means.size], means
+
+    def _update_sink(self, dt: float) -> None:
+        s = self.settings
+        if self.region is None or s.creep_velocity <= 0.0 or dt <= 0.0:
+            return
+        v = self.region.views
+        cells, rate = self._cell_means(np.abs(v["p_new"] - v["p_old"]) / dt)
+        rho = np.full(self._num_cells, s.dislocation_density)
+        rho[cells] = s.dislocation_density + rate / (s.burgers_vector * s.creep_velocity)
+        self.rho = rho
+        self.problem.set_sink(dislocation_density=rho)
+
+    def _update_stress(self) -> None:
+        if self.region is None or not self.settings.stress_drift:
+            return
+        stress = self.region.views["stress"]
+        cells, sigma_h = self._cell_means(stress[:, :3].sum(axis=1) / 3.0)
+        arr = self._stress_cells.x.array
+        arr[:] = 0.0
+        arr[self._cell_dofs[cells]] = sigma_h
+        self._stress_cells.x.scatter_forward()
+        self.problem.set_hydrostatic_stress(self._stress_cells)
+
+    def _interface_stress(self) -> np.ndarray:
+        """sigma_h [Pa] at the interface nodes (sigma_h's space has theta's layout)."""
+        p = self.problem
+        return p.nodes.gather(p.sigma_h.x.array[p._imap.dofs], p._imap)
+
+    def equilibrate(self) -> None:
+        """Start from the local equilibrium ``theta = exp(beta sigma_h)`` of the initial stress
+        (after the stripping problem's initial contact solve)."""
+        self._update_stress()
+        self.problem.equilibrate()
+        self.theta_interface = self.problem.interface_supersaturation()
+        S = self.settings.critical_supersaturation
+        self.threshold = (S * np.exp(self.beta * self._interface_stress())
+                          if self.settings.stress_drift else np.full(self.theta_interface.size, S))
+
+    # -- one step -------------------------------------------------------------------------------
+    def advance(self, dt: float, state: Any) -> np.ndarray:
+        """Step the field over ``dt`` [s] with the converged interface ``state`` (current,
+        contact) of the stripping step; returns the mask of nodes that nucleate a void now."""
+        if dt <= 0.0:
+            return np.zeros(state.contact.shape, dtype=bool)
+        material = self.settings.material
+        scale = material.injection_velocity(1.0, self.temperature)
+        theta_n = self.theta_interface
+        current = np.where(state.contact, state.current, 0.0)
+        plating = np.clip(theta_n, 0.0, 1.0)
+        self.problem.set_injection(velocity=scale * np.where(current >= 0.0, current,
+                                                             current * plating))
+        self._update_sink(dt)
+        self._update_stress()
+        self.problem.step(dt)
+        theta = self.problem.interface_supersaturation()
+        S = self.settings.critical_supersaturation
+        threshold = (S * np.exp(self.beta * self._interface_stress())
+                     if self.settings.stress_drift else np.full(theta.size, S))
+        # still approaching nucleation: the largest ratio to the criterion grew by more than
+        # 1e-3 of the margin to it over this step (slow drifts, e.g. of the stress as the Li
+        # creeps, count as settled)
+        before = float(np.max(theta_n / self.threshold, initial=0.0))
+        ratio = float(np.max(theta / threshold, initial=0.0))
+        self.rising = ratio >= 1.0 or ratio - before > 1e-3 * (1.0 - ratio)
+        self.theta_interface = theta
+        self.threshold = threshold
+        return state.contact & (theta >= threshold)
+
+    def record(self, nucleate: np.ndarray, time_end: float) -> None:
+        """Count the nucleations of a committed step ending at ``time_end`` [s]."""
+        self.last_nucleated = nucleate
+        if nucleate.any():
+            self.events += int(np.count_nonzero(nucleate))
+            if not math.isfinite(self.first_nucleation_time):
+                self.first_nucleation_time = time_end
+
+    # -- outputs --------------------------------------------------------------------------------
+    def scalars(self, contact: np.ndarray) -> dict[str, float]:
+        """History quantities (units: :data:`ssbx.stripping_problem.HISTORY_UNITS`)."""
+        nodes = self.owner.nodes
+        theta = self.theta_interface
+        ratio = theta / self.threshold
+        inv = self.problem.inventory()
+        return {
+            "vacancy_theta_max": float(np.max(theta, initial=-math.inf)),
+            "vacancy_nucleation_ratio_max": float(np.max(np.where(contact, ratio, 0.0),
+                                                         initial=0.0)),
+            "nucleation_events": float(self.events),
+            "nucleated_fraction": nodes.integrate(self.last_nucleated.astype(float))
+            / nodes.area,
+            "first_nucleation_time": self.first_nucleation_time,
+            "vacancy_balance_error": inv["balance_error"],
+            "dislocation_density_max": self.comm_max(self.rho),
+        }
+
+    def comm_max(self, values: np.ndarray) -> float:
+        return self.owner.comm.allreduce(float(np.max(values, initial=0.0)), op=MPI.MAX)
+
+    # -- checkpoints ----------------------------------------------------------------------------
+    def checkpoint_state(self) -> dict[str, Any]:
+        p = self.problem
+        return {"events": self.events, "first_nucleation_time": self.first_nucleation_time,
+                "injected": p.injected, "annihilated": p.annihilated, "escaped": p.escaped,
+                "time": p.time, "steps": p.steps, "rising": self.rising}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Take back :meth:`checkpoint_state` (theta already read into ``problem.theta``)."""
+        p = self.problem
+        p.theta.x.scatter_forward()
+        p.theta_0.x.scatter_forward()
+        p.theta_n.x.array[:] = p.theta.x.array
+        p.injected, p.annihilated = float(state["injected"]), float(state["annihilated"])
+        p.escaped, p.time, p.steps = float(state["escaped"]), float(state["time"]), \
+            int(state["steps"])
+        self.events = int(state["events"])
+        self.first_nucleation_time = float(state["first_nucleation_time"])
+        self.rising = bool(state["rising"])
+        self.theta_interface = p.interface_supersaturation()
+        self._update_stress()
+        S = self.settings.critical_supersaturation
+        self.threshold = (S * np.exp(self.beta * self._interface_stress())
+                          if self.settings.stress_drift else np.full(p.nodes.size, S))
+
+    def close(self) -> None:
+        self.problem.ksp.destroy()
+        self.problem.A.destroy()
+        self.problem.b.destroy()
+
+
+def vacancy_settings(case: Any) -> VacancySettings | None:
+    """The :class:`VacancySettings` of a resolved case (``None`` when vacancy transport is
+    off; ``vacancy.enabled`` unset counts as off here: :meth:`ssbx.case.Case.for_ccs` turns it
+    on for critical-current searches)."""
+    import dataclasses
+
+    from ssbx.physics.vacancy import METALS
+
+    spec = getattr(case, "vacancy", None)
+    if spec is None or not spec.enabled:
+        return None
+    metal = METALS[spec.metal]
+    material = metal.material
+    if spec.self_diffusion is not None:
+        material = dataclasses.replace(material, self_diffusion_ref=spec.self_diffusion,
+                                       reference_temperature=298.15,
+                                       sources=material.sources | {
+                                           "self_diffusion_ref": "case file"})
+    return VacancySettings(
+        material=material,
+        critical_supersaturation=spec.critical_supersaturation,
+        dislocation_density=spec.dislocation_density,
+        creep_velocity=spec.creep_velocity,
+        burgers_vector=metal.burgers_vector,
+        stress_drift=spec.stress_drift,
+        surface_energy=(spec.surface_energy if spec.surface_energy is not None
+                        else metal.surface_energy),
+        nucleus_height=spec.nucleus_height,
+        sources={"metal": spec.metal, **metal.sources},
+    )
+
+
+__all__ = ["LithiumVacancies", "VacancySettings", "vacancy_settings"]
