@@ -340,19 +340,16 @@ class VacancyCcs(Benchmark):
                 continue
             ps = [r["pressure_MPa"] for r in sel]
             est = [estimate(r) for r in sel]
-            ax1.plot(ps, est, "o-", color=f"C{k}", label=VARIANT_TEXT[v])
-            for r, e in zip(sel, est, strict=True):
-                if r["status"] != "bracketed" and math.isfinite(e):
-                    ax1.annotate("", xy=(r["pressure_MPa"], e * (2.0 if r["status"] ==
-                                                                  "above_range" else 0.5)),
-                                 xytext=(r["pressure_MPa"], e),
-                                 arrowprops={"arrowstyle": "->", "color": f"C{k}"})
+            ax1.plot(ps, est, "-", color=f"C{k}", label=VARIANT_TEXT[v])
+            for r, e in zip(sel, est, strict=True):  # ^ / v: a bound (search left the range)
+                marker = {"above_range": "^", "below_range": "v"}.get(r["status"], "o")
+                ax1.plot([r["pressure_MPa"]], [e], marker, color=f"C{k}", ms=7)
         ax1.plot(list(KASEMCHAINAN), list(KASEMCHAINAN.values()), "ks", ms=9,
                  label="measured Li | Li6PS5Cl (Kasemchainan 2019, (check))")
         ax1.set_yscale("log")
         ax1.set_xlabel(self.x_label)
         ax1.set_ylabel("critical stripping current [mA/cm²]")
-        ax1.set_title("40 µm void per 100 µm, Z = 2 Ω cm² (arrows: bound, search left range)")
+        ax1.set_title("40 µm void per 100 µm, Z = 2 Ω cm²  (^ v: bounds)")
         ax1.legend(fontsize=7)
         fig.tight_layout()
         save_figure(fig, path)
