@@ -19,7 +19,8 @@ Groups of points (each a CCS search with :func:`ssbx.stripping_run.critical_curr
   the model variants ``vacancy`` (the `ssbx ccs` default: vacancies + creep, nucleation
   criterion), ``creep_only`` (vacancies off: the contact-loss criterion), ``no_creep`` (elastic
   Li: vacancies alone), ``no_stress`` (vacancies without the stress terms), ``creep_sink`` (the
-  sink raised by creep, v_ref = 1 um/s), ``Li-Mg``.
+  sink raised by creep, v_ref = 1 um/s), ``varying_Z`` (interface resistance varying by +-50 %
+  along the interface, wavelength 25 um), ``Li-Mg``.
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "no_creep": {"vacancy.enabled": True, "mechanics.li_model": "elastic"},
     "no_stress": {"vacancy.enabled": True, "vacancy.stress_drift": False},
     "creep_sink": {"vacancy.enabled": True, "vacancy.creep_velocity": "1 um/s"},
+    "varying_Z": {"vacancy.enabled": True, "interface.asr_variation": 0.5,
+                  "interface.asr_wavelength": "25 um"},
     "Li-Mg": {"vacancy.enabled": True, "vacancy.metal": "Li-Mg"},
 }
 VARIANT_TEXT = {
@@ -88,6 +91,7 @@ VARIANT_TEXT = {
     "no_creep": "vacancies, elastic Li (creep off)",
     "no_stress": "vacancies without stress drift / stress in the criterion",
     "creep_sink": "vacancies, sink raised by creep (v_ref = 1 um/s)",
+    "varying_Z": "vacancies, Z(x) = Z (1 + 0.5 cos(2πx / 25 µm))",
     "Li-Mg": "Li-Mg: vacancies + creep",
 }
 

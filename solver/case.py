@@ -108,6 +108,8 @@ class InterfaceSpec:
 
     kinetics: ``"linear"``, ``"butler_volmer"`` or ``"primary"``.
     asr: area-specific charge-transfer resistance Z at T_ref [ohm m^2] (always resolved).
+    asr_variation [-], asr_wavelength [m]: ``Z(x) = Z (1 + a cos(2 pi x / lambda))`` along the
+        interface (stripping problems).
     exchange_current_density: i0 at T_ref [A/m^2] as given, or ``None`` (then derived from
         ``asr``, see :attr:`exchange_current_density_ref`).
     alpha_a, alpha_c: transfer coefficients [-]. activation_energy: Ea of i0 and 1/Z [J/mol].
@@ -118,6 +120,8 @@ class InterfaceSpec:
 
     kinetics: Kinetics = "linear"
     asr: float = 4e-4
+    asr_variation: float = 0.0
+    asr_wavelength: float = 2e-5
     exchange_current_density: float | None = None
     alpha_a: float = 0.5
     alpha_c: float = 0.5
@@ -994,6 +998,11 @@ def _check_stripping(st: _State) -> None:
         )
     h_li = st.values.get("geometry.h_li")
     if st.values.get("problem") != "stripping":
+        if st.values.get("interface.asr_variation"):
+            st.problems.append(
+                f"{st.shown('interface.asr_variation')}: a varying interface resistance is "
+                f"implemented for problem = \"stripping\" only, not "
+                f"{st.shown('problem')} (allowed here: 0)")
         return
     for void in st.voids:
         h, w = void.values.get("height"), void.values.get("width")

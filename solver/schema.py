@@ -426,6 +426,24 @@ SCHEMA: tuple[Key, ...] = (
         positive=True,
     ),
     Key(
+        "interface.asr_variation",
+        "float",
+        "Stripping problems: relative amplitude a of a spatially varying interface resistance "
+        "Z(x) = Z (1 + a cos(2π x / λ)) (an imperfect interface, roadmap §3.2); 0: uniform.",
+        default=0.0,
+        nonnegative=True,
+        below=1.0,
+    ),
+    Key(
+        "interface.asr_wavelength",
+        "quantity",
+        "Wavelength λ of the interface-resistance variation.",
+        default=2e-5,
+        default_text="20 um",
+        dimension=LENGTH,
+        positive=True,
+    ),
+    Key(
         "interface.exchange_current_density",
         "quantity",
         "Exchange current density i0 at the reference temperature (Butler–Volmer kinetics).",

@@ -125,6 +125,8 @@ class StrippingSettings:
     mechanics_rtol: float = 1e-9
     mechanics_atol: float = 1e-9
     vacancy: Any = None
+    asr_variation: float = 0.0
+    asr_wavelength: float = 2e-5
 
     @classmethod
     def from_case(cls, case: Any) -> StrippingSettings:
@@ -149,6 +151,8 @@ class StrippingSettings:
             contact_tolerance=contact.contact_tolerance,
             max_stagger_iterations=contact.max_stagger_iterations,
             vacancy=vacancy_settings(case),
+            asr_variation=case.interface.asr_variation,
+            asr_wavelength=case.interface.asr_wavelength,
         )
 
 
@@ -290,6 +294,9 @@ class StrippingProblem:
         n = self.nodes.size
         x = self.nodes.coords[:, 0]
         self.g0 = initial_gap(x, settings.voids, self.axisymmetric)
+        # Z(x) = Z (1 + a cos(2 pi x / lambda)): the kinetic current scales with Z / Z(x)
+        self.kinetic_factor = 1.0 / (1.0 + settings.asr_variation
+                                     * np.cos(2.0 * math.pi * x / settings.asr_wavelength))
         zeros = np.zeros(n)
         self.state = InterfaceState(removed=zeros.copy(), deflection=zeros.copy(),
                                     uy=zeros.copy(), gap=self.g0.copy(), pressure=zeros.copy(),
@@ -580,7 +587,7 @@ class StrippingProblem:
         s = self.settings
         cp = self._current_problem(load.mode)
         lmap = self._potential_map(cp)
-        self.nodes.scatter(contact.astype(float), cp.contact_mask.x.array, lmap)
+        self.nodes.scatter(contact * self.kinetic_factor, cp.contact_mask.x.array, lmap)
         stress = -pressure if s.stress_coupling else np.zeros_like(pressure)
         self.nodes.scatter(stress, cp.contact_stress.x.array, lmap)
         if load.mode == "galvanostatic":
@@ -592,7 +599,8 @@ class StrippingProblem:
         eta = -phi - s.current.equilibrium_potential
         if s.stress_coupling:
             eta = eta + POTENTIAL_PER_PRESSURE * pressure
-        current = np.where(contact, s.current.kinetics.current_density(eta), 0.0)
+        current = np.where(contact, self.kinetic_factor
+                           * s.current.kinetics.current_density(eta), 0.0)
         total = self.nodes.integrate(current)
         voltage = cp.galvanostatic_voltage() if load.mode == "galvanostatic" else load.value
         return current, voltage, total

@@ -227,3 +227,30 @@ def csv_rows(path):
 
     with open(path) as fh:
         return list(csv.DictReader(fh))
+
+
+def test_spatially_varying_interface_resistance():
+    """Z(x) = Z (1 + a cos(2 pi x / lambda)) on a flat interface with Z kappa >> lambda (the
+    potential is uniform): the nodal current follows 1/Z(x), i(x)/<i> = g(x)/<g> with
+    g = 1/(1 + a cos(...)); a current-distribution case with a variation is refused."""
+    from ssbx.case import CaseError
+
+    case = flat_case(interface={"kinetics": "linear", "asr_variation": 0.5,
+                                "asr_wavelength": 10e-6},
+                     electrolyte={"conductivity": 100.0}, vacancy={"enabled": False})
+    p = build_problem(case, MPI.COMM_SELF)
+    rep = p.try_step(1e-3, Load.current(10.0))
+    assert rep.converged, rep.why
+    p.commit()
+    x = p.nodes.coords[:, 0]
+    g = 1.0 / (1.0 + 0.5 * np.cos(2.0 * np.pi * x / 10e-6))
+    i = p.state.current
+    expected = g / (p.nodes.integrate(g) / p.area) * 10.0
+    assert np.max(np.abs(i / expected - 1.0)) < 2e-3
+    assert i.max() / i.min() == pytest.approx(3.0, rel=2e-3)  # (1 + a) / (1 - a)
+    p.close()
+    raw = tomllib.loads(FLAT)
+    raw["problem"] = "current_distribution"
+    raw["interface"]["asr_variation"] = 0.3
+    with pytest.raises(CaseError, match="asr_variation"):
+        resolve_case(raw)
