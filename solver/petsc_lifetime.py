@@ -58,14 +58,13 @@ def closing_problems() -> Iterator[None]:
     try:
         yield
     except _collective_errors():
-        _depth[0] -= 1
         close_new()
         raise
     except BaseException:
-        _depth[0] -= 1
         del _live[start:]  # not closed (see the module docstring), no longer held
         raise
-    _depth[0] -= 1
+    finally:
+        _depth[0] -= 1
     close_new()
 
 
@@ -81,5 +80,6 @@ def destroy_nonlinear_problem(problem: Any) -> None:
         obj = getattr(problem, name, None)
         if obj is not None:
             obj.destroy()
+
 
 __all__ = ["closing_problems", "destroy_nonlinear_problem", "track"]

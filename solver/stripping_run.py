@@ -477,7 +477,6 @@ def run_ccs_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None) ->
     """``ssbx ccs``: the search, ``ccs_trials.csv`` and the summary."""
     from ssbx.ccs import trials_csv
 
-    case = case.for_ccs()
     t0 = time.perf_counter()
     say(console, f"critical stripping current: strip {case.ccs.capacity / 36000.0:.3g} mAh/cm^2"
                   f" per trial, bracket {case.ccs.lower / 10:.4g} .. {case.ccs.upper / 10:.4g} "

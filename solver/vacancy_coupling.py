@@ -54,7 +54,11 @@ from dolfinx import fem
 
 from ssbx.meshes.tags import CellTag, FacetTag
 from ssbx.physics.constants import GAS_CONSTANT
-from ssbx.physics.vacancy import BURGERS_VECTOR_LI, VacancyMaterial
+from ssbx.physics.vacancy import (
+    BURGERS_VECTOR_LI,
+    VacancyMaterial,
+    creep_dislocation_density,
+)
 from ssbx.vacancy_problem import VacancyProblem
 
 
@@ -139,9 +143,10 @@ class LithiumVacancies:
         if self.region is None or s.creep_velocity <= 0.0 or dt <= 0.0:
             return
         v = self.region.views
-        cells, rate = self._cell_means(np.abs(v["p_new"] - v["p_old"]) / dt)
+        cells, rate = self._cell_means((v["p_new"] - v["p_old"]) / dt)
         rho = np.full(self._num_cells, s.dislocation_density)
-        rho[cells] = s.dislocation_density + rate / (s.burgers_vector * s.creep_velocity)
+        rho[cells] = creep_dislocation_density(s.dislocation_density, rate, s.burgers_vector,
+                                               s.creep_velocity)
         self.rho = rho
         self.problem.set_sink(dislocation_density=rho)
 
@@ -156,10 +161,13 @@ class LithiumVacancies:
         self._stress_cells.x.scatter_forward()
         self.problem.set_hydrostatic_stress(self._stress_cells)
 
-    def _interface_stress(self) -> np.ndarray:
-        """sigma_h [Pa] at the interface nodes (sigma_h's space has theta's layout)."""
-        p = self.problem
-        return p.nodes.gather(p.sigma_h.x.array[p._imap.dofs], p._imap)
+    def _threshold(self) -> np.ndarray:
+        """The nucleation criterion at the interface nodes: ``S exp(beta sigma_h)`` (``S``
+        without the stress terms); sigma_h's space has theta's layout."""
+        S = self.settings.critical_supersaturation
+        if not self.settings.stress_drift:
+            return np.full(self.problem.nodes.size, S)
+        return S * np.exp(self.beta * self.problem.interface_values(self.problem.sigma_h))
 
     def equilibrate(self) -> None:
         """Start from the local equilibrium ``theta = exp(beta sigma_h)`` of the initial stress
@@ -167,9 +175,7 @@ class LithiumVacancies:
         self._update_stress()
         self.problem.equilibrate()
         self.theta_interface = self.problem.interface_supersaturation()
-        S = self.settings.critical_supersaturation
-        self.threshold = (S * np.exp(self.beta * self._interface_stress())
-                          if self.settings.stress_drift else np.full(self.theta_interface.size, S))
+        self.threshold = self._threshold()
 
     # -- one step -------------------------------------------------------------------------------
     def advance(self, dt: float, state: Any) -> np.ndarray:
@@ -188,9 +194,7 @@ class LithiumVacancies:
         self._update_stress()
         self.problem.step(dt)
         theta = self.problem.interface_supersaturation()
-        S = self.settings.critical_supersaturation
-        threshold = (S * np.exp(self.beta * self._interface_stress())
-                     if self.settings.stress_drift else np.full(theta.size, S))
+        threshold = self._threshold()
         # still approaching nucleation: the largest ratio to the criterion grew by more than
         # 1e-3 of the margin to it over this step (slow drifts, e.g. of the stress as the Li
         # creeps, count as settled)
@@ -225,41 +229,27 @@ class LithiumVacancies:
             / nodes.area,
             "first_nucleation_time": self.first_nucleation_time,
             "vacancy_balance_error": inv["balance_error"],
-            "dislocation_density_max": self.comm_max(self.rho),
+            "dislocation_density_max": self.owner.comm.allreduce(
+                float(np.max(self.rho, initial=0.0)), op=MPI.MAX),
         }
-
-    def comm_max(self, values: np.ndarray) -> float:
-        return self.owner.comm.allreduce(float(np.max(values, initial=0.0)), op=MPI.MAX)
 
     # -- checkpoints ----------------------------------------------------------------------------
     def checkpoint_state(self) -> dict[str, Any]:
-        p = self.problem
         return {"events": self.events, "first_nucleation_time": self.first_nucleation_time,
-                "injected": p.injected, "annihilated": p.annihilated, "escaped": p.escaped,
-                "time": p.time, "steps": p.steps, "rising": self.rising}
+                "rising": self.rising, **self.problem.checkpoint_state()}
 
     def restore(self, state: dict[str, Any]) -> None:
-        """Take back :meth:`checkpoint_state` (theta already read into ``problem.theta``)."""
-        p = self.problem
-        p.theta.x.scatter_forward()
-        p.theta_0.x.scatter_forward()
-        p.theta_n.x.array[:] = p.theta.x.array
-        p.injected, p.annihilated = float(state["injected"]), float(state["annihilated"])
-        p.escaped, p.time, p.steps = float(state["escaped"]), float(state["time"]), \
-            int(state["steps"])
+        """Take back :meth:`checkpoint_state` (theta and theta_0 already read)."""
+        self.problem.restore_state(state)
         self.events = int(state["events"])
         self.first_nucleation_time = float(state["first_nucleation_time"])
         self.rising = bool(state["rising"])
-        self.theta_interface = p.interface_supersaturation()
+        self.theta_interface = self.problem.interface_supersaturation()
         self._update_stress()
-        S = self.settings.critical_supersaturation
-        self.threshold = (S * np.exp(self.beta * self._interface_stress())
-                          if self.settings.stress_drift else np.full(p.nodes.size, S))
+        self.threshold = self._threshold()
 
     def close(self) -> None:
-        self.problem.ksp.destroy()
-        self.problem.A.destroy()
-        self.problem.b.destroy()
+        self.problem.close()
 
 
 def vacancy_settings(case: Any) -> VacancySettings | None:

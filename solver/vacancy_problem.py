@@ -395,7 +395,12 @@ class VacancyProblem:
     # -- outputs ---------------------------------------------------------------------------------
     def interface_supersaturation(self) -> np.ndarray:
         """theta at the interface nodes (``self.nodes.coords`` order, every rank)."""
-        return self.nodes.gather(self.theta.x.array[self._imap.dofs], self._imap)
+        return self.interface_values(self.theta)
+
+    def interface_values(self, f: fem.Function) -> np.ndarray:
+        """A function on theta's space (or one of its layout, e.g. sigma_h) at the interface
+        nodes (``self.nodes.coords`` order, every rank)."""
+        return self.nodes.gather(f.x.array[self._imap.dofs], self._imap)
 
     def nucleation_sites(self, S: float) -> np.ndarray:
         """Boolean mask over the interface nodes where ``theta >= S`` (every rank)."""
@@ -430,6 +435,29 @@ class VacancyProblem:
 
     def num_dofs(self) -> int:
         return int(self.V.dofmap.index_map.size_global)
+
+    def checkpoint_state(self) -> dict[str, Any]:
+        """The cumulative counters (JSON-able); the fields theta and theta_0 are checkpointed
+        as functions by the owner."""
+        return {"injected": self.injected, "annihilated": self.annihilated,
+                "escaped": self.escaped, "source_total": self.source_total,
+                "time": self.time, "steps": self.steps}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Take back :meth:`checkpoint_state` once theta and theta_0 have been read."""
+        self.theta.x.scatter_forward()
+        self.theta_0.x.scatter_forward()
+        self.theta_n.x.array[:] = self.theta.x.array
+        for key in ("injected", "annihilated", "escaped", "time"):
+            setattr(self, key, float(state[key]))
+        self.source_total = float(state.get("source_total", 0.0))
+        self.steps = int(state["steps"])
+
+    def close(self) -> None:
+        """Free the PETSc objects now (collective: on every rank at the same point)."""
+        self.ksp.destroy()
+        self.A.destroy()
+        self.b.destroy()
 
 
 __all__ = ["VacancyProblem", "VacancySolveError", "hydrostatic_stress"]
