@@ -412,7 +412,7 @@ def register(cls: type[Benchmark]) -> type[Benchmark]:
 
 
 BUILTIN_MODULES = ("zkappa_void", "li_creep_laws", "pressure_relaxation", "stripping_ccs",
-                   "vacancy_ccs",
+                   "vacancy_ccs", "na_stripping",
                    "void_size_stripping", "hold_time_ccs",
                    "kernel_throughput", "mechanics_performance",
                    "performance", "stripping_performance", "parallel_scaling",

@@ -20,7 +20,14 @@ Groups of points (each a CCS search with :func:`ssbx.stripping_run.critical_curr
   criterion), ``creep_only`` (vacancies off: the contact-loss criterion), ``no_creep`` (elastic
   Li: vacancies alone), ``no_stress`` (vacancies without the stress terms), ``creep_sink`` (the
   sink raised by creep, v_ref = 1 um/s), ``varying_Z`` (interface resistance varying by +-50 %
-  along the interface, wavelength 25 um), ``Li-Mg``.
+  along the interface, wavelength 25 um), ``Li-Mg``, ``rough`` (a rough initial contact: four
+  20 um wide, 0.5 um deep gaps per 100 um, 20 % initial contact, the asperity picture of Zhang
+  et al. 2020, Cell Rep. Phys. Sci. 1, 100012, in the small-slope contact model) and
+  ``size_strength`` (the size-dependent Li strength of Xu et al. 2017 at the void width, 40 um:
+  a creep threshold of 8.9 MPa), ``contact_criterion`` (nucleated voids are followed: they grow
+  by vacancy condensation and by stripping around them and close by creep and the stack
+  pressure; unstable when the contact fraction falls by 5 %).
+- ``mesh``: the default at 3 MPa on size_fine 5, 2.5 (the pressure group's) and 1.25 um.
 """
 
 from __future__ import annotations
@@ -83,24 +90,40 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "creep_sink": {"vacancy.enabled": True, "vacancy.creep_velocity": "1 um/s"},
     "varying_Z": {"vacancy.enabled": True, "interface.asr_variation": 0.5,
                   "interface.asr_wavelength": "25 um"},
-    "Li-Mg": {"vacancy.enabled": True, "vacancy.metal": "Li-Mg"},
+    "Li-Mg": {"vacancy.enabled": True, "anode.metal": "Li-Mg"},
+    "rough": {"vacancy.enabled": True, "geometry.voids": [
+        {"center": f"{c} um", "width": "20 um", "height": "0.5 um"}
+        for c in (12.5, 37.5, 62.5, 87.5)]},
+    "size_strength": {"vacancy.enabled": True, "mechanics.strength_size": "40 um"},
+    "contact_criterion": {"vacancy.enabled": True, "ccs.criterion": "contact"},
 }
 VARIANT_TEXT = {
     "vacancy": "vacancies + creep (ssbx ccs default)",
     "creep_only": "creep only (vacancies off)",
     "no_creep": "vacancies, elastic Li (creep off)",
-    "no_stress": "vacancies without stress drift / stress in the criterion",
+    "no_stress": "vacancies without the stress terms (drift, equilibrium exp(βσ_h))",
     "creep_sink": "vacancies, sink raised by creep (v_ref = 1 um/s)",
     "varying_Z": "vacancies, Z(x) = Z (1 + 0.5 cos(2πx / 25 µm))",
     "Li-Mg": "Li-Mg: vacancies + creep",
+    "rough": "vacancies, rough contact: 4 voids 20 µm × 0.5 µm (contact 20 %)",
+    "size_strength": "vacancies, size-dependent Li strength (Xu 2017, d = 40 µm: 8.9 MPa)",
+    "contact_criterion": "vacancies, nucleated voids followed (contact-loss criterion)",
 }
 
 
+#: size_fine [um] of the pressure group with vacancies: the vacancy boundary layer
+#: 1/sqrt(rho) = 1 um at the contact edges needs it (5 um underestimates the CCS by ~25 %);
+#: creep only keeps the 5 um of stripping_ccs (its trials take ~1000 steps, no boundary layer)
+PRESSURE_MESH = 2.5
+#: size_fine [um] of the mesh-convergence study at 3 MPa
+MESH_STUDY = (5.0, 2.5, 1.25)
+
+
 def points(quick: bool) -> list[Point]:
-    out = [Point("p0_Li", "zero_pressure", "Li", 0.0, {"vacancy.metal": "Li"})]
+    out = [Point("p0_Li", "zero_pressure", "Li", 0.0, {"anode.metal": "Li"})]
     if not quick:
         out.append(Point("p0_Li-Mg", "zero_pressure", "Li-Mg", 0.0,
-                         {"vacancy.metal": "Li-Mg"}))
+                         {"anode.metal": "Li-Mg"}))
     pressures = (3.0,) if quick else (1.0, 3.0, 5.0, 7.0, 10.0)
     variants = ("vacancy",) if quick else tuple(VARIANTS)
     for v in variants:
@@ -109,6 +132,12 @@ def points(quick: bool) -> list[Point]:
         for p in ps:
             out.append(Point(f"{v}_{p:g}MPa", "pressure", v, p,
                              VARIANTS[v] | {"fixture.pressure": f"{p:g} MPa"}))
+    if not quick:  # mesh convergence of the default at 3 MPa (2.5 um is vacancy_3MPa)
+        for size in MESH_STUDY:
+            if size != PRESSURE_MESH:
+                out.append(Point(f"mesh_{size:g}um", "mesh", "vacancy", 3.0,
+                                 VARIANTS["vacancy"] | {"fixture.pressure": "3 MPa",
+                                                        "mesh.size_fine": f"{size:g} um"}))
     return out
 
 
@@ -161,16 +190,16 @@ class VacancyCcs(Benchmark):
     )
     metric = (
         "CCS from bracketing/bisection searches: flat Li | LLZO at ~0 pressure (nucleation "
-        "criterion) for Li and Li-Mg; the stripping_ccs cell at 1-10 MPa with five model "
-        "variants (vacancies + creep, creep only, vacancies with elastic Li, creep-raised sink, "
-        "Li-Mg); headline: max(pred/meas, meas/pred) at zero pressure"
+        "criterion) for Li and Li-Mg; the stripping_ccs cell at 1-10 MPa (size_fine 2.5 um) "
+        "with the model variants of VARIANTS (each mechanism switched off or on in turn) and a "
+        "mesh study at 3 MPa; headline: max(pred/meas, meas/pred) at zero pressure"
     )
     tolerance = (
         "fixed before the runs, nothing tuned: the search brackets the closed-form critical "
         "current (ratio 1.05); factor 3 at zero pressure; factor 2 at 3 and 7 MPa and on "
         "CCS(7)/CCS(3) against 5; Li-Mg/Li within 15 % of the diffusion ratio at zero "
-        "pressure and within 1/1.5-1.5 at 7 MPa; no solver failure in the default variant; "
-        "quick run: the closed-form bracket"
+        "pressure (consistency) and > 1 (the roadmap's claim), within 1/1.5-1.5 at 7 MPa; no "
+        "solver failure in the default variant; quick run: the closed-form bracket"
     )
     x_label = "stack pressure [MPa]"
 
@@ -191,58 +220,28 @@ class VacancyCcs(Benchmark):
         flat = resolve_case(ZERO_PRESSURE_CASE, name_default=self.name)
         out = []
         for p in points(quick):
-            extra = {"ccs.bracket_ratio": 1.5 if quick else 1.2,
-                     "ccs.capacity": "0.05 mAh/cm^2" if quick else "0.25 mAh/cm^2",
-                     "ccs.lower": "0.03 mA/cm^2", "ccs.upper": "3 mA/cm^2"} \
-                if p.group == "pressure" else {}
+            extra: dict[str, Any] = {}
+            if p.group != "zero_pressure":
+                extra = {"ccs.bracket_ratio": 1.5 if quick else 1.2,
+                         "ccs.capacity": "0.05 mAh/cm^2" if quick else "0.25 mAh/cm^2",
+                         "ccs.lower": "0.03 mA/cm^2", "ccs.upper": "3 mA/cm^2"}
+                if not quick and p.variant != "creep_only":
+                    extra["mesh.size_fine"] = f"{PRESSURE_MESH:g} um"
             out.append(with_overrides(flat if p.group == "zero_pressure" else base,
-                                      p.overrides | extra | {"name": p.key}))
+                                      extra | p.overrides | {"name": p.key}))
         return out
 
     # -- computation ------------------------------------------------------------------------------
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
-        from ssbx.stripping_run import critical_current
-
         rows: list[dict[str, Any]] = []
         trial_rows: list[dict[str, Any]] = []
         pts, cases = points(quick), self.cases(quick)
         for k, (pt, case) in enumerate(zip(pts, cases, strict=True)):
-            t0 = time.perf_counter()
-            res = critical_current(case, comm, None)
-            wall = comm.bcast(time.perf_counter() - t0 if comm.rank == 0 else None, root=0)
-            d = res.as_dict()
-            case = case.for_ccs()
-            failed = [t for t in res.trials if str(t.reason).startswith("solver failed")]
-            row = {
-                "key": pt.key, "group": pt.group, "variant": pt.variant,
-                "pressure_MPa": pt.pressure_MPa if pt.group == "pressure"
-                else case.fixture.pressure / 1e6,
-                "metal": case.vacancy.metal if case.vacancy.enabled else "Li",
-                "vacancies": bool(case.vacancy.enabled),
-                "criterion": "nucleation" if case.vacancy.enabled and
-                case.ccs.criterion in ("auto", "nucleation") else "contact",
-                "ccs_lower_mA_per_cm2": _num(d["lower_mA_per_cm2"]),
-                "ccs_upper_mA_per_cm2": _num(d["upper_mA_per_cm2"]),
-                "ccs_estimate_mA_per_cm2": _num(d["estimate_mA_per_cm2"]),
-                "status": res.status, "n_trials": len(res.trials),
-                "n_solver_failures": len(failed), "wall_time_s": wall,
-                "trial_steps_total": float(sum(t.metrics.get("steps", 0.0)
-                                               for t in res.trials)),
-                "closed_form_uniform_mA_per_cm2": closed_form_ccs(
-                    case.vacancy.metal, case.vacancy.critical_supersaturation,
-                    case.vacancy.dislocation_density) if case.vacancy.enabled else math.nan,
-            }
-            rows.append(row)
-            for n, tr in enumerate(res.trials):
-                trial_rows.append({"key": pt.key, "trial": n + 1,
-                                   "current_density_mA_per_cm2": tr.current_density / MA_CM2,
-                                   "stable": bool(tr.stable),
-                                   "reason": " ".join(str(tr.reason).split()),
-                                   "steps": tr.metrics.get("steps", math.nan),
-                                   "wall_time_s": tr.metrics.get("wall_time_s", math.nan)})
-            say(comm, console, f"  [{k + 1}/{len(pts)}] {pt.key}: {res.status} "
-                f"{row['ccs_lower_mA_per_cm2']:.4g}..{row['ccs_upper_mA_per_cm2']:.4g} mA/cm² "
-                f"({len(res.trials)} trials, {wall:.0f} s)")
+            row, trials = search_point(case, comm, console, pt.key, f"[{k + 1}/{len(pts)}]")
+            rows.append({"key": pt.key, "group": pt.group, "variant": pt.variant,
+                         "pressure_MPa": pt.pressure_MPa if pt.group == "pressure"
+                         else row.pop("pressure_MPa")} | row)
+            trial_rows += trials
         perf = performance(comm, quick)
         return self._evaluate(rows, trial_rows, perf, quick)
 
@@ -276,11 +275,16 @@ class VacancyCcs(Benchmark):
                             "max(pred/meas, meas/pred) of the zero-pressure CCS against "
                             f"{KRAUSKOPF_ZERO_PRESSURE} mA/cm² (Krauskopf 2019)", f0, 3.0, "max"))
         mg0 = by["p0_Li-Mg"]
-        checks.append(Check("li_mg_zero_pressure_gain",
-                            "CCS(Li-Mg) / CCS(Li) at zero pressure (measured: higher; the model "
-                            "gives the self-diffusion ratio, a placeholder: consistency only)",
-                            estimate(mg0) / estimate(li0), 0.15, "rel",
+        checks.append(Check("li_mg_zero_pressure_consistency",
+                            "CCS(Li-Mg) / CCS(Li) at zero pressure against the self-diffusion "
+                            "ratio (a placeholder below 1: the model's scaling, consistency "
+                            "only)", estimate(mg0) / estimate(li0), 0.15, "rel",
                             target=LI_MG_DIFFUSION_RATIO))
+        checks.append(Check("li_mg_zero_pressure_gain",
+                            "CCS(Li-Mg) / CCS(Li) at zero pressure (roadmap: higher, > 1 "
+                            "passes; tracer and NMR data say Mg slows Li diffusion, so the "
+                            "vacancy model cannot give it)", estimate(mg0) / estimate(li0),
+                            1.0, "min"))
         mg7, li7 = by.get("Li-Mg_7MPa"), by.get("vacancy_7MPa")
         if mg7 and li7:
             r7 = estimate(mg7) / estimate(li7)
@@ -306,6 +310,7 @@ class VacancyCcs(Benchmark):
                 for r in rows if r["variant"] == v and r["group"] == "pressure"}
             for v in VARIANTS}
         findings["ratio_7_3_default"] = ratio
+        findings["mesh_convergence_3MPa"] = mesh_convergence(by)
         return Outcome(rows=rows, checks=checks, findings=findings,
                        extra_files={"ccs_trials.csv": _csv(trial_rows)},
                        plot_data={"trials": trial_rows})
@@ -359,6 +364,62 @@ class VacancyCcs(Benchmark):
         save_figure(fig, path)
 
 
+def search_point(case: Any, comm: MPI.Comm, console: Any, key: str,
+                 progress: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One CCS search (:func:`ssbx.stripping_run.critical_current`) of ``case``: its row (the
+    bracket [mA/cm^2], status, model, trial and failure counts, wall time, the uniform closed
+    form with vacancies) and its trial rows (keyed ``key``); says one progress line."""
+    from ssbx.stripping_run import ccs_criterion, critical_current
+
+    t0 = time.perf_counter()
+    res = critical_current(case, comm, None)
+    wall = comm.bcast(time.perf_counter() - t0 if comm.rank == 0 else None, root=0)
+    d = res.as_dict()
+    case = case.for_ccs()
+    failed = [t for t in res.trials if str(t.reason).startswith("solver failed")]
+    row = {
+        "pressure_MPa": case.fixture.pressure / 1e6,
+        "metal": case.anode.metal,
+        "size_fine_um": case.mesh.size_fine * 1e6,
+        "vacancies": bool(case.vacancy.enabled),
+        "criterion": ccs_criterion(case),
+        "ccs_lower_mA_per_cm2": _num(d["lower_mA_per_cm2"]),
+        "ccs_upper_mA_per_cm2": _num(d["upper_mA_per_cm2"]),
+        "ccs_estimate_mA_per_cm2": _num(d["estimate_mA_per_cm2"]),
+        "status": res.status, "n_trials": len(res.trials),
+        "n_solver_failures": len(failed), "wall_time_s": wall,
+        "trial_steps_total": float(sum(t.metrics.get("steps", 0.0) for t in res.trials)),
+        "closed_form_uniform_mA_per_cm2": closed_form_ccs(
+            case.anode.metal, case.vacancy.critical_supersaturation,
+            case.vacancy.dislocation_density) if case.vacancy.enabled else math.nan,
+    }
+    trials = [{"key": key, "trial": n + 1,
+               "current_density_mA_per_cm2": tr.current_density / MA_CM2,
+               "stable": bool(tr.stable), "reason": " ".join(str(tr.reason).split()),
+               "steps": tr.metrics.get("steps", math.nan),
+               "wall_time_s": tr.metrics.get("wall_time_s", math.nan)}
+              for n, tr in enumerate(res.trials)]
+    say(comm, console, f"  {progress} {key}: {res.status} "
+        f"{row['ccs_lower_mA_per_cm2']:.4g}..{row['ccs_upper_mA_per_cm2']:.4g} mA/cm² "
+        f"({len(res.trials)} trials, {wall:.0f} s)")
+    return row, trials
+
+
+def mesh_convergence(by: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """CCS at 3 MPa on the MESH_STUDY meshes (halving), the observed order
+    ``log2(|e1 - e2| / |e2 - e3|)`` of the estimates and their Richardson extrapolation."""
+    key = {size: ("vacancy_3MPa" if size == PRESSURE_MESH else f"mesh_{size:g}um")
+           for size in MESH_STUDY}
+    est = [estimate(by[key[size]]) for size in MESH_STUDY]
+    out: dict[str, Any] = {f"{size:g} um": e for size, e in zip(MESH_STUDY, est, strict=True)}
+    d1, d2 = est[1] - est[0], est[2] - est[1]
+    if d1 != 0.0 and d2 != 0.0 and d1 / d2 > 1.0:
+        order = math.log2(d1 / d2)
+        out["observed_order"] = order
+        out["extrapolated"] = est[2] + d2 / (2.0 ** order - 1.0)
+    return out
+
+
 def _csv(rows: list[dict[str, Any]]) -> str:
     from ssbx.benchmarks.framework import csv_text
 
@@ -409,4 +470,4 @@ def performance(comm: MPI.Comm, quick: bool) -> dict[str, Any]:
 
 
 __all__ = ["KASEMCHAINAN", "KRAUSKOPF_ZERO_PRESSURE", "VARIANTS", "VacancyCcs",
-           "closed_form_band", "closed_form_ccs", "points"]
+           "closed_form_band", "closed_form_ccs", "points", "search_point"]

@@ -1,4 +1,4 @@
-"""Physical constants (CODATA 2018) and Li metal properties, SI units."""
+"""Physical constants (CODATA 2018) and molar volumes of the anode metals, SI units."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ AVOGADRO = 6.02214076e23  # 1/mol
 
 #: Molar volume of Li metal [m^3/mol]: M / rho = 6.941e-3 kg/mol / 534 kg/m^3 (PHYSICS.md §1).
 LI_MOLAR_VOLUME = 6.941e-3 / 534.0
+
+#: Molar volume of Na metal [m^3/mol]: M / rho = 22.990e-3 kg/mol / 968 kg/m^3 (density of
+#: solid Na at 20 C, CRC Handbook *(check)*).
+NA_MOLAR_VOLUME = 22.990e-3 / 968.0
 
 
 def thermal_voltage(temperature: float) -> float:

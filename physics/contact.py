@@ -31,16 +31,19 @@ from ssbx.meshes.spec import VoidSpec
 from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME
 
 #: Stripped Li thickness per charge and area [m / (C/m^2)]: Omega_Li / F (1 mAh/cm^2 = 4.85 um).
+#: Li values; a stripping problem uses the molar volume of its anode metal
+#: (:attr:`ssbx.stripping_problem.StrippingProblem.thickness_per_charge`).
 THICKNESS_PER_CHARGE = LI_MOLAR_VOLUME / FARADAY
 
 #: Shift of the Li equilibrium potential per unit contact pressure [V/Pa] (0.1347 mV/MPa).
 POTENTIAL_PER_PRESSURE = LI_MOLAR_VOLUME / FARADAY
 
 
-def removal_rate(current_density: np.ndarray | float) -> np.ndarray | float:
-    """Rate of Li removal at the interface [m/s] for a local anodic current density [A/m^2]:
-    ``Omega_Li i / F`` (stripping positive, plating negative)."""
-    return THICKNESS_PER_CHARGE * current_density
+def removal_rate(current_density: np.ndarray | float,
+                 molar_volume: float = LI_MOLAR_VOLUME) -> np.ndarray | float:
+    """Rate of metal removal at the interface [m/s] for a local anodic current density
+    [A/m^2]: ``Omega i / F`` (stripping positive, plating negative; Omega: Li by default)."""
+    return molar_volume / FARADAY * current_density
 
 
 def void_gap(x: np.ndarray, void: VoidSpec, axisymmetric: bool = False) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""Viscoplastic (creep) laws of Li metal and their literature parameters, SI units.
+"""Viscoplastic (creep) laws of the alkali-metal anodes (Li, Na) and their literature
+parameters, SI units.
 
 Two laws, both J2 (von Mises) flow with an isotropic elastic response, integrated per quadrature
 point by the kernels in :mod:`ssbx.physics.viscoplastic_kernels`:
@@ -25,6 +26,12 @@ Presets (every number with its source and how it was checked in :data:`SOURCES`)
 - :data:`LI_ELASTIC` = ``(E, nu)`` of polycrystalline Li (Masias 2019, pulse-echo, Table 2):
   imported by the elasticity module; :data:`LI_ELASTIC_MASIAS_2019` is the same as a
   :class:`LiElastic` with ``K`` and ``G``.
+- :data:`WANG_2020_NA`, :data:`NA_ELASTIC_WANG_2020`: Na metal (Wang, Chang, Wolfenstine,
+  Sakamoto, Materialia 12 (2020) 100792): stress exponent 5.0, E = 4.6 GPa, yield strength
+  0.19-0.28 MPa at ~1e-3 1/s (abstract). ``A`` is derived here from that flow stress at that
+  rate (:func:`wang_2020_na_prefactor`), the same reading of a flow stress as a point of the
+  creep law that Masias' Li data support (the Li preset creeps at 5e-4 1/s at 0.66 MPa, against
+  the 0.73-0.81 MPa Li yield Masias measured at that rate).
 """
 
 from __future__ import annotations
@@ -174,6 +181,61 @@ Narayan & Anand 2018; see :data:`SOURCES`). Pure Norton (no threshold): Masias m
 below the 0.73-0.81 MPa offset yield stress, so the yield stress is not a creep threshold."""
 
 
+# Na metal (Wang et al. 2020, Materialia 12, 100792; abstract)
+NA_ELASTIC_WANG_2020 = LiElastic(E=4.6e9, nu=0.34)
+"""Polycrystalline Na at room temperature: E = 4.6 GPa (acoustic, Wang et al. 2020); nu = 0.34
+(handbook value for Na *(check)*)."""
+WANG_2020_NA_N = 5.0
+"""Stress exponent of Na creep (Wang et al. 2020: "dislocation climb")."""
+WANG_2020_NA_FLOW_STRESS = 0.235e6
+"""Mid-range of the Na yield strength 0.19-0.28 MPa (Wang et al. 2020) [Pa]."""
+WANG_2020_NA_RATE = 1.0e-3
+"""Strain rate of those tests, ~1e-3 1/s (Wang et al. 2020)."""
+NA_ACTIVATION_ENERGY = 0.45 * 96485.33212
+"""Activation energy of Na creep [J/mol]: that of Na self-diffusion, 0.45 eV (Feder & Charbnau
+1966), as for climb-controlled creep (n = 5); Wang et al. test one temperature."""
+
+
+def wang_2020_na_prefactor(flow_stress: float = WANG_2020_NA_FLOW_STRESS,
+                           rate: float = WANG_2020_NA_RATE, n: float = WANG_2020_NA_N) -> float:
+    """``A_eff = rate / flow_stress^n`` [1/(s Pa^n)] at room temperature: 1.4e-30 for the
+    defaults (Na creeps 190 x faster than the Li preset at 1 MPa)."""
+    return rate / flow_stress**n
+
+
+WANG_2020_NA = PowerLawCreep(
+    A=wang_2020_na_prefactor() * math.exp(NA_ACTIVATION_ENERGY / (GAS_CONSTANT * 298.15)),
+    n=WANG_2020_NA_N,
+    Q=NA_ACTIVATION_ENERGY,
+    yield_stress=0.0,
+)
+"""Power-law creep of Na (n, flow stress and rate from Wang et al. 2020; ``A`` derived, ``Q``
+from Na self-diffusion)."""
+
+
+# Size-dependent strength of Li (Xu et al. 2017, PNAS 114, 57; abstract)
+XU_2017_STRENGTH = 105.0e6
+"""Strength of micrometre-sized single-crystal Li at room temperature [Pa] (Xu et al. 2017)."""
+XU_2017_REFERENCE_SIZE = 1.0e-6
+"""Size at which :data:`XU_2017_STRENGTH` holds [m] *(check: "micrometer-sized" pillars; the
+exact diameter of the 105 MPa pillars is assumed to be 1 um)*."""
+XU_2017_EXPONENT = -0.68
+"""Power-law size-effect exponent at room temperature (Xu et al. 2017; -1.00 at 90 C)."""
+
+
+def xu_2017_strength(size: float, temperature: float = 298.15) -> float:
+    """Flow strength [Pa] of Li of feature size ``size`` [m] at room temperature:
+    ``105 MPa (d / 1 um)^-0.68`` (Xu et al. 2017 micropillars: "smaller is stronger"). Used as
+    the threshold stress of the power law (a stated reading: the pillars were compressed at
+    ~1e-3 1/s; below the threshold the law gives no flow). Room temperature only."""
+    if not size > 0.0:
+        raise ValueError(f"feature size must be positive, got {size}")
+    if abs(temperature - 298.15) > 15.0:
+        raise ValueError("the Xu et al. 2017 room-temperature size law is for 283-313 K, "
+                         f"got {temperature} K")
+    return XU_2017_STRENGTH * (size / XU_2017_REFERENCE_SIZE) ** XU_2017_EXPONENT
+
+
 # --------------------------------------------------------------------------------------------
 # Anand model
 # --------------------------------------------------------------------------------------------
@@ -307,6 +369,26 @@ SOURCES: dict[str, dict[str, Any]] = {
         "(Table 3), but creep was measured below it (0.2-0.6 MPa), so the creep law has no "
         "threshold", "status": _MASIAS_CHECK},
 }
+_WANG = ("Wang, Chang, Wolfenstine, Sakamoto, Materialia 12 (2020) 100792, "
+         "doi:10.1016/j.mtla.2020.100792")
+_WANG_CHECK = "confirmed (abstract only; the paper's tables were not read here)"
+SOURCES |= {
+    "NA_ELASTIC.E": {"value": NA_ELASTIC_WANG_2020.E, "unit": "Pa",
+                     "source": _WANG + ": 4.6 GPa, acoustic", "status": _WANG_CHECK},
+    "NA_ELASTIC.nu": {"value": NA_ELASTIC_WANG_2020.nu, "unit": "1",
+                      "source": "handbook value for polycrystalline Na", "status": "(check)"},
+    "WANG_2020_NA.n": {"value": WANG_2020_NA.n, "unit": "1", "source": _WANG,
+                       "status": _WANG_CHECK},
+    "WANG_2020_NA.A": {"value": WANG_2020_NA.A, "unit": "1/(s Pa^n)",
+                       "source": "derived by ssbx (wang_2020_na_prefactor): the mid-range "
+                       "yield strength 0.235 MPa (0.19-0.28) at ~1e-3 1/s as a point of the "
+                       "creep law with n = 5.0; A = A_eff exp(Q/(R 298.15 K))",
+                       "status": "not printed as such; derived from the abstract's numbers"},
+    "WANG_2020_NA.Q": {"value": WANG_2020_NA.Q, "unit": "J/mol",
+                       "source": "Na self-diffusion activation 0.45 eV (Feder & Charbnau 1966, "
+                       "Phys. Rev. 149, 464) for climb-controlled creep",
+                       "status": "assumption (one test temperature in Wang et al.)"},
+}
 for _name in ("E", "nu", "A", "Q", "m", "S0", "S_tilde", "h0", "a", "n"):
     SOURCES[f"NARAYAN_ANAND_2018.{_name}"] = {
         "value": getattr(NARAYAN_ANAND_2018, _name),
@@ -324,9 +406,20 @@ __all__ = [
     "MASIAS_2019_TABLE_S1",
     "MASIAS_2019_T_TEST",
     "NARAYAN_ANAND_2018",
+    "NA_ACTIVATION_ENERGY",
+    "NA_ELASTIC_WANG_2020",
     "SOURCES",
+    "WANG_2020_NA",
+    "WANG_2020_NA_FLOW_STRESS",
+    "WANG_2020_NA_N",
+    "WANG_2020_NA_RATE",
+    "XU_2017_EXPONENT",
+    "XU_2017_REFERENCE_SIZE",
+    "XU_2017_STRENGTH",
     "AnandLi",
     "LiElastic",
     "PowerLawCreep",
     "masias_2019_prefactor",
+    "wang_2020_na_prefactor",
+    "xu_2017_strength",
 ]

@@ -24,6 +24,7 @@ from typing import Any
 
 import ufl
 
+from ssbx.physics.constants import LI_MOLAR_VOLUME
 from ssbx.physics.kinetics import Kinetics, overpotential
 
 
@@ -35,7 +36,8 @@ class CurrentFormTerms:
     contact_kinetics: kinetics on the contact (``None`` for a Dirichlet contact).
     weight: measure weight (``2 pi r`` axisymmetric, ``1`` planar).
     counter_current: ``i_ce`` on the top [A/m^2] (UFL), or ``None`` for a Dirichlet top.
-    equilibrium_potential: U0 [V]; normal_stress: sigma_nn on the Li side [Pa] (tensile +).
+    equilibrium_potential: U0 [V]; normal_stress: sigma_nn on the Li side [Pa] (tensile +);
+    molar_volume: Omega of the metal in the stress term ``Omega sigma_nn / F`` [m^3/mol].
     source, interface_source: s [A/m^3] and g [A/m^2] (manufactured solutions).
     contact_mask: 1 where the Li touches the electrolyte, 0 over a void (``None``: 1); the
     kinetic current is multiplied by it (the stripping/contact model's evolving contact).
@@ -47,6 +49,7 @@ class CurrentFormTerms:
     counter_current: Any = None
     equilibrium_potential: Any = 0.0
     normal_stress: Any = 0.0
+    molar_volume: float = LI_MOLAR_VOLUME
     source: Any = None
     interface_source: Any = None
     contact_mask: Any = None
@@ -55,7 +58,7 @@ class CurrentFormTerms:
 def contact_overpotential(phi: Any, terms: CurrentFormTerms) -> Any:
     """Overpotential of the Li (phi_Li = 0) against the electrolyte potential ``phi`` [V]."""
     return overpotential(phi, equilibrium_potential=terms.equilibrium_potential,
-                         normal_stress=terms.normal_stress)
+                         normal_stress=terms.normal_stress, molar_volume=terms.molar_volume)
 
 
 def contact_current(phi: Any, terms: CurrentFormTerms) -> Any:

@@ -106,11 +106,17 @@ LPS_GLASS = ElasticMaterial(
     "70Li2S-30P2S5", 18.5e9, 0.30,
     "E: McGrogan et al., Adv. Energy Mater. 7 (2017) 1602011; nu = 0.30 assumed")
 
+NA_BETA_ALUMINA = ElasticMaterial(
+    "Na-beta-alumina", 200e9, 0.23,
+    "approximate (check): polycrystalline Na-beta''-alumina E ~ 190-210 GPa, nu ~ 0.2-0.25 "
+    "(handbook range for sintered beta-aluminas)")
+
 #: Electrolyte presets by name (look-up with :func:`electrolyte_material`, case-insensitive).
 ELECTROLYTE_PRESETS: dict[str, ElasticMaterial] = {
     "LLZO": LLZO,
     "Li6PS5Cl": LI6PS5CL,
     "70Li2S-30P2S5": LPS_GLASS,
+    "Na-beta-alumina": NA_BETA_ALUMINA,
 }
 
 
@@ -129,6 +135,7 @@ __all__ = [
     "LITHIUM",
     "LLZO",
     "LPS_GLASS",
+    "NA_BETA_ALUMINA",
     "SQRT2",
     "ElasticMaterial",
     "electrolyte_material",

@@ -34,13 +34,14 @@ ExpFunction = Callable[[Any], Any]
 
 
 def overpotential(phi_se: Any, *, phi_li: Any = 0.0, equilibrium_potential: float = 0.0,
-                  normal_stress: Any = 0.0) -> Any:
-    """Overpotential of the Li electrode [V]: ``phi_Li - phi_SE - U0 - Omega_Li sigma_nn / F``.
+                  normal_stress: Any = 0.0, molar_volume: float = LI_MOLAR_VOLUME) -> Any:
+    """Overpotential of the metal electrode [V]: ``phi_M - phi_SE - U0 - Omega sigma_nn / F``.
 
-    phi_se, phi_li: electrolyte and Li potentials [V]; equilibrium_potential U0 [V];
-    normal_stress sigma_nn [Pa], tensile positive (a contact pressure is negative).
+    phi_se, phi_li: electrolyte and metal potentials [V]; equilibrium_potential U0 [V];
+    normal_stress sigma_nn [Pa], tensile positive (a contact pressure is negative);
+    molar_volume Omega of the metal [m^3/mol] (Li by default).
     """
-    return phi_li - phi_se - equilibrium_potential - LI_MOLAR_VOLUME * normal_stress / FARADAY
+    return phi_li - phi_se - equilibrium_potential - molar_volume * normal_stress / FARADAY
 
 
 class Kinetics(Protocol):

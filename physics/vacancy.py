@@ -1,4 +1,5 @@
-"""Vacancy transport in Li metal: material data, the UFL form of one time step, closed forms.
+"""Vacancy transport in the metal anode (Li, Li-Mg, Na): material data, the UFL form of one
+time step, closed forms.
 
 Why: each Li atom stripped at the contacting interface leaves a vacancy in the Li. Vacancies
 diffuse away (the Li self-diffusion flux, carried by vacancies) and are annihilated at
@@ -47,20 +48,26 @@ consumes vacancies, i < 0); in theta units the inward flux is
 
     D_v (grad theta - theta beta grad sigma_h) . n = J_theta = i Omega_Li / (F c_eq)   [m/s]
 
-(n the outward normal). Other boundaries: zero flux, or ``theta = 1`` (an ideal source/sink,
-e.g. a current collector or a free surface).
+(n the outward normal). Where the interface is open (a void surface: traction free, its
+vacancies in equilibrium at theta_s = 1), vacancies condense onto it or are emitted from it,
+``-D_v (grad theta - theta beta grad sigma_h) . n = h (theta - theta_s)`` with a transfer
+rate h [m/s] (fast surface kinetics: large h, theta -> 1); each condensed vacancy grows the void
+by its volume, ``dg/dt = c_eq h (theta - theta_s)`` [m/s] (diffusional void growth, and the
+diffusional closure of a void in compressed Li, theta < 1). Other boundaries: zero flux, or
+``theta = 1`` (an ideal source/sink, e.g. a current collector or a free surface).
 
 Weak form of one backward-Euler step ``t_n -> t_n + dt`` (weight ``w``: ``2 pi r`` in
 axisymmetry with x = r, 1 per unit depth in plane):
 
     a(theta, v) = ∫ [theta v / dt + D_v (grad theta - theta beta grad sigma_h) . grad v
-                     + k theta v] w dx
-    L(v)        = ∫ [theta_n v / dt + k theta_eq v + s v] w dx + ∫_interface J_theta v w ds
+                     + k theta v] w dx + ∫_interface h theta v w ds
+    L(v)        = ∫ [theta_n v / dt + k theta_eq v + s v] w dx
+                  + ∫_interface (J_theta + h theta_s) v w ds
 
 Summing over all test functions (v = 1) gives the discrete inventory identity
-``∫ (theta - theta_n) w dx = dt [∫ J_theta w ds - ∫ k (theta - theta_eq) w dx + ∫ s w dx]``
-(plus the reaction at a ``theta = 1`` boundary): injected = stored + annihilated (+ escaped), to
-round-off.
+``∫ (theta - theta_n) w dx = dt [∫ J_theta w ds - ∫ k (theta - theta_eq) w dx + ∫ s w dx
+- ∫ h (theta - theta_s) w ds]`` (plus the reaction at a ``theta = 1`` boundary): injected =
+stored + annihilated + condensed (+ escaped), to round-off.
 
 Closed forms (1-D, semi-infinite Li, uniform constant injection J from t = 0, theta(t=0) = 1,
 no stress), used for verification and for the critical current:
@@ -68,9 +75,12 @@ no stress), used for verification and for the critical current:
 - no sink: ``theta(0, t) - 1 = 2 J sqrt(t / (pi D))``;
 - first-order sink k: ``theta(0, t) - 1 = (J / sqrt(D k)) erf(sqrt(k t))``, steady
   ``J / sqrt(D k)``;
-- nucleation when ``theta >= S`` (critical supersaturation S > 1): it happens at all only if
-  ``J > J_c = (S - 1) sqrt(D k)`` (finite layer of thickness L with theta = 1 at its far side and
-  no sink: ``J_c = (S - 1) D / L``); above J_c at ``t* = [erfinv((S - 1) sqrt(D k) / J)]^2 / k``
+- nucleation when ``theta >= S`` (critical supersaturation S > 1; the equilibrium of a
+  traction-free void surface of the critical nucleus' curvature, whatever the stress around it):
+  it happens at all only if ``J > J_c = (S - 1) sqrt(D k)`` (``(S - exp(beta sigma_h))
+  sqrt(D k)`` in a uniform hydrostatic stress sigma_h, where the sink restores
+  exp(beta sigma_h); finite layer of thickness L with theta = 1 at its far side and no sink:
+  ``J_c = (S - 1) D / L``); above J_c at ``t* = [erfinv((S - 1) sqrt(D k) / J)]^2 / k``
   (no sink: ``t* = pi D (S - 1)^2 / (4 J^2)``).
 
 Units: SI throughout (energies in J/mol; ``1 eV per defect = F J/mol``).
@@ -85,7 +95,7 @@ from typing import Any
 import numpy as np
 import ufl
 
-from ssbx.physics.constants import FARADAY, GAS_CONSTANT, LI_MOLAR_VOLUME
+from ssbx.physics.constants import FARADAY, GAS_CONSTANT, LI_MOLAR_VOLUME, NA_MOLAR_VOLUME
 
 #: 1 eV per defect in J/mol (= F x 1 V).
 EV = FARADAY
@@ -215,6 +225,19 @@ class Metal:
 SURFACE_ENERGY_LI = 0.5
 
 
+def hart_effective_diffusivity(bulk: float, grain_boundary: float, grain_size: float,
+                               boundary_width: float = 0.5e-9) -> float:
+    """Effective self-diffusion of a polycrystal with grain-boundary short circuits [m^2/s]:
+    ``D_eff = (1 - f) D_bulk + f D_gb``, ``f = 3 delta / d`` the volume fraction of boundaries
+    of width delta in grains of size d (Hart 1957, Acta Metall. 5, 597; the "type A" regime
+    where the diffusion length exceeds d). bulk, grain_boundary [m^2/s]; grain_size,
+    boundary_width [m]."""
+    if not (grain_size > 0.0 and boundary_width > 0.0):
+        raise ValueError("grain size and boundary width must be positive")
+    f = min(3.0 * boundary_width / grain_size, 1.0)
+    return (1.0 - f) * bulk + f * grain_boundary
+
+
 def creep_dislocation_density(rho_0: Any, plastic_strain_rate: Any, burgers_vector: float,
                               reference_velocity: float) -> Any:
     """``rho = rho_0 + eps_dot_p / (b v_ref)`` [1/m^2]: the Orowan density of mobile
@@ -235,7 +258,10 @@ class VacancyFormTerms:
     (``None``: no sink); injection: J_theta [m/s] on the interface (``None``: none);
     weight: ``2 pi r`` or 1; source: s [1/s] (``None``: none); equilibrium: theta_eq the
     sink drives theta to (``None``: 1; :class:`ssbx.vacancy_problem.VacancyProblem` passes
-    ``exp(beta sigma_h)``).
+    ``exp(beta sigma_h)``); surface_rate: h [m/s] of the vacancy exchange with a void surface
+    on the interface, ``-D_v (grad theta - ...) . n = h (theta - theta_s)`` outward (``None``:
+    none; zero where the interface is in contact); surface_equilibrium: theta_s of that surface
+    (1: a flat, traction-free surface).
     """
 
     diffusivity: Any
@@ -247,6 +273,8 @@ class VacancyFormTerms:
     weight: Any = 1.0
     source: Any = None
     equilibrium: Any = None
+    surface_rate: Any = None
+    surface_equilibrium: Any = 1.0
 
 
 def vacancy_flux(theta: Any, terms: VacancyFormTerms) -> Any:
@@ -259,13 +287,18 @@ def vacancy_flux(theta: Any, terms: VacancyFormTerms) -> Any:
 
 
 def vacancy_bilinear_form(theta: Any, v: Any, terms: VacancyFormTerms,
-                          dx: ufl.Measure) -> ufl.Form:
-    """``a(theta, v)`` of the module docstring (theta a TrialFunction)."""
+                          dx: ufl.Measure, ds_interface: ufl.Measure | None = None) -> ufl.Form:
+    """``a(theta, v)`` of the module docstring (theta a TrialFunction), plus the void-surface
+    exchange ``∫ h theta v w ds`` when ``terms.surface_rate`` is set."""
     w = terms.weight
     a = (terms.inverse_dt * theta * v + ufl.inner(vacancy_flux(theta, terms), ufl.grad(v))) \
         * w * dx
     if terms.sink_rate is not None:
         a += terms.sink_rate * theta * v * w * dx
+    if terms.surface_rate is not None:
+        if ds_interface is None:
+            raise ValueError("the void-surface exchange needs the interface measure")
+        a += terms.surface_rate * theta * v * w * ds_interface
     return a
 
 
@@ -281,13 +314,15 @@ def vacancy_linear_form(theta_n: Any, v: Any, terms: VacancyFormTerms, dx: ufl.M
         L += terms.source * v * w * dx
     if terms.injection is not None:
         L += terms.injection * v * w * ds_interface
+    if terms.surface_rate is not None:
+        L += terms.surface_rate * terms.surface_equilibrium * v * w * ds_interface
     return L
 
 
 def vacancy_residual(theta: Any, theta_n: Any, v: Any, terms: VacancyFormTerms,
                      dx: ufl.Measure, ds_interface: ufl.Measure) -> ufl.Form:
     """``F(theta; v) = a(theta, v) - L(v)`` with theta a Function (residual form)."""
-    return vacancy_bilinear_form(theta, v, terms, dx) - vacancy_linear_form(
+    return vacancy_bilinear_form(theta, v, terms, dx, ds_interface) - vacancy_linear_form(
         theta_n, v, terms, dx, ds_interface)
 
 
@@ -334,17 +369,19 @@ def steady_surface_rise(J: float, D: float, k: float) -> float:
 
 
 def critical_injection(S: float, D: float, k: float = 0.0,
-                       thickness: float | None = None) -> float:
+                       thickness: float | None = None, equilibrium: float = 1.0) -> float:
     """Diffusion-limited critical injection J_c [m/s] for a critical supersaturation S:
-    ``(S - 1) sqrt(D k)`` (semi-infinite with sink k), or ``(S - 1) D / L`` (a layer of
-    thickness L with theta = 1 at its far side and no sink). Below J_c, theta never reaches S."""
+    ``(S - theta_eq) sqrt(D k)`` (semi-infinite with a sink k toward ``theta_eq``, 1 without
+    stress, ``exp(beta sigma_h)`` in a uniform hydrostatic stress), or ``(S - 1) D / L`` (a layer
+    of thickness L with theta = 1 at its far side and no sink). Below J_c, theta never reaches
+    S."""
     if thickness is not None:
         if k != 0.0:
             raise ValueError("the finite-layer J_c is for a layer without a sink (k = 0)")
         return (S - 1.0) * D / thickness
     if k <= 0.0:
         return 0.0  # semi-infinite without a sink: any J > 0 reaches S eventually
-    return (S - 1.0) * math.sqrt(D * k)
+    return (S - equilibrium) * math.sqrt(D * k)
 
 
 def nucleation_time(J: float, S: float, D: float, k: float = 0.0) -> float:
@@ -364,11 +401,15 @@ def nucleation_time(J: float, S: float, D: float, k: float = 0.0) -> float:
 def critical_current_density(material: VacancyMaterial, temperature: float, S: float, *,
                              sink_rate: float | None = None,
                              dislocation_density: float | None = None,
-                             thickness: float | None = None) -> float:
+                             thickness: float | None = None,
+                             hydrostatic_stress: float = 0.0) -> float:
     """Stripping current density [A/m^2] above which vacancies pile up at the interface to the
     supersaturation S: ``i_c = J_c F c_eq / Omega`` with J_c from :func:`critical_injection`
     (the sink from ``sink_rate`` k [1/s] or ``dislocation_density`` rho, ``k = D_v rho``; or a
-    layer ``thickness`` L with theta = 1 at its far side, no sink).
+    layer ``thickness`` L with theta = 1 at its far side, no sink). A uniform
+    ``hydrostatic_stress`` sigma_h [Pa] (tension +; a stack pressure P gives about -P in crept
+    Li) moves the equilibrium the sink restores to ``exp(beta sigma_h)``: compression raises
+    i_c by ``(S - exp(beta sigma_h)) / (S - 1)``.
 
     This is the "self-diffusion alone cannot keep up" limit (Krauskopf et al. 2019: ~0.1 mA/cm^2
     at zero stack pressure): nothing here is tuned to reach that number. Note
@@ -382,16 +423,20 @@ def critical_current_density(material: VacancyMaterial, temperature: float, S: f
         if sink_rate is not None:
             raise ValueError("give sink_rate or dislocation_density, not both")
         sink_rate = material.sink_rate(dislocation_density, temperature)
-    Jc = critical_injection(S, D, sink_rate or 0.0, thickness)
+    theta_eq = math.exp(material.stress_coefficient(temperature) * hydrostatic_stress)
+    Jc = critical_injection(S, D, sink_rate or 0.0, thickness, equilibrium=theta_eq)
     return material.current_density(Jc, temperature)
 
 
-#: Ratio of Li self-diffusion in Li-Mg (~10 at% Mg) to pure Li *(placeholder)*: the roadmap
-#: (seed 004 §2.3.1, Krauskopf et al. 2019, Adv. Energy Mater. 9, 1902568) states only that the
-#: alloy "exhibits higher rates of self-diffusion of Li"; no value is in the seeds. 2 is a
-#: stated assumption to be replaced by the paper's measured diffusivity; it is not fitted to
-#: any critical current (the model's zero-pressure CCS scales with it linearly).
-LI_MG_DIFFUSION_RATIO = 2.0
+#: Ratio of Li self-diffusion in Li-Mg (5-20 at% Mg) to pure Li *(stated assumption: 0.5)*.
+#: The roadmap (seed 004 §2.3.1, Krauskopf et al. 2019, Adv. Energy Mater. 9, 1902568) says the
+#: alloy "exhibits higher rates of self-diffusion of Li"; later direct measurements say the
+#: opposite: isotope-tracer diffusion "reveal[s] that the presence of magnesium slows down the
+#: diffusion of lithium" (Siniscalchi et al. 2022, ACS Energy Lett. 7, 3593, abstract), and
+#: PFG-NMR diffusivities fall with the Mg content (Aspinall et al. 2024, Nat. Commun. 15, 4511).
+#: Their numbers were not read here; 0.5 is a placeholder below 1 (the measured direction). The
+#: model's zero-pressure CCS scales with it linearly; it is not fitted to any critical current.
+LI_MG_DIFFUSION_RATIO = 0.5
 
 LITHIUM_MAGNESIUM = VacancyMaterial(
     formation_enthalpy=LITHIUM.formation_enthalpy,
@@ -403,11 +448,48 @@ LITHIUM_MAGNESIUM = VacancyMaterial(
     molar_volume=LITHIUM.molar_volume,
     relaxation_volume_ratio=LITHIUM.relaxation_volume_ratio,
     sources=LITHIUM.sources | {
-        "self_diffusion_ref": f"{LI_MG_DIFFUSION_RATIO:g} x Li (placeholder: 'higher rates of "
-                              "self-diffusion', roadmap §2.3.1 / Krauskopf 2019 AEM; no value "
-                              "in the seeds)",
+        "self_diffusion_ref": f"{LI_MG_DIFFUSION_RATIO:g} x Li (placeholder below 1: Mg slows "
+                              "Li diffusion, Siniscalchi et al. 2022 ACS Energy Lett. 7, 3593 "
+                              "(tracer) and Aspinall et al. 2024 Nat. Commun. 15, 4511 (PFG-NMR); "
+                              "the roadmap's 'higher rates of self-diffusion' is contradicted)",
         "other": "as Li (a dilute alloy; Mg changes the molar volume by < 2 % (check))"},
 )
+
+#: Na metal. Vacancy formation: Feder & Charbnau 1966, Phys. Rev. 149, 464 (interferometric vs
+#: X-ray thermal expansion, -25 C to the melting point): E_1v^f = 0.42 +/- 0.03 eV,
+#: S_1v^f = (5.8 +/- 1.1) k, self-diffusion activation 0.45 +/- 0.01 eV (abstract).
+#: D_self at 298 K: 5e-9 cm^2/s, from the tracer Arrhenius laws of Nachtrieb et al. 1952
+#: (J. Chem. Phys. 20, 1189: 0.242 cm^2/s, 10.45 kcal/mol -> 5.3e-9 cm^2/s) and Mundy, Barr &
+#: Smith 1966 (Phil. Mag. 14, 785: 0.145 cm^2/s, 10.09 kcal/mol -> 5.8e-9 cm^2/s) *(check: the
+#: Arrhenius constants are quoted from memory, not read here)*; ~80 x Li.
+SODIUM = VacancyMaterial(
+    formation_enthalpy=0.42 * EV,
+    formation_entropy=5.8,
+    self_diffusion_ref=5.0e-13,
+    self_diffusion_activation=0.45 * EV,
+    reference_temperature=298.15,
+    correlation_factor=0.727,
+    molar_volume=NA_MOLAR_VOLUME,
+    relaxation_volume_ratio=1.0,
+    sources={
+        "formation_enthalpy": "Feder & Charbnau 1966, Phys. Rev. 149, 464: 0.42 +/- 0.03 eV "
+                              "(abstract)",
+        "formation_entropy": "Feder & Charbnau 1966: (5.8 +/- 1.1) k_B (abstract)",
+        "self_diffusion_ref": "5e-13 m^2/s at 298 K: tracer laws of Nachtrieb et al. 1952 and "
+                              "Mundy et al. 1966 give 5.3e-9 and 5.8e-9 cm^2/s (check)",
+        "self_diffusion_activation": "0.45 +/- 0.01 eV (quoted by Feder & Charbnau 1966)",
+        "correlation_factor": "0.727, vacancy mechanism in bcc",
+        "molar_volume": "22.990e-3 kg/mol / 968 kg/m^3",
+        "relaxation_volume_ratio": "1, as for Li (an upper bound)",
+    },
+)
+
+#: Surface energy of Na [J/m^2] *(check)*: ~0.2 J/m^2, the surface tension of liquid Na near
+#: its melting point (~0.19-0.20 J/m^2) and DFT values for bcc Na surfaces (~0.2-0.25 J/m^2).
+SURFACE_ENERGY_NA = 0.2
+
+#: Burgers vector of bcc Na, a sqrt(3)/2 with a = 4.29 Angstrom [m] *(check)*.
+BURGERS_VECTOR_NA = 4.29e-10 * math.sqrt(3.0) / 2.0
 
 #: Anode metals by their case-file name (``vacancy.metal``).
 METALS: dict[str, Metal] = {
@@ -416,17 +498,23 @@ METALS: dict[str, Metal] = {
         "surface_energy": "0.5 J/m^2: DFT low-index bcc Li surfaces 0.45-0.52 J/m^2 (check)"}),
     "Li-Mg": Metal(LITHIUM_MAGNESIUM, BURGERS_VECTOR_LI, SURFACE_ENERGY_LI, sources={
         "burgers_vector": "as Li", "surface_energy": "as Li (check)"}),
+    "Na": Metal(SODIUM, BURGERS_VECTOR_NA, SURFACE_ENERGY_NA, sources={
+        "burgers_vector": "a sqrt(3)/2, a = 4.29 Angstrom (bcc Na) (check)",
+        "surface_energy": "0.2 J/m^2: liquid Na near the melting point, DFT bcc Na (check)"}),
 }
 
 __all__ = [
     "BURGERS_VECTOR_LI",
+    "BURGERS_VECTOR_NA",
     "DISLOCATION_DENSITY_ANNEALED",
     "EV",
     "LITHIUM",
     "LITHIUM_MAGNESIUM",
     "LI_MG_DIFFUSION_RATIO",
     "METALS",
+    "SODIUM",
     "SURFACE_ENERGY_LI",
+    "SURFACE_ENERGY_NA",
     "Metal",
     "VacancyFormTerms",
     "VacancyMaterial",
@@ -434,6 +522,7 @@ __all__ = [
     "critical_current_density",
     "critical_injection",
     "erfinv",
+    "hart_effective_diffusivity",
     "nucleation_time",
     "profile_rise",
     "steady_surface_rise",

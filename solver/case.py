@@ -205,12 +205,20 @@ class SolverSpec:
 
 
 @dataclass(frozen=True)
+class AnodeSpec:
+    """The metal anode: metal, a name in :data:`ssbx.physics.anode_metals.ANODE_METALS`."""
+
+    metal: Literal["Li", "Li-Mg", "Na"] = "Li"
+
+
+@dataclass(frozen=True)
 class MechanicsSpec:
     """Materials of a mechanics case (``None`` = the preset's value).
 
     li_model: ``"elastic"``, ``"power_law"`` or ``"anand"``. electrolyte_preset: name in
     :data:`ssbx.physics.elasticity.ELECTROLYTE_PRESETS`. Moduli [Pa]; creep_prefactor A
-    [1/(s Pa^n)], creep_exponent n [-], creep_activation_energy Q [J/mol], yield_stress [Pa].
+    [1/(s Pa^n)], creep_exponent n [-], creep_activation_energy Q [J/mol], yield_stress [Pa];
+    strength_size [m]: feature size of the size-dependent Li strength (``None``: off).
     """
 
     li_model: Literal["elastic", "power_law", "anand"] = "power_law"
@@ -223,6 +231,7 @@ class MechanicsSpec:
     creep_exponent: float | None = None
     creep_activation_energy: float | None = None
     yield_stress: float = 0.0
+    strength_size: float | None = None
 
 
 @dataclass(frozen=True)
@@ -316,21 +325,27 @@ class VacancySpec:
     """Vacancy transport and void nucleation in the metal anode (stripping problems).
 
     enabled: ``None`` = on for ``ssbx ccs``, off for ``ssbx run`` (:meth:`Case.for_ccs`);
-    metal: vacancy data preset; self_diffusion [m^2/s] at 25 C and surface_energy [J/m^2]:
-    overrides (``None``: the metal's); critical_supersaturation S [-];
+    self_diffusion [m^2/s] at 25 C and surface_energy [J/m^2]: overrides (``None``: those of
+    ``anode.metal``); critical_supersaturation S [-];
+    grain_size d [m], grain_boundary_diffusion D_gb [m^2/s], grain_boundary_width delta [m]:
+    short-circuit diffusion (Hart), off when grain_size is ``None``;
     dislocation_density rho_0 [1/m^2]; creep_velocity v_ref [m/s] (0: off); stress_drift;
-    nucleus_height [m] (``None``: the critical nucleus).
+    nucleus_height [m] (``None``: the critical nucleus); void_surfaces: vacancy exchange with
+    the open interface (condensation grows voids, emission shrinks them).
     """
 
     enabled: bool | None = None
-    metal: Literal["Li", "Li-Mg"] = "Li"
     self_diffusion: float | None = None
+    grain_size: float | None = None
+    grain_boundary_diffusion: float | None = None
+    grain_boundary_width: float = 0.5e-9
     critical_supersaturation: float = 1.1
     dislocation_density: float = 1e12
     creep_velocity: float = 0.0
     stress_drift: bool = True
     surface_energy: float | None = None
     nucleus_height: float | None = None
+    void_surfaces: bool = True
 
 
 @dataclass(frozen=True)
@@ -359,6 +374,7 @@ class Case:
     interface: InterfaceSpec = field(default_factory=InterfaceSpec)
     operation: OperationSpec = field(default_factory=OperationSpec)
     solver: SolverSpec = field(default_factory=SolverSpec)
+    anode: AnodeSpec = field(default_factory=AnodeSpec)
     mechanics: MechanicsSpec = field(default_factory=MechanicsSpec)
     fixture: FixtureSpec = field(default_factory=FixtureSpec)
     time: TimeSpec = field(default_factory=TimeSpec)
@@ -996,6 +1012,36 @@ def _check_stripping(st: _State) -> None:
             f"{st.shown('vacancy.enabled')} (allowed: ccs.criterion = \"contact\", or remove "
             "vacancy.enabled = false)"
         )
+    if (st.values.get("vacancy.grain_size") is None) != (
+            st.values.get("vacancy.grain_boundary_diffusion") is None):
+        given = "vacancy.grain_size" if st.values.get("vacancy.grain_size") is not None \
+            else "vacancy.grain_boundary_diffusion"
+        st.problems.append(
+            f"{st.shown(given)}: grain-boundary diffusion needs both vacancy.grain_size and "
+            "vacancy.grain_boundary_diffusion (allowed: both, or neither)")
+    metal = st.values.get("anode.metal", "Li")
+    if st.values.get("mechanics.li_model") == "anand" and metal != "Li":
+        st.problems.append(
+            f"{st.shown('mechanics.li_model')}: the Anand parameters are fitted to pure Li, but "
+            f"{st.shown('anode.metal')} (allowed: li_model = \"power_law\" or \"elastic\" for "
+            f"{metal}, or anode.metal = \"Li\")"
+        )
+    if st.values.get("mechanics.strength_size") is not None:
+        temperature = st.values.get("operation.temperature", 298.15)
+        if metal != "Li" or st.values.get("mechanics.li_model", "power_law") != "power_law":
+            st.problems.append(
+                f"{st.shown('mechanics.strength_size')}: the size law of Xu et al. 2017 is "
+                f"for Li with power-law creep, but {st.shown('anode.metal')}, "
+                f"{st.shown('mechanics.li_model')} (allowed: anode.metal = \"Li\" and "
+                "li_model = \"power_law\", or remove strength_size)")
+        elif st.values.get("mechanics.yield_stress"):
+            st.problems.append(
+                f"{st.shown('mechanics.strength_size')} and {st.shown('mechanics.yield_stress')}"
+                ": both set the threshold stress (allowed: one of them)")
+        elif temperature is not None and abs(temperature - 298.15) > 15.0:
+            st.problems.append(
+                f"{st.shown('mechanics.strength_size')}: the size law is measured at room "
+                f"temperature, but {st.shown('operation.temperature')} (allowed: 10-40 °C)")
     h_li = st.values.get("geometry.h_li")
     if st.values.get("problem") != "stripping":
         if st.values.get("interface.asr_variation"):
@@ -1052,6 +1098,7 @@ def _build(st: _State) -> Case:
         ),
         operation=OperationSpec(**section("operation")),
         solver=SolverSpec(**section("solver")),
+        anode=AnodeSpec(**section("anode")),
         mechanics=MechanicsSpec(**section("mechanics")),
         fixture=FixtureSpec(**section("fixture")),
         time=TimeSpec(**section("time")),

@@ -29,6 +29,8 @@ from dolfinx import fem
 from dolfinx.mesh import Mesh, MeshTags
 
 from ssbx.meshes.tags import CellTag, FacetTag
+from ssbx.physics.anode_metals import anode_metal
+from ssbx.physics.constants import LI_MOLAR_VOLUME
 from ssbx.physics.current import (
     CurrentFormTerms,
     contact_overpotential,
@@ -105,7 +107,9 @@ class CurrentSettings:
     mode: galvanostatic (``current_density`` [A/m^2], mean over the nominal area, stripping > 0) or
     potentiostatic (``voltage`` [V] = phi_Li - phi_counter); counter_electrode: ``ideal`` or
     ``symmetric`` (a flat Li counter electrode with the same kinetics);
-    equilibrium_potential: U0 [V]; degree: Lagrange degree; linear_solver: ``direct`` | ``amg``.
+    equilibrium_potential: U0 [V]; degree: Lagrange degree; linear_solver: ``direct`` | ``amg``;
+    molar_volume: Omega of the anode metal [m^3/mol] (the stress term ``Omega sigma_nn / F`` of
+    the overpotential and, in stripping problems, the stripped thickness ``Omega i dt / F``).
     """
 
     conductivity: float
@@ -121,6 +125,7 @@ class CurrentSettings:
     atol: float = 1e-12
     max_iterations: int = 50
     petsc_options: dict[str, Any] = field(default_factory=dict)
+    molar_volume: float = LI_MOLAR_VOLUME
 
     @classmethod
     def from_case(cls, case: Any) -> CurrentSettings:
@@ -149,6 +154,7 @@ class CurrentSettings:
             atol=case.solver.atol,
             max_iterations=case.solver.max_iterations,
             petsc_options=dict(case.solver.petsc),
+            molar_volume=anode_metal(case.anode.metal).molar_volume,
         )
 
     def snes_options(self, current_scale: float = 1.0) -> dict[str, Any]:
@@ -299,6 +305,7 @@ class CurrentDistributionProblem:
             counter_current=self._counter_current(),
             equilibrium_potential=settings.equilibrium_potential,
             normal_stress=self.contact_stress if evolving_contact else 0.0,
+            molar_volume=settings.molar_volume,
             contact_mask=self.contact_mask,
             source=source(msh) if source is not None else None,
             interface_source=interface_source(msh) if interface_source is not None else None,

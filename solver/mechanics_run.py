@@ -60,7 +60,8 @@ from ssbx.mechanics_problem import (
 )
 from ssbx.meshes.cell import CellMesh, build_cell_mesh, mesh_statistics, write_cell_mesh_xdmf
 from ssbx.meshes.tags import CellTag, FacetTag
-from ssbx.physics.creep_laws import MASIAS_2019, NARAYAN_ANAND_2018, PowerLawCreep
+from ssbx.physics.anode_metals import anode_metal
+from ssbx.physics.creep_laws import NARAYAN_ANAND_2018, PowerLawCreep, xu_2017_strength
 from ssbx.physics.elasticity import LITHIUM, ElasticMaterial, electrolyte_material
 from ssbx.run import say
 
@@ -69,31 +70,34 @@ HISTORY_COLUMNS = ("time_s", "dt_s", "stack_pressure_Pa", "plate_displacement_m"
 
 
 def materials_of(case: Any) -> tuple[dict[int, ElasticMaterial], dict[int, Any]]:
-    """Elastic materials and the Li creep law of a case (presets with the case's overrides)."""
+    """Elastic materials and the creep law of the metal anode of a case (the presets of
+    ``anode.metal`` with the case's ``[mechanics]`` overrides)."""
     m = case.mechanics
+    metal = anode_metal(case.anode.metal)
     se = electrolyte_material(m.electrolyte_preset)
     se = ElasticMaterial(
         se.name,
         m.electrolyte_youngs_modulus if m.electrolyte_youngs_modulus is not None else se.E,
         m.electrolyte_poisson_ratio if m.electrolyte_poisson_ratio is not None else se.nu,
         se.source)
-    li = LITHIUM
-    li_E = m.li_youngs_modulus if m.li_youngs_modulus is not None else li.E
-    li_nu = m.li_poisson_ratio if m.li_poisson_ratio is not None else li.nu
+    li_E = m.li_youngs_modulus if m.li_youngs_modulus is not None else metal.elastic.E
+    li_nu = m.li_poisson_ratio if m.li_poisson_ratio is not None else metal.elastic.nu
     law: Any = None
     if m.li_model == "anand":
         law = NARAYAN_ANAND_2018
         if m.li_youngs_modulus is None and m.li_poisson_ratio is None:
             li_E, li_nu = law.E, law.nu
     elif m.li_model == "power_law":
-        base = MASIAS_2019
+        base = metal.creep
         law = PowerLawCreep(
             A=m.creep_prefactor if m.creep_prefactor is not None else base.A,
             n=m.creep_exponent if m.creep_exponent is not None else base.n,
             Q=(m.creep_activation_energy if m.creep_activation_energy is not None
                else base.Q),
-            yield_stress=m.yield_stress)
-    li = ElasticMaterial(li.name, li_E, li_nu, li.source)
+            yield_stress=(xu_2017_strength(m.strength_size) if m.strength_size is not None
+                          else m.yield_stress))
+    source = LITHIUM.source if metal.name == "Li" else metal.sources.get("mechanics", "")
+    li = ElasticMaterial(metal.name, li_E, li_nu, source)
     creep = {int(CellTag.LITHIUM): law} if law is not None else {}
     return {int(CellTag.ELECTROLYTE): se, int(CellTag.LITHIUM): li}, creep
 

@@ -184,6 +184,11 @@ SECTIONS: dict[str, str] = {
         'dash → value, e.g. `ksp_monitor = ""`, `pc_gamg_threshold = 0.02`. They are applied '
         "after the options chosen by `linear_solver`, so they override them."
     ),
+    "anode": (
+        "The metal anode: one name sets its molar volume (stripped thickness per charge, the "
+        "stress term of the overpotential), its elastic constants and creep law (defaults of "
+        "the `[mechanics]` keys) and its vacancy data (`ssbx.physics.anode_metals`)."
+    ),
     "mechanics": (
         "Materials of the mechanics problem (`problem = \"mechanics\"`): small-strain elasticity "
         "of the electrolyte and Li, viscoplastic flow of Li (plane strain for planar cells)."
@@ -574,13 +579,26 @@ SCHEMA: tuple[Key, ...] = (
         default={},
         constraints="values: string, number or boolean; names without the leading `-`",
     ),
+    # ---------------------------------------------------------------- anode
+    Key(
+        "anode.metal",
+        "choice",
+        "The anode metal: `Li` (Masias et al. 2019 creep and elasticity, Feder 1970 vacancies), "
+        "`Li-Mg` (Li with 5–20 at% Mg: Li mechanics and molar volume, Li self-diffusion "
+        "slowed by the Mg, a placeholder factor 0.5: tracer and NMR studies find Mg slows "
+        "Li diffusion) or `Na` (Wang et al. 2020 creep n = 5 and E = 4.6 GPa, Feder & "
+        "Charbnau 1966 vacancies, molar volume 23.7 cm³/mol).",
+        default="Li",
+        choices=("Li", "Li-Mg", "Na"),
+    ),
     # ---------------------------------------------------------------- mechanics
     Key(
         "mechanics.li_model",
         "choice",
-        "Constitutive law of the Li: linear elastic, power-law creep (J2, Masias et al. 2019 "
-        "parameters unless overridden) or the Anand model as fitted to Li by Narayan & Anand "
-        "2018.",
+        "Constitutive law of the metal anode (named `li_*` for history; `anode.metal` picks "
+        "the metal): linear elastic, power-law creep (J2, the metal's preset unless "
+        "overridden: Li Masias et al. 2019, Na Wang et al. 2020) or the Anand model as fitted "
+        "to Li by Narayan & Anand 2018 (Li only).",
         default="power_law",
         choices=("elastic", "power_law", "anand"),
     ),
@@ -590,7 +608,7 @@ SCHEMA: tuple[Key, ...] = (
         "Elastic constants of the electrolyte (literature presets, see "
         "`ssbx.physics.elasticity`).",
         default="LLZO",
-        choices=("LLZO", "Li6PS5Cl", "70Li2S-30P2S5"),
+        choices=("LLZO", "Li6PS5Cl", "70Li2S-30P2S5", "Na-beta-alumina"),
     ),
     Key(
         "mechanics.electrolyte_youngs_modulus",
@@ -610,7 +628,8 @@ SCHEMA: tuple[Key, ...] = (
     Key(
         "mechanics.li_youngs_modulus",
         "quantity",
-        "Young's modulus of Li, overriding the preset (Masias et al. 2019).",
+        "Young's modulus of the metal anode, overriding the preset of `anode.metal` (Li: "
+        "Masias et al. 2019, Na: Wang et al. 2020).",
         dimension=PRESSURE,
         positive=True,
         default_text="the preset's",
@@ -618,7 +637,7 @@ SCHEMA: tuple[Key, ...] = (
     Key(
         "mechanics.li_poisson_ratio",
         "float",
-        "Poisson's ratio of Li, overriding the preset.",
+        "Poisson's ratio of the metal anode, overriding the preset of `anode.metal`.",
         default_text="the preset's",
         constraints="-1 < ν < 0.5",
     ),
@@ -627,14 +646,14 @@ SCHEMA: tuple[Key, ...] = (
         "float",
         "Power-law creep prefactor A of `dε/dt = A σ^n exp(-Q/RT)`, in SI: 1/(s Pa^n).",
         positive=True,
-        default_text="Masias et al. 2019",
+        default_text="the preset of `anode.metal`",
     ),
     Key(
         "mechanics.creep_exponent",
         "float",
         "Power-law creep stress exponent n.",
         positive=True,
-        default_text="Masias et al. 2019",
+        default_text="the preset of `anode.metal`",
     ),
     Key(
         "mechanics.creep_activation_energy",
@@ -642,7 +661,7 @@ SCHEMA: tuple[Key, ...] = (
         "Power-law creep activation energy Q.",
         dimension=MOLAR_ENERGY,
         nonnegative=True,
-        default_text="Masias et al. 2019",
+        default_text="the preset of `anode.metal`",
     ),
     Key(
         "mechanics.yield_stress",
@@ -653,6 +672,19 @@ SCHEMA: tuple[Key, ...] = (
         nonnegative=True,
         default=0.0,
         default_text="0 MPa",
+    ),
+    Key(
+        "mechanics.strength_size",
+        "quantity",
+        "Size-dependent strength of Li (a switch; Xu et al. 2017, PNAS 114, 57: micron-scale "
+        "Li is far stronger than bulk): the power law gets the threshold stress "
+        "σ_y = 105 MPa (d / 1 µm)^−0.68 of a feature of this size d (e.g. the void or "
+        "asperity size), instead of `yield_stress`. Unset: off.",
+        dimension=LENGTH,
+        positive=True,
+        default_text="off",
+        constraints="`anode.metal = \"Li\"`, `li_model = \"power_law\"`, temperature "
+        "25 ± 15 °C; not together with `yield_stress`",
     ),
     # ---------------------------------------------------------------- fixture
     Key(
@@ -893,8 +925,10 @@ SCHEMA: tuple[Key, ...] = (
     Key(
         "ccs.voltage_rise",
         "float",
-        "A trial is also unstable when the cell voltage exceeds this factor times its value "
-        "after the first time step.",
+        "A trial is also unstable when the cell polarisation (cell voltage minus its "
+        "open-circuit value −Ω ⟨p⟩/F, the stress-coupling offset) exceeds this factor times "
+        "its value after the first time step, taken at least as the polarisation of the flat, "
+        "fully contacting cell i (h_se/κ + Z).",
         default=2.0,
         above=1.0,
     ),
@@ -908,15 +942,6 @@ SCHEMA: tuple[Key, ...] = (
         default_text="on for `ssbx ccs`, off for `ssbx run`",
     ),
     Key(
-        "vacancy.metal",
-        "choice",
-        "Vacancy data of the anode metal (formation enthalpy and entropy, self-diffusion, "
-        "molar volume; `ssbx.physics.vacancy`): `Li` or `Li-Mg` (Li with ~10 at% Mg: faster "
-        "self-diffusion, a placeholder factor 2 until the measured value is in).",
-        default="Li",
-        choices=("Li", "Li-Mg"),
-    ),
-    Key(
         "vacancy.self_diffusion",
         "quantity",
         "Tracer self-diffusion coefficient of the metal at 25 °C, replacing the metal's value "
@@ -926,11 +951,41 @@ SCHEMA: tuple[Key, ...] = (
         default_text="the metal's (Li: 6e-11 cm^2/s)",
     ),
     Key(
+        "vacancy.grain_size",
+        "quantity",
+        "Grain size d of a polycrystalline anode: switches on grain-boundary short-circuit "
+        "diffusion, D_eff = (1 − f) D_self + f D_gb with f = 3 δ / d (Hart 1957); needs "
+        "`grain_boundary_diffusion`. Unset: bulk diffusion only.",
+        dimension=LENGTH,
+        positive=True,
+        default_text="off",
+    ),
+    Key(
+        "vacancy.grain_boundary_diffusion",
+        "quantity",
+        "Grain-boundary self-diffusion coefficient D_gb at 25 °C (with the bulk activation "
+        "energy). Not measured for Li; no default.",
+        dimension=DIFFUSIVITY,
+        positive=True,
+        default_text="none (required with `grain_size`)",
+    ),
+    Key(
+        "vacancy.grain_boundary_width",
+        "quantity",
+        "Grain-boundary width δ of Hart's equation.",
+        dimension=LENGTH,
+        positive=True,
+        default=0.5e-9,
+        default_text="0.5 nm",
+    ),
+    Key(
         "vacancy.critical_supersaturation",
         "float",
-        "S: a contacting interface point nucleates a void when the vacancy chemical potential "
-        "reaches R T ln S (theta >= S exp(beta sigma_h)). Not measured for Li; the critical "
-        "current scales with S - 1.",
+        "S: a contacting interface point nucleates a void when theta = c_v / c_eq reaches S, "
+        "the equilibrium of a traction-free void surface of the critical nucleus' curvature "
+        "(R T ln S = 2 gamma Omega / r*); compression lowers the equilibrium exp(beta sigma_h) "
+        "the sink restores and so widens the margin. Not measured for Li; the critical current "
+        "scales with S - exp(beta sigma_h).",
         default=1.1,
         above=1.0,
     ),
@@ -956,7 +1011,8 @@ SCHEMA: tuple[Key, ...] = (
     Key(
         "vacancy.stress_drift",
         "bool",
-        "Hydrostatic stress of the Li drives vacancies (and enters the nucleation criterion).",
+        "Hydrostatic stress of the Li drives vacancies and sets their local equilibrium "
+        "exp(beta sigma_h), toward which the sink drives them.",
         default=True,
     ),
     Key(
@@ -967,6 +1023,15 @@ SCHEMA: tuple[Key, ...] = (
         dimension=SURFACE_ENERGY,
         positive=True,
         default_text="the metal's (Li: 0.5 J/m^2)",
+    ),
+    Key(
+        "vacancy.void_surfaces",
+        "bool",
+        "Open parts of the interface (void surfaces, traction free) exchange vacancies with the "
+        "metal at their equilibrium theta = 1: vacancies condense onto them and grow the void, "
+        "or are emitted where the metal is compressed (theta < 1) and shrink it (diffusional "
+        "void growth and closure). `false`: void surfaces are closed to vacancies.",
+        default=True,
     ),
     Key(
         "vacancy.nucleus_height",

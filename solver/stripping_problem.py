@@ -21,10 +21,10 @@ void depth ≪ width and ≪ Li thickness (checked at set-up and as Li is stripp
 
 Coupling in time (backward Euler in the removed Li, iterated to a consistent contact set): at
 each step, pass k solves the current with the contact set and pressure of pass k-1 (the
-committed ones for k = 1), updates ``r = r_n + Omega_Li i dt / F``, solves the mechanics with
-the new bound and finds the new contact set; the step has converged when a pass returns the
-contact set it started from (the pressure in the kinetics lags one pass). Step size: see
-:func:`advance`.
+committed ones for k = 1), updates ``r = r_n + Omega i dt / F`` (Omega: the anode metal's),
+solves the mechanics with the new bound and finds the new contact set; the step has converged
+when a pass returns the contact set it started from (the pressure in the kinetics lags one
+pass). Step size: see :func:`advance`.
 
 Electrolyte: ``rigid`` (flat, w = 0) or ``elastic``: the electrolyte's interface deflection w
 under the contact pressure (linear elasticity on the electrolyte submesh, top fixed, rollers on
@@ -71,9 +71,8 @@ from ssbx.mechanics_problem import (
 )
 from ssbx.meshes.spec import VoidSpec
 from ssbx.meshes.tags import CellTag, FacetTag
+from ssbx.physics.constants import FARADAY
 from ssbx.physics.contact import (
-    POTENTIAL_PER_PRESSURE,
-    THICKNESS_PER_CHARGE,
     initial_gap,
     small_slope_check,
     stripped_thickness_check,
@@ -101,7 +100,8 @@ class StrippingSettings:
     fixture: ``pressure`` (constant stack pressure on the Li collector), ``spring`` (pressure
     = preload + stiffness x collector displacement) or ``fixed_gap`` (collector held where the
     elastic stack pressure put it); pressure [Pa]; stiffness [Pa/m]; voids: initial gaps;
-    stress_coupling: the contact pressure enters the overpotential (``+ Omega_Li p / F``);
+    stress_coupling: the contact pressure enters the overpotential (``+ Omega p / F``, Omega the
+    anode metal's molar volume);
     contact_tolerance [m]: gap below which a node enters the contact (and conducts); it leaves
     the contact beyond 10 times this gap (hysteresis against chatter at the contact front);
     max_stagger_iterations: passes per
@@ -179,8 +179,9 @@ class InterfaceState:
 
     removed: stripped thickness r [m]; deflection: electrolyte deflection w [m]; uy: Li surface
     displacement [m]; gap [m]; pressure: contact pressure [Pa] (compressive +); contact: bool;
-    current: anodic current density [A/m^2]; opened: gap opened by void nucleation [m] (part
-    of the obstacle, see :mod:`ssbx.vacancy_coupling`).
+    current: anodic current density [A/m^2]; opened: gap opened by void nucleation and by
+    vacancy condensation on void surfaces [m] (negative: closed by emission; part of the
+    obstacle, see :mod:`ssbx.vacancy_coupling`).
     """
 
     removed: np.ndarray
@@ -249,6 +250,9 @@ class StrippingProblem:
             raise StrippingError("stripping needs interface kinetics (linear or butler_volmer); "
                                  "primary kinetics has no current-overpotential law")
         self.settings = settings
+        #: stripped thickness per charge and area [m/(C/m^2)], Omega / F of the anode metal; the
+        #: same Omega / F [V/Pa] shifts the equilibrium potential per unit contact pressure
+        self.thickness_per_charge = settings.current.molar_volume / FARADAY
         self.cell_mesh = cell_mesh
         geometry = cell_mesh.geometry
         self.geometry = geometry
@@ -504,7 +508,7 @@ class StrippingProblem:
             t = time.perf_counter()
             if skip_current:
                 current = np.zeros(self.nodes.size)
-                voltage, total = self._open_circuit_voltage(pressure, contact), 0.0
+                voltage, total = self.open_circuit_voltage(pressure, contact), 0.0
             else:
                 try:
                     current, voltage, total = self._solve_current(load, contact, pressure)
@@ -512,7 +516,7 @@ class StrippingProblem:
                     report.why = f"current solve failed: {err}"
                     return report
             report.time_current += time.perf_counter() - t
-            removed = st0.removed + THICKNESS_PER_CHARGE * current * dt
+            removed = st0.removed + self.thickness_per_charge * current * dt
             t = time.perf_counter()
             ok, why, uy, new_pressure, new_deflection = self._solve_contact(
                 dt, removed, deflection, contact_old, report,
@@ -598,20 +602,24 @@ class StrippingProblem:
         phi = self.nodes.gather(cp.phi.x.array[lmap.dofs], lmap)
         eta = -phi - s.current.equilibrium_potential
         if s.stress_coupling:
-            eta = eta + POTENTIAL_PER_PRESSURE * pressure
+            eta = eta + self.thickness_per_charge * pressure
         current = np.where(contact, self.kinetic_factor
                            * s.current.kinetics.current_density(eta), 0.0)
         total = self.nodes.integrate(current)
         voltage = cp.galvanostatic_voltage() if load.mode == "galvanostatic" else load.value
         return current, voltage, total
 
-    def _open_circuit_voltage(self, pressure: np.ndarray, contact: np.ndarray) -> float:
-        """Cell voltage without current: ``-Omega_Li <p>_contact / F`` (stress-coupled; the
-        potential of the electrolyte equals that of the stressed Li)."""
+    def open_circuit_voltage(self, pressure: np.ndarray | None = None,
+                             contact: np.ndarray | None = None) -> float:
+        """Cell voltage without current [V]: ``-Omega <p>_contact / F`` (stress-coupled; the
+        potential of the electrolyte equals that of the stressed metal); the committed state's
+        unless ``pressure`` and ``contact`` are given."""
+        if pressure is None or contact is None:
+            pressure, contact = self.state.pressure, self.state.contact
         if not self.settings.stress_coupling or not contact.any():
             return 0.0
         w = self.nodes.weights * contact
-        return -POTENTIAL_PER_PRESSURE * float(np.dot(w, pressure) / max(np.sum(w), 1e-300))
+        return -self.thickness_per_charge * float(np.dot(w, pressure) / max(np.sum(w), 1e-300))
 
     def _potential_map(self, cp: CurrentDistributionProblem) -> LocalMap:
         """Interface dof map of a current problem's potential space (the galvanostatic one
@@ -662,6 +670,12 @@ class StrippingProblem:
         except VacancySolveError as err:
             raise StrippingError(str(err)) from err
         st = rep.state
+        # void surfaces grow by the vacancies condensed on them (or shrink by emission, never
+        # below contact)
+        grown = np.where(st.contact, 0.0, np.maximum(self.vacancies.condensation, -st.gap))
+        if grown.any():
+            st.opened = st.opened + grown
+            st.gap = st.gap + grown
         if nucleate.any():
             h = self.vacancies.nucleus * nucleate
             st.opened = st.opened + h
@@ -684,8 +698,8 @@ class StrippingProblem:
         st, nodes, A = self.state, self.nodes, self.area
         w_contact = nodes.integrate(st.contact.astype(float))
         removed_volume = nodes.integrate(st.removed)
-        expected = THICKNESS_PER_CHARGE * self.charge
-        scale = max(THICKNESS_PER_CHARGE * self.charge_throughput, 1e-300)
+        expected = self.thickness_per_charge * self.charge
+        scale = max(self.thickness_per_charge * self.charge_throughput, 1e-300)
         i_contact_mean = nodes.integrate(st.current) / w_contact if w_contact > 0 else math.nan
         peak = float(np.max(np.abs(st.current), initial=0.0))
         out = {
@@ -709,8 +723,8 @@ class StrippingProblem:
             "penetration_max": float(max(-np.min(st.gap, initial=0.0), 0.0)),
         }
         if self.vacancies is not None:
-            # gap opened by nucleated voids (not taken from the Li: an error of the model of
-            # this size, see ssbx.vacancy_coupling)
+            # gap opened by nucleated voids and by condensation (not taken from the Li: an
+            # error of the model of this size, see ssbx.vacancy_coupling)
             out["void_nucleated_volume"] = nodes.integrate(st.opened)
         if report is not None:
             out |= {"dt": report.dt, "cell_voltage": report.voltage,
@@ -850,6 +864,7 @@ HISTORY_UNITS: dict[str, str] = {
     "nucleated_fraction": "1", "first_nucleation_time": "s", "vacancy_balance_error": "1",
     "dislocation_density_max": "1/m^2", "time_vacancy_solve": "s",
     "void_nucleated_volume": "m^3 (planar: m^2)",
+    "void_condensed_volume": "m^3 (planar: m^2)",
 }
 
 
@@ -1005,9 +1020,10 @@ def advance(problem: StrippingProblem, load: Load, duration: float, control: Ste
     allowed_dcf = max(control.max_contact_change, 4.0 * float(np.max(problem.nodes.weights)) / A)
     while problem.time < t_end - eps:
         remaining = t_end - problem.time
-        rate = THICKNESS_PER_CHARGE * float(np.max(np.abs(problem.state.current), initial=0.0))
+        per_charge = problem.thickness_per_charge
+        rate = per_charge * float(np.max(np.abs(problem.state.current), initial=0.0))
         if load.mode == "galvanostatic":
-            rate = max(rate, THICKNESS_PER_CHARGE * abs(load.value))
+            rate = max(rate, per_charge * abs(load.value))
         h = min(dt_try, control.dt_max, remaining)
         if rate > 0.0:
             h = min(h, 0.9 * control.max_thickness_change / rate)

@@ -69,7 +69,8 @@ HISTORY_KEYS = (
     "time_current_solve", "time_contact_solve",
     # vacancy transport (NaN when off)
     "vacancy_theta_max", "vacancy_nucleation_ratio_max", "nucleation_events",
-    "nucleated_fraction", "void_nucleated_volume", "vacancy_balance_error",
+    "nucleated_fraction", "void_nucleated_volume", "void_condensed_volume",
+    "vacancy_balance_error",
     "dislocation_density_max", "time_vacancy_solve",
 )
 PROFILE_HEADER = ["time_s", "step", "time_step", "x_m", "initial_gap_m", "gap_m", "removed_m",
@@ -364,8 +365,13 @@ def strip_and_judge(problem: StrippingProblem, case: Any,
     state and judge its stability; returns (stable, reason, recorder of the stripping).
 
     Unstable: the contact fraction falls more than ``ccs.contact_loss`` below its value at the
-    start of stripping, or the cell voltage exceeds ``ccs.voltage_rise`` times its value after
-    the first step, at any time before the capacity is stripped; or the solver fails (reported
+    start of stripping, or the cell polarisation (the cell voltage minus its open-circuit value
+    ``-Omega <p>_contact / F``, which the stress coupling adds and which can be of either sign)
+    exceeds ``ccs.voltage_rise`` times its reference, at any time before the capacity is
+    stripped. The reference is its value after the first step, but at least the polarisation
+    of the flat, fully contacting cell ``i (h_se / kappa + Z)``: at currents so small that the
+    stress-driven redistribution of the current dominates, the first value can be ~0 or
+    negative; or the solver fails (reported
     as such). Stripping stops at the first sign of instability. It also stops, stable, once the
     contact is complete (every interface node in contact) and, with vacancy transport, the
     interface vacancy supersaturation has stopped rising: a flat, fully contacting interface
@@ -381,14 +387,18 @@ def strip_and_judge(problem: StrippingProblem, case: Any,
     recorder = Recorder(problem, case.contact.profile_interval)
     recorder.record(None, None)
     criterion = ccs_criterion(case)
-    first_voltage: list[float] = []
+    cs = problem.settings.current
+    flat_polarisation = abs(current_density) * (case.geometry.h_se / cs.conductivity
+                                                + cs.kinetics.resistance)
+    first_polarisation: list[float] = []
     verdict: list[str] = []
     closed: list[str] = []
 
     def stop(report: StepReport) -> bool:
         s = problem.scalars()
-        if not first_voltage:
-            first_voltage.append(report.voltage)
+        polarisation = report.voltage - problem.open_circuit_voltage()
+        if not first_polarisation:
+            first_polarisation.append(max(abs(polarisation), flat_polarisation))
         q = (s["charge_density"] - q0) / 36000.0
         # the contact the mechanics found: nodes that nucleated at the end of this step are
         # judged after the next solve (creep or the stack pressure may close them)
@@ -399,9 +409,10 @@ def strip_and_judge(problem: StrippingProblem, case: Any,
         elif cf < cf0 - cc.contact_loss:
             verdict.append(f"contact fraction {cf0:.3f} -> {cf:.3f} (loss "
                            f"> {cc.contact_loss:g}) at {q:.3g} mAh/cm^2")
-        elif abs(report.voltage) > cc.voltage_rise * abs(first_voltage[0]):
-            verdict.append(f"voltage {first_voltage[0] * 1e3:.4g} -> {report.voltage * 1e3:.4g} "
-                           f"mV (> {cc.voltage_rise:g}x) at {q:.3g} mAh/cm^2")
+        elif abs(polarisation) > cc.voltage_rise * first_polarisation[0]:
+            verdict.append(f"polarisation {polarisation * 1e3:.4g} mV > {cc.voltage_rise:g}x "
+                           f"its reference {first_polarisation[0] * 1e3:.4g} mV at {q:.3g} "
+                           "mAh/cm^2")
         elif bool(np.all(problem.state.contact)) and _vacancies_settled(problem):
             closed.append(f"stable: contact complete at {q:.3g} mAh/cm^2 (fraction {cf0:.3f} "
                           "-> 1)")

@@ -19,13 +19,22 @@ the same dt):
 3. drift in the hydrostatic stress of the Li mechanics (cell means, L2-projected onto a
    continuous field so that its gradient exists); the sink drives theta to the local equilibrium
    ``theta_eq = exp(beta sigma_h)``, and the field starts there (the initial elastic contact);
-4. nucleation. The vacancy chemical potential is ``mu_v = R T ln theta - Omega_v sigma_h``; a
-   void surface is in equilibrium at ``theta = 1`` up to its curvature term
-   ``2 gamma Omega / r``. A contacting node nucleates a void when
-   ``mu_v >= R T ln S``, i.e. ``theta >= S exp(beta sigma_h)`` (``beta = Omega_v / R T``; S the
-   critical supersaturation; without the stress drift ``theta >= S``). The node then leaves the
+4. nucleation. A void surface is traction free: its vacancies are in equilibrium at
+   ``theta = 1`` times the capillary factor ``exp(2 gamma Omega / (r R T))`` of its curvature,
+   whatever the stress in the Li around it (Herring's surface chemical potential; the same
+   criterion as for electromigration voiding, Korhonen et al. 1993, J. Appl. Phys. 73, 3790,
+   where voids nucleate once the stress-dependent vacancy concentration reaches the capillary
+   limit). A contacting node nucleates a void when ``theta >= S`` (S the critical
+   supersaturation, ``R T ln S = 2 gamma Omega / r*``): vacancies then condense into the nucleus
+   instead of leaving it. The stress enters through theta itself: compression lowers the local
+   equilibrium ``exp(beta sigma_h)`` toward which the sink drives theta and so widens the margin
+   ``S - theta_eq`` the injection must fill (a stack pressure P raises the uniform critical
+   current by ``(S - exp(-beta P)) / (S - 1)``), tension narrows it. (A criterion measured against
+   the local lattice equilibrium, ``theta >= S exp(beta sigma_h)``, would let compressed Li
+   nucleate voids holding fewer vacancies than a free surface does in equilibrium: vacancies
+   would leave such a nucleus, as pores sinter under pressure.) The node then leaves the
    contact: the obstacle there is raised by the height of a critical nucleus
-   ``h* = 2 gamma Omega / (R T ln S)`` (classical nucleation theory; the Li surface energy
+   ``h* = 2 gamma Omega / (R T ln S)`` (classical nucleation theory; the metal's surface energy
    gamma) or a given height, and from then on the void closes by creep or grows by stripping
    around it, as any void of the model. Its vacancies stay in the field (a few 1e-13 m of Li
    per unit area, far below anything else here).
@@ -58,6 +67,7 @@ from ssbx.physics.vacancy import (
     BURGERS_VECTOR_LI,
     VacancyMaterial,
     creep_dislocation_density,
+    hart_effective_diffusivity,
 )
 from ssbx.vacancy_problem import VacancyProblem
 
@@ -71,7 +81,9 @@ class VacancySettings:
     dislocation density (0: no creep coupling); burgers_vector: b [m]; stress_drift: drift in
     the hydrostatic stress and the stress term of the nucleation criterion; surface_energy:
     gamma [J/m^2]; nucleus_height: opened gap at nucleation [m] (``None``: the critical
-    nucleus ``2 gamma Omega / (R T ln S)``); sources: where the values come from.
+    nucleus ``2 gamma Omega / (R T ln S)``); void_surfaces: open interface nodes (void
+    surfaces) exchange vacancies with the Li at ``theta = 1`` and grow or shrink by the
+    condensed volume; sources: where the values come from.
     """
 
     material: VacancyMaterial
@@ -82,6 +94,7 @@ class VacancySettings:
     stress_drift: bool = True
     surface_energy: float = 0.5
     nucleus_height: float | None = None
+    void_surfaces: bool = True
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def nucleus(self, temperature: float) -> float:
@@ -117,12 +130,21 @@ class LithiumVacancies:
         self.beta = settings.material.stress_coefficient(self.temperature)
         self.region = owner.mechanics.regions.get(int(CellTag.LITHIUM))
         K = self.problem.K
+        self._elastic_sigma_h = None if self.region is not None else self._elastic_expression()
         self._cell_dofs = K.dofmap.list[:, 0]
         self._num_cells = self._cell_dofs.size
         self._stress_cells = fem.Function(K, name="sigma_h_cells")
         self.rho = np.full(self._num_cells, settings.dislocation_density)
         self.problem.set_sink(dislocation_density=self.rho)
         self.nucleus = settings.nucleus(self.temperature)
+        # void surfaces: fast exchange, h = 100 D_v / (the finest interface node spacing), so
+        # that theta ~ 1 there (surface kinetics faster than diffusion across an element)
+        spacing = np.diff(np.sort(owner.nodes.coords[:, 0]))
+        spacing = float(np.min(spacing[spacing > 0.0])) if spacing.size else 1.0
+        self.surface_rate = 100.0 * self.problem.D / spacing
+        self.c_eq = settings.material.c_eq(self.temperature)
+        #: void growth [m] by vacancy condensation over the last step, per interface node
+        self.condensation = np.zeros(owner.nodes.size)
         self.events = 0  # nucleations so far (node count)
         self.first_nucleation_time = math.nan
         self.last_nucleated = np.zeros(owner.nodes.size, dtype=bool)
@@ -150,11 +172,30 @@ class LithiumVacancies:
         self.rho = rho
         self.problem.set_sink(dislocation_density=rho)
 
+    def _elastic_expression(self) -> tuple[fem.Expression, np.ndarray]:
+        """Elastic Li (no creep region): ``sigma_h = K_bulk tr(eps(u))`` at the cell midpoints
+        of the Li mesh (the mechanics' own mesh) and the local cells to evaluate it on."""
+        from ssbx.physics.mechanics import mandel_strain, mandel_trace
+
+        mech = self.owner.mechanics
+        mat = mech.materials[int(CellTag.LITHIUM)]
+        bulk = mat.lame_lambda + 2.0 * mat.shear_modulus / 3.0
+        mesh = mech.u.function_space.mesh
+        midpoint = np.full((1, mesh.topology.dim), 1.0 / (mesh.topology.dim + 1))
+        expr = fem.Expression(bulk * mandel_trace(mandel_strain(mech.u, mech.kind)), midpoint)
+        cells = np.arange(mesh.topology.index_map(mesh.topology.dim).size_local,
+                          dtype=np.int32)
+        return expr, cells
+
     def _update_stress(self) -> None:
-        if self.region is None or not self.settings.stress_drift:
+        if not self.settings.stress_drift:
             return
-        stress = self.region.views["stress"]
-        cells, sigma_h = self._cell_means(stress[:, :3].sum(axis=1) / 3.0)
+        if self.region is not None:
+            stress = self.region.views["stress"]
+            cells, sigma_h = self._cell_means(stress[:, :3].sum(axis=1) / 3.0)
+        else:
+            expr, cells = self._elastic_sigma_h
+            sigma_h = expr.eval(self.owner.mechanics.u.function_space.mesh, cells).reshape(-1)
         arr = self._stress_cells.x.array
         arr[:] = 0.0
         arr[self._cell_dofs[cells]] = sigma_h
@@ -162,12 +203,10 @@ class LithiumVacancies:
         self.problem.set_hydrostatic_stress(self._stress_cells)
 
     def _threshold(self) -> np.ndarray:
-        """The nucleation criterion at the interface nodes: ``S exp(beta sigma_h)`` (``S``
-        without the stress terms); sigma_h's space has theta's layout."""
-        S = self.settings.critical_supersaturation
-        if not self.settings.stress_drift:
-            return np.full(self.problem.nodes.size, S)
-        return S * np.exp(self.beta * self.problem.interface_values(self.problem.sigma_h))
+        """The nucleation criterion at the interface nodes: ``theta >= S`` (the equilibrium of
+        a traction-free void surface with the critical nucleus' curvature; the stress acts
+        through theta's local equilibrium, see the module docstring)."""
+        return np.full(self.problem.nodes.size, self.settings.critical_supersaturation)
 
     def equilibrate(self) -> None:
         """Start from the local equilibrium ``theta = exp(beta sigma_h)`` of the initial stress
@@ -192,7 +231,10 @@ class LithiumVacancies:
                                                              current * plating))
         self._update_sink(dt)
         self._update_stress()
+        if self.settings.void_surfaces:
+            self.problem.set_surface_transfer(np.where(state.contact, 0.0, self.surface_rate))
         self.problem.step(dt)
+        self.condensation = self.c_eq * dt * self.problem.interface_condensation()
         theta = self.problem.interface_supersaturation()
         threshold = self._threshold()
         # still approaching nucleation: the largest ratio to the criterion grew by more than
@@ -229,6 +271,7 @@ class LithiumVacancies:
             / nodes.area,
             "first_nucleation_time": self.first_nucleation_time,
             "vacancy_balance_error": inv["balance_error"],
+            "void_condensed_volume": inv["condensed"] * self.settings.material.molar_volume,
             "dislocation_density_max": self.owner.comm.allreduce(
                 float(np.max(self.rho, initial=0.0)), op=MPI.MAX),
         }
@@ -258,18 +301,28 @@ def vacancy_settings(case: Any) -> VacancySettings | None:
     on for critical-current searches)."""
     import dataclasses
 
-    from ssbx.physics.vacancy import METALS
+    from ssbx.physics.anode_metals import anode_metal
 
     spec = getattr(case, "vacancy", None)
     if spec is None or not spec.enabled:
         return None
-    metal = METALS[spec.metal]
+    name = case.anode.metal
+    metal = anode_metal(name).vacancy
     material = metal.material
     if spec.self_diffusion is not None:
         material = dataclasses.replace(material, self_diffusion_ref=spec.self_diffusion,
                                        reference_temperature=298.15,
                                        sources=material.sources | {
                                            "self_diffusion_ref": "case file"})
+    if spec.grain_size is not None:
+        bulk = material.d_self(298.15)
+        effective = hart_effective_diffusivity(bulk, spec.grain_boundary_diffusion,
+                                               spec.grain_size, spec.grain_boundary_width)
+        material = dataclasses.replace(material, self_diffusion_ref=effective,
+                                       reference_temperature=298.15,
+                                       sources=material.sources | {
+                                           "self_diffusion_ref": "Hart effective diffusivity "
+                                           "of the bulk value and the case's D_gb"})
     return VacancySettings(
         material=material,
         critical_supersaturation=spec.critical_supersaturation,
@@ -280,7 +333,8 @@ def vacancy_settings(case: Any) -> VacancySettings | None:
         surface_energy=(spec.surface_energy if spec.surface_energy is not None
                         else metal.surface_energy),
         nucleus_height=spec.nucleus_height,
-        sources={"metal": spec.metal, **metal.sources},
+        void_surfaces=spec.void_surfaces,
+        sources={"metal": name, **metal.sources},
     )
 
 

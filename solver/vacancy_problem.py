@@ -15,7 +15,10 @@ The unknown ``theta = c_v / c_eq(T)`` lives on the Li mesh (e.g. the Li submesh 
   interpolated, other fields (DG0, the mechanics' quadrature stress) and UFL expressions are
   L2-projected;
 - the sink rate k [1/s] (:meth:`VacancyProblem.set_sink`), a DG0 field (per cell), or from a
-  dislocation density (``k = D_v rho``).
+  dislocation density (``k = D_v rho``);
+- the void-surface transfer rate h [m/s] on the interface (:meth:`VacancyProblem.
+  set_surface_transfer`, nodal like the injection; zero where the interface is in contact):
+  vacancies condense onto an open interface (a void surface) at ``h (theta - 1)`` and grow it.
 
 Linear algebra: the operator changes only with dt, sigma_h and k, so it is assembled (and
 factorised) only then; each step assembles the right-hand side and solves. Default MUMPS LU (the
@@ -24,10 +27,11 @@ drift term makes the operator non-symmetric); ``linear_solver="iterative"`` give
 
 Inventory (mol; per metre of depth in plane, the whole cylinder in axisymmetry): the
 cumulative injected ``∫∫ J_theta w ds dt``, stored ``∫ (theta - theta_0) w dx`` and annihilated
-``∫∫ k (theta - theta_eq) w dx dt`` (backward-Euler weights: the end-of-step theta times
-dt), all times ``c_eq / Omega``; and, with ``theta = 1`` boundaries, the escaped amount
-(their reaction). By construction of the discrete equations injected = stored + annihilated
-+ escaped (+ the volume source of manufactured solutions) to round-off.
+``∫∫ k (theta - theta_eq) w dx dt`` and condensed onto void surfaces ``∫∫ h (theta - 1) w ds
+dt`` (backward-Euler weights: the end-of-step theta times dt), all times ``c_eq / Omega``;
+and, with ``theta = 1`` boundaries, the escaped amount (their reaction). By construction of the
+discrete equations injected = stored + annihilated + condensed + escaped (+ the volume source
+of manufactured solutions) to round-off.
 """
 
 from __future__ import annotations
@@ -119,6 +123,7 @@ class VacancyProblem:
         self.theta_n = fem.Function(self.V, name="theta_n")
         self.theta_0 = fem.Function(self.V, name="theta_0")
         self.injection = fem.Function(self.V, name="injection")  # J_theta [m/s]
+        self.surface_rate = fem.Function(self.V, name="surface_rate")  # h [m/s], void surfaces
         self.sigma_h = fem.Function(self.S, name="sigma_h")  # [Pa]
         self.sink = fem.Function(self.K, name="sink")  # k [1/s]
         if callable(theta0):
@@ -155,9 +160,9 @@ class VacancyProblem:
             stress_coefficient=beta,
             hydrostatic_stress=self.sigma_h, sink_rate=self.sink, injection=self.injection,
             weight=self.weight, source=None if source is None else source(mesh, self._time),
-            equilibrium=self.theta_eq)
+            equilibrium=self.theta_eq, surface_rate=self.surface_rate, surface_equilibrium=1.0)
         u, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
-        self._a = fem.form(vacancy_bilinear_form(u, v, self.terms, self.dx))
+        self._a = fem.form(vacancy_bilinear_form(u, v, self.terms, self.dx, self.ds_interface))
         self._L = fem.form(vacancy_linear_form(self.theta_n, v, self.terms, self.dx,
                                                self.ds_interface))
 
@@ -171,7 +176,7 @@ class VacancyProblem:
             self.bcs.append(fem.dirichletbc(scalar(1.0), self._bc_dofs, self.V))
             # unconstrained residual (its sum over the bc dofs is the flux through them)
             self._residual = fem.form(
-                vacancy_bilinear_form(self.theta, v, self.terms, self.dx)
+                vacancy_bilinear_form(self.theta, v, self.terms, self.dx, self.ds_interface)
                 - vacancy_linear_form(self.theta_n, v, self.terms, self.dx, self.ds_interface))
 
         # inventory forms (theta units x w; times c_scale -> mol)
@@ -181,10 +186,14 @@ class VacancyProblem:
         self._annihilation_form = fem.form(self.sink * (self.theta - self.theta_eq) * w
                                            * self.dx)
         self._injection_form = fem.form(self.injection * w * self.ds_interface)
+        self._condensation_form = fem.form(self.surface_rate * (self.theta - 1.0) * w
+                                           * self.ds_interface)
         self._source_form = (None if self.terms.source is None
                              else fem.form(self.terms.source * w * self.dx))
         self.injected = 0.0
         self.annihilated = 0.0
+        self.condensed = 0.0
+        self._surface_nodes: np.ndarray | None = None  # h at the interface nodes
         self.escaped = 0.0
         self.source_total = 0.0
 
@@ -305,6 +314,28 @@ class VacancyProblem:
             self.injection.x.array[:] *= scale
         self.injection.x.scatter_forward()
 
+    def set_surface_transfer(self, rate: np.ndarray) -> None:
+        """Void-surface transfer rate h [m/s] at the interface nodes (``self.nodes`` order,
+        replicated; 0 where the interface is in contact). Changes the operator only when the
+        values change."""
+        if rate.shape != (self.nodes.size,):
+            raise ValueError(f"node array of shape {rate.shape}, expected ({self.nodes.size},)")
+        if self._surface_nodes is not None and np.array_equal(rate, self._surface_nodes):
+            return
+        self._surface_nodes = rate.copy()
+        self.surface_rate.x.array[:] = 0.0
+        self.nodes.scatter(rate, self.surface_rate.x.array, self._imap)
+        self.surface_rate.x.scatter_forward()
+        self._dirty = True
+
+    def interface_condensation(self) -> np.ndarray:
+        """Vacancy flux condensing onto the void surfaces at the interface nodes, in theta
+        units ``h_k (theta_k - 1)`` [m/s] (GLL-lumped: exact per node; times c_eq it is the
+        growth rate of the void there, negative where the surface emits vacancies)."""
+        if self._surface_nodes is None:
+            return np.zeros(self.nodes.size)
+        return self._surface_nodes * (self.interface_supersaturation() - 1.0)
+
     def equilibrate(self) -> None:
         """Start from the local equilibrium: theta = theta_0 = exp(beta sigma_h) at the nodes
         (after :meth:`set_hydrostatic_stress`; the inventory counts from here)."""
@@ -378,6 +409,7 @@ class VacancyProblem:
         # inventory (theta units x w x dt)
         self.injected += dt * self._integrate(self._injection_form)
         self.annihilated += dt * self._integrate(self._annihilation_form)
+        self.condensed += dt * self._integrate(self._condensation_form)
         if self._source_form is not None:
             self.source_total += dt * self._integrate(self._source_form)
         if self.bcs:
@@ -414,21 +446,22 @@ class VacancyProblem:
 
     def inventory(self) -> dict[str, float]:
         """Cumulative vacancy amounts [mol] (per metre of depth in plane): ``injected``,
-        ``stored`` (now minus initially), ``annihilated``, ``escaped`` (through theta = 1
-        boundaries), ``source`` (manufactured volume source), ``content`` (the vacancies now,
-        ``∫ theta w dx c_eq/Omega``) and ``balance_error`` = (injected + source - stored -
-        annihilated - escaped) / the largest of these amounts, content included (the round-off
-        scale of ``stored``)."""
+        ``stored`` (now minus initially), ``annihilated``, ``condensed`` (onto void surfaces),
+        ``escaped`` (through theta = 1 boundaries), ``source`` (manufactured volume source),
+        ``content`` (the vacancies now, ``∫ theta w dx c_eq/Omega``) and ``balance_error`` =
+        (injected + source - stored - annihilated - condensed - escaped) / the largest of these
+        amounts, content included (the round-off scale of ``stored``)."""
         c = self.c_scale
         out = {"injected": c * self.injected,
                "stored": c * self._integrate(self._stored_form),
                "annihilated": c * self.annihilated,
+               "condensed": c * self.condensed,
                "escaped": c * self.escaped,
                "source": c * self.source_total}
         content = c * self._integrate(self._content_form)
         scale = max(abs(content), *(abs(v) for v in out.values()))
         residual = (out["injected"] + out["source"] - out["stored"] - out["annihilated"]
-                    - out["escaped"])
+                    - out["condensed"] - out["escaped"])
         out["content"] = content
         out["balance_error"] = residual / scale if scale > 0.0 else 0.0
         return out
@@ -440,8 +473,10 @@ class VacancyProblem:
         """The cumulative counters (JSON-able); the fields theta and theta_0 are checkpointed
         as functions by the owner."""
         return {"injected": self.injected, "annihilated": self.annihilated,
-                "escaped": self.escaped, "source_total": self.source_total,
-                "time": self.time, "steps": self.steps}
+                "condensed": self.condensed, "escaped": self.escaped,
+                "source_total": self.source_total, "time": self.time, "steps": self.steps,
+                "surface_rate": (None if self._surface_nodes is None
+                                 else [float(x) for x in self._surface_nodes])}
 
     def restore_state(self, state: dict[str, Any]) -> None:
         """Take back :meth:`checkpoint_state` once theta and theta_0 have been read."""
@@ -451,7 +486,10 @@ class VacancyProblem:
         for key in ("injected", "annihilated", "escaped", "time"):
             setattr(self, key, float(state[key]))
         self.source_total = float(state.get("source_total", 0.0))
+        self.condensed = float(state.get("condensed", 0.0))
         self.steps = int(state["steps"])
+        if state.get("surface_rate") is not None:
+            self.set_surface_transfer(np.asarray(state["surface_rate"], dtype=float))
 
     def close(self) -> None:
         """Free the PETSc objects now (collective: on every rank at the same point)."""

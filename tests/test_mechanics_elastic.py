@@ -384,7 +384,7 @@ def test_presets():
     assert LLZO.E == 150e9 and LLZO.shear_modulus == pytest.approx(59.7e9, rel=2e-3)
     assert LITHIUM.E == pytest.approx(7.82e9) and LITHIUM.nu == pytest.approx(0.38)
     assert electrolyte_material("llzo") is LLZO
-    assert set(ELECTROLYTE_PRESETS) == {"LLZO", "Li6PS5Cl", "70Li2S-30P2S5"}
+    assert set(ELECTROLYTE_PRESETS) == {"LLZO", "Li6PS5Cl", "70Li2S-30P2S5", "Na-beta-alumina"}
     assert ELECTROLYTE_PRESETS["70Li2S-30P2S5"].E == 18.5e9
     m = STEEL
     C = m.mandel_stiffness()

@@ -129,6 +129,30 @@ def test_trial_nucleates_above_the_closed_form_critical_current(factor, stable):
         assert trial.metrics["capacity_reached_mAh_per_cm2"] < 1e-3
 
 
+@pytest.mark.parametrize("factor, stable", [(0.9, True), (1.1, False)])
+def test_compression_raises_the_critical_current_by_the_closed_form(factor, stable):
+    """Elastic Li under 10 MPa (uniaxial strain: sigma_h = -P (1 + nu) / (3 (1 - nu)) =
+    -7.4 MPa) with the stress terms on: the sink restores theta_eq = exp(beta sigma_h) = 0.96
+    and a void surface needs theta >= S, so i_c(P) = (S - theta_eq) sqrt(D k) F c_eq / Omega,
+    1.38 x the unstressed value. 0.9 i_c(P) (above the unstressed i_c) is stable, 1.1 i_c(P)
+    nucleates."""
+    case = flat_case(vacancy={"stress_drift": True}, fixture={"pressure": 10e6},
+                     mechanics={"li_model": "elastic"})
+    nu = 0.38  # Masias et al. 2019, the Li preset
+    sigma_h = -10e6 * (1 + nu) / (3 * (1 - nu))
+    v = case.vacancy
+    ic = critical_current_density(LITHIUM, case.operation.temperature,
+                                  v.critical_supersaturation,
+                                  dislocation_density=v.dislocation_density,
+                                  hydrostatic_stress=sigma_h)
+    assert ic / closed_form_ic(case) == pytest.approx(1.38, abs=0.01)
+    assert 0.9 * ic > 1.1 * closed_form_ic(case)  # the stress dependence is what is tested
+    trial = strip_trial(case, factor * ic, MPI.COMM_SELF)
+    print(f"{factor} i_c(10 MPa) = {factor * ic / 10:.4f} mA/cm^2: {trial.reason}")
+    assert trial.stable is stable
+    assert ("void nucleation" in trial.reason) is not stable
+
+
 def test_nucleation_opens_the_contact_and_the_stack_pressure_closes_a_uniform_nucleus():
     """Above i_c every node nucleates: the contact is lost with a gap of the critical nucleus
     height; the next step the stack pressure pushes the Li back (no creep needed)."""
@@ -254,3 +278,89 @@ def test_spatially_varying_interface_resistance():
     raw["interface"]["asr_variation"] = 0.3
     with pytest.raises(CaseError, match="asr_variation"):
         resolve_case(raw)
+
+
+def test_grain_boundary_short_circuit_option():
+    """`vacancy.grain_size` + `grain_boundary_diffusion`: D_self becomes Hart's effective
+    (1 - f) D_b + f D_gb, f = 3 delta / d, and the uniform critical current scales with it;
+    one of the two alone is a case error."""
+    from ssbx.case import CaseError
+    from ssbx.vacancy_coupling import vacancy_settings
+
+    base = flat_case()
+    gb = flat_case(vacancy={"grain_size": 1e-6, "grain_boundary_diffusion": 1e-13})
+    d_b = vacancy_settings(base).material.d_self(298.15)
+    d_eff = vacancy_settings(gb).material.d_self(298.15)
+    f = 3 * 0.5e-9 / 1e-6
+    assert d_eff == pytest.approx((1 - f) * d_b + f * 1e-13, rel=1e-12)
+    ic = [critical_current_density(vacancy_settings(c).material, 298.15, 1.1,
+                                   dislocation_density=1e12) for c in (base, gb)]
+    assert ic[1] / ic[0] == pytest.approx(d_eff / d_b, rel=1e-12)
+    raw = tomllib.loads(FLAT)
+    raw["vacancy"]["grain_size"] = "1 um"
+    with pytest.raises(CaseError, match=r"needs both vacancy\.grain_size and"):
+        resolve_case(raw)
+
+
+def test_void_surfaces_grow_by_the_condensed_volume():
+    """A cell with an initial void, stripped below i_c: the void surface exchanges vacancies
+    with the Li; the gap it gains (``opened``) is the condensed vacancy volume (inventory x
+    Omega) node by node, and the vacancy inventory still balances. With
+    ``vacancy.void_surfaces = false`` nothing condenses."""
+    from ssbx.case import with_overrides
+
+    out = {}
+    for on in (True, False):
+        case = with_overrides(flat_case(vacancy={"stress_drift": True}), {
+            "geometry.voids": [{"center": "10 um", "width": "8 um", "height": "0.2 um"}],
+            "vacancy.void_surfaces": on, "mechanics.li_model": "elastic"})
+        p = build_problem(case, MPI.COMM_SELF)
+        i = 0.5 * closed_form_ic(case)
+        for _ in range(10):
+            rep = p.try_step(2e-3, Load.current(i))
+            assert rep.converged, rep.why
+            p.commit()
+            assert rep.nucleated == 0
+        s = p.scalars()
+        out[on] = (p.nodes.integrate(p.state.opened), s["void_condensed_volume"])
+        assert abs(s["vacancy_balance_error"]) < 1e-10
+        p.close()
+    grown, condensed = out[True]
+    print(f"void surfaces: opened {grown:.3e} m^2, condensed volume {condensed:.3e} m^2")
+    assert condensed != 0.0
+    assert grown == pytest.approx(condensed, rel=1e-9)
+    assert out[False] == (0.0, 0.0)
+
+
+@pytest.mark.mpi
+def test_void_surfaces_and_elastic_stress_are_the_same_on_two_ranks(comm):
+    """Elastic Li (hydrostatic stress from the displacement) with an initial void whose surface
+    exchanges vacancies, stressed and stripped: the interface theta and the gap gained by
+    condensation, serial = 2 ranks."""
+    from ssbx.case import with_overrides
+
+    case = with_overrides(flat_case(vacancy={"stress_drift": True}), {
+        "geometry.voids": [{"center": "10 um", "width": "8 um", "height": "0.2 um"}],
+        "mechanics.li_model": "elastic", "fixture.pressure": "5 MPa"})
+    out = []
+    for c in (MPI.COMM_SELF, comm):
+        p = build_problem(case, c)
+        for _ in range(6):
+            rep = p.try_step(2e-3, Load.current(0.5 * closed_form_ic(case)))
+            assert rep.converged, rep.why
+            p.commit()
+        sigma_h = p.vacancies.problem.interface_values(p.vacancies.problem.sigma_h)
+        out.append((p.vacancies.theta_interface.copy(), p.state.opened.copy(),
+                    p.scalars()["void_condensed_volume"], sigma_h))
+        p.close()
+    (t1, o1, v1, s1), (t2, o2, v2, s2) = out
+    print(f"serial vs {comm.size} ranks: theta {np.max(np.abs(t1 - t2)):.1e}, "
+          f"opened {np.max(np.abs(o1 - o2)):.1e} of {np.max(np.abs(o1)):.1e} m, "
+          f"sigma_h {np.max(np.abs(s1 - s2)):.1e} Pa")
+    assert np.min(s1) < -1e6  # the elastic stress reaches the vacancies (compression)
+    # the contact solves converge to the SNES tolerance, not to round-off: sigma_h agrees to
+    # ~1e-5 relative, theta (beta sigma_h ~ 0.02) to ~1e-7
+    assert np.allclose(s1, s2, rtol=0.0, atol=1e-4 * np.max(np.abs(s1)))
+    assert np.allclose(t1, t2, rtol=0.0, atol=1e-6)
+    assert v1 != 0.0 and v2 == pytest.approx(v1, rel=1e-3)
+    assert np.allclose(o1, o2, rtol=0.0, atol=1e-3 * np.max(np.abs(o1)))
