@@ -35,28 +35,26 @@ from ssbx.physics.vacancy import METALS, Metal
 @dataclass(frozen=True)
 class AnodeMetal:
     """One anode metal: name; molar_volume Omega [m^3/mol]; elastic (E [Pa], nu); creep: its
-    power-law creep law; vacancy: its vacancy data; anand: whether the Anand preset (fitted to
-    Li) applies; sources: provenance of the composite."""
+    power-law creep law; vacancy: its vacancy data; sources: provenance of the composite (the
+    Anand preset of ``mechanics.li_model`` is fitted to pure Li and refused for the others)."""
 
     name: str
     molar_volume: float
     elastic: LiElastic
     creep: PowerLawCreep
     vacancy: Metal
-    anand: bool = False
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 ANODE_METALS: dict[str, AnodeMetal] = {
     "Li": AnodeMetal("Li", LI_MOLAR_VOLUME, LI_ELASTIC_MASIAS_2019, MASIAS_2019, METALS["Li"],
-                     anand=True, sources={"mechanics": "Masias et al. 2019"}),
+                     sources={"mechanics": "Masias et al. 2019"}),
     "Li-Mg": AnodeMetal("Li-Mg", LI_MOLAR_VOLUME, LI_ELASTIC_MASIAS_2019, MASIAS_2019,
-                        METALS["Li-Mg"], anand=False, sources={
+                        METALS["Li-Mg"], sources={
                             "mechanics": "as Li (placeholder: the alloy's creep is not in the "
                                          "seeds; Mg hardens Li (check))"}),
     "Na": AnodeMetal("Na", NA_MOLAR_VOLUME, NA_ELASTIC_WANG_2020, WANG_2020_NA, METALS["Na"],
-                     anand=False, sources={"mechanics": "Wang et al. 2020, Materialia 12, "
-                                                        "100792"}),
+                     sources={"mechanics": "Wang et al. 2020, Materialia 12, 100792"}),
 }
 
 

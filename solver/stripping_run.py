@@ -371,8 +371,8 @@ def strip_and_judge(problem: StrippingProblem, case: Any,
     stripped. The reference is its value after the first step, but at least the polarisation
     of the flat, fully contacting cell ``i (h_se / kappa + Z)``: at currents so small that the
     stress-driven redistribution of the current dominates, the first value can be ~0 or
-    negative; or the solver fails (reported
-    as such). Stripping stops at the first sign of instability. It also stops, stable, once the
+    negative. Or the solver fails (reported as such). Stripping stops at the first sign of
+    instability. It also stops, stable, once the
     contact is complete (every interface node in contact) and, with vacancy transport, the
     interface vacancy supersaturation has stopped rising: a flat, fully contacting interface
     under a uniform current then stays flat (no mechanism opens a gap there).

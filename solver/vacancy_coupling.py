@@ -36,8 +36,12 @@ the same dt):
    contact: the obstacle there is raised by the height of a critical nucleus
    ``h* = 2 gamma Omega / (R T ln S)`` (classical nucleation theory; the metal's surface energy
    gamma) or a given height, and from then on the void closes by creep or grows by stripping
-   around it, as any void of the model. Its vacancies stay in the field (a few 1e-13 m of Li
-   per unit area, far below anything else here).
+   around it, as any void of the model (its own few 1e-13 m of vacancies stay in the field);
+5. void surfaces (``void_surfaces``): open interface nodes exchange vacancies with the Li at
+   their equilibrium ``theta = 1`` (a Robin condition with a fast rate h = 100 D_v / the finest
+   node spacing); the condensed volume ``c_eq h (theta - 1) dt`` grows the void there, emission
+   (``theta < 1``, compressed Li) shrinks it, never past contact. So nucleated and initial
+   voids also grow by vacancy condensation and close by diffusion, besides creep.
 
 Why a threshold and not a phase field (Zhao, Wang & Martínez-Pañeda 2022, JMPS 167, 104999):
 the threshold keeps the fixed-mesh contact formulation, needs one more linear solve per step and
@@ -79,7 +83,7 @@ class VacancySettings:
     material: vacancy data of the metal; critical_supersaturation: S (> 1) [1];
     dislocation_density: rho_0 [1/m^2]; creep_velocity: v_ref [m/s] of the creep-generated
     dislocation density (0: no creep coupling); burgers_vector: b [m]; stress_drift: drift in
-    the hydrostatic stress and the stress term of the nucleation criterion; surface_energy:
+    the hydrostatic stress and its local equilibrium exp(beta sigma_h); surface_energy:
     gamma [J/m^2]; nucleus_height: opened gap at nucleation [m] (``None``: the critical
     nucleus ``2 gamma Omega / (R T ln S)``); void_surfaces: open interface nodes (void
     surfaces) exchange vacancies with the Li at ``theta = 1`` and grow or shrink by the
@@ -127,7 +131,6 @@ class LithiumVacancies:
                                "problem's (the Li and electrolyte meshes must conform)")
         if not np.array_equal(self.problem.S.dofmap.list, self.problem.V.dofmap.list):
             raise RuntimeError("sigma_h and theta spaces differ in layout")
-        self.beta = settings.material.stress_coefficient(self.temperature)
         self.region = owner.mechanics.regions.get(int(CellTag.LITHIUM))
         K = self.problem.K
         self._elastic_sigma_h = None if self.region is not None else self._elastic_expression()
