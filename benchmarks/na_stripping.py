@@ -39,7 +39,9 @@ from ssbx.benchmarks.vacancy_ccs import (
     PRESSURE_MESH,
     ZERO_PRESSURE_CASE,
     estimate,
+    plot_ccs_curve,
     search_point,
+    stripping_cell,
 )
 
 #: Spencer Jolly et al. 2020 (ACS AMI 12, 678) via the roadmap (seed 004 §2.3.1, RM-5/RM-6):
@@ -124,11 +126,7 @@ class NaStripping(Benchmark):
 
     def base_case(self) -> Any:
         """The stripping_ccs cell as run here (Li; each point adds its overrides)."""
-        from ssbx.benchmarks.stripping_ccs import BASE_CASE, FULL_SETTINGS
-        from ssbx.case import resolve_case, with_overrides
-
-        return with_overrides(resolve_case(BASE_CASE, name_default=self.name),
-                              FULL_SETTINGS | {"name": self.name})
+        return stripping_cell(self.name)
 
     def cases(self, quick: bool = False) -> list[Any]:
         from ssbx.case import resolve_case, with_overrides
@@ -216,14 +214,7 @@ class NaStripping(Benchmark):
                           and r["variant"] == variant), key=lambda r: r["pressure_MPa"])
             if not sel:
                 continue
-            ps, est = [r["pressure_MPa"] for r in sel], [estimate(r) for r in sel]
-            ax.plot(ps, est, "-", color=color, label=label)
-            for r, e in zip(sel, est, strict=True):  # ^ / v: a bound (search left the range)
-                marker = {"above_range": "^", "below_range": "v"}.get(r["status"], "o")
-                lo, hi = r["ccs_lower_mA_per_cm2"], r["ccs_upper_mA_per_cm2"]
-                ax.plot([r["pressure_MPa"]], [e], marker, color=color, ms=7)
-                if r["status"] == "bracketed":
-                    ax.vlines(r["pressure_MPa"], lo, hi, color=color, lw=2)
+            plot_ccs_curve(ax, sel, color, label, brackets=True)
         flat = [r for r in outcome.rows if r["variant"] == "flat"]
         for r in flat:
             ax.axhline(r["closed_form_uniform_mA_per_cm2"], color="C0", ls=":",

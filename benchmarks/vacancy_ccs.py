@@ -204,11 +204,7 @@ class VacancyCcs(Benchmark):
     x_label = "stack pressure [MPa]"
 
     def base_case(self) -> Any:
-        from ssbx.benchmarks.stripping_ccs import BASE_CASE, FULL_SETTINGS
-        from ssbx.case import resolve_case, with_overrides
-
-        return with_overrides(resolve_case(BASE_CASE, name_default=self.name),
-                              FULL_SETTINGS | {"name": self.name})
+        return stripping_cell(self.name)
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
         return [p.overrides for p in points(quick)]
@@ -347,12 +343,7 @@ class VacancyCcs(Benchmark):
                          key=lambda r: r["pressure_MPa"])
             if not sel:
                 continue
-            ps = [r["pressure_MPa"] for r in sel]
-            est = [estimate(r) for r in sel]
-            ax1.plot(ps, est, "-", color=f"C{k}", label=VARIANT_TEXT[v])
-            for r, e in zip(sel, est, strict=True):  # ^ / v: a bound (search left the range)
-                marker = {"above_range": "^", "below_range": "v"}.get(r["status"], "o")
-                ax1.plot([r["pressure_MPa"]], [e], marker, color=f"C{k}", ms=7)
+            plot_ccs_curve(ax1, sel, f"C{k}", VARIANT_TEXT[v])
         ax1.plot(list(KASEMCHAINAN), list(KASEMCHAINAN.values()), "ks", ms=9,
                  label="measured Li | Li6PS5Cl (Kasemchainan 2019, (check))")
         ax1.set_yscale("log")
@@ -362,6 +353,31 @@ class VacancyCcs(Benchmark):
         ax1.legend(fontsize=7)
         fig.tight_layout()
         save_figure(fig, path)
+
+
+def stripping_cell(name: str) -> Any:
+    """The stripping_ccs cell (40 um void per 100 um, Li | Li6PS5Cl) with its full-run settings,
+    named ``name``: the base case the points of this module and of na_stripping override."""
+    from ssbx.benchmarks.stripping_ccs import BASE_CASE, FULL_SETTINGS
+    from ssbx.case import resolve_case, with_overrides
+
+    return with_overrides(resolve_case(BASE_CASE, name_default=name),
+                          FULL_SETTINGS | {"name": name})
+
+
+def plot_ccs_curve(ax: Any, rows: list[dict[str, Any]], color: str, label: str,
+                   brackets: bool = False) -> None:
+    """CCS estimates of searches (sorted by pressure) against stack pressure: a line, a marker
+    per point (^ / v: a bound, the search left its range) and, with ``brackets``, the final
+    bracket of each bracketed search as a vertical bar."""
+    ps, est = [r["pressure_MPa"] for r in rows], [estimate(r) for r in rows]
+    ax.plot(ps, est, "-", color=color, label=label)
+    for r, e in zip(rows, est, strict=True):
+        marker = {"above_range": "^", "below_range": "v"}.get(r["status"], "o")
+        ax.plot([r["pressure_MPa"]], [e], marker, color=color, ms=7)
+        if brackets and r["status"] == "bracketed":
+            ax.vlines(r["pressure_MPa"], r["ccs_lower_mA_per_cm2"], r["ccs_upper_mA_per_cm2"],
+                      color=color, lw=2)
 
 
 def search_point(case: Any, comm: MPI.Comm, console: Any, key: str,
@@ -470,4 +486,5 @@ def performance(comm: MPI.Comm, quick: bool) -> dict[str, Any]:
 
 
 __all__ = ["KASEMCHAINAN", "KRAUSKOPF_ZERO_PRESSURE", "VARIANTS", "VacancyCcs",
-           "closed_form_band", "closed_form_ccs", "points", "search_point"]
+           "closed_form_band", "closed_form_ccs", "plot_ccs_curve", "points", "search_point",
+           "stripping_cell"]

@@ -221,6 +221,8 @@ XU_2017_REFERENCE_SIZE = 1.0e-6
 exact diameter of the 105 MPa pillars is assumed to be 1 um)*."""
 XU_2017_EXPONENT = -0.68
 """Power-law size-effect exponent at room temperature (Xu et al. 2017; -1.00 at 90 C)."""
+XU_2017_TEMPERATURES = (283.15, 313.15)
+"""Temperatures [K] at which the room-temperature size law is used (10-40 C)."""
 
 
 def xu_2017_strength(size: float, temperature: float = 298.15) -> float:
@@ -230,9 +232,10 @@ def xu_2017_strength(size: float, temperature: float = 298.15) -> float:
     ~1e-3 1/s; below the threshold the law gives no flow). Room temperature only."""
     if not size > 0.0:
         raise ValueError(f"feature size must be positive, got {size}")
-    if abs(temperature - 298.15) > 15.0:
-        raise ValueError("the Xu et al. 2017 room-temperature size law is for 283-313 K, "
-                         f"got {temperature} K")
+    low, high = XU_2017_TEMPERATURES
+    if not low <= temperature <= high:
+        raise ValueError(f"the Xu et al. 2017 room-temperature size law is for {low:g}-{high:g} "
+                         f"K, got {temperature} K")
     return XU_2017_STRENGTH * (size / XU_2017_REFERENCE_SIZE) ** XU_2017_EXPONENT
 
 
@@ -416,6 +419,7 @@ __all__ = [
     "XU_2017_EXPONENT",
     "XU_2017_REFERENCE_SIZE",
     "XU_2017_STRENGTH",
+    "XU_2017_TEMPERATURES",
     "AnandLi",
     "LiElastic",
     "PowerLawCreep",

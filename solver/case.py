@@ -32,6 +32,7 @@ import tomli_w
 
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.physics.constants import FARADAY, GAS_CONSTANT
+from ssbx.physics.creep_laws import XU_2017_TEMPERATURES
 from ssbx.protocol import ProtocolError, ProtocolStep, parse_protocol
 from ssbx.schema import KEYS, SCHEMA, TABLES, VOID_KEYS, Key, section_keys
 from ssbx.units import (
@@ -1038,7 +1039,8 @@ def _check_stripping(st: _State) -> None:
             st.problems.append(
                 f"{st.shown('mechanics.strength_size')} and {st.shown('mechanics.yield_stress')}"
                 ": both set the threshold stress (allowed: one of them)")
-        elif temperature is not None and abs(temperature - 298.15) > 15.0:
+        elif temperature is not None and not (
+                XU_2017_TEMPERATURES[0] <= temperature <= XU_2017_TEMPERATURES[1]):
             st.problems.append(
                 f"{st.shown('mechanics.strength_size')}: the size law is measured at room "
                 f"temperature, but {st.shown('operation.temperature')} (allowed: 10-40 °C)")

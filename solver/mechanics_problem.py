@@ -63,6 +63,7 @@ from ssbx.physics.mechanics import (
     elastic_tangent_work,
     internal_work,
     mandel_strain,
+    mandel_trace,
     measure_weight,
     pressure_work,
     spring_pressure,
@@ -375,6 +376,7 @@ class MechanicsProblem:
         self.cell_tags = cell_tags
         self.facet_tags = facet_tags
         self.materials = dict(materials)
+        self._hydrostatic: dict[int, tuple[fem.Expression, np.ndarray]] = {}  # elastic tags
         creep = {k: v for k, v in (creep or {}).items() if v is not None}
         unknown = set(creep) - set(materials)
         if unknown:
@@ -786,6 +788,27 @@ class MechanicsProblem:
         owned."""
         reg = self.regions[tag]
         return {"strain": reg.strain, **reg.views}
+
+    def cell_hydrostatic_stress(self, tag: int) -> tuple[np.ndarray, np.ndarray]:
+        """(local cells, cell-mean hydrostatic stress [Pa], tension +) of a material tag: the
+        mean over the quadrature points of the creep state, or ``K tr(eps(u))`` at the cell
+        midpoints of an elastic material."""
+        reg = self.regions.get(tag)
+        if reg is not None:
+            nq = reg.points.shape[0]
+            values = reg.views["stress"][:, :3].sum(axis=1) / 3.0
+            means = values.reshape(-1, nq).mean(axis=1)
+            return reg.parent_cells[: means.size], means
+        if tag not in self._hydrostatic:
+            mat = self.materials[tag]
+            bulk = mat.lame_lambda + 2.0 * mat.shear_modulus / 3.0
+            tdim = self.mesh.topology.dim
+            midpoint = np.full((1, tdim), 1.0 / (tdim + 1))
+            expr = fem.Expression(bulk * mandel_trace(mandel_strain(self.u, self.kind)),
+                                  midpoint)
+            self._hydrostatic[tag] = (expr, self.cell_tags.find(tag))
+        expr, cells = self._hydrostatic[tag]
+        return cells, expr.eval(self.mesh, cells).reshape(-1)
 
     def close(self) -> None:
         """Free the solver's PETSc objects now (collective: on every rank at the same point);

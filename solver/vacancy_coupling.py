@@ -133,7 +133,6 @@ class LithiumVacancies:
             raise RuntimeError("sigma_h and theta spaces differ in layout")
         self.region = owner.mechanics.regions.get(int(CellTag.LITHIUM))
         K = self.problem.K
-        self._elastic_sigma_h = None if self.region is not None else self._elastic_expression()
         self._cell_dofs = K.dofmap.list[:, 0]
         self._num_cells = self._cell_dofs.size
         self._stress_cells = fem.Function(K, name="sigma_h_cells")
@@ -175,30 +174,10 @@ class LithiumVacancies:
         self.rho = rho
         self.problem.set_sink(dislocation_density=rho)
 
-    def _elastic_expression(self) -> tuple[fem.Expression, np.ndarray]:
-        """Elastic Li (no creep region): ``sigma_h = K_bulk tr(eps(u))`` at the cell midpoints
-        of the Li mesh (the mechanics' own mesh) and the local cells to evaluate it on."""
-        from ssbx.physics.mechanics import mandel_strain, mandel_trace
-
-        mech = self.owner.mechanics
-        mat = mech.materials[int(CellTag.LITHIUM)]
-        bulk = mat.lame_lambda + 2.0 * mat.shear_modulus / 3.0
-        mesh = mech.u.function_space.mesh
-        midpoint = np.full((1, mesh.topology.dim), 1.0 / (mesh.topology.dim + 1))
-        expr = fem.Expression(bulk * mandel_trace(mandel_strain(mech.u, mech.kind)), midpoint)
-        cells = np.arange(mesh.topology.index_map(mesh.topology.dim).size_local,
-                          dtype=np.int32)
-        return expr, cells
-
     def _update_stress(self) -> None:
         if not self.settings.stress_drift:
             return
-        if self.region is not None:
-            stress = self.region.views["stress"]
-            cells, sigma_h = self._cell_means(stress[:, :3].sum(axis=1) / 3.0)
-        else:
-            expr, cells = self._elastic_sigma_h
-            sigma_h = expr.eval(self.owner.mechanics.u.function_space.mesh, cells).reshape(-1)
+        cells, sigma_h = self.owner.mechanics.cell_hydrostatic_stress(int(CellTag.LITHIUM))
         arr = self._stress_cells.x.array
         arr[:] = 0.0
         arr[self._cell_dofs[cells]] = sigma_h

@@ -304,28 +304,30 @@ class VacancyProblem:
         scale = 1.0 if velocity is not None else self.material.injection_velocity(
             1.0, self.temperature)
         if isinstance(value, np.ndarray):
-            if value.shape != (self.nodes.size,):
-                raise ValueError(f"node array of shape {value.shape}, expected "
-                                 f"({self.nodes.size},)")
-            self.injection.x.array[:] = 0.0
-            self.nodes.scatter(scale * value, self.injection.x.array, self._imap)
+            self._scatter_nodal(scale * value, self.injection)
         else:
             self._assign(self.injection, value)
             self.injection.x.array[:] *= scale
         self.injection.x.scatter_forward()
 
+    def _scatter_nodal(self, values: np.ndarray, target: fem.Function) -> None:
+        """Put values at the interface nodes (``self.nodes`` order) into ``target``, zero
+        elsewhere (owned and ghost entries; no scatter_forward)."""
+        if values.shape != (self.nodes.size,):
+            raise ValueError(f"node array of shape {values.shape}, expected "
+                             f"({self.nodes.size},)")
+        target.x.array[:] = 0.0
+        self.nodes.scatter(values, target.x.array, self._imap)
+
     def set_surface_transfer(self, rate: np.ndarray) -> None:
         """Void-surface transfer rate h [m/s] at the interface nodes (``self.nodes`` order,
         replicated; 0 where the interface is in contact). Changes the operator only when the
         values change."""
-        if rate.shape != (self.nodes.size,):
-            raise ValueError(f"node array of shape {rate.shape}, expected ({self.nodes.size},)")
         if self._surface_nodes is not None and np.array_equal(rate, self._surface_nodes):
             return
-        self._surface_nodes = rate.copy()
-        self.surface_rate.x.array[:] = 0.0
-        self.nodes.scatter(rate, self.surface_rate.x.array, self._imap)
+        self._scatter_nodal(rate, self.surface_rate)
         self.surface_rate.x.scatter_forward()
+        self._surface_nodes = rate.copy()
         self._dirty = True
 
     def interface_condensation(self) -> np.ndarray:
