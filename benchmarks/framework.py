@@ -411,12 +411,14 @@ def register(cls: type[Benchmark]) -> type[Benchmark]:
     return cls
 
 
-BUILTIN_MODULES = ("zkappa_void", "li_creep_laws", "pressure_relaxation", "stripping_ccs",
-                   "vacancy_ccs", "na_stripping",
-                   "void_size_stripping", "hold_time_ccs",
-                   "kernel_throughput", "mechanics_performance",
-                   "performance", "stripping_performance", "parallel_scaling",
-                   "sweep_throughput")
+BUILTIN_MODULES = (
+    "reproductions.zkappa_void", "reproductions.li_creep_laws",
+    "reproductions.pressure_relaxation", "reproductions.stripping_ccs",
+    "reproductions.vacancy_ccs", "reproductions.na_stripping",
+    "reproductions.void_size_stripping", "reproductions.hold_time_ccs",
+    "performance.kernel_throughput", "performance.mechanics", "performance.current",
+    "performance.stripping", "performance.parallel_scaling", "performance.sweep_throughput",
+)
 """Modules of ``ssbx.benchmarks`` whose import registers the built-in benchmarks (in this order:
 the quick reproductions before the long performance run)."""
 

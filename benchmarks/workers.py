@@ -2,7 +2,7 @@
 the launcher, the worker's command line and process information, the machine description.
 
 A benchmark that compares 1 and 2 ranks cannot measure both on the communicator it runs on, so it
-launches ``python -m ssbx.benchmarks.<module> --worker ...`` under a fresh ``mpirun`` and reads the
+launches ``python -m ssbx.benchmarks.entry <module> --worker ...`` under a fresh ``mpirun`` and reads the
 row the worker writes as JSON. The launch works from inside an MPI job too: the variables of the
 enclosing job are removed from the child's environment.
 """
@@ -48,10 +48,11 @@ def clean_environment() -> dict[str, str]:
 
 def launch_worker(module: str, ranks: int, args: list[str], out: Path,
                   timeout: float) -> dict[str, Any]:
-    """Run ``python -m ssbx.benchmarks.<module> --worker <args> --json <out>`` under
-    ``mpirun -n ranks`` and return the JSON row it wrote; a failure raises with its output."""
-    cmd = [find_mpirun(), "-n", str(ranks), sys.executable, "-m", f"ssbx.benchmarks.{module}",
-           "--worker", *args, "--json", str(out)]
+    """Run ``python -m ssbx.benchmarks.entry <module> --worker <args> --json <out>`` under
+    ``mpirun -n ranks`` and return the JSON row it wrote; a failure raises with its output.
+    ``module``: the worker's module below ``ssbx.benchmarks`` (``"performance.current"``)."""
+    cmd = [find_mpirun(), "-n", str(ranks), sys.executable, "-m", "ssbx.benchmarks.entry",
+           module, "--worker", *args, "--json", str(out)]
     proc = subprocess.run(cmd, env=clean_environment(), capture_output=True, text=True,
                           timeout=timeout, check=False)
     if proc.returncode != 0 or not out.exists():
@@ -67,7 +68,7 @@ def launch_worker(module: str, ranks: int, args: list[str], out: Path,
 def worker_arguments(module: str, doc: str | None) -> argparse.ArgumentParser:
     """The command line every worker takes (``--worker --level --json --repeat --no-warmup``);
     a benchmark adds its own options to it."""
-    parser = argparse.ArgumentParser(prog=f"python -m ssbx.benchmarks.{module}",
+    parser = argparse.ArgumentParser(prog=f"python -m ssbx.benchmarks.entry {module}",
                                      description=(doc or "").splitlines()[0] if doc else None)
     parser.add_argument("--worker", action="store_true", required=True,
                         help="run one measurement (launched by the benchmark)")

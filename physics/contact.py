@@ -18,21 +18,21 @@ with p the contact pressure (compressive positive, no adhesion). The no-penetrat
 the upper bound ``u_y <= g0 + r + w`` on the interface displacement. Current passes only where
 ``gap <= contact_tolerance``. Li inventory: the Li volume lost through the interface is
 ``∫ r dA`` = ``Omega_Li Q / F`` for a charge Q passed.
+
+The initial gap of the voids (their geometry) is :func:`ssbx.meshes.voids.initial_gap`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 
-from ssbx.meshes.spec import VoidSpec
 from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME
 
 #: Stripped Li thickness per charge and area [m / (C/m^2)]: Omega_Li / F (1 mAh/cm^2 = 4.85 um).
 #: Li values; a stripping problem uses the molar volume of its anode metal
-#: (:attr:`ssbx.stripping_problem.StrippingProblem.thickness_per_charge`).
+#: (:attr:`ssbx.problems.stripping.problem.StrippingProblem.thickness_per_charge`).
 THICKNESS_PER_CHARGE = LI_MOLAR_VOLUME / FARADAY
 
 #: Shift of the Li equilibrium potential per unit contact pressure [V/Pa] (0.1347 mV/MPa).
@@ -44,55 +44,6 @@ def removal_rate(current_density: np.ndarray | float,
     """Rate of metal removal at the interface [m/s] for a local anodic current density
     [A/m^2]: ``Omega i / F`` (stripping positive, plating negative; Omega: Li by default)."""
     return molar_volume / FARADAY * current_density
-
-
-def void_gap(x: np.ndarray, void: VoidSpec, axisymmetric: bool = False) -> np.ndarray:
-    """Initial gap [m] of one void at lateral positions x [m] (radius r in axisymmetry).
-
-    ``ellipse``: ``h sqrt(1 - s^2)`` with ``s = (x - c) / (width/2)``; ``rounded_rectangle``:
-    depth h with quarter-circle corners of radius ``corner_radius`` (clipped to the depth), i.e.
-    a flat-bottomed void whose walls rise over the corner radius. In axisymmetry the void is
-    centred on the axis and ``x`` is the radius.
-    """
-    a = 0.5 * void.width
-    c = 0.0 if axisymmetric else void.center
-    d = np.abs(np.asarray(x, dtype=float) - c)
-    h = void.height
-    g = np.zeros_like(d)
-    inside = d < a
-    if void.shape == "ellipse":
-        g[inside] = h * np.sqrt(1.0 - (d[inside] / a) ** 2)
-    else:
-        rc = min(max(void.corner_radius, 0.0), h, a)
-        flat = d <= a - rc
-        g[inside & flat] = h
-        edge = inside & ~flat
-        if rc > 0.0:
-            s = (d[edge] - (a - rc)) / rc  # 0 at the corner start, 1 at the void edge
-            g[edge] = (h - rc) + rc * np.sqrt(np.clip(1.0 - s * s, 0.0, None))
-    return g
-
-
-def initial_gap(x: np.ndarray, voids: Sequence[VoidSpec], axisymmetric: bool = False) -> np.ndarray:
-    """Initial gap [m] of all (non-overlapping) voids at positions x [m]."""
-    g = np.zeros(np.asarray(x).shape, dtype=float)
-    for void in voids:
-        g = np.maximum(g, void_gap(x, void, axisymmetric))
-    return g
-
-
-def small_slope_check(voids: Sequence[VoidSpec], h_li: float,
-                      limit: float = 0.2) -> list[str]:
-    """Violations of the small-slope assumption (depth <= ``limit`` x width and x Li thickness),
-    one message per void; empty when it holds."""
-    problems = []
-    for k, v in enumerate(voids):
-        if v.height > limit * v.width or v.height > limit * h_li:
-            problems.append(
-                f"void {k}: depth {v.height * 1e6:.3g} um against width {v.width * 1e6:.3g} um "
-                f"and Li thickness {h_li * 1e6:.3g} um: the flat-reference contact model needs "
-                f"depth <= {limit:g} x both")
-    return problems
 
 
 def stripped_thickness_check(removed: np.ndarray, h_li: float, limit: float = 0.2) -> str:
@@ -117,9 +68,6 @@ __all__ = [
     "POTENTIAL_PER_PRESSURE",
     "THICKNESS_PER_CHARGE",
     "gll_weights_p2",
-    "initial_gap",
     "removal_rate",
-    "small_slope_check",
     "stripped_thickness_check",
-    "void_gap",
 ]

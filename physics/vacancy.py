@@ -257,7 +257,7 @@ class VacancyFormTerms:
     hydrostatic_stress: sigma_h [Pa] (tension +; ``None``: no drift); sink_rate: k [1/s]
     (``None``: no sink); injection: J_theta [m/s] on the interface (``None``: none);
     weight: ``2 pi r`` or 1; source: s [1/s] (``None``: none); equilibrium: theta_eq the
-    sink drives theta to (``None``: 1; :class:`ssbx.vacancy_problem.VacancyProblem` passes
+    sink drives theta to (``None``: 1; :class:`ssbx.problems.vacancy.VacancyProblem` passes
     ``exp(beta sigma_h)``); surface_rate: h [m/s] of the vacancy exchange with a void surface
     on the interface, ``-D_v (grad theta - ...) . n = h (theta - theta_s)`` outward (``None``:
     none; zero where the interface is in contact); surface_equilibrium: theta_s of that surface

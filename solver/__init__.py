@@ -26,12 +26,13 @@ class DolfinxUnavailable(ImportError):
     """dolfinx (with mpi4py and petsc4py) cannot be imported."""
 
 
-def require_dolfinx() -> None:
+def require_dolfinx(rank: int = 0) -> None:
     """Import dolfinx or raise :class:`DolfinxUnavailable` with a one-line explanation.
 
     Also configures the FFCx JIT and numba caches for concurrent processes
-    (:func:`ssbx.jit_cache.configure_jit`: a long wait for other processes' compiles,
-    ``SSBX_JIT_TIMEOUT``; self-healing of dead compiles; writable cache folders).
+    (:func:`ssbx.parallel.jit_cache.configure_jit`: a long wait for other processes' compiles,
+    ``SSBX_JIT_TIMEOUT``; self-healing of dead compiles; writable cache folders). ``rank``: the
+    process's rank in its job (configuration warnings on rank 0 only).
     """
     try:
         from mpi4py import MPI  # noqa: F401
@@ -40,6 +41,6 @@ def require_dolfinx() -> None:
         import dolfinx  # noqa: F401
     except ImportError as err:
         raise DolfinxUnavailable(f"{DOLFINX_MISSING} ({err})") from None
-    from ssbx.jit_cache import configure_jit
+    from ssbx.parallel.jit_cache import configure_jit
 
-    configure_jit()
+    configure_jit(rank=rank)

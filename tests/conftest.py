@@ -21,7 +21,7 @@ if MPI.COMM_WORLD.size > 1:
     # collective. Python's automatic collection of reference cycles runs at points that differ
     # between ranks, so under MPI it is off and garbage is collected after every test, on all
     # ranks together (below). (ssbx's own runs close their solvers explicitly:
-    # ssbx.petsc_lifetime.)
+    # ssbx.problems.lifetime.)
     gc.disable()
 
 

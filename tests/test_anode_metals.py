@@ -13,14 +13,15 @@ from mpi4py import MPI
 import numpy as np
 import pytest
 
-from ssbx.case import CaseError, resolve_case
-from ssbx.mechanics_run import materials_of
+from ssbx.case import resolve_case
+from ssbx.errors import CaseError
 from ssbx.physics.anode_metals import ANODE_METALS, anode_metal
 from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME, NA_MOLAR_VOLUME
 from ssbx.physics.creep_laws import WANG_2020_NA, xu_2017_strength
 from ssbx.physics.vacancy import LI_MG_DIFFUSION_RATIO, METALS, critical_current_density
-from ssbx.stripping_problem import Load
-from ssbx.stripping_run import build_problem
+from ssbx.problems.stripping.problem import Load
+from ssbx.runs.stripping import build_problem
+from ssbx.setup import materials_of
 
 FLAT = """
 name = "flat_metal"

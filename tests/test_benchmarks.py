@@ -34,7 +34,7 @@ def test_registry_lists_both_with_source_metric_tolerance():
 
 
 def test_zkappa_reference_file_has_quote_and_limits():
-    from ssbx.benchmarks.zkappa_void import load_reference
+    from ssbx.benchmarks.reproductions.zkappa_void import load_reference
 
     ref = load_reference()
     assert "smaller than, say, 100" in ref["quote"]
@@ -64,7 +64,7 @@ def test_zkappa_cases_resolve_and_scale_with_the_void():
 
 
 def test_performance_base_case_is_the_default_example():
-    from ssbx.benchmarks.performance import base_case, level_case
+    from ssbx.benchmarks.performance.current import base_case, level_case
 
     base = base_case()
     example = ROOT / "examples" / "void_2d.toml"
@@ -95,7 +95,7 @@ def test_check_criteria_and_csv():
 
 
 def test_performance_consistency_and_ratios():
-    from ssbx.benchmarks.performance import add_ratios, consistency
+    from ssbx.benchmarks.performance.current import add_ratios, consistency
 
     def row(solver, ranks, v, t):
         return {"level": 0, "solver": solver, "ranks": ranks, "num_dofs": 10,
@@ -115,7 +115,7 @@ def test_performance_consistency_and_ratios():
 
 @pytest.mark.mpi
 def test_performance_worker_measure(comm):
-    from ssbx.benchmarks.performance import measure
+    from ssbx.benchmarks.performance.current import measure
 
     row = measure(comm, 0, "direct", warmup=False)
     assert row["ranks"] == comm.size

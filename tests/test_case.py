@@ -14,17 +14,11 @@ from typing import Any
 
 import pytest
 
-from ssbx.case import (
-    Case,
-    CaseError,
-    i0_from_asr,
-    load_case,
-    resolve_case,
-    with_overrides,
-)
+from ssbx.case import Case, i0_from_asr, load_case, resolve_case, with_overrides
+from ssbx.case.schema import KEYS, SCHEMA, VOID_KEYS, schema_markdown
+from ssbx.errors import CaseError
 from ssbx.meshes.spec import VoidSpec
 from ssbx.physics.constants import FARADAY, GAS_CONSTANT
-from ssbx.schema import KEYS, SCHEMA, VOID_KEYS, schema_markdown
 from ssbx.units import (
     CONDUCTIVITY,
     CURRENT_DENSITY,

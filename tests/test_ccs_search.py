@@ -1,4 +1,4 @@
-"""The CCS search (ssbx.ccs): bracketing, geometric bisection, reporting. Pure Python, fast."""
+"""The CCS search (ssbx.runs.ccs_search): bracketing, geometric bisection, reporting. Pure Python, fast."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from ssbx.ccs import (
+from ssbx.runs.ccs_search import (
     CcsResult,
     Trial,
     find_critical_current,

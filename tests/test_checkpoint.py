@@ -1,4 +1,4 @@
-"""Checkpoints of transient runs and restart from them (:mod:`ssbx.checkpoint`).
+"""Checkpoints of transient runs and restart from them (:mod:`ssbx.io.checkpoint`).
 
 Format: N-to-M round trip of a P2 vector field on a mesh and a quadrature field on a submesh
 (written on one rank, read on all, and back), values exactly equal; incomplete checkpoints are
@@ -27,10 +27,9 @@ from basix.ufl import quadrature_element
 from dolfinx import fem
 
 from ssbx.case import load_case, resolve_case, with_overrides
-from ssbx.checkpoint import (
+from ssbx.errors import CheckpointError, RunInterrupted
+from ssbx.io.checkpoint import (
     Checkpointer,
-    CheckpointError,
-    RunInterrupted,
     case_hash,
     latest_checkpoint,
     list_checkpoints,
@@ -39,8 +38,8 @@ from ssbx.checkpoint import (
     submesh_cell_keys,
     write_checkpoint,
 )
-from ssbx.run import run_case
-from ssbx.runfolder import SUMMARY, RunFolder
+from ssbx.io.runfolder import SUMMARY, RunFolder
+from ssbx.runs.registry import run_case
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -430,7 +429,7 @@ def test_cli_restart(tmp_path, capsys):
     and a steady case, naming the reason."""
     import tomli_w
 
-    from ssbx import cli
+    from ssbx.cli import commands as cli
 
     case = _mechanics_case()
     case_file = tmp_path / "hold.toml"

@@ -1,7 +1,7 @@
 """The command line, the console, run folders and the MPI abort hook.
 
 Subprocess tests run ``python -m ssbx.cli`` (with ``mpirun -n 2`` where it matters); the run
-flow is tested in-process with a stand-in ``ssbx.run`` so that it needs no solve. Tests marked
+flow is tested in-process with a stand-in ``ssbx.runs.registry`` so that it needs no solve. Tests marked
 ``mpi`` (RunFolder) also run on two ranks under ``make test``.
 """
 
@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 
 import ssbx
-from ssbx import cli
-from ssbx.console import Console
-from ssbx.mpi_abort import SerialComm, install_mpi_excepthook, uninstall_mpi_excepthook
-from ssbx.runfolder import MARKER, SUMMARY, RunFolder, RunFolderError, csv_text, folder_name
+from ssbx.cli import commands as cli
+from ssbx.io.console import Console
+from ssbx.io.runfolder import MARKER, SUMMARY, RunFolder, RunFolderError, csv_text, folder_name
+from ssbx.parallel.mpi_abort import SerialComm, install_mpi_excepthook, uninstall_mpi_excepthook
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "void_2d.toml"
@@ -121,7 +121,7 @@ def test_validate_never_imports_dolfinx(tmp_path):
     out = python_c(
         f"""
         import sys
-        from ssbx.cli import main
+        from ssbx.cli.commands import main
         rc = main(["validate", {str(EXAMPLE)!r}, {str(bad)!r}])
         loaded = [m for m in ("dolfinx", "petsc4py.PETSc", "ufl", "basix") if m in sys.modules]
         assert not loaded, loaded
@@ -192,8 +192,8 @@ def test_split_petsc_args():
 
 
 def _fake_run_module(behaviour: str) -> types.ModuleType:
-    """A stand-in ``ssbx.run``: writes a file, then returns results or fails."""
-    mod = types.ModuleType("ssbx.run")
+    """A stand-in ``ssbx.runs.registry``: writes a file, then returns results or fails."""
+    mod = types.ModuleType("ssbx.runs.registry")
     calls: list[Any] = []
 
     def run_case(case: Any, folder: RunFolder, comm: Any, console: Console, *,
@@ -214,7 +214,7 @@ def _fake_run_module(behaviour: str) -> types.ModuleType:
 
 @needs_example
 def test_run_writes_folder_and_summary_last(tmp_path, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "ssbx.run", _fake_run_module("ok"))
+    monkeypatch.setitem(sys.modules, "ssbx.runs.registry", _fake_run_module("ok"))
     out = tmp_path / "run"
     assert cli.main(["run", str(EXAMPLE), "--out", str(out)]) == 0
     files = {p.name for p in out.iterdir()}
@@ -248,7 +248,7 @@ def test_run_writes_folder_and_summary_last(tmp_path, monkeypatch, capsys):
 @needs_example
 def test_run_refuses_existing_folder_and_failure_leaves_no_summary(tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
-    monkeypatch.setitem(sys.modules, "ssbx.run", _fake_run_module("ok"))
+    monkeypatch.setitem(sys.modules, "ssbx.runs.registry", _fake_run_module("ok"))
     assert cli.main(["run", str(EXAMPLE), "--out", str(out)]) == 0
     assert (out / SUMMARY).exists()
     capsys.readouterr()
@@ -261,7 +261,7 @@ def test_run_refuses_existing_folder_and_failure_leaves_no_summary(tmp_path, mon
 
     # --overwrite, and the run fails: the old summary is gone, the error is one line + hint
     fake = _fake_run_module("fail")
-    monkeypatch.setitem(sys.modules, "ssbx.run", fake)
+    monkeypatch.setitem(sys.modules, "ssbx.runs.registry", fake)
     assert cli.main(["run", str(EXAMPLE), "--out", str(out), "--overwrite"]) == 1
     assert fake.calls == ["void_2d"]
     captured = capsys.readouterr()
@@ -277,7 +277,7 @@ def test_run_refuses_existing_folder_and_failure_leaves_no_summary(tmp_path, mon
 def test_run_invalid_case_creates_nothing(tmp_path, monkeypatch, capsys):
     case = tmp_path / "bad.toml"
     case.write_text(BAD_CASE)
-    monkeypatch.setitem(sys.modules, "ssbx.run", _fake_run_module("ok"))
+    monkeypatch.setitem(sys.modules, "ssbx.runs.registry", _fake_run_module("ok"))
     monkeypatch.chdir(tmp_path)
     assert cli.main(["run", str(case)]) == 1
     err = capsys.readouterr().err
@@ -306,15 +306,15 @@ def test_run_failing_on_one_rank_aborts_the_job(tmp_path):
         import sys, types
         import ssbx
         from mpi4py import MPI
-        mod = types.ModuleType("ssbx.run")
+        mod = types.ModuleType("ssbx.runs.registry")
         def run_case(case, folder, comm, console, *, restart=False):
             if comm.rank == 1:
                 raise RuntimeError("rank-one failure (stand-in)")
             comm.barrier()
             return {{}}
         mod.run_case = run_case
-        sys.modules["ssbx.run"] = mod
-        from ssbx.cli import main
+        sys.modules["ssbx.runs.registry"] = mod
+        from ssbx.cli.commands import main
         sys.exit(main(["run", {str(EXAMPLE)!r}, "--out", {str(out)!r}]))
         """
     t0 = time.perf_counter()
@@ -566,7 +566,7 @@ def test_excepthook_aborts_the_job():
     code = """
         import ssbx
         from mpi4py import MPI
-        from ssbx.mpi_abort import install_mpi_excepthook
+        from ssbx.parallel.mpi_abort import install_mpi_excepthook
         comm = MPI.COMM_WORLD
         assert install_mpi_excepthook(comm)
         if comm.rank == 1:

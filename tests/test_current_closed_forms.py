@@ -21,18 +21,18 @@ import numpy as np
 import pytest
 from gmsh_models import gmsh_mesh
 
-from ssbx.current_problem import (
-    CurrentSettings,
-    ElectrolyteDomain,
-    electrolyte_domain,
-    solve_current_distribution,
-)
 from ssbx.meshes.cell import build_cell_mesh
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.meshes.tags import FacetTag
 from ssbx.physics.conductivity import arrhenius
 from ssbx.physics.constants import thermal_voltage
 from ssbx.physics.kinetics import ButlerVolmer, LinearKinetics, PrimaryKinetics
+from ssbx.problems.current import (
+    CurrentSettings,
+    ElectrolyteDomain,
+    electrolyte_domain,
+    solve_current_distribution,
+)
 
 UM = 1e-6
 T_ROOM = 298.15

@@ -23,12 +23,12 @@ import pytest
 import ufl
 from dolfinx import fem
 
-from ssbx.current_problem import (
+from ssbx.physics.kinetics import ButlerVolmer, overpotential
+from ssbx.problems.current import (
     CurrentDistributionProblem,
     CurrentSettings,
     ElectrolyteDomain,
 )
-from ssbx.physics.kinetics import ButlerVolmer, overpotential
 
 L = 100e-6  # width (planar) or radius (axisymmetric) [m]
 H = 50e-6  # electrolyte thickness [m]

@@ -1,4 +1,4 @@
-"""The hold-time / critical stripping current benchmark (ssbx.benchmarks.hold_time_ccs)."""
+"""The hold-time / critical stripping current benchmark (ssbx.benchmarks.reproductions.hold_time_ccs)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def test_registered_with_source_metric_tolerance():
 
 
 def test_reference_file_has_quotes_and_measured_values():
-    from ssbx.benchmarks.hold_time_ccs import load_reference
+    from ssbx.benchmarks.reproductions.hold_time_ccs import load_reference
 
     ref = load_reference()
     quotes = " ".join(q["text"] for q in ref["quotes"])
@@ -44,7 +44,7 @@ def test_reference_file_has_quotes_and_measured_values():
 
 
 def test_rough_interface_is_deterministic_and_small_slope():
-    from ssbx.benchmarks.hold_time_ccs import FULL, rough_voids, sample_times
+    from ssbx.benchmarks.reproductions.hold_time_ccs import FULL, rough_voids, sample_times
 
     a = rough_voids(8, 100e-6, 20e-6, 1e-6)
     assert a == rough_voids(8, 100e-6, 20e-6, 1e-6)

@@ -1,4 +1,4 @@
-"""FFCx JIT and numba caches under concurrent processes (ssbx.jit_cache).
+"""FFCx JIT and numba caches under concurrent processes (ssbx.parallel.jit_cache).
 
 The race: FFCx claims a module by creating ``<module>.c`` exclusively; every other process that
 needs the same form waits ``timeout`` seconds (dolfinx default 10) for ``<module>.c.cached`` and
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import ssbx
-from ssbx import jit_cache
+from ssbx.parallel import jit_cache
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Li creep-law benchmarks (ssbx.benchmarks.li_creep_laws): reference files, the uniaxial
+"""Li creep-law benchmarks (ssbx.benchmarks.reproductions.li_creep_laws): reference files, the uniaxial
 material-point driver and the quick runs of ``li_flow_stress`` and ``li_creep_rates``."""
 
 from __future__ import annotations
@@ -28,7 +28,10 @@ def test_registered_with_source_metric_tolerance():
 
 
 def test_flow_stress_reference_file():
-    from ssbx.benchmarks.li_creep_laws import FLOW_STRESS_FILE, load_flow_stress_reference
+    from ssbx.benchmarks.reproductions.li_creep_laws import (
+        FLOW_STRESS_FILE,
+        load_flow_stress_reference,
+    )
 
     text = FLOW_STRESS_FILE.read_text(encoding="utf-8")
     assert "could NOT be read" in text  # LePage's own numbers are not claimed
@@ -47,7 +50,7 @@ def test_flow_stress_reference_file():
 
 
 def test_creep_rate_data_file():
-    from ssbx.benchmarks.li_creep_laws import CREEP_RATE_FILE, load_creep_rate_data
+    from ssbx.benchmarks.reproductions.li_creep_laws import CREEP_RATE_FILE, load_creep_rate_data
 
     assert "The Li creep rate at 30°C was 0.06 μm/h" in CREEP_RATE_FILE.read_text("utf-8")
     rows = load_creep_rate_data()
@@ -59,7 +62,7 @@ def test_creep_rate_data_file():
 
 
 def test_uniaxial_driver_elastic_and_steady_states():
-    from ssbx.benchmarks.li_creep_laws import (
+    from ssbx.benchmarks.reproductions.li_creep_laws import (
         anand_steady_exponent,
         anand_steady_rate,
         strain_grid,

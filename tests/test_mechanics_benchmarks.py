@@ -47,7 +47,7 @@ def test_registered_with_source_metric_tolerance():
 
 
 def test_reference_file_quotes_and_numbers():
-    from ssbx.benchmarks.pressure_relaxation import REFERENCE_FILE, load_reference
+    from ssbx.benchmarks.reproductions.pressure_relaxation import REFERENCE_FILE, load_reference
 
     text = REFERENCE_FILE.read_text(encoding="utf-8")
     for quote in ("to 21.1 MPa after 24 hours", "the pressure dropped to 23 MPa within 30 min",
@@ -66,7 +66,11 @@ def test_reference_file_quotes_and_numbers():
 
 
 def test_variants_resolve():
-    from ssbx.benchmarks.pressure_relaxation import FRAME_STIFF, VARIANTS, variant_overrides
+    from ssbx.benchmarks.reproductions.pressure_relaxation import (
+        FRAME_STIFF,
+        VARIANTS,
+        variant_overrides,
+    )
     from ssbx.case import load_case, with_overrides
 
     base = load_case(Path(__file__).resolve().parents[1] / "examples" / "pressure_hold.toml")
@@ -84,15 +88,15 @@ def test_variants_resolve():
 def test_graded_foil_mesh_and_bonded_builder_match_ssbx(comm):
     """The graded free-foil mesh has the ssbx tags; the benchmark's problem builder (needed for
     a bonded plunger) gives the elastic response of build_mechanics_problem for a sliding one."""
-    from ssbx.benchmarks.pressure_relaxation import (
+    from ssbx.benchmarks.reproductions.pressure_relaxation import (
         CASE_FILE,
         build_problem,
         graded_foil_mesh,
     )
     from ssbx.case import load_case, with_overrides
-    from ssbx.mechanics_problem import Displacement
-    from ssbx.mechanics_run import build_mechanics_problem
     from ssbx.meshes.tags import FacetTag
+    from ssbx.problems.mechanics import Displacement
+    from ssbx.setup import build_mechanics_problem
 
     case = with_overrides(load_case(CASE_FILE), {"fixture.sides": "free",
                                                  "geometry.width": 1e-3})
@@ -120,7 +124,7 @@ def test_graded_foil_mesh_and_bonded_builder_match_ssbx(comm):
 def test_confined_frame_relaxes_to_closed_form():
     """Confined Li on a stiff frame: after the Li's deviatoric stress has relaxed,
     p = k d_set / (1 + k (h_li/K_li + h_se/M_se)); elastic stiffness 1/(h_li/M_li + h_se/M_se)."""
-    from ssbx.benchmarks.pressure_relaxation import VARIANTS, run_variant
+    from ssbx.benchmarks.reproductions.pressure_relaxation import VARIANTS, run_variant
     from ssbx.physics.elasticity import LI6PS5CL, LITHIUM
 
     v = next(x for x in VARIANTS if x.key == "stiff")
@@ -185,7 +189,7 @@ def test_pressure_relaxation_quick_runs_and_writes_outputs(comm, shared_tmp_path
 
 
 def test_mechanics_performance_time_steps_and_consistency():
-    from ssbx.benchmarks.mechanics_performance import consistency, time_steps
+    from ssbx.benchmarks.performance.mechanics import consistency, time_steps
 
     steps = time_steps()
     assert len(steps) == 20 and all(dt > 0 for dt in steps)
@@ -203,7 +207,7 @@ def test_mechanics_performance_time_steps_and_consistency():
 
 @pytest.mark.mpi
 def test_mechanics_performance_worker_measure(comm):
-    from ssbx.benchmarks.mechanics_performance import measure
+    from ssbx.benchmarks.performance.mechanics import measure
 
     r = measure(comm, 0, warmup=False)
     assert r["ranks"] == comm.size and r["steps"] == 20

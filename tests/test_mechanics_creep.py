@@ -35,20 +35,20 @@ import pytest
 from dolfinx import mesh as dmesh
 from gmsh_models import A_IN, B_OUT, BOTTOM, INNER, LEFT, OUTER, quarter_annulus
 
-from ssbx.mechanics_problem import (
-    Displacement,
-    MechanicsProblem,
-    Symmetry,
-    TimeSteppingError,
-    Traction,
-    run_quasistatic,
-)
+from ssbx.errors import TimeSteppingError
 from ssbx.meshes.cell import build_cell_mesh
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.meshes.tags import CellTag, FacetTag
 from ssbx.physics import viscoplastic_kernels as vk
 from ssbx.physics.creep_laws import MASIAS_2019, NARAYAN_ANAND_2018, PowerLawCreep
 from ssbx.physics.elasticity import LITHIUM, LLZO, ElasticMaterial
+from ssbx.problems.mechanics import (
+    Displacement,
+    MechanicsProblem,
+    Symmetry,
+    Traction,
+    run_quasistatic,
+)
 
 E, NU, SIGMA0, EPS0_DOT = 10e9, 0.3, 1e6, 1e-3
 TAU = SIGMA0 / (E * EPS0_DOT)  # relaxation time scale [s]

@@ -32,14 +32,6 @@ from dolfinx import fem
 from dolfinx import mesh as dmesh
 from gmsh_models import A_IN, B_OUT, BOTTOM, INNER, LEFT, gmsh_mesh, quarter_annulus
 
-from ssbx.mechanics_problem import (
-    Displacement,
-    MechanicsProblem,
-    Periodic,
-    Spring,
-    Symmetry,
-    Traction,
-)
 from ssbx.physics.elasticity import (
     ELECTROLYTE_PRESETS,
     LITHIUM,
@@ -48,6 +40,14 @@ from ssbx.physics.elasticity import (
     electrolyte_material,
 )
 from ssbx.physics.mechanics import elastic_stress, mandel_strain
+from ssbx.problems.mechanics import (
+    Displacement,
+    MechanicsProblem,
+    Periodic,
+    Spring,
+    Symmetry,
+    Traction,
+)
 
 E, NU, P = 200e9, 0.3, 100e6
 STEEL = ElasticMaterial("steel", E, NU, "test")

@@ -12,9 +12,9 @@ from mpi4py import MPI
 import pytest
 
 from ssbx.case import load_case, with_overrides
-from ssbx.console import Console
-from ssbx.run import run_case
-from ssbx.runfolder import RunFolder
+from ssbx.io.console import Console
+from ssbx.io.runfolder import RunFolder
+from ssbx.runs.registry import run_case
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "pressure_hold.toml"
 

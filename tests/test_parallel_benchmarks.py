@@ -32,7 +32,7 @@ def test_registered_with_source_metric_tolerance():
 
 
 def test_scaling_ranks_and_weak_levels(monkeypatch):
-    from ssbx.benchmarks.parallel_scaling import (
+    from ssbx.benchmarks.performance.parallel_scaling import (
         RANKS_ENV,
         ParallelScaling,
         scaling_ranks,
@@ -53,14 +53,14 @@ def test_scaling_ranks_and_weak_levels(monkeypatch):
     plan = ParallelScaling().plan(quick=False)
     assert ("strong", "current", 3.0, 16) in plan and ("weak", "mechanics", 3.0, 16) in plan
     # the weak-scaling case with N x the cells: sizes / 2^(log4 N) = sizes / sqrt(N)
-    from ssbx.benchmarks.performance import level_case
+    from ssbx.benchmarks.performance.current import level_case
 
     a, b = level_case(1, "amg"), level_case(weak_level(1, 4), "amg")
     assert math.isclose(a.mesh.size_fine / b.mesh.size_fine, 2.0)
 
 
 def test_scaling_rows_and_consistency():
-    from ssbx.benchmarks.parallel_scaling import consistency, scaling_rows
+    from ssbx.benchmarks.performance.parallel_scaling import consistency, scaling_rows
 
     def m(n_dofs, t, v=0.018, p=3.5e5):
         return {"num_dofs": n_dofs, "time_s": t, "cell_voltage_V": v,
@@ -91,7 +91,7 @@ def test_scaling_rows_and_consistency():
 
 def test_parallel_scaling_quick_runs_and_writes_outputs(tmp_path, monkeypatch):
     """Serial only (not marked mpi): the benchmark launches its own mpirun -n 1|2 workers."""
-    from ssbx.benchmarks.parallel_scaling import RANKS_ENV
+    from ssbx.benchmarks.performance.parallel_scaling import RANKS_ENV
 
     monkeypatch.delenv(RANKS_ENV, raising=False)
     out = tmp_path / "parallel_scaling"
@@ -152,7 +152,7 @@ def test_sweep_throughput_quick_runs_and_writes_outputs(tmp_path):
 
 
 def test_sweep_throughput_consistency_catches_differences():
-    from ssbx.benchmarks.sweep_throughput import consistency
+    from ssbx.benchmarks.performance.sweep_throughput import consistency
 
     def r(name, volts, rows=2, ok=2, values=(1e-5, 2e-5)):
         return {"variant": name, "voltages": list(volts), "results_rows": rows,

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from ssbx.protocol import FORMS, ProtocolError, ProtocolStep, describe, parse_protocol, parse_step
+from ssbx.case.protocol import (
+    FORMS,
+    ProtocolError,
+    ProtocolStep,
+    describe,
+    parse_protocol,
+    parse_step,
+)
 from ssbx.units import CAPACITY, parse_quantity
 
 

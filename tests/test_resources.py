@@ -18,7 +18,7 @@ from mpi4py import MPI
 from test_stripping_cli import TINY
 
 from ssbx.case import resolve_case
-from ssbx.stripping_run import build_problem
+from ssbx.runs.stripping import build_problem
 
 
 def free_communicators(limit: int = 4000) -> int:

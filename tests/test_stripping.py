@@ -1,4 +1,4 @@
-"""Verification of the stripping / contact model (ssbx.stripping_problem).
+"""Verification of the stripping / contact model (ssbx.problems.stripping.problem).
 
 a. Uniform stripping of a flat interface: contact stays closed, Li thins uniformly, the collector
    moves by exactly the stripped thickness, the voltage equals the 1-D value.
@@ -23,15 +23,16 @@ from mpi4py import MPI
 import numpy as np
 import pytest
 
-from ssbx.current_problem import CurrentSettings
 from ssbx.meshes.flat_cell import build_flat_cell_mesh, graded_rows
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
+from ssbx.meshes.voids import initial_gap, small_slope_check
 from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME
-from ssbx.physics.contact import POTENTIAL_PER_PRESSURE, initial_gap, small_slope_check
+from ssbx.physics.contact import POTENTIAL_PER_PRESSURE
 from ssbx.physics.creep_laws import MASIAS_2019
 from ssbx.physics.elasticity import LI6PS5CL, LITHIUM
 from ssbx.physics.kinetics import ButlerVolmer, LinearKinetics
-from ssbx.stripping_problem import (
+from ssbx.problems.current import CurrentSettings
+from ssbx.problems.stripping.problem import (
     Load,
     StepControl,
     StrippingProblem,

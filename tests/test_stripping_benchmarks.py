@@ -1,4 +1,4 @@
-"""The critical-stripping-current benchmark (ssbx.benchmarks.stripping_ccs)."""
+"""The critical-stripping-current benchmark (ssbx.benchmarks.reproductions.stripping_ccs)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def test_registry_lists_stripping_ccs_with_source_metric_tolerance():
 
 
 def test_reference_json_records_quotes_and_confirmation():
-    from ssbx.benchmarks.stripping_ccs import load_reference
+    from ssbx.benchmarks.reproductions.stripping_ccs import load_reference
 
     ref = load_reference()
     points = {(p["pressure_MPa"], p["temperature_C"]): p["ccs_mA_per_cm2"]
@@ -46,7 +46,7 @@ def test_reference_json_records_quotes_and_confirmation():
 
 
 def test_cases_resolve_full_and_quick():
-    from ssbx.benchmarks.stripping_ccs import FULL_POINTS, QUICK_POINTS
+    from ssbx.benchmarks.reproductions.stripping_ccs import FULL_POINTS, QUICK_POINTS
 
     bench = get_benchmark("stripping_ccs")
     base = bench.base_case()
@@ -77,7 +77,7 @@ def test_cases_resolve_full_and_quick():
 
 
 def test_factor_and_bounds_helpers():
-    from ssbx.benchmarks.stripping_ccs import (
+    from ssbx.benchmarks.reproductions.stripping_ccs import (
         bound_text,
         contradictions,
         factor_to_reference,

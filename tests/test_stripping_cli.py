@@ -15,9 +15,9 @@ from mpi4py import MPI
 
 import pytest
 
-from ssbx import cli
 from ssbx.case import load_case
-from ssbx.runfolder import SUMMARY
+from ssbx.cli import commands as cli
+from ssbx.io.runfolder import SUMMARY
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -22,9 +22,9 @@ import numpy as np
 import pytest
 import tomli_w
 
-from ssbx.slurm import SlurmOptions, check_options, slurm_scripts
-from ssbx.sweep_results import flatten_results, is_timing_column
-from ssbx.sweep_spec import SweepError, load_sweep, si_value, sweep_from_dict
+from ssbx.parallel.slurm import SlurmOptions, check_options, slurm_scripts
+from ssbx.parallel.sweep_results import flatten_results, is_timing_column
+from ssbx.parallel.sweep_spec import SweepError, load_sweep, si_value, sweep_from_dict
 
 BASE = {
     "name": "base",
@@ -199,10 +199,10 @@ def test_grouped_sweep_equals_cases_one_by_one(shared_tmp_path):
     """Under mpirun -n 2: 2 groups of 1 rank; one row per case, identical to the same cases run
     one by one (serially, on COMM_SELF of rank 0); --index runs on all ranks give the same rows
     (to round-off: 2 ranks against 1)."""
-    from ssbx.case_runner import execute_case
-    from ssbx.runfolder import RunFolder
-    from ssbx.sweep import prepare_root, run_single_case, run_sweep
-    from ssbx.sweep_results import write_results_table
+    from ssbx.io.runfolder import RunFolder
+    from ssbx.parallel.sweep import prepare_root, run_single_case, run_sweep
+    from ssbx.parallel.sweep_results import write_results_table
+    from ssbx.runs.case_runner import execute_case
 
     world = MPI.COMM_WORLD
     root = Path(shared_tmp_path)
@@ -255,9 +255,9 @@ def _check_grouped_rows(sweep, root, folder, index_root, size):
 
 
 def test_resume_skips_complete_cases_and_rejects_another_sweep(tmp_path):
-    from ssbx.case_runner import execute_case
-    from ssbx.runfolder import RunFolderError
-    from ssbx.sweep import prepare_root, run_sweep
+    from ssbx.io.runfolder import RunFolderError
+    from ssbx.parallel.sweep import prepare_root, run_sweep
+    from ssbx.runs.case_runner import execute_case
 
     comm = MPI.COMM_SELF
     sweep = sweep_from_dict(sweep_dict({"interface.asr": ["1 ohm cm^2", "4 ohm cm^2"]}))
@@ -406,8 +406,8 @@ def test_sweeps_run_every_case_type(tmp_path):
     each row holds the case type's own results."""
     from test_stripping_cli import TINY
 
-    from ssbx.sweep import prepare_root, run_sweep
-    from ssbx.sweep_results import write_results_table
+    from ssbx.parallel.sweep import prepare_root, run_sweep
+    from ssbx.parallel.sweep_results import write_results_table
 
     comm = MPI.COMM_SELF
     examples = Path(__file__).resolve().parents[1] / "examples"
@@ -448,11 +448,11 @@ def test_interrupted_transient_case_continues_from_its_checkpoint(tmp_path):
     case's history equals an uninterrupted run's exactly (serial)."""
     from test_checkpoint import _mechanics_case
 
-    from ssbx.case_runner import execute_case
-    from ssbx.checkpoint import RunInterrupted
-    from ssbx.run import run_case
-    from ssbx.runfolder import RunFolder
-    from ssbx.sweep import case_path, prepare_root, run_sweep
+    from ssbx.errors import RunInterrupted
+    from ssbx.io.runfolder import RunFolder
+    from ssbx.parallel.sweep import case_path, prepare_root, run_sweep
+    from ssbx.runs.case_runner import execute_case
+    from ssbx.runs.registry import run_case
 
     comm = MPI.COMM_SELF
     raw = {"sweep": {"name": "m", "parameters": {"operation.temperature": ["25 degC"]}},
@@ -492,8 +492,8 @@ from pathlib import Path
 
 from mpi4py import MPI
 
-from ssbx.sweep import prepare_root, run_sweep
-from ssbx.sweep_spec import sweep_from_dict
+from ssbx.parallel.sweep import prepare_root, run_sweep
+from ssbx.parallel.sweep_spec import sweep_from_dict
 
 world = MPI.COMM_WORLD
 sweep = sweep_from_dict({"sweep": {"name": "t", "parameters": {"interface.asr": ["1 ohm cm^2"]}},

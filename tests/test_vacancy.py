@@ -1,4 +1,4 @@
-"""Vacancy transport in Li (:mod:`ssbx.physics.vacancy`, :mod:`ssbx.vacancy_problem`).
+"""Vacancy transport in Li (:mod:`ssbx.physics.vacancy`, :mod:`ssbx.problems.vacancy`).
 
 Li at 298.15 K with the ``LITHIUM`` preset (D_v = 1.87e-9 m^2/s, c_eq = 4.4e-6); lengths are
 a few diffusion lengths, the injection is a stripping current density converted to
@@ -46,7 +46,7 @@ from ssbx.physics.vacancy import (
     steady_surface_rise,
     surface_rise,
 )
-from ssbx.vacancy_problem import VacancyProblem, hydrostatic_stress
+from ssbx.problems.vacancy import VacancyProblem, hydrostatic_stress
 
 T = 298.15
 D = LITHIUM.d_vacancy(T)
@@ -426,12 +426,12 @@ def test_stress_drift_equilibrium():
 # --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["planar", "axisymmetric"])
 def test_li_submesh_finite_layer(kind):
-    """The Li of a flat cell (:func:`ssbx.stripping_problem.lithium_domain`), P2, injection on
+    """The Li of a flat cell (:func:`ssbx.problems.stripping.problem.lithium_domain`), P2, injection on
     the contact, theta = 1 at the collector, no sink: the steady rise is ``J h_li / D``, so the
     finite-layer ``J_c = (S - 1) D / h_li`` separates nucleation from none."""
     from ssbx.meshes.flat_cell import build_flat_cell_mesh
     from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
-    from ssbx.stripping_problem import lithium_domain
+    from ssbx.problems.stripping.problem import lithium_domain
 
     h_li = 10e-6
     geo = CellGeometrySpec(kind=kind, h_se=10e-6, h_li=h_li, width=20e-6)

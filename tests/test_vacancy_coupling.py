@@ -1,4 +1,4 @@
-"""Vacancy transport coupled to stripping (ssbx.vacancy_coupling): the coupled field against its
+"""Vacancy transport coupled to stripping (ssbx.problems.stripping.vacancy_coupling): the coupled field against its
 closed form with observed convergence, the inventories, the nucleation criterion of a CCS trial
 against the closed-form critical current, `ssbx ccs` turning it on by default, serial = 2 ranks.
 """
@@ -19,8 +19,9 @@ import pytest
 
 from ssbx.case import resolve_case
 from ssbx.physics.vacancy import LITHIUM, critical_current_density, steady_surface_rise
-from ssbx.stripping_problem import Load
-from ssbx.stripping_run import build_problem, ccs_criterion, strip_trial
+from ssbx.problems.stripping.problem import Load
+from ssbx.runs.ccs import ccs_criterion, strip_trial
+from ssbx.runs.stripping import build_problem
 
 #: A flat, void-free Li | Li6PS5Cl cell (uniform current): the 1-D closed forms apply.
 FLAT = """
@@ -257,7 +258,7 @@ def test_spatially_varying_interface_resistance():
     """Z(x) = Z (1 + a cos(2 pi x / lambda)) on a flat interface with Z kappa >> lambda (the
     potential is uniform): the nodal current follows 1/Z(x), i(x)/<i> = g(x)/<g> with
     g = 1/(1 + a cos(...)); a current-distribution case with a variation is refused."""
-    from ssbx.case import CaseError
+    from ssbx.errors import CaseError
 
     case = flat_case(interface={"kinetics": "linear", "asr_variation": 0.5,
                                 "asr_wavelength": 10e-6},
@@ -284,8 +285,8 @@ def test_grain_boundary_short_circuit_option():
     """`vacancy.grain_size` + `grain_boundary_diffusion`: D_self becomes Hart's effective
     (1 - f) D_b + f D_gb, f = 3 delta / d, and the uniform critical current scales with it;
     one of the two alone is a case error."""
-    from ssbx.case import CaseError
-    from ssbx.vacancy_coupling import vacancy_settings
+    from ssbx.errors import CaseError
+    from ssbx.setup import vacancy_settings
 
     base = flat_case()
     gb = flat_case(vacancy={"grain_size": 1e-6, "grain_boundary_diffusion": 1e-13})

@@ -33,7 +33,7 @@ def test_both_registered_with_source_metric_tolerance():
 
 
 def test_void_size_quote_says_growth_is_observed_not_absent():
-    from ssbx.benchmarks.void_size_stripping import load_quote
+    from ssbx.benchmarks.reproductions.void_size_stripping import load_quote
 
     quote = load_quote()
     assert "Typically, Zκ ≈ 20 μm" in quote
@@ -42,7 +42,11 @@ def test_void_size_quote_says_growth_is_observed_not_absent():
 
 @pytest.mark.parametrize("quick", [True, False])
 def test_void_size_cases_resolve(quick):
-    from ssbx.benchmarks.void_size_stripping import CAPACITY, CURRENT_DENSITY, VOID_DEPTH
+    from ssbx.benchmarks.reproductions.void_size_stripping import (
+        CAPACITY,
+        CURRENT_DENSITY,
+        VOID_DEPTH,
+    )
 
     bench = get_benchmark("void_size_stripping")
     cases = bench.cases(quick)
@@ -75,7 +79,7 @@ def test_void_size_cases_resolve(quick):
 
 
 def test_kinematic_capacity_of_a_1um_void():
-    from ssbx.benchmarks.void_size_stripping import kinematic_capacity
+    from ssbx.benchmarks.reproductions.void_size_stripping import kinematic_capacity
 
     # 1 mAh/cm^2 strips 4.85 um of Li
     assert math.isclose(kinematic_capacity(1e-6), 1 / 4.85, rel_tol=2e-3)
@@ -102,7 +106,7 @@ def _row(ranks, verdicts, lower=10.0, upper=31.6, dofs=1000):
 
 
 def test_stripping_performance_consistency_and_shares():
-    from ssbx.benchmarks.stripping_performance import consistency, share_rows
+    from ssbx.benchmarks.performance.stripping import consistency, share_rows
 
     serial = _row(1, [(10.0, True), (31.6, False)])
     same = _row(2, [(10.0, True), (31.6, False)])

@@ -1,0 +1,210 @@
+"""Case files (TOML) → validated, resolved, typed :class:`~ssbx.case.records.Case`.
+
+``load_case(path)`` reads a case file and ``resolve_case(raw)`` a parsed TOML dict: every key
+is checked against the schema (:mod:`ssbx.case.validate`), then the cross-key rules
+(:mod:`ssbx.case.rules`). All problems are collected and raised together as one
+:class:`~ssbx.errors.CaseError`. Missing keys take the schema defaults.
+:func:`with_overrides` changes keys by dotted path (``"geometry.voids.0.width"``) for sweeps.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ssbx.case.records import (
+    AnodeSpec,
+    Case,
+    CcsSpec,
+    ContactSpec,
+    ElectrolyteSpec,
+    FixtureSpec,
+    InterfaceSpec,
+    MechanicsSpec,
+    OperationSpec,
+    OutputSpec,
+    ProtocolSpec,
+    SolverSpec,
+    TimeSpec,
+    VacancySpec,
+)
+from ssbx.case.rules import (
+    check_mechanics,
+    check_mesh,
+    check_name,
+    check_physics,
+    check_stripping,
+    check_voids,
+)
+from ssbx.case.schema import section_keys
+from ssbx.case.validate import ValidationState, fill_defaults, show_given, walk_keys
+from ssbx.errors import CaseError
+from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
+from ssbx.units import (
+    toml_type,
+)
+
+
+def build_case(st: ValidationState) -> Case:
+    v = st.values
+
+    def section(table: str) -> dict[str, Any]:
+        return {
+            name: v.get(f"{table}.{name}")
+            for name, key in section_keys(table).items()
+            if key.kind != "table_list"
+        }
+
+    voids = tuple(
+        VoidSpec(
+            center=d.values["center"],
+            width=d.values["width"],
+            height=d.values["height"],
+            shape=d.values["shape"],
+            corner_radius=d.values["corner_radius"],
+        )
+        for d in st.voids
+    )
+    return Case(
+        name=v["name"],
+        description=v["description"],
+        problem=v["problem"],
+        geometry=CellGeometrySpec(**section("geometry"), voids=voids),
+        mesh=MeshSizeSpec(**section("mesh")),
+        electrolyte=ElectrolyteSpec(**section("electrolyte")),
+        interface=InterfaceSpec(
+            **section("interface"), reference_temperature=v["electrolyte.reference_temperature"]
+        ),
+        operation=OperationSpec(**section("operation")),
+        solver=SolverSpec(**section("solver")),
+        anode=AnodeSpec(**section("anode")),
+        mechanics=MechanicsSpec(**section("mechanics")),
+        fixture=FixtureSpec(**section("fixture")),
+        time=TimeSpec(**section("time")),
+        protocol=ProtocolSpec(**section("protocol")),
+        contact=ContactSpec(**section("contact")),
+        ccs=CcsSpec(**section("ccs")),
+        vacancy=VacancySpec(**section("vacancy")),
+        output=OutputSpec(**section("output")),
+    )
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
+    """Validate a parsed case (TOML dict) and resolve it into a :class:`Case` (SI units).
+
+    name_default: the case name when ``name`` is not given (the file stem for case files).
+    Raises :class:`CaseError` listing every problem found.
+    """
+    if not isinstance(raw, Mapping):
+        raise CaseError([f"the case is {toml_type(raw)}; expected a table of keys"])
+    st = ValidationState()
+    walk_keys(raw, st)
+    fill_defaults(st, name_default)
+    check_name(st)
+    check_voids(st)
+    check_mesh(st)
+    check_physics(st)
+    check_mechanics(st)
+    check_stripping(st)
+    if st.problems:
+        raise CaseError(st.problems)
+    return build_case(st)
+
+
+_LINE = re.compile(r"at line (\d+)")
+
+
+def load_case(path: str | Path) -> Case:
+    """Read, validate and resolve a case file; the name defaults to the file stem.
+
+    Raises :class:`CaseError` (with ``source`` = the path) for a missing or unreadable file,
+    TOML syntax errors (naming the line) and every problem of the case.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CaseError([f"{p}: no such case file"], source=str(p)) from None
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise CaseError([f"{p}: cannot read the case file ({reason})"], source=str(p)) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        msg = f"{p}: TOML syntax error: {err}"
+        match = _LINE.search(str(err))
+        if match:
+            n = int(match.group(1))
+            lines = text.splitlines()
+            if 1 <= n <= len(lines):
+                msg = f"{p}:{n}: TOML syntax error: {err}: {lines[n - 1].strip()!r}"
+        raise CaseError([msg], source=str(p)) from None
+    try:
+        return resolve_case(raw, name_default=p.stem)
+    except CaseError as err:
+        raise CaseError(err.problems, source=str(p)) from None
+
+
+def with_overrides(
+    case_or_raw: Case | Mapping[str, Any],
+    overrides: Mapping[str, Any],
+    name_default: str = "case",
+) -> Case:
+    """A case with some keys changed, for sweeps and benchmarks.
+
+    case_or_raw: a :class:`Case` (its :meth:`Case.to_toml_dict` is used) or a raw TOML dict
+        (not modified).
+    overrides: dotted path → value as in a case file, e.g. ``{"geometry.voids.0.width":
+        "30 um", "interface.asr": "2 ohm cm^2"}``; an integer part indexes an array (one past
+        the end appends a new void); ``None`` removes the key (back to its default).
+    Raises :class:`CaseError` for paths that do not fit the case and for an invalid result.
+    """
+    raw: dict[str, Any] = (
+        case_or_raw.to_toml_dict()
+        if isinstance(case_or_raw, Case)
+        else copy.deepcopy(dict(case_or_raw))
+    )
+    problems: list[str] = []
+    for path, value in overrides.items():
+        parts = path.split(".")
+        node: Any = raw
+        try:
+            for n, part in enumerate(parts[:-1]):
+                nxt_is_index = parts[n + 1].isdigit()
+                if isinstance(node, list):
+                    idx = int(part)
+                    if idx == len(node):
+                        node.append({})
+                    node = node[idx]
+                else:
+                    if part not in node or node[part] is None:
+                        node[part] = [] if nxt_is_index else {}
+                    node = node[part]
+            last = parts[-1]
+            if isinstance(node, list):
+                idx = int(last)
+                if value is None:
+                    del node[idx]
+                elif idx == len(node):
+                    node.append(value)
+                else:
+                    node[idx] = value
+            elif isinstance(node, dict):
+                if value is None:
+                    node.pop(last, None)
+                else:
+                    node[last] = value
+            else:
+                raise TypeError(f"{toml_type(node)} has no keys")
+        except (ValueError, IndexError, TypeError) as err:
+            problems.append(f"override {path} = {show_given(value)}: does not fit the case ({err})")
+    if problems:
+        raise CaseError(problems)
+    return resolve_case(raw, name_default=name_default)

@@ -1,0 +1,323 @@
+"""Checks of a case that involve several keys (cross-key rules).
+
+Voids inside the cell and not overlapping, void depth below the Li thickness, mesh sizes
+against the features they resolve, kinetics against the counter electrode, what each
+problem kind needs ... Each rule appends its messages to the :class:`ValidationState`.
+"""
+
+from __future__ import annotations
+
+from ssbx.case.protocol import ProtocolError, parse_protocol
+from ssbx.case.records import default_corner_radius, i0_from_asr
+from ssbx.case.schema import KEYS, VOID_KEYS
+from ssbx.case.validate import ValidationState, allowed_text, show_given, show_um
+from ssbx.physics.creep_laws import XU_2017_TEMPERATURES
+
+# --------------------------------------------------------------------------- cross-key checks
+
+
+def check_name(st: ValidationState) -> None:
+    name = st.values.get("name")
+    if name is not None and (not name.strip() or "/" in name or "\\" in name):
+        st.problems.append(
+            f"{st.shown('name')}: expected a non-empty name without / or \\ (used for run folders)"
+        )
+        del st.values["name"]
+
+
+def check_voids(st: ValidationState) -> None:
+    """Void sub-keys that depend on the geometry kind, voids inside the cell, overlaps."""
+    kind = st.values.get("geometry.kind")
+    width = st.values.get("geometry.width")
+    h_li = st.values.get("geometry.h_li")
+    for void in st.voids:
+        for name in ("width", "height"):
+            if name not in void.given:
+                key = next(k for k in VOID_KEYS if k.name == name)
+                st.problems.append(
+                    f"{void.path(name)}: missing; required: {key.doc[0].lower()}"
+                    f"{key.doc[1:-1]}, {allowed_text(key)}"
+                )
+                void.bad.add(name)
+        if kind == "planar" and "center" not in void.given:
+            st.problems.append(
+                f"{void.path('center')}: missing; required in a planar cell: the lateral "
+                f'position of the void centre, a length in 0 < x < geometry.width, e.g. "50 um"'
+            )
+            void.bad.add("center")
+        if kind == "axisymmetric":
+            c = void.values.get("center")
+            if "center" in void.given and c is not None and c != 0.0:
+                st.problems.append(
+                    f"{void.shown('center')}: an axisymmetric void is centred on the axis; "
+                    "expected 0 (or leave center out)"
+                )
+                void.bad.add("center")
+            elif "center" not in void.given:
+                void.values["center"] = 0.0
+        w, h = void.values.get("width"), void.values.get("height")
+        if h is not None and h_li is not None and h >= h_li:
+            st.problems.append(
+                f"{void.shown('height')}: must be smaller than {st.shown('geometry.h_li')} "
+                "(the void would cut through the Li)"
+            )
+            void.bad.add("height")
+        c = void.values.get("center")
+        if w is not None and width is not None and kind == "planar" and c is not None:
+            if w >= width:
+                st.problems.append(
+                    f"{void.shown('width')}: the void is wider than the cell; expected < "
+                    f"{st.shown('geometry.width')}"
+                )
+                void.bad.add("width")
+            elif c - w / 2 <= 0 or c + w / 2 >= width:
+                st.problems.append(
+                    f"{void.path()} (center = {show_um(c)}, width = {show_um(w)}) spans x = "
+                    f"{show_um(c - w / 2)} .. {show_um(c + w / 2)}; expected inside 0 < x < "
+                    f"{st.shown('geometry.width')}, leaving Li/electrolyte contact on both "
+                    "sides (0 < center - width/2 and center + width/2 < geometry.width)"
+                )
+                void.bad.add("center")
+        if w is not None and width is not None and kind == "axisymmetric" and w / 2 >= width:
+            st.problems.append(
+                f"{void.shown('width')}: the void radius width/2 = {show_um(w / 2)} must be "
+                f"smaller than the cell radius {st.shown('geometry.width')}"
+            )
+            void.bad.add("width")
+        shape = void.values.get("shape", "ellipse" if "shape" not in void.given else None)
+        if shape is not None:
+            void.values["shape"] = shape
+        if shape == "rounded_rectangle" and w is not None and h is not None:
+            limit = min(h, w / 2)
+            cr = void.values.get("corner_radius")
+            if "corner_radius" not in void.given:
+                void.values["corner_radius"] = default_corner_radius(w, h)
+            elif cr is not None and cr > limit:
+                st.problems.append(
+                    f"{void.shown('corner_radius')}: must be <= min(height, width/2) = {show_um(limit)}"
+                )
+                void.bad.add("corner_radius")
+        elif shape == "ellipse":
+            void.values["corner_radius"] = 0.0  # ignored for ellipses
+    if kind == "axisymmetric" and len(st.voids) > 1:
+        st.problems.append(
+            f"geometry.voids has {len(st.voids)} voids: an axisymmetric cell has at most one "
+            '(centred on the axis); use geometry.kind = "planar" for several voids'
+        )
+        st.voids_ok = False
+    if kind == "planar":
+        placed = [v for v in st.voids if not v.bad and {"center", "width"} <= v.values.keys()]
+        for n, a in enumerate(placed):
+            for b in placed[n + 1 :]:
+                a0, a1 = (
+                    a.values["center"] - a.values["width"] / 2,
+                    a.values["center"] + a.values["width"] / 2,
+                )
+                b0, b1 = (
+                    b.values["center"] - b.values["width"] / 2,
+                    b.values["center"] + b.values["width"] / 2,
+                )
+                if a0 <= b1 and b0 <= a1:
+                    verb = "touch" if a1 == b0 or b1 == a0 else "overlap"
+                    st.problems.append(
+                        f"{a.path()} (x = {show_um(a0)} .. {show_um(a1)}) and {b.path()} (x = "
+                        f"{show_um(b0)} .. {show_um(b1)}) {verb}; expected voids separated by a stretch "
+                        "of Li/electrolyte contact"
+                    )
+                    a.bad.add("center")
+                    b.bad.add("center")
+    if any(v.bad for v in st.voids):
+        st.voids_ok = False
+
+
+def _contact_segments(st: ValidationState) -> list[tuple[float, float]] | None:
+    """The Li/electrolyte contact segments (x0, x1) [m], or None if the geometry is invalid."""
+    if not st.voids_ok or not st.ok("geometry.kind", "geometry.width"):
+        return None
+    width = st.values["geometry.width"]
+    if st.values["geometry.kind"] == "axisymmetric":
+        if not st.voids:
+            return [(0.0, width)]
+        return [(st.voids[0].values["width"] / 2, width)]
+    spans = sorted(
+        (v.values["center"] - v.values["width"] / 2, v.values["center"] + v.values["width"] / 2)
+        for v in st.voids
+    )
+    edges = [0.0, *(x for span in spans for x in span), width]
+    return [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2)]
+
+
+def check_mesh(st: ValidationState) -> None:
+    fine, coarse = st.values.get("mesh.size_fine"), st.values.get("mesh.size_coarse")
+    if fine is not None and coarse is not None and fine > coarse:
+        st.problems.append(
+            f"{st.shown('mesh.size_fine')}: must be <= {st.shown('mesh.size_coarse')}"
+        )
+    if coarse is not None and st.ok("geometry.h_se", "geometry.h_li"):
+        limit = min(st.values["geometry.h_se"], st.values["geometry.h_li"]) / 2
+        if coarse > limit:
+            st.problems.append(
+                f"{st.shown('mesh.size_coarse')}: must be <= min(geometry.h_se, geometry.h_li)/2 "
+                f"= {show_um(limit)} (at least two elements across the thinner layer)"
+            )
+    if fine is None:
+        return
+    cut = st.values.get("problem") != "stripping"  # stripping: gaps at a flat interface
+    for void in st.voids:
+        h, w = void.values.get("height"), void.values.get("width")
+        if cut and h is not None and "height" not in void.bad and fine > h:
+            st.problems.append(
+                f"{st.shown('mesh.size_fine')}: must be <= {void.path('height')} = {show_um(h)} "
+                "(to resolve the void depth)"
+            )
+        if w is not None and "width" not in void.bad and fine > w / 4:
+            st.problems.append(
+                f"{st.shown('mesh.size_fine')}: must be <= {void.path('width')}/4 = "
+                f"{show_um(w / 4)} (to resolve the "
+                + ("void outline)" if cut else "gap along the interface)")
+            )
+    segments = _contact_segments(st) if cut else None
+    if segments:
+        x0, x1 = min(segments, key=lambda s: s[1] - s[0])
+        if fine > x1 - x0:
+            st.problems.append(
+                f"{st.shown('mesh.size_fine')}: must be <= the shortest Li/electrolyte contact "
+                f"segment, {show_um(x1 - x0)} (x = {show_um(x0)} .. {show_um(x1)})"
+            )
+
+
+def check_physics(st: ValidationState) -> None:
+    kinetics = st.values.get("interface.kinetics")
+    counter = st.values.get("operation.counter_electrode")
+    if kinetics == "primary" and counter == "symmetric":
+        st.problems.append(
+            f"{st.shown('interface.kinetics')} with {st.shown('operation.counter_electrode')}: "
+            "a symmetric counter electrode mirrors the interface kinetics and primary has "
+            'none; expected counter_electrode = "ideal", or kinetics "linear" or '
+            '"butler_volmer"'
+        )
+    if (
+        st.values.get("operation.mode") == "potentiostatic"
+        and st.values.get("operation.voltage") == 0.0
+    ):
+        st.problems.append(
+            f"{st.shown('operation.voltage')}: must be nonzero when operation.mode = "
+            '"potentiostatic" (positive = stripping), e.g. "10 mV"'
+        )
+    # i0 given, asr not: Z from i0 (same small-overpotential resistance).
+    i0 = st.values.get("interface.exchange_current_density")
+    if (
+        i0 is not None
+        and "interface.asr" not in st.given
+        and st.ok("interface.alpha_a", "interface.alpha_c", "electrolyte.reference_temperature")
+    ):
+        st.values["interface.asr"] = i0_from_asr(
+            i0,
+            st.values["electrolyte.reference_temperature"],
+            st.values["interface.alpha_a"],
+            st.values["interface.alpha_c"],
+        )
+
+
+def check_mechanics(st: ValidationState) -> None:
+    """Poisson ratios in range and consistent time-step bounds."""
+    for path in ("mechanics.li_poisson_ratio", "mechanics.electrolyte_poisson_ratio"):
+        nu = st.values.get(path)
+        if nu is not None and not -1.0 < nu < 0.5:
+            st.problems.append(f"{st.shown(path)}: expected a Poisson ratio -1 < nu < 0.5")
+    steps = [st.values.get(f"time.{k}") for k in ("min_step", "initial_step", "max_step")]
+    if None not in steps and not steps[0] <= steps[1] <= steps[2]:
+        st.problems.append(
+            f"{st.shown('time.min_step')}, {st.shown('time.initial_step')}, "
+            f"{st.shown('time.max_step')}: expected min_step <= initial_step <= max_step"
+        )
+    ramp, end = st.values.get("fixture.loading_time"), st.values.get("time.end")
+    if ramp is not None and end is not None and ramp >= end:
+        st.problems.append(
+            f"{st.shown('fixture.loading_time')}: the load ramp must end before "
+            f"{st.shown('time.end')}"
+        )
+
+
+def check_stripping(st: ValidationState) -> None:
+    """Protocol steps readable, CCS bracket ordered; stripping: voids are small-slope gaps."""
+    steps = st.given.get("protocol.steps", KEYS["protocol.steps"].default)
+    if isinstance(steps, list | tuple) and not steps:
+        st.problems.append(
+            f"{st.shown('protocol.steps')}: expected at least one step, e.g. "
+            '["Strip at 1 mA/cm^2 for 1 mAh/cm^2"]'
+        )
+    elif isinstance(steps, list | tuple):  # the strings among them (others reported already)
+        index = [i for i, text in enumerate(steps) if isinstance(text, str)]
+        try:
+            parse_protocol([steps[i] for i in index])
+        except ProtocolError as err:
+            for n, text, reason in err.problems:
+                st.problems.append(f"protocol.steps[{index[n]}] = {show_given(text)}: {reason}")
+    lower, upper = st.values.get("ccs.lower"), st.values.get("ccs.upper")
+    if lower is not None and upper is not None and not lower < upper:
+        st.problems.append(
+            f"{st.shown('ccs.lower')}, {st.shown('ccs.upper')}: expected lower < upper (the "
+            "initial bracket of current densities)"
+        )
+    if st.values.get("ccs.criterion") == "nucleation" and st.values.get("vacancy.enabled") \
+            is False:
+        st.problems.append(
+            f"{st.shown('ccs.criterion')}: needs vacancy transport, but "
+            f"{st.shown('vacancy.enabled')} (allowed: ccs.criterion = \"contact\", or remove "
+            "vacancy.enabled = false)"
+        )
+    if (st.values.get("vacancy.grain_size") is None) != (
+            st.values.get("vacancy.grain_boundary_diffusion") is None):
+        given = "vacancy.grain_size" if st.values.get("vacancy.grain_size") is not None \
+            else "vacancy.grain_boundary_diffusion"
+        st.problems.append(
+            f"{st.shown(given)}: grain-boundary diffusion needs both vacancy.grain_size and "
+            "vacancy.grain_boundary_diffusion (allowed: both, or neither)")
+    metal = st.values.get("anode.metal", "Li")
+    if st.values.get("mechanics.li_model") == "anand" and metal != "Li":
+        st.problems.append(
+            f"{st.shown('mechanics.li_model')}: the Anand parameters are fitted to pure Li, but "
+            f"{st.shown('anode.metal')} (allowed: li_model = \"power_law\" or \"elastic\" for "
+            f"{metal}, or anode.metal = \"Li\")"
+        )
+    if st.values.get("mechanics.strength_size") is not None:
+        temperature = st.values.get("operation.temperature", 298.15)
+        if metal != "Li" or st.values.get("mechanics.li_model", "power_law") != "power_law":
+            st.problems.append(
+                f"{st.shown('mechanics.strength_size')}: the size law of Xu et al. 2017 is "
+                f"for Li with power-law creep, but {st.shown('anode.metal')}, "
+                f"{st.shown('mechanics.li_model')} (allowed: anode.metal = \"Li\" and "
+                "li_model = \"power_law\", or remove strength_size)")
+        elif st.values.get("mechanics.yield_stress"):
+            st.problems.append(
+                f"{st.shown('mechanics.strength_size')} and {st.shown('mechanics.yield_stress')}"
+                ": both set the threshold stress (allowed: one of them)")
+        elif temperature is not None and not (
+                XU_2017_TEMPERATURES[0] <= temperature <= XU_2017_TEMPERATURES[1]):
+            st.problems.append(
+                f"{st.shown('mechanics.strength_size')}: the size law is measured at room "
+                f"temperature, but {st.shown('operation.temperature')} (allowed: 10-40 °C)")
+    h_li = st.values.get("geometry.h_li")
+    if st.values.get("problem") != "stripping":
+        if st.values.get("interface.asr_variation"):
+            st.problems.append(
+                f"{st.shown('interface.asr_variation')}: a varying interface resistance is "
+                f"implemented for problem = \"stripping\" only, not "
+                f"{st.shown('problem')} (allowed here: 0)")
+        return
+    for void in st.voids:
+        h, w = void.values.get("height"), void.values.get("width")
+        if h is None or "height" in void.bad:
+            continue
+        for limit, what in ((w, void.path("width")), (h_li, "geometry.h_li")):
+            if limit is not None and h > limit / 5 * (1 + 1e-12):
+                st.problems.append(
+                    f"{void.shown('height')}: must be <= {what}/5 = {show_um(limit / 5)}; the "
+                    'contact model of problem = "stripping" measures gaps from the flat '
+                    "interface and assumes small slopes (height <= width/5 and <= "
+                    "geometry.h_li/5)"
+                )
+                void.bad.add("height")
+                break
+

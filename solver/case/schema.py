@@ -1,0 +1,1186 @@
+"""The case-file schema: every key, its type, unit, default, meaning and checks.
+
+This module is the single source of truth of the case format: :mod:`ssbx.case` validates and
+resolves case files against :data:`SCHEMA`, writes resolved cases from it, and
+:func:`schema_markdown` renders the reference (``docs/case-reference.md``,
+``ssbx schema --markdown``) from it. Checks that involve several keys (voids inside the cell,
+mesh sizes against feature sizes, ...) are implemented in :mod:`ssbx.case` and described here in
+``Key.constraints``.
+
+Defaults are SI floats (``Key.default``); ``Key.default_text`` is how the default is shown in the
+reference (``"50 um"``) and must parse to the same value (tested).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ssbx.case.protocol import FORMS
+from ssbx.units import (
+    AREA_RESISTANCE,
+    AREAL_DENSITY,
+    CAPACITY,
+    CONDUCTIVITY,
+    CURRENT_DENSITY,
+    DIFFUSIVITY,
+    DIMENSIONS,
+    LENGTH,
+    MOLAR_ENERGY,
+    PRESSURE,
+    STIFFNESS,
+    SURFACE_ENERGY,
+    TEMPERATURE,
+    TIME,
+    VELOCITY,
+    VOLTAGE,
+    show_value,
+)
+
+KeyKind = Literal[
+    "quantity", "int", "float", "choice", "bool", "str", "str_list", "table", "table_list"
+]
+
+
+@dataclass(frozen=True)
+class Key:
+    """One case-file key.
+
+    path: dotted path (``"geometry.h_se"``; top-level keys have no dot). Sub-keys of a
+        ``table_list`` (the voids) have a bare name (``"width"``) and live in ``items``.
+    kind: ``quantity`` (number in SI or string with unit), ``int``, ``float`` (dimensionless),
+        ``choice`` (one of ``choices``), ``bool``, ``str``, ``str_list`` (array of strings,
+        resolved to a tuple), ``table`` (free string → scalar table, passed through),
+        ``table_list`` (array of tables with sub-keys ``items``).
+    doc: meaning (one sentence or two, Markdown).
+    default: SI default; ``None`` with ``required`` = must be given, ``None`` otherwise = absent
+        or derived (``default_text`` says how).
+    default_text: the default as shown in the reference (``"50 um"``); derived from ``default``
+        when empty.
+    dimension: pint dimension string (quantities), a key of :data:`ssbx.units.DIMENSIONS`.
+    si_unit: SI unit of the internal value (quantities; filled from ``dimension``).
+    positive / nonnegative / nonzero: value checks (> 0, >= 0, != 0).
+    above / below / at_most: bounds of numbers (value > above, value < below, value <= at_most).
+    choices: allowed values (``choice`` and ``int`` kinds).
+    required: must be given (void sub-keys).
+    constraints: checks involving other keys (done in :mod:`ssbx.case`), for the reference.
+    items: sub-keys of a ``table_list``.
+    """
+
+    path: str
+    kind: KeyKind
+    doc: str
+    default: Any = None
+    default_text: str = ""
+    dimension: str | None = None
+    si_unit: str | None = None
+    positive: bool = False
+    nonnegative: bool = False
+    nonzero: bool = False
+    above: float | None = None
+    below: float | None = None
+    at_most: float | None = None
+    choices: tuple[Any, ...] | None = None
+    required: bool = False
+    constraints: str = ""
+    items: tuple[Key, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.kind == "quantity":
+            if self.dimension not in DIMENSIONS:
+                raise ValueError(f"{self.path}: unknown dimension {self.dimension!r}")
+            if self.si_unit is None:
+                object.__setattr__(self, "si_unit", DIMENSIONS[self.dimension].si_unit)
+
+    @property
+    def section(self) -> str:
+        """The section (``"geometry"``; ``""`` for top-level keys)."""
+        return self.path.rpartition(".")[0]
+
+    @property
+    def name(self) -> str:
+        """The key name inside its section (``"h_se"``)."""
+        return self.path.rpartition(".")[2]
+
+    def type_text(self) -> str:
+        """Type (and SI unit) for the reference, e.g. ``"length [m]"``."""
+        if self.kind == "quantity":
+            assert self.dimension is not None
+            name = DIMENSIONS[self.dimension].name.split(" ", 1)[1]
+            return f"{name} [{self.si_unit}]"
+        return {
+            "int": "integer",
+            "float": "number",
+            "choice": "string",
+            "bool": "boolean",
+            "str": "string",
+            "str_list": "array of strings",
+            "table": "table",
+            "table_list": "array of tables",
+        }[self.kind]
+
+    def shown_default(self) -> str:
+        """The default for the reference."""
+        if self.default_text:
+            return self.default_text
+        if self.required:
+            return "required"
+        if self.default is None:
+            return "—"
+        if self.kind in ("table_list", "str_list"):
+            return "none" if not self.default else show_value(list(self.default))
+        if self.kind == "table":
+            return "empty" if not self.default else show_value(dict(self.default))
+        return show_value(self.default)
+
+    def constraint_text(self) -> str:
+        """Value checks and cross-key constraints for the reference."""
+        parts: list[str] = []
+        if self.choices is not None:
+            parts.append("one of " + ", ".join(f"`{show_value(c)}`" for c in self.choices))
+        if self.positive:
+            parts.append("> 0")
+        if self.nonnegative:
+            parts.append("≥ 0")
+        if self.nonzero:
+            parts.append("≠ 0")
+        if self.above is not None:
+            parts.append(f"> {self.above:g}")
+        if self.below is not None:
+            parts.append(f"< {self.below:g}")
+        if self.at_most is not None:
+            parts.append(f"≤ {self.at_most:g}")
+        if self.constraints:
+            parts.append(self.constraints)
+        return "; ".join(parts)
+
+
+#: Section name → description, in the order of the reference. ``""`` is the top level.
+SECTIONS: dict[str, str] = {
+    "": "Top-level keys.",
+    "geometry": (
+        "The 2-D Li | solid-electrolyte unit cell: electrolyte `0 ≤ y ≤ h_se` on top of the Li "
+        "`-h_li ≤ y ≤ 0`; `x` is lateral (planar, one period of width `width`) or the radius "
+        "(axisymmetric, cell radius `width`)."
+    ),
+    "geometry.voids": (
+        "Interfacial voids, one `[[geometry.voids]]` table each (numbered from 0 in messages: "
+        "`geometry.voids[0]`). A void is cut into the Li below the interface `y = 0`; its "
+        "electrolyte side is the flat part of the interface it covers, which carries no current. "
+        'For `problem = "stripping"` no hole is cut: a void is an initial gap of depth `height` '
+        "between the Li and the electrolyte along the flat interface (small slopes: `height ≤ "
+        "width/5` and `≤ geometry.h_li/5`)."
+    ),
+    "mesh": "Target element sizes of the Gmsh mesh.",
+    "electrolyte": "The solid electrolyte (ionic conductor, single-ion: Ohm's law for Li⁺).",
+    "interface": (
+        "Charge-transfer kinetics at the Li/electrolyte contact (Li ⇌ Li⁺ + e⁻). The "
+        "overpotential is `η = φ_Li − φ_SE − U0`."
+    ),
+    "operation": "Operating point of the cell.",
+    "solver": "Finite-element discretisation and solvers.",
+    "solver.petsc": (
+        "Free table of PETSc options, passed through unchanged: option name without the leading "
+        'dash → value, e.g. `ksp_monitor = ""`, `pc_gamg_threshold = 0.02`. They are applied '
+        "after the options chosen by `linear_solver`, so they override them."
+    ),
+    "anode": (
+        "The metal anode: one name sets its molar volume (stripped thickness per charge, the "
+        "stress term of the overpotential), its elastic constants and creep law (defaults of "
+        "the `[mechanics]` keys) and its vacancy data (`ssbx.physics.anode_metals`)."
+    ),
+    "mechanics": (
+        "Materials of the mechanics problem (`problem = \"mechanics\"`): small-strain elasticity "
+        "of the electrolyte and Li, viscoplastic flow of Li (plane strain for planar cells)."
+    ),
+    "fixture": "The stack-pressure fixture: the load on the Li current collector (y = -h_li).",
+    "time": "Time stepping of transient (mechanics) runs: adaptive steps within these bounds.",
+    "protocol": (
+        'The cycling protocol of a stripping case (`problem = "stripping"`): text steps, '
+        "PyBaMM-experiment style (keywords case-insensitive, quantities with units), run in "
+        "order, the whole `cycles` times. Forms: "
+        + "; ".join(f"`{f}`" for f in FORMS)
+        + ". Current densities are written positive (the verb gives the direction); a step of "
+        'current ends after a time (`"1 h"`, `"30 min"`) or an areal capacity (`"0.5 '
+        'mAh/cm^2"`); `Hold` imposes the cell voltage (positive = stripping); `Ramp` expands '
+        "into the stepwise current ramp of a critical-current-density experiment, start and "
+        "end included, e.g. `Ramp strip from 0.1 mA/cm^2 to 0.5 mA/cm^2 in steps of 0.1 mA/cm^2 "
+        "for 0.1 mAh/cm^2 each` (5 steps)."
+    ),
+    "contact": (
+        "Numerics of the stripping problem: stripped/plated thickness and Li/electrolyte contact "
+        "evolve along a flat reference interface, staggered with the potential and mechanics "
+        "solves; adaptive time steps (within `[time]`) limit how much they change per step."
+    ),
+    "ccs": (
+        "Search for the critical stripping current (CCS): trials strip `capacity` at a constant "
+        "current density; the bracket [`lower`, `upper`] of stable / unstable current densities "
+        "is widened until it brackets the transition, then bisected geometrically."
+    ),
+    "vacancy": (
+        "Vacancies in the metal anode (stripping problems): each stripped atom leaves a "
+        "vacancy; vacancies diffuse (self-diffusion), drift in the hydrostatic stress and are "
+        "annihilated at dislocations; where their chemical potential at a contacting interface "
+        "point reaches R T ln S a void nucleates and the contact there is lost "
+        "(`ssbx.problems.stripping.vacancy_coupling`)."
+    ),
+    "output": "What a run writes besides `summary.json`.",
+}
+
+VOID_KEYS: tuple[Key, ...] = (
+    Key(
+        "center",
+        "quantity",
+        "Lateral position of the void centre. Axisymmetric: the void is centred on the axis.",
+        dimension=LENGTH,
+        default_text="required (planar); 0 (axisymmetric)",
+        constraints="planar: `0 < center − width/2` and `center + width/2 < geometry.width` "
+        "(Li/electrolyte contact left on both sides); axisymmetric: must be 0",
+    ),
+    Key(
+        "width",
+        "quantity",
+        "Void width along the interface (axisymmetric: its diameter).",
+        dimension=LENGTH,
+        positive=True,
+        required=True,
+        constraints="planar: `< geometry.width`, voids must not overlap or touch; "
+        "axisymmetric: `width/2 < geometry.width`",
+    ),
+    Key(
+        "height",
+        "quantity",
+        "Depth of the void into the Li.",
+        dimension=LENGTH,
+        positive=True,
+        required=True,
+        constraints="`< geometry.h_li`; stripping: `≤ width/5` and `≤ geometry.h_li/5` "
+        "(small-slope contact model)",
+    ),
+    Key(
+        "shape",
+        "choice",
+        "Void cross-section: half ellipse with semi-axes `width/2` and `height`, or a "
+        "rectangle with rounded bottom corners.",
+        default="ellipse",
+        choices=("ellipse", "rounded_rectangle"),
+    ),
+    Key(
+        "corner_radius",
+        "quantity",
+        "Radius of the rounded bottom corners (`rounded_rectangle` only; ignored for `ellipse`).",
+        dimension=LENGTH,
+        positive=True,
+        default_text="min(height, width/2)/2",
+        constraints="`≤ min(height, width/2)`",
+    ),
+)
+
+SCHEMA: tuple[Key, ...] = (
+    # ---------------------------------------------------------------- top level
+    Key(
+        "name",
+        "str",
+        "Name of the case (run folders, plots, summaries).",
+        default_text="the case file name without `.toml`",
+        constraints="non-empty, no `/` or `\\`",
+    ),
+    Key("description", "str", "Free text describing the case.", default=""),
+    Key(
+        "problem",
+        "choice",
+        "What to solve: the current distribution in the electrolyte (`current_distribution`), "
+        "the quasi-static mechanics of the cell with Li creep under a stack-pressure "
+        "fixture (`mechanics`, sections `[mechanics]`, `[fixture]`, `[time]`), or coupled Li "
+        "stripping/plating with evolving Li/electrolyte contact (`stripping`, sections "
+        "`[protocol]`, `[contact]`, `[ccs]` besides those of `mechanics`).",
+        default="current_distribution",
+        choices=("current_distribution", "mechanics", "stripping"),
+    ),
+    # ---------------------------------------------------------------- geometry
+    Key(
+        "geometry.kind",
+        "choice",
+        "`planar`: plane 2-D cell of unit depth, periodic array of voids of period `width`; "
+        "`axisymmetric`: x = r, y = z, a circular void centred on the axis.",
+        default="planar",
+        choices=("planar", "axisymmetric"),
+    ),
+    Key(
+        "geometry.h_se",
+        "quantity",
+        "Solid-electrolyte thickness.",
+        default=50e-6,
+        default_text="50 um",
+        dimension=LENGTH,
+        positive=True,
+    ),
+    Key(
+        "geometry.h_li",
+        "quantity",
+        "Li-metal thickness.",
+        default=20e-6,
+        default_text="20 um",
+        dimension=LENGTH,
+        positive=True,
+    ),
+    Key(
+        "geometry.width",
+        "quantity",
+        "Lateral period L of the cell (planar) or cell radius (axisymmetric).",
+        default=100e-6,
+        default_text="100 um",
+        dimension=LENGTH,
+        positive=True,
+    ),
+    Key(
+        "geometry.voids",
+        "table_list",
+        "Interfacial voids (see the `geometry.voids` table below).",
+        default=(),
+        constraints="axisymmetric: at most one",
+        items=VOID_KEYS,
+    ),
+    # ---------------------------------------------------------------- mesh
+    Key(
+        "mesh.size_fine",
+        "quantity",
+        "Element size at the void edges and triple points (where Li, electrolyte and void meet).",
+        default=0.5e-6,
+        default_text="0.5 um",
+        dimension=LENGTH,
+        positive=True,
+        constraints="`≤ size_coarse`; `≤` every void's `width/4`; cut voids (not "
+        '`problem = "stripping"`): `≤` every void\'s `height` and `≤` the shortest '
+        "Li/electrolyte contact segment (between voids and cell sides)",
+    ),
+    Key(
+        "mesh.size_coarse",
+        "quantity",
+        "Element size far from the triple points.",
+        default=5e-6,
+        default_text="5 um",
+        dimension=LENGTH,
+        positive=True,
+        constraints="`≤ min(geometry.h_se, geometry.h_li)/2` (two elements across the thinner "
+        "layer)",
+    ),
+    Key(
+        "mesh.grading_distance",
+        "quantity",
+        "Distance from a triple point over which the size grows from `size_fine` to `size_coarse`.",
+        default=20e-6,
+        default_text="20 um",
+        dimension=LENGTH,
+        positive=True,
+    ),
+    # ---------------------------------------------------------------- electrolyte
+    Key(
+        "electrolyte.material",
+        "str",
+        "Free label of the electrolyte material (not used by the solver).",
+        default="LLZO",
+    ),
+    Key(
+        "electrolyte.conductivity",
+        "quantity",
+        "Li⁺ conductivity κ at the reference temperature (LLZO: 0.3–1 mS/cm).",
+        default=0.05,
+        default_text="0.5 mS/cm",
+        dimension=CONDUCTIVITY,
+        positive=True,
+    ),
+    Key(
+        "electrolyte.activation_energy",
+        "quantity",
+        "Activation energy of the conductivity, κ(T) = κ_ref exp(−Ea/R (1/T − 1/T_ref)); "
+        'molar ("30 kJ/mol") or per ion ("0.3 eV"). 0: no temperature dependence.',
+        default=0.0,
+        default_text="0 kJ/mol",
+        dimension=MOLAR_ENERGY,
+        nonnegative=True,
+    ),
+    Key(
+        "electrolyte.reference_temperature",
+        "quantity",
+        "Temperature T_ref at which `conductivity`, `interface.asr` and "
+        "`interface.exchange_current_density` are given.",
+        default=298.15,
+        default_text="25 degC",
+        dimension=TEMPERATURE,
+        positive=True,
+    ),
+    # ---------------------------------------------------------------- interface
+    Key(
+        "interface.kinetics",
+        "choice",
+        "`linear`: i = η/Z; `butler_volmer`: i = i0 [exp(α_a F η/RT) − exp(−α_c F η/RT)]; "
+        "`primary`: no kinetic resistance (Li equipotential imposed on the contact).",
+        default="linear",
+        choices=("linear", "butler_volmer", "primary"),
+    ),
+    Key(
+        "interface.asr",
+        "quantity",
+        "Area-specific charge-transfer resistance Z at the reference temperature (linear "
+        "kinetics). The default gives Z·κ = 20 um with the default conductivity. When only "
+        "`exchange_current_density` is given, Z = R T_ref / (F i0 (α_a + α_c)).",
+        default=4e-4,
+        default_text="4 ohm cm^2",
+        dimension=AREA_RESISTANCE,
+        positive=True,
+    ),
+    Key(
+        "interface.asr_variation",
+        "float",
+        "Stripping problems: relative amplitude a of a spatially varying interface resistance "
+        "Z(x) = Z (1 + a cos(2π x / λ)) (an imperfect interface, roadmap §3.2); 0: uniform.",
+        default=0.0,
+        nonnegative=True,
+        below=1.0,
+    ),
+    Key(
+        "interface.asr_wavelength",
+        "quantity",
+        "Wavelength λ of the interface-resistance variation.",
+        default=2e-5,
+        default_text="20 um",
+        dimension=LENGTH,
+        positive=True,
+    ),
+    Key(
+        "interface.exchange_current_density",
+        "quantity",
+        "Exchange current density i0 at the reference temperature (Butler–Volmer kinetics).",
+        default_text="derived from `asr`: i0 = R T_ref / (F Z (α_a + α_c)) (same small-η "
+        "resistance)",
+        dimension=CURRENT_DENSITY,
+        positive=True,
+    ),
+    Key(
+        "interface.alpha_a",
+        "float",
+        "Anodic transfer coefficient α_a (Butler–Volmer).",
+        default=0.5,
+        positive=True,
+    ),
+    Key(
+        "interface.alpha_c",
+        "float",
+        "Cathodic transfer coefficient α_c (Butler–Volmer).",
+        default=0.5,
+        positive=True,
+    ),
+    Key(
+        "interface.activation_energy",
+        "quantity",
+        "Activation energy of i0 and 1/Z (Arrhenius law, as for the conductivity).",
+        default=0.0,
+        default_text="0 kJ/mol",
+        dimension=MOLAR_ENERGY,
+        nonnegative=True,
+    ),
+    Key(
+        "interface.equilibrium_potential",
+        "quantity",
+        "Equilibrium potential U0 of the Li/Li⁺ reaction against the Li reference.",
+        default=0.0,
+        default_text="0 V",
+        dimension=VOLTAGE,
+    ),
+    # ---------------------------------------------------------------- operation
+    Key(
+        "operation.mode",
+        "choice",
+        "`galvanostatic`: the mean current density is imposed; `potentiostatic`: the cell "
+        "voltage is imposed.",
+        default="galvanostatic",
+        choices=("galvanostatic", "potentiostatic"),
+    ),
+    Key(
+        "operation.current_density",
+        "quantity",
+        "Mean current density through the cell (galvanostatic). Positive = stripping (Li "
+        "dissolves at the interface), negative = plating.",
+        default=10.0,
+        default_text="1 mA/cm^2",
+        dimension=CURRENT_DENSITY,
+        nonzero=True,
+    ),
+    Key(
+        "operation.voltage",
+        "quantity",
+        "Cell voltage φ_Li − φ_counter (potentiostatic only; ignored otherwise). Positive = "
+        "stripping.",
+        default=0.01,
+        default_text="10 mV",
+        dimension=VOLTAGE,
+        constraints='≠ 0 when `mode = "potentiostatic"`',
+    ),
+    Key(
+        "operation.temperature",
+        "quantity",
+        "Cell temperature T.",
+        default=298.15,
+        default_text="25 degC",
+        dimension=TEMPERATURE,
+        positive=True,
+    ),
+    Key(
+        "operation.counter_electrode",
+        "choice",
+        "`ideal`: non-polarisable counter electrode on top of the electrolyte; `symmetric`: a "
+        "flat Li counter electrode with the same interface kinetics.",
+        default="ideal",
+        choices=("ideal", "symmetric"),
+        constraints='`symmetric` needs `interface.kinetics` other than `"primary"`',
+    ),
+    # ---------------------------------------------------------------- solver
+    Key(
+        "solver.degree",
+        "int",
+        "Polynomial degree of the Lagrange elements of the potential.",
+        default=2,
+        choices=(1, 2, 3),
+    ),
+    Key(
+        "solver.linear_solver",
+        "choice",
+        "`direct`: MUMPS LU; `amg`: conjugate gradients preconditioned by GAMG.",
+        default="direct",
+        choices=("direct", "amg"),
+    ),
+    Key(
+        "solver.rtol",
+        "float",
+        "Relative residual tolerance of the (Newton) solve.",
+        default=1e-10,
+        positive=True,
+    ),
+    Key(
+        "solver.atol",
+        "float",
+        "Absolute residual tolerance of the (Newton) solve, relative to the cell's total current "
+        "(the residual is a current: ssbx multiplies this by |i| x area, so it is unit-free).",
+        default=1e-12,
+        positive=True,
+    ),
+    Key(
+        "solver.max_iterations",
+        "int",
+        "Maximum number of Newton iterations.",
+        default=50,
+        positive=True,
+    ),
+    Key(
+        "solver.petsc",
+        "table",
+        "PETSc options passed through (see the `solver.petsc` section).",
+        default={},
+        constraints="values: string, number or boolean; names without the leading `-`",
+    ),
+    # ---------------------------------------------------------------- anode
+    Key(
+        "anode.metal",
+        "choice",
+        "The anode metal: `Li` (Masias et al. 2019 creep and elasticity, Feder 1970 vacancies), "
+        "`Li-Mg` (Li with 5–20 at% Mg: Li mechanics and molar volume, Li self-diffusion "
+        "slowed by the Mg, a placeholder factor 0.5: tracer and NMR studies find Mg slows "
+        "Li diffusion) or `Na` (Wang et al. 2020 creep n = 5 and E = 4.6 GPa, Feder & "
+        "Charbnau 1966 vacancies, molar volume 23.7 cm³/mol).",
+        default="Li",
+        choices=("Li", "Li-Mg", "Na"),
+    ),
+    # ---------------------------------------------------------------- mechanics
+    Key(
+        "mechanics.li_model",
+        "choice",
+        "Constitutive law of the metal anode (named `li_*` for history; `anode.metal` picks "
+        "the metal): linear elastic, power-law creep (J2, the metal's preset unless "
+        "overridden: Li Masias et al. 2019, Na Wang et al. 2020) or the Anand model as fitted "
+        "to Li by Narayan & Anand 2018 (Li only).",
+        default="power_law",
+        choices=("elastic", "power_law", "anand"),
+    ),
+    Key(
+        "mechanics.electrolyte_preset",
+        "choice",
+        "Elastic constants of the electrolyte (literature presets, see "
+        "`ssbx.physics.elasticity`).",
+        default="LLZO",
+        choices=("LLZO", "Li6PS5Cl", "70Li2S-30P2S5", "Na-beta-alumina"),
+    ),
+    Key(
+        "mechanics.electrolyte_youngs_modulus",
+        "quantity",
+        "Young's modulus of the electrolyte, overriding the preset.",
+        dimension=PRESSURE,
+        positive=True,
+        default_text="the preset's",
+    ),
+    Key(
+        "mechanics.electrolyte_poisson_ratio",
+        "float",
+        "Poisson's ratio of the electrolyte, overriding the preset.",
+        default_text="the preset's",
+        constraints="-1 < ν < 0.5",
+    ),
+    Key(
+        "mechanics.li_youngs_modulus",
+        "quantity",
+        "Young's modulus of the metal anode, overriding the preset of `anode.metal` (Li: "
+        "Masias et al. 2019, Na: Wang et al. 2020).",
+        dimension=PRESSURE,
+        positive=True,
+        default_text="the preset's",
+    ),
+    Key(
+        "mechanics.li_poisson_ratio",
+        "float",
+        "Poisson's ratio of the metal anode, overriding the preset of `anode.metal`.",
+        default_text="the preset's",
+        constraints="-1 < ν < 0.5",
+    ),
+    Key(
+        "mechanics.creep_prefactor",
+        "float",
+        "Power-law creep prefactor A of `dε/dt = A σ^n exp(-Q/RT)`, in SI: 1/(s Pa^n).",
+        positive=True,
+        default_text="the preset of `anode.metal`",
+    ),
+    Key(
+        "mechanics.creep_exponent",
+        "float",
+        "Power-law creep stress exponent n.",
+        positive=True,
+        default_text="the preset of `anode.metal`",
+    ),
+    Key(
+        "mechanics.creep_activation_energy",
+        "quantity",
+        "Power-law creep activation energy Q.",
+        dimension=MOLAR_ENERGY,
+        nonnegative=True,
+        default_text="the preset of `anode.metal`",
+    ),
+    Key(
+        "mechanics.yield_stress",
+        "quantity",
+        "Rate-independent yield stress below which the power law gives no flow "
+        "(`dε/dt = A <σ - σ_y>^n ...`).",
+        dimension=PRESSURE,
+        nonnegative=True,
+        default=0.0,
+        default_text="0 MPa",
+    ),
+    Key(
+        "mechanics.strength_size",
+        "quantity",
+        "Size-dependent strength of Li (a switch; Xu et al. 2017, PNAS 114, 57: micron-scale "
+        "Li is far stronger than bulk): the power law gets the threshold stress "
+        "σ_y = 105 MPa (d / 1 µm)^−0.68 of a feature of this size d (e.g. the void or "
+        "asperity size), instead of `yield_stress`. Unset: off.",
+        dimension=LENGTH,
+        positive=True,
+        default_text="off",
+        constraints="`anode.metal = \"Li\"`, `li_model = \"power_law\"`, temperature "
+        "25 ± 15 °C; not together with `yield_stress`",
+    ),
+    # ---------------------------------------------------------------- fixture
+    Key(
+        "fixture.type",
+        "choice",
+        "How the stack is held: `pressure` (constant stack pressure on the Li current "
+        "collector), `fixed_gap` (the pressure is applied, then the plate displacement is held), "
+        "`spring` (pressure = preload + stiffness x plate displacement).",
+        default="pressure",
+        choices=("pressure", "fixed_gap", "spring"),
+    ),
+    Key(
+        "fixture.pressure",
+        "quantity",
+        "Stack pressure applied to the cell (compressive positive); the preload of a spring "
+        "fixture and the initial pressure of a fixed gap.",
+        dimension=PRESSURE,
+        positive=True,
+        default=5e6,
+        default_text="5 MPa",
+    ),
+    Key(
+        "fixture.stiffness",
+        "quantity",
+        "Stiffness of a spring fixture per unit cell area (force per displacement / area); "
+        "seed 003: 3 springs of 5.5 lb/mm on 0.785 cm² ≈ 0.935 MPa/mm.",
+        dimension=STIFFNESS,
+        positive=True,
+        default=0.935e9,
+        default_text="0.935 MPa/mm",
+    ),
+    Key(
+        "fixture.loading_time",
+        "quantity",
+        "Time over which the stack pressure is ramped up from zero (linear ramp).",
+        dimension=TIME,
+        nonnegative=True,
+        default=1.0,
+        default_text="1 s",
+    ),
+    Key(
+        "fixture.sides",
+        "choice",
+        "Lateral sides of the cell: `symmetry` (rollers: zero normal displacement; the axis is "
+        "always a symmetry line) or `free` (traction-free: Li can flow out).",
+        default="symmetry",
+        choices=("symmetry", "free"),
+    ),
+    # ---------------------------------------------------------------- time
+    Key(
+        "time.end",
+        "quantity",
+        "Simulated cell time.",
+        dimension=TIME,
+        positive=True,
+        default=3600.0,
+        default_text="1 h",
+    ),
+    Key(
+        "time.initial_step",
+        "quantity",
+        "First time step (the step then adapts).",
+        dimension=TIME,
+        positive=True,
+        default=0.1,
+        default_text="0.1 s",
+    ),
+    Key(
+        "time.max_step",
+        "quantity",
+        "Largest time step.",
+        dimension=TIME,
+        positive=True,
+        default=3600.0,
+        default_text="1 h",
+    ),
+    Key(
+        "time.min_step",
+        "quantity",
+        "Smallest time step: a step cut back below it ends the run with an error.",
+        dimension=TIME,
+        positive=True,
+        default=1e-6,
+        default_text="1e-6 s",
+    ),
+    Key(
+        "time.max_plastic_strain_increment",
+        "float",
+        "Largest viscoplastic equivalent-strain increment allowed in one step; a larger "
+        "one cuts the step back.",
+        positive=True,
+        default=2e-3,
+    ),
+    # ---------------------------------------------------------------- protocol
+    Key(
+        "protocol.steps",
+        "str_list",
+        "The steps, in order (see the `[protocol]` section for the forms).",
+        default=("Strip at 1 mA/cm^2 for 1 mAh/cm^2",),
+        constraints="at least one; every entry a valid step",
+    ),
+    Key(
+        "protocol.cycles",
+        "int",
+        "How often the whole list of steps is run.",
+        default=1,
+        positive=True,
+    ),
+    # ---------------------------------------------------------------- contact
+    Key(
+        "contact.electrolyte",
+        "choice",
+        "`rigid`: the electrolyte is a rigid flat obstacle; `elastic`: the electrolyte's "
+        "elastic compliance is added to the contact obstacle.",
+        default="rigid",
+        choices=("rigid", "elastic"),
+    ),
+    Key(
+        "contact.stress_coupling",
+        "bool",
+        "Add the mechanical term Ω_Li p / F (Li molar volume x contact pressure) to the "
+        "interface overpotential.",
+        default=True,
+    ),
+    Key(
+        "contact.max_thickness_change",
+        "quantity",
+        "Largest change of the stripped/plated Li thickness at any interface point in one time "
+        "step; a larger one cuts the step back.",
+        dimension=LENGTH,
+        positive=True,
+        default=0.05e-6,
+        default_text="0.05 um",
+    ),
+    Key(
+        "contact.max_contact_change",
+        "float",
+        "Largest change of the contact fraction (the part of the interface in contact) in one "
+        "time step.",
+        default=0.02,
+        positive=True,
+        at_most=1.0,
+    ),
+    Key(
+        "contact.contact_tolerance",
+        "quantity",
+        "Gap below which an interface point counts as in contact (and conducts current).",
+        dimension=LENGTH,
+        positive=True,
+        default=1e-10,
+        default_text="0.1 nm",
+    ),
+    Key(
+        "contact.max_stagger_iterations",
+        "int",
+        "Most staggered iterations (potential ↔ mechanics ↔ contact) per time step.",
+        default=8,
+        positive=True,
+    ),
+    Key(
+        "contact.profile_interval",
+        "int",
+        "Write the interface profiles every this many accepted time steps.",
+        default=10,
+        positive=True,
+    ),
+    # ---------------------------------------------------------------- ccs
+    Key(
+        "ccs.capacity",
+        "quantity",
+        "Charge per area stripped in each trial.",
+        dimension=CAPACITY,
+        positive=True,
+        default=18000.0,
+        default_text="0.5 mAh/cm^2",
+    ),
+    Key(
+        "ccs.lower",
+        "quantity",
+        "Lower end of the initial bracket of current densities.",
+        dimension=CURRENT_DENSITY,
+        positive=True,
+        default=1.0,
+        default_text="0.1 mA/cm^2",
+        constraints="`< upper`",
+    ),
+    Key(
+        "ccs.upper",
+        "quantity",
+        "Upper end of the initial bracket of current densities.",
+        dimension=CURRENT_DENSITY,
+        positive=True,
+        default=1000.0,
+        default_text="100 mA/cm^2",
+    ),
+    Key(
+        "ccs.bracket_ratio",
+        "float",
+        "Stop bisecting when upper / lower is at most this.",
+        default=1.2,
+        above=1.0,
+    ),
+    Key(
+        "ccs.max_expansions",
+        "int",
+        "How often the bracket may be widened (by `expansion_factor`) when `lower` is unstable "
+        "or `upper` stable.",
+        default=4,
+        nonnegative=True,
+    ),
+    Key(
+        "ccs.expansion_factor",
+        "float",
+        "Factor by which `lower` is divided or `upper` multiplied when the bracket is widened.",
+        default=10.0,
+        above=1.0,
+    ),
+    Key(
+        "ccs.contact_loss",
+        "float",
+        "A trial is unstable when the contact fraction falls more than this below its value at "
+        "the start of stripping.",
+        default=0.05,
+        positive=True,
+        below=1.0,
+    ),
+    Key(
+        "ccs.criterion",
+        "choice",
+        "What makes a trial unstable besides the voltage rise. `contact`: the contact fraction "
+        "after the mechanics solve falls more than `contact_loss` below its start (voids, "
+        "nucleated ones included, open faster than creep and the stack pressure close them). "
+        "`nucleation`: the first void nucleation (needs vacancy transport). `auto`: "
+        "`nucleation` with vacancy transport on, `contact` without.",
+        default="auto",
+        choices=("auto", "contact", "nucleation"),
+    ),
+    Key(
+        "ccs.voltage_rise",
+        "float",
+        "A trial is also unstable when the cell polarisation (cell voltage minus its "
+        "open-circuit value −Ω ⟨p⟩/F, the stress-coupling offset) exceeds this factor times "
+        "its value after the first time step, taken at least as the polarisation of the flat, "
+        "fully contacting cell i (h_se/κ + Z).",
+        default=2.0,
+        above=1.0,
+    ),
+    # ---------------------------------------------------------------- vacancy
+    Key(
+        "vacancy.enabled",
+        "bool",
+        "Vacancy transport in the Li and void nucleation at the interface (the diffusion leg "
+        "of the three-flux balance, stripping problems). Unset: on for `ssbx ccs`, off for "
+        "`ssbx run`; `false` gives the creep-only contact model.",
+        default_text="on for `ssbx ccs`, off for `ssbx run`",
+    ),
+    Key(
+        "vacancy.self_diffusion",
+        "quantity",
+        "Tracer self-diffusion coefficient of the metal at 25 °C, replacing the metal's value "
+        "(its activation energy is kept).",
+        dimension=DIFFUSIVITY,
+        positive=True,
+        default_text="the metal's (Li: 6e-11 cm^2/s)",
+    ),
+    Key(
+        "vacancy.grain_size",
+        "quantity",
+        "Grain size d of a polycrystalline anode: switches on grain-boundary short-circuit "
+        "diffusion, D_eff = (1 − f) D_self + f D_gb with f = 3 δ / d (Hart 1957); needs "
+        "`grain_boundary_diffusion`. Unset: bulk diffusion only.",
+        dimension=LENGTH,
+        positive=True,
+        default_text="off",
+    ),
+    Key(
+        "vacancy.grain_boundary_diffusion",
+        "quantity",
+        "Grain-boundary self-diffusion coefficient D_gb at 25 °C (with the bulk activation "
+        "energy). Not measured for Li; no default.",
+        dimension=DIFFUSIVITY,
+        positive=True,
+        default_text="none (required with `grain_size`)",
+    ),
+    Key(
+        "vacancy.grain_boundary_width",
+        "quantity",
+        "Grain-boundary width δ of Hart's equation.",
+        dimension=LENGTH,
+        positive=True,
+        default=0.5e-9,
+        default_text="0.5 nm",
+    ),
+    Key(
+        "vacancy.critical_supersaturation",
+        "float",
+        "S: a contacting interface point nucleates a void when theta = c_v / c_eq reaches S, "
+        "the equilibrium of a traction-free void surface of the critical nucleus' curvature "
+        "(R T ln S = 2 gamma Omega / r*); compression lowers the equilibrium exp(beta sigma_h) "
+        "the sink restores and so widens the margin. Not measured for Li; the critical current "
+        "scales with S - exp(beta sigma_h).",
+        default=1.1,
+        above=1.0,
+    ),
+    Key(
+        "vacancy.dislocation_density",
+        "quantity",
+        "Background dislocation density rho_0 of the metal (vacancy sink k = D_v rho).",
+        dimension=AREAL_DENSITY,
+        nonnegative=True,
+        default=1e12,
+        default_text="1e12 m^-2",
+    ),
+    Key(
+        "vacancy.creep_velocity",
+        "quantity",
+        "Reference dislocation velocity v_ref of the creep-generated density "
+        "rho = rho_0 + eps_dot_p / (b v_ref) (Orowan); 0: the sink does not depend on creep.",
+        dimension=VELOCITY,
+        nonnegative=True,
+        default=0.0,
+        default_text="0 m/s",
+    ),
+    Key(
+        "vacancy.stress_drift",
+        "bool",
+        "Hydrostatic stress of the Li drives vacancies and sets their local equilibrium "
+        "exp(beta sigma_h), toward which the sink drives them.",
+        default=True,
+    ),
+    Key(
+        "vacancy.surface_energy",
+        "quantity",
+        "Surface energy gamma of the metal; sets the height of a critical void nucleus "
+        "2 gamma Omega / (R T ln S) opened at nucleation.",
+        dimension=SURFACE_ENERGY,
+        positive=True,
+        default_text="the metal's (Li: 0.5 J/m^2)",
+    ),
+    Key(
+        "vacancy.void_surfaces",
+        "bool",
+        "Open parts of the interface (void surfaces, traction free) exchange vacancies with the "
+        "metal at their equilibrium theta = 1: vacancies condense onto them and grow the void, "
+        "or are emitted where the metal is compressed (theta < 1) and shrink it (diffusional "
+        "void growth and closure). `false`: void surfaces are closed to vacancies.",
+        default=True,
+    ),
+    Key(
+        "vacancy.nucleus_height",
+        "quantity",
+        "Gap opened at a nucleation site, replacing the critical-nucleus height.",
+        dimension=LENGTH,
+        positive=True,
+        default_text="2 gamma Omega / (R T ln S)",
+    ),
+    # ---------------------------------------------------------------- output
+    Key(
+        "output.fields",
+        "bool",
+        "Write the potential field for ParaView.",
+        default=True,
+    ),
+    Key(
+        "output.checkpoint_every",
+        "int",
+        "Transient runs (`mechanics`, `stripping`): write a checkpoint to "
+        "`checkpoints/step-NNNNNN/` in the run folder after every this many accepted time "
+        "steps (when the step count is a multiple of it), for `ssbx run --restart`; 0: off.",
+        default=0,
+        nonnegative=True,
+    ),
+    Key(
+        "output.checkpoint_wall_interval",
+        "quantity",
+        "Transient runs: also write a checkpoint when this much wall-clock time has passed "
+        "since the last one (or the start); 0: off. The default bounds the work lost by an "
+        "interrupted long run to 30 min, and short runs write none.",
+        dimension=TIME,
+        nonnegative=True,
+        default=1800.0,
+        default_text="30 min",
+    ),
+    Key(
+        "output.checkpoint_keep",
+        "int",
+        "How many of the newest complete checkpoints are kept (older ones are deleted once a "
+        "new one is complete).",
+        default=2,
+        positive=True,
+    ),
+)
+
+#: Every key of :data:`SCHEMA` by its dotted path.
+KEYS: dict[str, Key] = {k.path: k for k in SCHEMA}
+
+#: Top-level tables of a case file (``[geometry]`` ...), in order.
+TABLES: tuple[str, ...] = tuple(s for s in SECTIONS if s and "." not in s)
+
+
+def section_keys(section: str) -> dict[str, Key]:
+    """The keys of a section by bare name (``section_keys("mesh")["size_fine"]``)."""
+    return {k.name: k for k in SCHEMA if k.section == section}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _rows(keys: tuple[Key, ...], prefix: str) -> list[str]:
+    lines = [
+        "| key | type [SI unit] | default | meaning | constraints |",
+        "|---|---|---|---|---|",
+    ]
+    for k in keys:
+        default = k.shown_default()
+        if k.kind == "quantity" and k.default is not None:
+            default = f'`"{default}"`'  # a default_text that parses to the default
+        elif not k.default_text and default not in ("required", "—", "none", "empty"):
+            default = f"`{default}`"
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(c)
+                for c in (
+                    f"`{prefix}{k.name}`",
+                    k.type_text(),
+                    default,
+                    k.doc,
+                    k.constraint_text(),
+                )
+            )
+            + " |"
+        )
+    return lines
+
+
+def schema_markdown() -> str:
+    """The case-file reference as Markdown, grouped by section (``docs/case-reference.md``)."""
+    out = [
+        "# Case file reference",
+        "",
+        "<!-- Generated by `ssbx schema --markdown` (ssbx.case.schema.schema_markdown); "
+        "do not edit. -->",
+        "",
+        "A case is a TOML file. Every key is optional unless marked *required*; missing keys "
+        "take the default below. `ssbx validate CASE.toml` checks a case and reports every "
+        "problem at once (unknown keys, wrong types or units, values out of range, geometry "
+        "that does not fit).",
+        "",
+        "**Quantities** are written either as a string with a unit, parsed by "
+        '[pint](https://pint.readthedocs.io) — `"20 um"`, `"1 mA/cm^2"`, `"4 ohm cm^2"`, '
+        '`"0.5 mS/cm"`, `"25 degC"`, `"30 kJ/mol"`, `"0.3 eV"` — or as a bare number, taken '
+        "in the SI unit of the *type* column. Internally everything is SI. Activation energies "
+        "accept molar (`kJ/mol`) and per-ion (`eV`) energies.",
+        "",
+        "Sign convention: positive current = stripping (Li dissolves into the electrolyte at "
+        "the Li/electrolyte interface), negative = plating.",
+        "",
+    ]
+    for section, text in SECTIONS.items():
+        if section == "":
+            out += ["## Top level", "", text, ""]
+            out += _rows(tuple(k for k in SCHEMA if k.section == ""), "")
+        elif section == "geometry.voids":
+            out += ["## `[[geometry.voids]]`", "", text, ""]
+            out += _rows(KEYS["geometry.voids"].items, "")
+        elif section == "solver.petsc":
+            out += ["## `[solver.petsc]`", "", text]
+        else:
+            keys = tuple(
+                k for k in SCHEMA if k.section == section and k.kind not in ("table_list",)
+            )
+            keys += tuple(k for k in SCHEMA if k.section == section and k.kind == "table_list")
+            out += [f"## `[{section}]`", "", text, ""]
+            out += _rows(keys, "")
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def schema_rows() -> list[dict[str, Any]]:
+    """The schema as plain data (for ``ssbx schema`` without ``--markdown``, e.g. as JSON)."""
+
+    def row(k: Key, path: str) -> dict[str, Any]:
+        return {
+            "key": path,
+            "type": k.type_text(),
+            "si_unit": k.si_unit,
+            "default": k.shown_default(),
+            "meaning": k.doc,
+            "constraints": k.constraint_text(),
+        }
+
+    rows: list[dict[str, Any]] = []
+    for k in SCHEMA:
+        rows.append(row(k, k.path))
+        for item in k.items:
+            rows.append(row(item, f"{k.path}[].{item.name}"))
+    return rows

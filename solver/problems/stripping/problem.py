@@ -1,0 +1,1058 @@
+"""Stripping and plating with an evolving Li/electrolyte contact (voids opening and closing).
+
+Formulation (see :mod:`ssbx.physics.contact` for the kinematics). The Li and the electrolyte
+mesh conform on the flat reference interface ``y = 0`` (:mod:`ssbx.meshes.flat_cell`); voids,
+initial and grown, are a gap field on that interface; the unknowns are
+
+- the electrolyte potential (electrolyte submesh, P2, :class:`CurrentDistributionProblem` with
+  an *evolving contact*: Butler–Volmer times a contact mask, the contact pressure in the
+  overpotential, Gauss–Lobatto (nodal) interface quadrature);
+- the Li displacement (Li submesh, P2, :class:`MechanicsProblem` with the Li creep law) with the
+  contact as an upper bound on the interface displacement, ``u_y <= g0 + r + w``, solved as a
+  variational inequality by PETSc SNES ``vinewtonrsls`` (reduced-space active set);
+- the interface state, replicated on every rank (:class:`ssbx.problems.interface.InterfaceNodes`): initial
+  gap g0, removed Li thickness r, contact pressure p, contact set, nodal current.
+
+Why a bound and not a penalty or a moving mesh: the bound makes the contact exact (no
+penetration, no penalty parameter to converge), keeps the mesh fixed (interface fields live on
+fixed nodes, the Li inventory is exact) and converges in a few semismooth Newton iterations; its
+cost is a new reduced matrix per iteration (the LU analysis is redone). The flat reference needs
+void depth ≪ width and ≪ Li thickness (checked at set-up and as Li is stripped).
+
+Coupling in time (backward Euler in the removed Li, iterated to a consistent contact set): at
+each step, pass k solves the current with the contact set and pressure of pass k-1 (the
+committed ones for k = 1), updates ``r = r_n + Omega i dt / F`` (Omega: the anode metal's),
+solves the mechanics with the new bound and finds the new contact set; the step has converged
+when a pass returns the contact set it started from (the pressure in the kinetics lags one
+pass). Step size: see :func:`advance`.
+
+Electrolyte: ``rigid`` (flat, w = 0) or ``elastic``: the electrolyte's interface deflection w
+under the contact pressure (linear elasticity on the electrolyte submesh, top fixed, rollers on
+the sides) is added to the obstacle and iterated with the Li contact solve to a fixed point.
+
+Lifecycle: ``StrippingProblem(cell_mesh, settings)`` → ``initialize()`` (elastic contact under
+the stack pressure) → ``try_step(dt, load)`` → ``commit()`` / ``reject()``; :func:`advance`
+drives one protocol step with adaptive time steps.
+
+Checkpoints (:mod:`ssbx.io.checkpoint`): :meth:`StrippingProblem.checkpoint_fields`,
+``checkpoint_arrays`` and ``checkpoint_state`` give the committed state (Li displacement and
+creep state, the potentials as Newton starts, the replicated interface state, counters);
+a fresh problem (not initialised) takes it back with ``prepare_restore`` (builds the current
+problems the checkpoint has), reading the fields, then ``restore_checkpoint``. :func:`advance`
+exposes its stepping state (:class:`AdvanceResult`) to the ``on_step`` callback and continues
+from it (``result=``, ``t_end=``), so that a protocol step can be resumed mid-way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from mpi4py import MPI
+from petsc4py import PETSc
+
+import dolfinx
+import numpy as np
+import ufl
+from dolfinx import fem
+
+from ssbx.errors import StrippingError
+from ssbx.meshes.spec import VoidSpec
+from ssbx.meshes.tags import CellTag, FacetTag
+from ssbx.meshes.voids import initial_gap, small_slope_check
+from ssbx.physics.constants import FARADAY
+from ssbx.physics.contact import stripped_thickness_check
+from ssbx.physics.elasticity import ElasticMaterial
+from ssbx.physics.kinetics import PrimaryKinetics
+from ssbx.problems.current import CurrentDistributionProblem, CurrentSettings, electrolyte_domain
+from ssbx.problems.interface import InterfaceNodes, LocalMap
+from ssbx.problems.mechanics import (
+    Displacement,
+    MechanicsProblem,
+    Spring,
+    Symmetry,
+    Traction,
+)
+
+Fixture = Literal["pressure", "spring", "fixed_gap"]
+
+
+# --------------------------------------------------------------------------------------------
+# Settings and loads
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StrippingSettings:
+    """Everything the coupled problem needs, SI units.
+
+    current: the electrolyte/kinetics settings (degree 2 recommended: nodal GLL contact);
+    li, creep: Li elastic constants and creep law (``None``: elastic Li); electrolyte: its
+    elastic constants (used when ``electrolyte_mechanics == "elastic"``); temperature [K];
+    fixture: ``pressure`` (constant stack pressure on the Li collector), ``spring`` (pressure
+    = preload + stiffness x collector displacement) or ``fixed_gap`` (collector held where the
+    elastic stack pressure put it); pressure [Pa]; stiffness [Pa/m]; voids: initial gaps;
+    stress_coupling: the contact pressure enters the overpotential (``+ Omega p / F``, Omega the
+    anode metal's molar volume);
+    contact_tolerance [m]: gap below which a node enters the contact (and conducts); it leaves
+    the contact beyond 10 times this gap (hysteresis against chatter at the contact front);
+    max_stagger_iterations: passes per
+    step; mechanics_rtol / mechanics_atol: SNES tolerances of the contact solve (atol relative to
+    the stack force).
+    """
+
+    current: CurrentSettings
+    li: ElasticMaterial
+    creep: Any
+    electrolyte: ElasticMaterial
+    temperature: float = 298.15
+    fixture: Fixture = "pressure"
+    pressure: float = 3e6
+    stiffness: float = 0.935e9
+    voids: tuple[VoidSpec, ...] = ()
+    electrolyte_mechanics: Literal["rigid", "elastic"] = "rigid"
+    stress_coupling: bool = True
+    contact_tolerance: float = 1e-10
+    max_stagger_iterations: int = 8
+    mechanics_rtol: float = 1e-9
+    mechanics_atol: float = 1e-9
+    vacancy: Any = None
+    asr_variation: float = 0.0
+    asr_wavelength: float = 2e-5
+
+@dataclass(frozen=True)
+class Load:
+    """Electrical load of a step: ``galvanostatic`` with a mean current density [A/m^2]
+    (> 0 stripping, < 0 plating, 0 rest) or ``potentiostatic`` with a cell voltage [V]."""
+
+    mode: Literal["galvanostatic", "potentiostatic"]
+    value: float
+
+    @classmethod
+    def current(cls, current_density: float) -> Load:
+        return cls("galvanostatic", float(current_density))
+
+    @classmethod
+    def voltage(cls, voltage: float) -> Load:
+        return cls("potentiostatic", float(voltage))
+
+
+@dataclass
+class InterfaceState:
+    """Replicated interface arrays at one time (node order of :class:`InterfaceNodes`).
+
+    removed: stripped thickness r [m]; deflection: electrolyte deflection w [m]; uy: Li surface
+    displacement [m]; gap [m]; pressure: contact pressure [Pa] (compressive +); contact: bool;
+    current: anodic current density [A/m^2]; opened: gap opened by void nucleation and by
+    vacancy condensation on void surfaces [m] (negative: closed by emission; part of the
+    obstacle, see :mod:`ssbx.problems.stripping.vacancy_coupling`).
+    """
+
+    removed: np.ndarray
+    deflection: np.ndarray
+    uy: np.ndarray
+    gap: np.ndarray
+    pressure: np.ndarray
+    contact: np.ndarray
+    current: np.ndarray
+    opened: np.ndarray
+
+    def copy(self) -> InterfaceState:
+        return InterfaceState(*(np.array(getattr(self, f.name)) for f in
+                                dataclasses.fields(self)))
+
+
+@dataclass
+class StepReport:
+    """An attempted step. converged: every pass solved and the contact set settled;
+    why: reason when not; passes: stagger passes; newton: mechanics Newton iterations (sum);
+    max_dp: largest plastic-strain increment; voltage [V]; total_current [A] (per m depth in
+    plane); timings [s]."""
+
+    dt: float
+    load: Load
+    converged: bool
+    why: str = ""
+    passes: int = 0
+    newton: int = 0
+    max_dp: float = 0.0
+    voltage: float = math.nan
+    total_current: float = 0.0
+    state: InterfaceState | None = None
+    plate_displacement: float = math.nan
+    plate_displacement_before: float = math.nan
+    plate_pressure: float = math.nan
+    time_current: float = 0.0
+    time_mechanics: float = 0.0
+    time_electrolyte: float = 0.0
+    time_vacancy: float = 0.0
+    nucleated: int = 0
+
+
+# --------------------------------------------------------------------------------------------
+# Problem
+# --------------------------------------------------------------------------------------------
+def lithium_domain(cell_mesh: Any) -> tuple[dolfinx.mesh.Mesh, dolfinx.mesh.MeshTags]:
+    """The Li submesh of a cell mesh with its facet tags (the contact becomes its top)."""
+    msh = cell_mesh.mesh
+    tdim = msh.topology.dim
+    cells = cell_mesh.cell_tags.find(int(CellTag.LITHIUM))
+    submesh, cell_map, vertex_map, _ = dolfinx.mesh.create_submesh(msh, tdim, cells)
+    msh.topology.create_connectivity(tdim - 1, tdim)
+    submesh.topology.create_connectivity(tdim - 1, tdim)
+    tags = dolfinx.mesh.transfer_meshtags_to_submesh(cell_mesh.facet_tags, submesh, vertex_map,
+                                                      cell_map)
+    return submesh, tags[0] if isinstance(tags, tuple) else tags
+
+
+class StrippingProblem:
+    """The coupled current / contact / Li creep problem of the module docstring."""
+
+    def __init__(self, cell_mesh: Any, settings: StrippingSettings) -> None:
+        t0 = time.perf_counter()
+        if isinstance(settings.current.kinetics, PrimaryKinetics):
+            raise StrippingError("stripping needs interface kinetics (linear or butler_volmer); "
+                                 "primary kinetics has no current-overpotential law")
+        self.settings = settings
+        #: stripped thickness per charge and area [m/(C/m^2)], Omega / F of the anode metal; the
+        #: same Omega / F [V/Pa] shifts the equilibrium potential per unit contact pressure
+        self.thickness_per_charge = settings.current.molar_volume / FARADAY
+        self.cell_mesh = cell_mesh
+        geometry = cell_mesh.geometry
+        self.geometry = geometry
+        self.axisymmetric = geometry.kind == "axisymmetric"
+        self.comm: MPI.Comm = cell_mesh.comm
+        self.warnings: list[str] = small_slope_check(settings.voids, geometry.h_li)
+
+        # electrolyte potential (galvanostatic; a potentiostatic twin is built on demand)
+        self.se_domain = electrolyte_domain(cell_mesh)
+        self._current_problems: dict[str, CurrentDistributionProblem] = {}
+        from ssbx.problems.lifetime import track
+
+        track(self)
+        self._potential_maps: dict[int, LocalMap] = {}
+        cp = self._current_problem("galvanostatic")
+        v = ufl.TestFunction(cp.V)
+        self.nodes = InterfaceNodes(cp.V, cp.contact_facets, v * cp.weight * cp.ds_contact,
+                                    tolerance=1e-9 * max(geometry.width, geometry.h_li))
+        self.area = self.nodes.area
+
+        # Li mechanics with the contact bound
+        self.li_mesh, self.li_tags = lithium_domain(cell_mesh)
+        self.mechanics = self._mechanics_problem()
+        Vm = self.mechanics.V
+        bs = Vm.dofmap.index_map_bs
+        fdim = self.li_mesh.topology.dim - 1
+        li_contact = self.li_tags.find(int(FacetTag.CONTACT))
+        dofs = fem.locate_dofs_topological(Vm.sub(1), fdim, li_contact)
+        coords = Vm.tabulate_dof_coordinates()[dofs // bs]
+        owned = dofs // bs < Vm.dofmap.index_map.size_local
+        self.li_map: LocalMap = self.nodes.local_map(dofs, coords, owned)
+        self._lower = fem.Function(Vm)
+        self._upper = fem.Function(Vm)
+        self._lower.x.array[:] = PETSc.NINFINITY
+        self._upper.x.array[:] = PETSc.INFINITY
+        self.mechanics.problem.solver.setVariableBounds(self._lower.x.petsc_vec,
+                                                        self._upper.x.petsc_vec)
+        self._electrolyte_elastic = None
+        if settings.electrolyte_mechanics == "elastic":
+            self._electrolyte_elastic = _ElectrolyteDeflection(self)
+
+        # interface state
+        n = self.nodes.size
+        x = self.nodes.coords[:, 0]
+        self.g0 = initial_gap(x, settings.voids, self.axisymmetric)
+        # Z(x) = Z (1 + a cos(2 pi x / lambda)): the kinetic current scales with Z / Z(x)
+        self.kinetic_factor = 1.0 / (1.0 + settings.asr_variation
+                                     * np.cos(2.0 * math.pi * x / settings.asr_wavelength))
+        zeros = np.zeros(n)
+        self.state = InterfaceState(removed=zeros.copy(), deflection=zeros.copy(),
+                                    uy=zeros.copy(), gap=self.g0.copy(), pressure=zeros.copy(),
+                                    contact=self.g0 <= settings.contact_tolerance,
+                                    current=zeros.copy(), opened=zeros.copy())
+        self.vacancies = None
+        if settings.vacancy is not None:
+            from ssbx.problems.stripping.vacancy_coupling import LithiumVacancies
+
+            self.vacancies = LithiumVacancies(self, settings.vacancy)
+        self.time = 0.0
+        self.charge = 0.0  # ∫ I dt [C] (per m depth in plane)
+        self.charge_throughput = 0.0  # ∫ |I| dt [C]: the scale of the inventory error
+        self.plate_displacement = 0.0
+        self.plate_pressure = settings.pressure
+        self.steps = 0
+        self._pending: StepReport | None = None
+        self.time_setup = time.perf_counter() - t0
+
+    # -- construction ---------------------------------------------------------------------------
+    def _current_problem(self, mode: str) -> CurrentDistributionProblem:
+        if mode not in self._current_problems:
+            s = dataclasses.replace(self.settings.current, mode=mode,
+                                    counter_electrode="ideal")
+            self._current_problems[mode] = CurrentDistributionProblem(
+                self.se_domain, s, evolving_contact=True, prefix=f"ssbx_strip_{mode[:5]}_")
+        return self._current_problems[mode]
+
+    def _mechanics_problem(self) -> MechanicsProblem:
+        s = self.settings
+        bottom = int(FacetTag.LI_BOTTOM)
+        if s.fixture == "pressure":
+            plate: Any = Traction(bottom, s.pressure)
+        elif s.fixture == "spring":
+            plate = Spring(bottom, s.pressure, s.stiffness)
+        elif s.fixture == "fixed_gap":
+            plate = Displacement(bottom, 1, self._uniaxial_strain() * -self.geometry.h_li)
+        else:
+            raise StrippingError(f"unknown fixture {s.fixture!r}")
+        bcs = [plate, Symmetry(int(FacetTag.SIDE_LEFT)), Symmetry(int(FacetTag.SIDE_RIGHT))]
+        li = int(CellTag.LITHIUM)
+        options = {
+            "snes_type": "vinewtonrsls",
+            "snes_linesearch_type": "l2",
+            # absolute, in metres: must be far below any gap that matters (default 1e-8 m)
+            "snes_vi_zero_tolerance": 1e-16,
+        }
+        kind = "axisymmetric" if self.axisymmetric else "plane_strain"
+        return MechanicsProblem(
+            self.li_mesh, None, self.li_tags, kind=kind, materials={li: s.li},
+            creep={li: s.creep}, temperature=s.temperature, bcs=bcs, degree=2,
+            plate_tag=bottom, stress_scale=s.pressure, rtol=s.mechanics_rtol,
+            atol=s.mechanics_atol, max_iterations=15, predictor="linear",
+            petsc_options=options, prefix="ssbx_strip_mech_")
+
+    def _uniaxial_strain(self) -> float:
+        """Vertical strain of the Li under the stack pressure with rollers (eps_yy < 0)."""
+        li = self.settings.li
+        return -self.settings.pressure / (li.lame_lambda + 2.0 * li.shear_modulus)
+
+    def set_stack_pressure(self, pressure: float) -> None:
+        """Change the stack pressure [Pa] of a ``pressure`` (or the preload of a ``spring``)
+        fixture from the next step on (pressure protocols, e.g. a high-pressure hold)."""
+        bcs = self.mechanics.bcs_spec
+        for k, bc in enumerate(bcs):
+            if isinstance(bc, Traction):
+                bcs[k] = dataclasses.replace(bc, pressure=float(pressure))
+            elif isinstance(bc, Spring):
+                bcs[k] = dataclasses.replace(bc, preload=float(pressure))
+            elif isinstance(bc, Displacement) and bc.tag == int(FacetTag.LI_BOTTOM):
+                raise StrippingError("a fixed-gap fixture has no stack pressure to set")
+        self.mechanics._stress_scale_user = float(pressure)
+
+    def creep_step_estimate(self, max_dp: float) -> float:
+        """A time step [s] in which the fastest-creeping point of the committed state gains at
+        most ``max_dp`` of plastic strain (inf for elastic Li): ``max_dp / rate(sigma_eq max)``,
+        the start of a run from the elastic contact, whose stress concentrations at contact
+        edges make the first creep steps very short."""
+        from ssbx.physics.creep_laws import AnandLi
+
+        law = self.settings.creep
+        if law is None or not self.mechanics.regions:
+            return math.inf
+        tag = next(iter(self.mechanics.regions))
+        state = self.mechanics.quadrature_state(tag)
+        n = self.mechanics.regions[tag].num_owned_points
+        sig = state["stress"][:n]
+        mean = (sig[:, 0] + sig[:, 1] + sig[:, 2]) / 3.0
+        dev = sig.copy()
+        dev[:, :3] -= mean[:, None]
+        seq = float(np.max(np.sqrt(1.5 * np.sum(dev * dev, axis=1)), initial=0.0))
+        seq = self.comm.allreduce(seq, op=MPI.MAX)
+        T = self.settings.temperature
+        if isinstance(law, AnandLi):
+            rate = law.flow_rate(seq, law.S0, T)
+        else:
+            rate = law.rate(seq, T)
+        return max_dp / rate if rate > 0.0 else math.inf
+
+    # -- interface helpers ----------------------------------------------------------------------
+    def _interface_uy(self) -> np.ndarray:
+        return self.nodes.gather(self.mechanics.u.x.array[self.li_map.dofs], self.li_map)
+
+    def _contact_pressure(self) -> np.ndarray:
+        """Nodal contact pressure [Pa] = -residual / lumped weight at the interface y-dofs."""
+        res = self.mechanics.residual_vector()
+        force = -self.nodes.gather(res.array[self.li_map.dofs], self.li_map)
+        w = self.nodes.weights
+        p = np.zeros_like(force)
+        ok = w > 1e-12 * np.max(w)
+        p[ok] = force[ok] / w[ok]
+        if (~ok).any() and ok.any():  # the axis node of axisymmetric P2 (zero weight)
+            idx = np.flatnonzero(ok)
+            for k in np.flatnonzero(~ok):
+                p[k] = p[idx[np.argmin(np.linalg.norm(self.nodes.coords[idx]
+                                                      - self.nodes.coords[k], axis=1))]]
+        return p
+
+    def _set_bound(self, bound: np.ndarray) -> None:
+        self.nodes.scatter(bound, self._upper.x.array, self.li_map)
+
+    def _obstacle(self, removed: np.ndarray, deflection: np.ndarray) -> np.ndarray:
+        return self.g0 + self.state.opened + removed + deflection
+
+    def _guess(self, bound_new: np.ndarray, contact: np.ndarray) -> Callable[[fem.Function], None]:
+        """Rigid-body predictor on top of the linear one: translate the Li up until the
+        contacting node that lags most reaches the new bound, then clip the interface onto the
+        bound (so that the contact set is not empty and the reduced system not singular)."""
+        d = self.li_map.dofs
+        local_bound = bound_new[self.li_map.nodes]
+        local_contact = contact[self.li_map.nodes]
+        if not self.comm.allreduce(bool(local_contact.any()), op=MPI.LOR):
+            local_contact = np.ones_like(local_contact)
+        fixture_moves = self.settings.fixture != "fixed_gap"
+
+        def adjust(u: fem.Function) -> None:
+            lag = local_bound[local_contact] - u.x.array[d][local_contact]
+            shift = self.comm.allreduce(float(np.max(lag, initial=-np.inf)), op=MPI.MAX)
+            if fixture_moves and shift > 0.0:
+                u.x.array[1::2] += shift
+            u.x.array[d] = np.minimum(u.x.array[d], local_bound)
+
+        return adjust
+
+    # -- solves ---------------------------------------------------------------------------------
+    def initialize(self) -> StepReport:
+        """Elastic contact under the stack pressure (dt = 0): the state at t = 0."""
+        if self.steps:
+            raise StrippingError("initialize() after steps were taken")
+        bound = self._obstacle(self.state.removed, self.state.deflection)
+        strain = self._uniaxial_strain()
+
+        def uniaxial(u: fem.Function) -> None:
+            u.interpolate(lambda x: np.vstack([np.zeros(x.shape[1]), strain * x[1]]))
+            d = self.li_map.dofs
+            u.x.array[d] = np.minimum(u.x.array[d], bound[self.li_map.nodes])
+
+        report = self._solve(0.0, Load.current(0.0), first_guess=uniaxial)
+        if not report.converged:
+            raise StrippingError(f"the initial elastic contact solve failed: {report.why}")
+        self.commit()
+        if self.vacancies is not None:
+            self.vacancies.equilibrate()
+        return report
+
+    def try_step(self, dt: float, load: Load) -> StepReport:
+        """Attempt a step of length dt [s] under ``load`` from the committed state (not
+        committed: call :meth:`commit` or :meth:`reject`)."""
+        if dt <= 0.0:
+            raise ValueError(f"dt must be > 0, got {dt}")
+        return self._solve(dt, load)
+
+    def _solve(self, dt: float, load: Load,
+               first_guess: Callable[[fem.Function], None] | None = None) -> StepReport:
+        s = self.settings
+        st0 = self.state
+        report = StepReport(dt=dt, load=load, converged=False,
+                            plate_displacement_before=self.plate_displacement)
+        contact = st0.contact.copy()
+        pressure = st0.pressure.copy()
+        deflection = st0.deflection.copy()
+        skip_current = (dt == 0.0 or (load.mode == "galvanostatic" and load.value == 0.0
+                                      and not s.stress_coupling))
+        contact_old = st0.gap <= s.contact_tolerance  # the rigid-body predictor follows it
+        if self.vacancies is not None:  # nodes that nucleated last: contact before that
+            contact_old = contact_old | self.vacancies.last_nucleated
+        if not skip_current and not contact.any():
+            # nothing conducts (e.g. voids nucleated on the whole contact): let the mechanics
+            # find the contact first, without stripping
+            t = time.perf_counter()
+            ok, why, uy, pressure, _ = self._solve_contact(
+                dt, st0.removed, deflection, contact_old, report, first_guess)
+            report.time_mechanics += time.perf_counter() - t
+            if not ok:
+                report.why = why
+                return report
+            contact = self._obstacle(st0.removed, deflection) - uy <= s.contact_tolerance
+            if not contact.any():
+                report.why = "no part of the interface is in contact"
+                return report
+            first_guess = None
+        history = [contact]
+        for _ in range(s.max_stagger_iterations):
+            report.passes += 1
+            t = time.perf_counter()
+            if skip_current:
+                current = np.zeros(self.nodes.size)
+                voltage, total = self.open_circuit_voltage(pressure, contact), 0.0
+            else:
+                try:
+                    current, voltage, total = self._solve_current(load, contact, pressure)
+                except Exception as err:  # SolverDivergedError or PETSc errors
+                    report.why = f"current solve failed: {err}"
+                    return report
+            report.time_current += time.perf_counter() - t
+            removed = st0.removed + self.thickness_per_charge * current * dt
+            t = time.perf_counter()
+            ok, why, uy, new_pressure, new_deflection = self._solve_contact(
+                dt, removed, deflection, contact_old, report,
+                first_guess if report.passes == 1 else None)
+            report.time_mechanics += time.perf_counter() - t
+            if not ok:
+                report.why = why
+                return report
+            gap = self._obstacle(removed, deflection) - uy
+            # hysteresis against chatter at the contact front: a node enters the contact at a
+            # gap <= tol and leaves it only beyond 10 tol (gaps of ~1 nm do not matter here)
+            new_contact = (gap <= s.contact_tolerance) | (contact & (gap <= 10.0
+                                                                     * s.contact_tolerance))
+            if not np.array_equal(new_contact, contact) and any(
+                    np.array_equal(new_contact, seen) for seen in history[:-1]):
+                report.why = ("contact set cycles between passes (the step is too long for the "
+                              "contact front)")
+                return report
+            history.append(new_contact)
+            changed = int(np.count_nonzero(new_contact != contact))
+            moved = float(np.max(np.abs(new_deflection - deflection), initial=0.0))
+            settled = changed == 0 and moved <= s.contact_tolerance
+            contact, pressure = new_contact, new_pressure
+            used_deflection, deflection = deflection, new_deflection
+            if settled or (skip_current and moved <= s.contact_tolerance):
+                break
+        else:
+            report.why = (f"contact set still changing after {s.max_stagger_iterations} passes "
+                          f"({changed} nodes, electrolyte deflection change {moved:.2e} m)")
+            return report
+        deflection = used_deflection
+        report.converged = True
+        report.voltage, report.total_current = voltage, total
+        report.state = InterfaceState(removed=removed, deflection=deflection, uy=uy,
+                                      gap=gap, pressure=pressure, contact=contact,
+                                      current=current, opened=st0.opened.copy())
+        bottom = int(FacetTag.LI_BOTTOM)
+        report.plate_displacement = -self.mechanics.mean_normal_displacement(bottom)
+        report.plate_pressure = self.nodes.integrate(pressure) / self.area
+        self._pending = report
+        return report
+
+    def _solve_contact(self, dt: float, removed: np.ndarray, deflection: np.ndarray,
+                       contact_old: np.ndarray, report: StepReport,
+                       first_guess: Callable[[fem.Function], None] | None
+                       ) -> tuple[bool, str, np.ndarray, np.ndarray, np.ndarray]:
+        """Li contact solve with the bound for ``removed`` and the electrolyte ``deflection``;
+        returns (ok, why, u_y, contact pressure, the deflection this pressure causes)."""
+        bound = self._obstacle(removed, deflection)
+        self._set_bound(bound)
+        guess = first_guess or self._guess(bound, contact_old)
+        res = self.mechanics.solve_step(dt, adjust_guess=guess)
+        report.newton += res.iterations
+        report.max_dp = max(report.max_dp, res.max_dp)
+        if not res.converged:
+            return (False, f"contact solve failed (SNES reason {res.reason}, "
+                    f"{res.iterations} iterations, failed points {res.failed_points})",
+                    deflection, deflection, deflection)
+        uy = self._interface_uy()
+        pressure = self._contact_pressure()
+        new_deflection = deflection
+        if self._electrolyte_elastic is not None:
+            t = time.perf_counter()
+            new_deflection = self._electrolyte_elastic.deflection(pressure)
+            report.time_electrolyte += time.perf_counter() - t
+        return True, "", uy, pressure, new_deflection
+
+    def _solve_current(self, load: Load, contact: np.ndarray,
+                       pressure: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """Potential for the given contact set and pressure: nodal anodic current densities
+        [A/m^2], cell voltage [V], total current [A] (per m depth in plane)."""
+        s = self.settings
+        cp = self._current_problem(load.mode)
+        lmap = self._potential_map(cp)
+        self.nodes.scatter(contact * self.kinetic_factor, cp.contact_mask.x.array, lmap)
+        stress = -pressure if s.stress_coupling else np.zeros_like(pressure)
+        self.nodes.scatter(stress, cp.contact_stress.x.array, lmap)
+        if load.mode == "galvanostatic":
+            cp.set_load(current_density=load.value)
+        else:
+            cp.set_load(voltage=load.value)
+        cp.solve_only()
+        phi = self.nodes.gather(cp.phi.x.array[lmap.dofs], lmap)
+        eta = -phi - s.current.equilibrium_potential
+        if s.stress_coupling:
+            eta = eta + self.thickness_per_charge * pressure
+        current = np.where(contact, self.kinetic_factor
+                           * s.current.kinetics.current_density(eta), 0.0)
+        total = self.nodes.integrate(current)
+        voltage = cp.galvanostatic_voltage() if load.mode == "galvanostatic" else load.value
+        return current, voltage, total
+
+    def open_circuit_voltage(self, pressure: np.ndarray | None = None,
+                             contact: np.ndarray | None = None) -> float:
+        """Cell voltage without current [V]: ``-Omega <p>_contact / F`` (stress-coupled; the
+        potential of the electrolyte equals that of the stressed metal); the committed state's
+        unless ``pressure`` and ``contact`` are given."""
+        if pressure is None or contact is None:
+            pressure, contact = self.state.pressure, self.state.contact
+        if not self.settings.stress_coupling or not contact.any():
+            return 0.0
+        w = self.nodes.weights * contact
+        return -self.thickness_per_charge * float(np.dot(w, pressure) / max(np.sum(w), 1e-300))
+
+    def _potential_map(self, cp: CurrentDistributionProblem) -> LocalMap:
+        """Interface dof map of a current problem's potential space (the galvanostatic one
+        defined the nodes; a potentiostatic twin is matched by coordinates once)."""
+        key = id(cp.V)
+        if key not in self._potential_maps:
+            if cp.V is self._current_problem("galvanostatic").V:
+                self._potential_maps[key] = self.nodes.space_map
+            else:
+                fdim = cp.V.mesh.topology.dim - 1
+                dofs = fem.locate_dofs_topological(cp.V, fdim, cp.contact_facets)
+                self._potential_maps[key] = self.nodes.local_map(
+                    dofs, cp.V.tabulate_dof_coordinates()[dofs],
+                    dofs < cp.V.dofmap.index_map.size_local)
+        return self._potential_maps[key]
+
+    # -- commit ---------------------------------------------------------------------------------
+    def commit(self) -> StepReport:
+        """Accept the last converged step."""
+        rep = self._pending
+        if rep is None or rep.state is None:
+            raise StrippingError("commit() without a converged, uncommitted step")
+        if self.vacancies is not None and rep.dt > 0.0:
+            self._nucleate(rep)
+        self.mechanics.commit()
+        self.state = rep.state
+        self.time += rep.dt
+        self.charge += rep.total_current * rep.dt
+        self.charge_throughput += abs(rep.total_current) * rep.dt
+        self.plate_displacement = rep.plate_displacement
+        self.plate_pressure = rep.plate_pressure
+        if rep.dt > 0.0:
+            self.steps += 1
+        warning = stripped_thickness_check(self.state.removed, self.geometry.h_li)
+        if warning and warning not in self.warnings:
+            self.warnings.append(warning)
+        self._pending = None
+        return rep
+
+    def _nucleate(self, rep: StepReport) -> None:
+        """Step the vacancy field over the step and open a void nucleus where the interface
+        supersaturation reached the criterion (:mod:`ssbx.problems.stripping.vacancy_coupling`)."""
+        from ssbx.errors import VacancySolveError
+
+        t = time.perf_counter()
+        try:
+            nucleate = self.vacancies.advance(rep.dt, rep.state)
+        except VacancySolveError as err:
+            raise StrippingError(str(err)) from err
+        st = rep.state
+        # void surfaces grow by the vacancies condensed on them (or shrink by emission, never
+        # below contact)
+        grown = np.where(st.contact, 0.0, np.maximum(self.vacancies.condensation, -st.gap))
+        if grown.any():
+            st.opened = st.opened + grown
+            st.gap = st.gap + grown
+        if nucleate.any():
+            h = self.vacancies.nucleus * nucleate
+            st.opened = st.opened + h
+            st.gap = st.gap + h
+            st.contact = st.contact & ~nucleate
+        self.vacancies.record(nucleate, self.time + rep.dt)
+        rep.nucleated = int(np.count_nonzero(nucleate))
+        rep.time_vacancy = time.perf_counter() - t
+
+    def reject(self) -> None:
+        """Discard the last attempted step."""
+        self.mechanics.reject()
+        self._pending = None
+
+    # -- outputs --------------------------------------------------------------------------------
+    def scalars(self, previous: InterfaceState | None = None,
+                report: StepReport | None = None) -> dict[str, float]:
+        """Interface and cell quantities of the committed state (SI; see :data:`HISTORY_UNITS`).
+        ``previous`` (the state before the last step) and ``report`` add rates."""
+        st, nodes, A = self.state, self.nodes, self.area
+        w_contact = nodes.integrate(st.contact.astype(float))
+        removed_volume = nodes.integrate(st.removed)
+        expected = self.thickness_per_charge * self.charge
+        scale = max(self.thickness_per_charge * self.charge_throughput, 1e-300)
+        i_contact_mean = nodes.integrate(st.current) / w_contact if w_contact > 0 else math.nan
+        peak = float(np.max(np.abs(st.current), initial=0.0))
+        out = {
+            "time": self.time,
+            "contact_fraction": w_contact / A,
+            "void_volume": nodes.integrate(st.gap),
+            "void_depth_max": float(np.max(st.gap, initial=0.0)),
+            "current_density_mean": nodes.integrate(st.current) / A,
+            "current_density_peak": peak,
+            "peak_to_mean_ratio": (peak / abs(i_contact_mean)
+                                   if i_contact_mean and np.isfinite(i_contact_mean) else math.nan),
+            "contact_pressure_max": float(np.max(st.pressure, initial=0.0)),
+            "contact_pressure_min": float(np.min(st.pressure[st.contact], initial=0.0)),
+            "stack_pressure": self.plate_pressure,
+            "plate_displacement": self.plate_displacement,
+            "removed_thickness_mean": removed_volume / A,
+            "removed_thickness_max": float(np.max(st.removed, initial=0.0)),
+            "charge_density": self.charge / A,
+            # (∫ r dA - Omega Q / F) / (Omega ∫|I| dt / F): relative to all Li moved so far
+            "li_inventory_error": (removed_volume - expected) / scale,
+            "penetration_max": float(max(-np.min(st.gap, initial=0.0), 0.0)),
+        }
+        if self.vacancies is not None:
+            # gap opened by nucleated voids and by condensation (not taken from the Li: an
+            # error of the model of this size, see ssbx.problems.stripping.vacancy_coupling)
+            out["void_nucleated_volume"] = nodes.integrate(st.opened)
+        if report is not None:
+            out |= {"dt": report.dt, "cell_voltage": report.voltage,
+                    "stagger_passes": float(report.passes),
+                    "newton_iterations": float(report.newton),
+                    "time_current_solve": report.time_current,
+                    "time_contact_solve": report.time_mechanics}
+            if self.vacancies is not None:
+                out["time_vacancy_solve"] = report.time_vacancy
+        if self.vacancies is not None:
+            out |= self.vacancies.scalars(st.contact)
+        if previous is not None and report is not None and report.dt > 0.0:
+            dt = report.dt
+            inflow = nodes.integrate(st.uy - previous.uy) - A * (
+                self.plate_displacement - report.plate_displacement_before)
+            out |= {"creep_inflow_rate": inflow / (A * dt),
+                    "stripping_rate": nodes.integrate(st.removed - previous.removed) / (A * dt)}
+        return out
+
+    # -- checkpoints ----------------------------------------------------------------------------
+    def checkpoint_fields(self, keys: np.ndarray) -> dict[str, Any]:
+        """name -> (Function, cell keys) of the committed state for :mod:`ssbx.io.checkpoint`;
+        ``keys``: the keys of the cell mesh's (root mesh) local cells. Li mechanics (prefix
+        ``li_``, see :meth:`MechanicsProblem.checkpoint_fields`) and the potential of every
+        current problem built so far (``phi_<mode>``: the Newton start of the next solve)."""
+        from ssbx.io.checkpoint import submesh_cell_keys
+
+        root = self.cell_mesh.mesh
+        cache = getattr(self, "_checkpoint_keys", None)
+        if cache is None or cache[0] is not keys:
+            li = submesh_cell_keys(self.li_mesh, root, keys)
+            se = submesh_cell_keys(self.se_domain.mesh, root, keys)
+            cache = self._checkpoint_keys = (keys, li, se)
+        _, li_keys, se_keys = cache
+        out = self.mechanics.checkpoint_fields(li_keys, prefix="li_")
+        if self.vacancies is not None:
+            out["vacancy_theta"] = (self.vacancies.problem.theta, li_keys)
+            out["vacancy_theta_0"] = (self.vacancies.problem.theta_0, li_keys)  # inventory
+        for mode, cp in sorted(self._current_problems.items()):
+            out[f"phi_{mode}"] = (cp.phi, se_keys)
+        return out
+
+    def checkpoint_arrays(self) -> dict[str, np.ndarray]:
+        """The replicated interface state (``state_<field>``)."""
+        return {f"state_{f.name}": np.asarray(getattr(self.state, f.name))
+                for f in dataclasses.fields(self.state)}
+
+    def checkpoint_state(self) -> dict[str, Any]:
+        """Counters and scalars of the committed state (JSON-able)."""
+        if self._pending is not None:
+            raise StrippingError("checkpoint with an uncommitted step")
+        plate = next((bc for bc in self.mechanics.bcs_spec
+                      if isinstance(bc, (Traction, Spring))), None)
+        return {
+            "time": self.time, "charge": self.charge,
+            "charge_throughput": self.charge_throughput,
+            "plate_displacement": self.plate_displacement,
+            "plate_pressure": self.plate_pressure, "steps": self.steps,
+            "warnings": list(self.warnings),
+            "current_modes": sorted(self._current_problems),
+            "stack_pressure": (None if plate is None else float(
+                plate.pressure if isinstance(plate, Traction) else plate.preload)),
+            "mechanics": self.mechanics.checkpoint_state(),
+            "vacancies": (None if self.vacancies is None
+                          else self.vacancies.checkpoint_state()),
+        }
+
+    def prepare_restore(self, state: dict[str, Any]) -> None:
+        """Build the current problems the checkpoint has (before its fields are read)."""
+        for mode in state["current_modes"]:
+            self._current_problem(mode)
+
+    def restore_checkpoint(self, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        """Take back a checkpointed state (fields already read into
+        :meth:`checkpoint_fields`'s functions). The problem must not have been stepped."""
+        if self.steps:
+            raise StrippingError("restore_checkpoint() on a problem that was stepped")
+        if state.get("stack_pressure") is not None and self.settings.fixture != "fixed_gap":
+            self.set_stack_pressure(float(state["stack_pressure"]))
+        self.mechanics.restore_checkpoint(state["mechanics"])
+        values = {f.name: np.array(arrays[f"state_{f.name}"])
+                  for f in dataclasses.fields(InterfaceState)
+                  if f"state_{f.name}" in arrays}
+        values.setdefault("opened", np.zeros_like(values["removed"]))  # older checkpoints
+        values["contact"] = values["contact"].astype(bool)
+        self.state = InterfaceState(**values)
+        self.time = float(state["time"])
+        self.charge = float(state["charge"])
+        self.charge_throughput = float(state["charge_throughput"])
+        self.plate_displacement = float(state["plate_displacement"])
+        self.plate_pressure = float(state["plate_pressure"])
+        self.steps = int(state["steps"])
+        self.warnings = list(state["warnings"])
+        if self.vacancies is not None:
+            if not state.get("vacancies"):
+                raise StrippingError("the checkpoint has no vacancy field but the case has "
+                                     "vacancy transport on")
+            self.vacancies.restore(state["vacancies"])
+        self._pending = None
+
+    def close(self) -> None:
+        """Free the PETSc objects of the mechanics, current and electrolyte solvers now
+        (collective: on every rank at the same point, see
+        :func:`ssbx.problems.lifetime.destroy_nonlinear_problem`)."""
+        from ssbx.problems.lifetime import destroy_nonlinear_problem
+
+        self.mechanics.close()
+        for cp in self._current_problems.values():
+            destroy_nonlinear_problem(cp.problem)
+        if getattr(self, "vacancies", None) is not None:
+            self.vacancies.close()
+        deflection = getattr(self, "_electrolyte_elastic", None)
+        if deflection is not None:
+            deflection._ksp.destroy()
+            deflection._A.destroy()
+
+    def num_dofs(self) -> dict[str, int]:
+        cp = self._current_problem("galvanostatic")
+        return {"potential": int(cp.V.dofmap.index_map.size_global),
+                "displacement": int(self.mechanics.num_dofs()),
+                **({"vacancy": self.vacancies.problem.num_dofs()}
+                   if self.vacancies is not None else {}),
+                "interface_nodes": int(self.nodes.size)}
+
+
+#: Units of :meth:`StrippingProblem.scalars` (planar: volumes per metre of depth).
+HISTORY_UNITS: dict[str, str] = {
+    "time": "s", "dt": "s", "contact_fraction": "1", "void_volume": "m^3 (planar: m^2)",
+    "void_depth_max": "m", "current_density_mean": "A/m^2", "current_density_peak": "A/m^2",
+    "peak_to_mean_ratio": "1", "contact_pressure_max": "Pa", "contact_pressure_min": "Pa",
+    "stack_pressure": "Pa", "plate_displacement": "m", "removed_thickness_mean": "m",
+    "removed_thickness_max": "m", "charge_density": "C/m^2", "li_inventory_error": "1",
+    "penetration_max": "m", "cell_voltage": "V", "stagger_passes": "1",
+    "newton_iterations": "1", "time_current_solve": "s", "time_contact_solve": "s",
+    "creep_inflow_rate": "m/s", "stripping_rate": "m/s",
+    "vacancy_theta_max": "1", "vacancy_nucleation_ratio_max": "1", "nucleation_events": "1",
+    "nucleated_fraction": "1", "first_nucleation_time": "s", "vacancy_balance_error": "1",
+    "dislocation_density_max": "1/m^2", "time_vacancy_solve": "s",
+    "void_nucleated_volume": "m^3 (planar: m^2)",
+    "void_condensed_volume": "m^3 (planar: m^2)",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Electrolyte deflection (elastic electrolyte)
+# --------------------------------------------------------------------------------------------
+class _ElectrolyteDeflection:
+    """Linear-elastic electrolyte under the contact pressure: top fixed, rollers on the sides.
+    One factorisation; :meth:`deflection` returns the interface deflection w [m] (up +) for a
+    nodal contact pressure [Pa]."""
+
+    def __init__(self, owner: StrippingProblem) -> None:
+        from dolfinx.fem.petsc import assemble_matrix
+
+        from ssbx.physics.mechanics import elastic_tangent_work, measure_weight
+
+        self.owner = owner
+        dom = owner.se_domain
+        msh = dom.mesh
+        kind = "axisymmetric" if owner.axisymmetric else "plane_strain"
+        gdim = msh.geometry.dim
+        fdim = msh.topology.dim - 1
+        mat = owner.settings.electrolyte
+        V = fem.functionspace(msh, ("Lagrange", 2, (gdim,)))
+        self.V = V
+        lmbda = fem.Constant(msh, dolfinx.default_scalar_type(mat.lame_lambda))
+        mu = fem.Constant(msh, dolfinx.default_scalar_type(mat.shear_modulus))
+        w = measure_weight(msh, kind)
+        du, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+        a = elastic_tangent_work(lmbda, mu, du, v, kind, w, ufl.dx(domain=msh, metadata={
+            "quadrature_degree": 2}))
+        Q = fem.functionspace(msh, ("Lagrange", 2))
+        self.p = fem.Function(Q)
+        ds = ufl.Measure("ds", domain=msh, subdomain_data=dom.facet_tags, metadata={
+            "quadrature_rule": "GLL", "quadrature_degree": 3})
+        # the Li pushes the electrolyte up (outward normal of the electrolyte there is -y)
+        L = self.p * v[1] * w * ds(dom.contact_tag)
+        top = fem.locate_dofs_topological(V, fdim, dom.facet_tags.find(dom.top_tag))
+        bcs = [fem.dirichletbc(np.zeros(gdim), top, V)]
+        for tag in (int(FacetTag.SIDE_LEFT), int(FacetTag.SIDE_RIGHT)):
+            dofs = fem.locate_dofs_topological(V.sub(0), fdim, dom.facet_tags.find(tag))
+            bcs.append(fem.dirichletbc(dolfinx.default_scalar_type(0.0), dofs, V.sub(0)))
+        # the stiffness does not change: assemble and factorise it once, reassemble the load only
+        self._a, self._L, self._bcs = fem.form(a), fem.form(L), bcs
+        self._A = assemble_matrix(self._a, bcs=bcs)
+        self._A.assemble()
+        self._ksp = PETSc.KSP().create(msh.comm)
+        self._ksp.setOperators(self._A)
+        self._ksp.setType("preonly")
+        self._ksp.getPC().setType("lu")
+        self._ksp.getPC().setFactorSolverType("mumps")
+        self.u = fem.Function(V)
+        contact = dom.facet_tags.find(dom.contact_tag)
+        nodes = owner.nodes
+        qdofs = fem.locate_dofs_topological(Q, fdim, contact)
+        self.p_map = nodes.local_map(qdofs, Q.tabulate_dof_coordinates()[qdofs],
+                                     qdofs < Q.dofmap.index_map.size_local)
+        ydofs = fem.locate_dofs_topological(V.sub(1), fdim, contact)
+        self.y_map = nodes.local_map(ydofs, V.tabulate_dof_coordinates()[ydofs // gdim],
+                                     ydofs // gdim < V.dofmap.index_map.size_local)
+
+    def deflection(self, pressure: np.ndarray) -> np.ndarray:
+        from dolfinx.fem.petsc import apply_lifting, assemble_vector, set_bc
+
+        nodes = self.owner.nodes
+        nodes.scatter(pressure, self.p.x.array, self.p_map)
+        self.p.x.scatter_forward()
+        b = assemble_vector(self._L)
+        apply_lifting(b, [self._a], bcs=[self._bcs])
+        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        set_bc(b, self._bcs)
+        self._ksp.solve(b, self.u.x.petsc_vec)
+        b.destroy()
+        self.u.x.scatter_forward()
+        return nodes.gather(self.u.x.array[self.y_map.dofs], self.y_map)
+
+
+# --------------------------------------------------------------------------------------------
+# Adaptive stepping of one protocol step
+# --------------------------------------------------------------------------------------------
+@dataclass
+class StepControl:
+    """Adaptive time-step control [s, m].
+
+    dt_initial, dt_min, dt_max: step bounds; max_thickness_change: largest change of the
+    removed-Li thickness at any node per step (the a-priori limit ``dt <= 0.9 dr_max /
+    max|Omega i / F|``); max_contact_change: largest change of the contact fraction per step;
+    max_dp: largest plastic strain increment per step; grow / shrink: factors.
+    """
+
+    dt_initial: float = 1e-4
+    dt_min: float = 1e-8
+    dt_max: float = 600.0
+    max_thickness_change: float = 0.05e-6
+    max_contact_change: float = 0.02
+    max_dp: float = 0.01
+    grow: float = 2.0
+    shrink: float = 0.5
+    max_cutbacks: int = 25
+
+
+@dataclass
+class AdvanceResult:
+    """What :func:`advance` did: accepted and rejected steps, whether a callback stopped it.
+
+    Also its stepping state, kept current while it runs (for checkpoints): dt_next: the next
+    step size to try (after the last accepted step); since_reject: accepted steps since the
+    last rejection (growth waits for 3); t_end: the time the protocol step ends at [s];
+    messages: the rejected attempts (the last 5 go into an error message)."""
+
+    accepted: int = 0
+    rejected: int = 0
+    stopped: bool = False
+    dt_next: float = 0.0
+    messages: list[str] = field(default_factory=list)
+    since_reject: int = 10
+    t_end: float = math.nan
+
+
+def advance(problem: StrippingProblem, load: Load, duration: float, control: StepControl, *,
+            dt: float | None = None,
+            on_step: Callable[[StepReport, InterfaceState], bool | None] | None = None,
+            result: AdvanceResult | None = None, t_end: float | None = None
+            ) -> AdvanceResult:
+    """Advance ``problem`` by ``duration`` [s] under ``load`` with adaptive steps.
+
+    A step is tried with ``dt = min(dt_grown, dt_max, remaining, 0.9 dr_max / max rate)`` (the
+    rate from the last nodal currents, or from the mean current for the first step); it is
+    accepted when the stagger converged, the removed thickness changed by at most
+    ``max_thickness_change``, the contact fraction by at most ``max_contact_change`` (unless dt
+    is already within 10 x ``dt_min``) and the plastic strain increment is at most ``max_dp``;
+    otherwise dt is cut (``shrink``, or the ratio that would have met the limit). The first
+    step of a fresh problem is at most half :meth:`StrippingProblem.creep_step_estimate`. After
+    ``max_cutbacks`` consecutive cuts or below ``dt_min``, :class:`StrippingError` is raised.
+    ``on_step(report, previous_state)`` runs after each accepted step; returning True stops.
+
+    Resuming (checkpoints): ``result`` is the :class:`AdvanceResult` to fill (the callback may
+    read its stepping state while it runs); a resumed step passes the saved one (its
+    ``since_reject`` and ``messages``) with ``t_end`` (the saved end time, instead of
+    ``problem.time + duration``) and ``dt`` (its ``dt_next``).
+    """
+    out = result if result is not None else AdvanceResult()
+    t_end = problem.time + duration if t_end is None else float(t_end)
+    out.t_end = t_end
+    dt_try = min(dt if dt is not None else control.dt_initial, control.dt_max)
+    if problem.steps == 0:  # from the elastic contact: creep at its stress concentrations
+        dt_try = min(dt_try, 0.5 * problem.creep_step_estimate(control.max_dp))
+    cutbacks = 0
+    since_reject = out.since_reject
+    eps = 1e-12 * max(duration, 1.0)
+    A = problem.area
+    # the contact set changes node by node: always allow a few nodes to flip in one step
+    allowed_dcf = max(control.max_contact_change, 4.0 * float(np.max(problem.nodes.weights)) / A)
+    while problem.time < t_end - eps:
+        remaining = t_end - problem.time
+        per_charge = problem.thickness_per_charge
+        rate = per_charge * float(np.max(np.abs(problem.state.current), initial=0.0))
+        if load.mode == "galvanostatic":
+            rate = max(rate, per_charge * abs(load.value))
+        h = min(dt_try, control.dt_max, remaining)
+        if rate > 0.0:
+            h = min(h, 0.9 * control.max_thickness_change / rate)
+        if remaining - h < 1e-3 * h:
+            h = remaining
+        previous = problem.state
+        cf_before = problem.nodes.integrate(previous.contact.astype(float)) / A
+        rep = problem.try_step(h, load)
+        why = rep.why
+        factor = control.shrink
+        if rep.converged:
+            st = rep.state
+            dr = float(np.max(np.abs(st.removed - previous.removed), initial=0.0))
+            dcf = abs(problem.nodes.integrate(st.contact.astype(float)) / A - cf_before)
+            if dr > control.max_thickness_change * (1 + 1e-9):
+                why = f"thickness change {dr:.3e} m > {control.max_thickness_change:.3e} m"
+                factor = min(control.shrink, 0.9 * control.max_thickness_change / dr)
+            elif dcf > allowed_dcf and h > 10.0 * control.dt_min:
+                why = f"contact fraction change {dcf:.3f} > {allowed_dcf:.3f}"
+            elif rep.max_dp > control.max_dp:
+                why = f"plastic strain increment {rep.max_dp:.3e} > {control.max_dp:.3e}"
+                factor = min(control.shrink, 0.9 * control.max_dp / rep.max_dp)
+            else:
+                problem.commit()
+                out.accepted += 1
+                cutbacks = 0
+                since_reject += 1
+                easy = rep.passes <= 2 and rep.newton <= 8 * rep.passes
+                # no growth right after a rejection (it would just be rejected again)
+                grow = control.grow if easy and since_reject > 3 else 1.0
+                dt_try = h * grow
+                if rep.max_dp > 0.0:
+                    dt_try = min(dt_try, h * 0.9 * control.max_dp / rep.max_dp)
+                out.dt_next, out.since_reject = dt_try, since_reject
+                if on_step is not None and on_step(rep, previous):
+                    out.stopped = True
+                    break
+                continue
+        problem.reject()
+        since_reject = out.since_reject = 0
+        out.rejected += 1
+        cutbacks += 1
+        out.messages.append(f"t = {problem.time:.6g} s, dt = {h:.3e} s: {why}")
+        dt_try = h * factor
+        if cutbacks > control.max_cutbacks or dt_try < control.dt_min:
+            raise StrippingError(
+                f"time stepping stopped at t = {problem.time:.6g} s after {cutbacks} cut-backs "
+                f"(dt {dt_try:.3e} s, dt_min {control.dt_min:.3e} s):\n  "
+                + "\n  ".join(out.messages[-5:]))
+    out.dt_next = dt_try
+    return out
+
+
+__all__ = [
+    "HISTORY_UNITS",
+    "AdvanceResult",
+    "InterfaceState",
+    "Load",
+    "StepControl",
+    "StepReport",
+    "StrippingError",
+    "StrippingProblem",
+    "StrippingSettings",
+    "advance",
+    "lithium_domain",
+]

@@ -1,0 +1,279 @@
+"""Vacancies in the Li of a stripping problem and void nucleation: the diffusion leg of the
+three-flux balance (migration = self-diffusion + creep).
+
+The field is :class:`ssbx.problems.vacancy.VacancyProblem` (``theta = c_v / c_eq``, see
+:mod:`ssbx.physics.vacancy`) on the Li submesh of a :class:`ssbx.problems.stripping.problem.
+StrippingProblem`, with the degree of the potential so that its interface nodes are the
+stripping problem's (same coordinates, same Gauss–Lobatto weights). After every converged
+stripping step, before it is committed (operator split; the vacancy step is backward Euler over
+the same dt):
+
+1. injection ``J_theta = i Omega / (F c_eq)`` at the contacting nodes from the step's nodal
+   anodic current i (each stripped atom leaves a vacancy behind; plating, i < 0, fills
+   vacancies: ``J_theta = i Omega / (F c_eq) min(theta_n, 1)`` so that theta cannot be driven
+   below zero); nothing where the interface is open;
+2. sink ``k = D_v rho`` per cell with ``rho = rho_0 + eps_dot_p / (b v_ref)``
+   (:func:`ssbx.physics.vacancy.creep_dislocation_density`: the Orowan density of the creep
+   rate the Li mechanics just computed, cell mean of the equivalent plastic-strain rate;
+   ``v_ref = 0`` switches the creep term off);
+3. drift in the hydrostatic stress of the Li mechanics (cell means, L2-projected onto a
+   continuous field so that its gradient exists); the sink drives theta to the local equilibrium
+   ``theta_eq = exp(beta sigma_h)``, and the field starts there (the initial elastic contact);
+4. nucleation. A void surface is traction free: its vacancies are in equilibrium at
+   ``theta = 1`` times the capillary factor ``exp(2 gamma Omega / (r R T))`` of its curvature,
+   whatever the stress in the Li around it (Herring's surface chemical potential; the same
+   criterion as for electromigration voiding, Korhonen et al. 1993, J. Appl. Phys. 73, 3790,
+   where voids nucleate once the stress-dependent vacancy concentration reaches the capillary
+   limit). A contacting node nucleates a void when ``theta >= S`` (S the critical
+   supersaturation, ``R T ln S = 2 gamma Omega / r*``): vacancies then condense into the nucleus
+   instead of leaving it. The stress enters through theta itself: compression lowers the local
+   equilibrium ``exp(beta sigma_h)`` toward which the sink drives theta and so widens the margin
+   ``S - theta_eq`` the injection must fill (a stack pressure P raises the uniform critical
+   current by ``(S - exp(-beta P)) / (S - 1)``), tension narrows it. (A criterion measured against
+   the local lattice equilibrium, ``theta >= S exp(beta sigma_h)``, would let compressed Li
+   nucleate voids holding fewer vacancies than a free surface does in equilibrium: vacancies
+   would leave such a nucleus, as pores sinter under pressure.) The node then leaves the
+   contact: the obstacle there is raised by the height of a critical nucleus
+   ``h* = 2 gamma Omega / (R T ln S)`` (classical nucleation theory; the metal's surface energy
+   gamma) or a given height, and from then on the void closes by creep or grows by stripping
+   around it, as any void of the model (its own few 1e-13 m of vacancies stay in the field);
+5. void surfaces (``void_surfaces``): open interface nodes exchange vacancies with the Li at
+   their equilibrium ``theta = 1`` (a Robin condition with a fast rate h = 100 D_v / the finest
+   node spacing); the condensed volume ``c_eq h (theta - 1) dt`` grows the void there, emission
+   (``theta < 1``, compressed Li) shrinks it, never past contact. So nucleated and initial
+   voids also grow by vacancy condensation and close by diffusion, besides creep.
+
+Why a threshold and not a phase field (Zhao, Wang & Martínez-Pañeda 2022, JMPS 167, 104999):
+the threshold keeps the fixed-mesh contact formulation, needs one more linear solve per step and
+no interface width to resolve; its price is the critical supersaturation S, a parameter of
+nucleation kinetics that is not measured for Li (the predicted critical current scales with
+S - 1: see :func:`ssbx.physics.vacancy.critical_current_density`).
+
+The vacancy volume itself is not taken from the Li inventory: stripping still removes
+``Omega i dt / F`` at the contact (the lattice fills a vacancy that annihilates or diffuses
+away); the field decides *where voids open*, the mechanics how they evolve.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from mpi4py import MPI
+
+import numpy as np
+from dolfinx import fem
+
+from ssbx.meshes.tags import CellTag, FacetTag
+from ssbx.physics.constants import GAS_CONSTANT
+from ssbx.physics.vacancy import (
+    BURGERS_VECTOR_LI,
+    VacancyMaterial,
+    creep_dislocation_density,
+)
+from ssbx.problems.vacancy import VacancyProblem
+
+
+@dataclass(frozen=True)
+class VacancySettings:
+    """Vacancy transport and nucleation in the Li of a stripping problem, SI units.
+
+    material: vacancy data of the metal; critical_supersaturation: S (> 1) [1];
+    dislocation_density: rho_0 [1/m^2]; creep_velocity: v_ref [m/s] of the creep-generated
+    dislocation density (0: no creep coupling); burgers_vector: b [m]; stress_drift: drift in
+    the hydrostatic stress and its local equilibrium exp(beta sigma_h); surface_energy:
+    gamma [J/m^2]; nucleus_height: opened gap at nucleation [m] (``None``: the critical
+    nucleus ``2 gamma Omega / (R T ln S)``); void_surfaces: open interface nodes (void
+    surfaces) exchange vacancies with the Li at ``theta = 1`` and grow or shrink by the
+    condensed volume; sources: where the values come from.
+    """
+
+    material: VacancyMaterial
+    critical_supersaturation: float = 1.1
+    dislocation_density: float = 1e12
+    creep_velocity: float = 0.0
+    burgers_vector: float = BURGERS_VECTOR_LI
+    stress_drift: bool = True
+    surface_energy: float = 0.5
+    nucleus_height: float | None = None
+    void_surfaces: bool = True
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def nucleus(self, temperature: float) -> float:
+        """Height [m] opened at a nucleation site: given, or ``2 gamma Omega / (R T ln S)``."""
+        if self.nucleus_height is not None:
+            return self.nucleus_height
+        return (2.0 * self.surface_energy * self.material.molar_volume
+                / (GAS_CONSTANT * temperature * math.log(self.critical_supersaturation)))
+
+
+class LithiumVacancies:
+    """The vacancy field of a stripping problem (see the module docstring).
+
+    owner: the :class:`StrippingProblem` (its Li mesh, interface nodes and mechanics);
+    settings: :class:`VacancySettings`.
+    """
+
+    def __init__(self, owner: Any, settings: VacancySettings) -> None:
+        self.settings = settings
+        self.owner = owner
+        self.temperature = owner.settings.temperature
+        self.problem = VacancyProblem(
+            owner.li_mesh, owner.li_tags, int(FacetTag.CONTACT), settings.material,
+            self.temperature, degree=owner.settings.current.degree,
+            axisymmetric=owner.axisymmetric, prefix="ssbx_strip_vacancy_")
+        vn = self.problem.nodes
+        if vn.size != owner.nodes.size or not np.allclose(
+                vn.coords, owner.nodes.coords, rtol=0.0, atol=owner.nodes.tolerance * 10):
+            raise RuntimeError("the vacancy field's interface nodes differ from the stripping "
+                               "problem's (the Li and electrolyte meshes must conform)")
+        if not np.array_equal(self.problem.S.dofmap.list, self.problem.V.dofmap.list):
+            raise RuntimeError("sigma_h and theta spaces differ in layout")
+        self.region = owner.mechanics.regions.get(int(CellTag.LITHIUM))
+        K = self.problem.K
+        self._cell_dofs = K.dofmap.list[:, 0]
+        self._num_cells = self._cell_dofs.size
+        self._stress_cells = fem.Function(K, name="sigma_h_cells")
+        self.rho = np.full(self._num_cells, settings.dislocation_density)
+        self.problem.set_sink(dislocation_density=self.rho)
+        self.nucleus = settings.nucleus(self.temperature)
+        # void surfaces: fast exchange, h = 100 D_v / (the finest interface node spacing), so
+        # that theta ~ 1 there (surface kinetics faster than diffusion across an element)
+        spacing = np.diff(np.sort(owner.nodes.coords[:, 0]))
+        spacing = float(np.min(spacing[spacing > 0.0])) if spacing.size else 1.0
+        self.surface_rate = 100.0 * self.problem.D / spacing
+        self.c_eq = settings.material.c_eq(self.temperature)
+        #: void growth [m] by vacancy condensation over the last step, per interface node
+        self.condensation = np.zeros(owner.nodes.size)
+        self.events = 0  # nucleations so far (node count)
+        self.first_nucleation_time = math.nan
+        self.last_nucleated = np.zeros(owner.nodes.size, dtype=bool)
+        self.theta_interface = np.ones(owner.nodes.size)
+        self.threshold = np.full(owner.nodes.size, settings.critical_supersaturation)
+        self.rising = True  # theta at the interface still rising after the last step
+
+    # -- per-cell data from the Li mechanics ------------------------------------------------------
+    def _cell_means(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(Li mesh cells, cell means) of a per-quadrature-point array of the creep region."""
+        reg = self.region
+        nq = reg.points.shape[0]
+        means = values.reshape(-1, nq).mean(axis=1)
+        return reg.parent_cells[: means.size], means
+
+    def _update_sink(self, dt: float) -> None:
+        s = self.settings
+        if self.region is None or s.creep_velocity <= 0.0 or dt <= 0.0:
+            return
+        v = self.region.views
+        cells, rate = self._cell_means((v["p_new"] - v["p_old"]) / dt)
+        rho = np.full(self._num_cells, s.dislocation_density)
+        rho[cells] = creep_dislocation_density(s.dislocation_density, rate, s.burgers_vector,
+                                               s.creep_velocity)
+        self.rho = rho
+        self.problem.set_sink(dislocation_density=rho)
+
+    def _update_stress(self) -> None:
+        if not self.settings.stress_drift:
+            return
+        cells, sigma_h = self.owner.mechanics.cell_hydrostatic_stress(int(CellTag.LITHIUM))
+        arr = self._stress_cells.x.array
+        arr[:] = 0.0
+        arr[self._cell_dofs[cells]] = sigma_h
+        self._stress_cells.x.scatter_forward()
+        self.problem.set_hydrostatic_stress(self._stress_cells)
+
+    def _threshold(self) -> np.ndarray:
+        """The nucleation criterion at the interface nodes: ``theta >= S`` (the equilibrium of
+        a traction-free void surface with the critical nucleus' curvature; the stress acts
+        through theta's local equilibrium, see the module docstring)."""
+        return np.full(self.problem.nodes.size, self.settings.critical_supersaturation)
+
+    def equilibrate(self) -> None:
+        """Start from the local equilibrium ``theta = exp(beta sigma_h)`` of the initial stress
+        (after the stripping problem's initial contact solve)."""
+        self._update_stress()
+        self.problem.equilibrate()
+        self.theta_interface = self.problem.interface_supersaturation()
+        self.threshold = self._threshold()
+
+    # -- one step -------------------------------------------------------------------------------
+    def advance(self, dt: float, state: Any) -> np.ndarray:
+        """Step the field over ``dt`` [s] with the converged interface ``state`` (current,
+        contact) of the stripping step; returns the mask of nodes that nucleate a void now."""
+        if dt <= 0.0:
+            return np.zeros(state.contact.shape, dtype=bool)
+        material = self.settings.material
+        scale = material.injection_velocity(1.0, self.temperature)
+        theta_n = self.theta_interface
+        current = np.where(state.contact, state.current, 0.0)
+        plating = np.clip(theta_n, 0.0, 1.0)
+        self.problem.set_injection(velocity=scale * np.where(current >= 0.0, current,
+                                                             current * plating))
+        self._update_sink(dt)
+        self._update_stress()
+        if self.settings.void_surfaces:
+            self.problem.set_surface_transfer(np.where(state.contact, 0.0, self.surface_rate))
+        self.problem.step(dt)
+        self.condensation = self.c_eq * dt * self.problem.interface_condensation()
+        theta = self.problem.interface_supersaturation()
+        threshold = self._threshold()
+        # still approaching nucleation: the largest ratio to the criterion grew by more than
+        # 1e-3 of the margin to it over this step (slow drifts, e.g. of the stress as the Li
+        # creeps, count as settled)
+        before = float(np.max(theta_n / self.threshold, initial=0.0))
+        ratio = float(np.max(theta / threshold, initial=0.0))
+        self.rising = ratio >= 1.0 or ratio - before > 1e-3 * (1.0 - ratio)
+        self.theta_interface = theta
+        self.threshold = threshold
+        return state.contact & (theta >= threshold)
+
+    def record(self, nucleate: np.ndarray, time_end: float) -> None:
+        """Count the nucleations of a committed step ending at ``time_end`` [s]."""
+        self.last_nucleated = nucleate
+        if nucleate.any():
+            self.events += int(np.count_nonzero(nucleate))
+            if not math.isfinite(self.first_nucleation_time):
+                self.first_nucleation_time = time_end
+
+    # -- outputs --------------------------------------------------------------------------------
+    def scalars(self, contact: np.ndarray) -> dict[str, float]:
+        """History quantities (units: :data:`ssbx.problems.stripping.problem.HISTORY_UNITS`)."""
+        nodes = self.owner.nodes
+        theta = self.theta_interface
+        ratio = theta / self.threshold
+        inv = self.problem.inventory()
+        return {
+            "vacancy_theta_max": float(np.max(theta, initial=-math.inf)),
+            "vacancy_nucleation_ratio_max": float(np.max(np.where(contact, ratio, 0.0),
+                                                         initial=0.0)),
+            "nucleation_events": float(self.events),
+            "nucleated_fraction": nodes.integrate(self.last_nucleated.astype(float))
+            / nodes.area,
+            "first_nucleation_time": self.first_nucleation_time,
+            "vacancy_balance_error": inv["balance_error"],
+            "void_condensed_volume": inv["condensed"] * self.settings.material.molar_volume,
+            "dislocation_density_max": self.owner.comm.allreduce(
+                float(np.max(self.rho, initial=0.0)), op=MPI.MAX),
+        }
+
+    # -- checkpoints ----------------------------------------------------------------------------
+    def checkpoint_state(self) -> dict[str, Any]:
+        return {"events": self.events, "first_nucleation_time": self.first_nucleation_time,
+                "rising": self.rising, **self.problem.checkpoint_state()}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Take back :meth:`checkpoint_state` (theta and theta_0 already read)."""
+        self.problem.restore_state(state)
+        self.events = int(state["events"])
+        self.first_nucleation_time = float(state["first_nucleation_time"])
+        self.rising = bool(state["rising"])
+        self.theta_interface = self.problem.interface_supersaturation()
+        self._update_stress()
+        self.threshold = self._threshold()
+
+    def close(self) -> None:
+        self.problem.close()
+
+
+__all__ = ["LithiumVacancies", "VacancySettings"]

@@ -1,0 +1,247 @@
+"""From a :class:`~ssbx.case.Case` to the settings, materials and problems of the solver.
+
+This is the only module that reads a ``Case`` to build what the problems take: problems
+(:mod:`ssbx.problems`) receive settings records and materials, never a case. Runs
+(:mod:`ssbx.runs`) call these builders.
+
+- :func:`current_settings`: electrolyte conductivity, interface kinetics and operation at the
+  case's temperature;
+- :func:`materials_of`: the elastic materials and the creep law of the anode metal
+  (``anode.metal`` presets with the case's ``[mechanics]`` overrides);
+- :func:`build_mechanics_problem`: the mechanics problem of a cell mesh with the case's fixture
+  and side conditions (and the fixed-gap calibration);
+- :func:`vacancy_settings`, :func:`stripping_settings`: the coupled stripping problem's settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+from ssbx.case import Case
+from ssbx.meshes.cell import CellMesh
+from ssbx.meshes.tags import CellTag, FacetTag
+from ssbx.physics.anode_metals import anode_metal
+from ssbx.physics.creep_laws import NARAYAN_ANAND_2018, PowerLawCreep, xu_2017_strength
+from ssbx.physics.elasticity import LITHIUM, ElasticMaterial, electrolyte_material
+from ssbx.physics.kinetics import ButlerVolmer, Kinetics, LinearKinetics, PrimaryKinetics
+from ssbx.physics.vacancy import hart_effective_diffusivity
+from ssbx.problems.current import CurrentSettings
+from ssbx.problems.mechanics import (
+    Displacement,
+    MechanicsProblem,
+    Spring,
+    Symmetry,
+    Traction,
+    run_quasistatic,
+)
+from ssbx.problems.stripping.problem import StrippingSettings
+from ssbx.problems.stripping.vacancy_coupling import VacancySettings
+
+
+def current_settings(case: Case) -> CurrentSettings:
+    """Settings from a resolved :class:`ssbx.case.Case` at its operating temperature."""
+    T = case.operation.temperature
+    interface = case.interface
+    if interface.kinetics == "butler_volmer":
+        kinetics: Kinetics = ButlerVolmer(
+            exchange_current_density=interface.exchange_current_density_at(T),
+            alpha_a=interface.alpha_a, alpha_c=interface.alpha_c, temperature=T)
+    elif interface.kinetics == "linear":
+        kinetics = LinearKinetics(resistance=interface.asr_at(T))
+    else:
+        kinetics = PrimaryKinetics()
+    return CurrentSettings(
+        conductivity=case.electrolyte.conductivity_at(T),
+        kinetics=kinetics,
+        mode=case.operation.mode,
+        current_density=case.operation.current_density,
+        voltage=case.operation.voltage,
+        counter_electrode=case.operation.counter_electrode,
+        equilibrium_potential=interface.equilibrium_potential,
+        degree=case.solver.degree,
+        linear_solver=case.solver.linear_solver,
+        rtol=case.solver.rtol,
+        atol=case.solver.atol,
+        max_iterations=case.solver.max_iterations,
+        petsc_options=dict(case.solver.petsc),
+        molar_volume=anode_metal(case.anode.metal).molar_volume,
+    )
+
+
+def materials_of(case: Case) -> tuple[dict[int, ElasticMaterial], dict[int, Any]]:
+    """Elastic materials and the creep law of the metal anode of a case (the presets of
+    ``anode.metal`` with the case's ``[mechanics]`` overrides)."""
+    m = case.mechanics
+    metal = anode_metal(case.anode.metal)
+    se = electrolyte_material(m.electrolyte_preset)
+    se = ElasticMaterial(
+        se.name,
+        m.electrolyte_youngs_modulus if m.electrolyte_youngs_modulus is not None else se.E,
+        m.electrolyte_poisson_ratio if m.electrolyte_poisson_ratio is not None else se.nu,
+        se.source)
+    li_E = m.li_youngs_modulus if m.li_youngs_modulus is not None else metal.elastic.E
+    li_nu = m.li_poisson_ratio if m.li_poisson_ratio is not None else metal.elastic.nu
+    law: Any = None
+    if m.li_model == "anand":
+        law = NARAYAN_ANAND_2018
+        if m.li_youngs_modulus is None and m.li_poisson_ratio is None:
+            li_E, li_nu = law.E, law.nu
+    elif m.li_model == "power_law":
+        base = metal.creep
+        law = PowerLawCreep(
+            A=m.creep_prefactor if m.creep_prefactor is not None else base.A,
+            n=m.creep_exponent if m.creep_exponent is not None else base.n,
+            Q=(m.creep_activation_energy if m.creep_activation_energy is not None
+               else base.Q),
+            yield_stress=(xu_2017_strength(m.strength_size) if m.strength_size is not None
+                          else m.yield_stress))
+    source = LITHIUM.source if metal.name == "Li" else metal.sources.get("mechanics", "")
+    li = ElasticMaterial(metal.name, li_E, li_nu, source)
+    creep = {int(CellTag.LITHIUM): law} if law is not None else {}
+    return {int(CellTag.ELECTROLYTE): se, int(CellTag.LITHIUM): li}, creep
+
+
+def _ramp(value: float, duration: float):
+    """``value * min(t / duration, 1)`` (a step if duration is 0)."""
+    if duration <= 0.0:
+        return lambda t: value
+    return lambda t: value * min(max(t / duration, 0.0), 1.0)
+
+
+def _side_conditions(case: Case) -> list[Any]:
+    bcs: list[Any] = [Symmetry(int(FacetTag.SE_TOP))]
+    if case.geometry.kind == "axisymmetric":
+        bcs.append(Symmetry(int(FacetTag.SIDE_LEFT)))  # the axis
+        if case.fixture.sides == "symmetry":
+            bcs.append(Symmetry(int(FacetTag.SIDE_RIGHT)))
+    elif case.fixture.sides == "symmetry":
+        bcs += [Symmetry(int(FacetTag.SIDE_LEFT)), Symmetry(int(FacetTag.SIDE_RIGHT))]
+    else:  # free sides in plane: fix the lateral rigid-body motion at the left side only
+        bcs.append(Displacement(int(FacetTag.SIDE_LEFT), 0, 0.0))
+    return bcs
+
+
+def build_mechanics_problem(case: Case, cell_mesh: CellMesh, *, prefix: str = "ssbx_mech_",
+                            plate_load: Any | None = None,
+                            gap_displacement: float | None = None) -> MechanicsProblem:
+    """The case's mechanics problem on ``cell_mesh``. ``plate_load`` overrides the fixture's
+    boundary condition on the Li current collector (used for the fixed-gap pre-solve);
+    ``gap_displacement`` [m] is the held plate displacement of a fixed gap (default: the
+    elastic one, see :func:`calibrate_gap_displacement`)."""
+    materials, creep = materials_of(case)
+    plate = int(FacetTag.LI_BOTTOM)
+    f = case.fixture
+    if plate_load is None:
+        if f.type == "pressure":
+            plate_load = Traction(plate, _ramp(f.pressure, f.loading_time))
+        elif f.type == "spring":
+            plate_load = Spring(plate, _ramp(f.pressure, f.loading_time), f.stiffness)
+        else:
+            u0 = (elastic_gap_displacement(case, cell_mesh) if gap_displacement is None
+                  else gap_displacement)
+            plate_load = Displacement(plate, 1, _ramp(u0, f.loading_time))
+    return MechanicsProblem.from_cell_mesh(
+        cell_mesh, materials=materials, creep=creep, temperature=case.operation.temperature,
+        bcs=[*_side_conditions(case), plate_load], degree=case.solver.degree, plate_tag=plate,
+        max_iterations=case.solver.max_iterations, petsc_options=dict(case.solver.petsc),
+        prefix=prefix)
+
+
+def elastic_gap_displacement(case: Case, cell_mesh: CellMesh) -> float:
+    """Uniform plate displacement u_y [m] at which the elastic cell carries the fixture
+    pressure: a linear solve with a unit rigid-plate displacement, scaled."""
+    unit = 1e-6
+    probe = build_mechanics_problem(case, cell_mesh, prefix="ssbx_mech_gap_",
+                                    plate_load=Displacement(int(FacetTag.LI_BOTTOM), 1, unit))
+    res = probe.solve_step(0.0)  # dt = 0: the elastic response
+    if not res.converged:
+        raise RuntimeError("elastic pre-solve of the fixed gap did not converge")
+    return unit * case.fixture.pressure / res.plate_pressure
+
+
+def calibrate_gap_displacement(case: Case, cell_mesh: CellMesh, *, iterations: int = 6,
+                               rtol: float = 1e-3) -> tuple[float, float]:
+    """Fixed gap: the held plate displacement [m] whose loading ramp (with creep) ends at
+    ``fixture.pressure``, by fixed-point rescaling ``u <- u p_target / p_reached``; returns the
+    displacement and the pressure reached [Pa]."""
+    target = case.fixture.pressure
+    u = elastic_gap_displacement(case, cell_mesh)
+    reached = math.nan
+    for _ in range(iterations):
+        trial = build_mechanics_problem(case, cell_mesh, prefix="ssbx_mech_cal_",
+                                        gap_displacement=u)
+        steps = run_quasistatic(trial, case.fixture.loading_time, case.time.initial_step,
+                                dt_min=case.time.min_step, dt_max=case.time.max_step,
+                                max_dp=case.time.max_plastic_strain_increment)
+        reached = steps[-1].plate_pressure
+        if abs(reached - target) <= rtol * target:
+            break
+        u *= target / reached
+    return u, reached
+
+
+def vacancy_settings(case: Case) -> VacancySettings | None:
+    """The :class:`VacancySettings` of a resolved case (``None`` when vacancy transport is
+    off; ``vacancy.enabled`` unset counts as off here: :meth:`ssbx.case.Case.for_ccs` turns it
+    on for critical-current searches)."""
+    spec = getattr(case, "vacancy", None)
+    if spec is None or not spec.enabled:
+        return None
+    name = case.anode.metal
+    metal = anode_metal(name).vacancy
+    material = metal.material
+    if spec.self_diffusion is not None:
+        material = dataclasses.replace(material, self_diffusion_ref=spec.self_diffusion,
+                                       reference_temperature=298.15,
+                                       sources=material.sources | {
+                                           "self_diffusion_ref": "case file"})
+    if spec.grain_size is not None:
+        bulk = material.d_self(298.15)
+        effective = hart_effective_diffusivity(bulk, spec.grain_boundary_diffusion,
+                                               spec.grain_size, spec.grain_boundary_width)
+        material = dataclasses.replace(material, self_diffusion_ref=effective,
+                                       reference_temperature=298.15,
+                                       sources=material.sources | {
+                                           "self_diffusion_ref": "Hart effective diffusivity "
+                                           "of the bulk value and the case's D_gb"})
+    return VacancySettings(
+        material=material,
+        critical_supersaturation=spec.critical_supersaturation,
+        dislocation_density=spec.dislocation_density,
+        creep_velocity=spec.creep_velocity,
+        burgers_vector=metal.burgers_vector,
+        stress_drift=spec.stress_drift,
+        surface_energy=(spec.surface_energy if spec.surface_energy is not None
+                        else metal.surface_energy),
+        nucleus_height=spec.nucleus_height,
+        void_surfaces=spec.void_surfaces,
+        sources={"metal": name, **metal.sources},
+    )
+
+
+def stripping_settings(case: Case) -> StrippingSettings:
+    """Settings of a resolved ``problem = "stripping"`` case."""
+    materials, creep = materials_of(case)
+    contact = case.contact
+    return StrippingSettings(
+        current=current_settings(case),
+        li=materials[int(CellTag.LITHIUM)],
+        creep=creep.get(int(CellTag.LITHIUM)),
+        electrolyte=materials[int(CellTag.ELECTROLYTE)],
+        temperature=case.operation.temperature,
+        fixture=case.fixture.type,
+        pressure=case.fixture.pressure,
+        stiffness=case.fixture.stiffness,
+        voids=tuple(case.geometry.voids),
+        electrolyte_mechanics=contact.electrolyte,
+        stress_coupling=contact.stress_coupling,
+        contact_tolerance=contact.contact_tolerance,
+        max_stagger_iterations=contact.max_stagger_iterations,
+        vacancy=vacancy_settings(case),
+        asr_variation=case.interface.asr_variation,
+        asr_wavelength=case.interface.asr_wavelength,
+    )
+
+
