@@ -2,7 +2,8 @@
 the launcher, the worker's command line and process information, the machine description.
 
 A benchmark that compares 1 and 2 ranks cannot measure both on the communicator it runs on, so it
-launches ``python -m ssbx.benchmarks.entry <module> --worker ...`` under a fresh ``mpirun`` and reads the
+launches ``python -m ssbx.benchmarks.entry <module> --worker ...`` under a fresh ``mpirun`` and
+reads the
 row the worker writes as JSON. The launch works from inside an MPI job too: the variables of the
 enclosing job are removed from the child's environment.
 """

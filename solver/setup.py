@@ -36,7 +36,7 @@ from ssbx.problems.mechanics import (
     Traction,
     run_quasistatic,
 )
-from ssbx.problems.stripping.problem import StrippingSettings
+from ssbx.problems.stripping.state import StrippingSettings
 from ssbx.problems.stripping.vacancy_coupling import VacancySettings
 
 

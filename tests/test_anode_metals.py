@@ -19,7 +19,7 @@ from ssbx.physics.anode_metals import ANODE_METALS, anode_metal
 from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME, NA_MOLAR_VOLUME
 from ssbx.physics.creep_laws import WANG_2020_NA, xu_2017_strength
 from ssbx.physics.vacancy import LI_MG_DIFFUSION_RATIO, METALS, critical_current_density
-from ssbx.problems.stripping.problem import Load
+from ssbx.problems.stripping.state import Load
 from ssbx.runs.stripping import build_problem
 from ssbx.setup import materials_of
 

@@ -1,4 +1,5 @@
-"""The CCS search (ssbx.runs.ccs_search): bracketing, geometric bisection, reporting. Pure Python, fast."""
+"""The CCS search (ssbx.runs.ccs_search): bracketing, geometric bisection, reporting. Pure Python,
+fast."""
 
 from __future__ import annotations
 

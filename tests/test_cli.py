@@ -1,7 +1,8 @@
 """The command line, the console, run folders and the MPI abort hook.
 
 Subprocess tests run ``python -m ssbx.cli`` (with ``mpirun -n 2`` where it matters); the run
-flow is tested in-process with a stand-in ``ssbx.runs.registry`` so that it needs no solve. Tests marked
+flow is tested in-process with a stand-in ``ssbx.runs.registry`` so that it needs no solve. Tests
+marked
 ``mpi`` (RunFolder) also run on two ranks under ``make test``.
 """
 

@@ -1,4 +1,5 @@
-"""The hold-time / critical stripping current benchmark (ssbx.benchmarks.reproductions.hold_time_ccs)."""
+"""The hold-time / critical stripping current benchmark
+(ssbx.benchmarks.reproductions.hold_time_ccs)."""
 
 from __future__ import annotations
 

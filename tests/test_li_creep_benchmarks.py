@@ -1,4 +1,5 @@
-"""Li creep-law benchmarks (ssbx.benchmarks.reproductions.li_creep_laws): reference files, the uniaxial
+"""Li creep-law benchmarks (ssbx.benchmarks.reproductions.li_creep_laws): reference files, the
+uniaxial
 material-point driver and the quick runs of ``li_flow_stress`` and ``li_creep_rates``."""
 
 from __future__ import annotations

@@ -32,13 +32,9 @@ from ssbx.physics.creep_laws import MASIAS_2019
 from ssbx.physics.elasticity import LI6PS5CL, LITHIUM
 from ssbx.physics.kinetics import ButlerVolmer, LinearKinetics
 from ssbx.problems.current import CurrentSettings
-from ssbx.problems.stripping.problem import (
-    Load,
-    StepControl,
-    StrippingProblem,
-    StrippingSettings,
-    advance,
-)
+from ssbx.problems.stripping.problem import StrippingProblem
+from ssbx.problems.stripping.state import Load, StrippingSettings
+from ssbx.problems.stripping.stepping import StepControl, advance
 
 KAPPA = 0.2  # S/m
 Z = 2e-4  # ohm m^2

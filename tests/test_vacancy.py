@@ -426,7 +426,8 @@ def test_stress_drift_equilibrium():
 # --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["planar", "axisymmetric"])
 def test_li_submesh_finite_layer(kind):
-    """The Li of a flat cell (:func:`ssbx.problems.stripping.problem.lithium_domain`), P2, injection on
+    """The Li of a flat cell (:func:`ssbx.problems.stripping.problem.lithium_domain`), P2,
+    injection on
     the contact, theta = 1 at the collector, no sink: the steady rise is ``J h_li / D``, so the
     finite-layer ``J_c = (S - 1) D / h_li`` separates nucleation from none."""
     from ssbx.meshes.flat_cell import build_flat_cell_mesh

@@ -1,4 +1,5 @@
-"""Vacancy transport coupled to stripping (ssbx.problems.stripping.vacancy_coupling): the coupled field against its
+"""Vacancy transport coupled to stripping (ssbx.problems.stripping.vacancy_coupling): the coupled
+field against its
 closed form with observed convergence, the inventories, the nucleation criterion of a CCS trial
 against the closed-form critical current, `ssbx ccs` turning it on by default, serial = 2 ranks.
 """
@@ -19,7 +20,7 @@ import pytest
 
 from ssbx.case import resolve_case
 from ssbx.physics.vacancy import LITHIUM, critical_current_density, steady_surface_rise
-from ssbx.problems.stripping.problem import Load
+from ssbx.problems.stripping.state import Load
 from ssbx.runs.ccs import ccs_criterion, strip_trial
 from ssbx.runs.stripping import build_problem
 

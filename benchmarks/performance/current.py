@@ -4,7 +4,8 @@ Not a timed test: timings are measured and reported; what is asserted is that th
 (direct MUMPS and CG + GAMG give the same cell voltage to 1e-6 relative; 2-rank results equal
 the serial ones to 1e-8 relative).
 
-Every measurement is a separate process, ``mpirun -n 1|2 python -m ssbx.benchmarks.entry performance.current
+Every measurement is a separate process, ``mpirun -n 1|2 python -m ssbx.benchmarks.entry
+performance.current
 --worker --level K --solver S --json OUT``, launched by rank 0 of the communicator the benchmark
 runs on (the other ranks sleep meanwhile). The worker first solves the coarsest level once with
 the same solver (FFCx JIT compilation, PETSc/MUMPS initialisation: reported as ``time_warmup``,

@@ -24,7 +24,8 @@ DOFs per rank); weak efficiency T_1 / T_N.
 Every measurement is its own ``mpirun -n N`` process (:mod:`ssbx.benchmarks.workers`): integer
 levels through ``performance.launch`` / ``mechanics_performance.launch``; the fractional levels of
 the weak study through this module's worker, ``mpirun -n N python -m
-ssbx.benchmarks.performance.parallel_scaling --worker --problem current|mechanics --level 2.5 --json OUT``,
+ssbx.benchmarks.performance.parallel_scaling --worker --problem current|mechanics --level 2.5
+--json OUT``,
 which calls the same ``measure`` functions. The full run goes twice through the whole list of
 measurements (rounds, so that a burst of load from other work hits one round rather than one rank
 count) and keeps the fastest round of each. The 1-minute load average is recorded before and after
@@ -34,7 +35,8 @@ the timings are then disturbed by other work on the machine.
 Rank counts: default 1 and 2 (this 2-core machine). On a cluster node (or inside a batch
 allocation with enough cores) run the larger counts with::
 
-    python -m ssbx.benchmarks.entry performance.parallel_scaling --ranks 1 2 4 8 16 --out DIR [--quick]
+    python -m ssbx.benchmarks.entry performance.parallel_scaling --ranks 1 2 4 8 16 --out DIR
+    [--quick]
 
 (writes DIR/parallel_scaling/), or set ``SSBX_SCALING_RANKS=1,2,4,8`` for ``ssbx bench run
 parallel_scaling``. The rank count 1 is always measured (it is the reference). ``mpirun`` is the

@@ -120,7 +120,7 @@ def ssbx_command() -> list[str]:
     found = shutil.which("ssbx")
     if found:
         return [found]
-    return [sys.executable, "-c", "import sys; from ssbx.cli.commands import main; sys.exit(main())"]
+    return [sys.executable, "-m", "ssbx.cli"]
 
 
 def _run(cmd: list[str], timeout: float) -> tuple[bool, str]:

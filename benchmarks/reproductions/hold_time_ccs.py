@@ -8,7 +8,8 @@ released to 5 MPa and cycled at 40 C reach a critical current density (CCD) of 0
 "numerous voids", the 30-min one "has no pores" (quotes and caveats in
 ``benchmarks/data/ham2023_hold_time_ccd.json``).
 
-Model (ssbx stripping problem, :mod:`ssbx.problems.stripping.problem`): a planar 100 um wide slice of the
+Model (ssbx stripping problem, :mod:`ssbx.problems.stripping.problem`): a planar 100 um wide slice
+of the
 interface, Li 20 um, Li6PS5Cl 50 um (rigid), Butler-Volmer kinetics (ASR 2 ohm cm2) and 2 mS/cm
 (the values of ``examples/ccs.toml``, not Ham's), Li power-law creep of Masias et al. 2019 (not
 fitted), 40 C, pressure fixture. ROUGHNESS ASSUMPTION (the measured roughness of the Li foil and
@@ -27,7 +28,8 @@ stability criteria of :func:`ssbx.runs.ccs.strip_trial`: unstable when the conta
 falls more than ``ccs.contact_loss`` (0.05) below its value at the start of stripping, when the
 cell voltage exceeds ``ccs.voltage_rise`` (2x) its value after the first step, or when the
 solver fails; stable at the capacity, or as soon as the contact is complete. The CCS is searched
-by :func:`ssbx.runs.ccs_search.find_critical_current` in 0.1-100 mA/cm2 (no widening: a CCS outside is
+by :func:`ssbx.runs.ccs_search.find_critical_current` in 0.1-100 mA/cm2 (no widening: a CCS
+outside is
 reported as a bound), bisected to a bracket ratio 1.5.
 
 Time stepping: ``[time]`` starts at 1e-11 s with ``min_step`` 1e-14 s; with the 1e-4 s / 1e-9 s of
@@ -216,7 +218,8 @@ def hold_and_release(problem: Any, case: Any, hold: float, per_decade: int,
     """Hold ``problem`` (built at the hold pressure) at zero current for ``hold`` seconds in the
     log-spaced segments of :func:`sample_times`, then release to 5 MPa and rest
     :data:`REST_AFTER_RELEASE`. Returns the record (the problem is left at the released state)."""
-    from ssbx.problems.stripping.problem import Load, advance
+    from ssbx.problems.stripping.state import Load
+    from ssbx.problems.stripping.stepping import advance
     from ssbx.runs.stripping import step_control
 
     rec = HoldRecord()
@@ -256,7 +259,8 @@ def hold_and_release(problem: Any, case: Any, hold: float, per_decade: int,
 def held_trial(case: Any, hold: float, current_density: float, comm: MPI.Comm, *,
                cell_mesh: Any, per_decade: int, marks: tuple[float, ...] = (),
                records: list[HoldRecord] | None = None) -> Any:
-    """One CCS trial after a hold: rebuild, hold, release, strip (:class:`ssbx.runs.ccs_search.Trial`).
+    """One CCS trial after a hold: rebuild, hold, release, strip
+    (:class:`ssbx.runs.ccs_search.Trial`).
     ``records`` collects the hold record. A solver failure during the hold or the release is
     an error (it is not a verdict on the current density)."""
     from ssbx.runs.ccs import strip_and_judge

@@ -1,7 +1,8 @@
 """Na | Na-β″-alumina | Na: stable stripping at 2.5 mA/cm² needs more than ~9 MPa (Spencer Jolly
 et al. 2020), with Na parameters: a check that nothing in the three-flux model was tuned to Li.
 
-The cell, the search and the model are those of :mod:`ssbx.benchmarks.reproductions.vacancy_ccs` (the
+The cell, the search and the model are those of :mod:`ssbx.benchmarks.reproductions.vacancy_ccs`
+(the
 stripping_ccs geometry: a 40 µm wide, 1 µm deep void per 100 µm standing for the imperfect
 initial contact; vacancies + creep, nucleation criterion, the `ssbx ccs` default). Only the
 metal changes, by one key: ``anode.metal = "Na"`` (molar volume 23.7 cm³/mol in the contact

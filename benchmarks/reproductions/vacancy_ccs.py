@@ -5,7 +5,8 @@ in turn, and a performance line (cost per step of the vacancy field, of a search
 
 Nothing is fitted: the vacancy data are the presets of :mod:`ssbx.physics.vacancy` (sources
 there), the critical supersaturation S = 1.1 and the dislocation density 1e12 m^-2 are the case
-defaults (stated assumptions), the cell is the one of :mod:`ssbx.benchmarks.reproductions.stripping_ccs`.
+defaults (stated assumptions), the cell is the one of
+:mod:`ssbx.benchmarks.reproductions.stripping_ccs`.
 
 Groups of points (each a CCS search with :func:`ssbx.runs.ccs.critical_current`):
 
@@ -448,7 +449,7 @@ def performance(comm: MPI.Comm, quick: bool) -> dict[str, Any]:
     from ssbx.benchmarks.reproductions.stripping_ccs import BASE_CASE
     from ssbx.case import resolve_case, with_overrides
     from ssbx.problems.lifetime import closing_problems
-    from ssbx.problems.stripping.problem import Load
+    from ssbx.problems.stripping.state import Load
     from ssbx.runs.stripping import build_problem
 
     steps = 10 if quick else 100

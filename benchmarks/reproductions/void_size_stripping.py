@@ -11,8 +11,10 @@ that voids below 100 µm do not grow: it takes their growth (observed) as given 
 unexplained by the Zκ argument. Its statement is generic (Li electrode / ceramic electrolyte);
 this benchmark uses Li6PS5Cl.
 
-Where :mod:`ssbx.benchmarks.reproductions.zkappa_void` measures the flux concentration alone, this one runs
-the coupled stripping / contact / Li creep model (:mod:`ssbx.problems.stripping.problem`) and asks what
+Where :mod:`ssbx.benchmarks.reproductions.zkappa_void` measures the flux concentration alone, this
+one runs
+the coupled stripping / contact / Li creep model (:mod:`ssbx.problems.stripping.problem`) and asks
+what
 the void does. Set-up: planar Li | Li6PS5Cl cell, κ = 1 mS/cm, Z = 2 Ω cm² (Zκ = 20 µm),
 Butler–Volmer kinetics (α = 0.5/0.5, i0 from Z: same small-overpotential resistance), stress
 coupling on; Masias et al. 2019 power-law Li creep at 25 °C; rigid electrolyte; stack pressure on
@@ -181,7 +183,7 @@ def run_case(case: Any, comm: MPI.Comm, keep_profiles: bool, mode: str = "strip"
     reported in the row (``status``, ``error``), not raised."""
     from ssbx.errors import StrippingError
     from ssbx.physics.contact import THICKNESS_PER_CHARGE
-    from ssbx.problems.stripping.problem import advance
+    from ssbx.problems.stripping.stepping import advance
     from ssbx.runs.stripping import Recorder, build_problem, load_of, step_control
 
     t0 = time.perf_counter()

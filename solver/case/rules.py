@@ -94,7 +94,8 @@ def check_voids(st: ValidationState) -> None:
                 void.values["corner_radius"] = default_corner_radius(w, h)
             elif cr is not None and cr > limit:
                 st.problems.append(
-                    f"{void.shown('corner_radius')}: must be <= min(height, width/2) = {show_um(limit)}"
+                    f"{void.shown('corner_radius')}: must be <= min(height, width/2) = "
+                    f"{show_um(limit)}"
                 )
                 void.bad.add("corner_radius")
         elif shape == "ellipse":
@@ -121,8 +122,8 @@ def check_voids(st: ValidationState) -> None:
                     verb = "touch" if a1 == b0 or b1 == a0 else "overlap"
                     st.problems.append(
                         f"{a.path()} (x = {show_um(a0)} .. {show_um(a1)}) and {b.path()} (x = "
-                        f"{show_um(b0)} .. {show_um(b1)}) {verb}; expected voids separated by a stretch "
-                        "of Li/electrolyte contact"
+                        f"{show_um(b0)} .. {show_um(b1)}) {verb}; expected voids separated by a "
+                        "stretch of Li/electrolyte contact"
                     )
                     a.bad.add("center")
                     b.bad.add("center")

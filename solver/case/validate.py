@@ -167,8 +167,8 @@ def check_key(key: Key, path: str, value: Any, problems: list[str]) -> tuple[boo
             opath = f"{path}.{option}"
             if option.startswith("-"):
                 problems.append(
-                    f"{opath} = {show_given(v)}: PETSc option names are written without the leading "
-                    f'dash; expected "{option.lstrip("-")}"'
+                    f"{opath} = {show_given(v)}: PETSc option names are written without the "
+                    f'leading dash; expected "{option.lstrip("-")}"'
                 )
                 ok = False
             if isinstance(v, dict | list) or not isinstance(v, str | int | float | bool):
@@ -233,8 +233,8 @@ def walk_voids(value: Any, st: ValidationState) -> None:
         return
     if not isinstance(value, list):
         st.problems.append(
-            f"{path} = {show_given(value)}: is {toml_type(value)}; expected an array of tables, one "
-            "[[geometry.voids]] table per void"
+            f"{path} = {show_given(value)}: is {toml_type(value)}; expected an array of tables, "
+            "one [[geometry.voids]] table per void"
         )
         st.voids_ok = False
         return
@@ -278,7 +278,8 @@ def walk_keys(raw: Mapping[str, Any], st: ValidationState) -> None:
             for sub, v in value.items():
                 path = f"{name}.{sub}"
                 if sub not in keys:
-                    st.problems.append(unknown_key_message(path, v, sub, list(keys), f"key in [{name}]"))
+                    st.problems.append(
+                        unknown_key_message(path, v, sub, list(keys), f"key in [{name}]"))
                     continue
                 st.given[path] = v
                 if keys[sub].kind == "table_list":

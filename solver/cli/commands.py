@@ -3,7 +3,8 @@
 
 Every subcommand works unchanged under ``mpirun -n N ssbx ...``: all ranks parse the same
 arguments and validate the same case, only rank 0 prints, and an uncaught error on any rank aborts
-the whole job (:mod:`ssbx.parallel.mpi_abort`) instead of hanging it. This is the only module that looks at
+the whole job (:mod:`ssbx.parallel.mpi_abort`) instead of hanging it. This is the only module that
+looks at
 ``MPI.COMM_WORLD``; everything below it gets the communicator passed in.
 
 Exit codes: 0 success; 1 failure (invalid case, existing run folder, error during a run, failed

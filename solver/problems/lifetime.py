@@ -6,7 +6,8 @@ goes, which can happen at different points on different ranks (one rank still ho
 in a traceback or a rank-0-only structure): the job then hangs in the destroy. Problems that
 own solvers register themselves here (:func:`track`), and :func:`closing_problems` closes the
 ones created inside it, in creation order, on every rank at the same point: when its block ends
-normally or with one of the errors ssbx raises on every rank alike (:class:`ssbx.errors.CollectiveError`).
+normally or with one of the errors ssbx raises on every rank alike
+(:class:`ssbx.errors.CollectiveError`).
 Any other error leaves them alone (it may be on one rank only: closing would hang that rank,
 while ssbx's MPI excepthook is about to abort the job).
 """

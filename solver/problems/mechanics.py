@@ -611,6 +611,11 @@ class MechanicsProblem:
         return failed
 
     # -- time stepping --------------------------------------------------------------------------
+    def set_stress_scale(self, scale: float | None) -> None:
+        """Override the force scale [Pa] of the SNES absolute tolerance (``None``: from the
+        loads, see the class docstring); e.g. when a fixture's stack pressure changes."""
+        self._stress_scale_user = None if scale is None else float(scale)
+
     def _set_loads(self, t: float) -> float:
         """Boundary values at time t; returns the stress scale [Pa]."""
         scale = 0.0

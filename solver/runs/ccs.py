@@ -23,7 +23,8 @@ from ssbx.errors import StrippingError
 from ssbx.io.console import say
 from ssbx.meshes.flat_cell import build_flat_cell_mesh
 from ssbx.problems.lifetime import closing_problems
-from ssbx.problems.stripping.problem import StepReport, StrippingProblem
+from ssbx.problems.stripping.problem import StrippingProblem
+from ssbx.problems.stripping.state import StepReport
 from ssbx.runs.ccs_search import Trial, find_critical_current, trials_csv
 from ssbx.runs.stripping import Recorder, build_problem, run_protocol, step_control
 
@@ -115,7 +116,8 @@ def strip_and_judge(problem: StrippingProblem, case: Case,
 def strip_trial(case: Case, current_density: float, comm: MPI.Comm, *, cell_mesh: Any = None,
                 console: Any = None, recorder_sink: list[Recorder] | None = None,
                 prepare: Callable[[StrippingProblem], None] | None = None) -> Any:
-    """One CCS trial (:class:`ssbx.runs.ccs_search.Trial`): build and initialise the case's problem, run
+    """One CCS trial (:class:`ssbx.runs.ccs_search.Trial`): build and initialise the case's
+    problem, run
     ``prepare(problem)`` if given (e.g. a pressure hold), then :func:`strip_and_judge`."""
     case = case.for_ccs()
     t0 = time.perf_counter()

@@ -1,6 +1,7 @@
 """One ssbx run: mesh → current distribution → run folder (tables, fields, plot, summary).
 
-``solve_case`` does the computation in memory (used by benchmarks and sweeps); ``run_current_case`` adds
+``solve_case`` does the computation in memory (used by benchmarks and sweeps);
+``run_current_case`` adds
 the files of a run folder. Both take the communicator to use; nothing here looks at COMM_WORLD.
 """
 

@@ -46,16 +46,9 @@ from ssbx.io.checkpoint import (
 )
 from ssbx.io.console import human_time, say
 from ssbx.meshes.flat_cell import build_flat_cell_mesh
-from ssbx.problems.stripping.problem import (
-    HISTORY_UNITS,
-    AdvanceResult,
-    InterfaceState,
-    Load,
-    StepControl,
-    StepReport,
-    StrippingProblem,
-    advance,
-)
+from ssbx.problems.stripping.problem import HISTORY_UNITS, StrippingProblem
+from ssbx.problems.stripping.state import InterfaceState, Load, StepReport
+from ssbx.problems.stripping.stepping import AdvanceResult, StepControl, advance
 from ssbx.setup import stripping_settings
 
 #: history.csv columns after ``step`` and ``step_kind``.

@@ -10,7 +10,8 @@ initial and grown, are a gap field on that interface; the unknowns are
 - the Li displacement (Li submesh, P2, :class:`MechanicsProblem` with the Li creep law) with the
   contact as an upper bound on the interface displacement, ``u_y <= g0 + r + w``, solved as a
   variational inequality by PETSc SNES ``vinewtonrsls`` (reduced-space active set);
-- the interface state, replicated on every rank (:class:`ssbx.problems.interface.InterfaceNodes`): initial
+- the interface state, replicated on every rank (:class:`ssbx.problems.interface.InterfaceNodes`):
+initial
   gap g0, removed Li thickness r, contact pressure p, contact set, nodal current.
 
 Why a bound and not a penalty or a moving mesh: the bound makes the contact exact (no
@@ -49,8 +50,7 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from mpi4py import MPI
 from petsc4py import PETSc
@@ -61,14 +61,12 @@ import ufl
 from dolfinx import fem
 
 from ssbx.errors import StrippingError
-from ssbx.meshes.spec import VoidSpec
 from ssbx.meshes.tags import CellTag, FacetTag
 from ssbx.meshes.voids import initial_gap, small_slope_check
 from ssbx.physics.constants import FARADAY
 from ssbx.physics.contact import stripped_thickness_check
-from ssbx.physics.elasticity import ElasticMaterial
 from ssbx.physics.kinetics import PrimaryKinetics
-from ssbx.problems.current import CurrentDistributionProblem, CurrentSettings, electrolyte_domain
+from ssbx.problems.current import CurrentDistributionProblem, electrolyte_domain
 from ssbx.problems.interface import InterfaceNodes, LocalMap
 from ssbx.problems.mechanics import (
     Displacement,
@@ -77,118 +75,9 @@ from ssbx.problems.mechanics import (
     Symmetry,
     Traction,
 )
-
-Fixture = Literal["pressure", "spring", "fixed_gap"]
-
-
-# --------------------------------------------------------------------------------------------
-# Settings and loads
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class StrippingSettings:
-    """Everything the coupled problem needs, SI units.
-
-    current: the electrolyte/kinetics settings (degree 2 recommended: nodal GLL contact);
-    li, creep: Li elastic constants and creep law (``None``: elastic Li); electrolyte: its
-    elastic constants (used when ``electrolyte_mechanics == "elastic"``); temperature [K];
-    fixture: ``pressure`` (constant stack pressure on the Li collector), ``spring`` (pressure
-    = preload + stiffness x collector displacement) or ``fixed_gap`` (collector held where the
-    elastic stack pressure put it); pressure [Pa]; stiffness [Pa/m]; voids: initial gaps;
-    stress_coupling: the contact pressure enters the overpotential (``+ Omega p / F``, Omega the
-    anode metal's molar volume);
-    contact_tolerance [m]: gap below which a node enters the contact (and conducts); it leaves
-    the contact beyond 10 times this gap (hysteresis against chatter at the contact front);
-    max_stagger_iterations: passes per
-    step; mechanics_rtol / mechanics_atol: SNES tolerances of the contact solve (atol relative to
-    the stack force).
-    """
-
-    current: CurrentSettings
-    li: ElasticMaterial
-    creep: Any
-    electrolyte: ElasticMaterial
-    temperature: float = 298.15
-    fixture: Fixture = "pressure"
-    pressure: float = 3e6
-    stiffness: float = 0.935e9
-    voids: tuple[VoidSpec, ...] = ()
-    electrolyte_mechanics: Literal["rigid", "elastic"] = "rigid"
-    stress_coupling: bool = True
-    contact_tolerance: float = 1e-10
-    max_stagger_iterations: int = 8
-    mechanics_rtol: float = 1e-9
-    mechanics_atol: float = 1e-9
-    vacancy: Any = None
-    asr_variation: float = 0.0
-    asr_wavelength: float = 2e-5
-
-@dataclass(frozen=True)
-class Load:
-    """Electrical load of a step: ``galvanostatic`` with a mean current density [A/m^2]
-    (> 0 stripping, < 0 plating, 0 rest) or ``potentiostatic`` with a cell voltage [V]."""
-
-    mode: Literal["galvanostatic", "potentiostatic"]
-    value: float
-
-    @classmethod
-    def current(cls, current_density: float) -> Load:
-        return cls("galvanostatic", float(current_density))
-
-    @classmethod
-    def voltage(cls, voltage: float) -> Load:
-        return cls("potentiostatic", float(voltage))
-
-
-@dataclass
-class InterfaceState:
-    """Replicated interface arrays at one time (node order of :class:`InterfaceNodes`).
-
-    removed: stripped thickness r [m]; deflection: electrolyte deflection w [m]; uy: Li surface
-    displacement [m]; gap [m]; pressure: contact pressure [Pa] (compressive +); contact: bool;
-    current: anodic current density [A/m^2]; opened: gap opened by void nucleation and by
-    vacancy condensation on void surfaces [m] (negative: closed by emission; part of the
-    obstacle, see :mod:`ssbx.problems.stripping.vacancy_coupling`).
-    """
-
-    removed: np.ndarray
-    deflection: np.ndarray
-    uy: np.ndarray
-    gap: np.ndarray
-    pressure: np.ndarray
-    contact: np.ndarray
-    current: np.ndarray
-    opened: np.ndarray
-
-    def copy(self) -> InterfaceState:
-        return InterfaceState(*(np.array(getattr(self, f.name)) for f in
-                                dataclasses.fields(self)))
-
-
-@dataclass
-class StepReport:
-    """An attempted step. converged: every pass solved and the contact set settled;
-    why: reason when not; passes: stagger passes; newton: mechanics Newton iterations (sum);
-    max_dp: largest plastic-strain increment; voltage [V]; total_current [A] (per m depth in
-    plane); timings [s]."""
-
-    dt: float
-    load: Load
-    converged: bool
-    why: str = ""
-    passes: int = 0
-    newton: int = 0
-    max_dp: float = 0.0
-    voltage: float = math.nan
-    total_current: float = 0.0
-    state: InterfaceState | None = None
-    plate_displacement: float = math.nan
-    plate_displacement_before: float = math.nan
-    plate_pressure: float = math.nan
-    time_current: float = 0.0
-    time_mechanics: float = 0.0
-    time_electrolyte: float = 0.0
-    time_vacancy: float = 0.0
-    nucleated: int = 0
+from ssbx.problems.stripping.deflection import ElectrolyteDeflection
+from ssbx.problems.stripping.state import InterfaceState, Load, StepReport, StrippingSettings
+from ssbx.problems.stripping.vacancy_coupling import LithiumVacancies
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,7 +147,8 @@ class StrippingProblem:
                                                         self._upper.x.petsc_vec)
         self._electrolyte_elastic = None
         if settings.electrolyte_mechanics == "elastic":
-            self._electrolyte_elastic = _ElectrolyteDeflection(self)
+            self._electrolyte_elastic = ElectrolyteDeflection(
+                self.se_domain, settings.electrolyte, self.nodes, self.axisymmetric)
 
         # interface state
         n = self.nodes.size
@@ -274,9 +164,9 @@ class StrippingProblem:
                                     current=zeros.copy(), opened=zeros.copy())
         self.vacancies = None
         if settings.vacancy is not None:
-            from ssbx.problems.stripping.vacancy_coupling import LithiumVacancies
-
-            self.vacancies = LithiumVacancies(self, settings.vacancy)
+            self.vacancies = LithiumVacancies(
+                self.li_mesh, self.li_tags, self.nodes, self.mechanics, settings.vacancy,
+                settings.temperature, settings.current.degree, self.axisymmetric)
         self.time = 0.0
         self.charge = 0.0  # ∫ I dt [C] (per m depth in plane)
         self.charge_throughput = 0.0  # ∫ |I| dt [C]: the scale of the inventory error
@@ -338,7 +228,7 @@ class StrippingProblem:
                 bcs[k] = dataclasses.replace(bc, preload=float(pressure))
             elif isinstance(bc, Displacement) and bc.tag == int(FacetTag.LI_BOTTOM):
                 raise StrippingError("a fixed-gap fixture has no stack pressure to set")
-        self.mechanics._stress_scale_user = float(pressure)
+        self.mechanics.set_stress_scale(float(pressure))
 
     def creep_step_estimate(self, max_dp: float) -> float:
         """A time step [s] in which the fastest-creeping point of the committed state gains at
@@ -834,225 +724,4 @@ HISTORY_UNITS: dict[str, str] = {
 }
 
 
-# --------------------------------------------------------------------------------------------
-# Electrolyte deflection (elastic electrolyte)
-# --------------------------------------------------------------------------------------------
-class _ElectrolyteDeflection:
-    """Linear-elastic electrolyte under the contact pressure: top fixed, rollers on the sides.
-    One factorisation; :meth:`deflection` returns the interface deflection w [m] (up +) for a
-    nodal contact pressure [Pa]."""
-
-    def __init__(self, owner: StrippingProblem) -> None:
-        from dolfinx.fem.petsc import assemble_matrix
-
-        from ssbx.physics.mechanics import elastic_tangent_work, measure_weight
-
-        self.owner = owner
-        dom = owner.se_domain
-        msh = dom.mesh
-        kind = "axisymmetric" if owner.axisymmetric else "plane_strain"
-        gdim = msh.geometry.dim
-        fdim = msh.topology.dim - 1
-        mat = owner.settings.electrolyte
-        V = fem.functionspace(msh, ("Lagrange", 2, (gdim,)))
-        self.V = V
-        lmbda = fem.Constant(msh, dolfinx.default_scalar_type(mat.lame_lambda))
-        mu = fem.Constant(msh, dolfinx.default_scalar_type(mat.shear_modulus))
-        w = measure_weight(msh, kind)
-        du, v = ufl.TrialFunction(V), ufl.TestFunction(V)
-        a = elastic_tangent_work(lmbda, mu, du, v, kind, w, ufl.dx(domain=msh, metadata={
-            "quadrature_degree": 2}))
-        Q = fem.functionspace(msh, ("Lagrange", 2))
-        self.p = fem.Function(Q)
-        ds = ufl.Measure("ds", domain=msh, subdomain_data=dom.facet_tags, metadata={
-            "quadrature_rule": "GLL", "quadrature_degree": 3})
-        # the Li pushes the electrolyte up (outward normal of the electrolyte there is -y)
-        L = self.p * v[1] * w * ds(dom.contact_tag)
-        top = fem.locate_dofs_topological(V, fdim, dom.facet_tags.find(dom.top_tag))
-        bcs = [fem.dirichletbc(np.zeros(gdim), top, V)]
-        for tag in (int(FacetTag.SIDE_LEFT), int(FacetTag.SIDE_RIGHT)):
-            dofs = fem.locate_dofs_topological(V.sub(0), fdim, dom.facet_tags.find(tag))
-            bcs.append(fem.dirichletbc(dolfinx.default_scalar_type(0.0), dofs, V.sub(0)))
-        # the stiffness does not change: assemble and factorise it once, reassemble the load only
-        self._a, self._L, self._bcs = fem.form(a), fem.form(L), bcs
-        self._A = assemble_matrix(self._a, bcs=bcs)
-        self._A.assemble()
-        self._ksp = PETSc.KSP().create(msh.comm)
-        self._ksp.setOperators(self._A)
-        self._ksp.setType("preonly")
-        self._ksp.getPC().setType("lu")
-        self._ksp.getPC().setFactorSolverType("mumps")
-        self.u = fem.Function(V)
-        contact = dom.facet_tags.find(dom.contact_tag)
-        nodes = owner.nodes
-        qdofs = fem.locate_dofs_topological(Q, fdim, contact)
-        self.p_map = nodes.local_map(qdofs, Q.tabulate_dof_coordinates()[qdofs],
-                                     qdofs < Q.dofmap.index_map.size_local)
-        ydofs = fem.locate_dofs_topological(V.sub(1), fdim, contact)
-        self.y_map = nodes.local_map(ydofs, V.tabulate_dof_coordinates()[ydofs // gdim],
-                                     ydofs // gdim < V.dofmap.index_map.size_local)
-
-    def deflection(self, pressure: np.ndarray) -> np.ndarray:
-        from dolfinx.fem.petsc import apply_lifting, assemble_vector, set_bc
-
-        nodes = self.owner.nodes
-        nodes.scatter(pressure, self.p.x.array, self.p_map)
-        self.p.x.scatter_forward()
-        b = assemble_vector(self._L)
-        apply_lifting(b, [self._a], bcs=[self._bcs])
-        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-        set_bc(b, self._bcs)
-        self._ksp.solve(b, self.u.x.petsc_vec)
-        b.destroy()
-        self.u.x.scatter_forward()
-        return nodes.gather(self.u.x.array[self.y_map.dofs], self.y_map)
-
-
-# --------------------------------------------------------------------------------------------
-# Adaptive stepping of one protocol step
-# --------------------------------------------------------------------------------------------
-@dataclass
-class StepControl:
-    """Adaptive time-step control [s, m].
-
-    dt_initial, dt_min, dt_max: step bounds; max_thickness_change: largest change of the
-    removed-Li thickness at any node per step (the a-priori limit ``dt <= 0.9 dr_max /
-    max|Omega i / F|``); max_contact_change: largest change of the contact fraction per step;
-    max_dp: largest plastic strain increment per step; grow / shrink: factors.
-    """
-
-    dt_initial: float = 1e-4
-    dt_min: float = 1e-8
-    dt_max: float = 600.0
-    max_thickness_change: float = 0.05e-6
-    max_contact_change: float = 0.02
-    max_dp: float = 0.01
-    grow: float = 2.0
-    shrink: float = 0.5
-    max_cutbacks: int = 25
-
-
-@dataclass
-class AdvanceResult:
-    """What :func:`advance` did: accepted and rejected steps, whether a callback stopped it.
-
-    Also its stepping state, kept current while it runs (for checkpoints): dt_next: the next
-    step size to try (after the last accepted step); since_reject: accepted steps since the
-    last rejection (growth waits for 3); t_end: the time the protocol step ends at [s];
-    messages: the rejected attempts (the last 5 go into an error message)."""
-
-    accepted: int = 0
-    rejected: int = 0
-    stopped: bool = False
-    dt_next: float = 0.0
-    messages: list[str] = field(default_factory=list)
-    since_reject: int = 10
-    t_end: float = math.nan
-
-
-def advance(problem: StrippingProblem, load: Load, duration: float, control: StepControl, *,
-            dt: float | None = None,
-            on_step: Callable[[StepReport, InterfaceState], bool | None] | None = None,
-            result: AdvanceResult | None = None, t_end: float | None = None
-            ) -> AdvanceResult:
-    """Advance ``problem`` by ``duration`` [s] under ``load`` with adaptive steps.
-
-    A step is tried with ``dt = min(dt_grown, dt_max, remaining, 0.9 dr_max / max rate)`` (the
-    rate from the last nodal currents, or from the mean current for the first step); it is
-    accepted when the stagger converged, the removed thickness changed by at most
-    ``max_thickness_change``, the contact fraction by at most ``max_contact_change`` (unless dt
-    is already within 10 x ``dt_min``) and the plastic strain increment is at most ``max_dp``;
-    otherwise dt is cut (``shrink``, or the ratio that would have met the limit). The first
-    step of a fresh problem is at most half :meth:`StrippingProblem.creep_step_estimate`. After
-    ``max_cutbacks`` consecutive cuts or below ``dt_min``, :class:`StrippingError` is raised.
-    ``on_step(report, previous_state)`` runs after each accepted step; returning True stops.
-
-    Resuming (checkpoints): ``result`` is the :class:`AdvanceResult` to fill (the callback may
-    read its stepping state while it runs); a resumed step passes the saved one (its
-    ``since_reject`` and ``messages``) with ``t_end`` (the saved end time, instead of
-    ``problem.time + duration``) and ``dt`` (its ``dt_next``).
-    """
-    out = result if result is not None else AdvanceResult()
-    t_end = problem.time + duration if t_end is None else float(t_end)
-    out.t_end = t_end
-    dt_try = min(dt if dt is not None else control.dt_initial, control.dt_max)
-    if problem.steps == 0:  # from the elastic contact: creep at its stress concentrations
-        dt_try = min(dt_try, 0.5 * problem.creep_step_estimate(control.max_dp))
-    cutbacks = 0
-    since_reject = out.since_reject
-    eps = 1e-12 * max(duration, 1.0)
-    A = problem.area
-    # the contact set changes node by node: always allow a few nodes to flip in one step
-    allowed_dcf = max(control.max_contact_change, 4.0 * float(np.max(problem.nodes.weights)) / A)
-    while problem.time < t_end - eps:
-        remaining = t_end - problem.time
-        per_charge = problem.thickness_per_charge
-        rate = per_charge * float(np.max(np.abs(problem.state.current), initial=0.0))
-        if load.mode == "galvanostatic":
-            rate = max(rate, per_charge * abs(load.value))
-        h = min(dt_try, control.dt_max, remaining)
-        if rate > 0.0:
-            h = min(h, 0.9 * control.max_thickness_change / rate)
-        if remaining - h < 1e-3 * h:
-            h = remaining
-        previous = problem.state
-        cf_before = problem.nodes.integrate(previous.contact.astype(float)) / A
-        rep = problem.try_step(h, load)
-        why = rep.why
-        factor = control.shrink
-        if rep.converged:
-            st = rep.state
-            dr = float(np.max(np.abs(st.removed - previous.removed), initial=0.0))
-            dcf = abs(problem.nodes.integrate(st.contact.astype(float)) / A - cf_before)
-            if dr > control.max_thickness_change * (1 + 1e-9):
-                why = f"thickness change {dr:.3e} m > {control.max_thickness_change:.3e} m"
-                factor = min(control.shrink, 0.9 * control.max_thickness_change / dr)
-            elif dcf > allowed_dcf and h > 10.0 * control.dt_min:
-                why = f"contact fraction change {dcf:.3f} > {allowed_dcf:.3f}"
-            elif rep.max_dp > control.max_dp:
-                why = f"plastic strain increment {rep.max_dp:.3e} > {control.max_dp:.3e}"
-                factor = min(control.shrink, 0.9 * control.max_dp / rep.max_dp)
-            else:
-                problem.commit()
-                out.accepted += 1
-                cutbacks = 0
-                since_reject += 1
-                easy = rep.passes <= 2 and rep.newton <= 8 * rep.passes
-                # no growth right after a rejection (it would just be rejected again)
-                grow = control.grow if easy and since_reject > 3 else 1.0
-                dt_try = h * grow
-                if rep.max_dp > 0.0:
-                    dt_try = min(dt_try, h * 0.9 * control.max_dp / rep.max_dp)
-                out.dt_next, out.since_reject = dt_try, since_reject
-                if on_step is not None and on_step(rep, previous):
-                    out.stopped = True
-                    break
-                continue
-        problem.reject()
-        since_reject = out.since_reject = 0
-        out.rejected += 1
-        cutbacks += 1
-        out.messages.append(f"t = {problem.time:.6g} s, dt = {h:.3e} s: {why}")
-        dt_try = h * factor
-        if cutbacks > control.max_cutbacks or dt_try < control.dt_min:
-            raise StrippingError(
-                f"time stepping stopped at t = {problem.time:.6g} s after {cutbacks} cut-backs "
-                f"(dt {dt_try:.3e} s, dt_min {control.dt_min:.3e} s):\n  "
-                + "\n  ".join(out.messages[-5:]))
-    out.dt_next = dt_try
-    return out
-
-
-__all__ = [
-    "HISTORY_UNITS",
-    "AdvanceResult",
-    "InterfaceState",
-    "Load",
-    "StepControl",
-    "StepReport",
-    "StrippingError",
-    "StrippingProblem",
-    "StrippingSettings",
-    "advance",
-    "lithium_domain",
-]
+__all__ = ["HISTORY_UNITS", "StrippingProblem", "lithium_domain"]

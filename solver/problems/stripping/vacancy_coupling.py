@@ -62,6 +62,7 @@ from typing import Any
 
 from mpi4py import MPI
 
+import dolfinx
 import numpy as np
 from dolfinx import fem
 
@@ -72,6 +73,8 @@ from ssbx.physics.vacancy import (
     VacancyMaterial,
     creep_dislocation_density,
 )
+from ssbx.problems.interface import InterfaceNodes
+from ssbx.problems.mechanics import MechanicsProblem
 from ssbx.problems.vacancy import VacancyProblem
 
 
@@ -111,26 +114,33 @@ class VacancySettings:
 class LithiumVacancies:
     """The vacancy field of a stripping problem (see the module docstring).
 
-    owner: the :class:`StrippingProblem` (its Li mesh, interface nodes and mechanics);
-    settings: :class:`VacancySettings`.
+    li_mesh, li_tags: the Li submesh of the stripping problem and its facet tags (the contact
+    facets carry ``FacetTag.CONTACT``); nodes: the stripping problem's replicated interface
+    nodes; mechanics: its Li mechanics (creep state and hydrostatic stress); settings:
+    :class:`VacancySettings`; temperature [K]; degree: of the vacancy field; axisymmetric:
+    x is the radius.
     """
 
-    def __init__(self, owner: Any, settings: VacancySettings) -> None:
+    def __init__(self, li_mesh: dolfinx.mesh.Mesh, li_tags: dolfinx.mesh.MeshTags,
+                 nodes: InterfaceNodes, mechanics: MechanicsProblem, settings: VacancySettings,
+                 temperature: float, degree: int, axisymmetric: bool) -> None:
         self.settings = settings
-        self.owner = owner
-        self.temperature = owner.settings.temperature
+        self.nodes = nodes
+        self.mechanics = mechanics
+        self.comm = li_mesh.comm
+        self.temperature = temperature
         self.problem = VacancyProblem(
-            owner.li_mesh, owner.li_tags, int(FacetTag.CONTACT), settings.material,
-            self.temperature, degree=owner.settings.current.degree,
-            axisymmetric=owner.axisymmetric, prefix="ssbx_strip_vacancy_")
+            li_mesh, li_tags, int(FacetTag.CONTACT), settings.material,
+            self.temperature, degree=degree,
+            axisymmetric=axisymmetric, prefix="ssbx_strip_vacancy_")
         vn = self.problem.nodes
-        if vn.size != owner.nodes.size or not np.allclose(
-                vn.coords, owner.nodes.coords, rtol=0.0, atol=owner.nodes.tolerance * 10):
+        if vn.size != nodes.size or not np.allclose(
+                vn.coords, nodes.coords, rtol=0.0, atol=nodes.tolerance * 10):
             raise RuntimeError("the vacancy field's interface nodes differ from the stripping "
                                "problem's (the Li and electrolyte meshes must conform)")
         if not np.array_equal(self.problem.S.dofmap.list, self.problem.V.dofmap.list):
             raise RuntimeError("sigma_h and theta spaces differ in layout")
-        self.region = owner.mechanics.regions.get(int(CellTag.LITHIUM))
+        self.region = mechanics.regions.get(int(CellTag.LITHIUM))
         K = self.problem.K
         self._cell_dofs = K.dofmap.list[:, 0]
         self._num_cells = self._cell_dofs.size
@@ -140,17 +150,17 @@ class LithiumVacancies:
         self.nucleus = settings.nucleus(self.temperature)
         # void surfaces: fast exchange, h = 100 D_v / (the finest interface node spacing), so
         # that theta ~ 1 there (surface kinetics faster than diffusion across an element)
-        spacing = np.diff(np.sort(owner.nodes.coords[:, 0]))
+        spacing = np.diff(np.sort(nodes.coords[:, 0]))
         spacing = float(np.min(spacing[spacing > 0.0])) if spacing.size else 1.0
         self.surface_rate = 100.0 * self.problem.D / spacing
         self.c_eq = settings.material.c_eq(self.temperature)
         #: void growth [m] by vacancy condensation over the last step, per interface node
-        self.condensation = np.zeros(owner.nodes.size)
+        self.condensation = np.zeros(nodes.size)
         self.events = 0  # nucleations so far (node count)
         self.first_nucleation_time = math.nan
-        self.last_nucleated = np.zeros(owner.nodes.size, dtype=bool)
-        self.theta_interface = np.ones(owner.nodes.size)
-        self.threshold = np.full(owner.nodes.size, settings.critical_supersaturation)
+        self.last_nucleated = np.zeros(nodes.size, dtype=bool)
+        self.theta_interface = np.ones(nodes.size)
+        self.threshold = np.full(nodes.size, settings.critical_supersaturation)
         self.rising = True  # theta at the interface still rising after the last step
 
     # -- per-cell data from the Li mechanics ------------------------------------------------------
@@ -176,7 +186,7 @@ class LithiumVacancies:
     def _update_stress(self) -> None:
         if not self.settings.stress_drift:
             return
-        cells, sigma_h = self.owner.mechanics.cell_hydrostatic_stress(int(CellTag.LITHIUM))
+        cells, sigma_h = self.mechanics.cell_hydrostatic_stress(int(CellTag.LITHIUM))
         arr = self._stress_cells.x.array
         arr[:] = 0.0
         arr[self._cell_dofs[cells]] = sigma_h
@@ -239,7 +249,7 @@ class LithiumVacancies:
     # -- outputs --------------------------------------------------------------------------------
     def scalars(self, contact: np.ndarray) -> dict[str, float]:
         """History quantities (units: :data:`ssbx.problems.stripping.problem.HISTORY_UNITS`)."""
-        nodes = self.owner.nodes
+        nodes = self.nodes
         theta = self.theta_interface
         ratio = theta / self.threshold
         inv = self.problem.inventory()
@@ -253,7 +263,7 @@ class LithiumVacancies:
             "first_nucleation_time": self.first_nucleation_time,
             "vacancy_balance_error": inv["balance_error"],
             "void_condensed_volume": inv["condensed"] * self.settings.material.molar_volume,
-            "dislocation_density_max": self.owner.comm.allreduce(
+            "dislocation_density_max": self.comm.allreduce(
                 float(np.max(self.rho, initial=0.0)), op=MPI.MAX),
         }
 
