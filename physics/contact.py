@@ -40,9 +40,10 @@ POTENTIAL_PER_PRESSURE = LI_MOLAR_VOLUME / FARADAY
 
 
 def removal_rate(current_density: np.ndarray | float,
-                 molar_volume: float = LI_MOLAR_VOLUME) -> np.ndarray | float:
+                 molar_volume: float) -> np.ndarray | float:
     """Rate of metal removal at the interface [m/s] for a local anodic current density
-    [A/m^2]: ``Omega i / F`` (stripping positive, plating negative; Omega: Li by default)."""
+    [A/m^2]: ``Omega i / F`` (stripping positive, plating negative; Omega: the metal's molar
+    volume [m^3/mol])."""
     return molar_volume / FARADAY * current_density
 
 

@@ -19,12 +19,11 @@ source, zero except in manufactured-solution tests. Weak form, with the radial w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ufl
 
-from ssbx.physics.constants import LI_MOLAR_VOLUME
 from ssbx.physics.kinetics import Kinetics, overpotential
 
 
@@ -49,7 +48,7 @@ class CurrentFormTerms:
     counter_current: Any = None
     equilibrium_potential: Any = 0.0
     normal_stress: Any = 0.0
-    molar_volume: float = LI_MOLAR_VOLUME
+    molar_volume: float = field(kw_only=True)
     source: Any = None
     interface_source: Any = None
     contact_mask: Any = None

@@ -28,18 +28,18 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME, thermal_voltage
+from ssbx.physics.constants import FARADAY, thermal_voltage
 
 ExpFunction = Callable[[Any], Any]
 
 
 def overpotential(phi_se: Any, *, phi_li: Any = 0.0, equilibrium_potential: float = 0.0,
-                  normal_stress: Any = 0.0, molar_volume: float = LI_MOLAR_VOLUME) -> Any:
+                  normal_stress: Any = 0.0, molar_volume: float) -> Any:
     """Overpotential of the metal electrode [V]: ``phi_M - phi_SE - U0 - Omega sigma_nn / F``.
 
     phi_se, phi_li: electrolyte and metal potentials [V]; equilibrium_potential U0 [V];
     normal_stress sigma_nn [Pa], tensile positive (a contact pressure is negative);
-    molar_volume Omega of the metal [m^3/mol] (Li by default).
+    molar_volume Omega of the metal [m^3/mol] (required: the anode metal's, no default).
     """
     return phi_li - phi_se - equilibrium_potential - molar_volume * normal_stress / FARADAY
 

@@ -122,7 +122,7 @@ class VacancyMaterial:
     self_diffusion_activation: float
     reference_temperature: float = 298.15
     correlation_factor: float = 0.727
-    molar_volume: float = LI_MOLAR_VOLUME
+    molar_volume: float = field(kw_only=True)
     relaxation_volume_ratio: float = 1.0
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 

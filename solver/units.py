@@ -4,7 +4,9 @@ Case files give quantities either as bare numbers, taken as SI (``h_se = 5e-5`` 
 strings with a unit (``h_se = "50 um"``, ``asr = "4 ohm cm^2"``, ``temperature = "25 degC"``).
 :func:`parse_quantity` turns either into an SI float after checking the dimension;
 :func:`format_quantity` writes an SI float back as a string in the canonical SI unit, which
-:func:`parse_quantity` reads back to the same float.
+:func:`parse_quantity` reads back to the same float. For display (messages, CSV, JSON, plots),
+:func:`to_mA_per_cm2`, :func:`to_mAh_per_cm2`, :func:`to_ohm_cm2`, :func:`to_mS_per_cm` and their
+``from_`` inverses hold the only hand-written factors between SI and the cell-level units.
 
 No dolfinx here: this runs before any mesh or solver work.
 """
@@ -221,3 +223,150 @@ def format_quantity(si_value: float, dimension: str) -> str:
     ``parse_quantity(format_quantity(x, d), d, key) == x`` exactly (``repr`` of the float).
     """
     return f"{float(si_value)!r} {DIMENSIONS[dimension].si_unit}"
+
+
+# --------------------------------------------------------------------------- display units
+# Results are SI internally; messages, CSV columns, JSON keys and plots often show the
+# electrochemists' units instead. The helpers below are the one place those factors are
+# written, each as the exact floating-point operation the code used before (so the numbers
+# written stay the same to the last bit): converting to the display unit divides by 10 or
+# 36000, or multiplies by 1e4 (ohm cm^2) or 10 (mS/cm).
+
+#: A/m^2 in 1 mA/cm^2 (current density).
+A_PER_M2_PER_MA_PER_CM2 = 10.0
+#: C/m^2 in 1 mAh/cm^2 (areal capacity: 1e-3 A x 3600 s per 1e-4 m^2).
+C_PER_M2_PER_MAH_PER_CM2 = 36000.0
+#: ohm cm^2 in 1 ohm m^2 (area-specific resistance).
+OHM_CM2_PER_OHM_M2 = 1e4
+#: mS/cm in 1 S/m (conductivity).
+MS_PER_CM_PER_S_PER_M = 10.0
+
+
+def to_mA_per_cm2(current_density: float) -> float:
+    """A current density in mA/cm^2.
+
+    Parameters
+    ----------
+    current_density : float or numpy.ndarray
+        Current density [A/m^2].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``current_density / 10.0`` [mA/cm^2].
+    """
+    return current_density / A_PER_M2_PER_MA_PER_CM2
+
+
+def from_mA_per_cm2(value: float) -> float:
+    """A current density given in mA/cm^2, in SI.
+
+    Parameters
+    ----------
+    value : float or numpy.ndarray
+        Current density [mA/cm^2].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``value * 10.0`` [A/m^2] (what :func:`parse_quantity` gives for ``"<value> mA/cm^2"``).
+    """
+    return value * A_PER_M2_PER_MA_PER_CM2
+
+
+def to_mAh_per_cm2(charge_density: float) -> float:
+    """An areal capacity (charge per area) in mAh/cm^2.
+
+    Parameters
+    ----------
+    charge_density : float or numpy.ndarray
+        Charge per area [C/m^2].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``charge_density / 36000.0`` [mAh/cm^2].
+    """
+    return charge_density / C_PER_M2_PER_MAH_PER_CM2
+
+
+def from_mAh_per_cm2(value: float) -> float:
+    """An areal capacity given in mAh/cm^2, in SI.
+
+    Parameters
+    ----------
+    value : float or numpy.ndarray
+        Areal capacity [mAh/cm^2].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``value * 36000.0`` [C/m^2] (what :func:`parse_quantity` gives for
+        ``"<value> mAh/cm^2"``).
+    """
+    return value * C_PER_M2_PER_MAH_PER_CM2
+
+
+def to_ohm_cm2(resistance: float) -> float:
+    """An area-specific resistance in ohm cm^2.
+
+    Parameters
+    ----------
+    resistance : float or numpy.ndarray
+        Area-specific resistance [ohm m^2].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``resistance * 1e4`` [ohm cm^2].
+    """
+    return resistance * OHM_CM2_PER_OHM_M2
+
+
+def from_ohm_cm2(value: float) -> float:
+    """An area-specific resistance given in ohm cm^2, in SI.
+
+    Parameters
+    ----------
+    value : float or numpy.ndarray
+        Area-specific resistance [ohm cm^2].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``value * 1e-4`` [ohm m^2]. :func:`parse_quantity` divides by 1e4 instead, which can
+        differ in the last bit (``3 * 1e-4`` is not ``3 / 1e4``); equal for e.g. 1, 2, 4, 0.5.
+    """
+    return value * 1e-4
+
+
+def to_mS_per_cm(conductivity: float) -> float:
+    """A conductivity in mS/cm.
+
+    Parameters
+    ----------
+    conductivity : float or numpy.ndarray
+        Conductivity [S/m].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``conductivity * 10.0`` [mS/cm].
+    """
+    return conductivity * MS_PER_CM_PER_S_PER_M
+
+
+def from_mS_per_cm(value: float) -> float:
+    """A conductivity given in mS/cm, in SI.
+
+    Parameters
+    ----------
+    value : float or numpy.ndarray
+        Conductivity [mS/cm].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``value / 10.0`` [S/m] (what :func:`parse_quantity` gives for ``"<value> mS/cm"``).
+    """
+    return value / MS_PER_CM_PER_S_PER_M

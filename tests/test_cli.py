@@ -288,7 +288,7 @@ def test_run_invalid_case_creates_nothing(tmp_path, monkeypatch, capsys):
 
 @needs_example
 def test_run_without_dolfinx_exits_2(tmp_path, monkeypatch, capsys):
-    def unavailable() -> None:
+    def unavailable(rank: int = 0) -> None:
         raise ssbx.DolfinxUnavailable("ssbx needs dolfinx 0.11 (stand-in)")
 
     monkeypatch.setattr(ssbx, "require_dolfinx", unavailable)

@@ -25,7 +25,7 @@ from ssbx.meshes.cell import build_cell_mesh
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.meshes.tags import FacetTag
 from ssbx.physics.conductivity import arrhenius
-from ssbx.physics.constants import thermal_voltage
+from ssbx.physics.constants import LI_MOLAR_VOLUME, thermal_voltage
 from ssbx.physics.kinetics import ButlerVolmer, LinearKinetics, PrimaryKinetics
 from ssbx.problems.current import (
     CurrentSettings,
@@ -54,6 +54,7 @@ def flat_domain():
 
 def _solve(domain, prefix, **settings):
     settings.setdefault("conductivity", KAPPA)
+    settings.setdefault("molar_volume", LI_MOLAR_VOLUME)
     return solve_current_distribution(domain, CurrentSettings(**settings), prefix=prefix)
 
 
@@ -361,6 +362,7 @@ VOID_SIZES = MeshSizeSpec(size_fine=0.5 * UM, size_coarse=5 * UM, grading_distan
 def test_parallel_matches_serial(comm):
     settings = CurrentSettings(
         conductivity=KAPPA, current_density=50.0, degree=2, rtol=1e-12, atol=1e-14,
+        molar_volume=LI_MOLAR_VOLUME,
         kinetics=ButlerVolmer(exchange_current_density=50.0, alpha_a=0.4, alpha_c=0.6,
                               temperature=T_ROOM))  # Z kappa = 26 um ~ the void width
     results = {}

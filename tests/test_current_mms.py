@@ -23,12 +23,20 @@ import pytest
 import ufl
 from dolfinx import fem
 
-from ssbx.physics.kinetics import ButlerVolmer, overpotential
+from ssbx.physics.constants import LI_MOLAR_VOLUME
+from ssbx.physics.kinetics import ButlerVolmer
+from ssbx.physics.kinetics import overpotential as metal_overpotential
 from ssbx.problems.current import (
     CurrentDistributionProblem,
     CurrentSettings,
     ElectrolyteDomain,
 )
+
+
+def overpotential(*args, **kwargs):
+    """The overpotential of a Li anode (the tests are about Li)."""
+    return metal_overpotential(*args, molar_volume=LI_MOLAR_VOLUME, **kwargs)
+
 
 L = 100e-6  # width (planar) or radius (axisymmetric) [m]
 H = 50e-6  # electrolyte thickness [m]

@@ -206,7 +206,7 @@ def test_entrypoint_covers_the_cli_subcommands():
     match = re.search(r"'  ([\w|*-]+)\) set -- ssbx \"\$@\" ;;'", run)
     assert match, "no bare-subcommand case in the entry point"
     bare = set(match.group(1).split("|"))
-    cli = (ROOT / "solver" / "cli.py").read_text()
+    cli = (ROOT / "solver" / "cli" / "commands.py").read_text()
     top_level = set(re.findall(r"\bsub\.add_parser\(\s*\"([\w-]+)\"", cli))
     assert {"run", "ccs", "sweep"} <= top_level
     assert top_level <= bare, f"not bare in the entry point: {sorted(top_level - bare)}"

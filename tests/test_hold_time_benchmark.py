@@ -12,7 +12,7 @@ from ssbx.benchmarks.framework import BUILTIN_MODULES, get_benchmark, run_benchm
 
 
 def test_registered_with_source_metric_tolerance():
-    assert "hold_time_ccs" in BUILTIN_MODULES
+    assert "reproductions.hold_time_ccs" in BUILTIN_MODULES
     bench = get_benchmark("hold_time_ccs")
     d = bench.describe()
     for key in ("name", "title", "source", "reference", "metric", "tolerance"):

@@ -14,7 +14,14 @@ import pytest
 
 from ssbx.physics.conductivity import arrhenius
 from ssbx.physics.constants import FARADAY, GAS_CONSTANT, LI_MOLAR_VOLUME, thermal_voltage
-from ssbx.physics.kinetics import ButlerVolmer, LinearKinetics, PrimaryKinetics, overpotential
+from ssbx.physics.kinetics import ButlerVolmer, LinearKinetics, PrimaryKinetics
+from ssbx.physics.kinetics import overpotential as metal_overpotential
+
+
+def overpotential(*args, **kwargs):
+    """The overpotential of a Li anode (the tests are about Li)."""
+    return metal_overpotential(*args, molar_volume=LI_MOLAR_VOLUME, **kwargs)
+
 
 T = 298.15
 

@@ -23,7 +23,7 @@ NAMES = ("parallel_scaling", "sweep_throughput")
 
 def test_registered_with_source_metric_tolerance():
     for name in NAMES:
-        assert name in BUILTIN_MODULES
+        assert f"performance.{name}" in BUILTIN_MODULES
         d = get_benchmark(name).describe()
         for key in ("name", "title", "source", "reference", "metric", "tolerance"):
             assert isinstance(d[key], str) and d[key].strip(), (name, key)

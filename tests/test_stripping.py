@@ -45,7 +45,8 @@ def make_problem(comm, *, voids=(), pressure=2e6, creep=None, kinetics=None, siz
                  coupling=True, electrolyte="rigid", kind="planar", width=WIDTH):
     geo = CellGeometrySpec(kind=kind, h_se=H_SE, h_li=H_LI, width=width, voids=tuple(voids))
     cm = build_flat_cell_mesh(comm, geo, MeshSizeSpec(size_fine=size, size_coarse=4 * size))
-    cs = CurrentSettings(conductivity=KAPPA, kinetics=kinetics or LinearKinetics(Z))
+    cs = CurrentSettings(conductivity=KAPPA, kinetics=kinetics or LinearKinetics(Z),
+                         molar_volume=LI_MOLAR_VOLUME)
     s = StrippingSettings(current=cs, li=LITHIUM, creep=creep, electrolyte=LI6PS5CL,
                           pressure=pressure, voids=tuple(voids), stress_coupling=coupling,
                           electrolyte_mechanics=electrolyte)

@@ -58,7 +58,7 @@ from ssbx.benchmarks.workers import (
 )
 
 UM = 1e-6
-CASE_FILE = Path(__file__).resolve().parents[1] / "examples" / "pressure_hold.toml"
+CASE_FILE = Path(__file__).resolve().parents[2] / "examples" / "pressure_hold.toml"
 FULL_LEVELS = (0, 1, 2)
 QUICK_LEVELS = (0, 1)
 RANKS = (1, 2)

@@ -58,12 +58,12 @@ from ssbx.benchmarks.workers import (
     run_workers,
     worker_arguments,
 )
+from ssbx.units import to_mA_per_cm2, to_mAh_per_cm2
 
-CASE_FILE = Path(__file__).resolve().parents[1] / "examples" / "ccs.toml"
+CASE_FILE = Path(__file__).resolve().parents[2] / "examples" / "ccs.toml"
 RANKS = (1, 2)
 WORKER_TIMEOUT_S = 1500.0
 FULL, QUICK = 0, 1
-MAH_PER_CM2 = 36000.0
 
 VARIANTS: dict[int, dict[str, Any]] = {
     FULL: {"name": "stripping_performance_full", "ccs.lower": "10 mA/cm^2",
@@ -206,7 +206,7 @@ def measure(comm: MPI.Comm, level: int, warmup: bool = True) -> dict[str, Any]:
         times = {k: comm.allreduce(v, op=MPI.MAX) for k, v in local.items()}
         attempted = max(stats["attempted"], 1)
         row = {
-            "current_density_mA_per_cm2": trial.current_density / 10.0,
+            "current_density_mA_per_cm2": to_mA_per_cm2(trial.current_density),
             "stable": bool(trial.stable),
             "reason": trial.reason,
             "capacity_reached_mAh_per_cm2": trial.metrics["capacity_reached_mAh_per_cm2"],
@@ -377,8 +377,9 @@ def markdown_table(rows: list[dict[str, Any]], checks: list[Check], machine: dic
         f"void, {case.fixture.pressure / 1e6:g} MPa, Masias creep, BV kinetics, rigid "
         f"electrolyte; interface columns {case.mesh.size_fine * 1e6:g} µm; P2 potential and "
         "displacement; MUMPS LU) with the bracket "
-        f"{case.ccs.lower / 10:g} .. {case.ccs.upper / 10:g} mA/cm², bracket ratio "
-        f"{case.ccs.bracket_ratio:g}, {case.ccs.capacity / MAH_PER_CM2:g} mAh/cm² per trial. "
+        f"{to_mA_per_cm2(case.ccs.lower):g} .. {to_mA_per_cm2(case.ccs.upper):g} mA/cm², bracket "
+        f"ratio {case.ccs.bracket_ratio:g}, {to_mAh_per_cm2(case.ccs.capacity):g} mAh/cm² per "
+        "trial. "
         "A step is one attempted time step (accepted or rejected); its wall time is split into "
         "the current solve (potential SNES), the contact/mechanics solve (creep kernel, "
         "residual + Jacobian assembly, linear solves = SNES time outside the residual and "

@@ -58,7 +58,7 @@ from ssbx.benchmarks.framework import (
 )
 from ssbx.benchmarks.workers import clean_environment, find_mpirun, load_average
 
-CASE_FILE = Path(__file__).resolve().parents[1] / "examples" / "void_2d.toml"
+CASE_FILE = Path(__file__).resolve().parents[2] / "examples" / "void_2d.toml"
 SWEEP_KEY = "geometry.voids.0.width"
 FULL_WIDTHS_UM = tuple(float(w) for w in range(10, 90, 5))
 QUICK_WIDTHS_UM = (20.0, 40.0, 60.0, 80.0)

@@ -71,11 +71,10 @@ from ssbx.benchmarks.framework import (
     save_figure,
     say,
 )
+from ssbx.units import from_mA_per_cm2, to_mA_per_cm2, to_mAh_per_cm2
 
 UM = 1e-6
 MPA = 1e6
-MA_CM2 = 10.0
-"""A/m^2 per mA/cm^2."""
 REFERENCE_FILE = DATA_DIR / "ham2023_hold_time_ccd.json"
 
 HOLD_PRESSURE = 25e6
@@ -130,9 +129,10 @@ class Setup:
 
 
 FULL = Setup(n_gaps=8, size_fine=1.0 * UM, holds=(60.0, 1800.0), labels=("1 min", "30 min"),
-             lower=0.1 * MA_CM2, upper=100.0 * MA_CM2)
+             lower=from_mA_per_cm2(0.1), upper=from_mA_per_cm2(100.0))
 QUICK = Setup(n_gaps=3, size_fine=2.5 * UM, holds=(1.0, 30.0), labels=("1 s", "30 s"),
-              lower=10.0 * MA_CM2, upper=100.0 * MA_CM2, max_dp=0.05, samples_per_decade=2)
+              lower=from_mA_per_cm2(10.0), upper=from_mA_per_cm2(100.0), max_dp=0.05,
+              samples_per_decade=2)
 
 
 def setup(quick: bool) -> Setup:
@@ -288,7 +288,7 @@ def held_trial(case: Any, hold: float, current_density: float, comm: MPI.Comm, *
         "contact_fraction_min": float(np.nanmin(cf)),
         "cell_voltage_max_V": float(np.nanmax(np.abs(volt))) if np.isfinite(volt).any()
         else math.nan,
-        "capacity_reached_mAh_per_cm2": (s["charge_density"] - q0) / 36000.0,
+        "capacity_reached_mAh_per_cm2": to_mAh_per_cm2(s["charge_density"] - q0),
         "hold_steps": float(rec.accepted),
         "strip_steps": float(len(recorder.rows) - 1),
         "wall_time_build_s": t_build,
@@ -323,11 +323,11 @@ def ccs_point(result: Any) -> tuple[float | None, str]:
     of a bracket, the lower bound when every trial was stable (the CCS is at least that), the
     upper bound when none was (at most that)."""
     if result.status == "bracketed":
-        return result.estimate / MA_CM2, "bracket estimate"
+        return to_mA_per_cm2(result.estimate), "bracket estimate"
     if result.status == "above_range" and result.lower is not None:
-        return result.lower / MA_CM2, "lower bound (every trial stable)"
+        return to_mA_per_cm2(result.lower), "lower bound (every trial stable)"
     if result.upper is not None:
-        return result.upper / MA_CM2, "upper bound (every trial unstable)"
+        return to_mA_per_cm2(result.upper), "upper bound (every trial unstable)"
     return None, "none"
 
 
@@ -393,8 +393,8 @@ class HoldTimeCcs(Benchmark):
             f" um, depths {min(v.height for v in geo.voids) / UM:.2g}-"
             f"{max(v.height for v in geo.voids) / UM:.2g} um; holds "
             f"{', '.join(s.labels)} at {HOLD_PRESSURE / MPA:g} MPa, then {CYCLE_PRESSURE / MPA:g}"
-            f" MPa, {TEMPERATURE_C:g} C; CCS in {s.lower / MA_CM2:g}-{s.upper / MA_CM2:g} "
-            f"mA/cm2")
+            f" MPa, {TEMPERATURE_C:g} C; CCS in {to_mA_per_cm2(s.lower):g}-"
+            f"{to_mA_per_cm2(s.upper):g} mA/cm2")
         cell_mesh = build_flat_cell_mesh(comm, geo, cases[0].mesh)
         # longest hold first: its first trial's hold is the recorded contact history
         order = sorted(range(len(s.holds)), key=lambda k: -s.holds[k])
@@ -458,8 +458,8 @@ class HoldTimeCcs(Benchmark):
                 "void_volume_after_hold_nm": recs[0].after_hold["void_volume_per_area_nm"],
                 "contact_fraction_at_5MPa": recs[0].after_release["contact_fraction"],
                 "ccs_status": res.status,
-                "ccs_lower_mA_per_cm2": (res.lower / MA_CM2) if res.lower else math.nan,
-                "ccs_upper_mA_per_cm2": (res.upper / MA_CM2) if res.upper else math.nan,
+                "ccs_lower_mA_per_cm2": to_mA_per_cm2(res.lower) if res.lower else math.nan,
+                "ccs_upper_mA_per_cm2": to_mA_per_cm2(res.upper) if res.upper else math.nan,
                 "ccs_value_mA_per_cm2": point if point is not None else math.nan,
                 "ccs_value_is": how,
                 "measured_ccd_mA_per_cm2": measured[k],
@@ -477,7 +477,7 @@ class HoldTimeCcs(Benchmark):
             for t in trials:
                 trial_rows.append({
                     "hold": s.labels[k], "hold_time_s": hold,
-                    "current_density_mA_per_cm2": t.current_density / MA_CM2,
+                    "current_density_mA_per_cm2": to_mA_per_cm2(t.current_density),
                     "stable": bool(t.stable), "reason": " ".join(str(t.reason).split()),
                     **{key: t.metrics[key] for key in sorted(t.metrics)
                        if key != "hold_time_s"}})
@@ -584,10 +584,11 @@ class HoldTimeCcs(Benchmark):
         if statuses == {"above_range"}:
             text += (
                 f"Both holds leave a flat, fully contacting interface, on which the model has no "
-                f"instability: every trial up to {s.upper / MA_CM2:g} mA/cm2 is stable (it stops "
-                "at once, contact complete), so CCS > "
-                f"{s.upper / MA_CM2:g} mA/cm2 after both holds, at least "
-                f"{s.upper / MA_CM2 / measured[0]:.0f}x and {s.upper / MA_CM2 / measured[1]:.0f}x"
+                f"instability: every trial up to {to_mA_per_cm2(s.upper):g} mA/cm2 is stable (it "
+                "stops at once, contact complete), so CCS > "
+                f"{to_mA_per_cm2(s.upper):g} mA/cm2 after both holds, at least "
+                f"{to_mA_per_cm2(s.upper) / measured[0]:.0f}x and "
+                f"{to_mA_per_cm2(s.upper) / measured[1]:.0f}x"
                 " the measured 0.88 and 2.15 mA/cm2, and the hold time makes no difference (the "
                 "ratio 2.44 is not reproduced; it is undetermined, both being lower bounds). ")
         else:
@@ -692,7 +693,7 @@ class HoldTimeCcs(Benchmark):
         fig, (ax, cx) = plt.subplots(1, 2, figsize=(14, 6.0))
         self._contact_axes(ax, data)
         ax.set_title("(a) contact fraction during the 25 MPa hold", fontsize=10)
-        lo_rng, hi_rng = (x / MA_CM2 for x in data["ranges"])
+        lo_rng, hi_rng = (to_mA_per_cm2(x) for x in data["ranges"])
         xs = np.arange(len(rows))
         for x, row in zip(xs, rows, strict=True):
             lo, hi = row["ccs_lower_mA_per_cm2"], row["ccs_upper_mA_per_cm2"]

@@ -77,7 +77,7 @@ UM = 1e-6
 MPA = 1e6
 HOUR = 3600.0
 REFERENCE_FILE = DATA_DIR / "ham_pressure_hold.csv"
-CASE_FILE = Path(__file__).resolve().parents[1] / "examples" / "pressure_hold.toml"
+CASE_FILE = Path(__file__).resolve().parents[2] / "examples" / "pressure_hold.toml"
 
 T_30MIN = 1800.0
 T_24H = 86400.0

@@ -69,16 +69,17 @@ from ssbx.benchmarks.framework import (
     save_figure,
     say,
 )
+from ssbx.units import (
+    from_mA_per_cm2,
+    from_mAh_per_cm2,
+    from_ohm_cm2,
+    to_mA_per_cm2,
+    to_mAh_per_cm2,
+)
 
 UM = 1e-6
 MPA = 1e6
 KELVIN = 273.15
-OHM_CM2 = 1e-4
-"""ohm m^2 per ohm cm^2."""
-MA_CM2 = 10.0
-"""A/m^2 per mA/cm^2."""
-MAH_CM2 = 36000.0
-"""C/m^2 per mAh/cm^2."""
 REFERENCE_FILE = DATA_DIR / "kasemchainan2019_ccs.json"
 
 BASE_CASE: dict[str, Any] = {
@@ -113,7 +114,7 @@ charge has refilled (or out-crept) the void at least once."""
 
 QUICK_SETTINGS: dict[str, Any] = {
     "mesh.size_fine": 5.0 * UM,
-    "ccs.capacity": 0.05 * MAH_CM2,
+    "ccs.capacity": from_mAh_per_cm2(0.05),
     "ccs.bracket_ratio": 3.0,
 }
 """Quick run: coarse mesh, 0.05 mAh/cm² per trial, bracket ratio 3."""
@@ -198,7 +199,7 @@ def point_overrides(point: Point, quick: bool) -> dict[str, Any]:
         "name": f"stripping_ccs_{point.key}",
         "fixture.pressure": point.pressure_MPa * MPA,
         "operation.temperature": point.temperature_C + KELVIN,
-        "interface.asr": point.z_ohm_cm2 * OHM_CM2,
+        "interface.asr": from_ohm_cm2(point.z_ohm_cm2),
         "geometry.voids.0.width": point.void_width_um * UM,
     } | (QUICK_SETTINGS if quick else FULL_SETTINGS)
 
@@ -343,8 +344,8 @@ class StrippingCcs(Benchmark):
         cases = self.cases(quick)
         c0 = cases[0]
         say(comm, console,
-            f"  {len(pts)} CCS searches; per trial {c0.ccs.capacity / MAH_CM2:g} mAh/cm², "
-            f"bracket {c0.ccs.lower / MA_CM2:g}-{c0.ccs.upper / MA_CM2:g} mA/cm² (x"
+            f"  {len(pts)} CCS searches; per trial {to_mAh_per_cm2(c0.ccs.capacity):g} mAh/cm², "
+            f"bracket {to_mA_per_cm2(c0.ccs.lower):g}-{to_mA_per_cm2(c0.ccs.upper):g} mA/cm² (x"
             f"{c0.ccs.expansion_factor:g} {c0.ccs.max_expansions}x each way), ratio "
             f"{c0.ccs.bracket_ratio:g}, size_fine {c0.mesh.size_fine / UM:g} um")
         rows: list[dict[str, Any]] = []
@@ -361,7 +362,7 @@ class StrippingCcs(Benchmark):
                     "key": pt.key, "pressure_MPa": pt.pressure_MPa,
                     "temperature_C": pt.temperature_C, "Z_ohm_cm2": pt.z_ohm_cm2,
                     "void_width_um": pt.void_width_um, "trial": n + 1,
-                    "current_density_mA_per_cm2": tr.current_density / MA_CM2,
+                    "current_density_mA_per_cm2": to_mA_per_cm2(tr.current_density),
                     "stable": bool(tr.stable), "reason": " ".join(str(tr.reason).split()),
                     "contact_fraction_initial": m.get("contact_fraction_initial", math.nan),
                     "contact_fraction_min": m.get("contact_fraction_min", math.nan),
@@ -410,11 +411,11 @@ class StrippingCcs(Benchmark):
             "trial_wall_max_s": float(max(t.metrics.get("wall_time_s", 0.0) for t in trials)),
             "zkappa_um": case.asr * case.conductivity / UM,
             "size_fine_um": case.mesh.size_fine / UM,
-            "capacity_mAh_per_cm2": case.ccs.capacity / MAH_CM2,
-            "search_lower_mA_per_cm2": case.ccs.lower / MA_CM2,
-            "search_upper_mA_per_cm2": case.ccs.upper / MA_CM2,
-            "searched_max_mA_per_cm2": max(t.current_density for t in trials) / MA_CM2,
-            "searched_min_mA_per_cm2": min(t.current_density for t in trials) / MA_CM2,
+            "capacity_mAh_per_cm2": to_mAh_per_cm2(case.ccs.capacity),
+            "search_lower_mA_per_cm2": to_mA_per_cm2(case.ccs.lower),
+            "search_upper_mA_per_cm2": to_mA_per_cm2(case.ccs.upper),
+            "searched_max_mA_per_cm2": to_mA_per_cm2(max(t.current_density for t in trials)),
+            "searched_min_mA_per_cm2": to_mA_per_cm2(min(t.current_density for t in trials)),
             "reference_ccs_mA_per_cm2": math.nan,
         }
 
@@ -543,8 +544,8 @@ class StrippingCcs(Benchmark):
             r["void_closed_trials"] = len(closed)
             q = next((v for i, v in closed.items() if math.isclose(i, VOID_CLOSURE_CURRENT)),
                      math.nan)
-            r["void_closure_time_at_100_mA_per_cm2_s"] = q * MAH_CM2 / (VOID_CLOSURE_CURRENT
-                                                                         * MA_CM2)
+            r["void_closure_time_at_100_mA_per_cm2_s"] = (
+                from_mAh_per_cm2(q) / from_mA_per_cm2(VOID_CLOSURE_CURRENT))
         slopes: dict[str, Any] = {}
         for t in sorted({r["temperature_C"] for r in rows
                          if r["role"] in ("pressure", "temperature")}):

@@ -43,9 +43,7 @@ from mpi4py import MPI
 
 from ssbx.benchmarks.framework import Benchmark, Check, Outcome, pyplot, register, save_figure, say
 from ssbx.physics.vacancy import LI_MG_DIFFUSION_RATIO
-
-MA_CM2 = 10.0  # A/m^2 per mA/cm^2
-MAH_CM2 = 36000.0  # C/m^2 per mAh/cm^2
+from ssbx.units import to_mA_per_cm2
 
 #: Krauskopf et al. 2019 (ACS AMI 11, 14463), via the roadmap (seed 004, §2.3.1, L175).
 KRAUSKOPF_ZERO_PRESSURE = 0.1
@@ -146,8 +144,8 @@ def closed_form_ccs(metal: str, S: float, rho: float, temperature: float = 298.1
     """Uniform-interface critical current [mA/cm^2] (:func:`critical_current_density`)."""
     from ssbx.physics.vacancy import METALS, critical_current_density
 
-    return critical_current_density(METALS[metal].material, temperature, S,
-                                    dislocation_density=rho) / MA_CM2
+    return to_mA_per_cm2(critical_current_density(METALS[metal].material, temperature, S,
+                                                  dislocation_density=rho))
 
 
 def closed_form_band(metal: str) -> tuple[float, float]:
@@ -411,7 +409,7 @@ def search_point(case: Any, comm: MPI.Comm, console: Any, key: str,
             case.vacancy.dislocation_density) if case.vacancy.enabled else math.nan,
     }
     trials = [{"key": key, "trial": n + 1,
-               "current_density_mA_per_cm2": tr.current_density / MA_CM2,
+               "current_density_mA_per_cm2": to_mA_per_cm2(tr.current_density),
                "stable": bool(tr.stable), "reason": " ".join(str(tr.reason).split()),
                "steps": tr.metrics.get("steps", math.nan),
                "wall_time_s": tr.metrics.get("wall_time_s", math.nan)}

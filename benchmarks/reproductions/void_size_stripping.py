@@ -61,9 +61,16 @@ from ssbx.benchmarks.framework import (
     save_figure,
     say,
 )
+from ssbx.units import (
+    from_mA_per_cm2,
+    from_mAh_per_cm2,
+    to_mA_per_cm2,
+    to_mAh_per_cm2,
+    to_mS_per_cm,
+    to_ohm_cm2,
+)
 
 UM = 1e-6
-MAH_PER_CM2 = 36000.0  # C/m^2 per mAh/cm^2
 REFERENCE_FILE = DATA_DIR / "zkappa_void_reference.json"
 
 FULL_WIDTHS_UM = (10.0, 20.0, 50.0, 100.0, 200.0)
@@ -78,8 +85,8 @@ SMALL_VOID_UM = 100.0
 
 VOID_DEPTH = 1e-6
 H_LI = 20e-6
-CURRENT_DENSITY = 10.0  # A/m^2 = 1 mA/cm^2
-CAPACITY = 0.5 * MAH_PER_CM2  # C/m^2
+CURRENT_DENSITY = from_mA_per_cm2(1.0)  # A/m^2
+CAPACITY = from_mAh_per_cm2(0.5)  # C/m^2
 GROWTH_TOL = 0.01
 """A void "grows" when its volume exceeds the initial one by at least this fraction."""
 CLOSED_FRACTION = 1e-4
@@ -143,7 +150,7 @@ def kinematic_capacity(depth: float) -> float:
     """Areal capacity [mAh/cm^2] whose stripped thickness equals ``depth`` [m]."""
     from ssbx.physics.contact import THICKNESS_PER_CHARGE
 
-    return depth / THICKNESS_PER_CHARGE / MAH_PER_CM2
+    return to_mAh_per_cm2(depth / THICKNESS_PER_CHARGE)
 
 
 HISTORY_COLUMNS = [
@@ -205,12 +212,12 @@ def run_case(case: Any, comm: MPI.Comm, keep_profiles: bool, mode: str = "strip"
         history.append({
             "mode": mode, "width_um": width / UM, "pressure_MPa": pressure / 1e6,
             "step": len(history),
-            "time_s": s["time"], "capacity_mAh_per_cm2": s["charge_density"] / MAH_PER_CM2,
+            "time_s": s["time"], "capacity_mAh_per_cm2": to_mAh_per_cm2(s["charge_density"]),
             "void_volume_rel": s["void_volume"] / v0 if v0 > 0 else math.nan,
             "void_volume_per_area_nm": s["void_volume"] / A / 1e-9,
             "void_depth_max_um": s["void_depth_max"] / UM, "contact_fraction": cf,
-            "current_density_peak_mA_per_cm2": s["current_density_peak"] / 10.0,
-            "current_density_contact_mean_mA_per_cm2": (mean / cf / 10.0 if cf > 0
+            "current_density_peak_mA_per_cm2": to_mA_per_cm2(s["current_density_peak"]),
+            "current_density_contact_mean_mA_per_cm2": (to_mA_per_cm2(mean / cf) if cf > 0
                                                         else math.nan),
             "peak_to_contact_mean": s["peak_to_mean_ratio"],
             "cell_voltage_mV": s.get("cell_voltage", math.nan) * 1e3,
@@ -283,7 +290,7 @@ def run_case(case: Any, comm: MPI.Comm, keep_profiles: bool, mode: str = "strip"
         "capacity_end_mAh_per_cm2": float(q[-1]),
         "time_end_s": float(t[-1]),
         "kinematic_capacity_mAh_per_cm2": q_kin,
-        "kinematic_time_s": q_kin * MAH_PER_CM2 / CURRENT_DENSITY,
+        "kinematic_time_s": from_mAh_per_cm2(q_kin) / CURRENT_DENSITY,
         "peak_to_contact_mean_first_step": first.get("peak_to_contact_mean", math.nan),
         "peak_to_applied_first_step": first.get("peak", math.nan) / CURRENT_DENSITY,
         "closure_rate_um_per_s": 0.5 * s0["void_depth_max"] / t_half / UM if t_half > 0
@@ -316,9 +323,9 @@ def run_case(case: Any, comm: MPI.Comm, keep_profiles: bool, mode: str = "strip"
                 continue
             profiles.append({"mode": mode, "width_um": width / UM, "pressure_MPa": pressure / 1e6,
                              "step": int(step_p), "time_s": t_p, "capacity_mAh_per_cm2":
-                             t_p * rate / MAH_PER_CM2, "x_um": x / UM,
+                             to_mAh_per_cm2(t_p * rate), "x_um": x / UM,
                              "initial_gap_um": g0 / UM, "gap_um": g / UM, "removed_um": r / UM,
-                             "current_density_mA_per_cm2": i / 10.0,
+                             "current_density_mA_per_cm2": to_mA_per_cm2(i),
                              "contact_pressure_MPa": pc / 1e6, "contact": int(c)})
     return {"row": row, "history": history, "profiles": profiles, "error": error}
 
@@ -384,10 +391,10 @@ class VoidSizeStripping(Benchmark):
         profile_width = PROFILE_WIDTH_UM * UM if any(
             math.isclose(w, PROFILE_WIDTH_UM * UM) for w in widths) else widths[0]
         zk = cases[0].asr * cases[0].conductivity
-        say(comm, console, f"  Zκ = {zk / UM:g} um (κ = {cases[0].conductivity * 10:g} mS/cm, "
-                           f"Z = {cases[0].asr * 1e4:g} ohm cm^2, Butler-Volmer); {len(cases)} "
-                           f"cases; strip 1 mA/cm^2 for {CAPACITY / MAH_PER_CM2:g} mAh/cm^2 "
-                           "or until the void closes")
+        say(comm, console, f"  Zκ = {zk / UM:g} um (κ = {to_mS_per_cm(cases[0].conductivity):g} "
+                           f"mS/cm, Z = {to_ohm_cm2(cases[0].asr):g} ohm cm^2, Butler-Volmer); "
+                           f"{len(cases)} cases; strip 1 mA/cm^2 for "
+                           f"{to_mAh_per_cm2(CAPACITY):g} mAh/cm^2 or until the void closes")
         rows, history, profiles = [], [], []
         for k, ((w, p, mode), case) in enumerate(zip(grid, cases, strict=True)):
             out = run_case(case, comm, mode=mode,
@@ -550,8 +557,8 @@ class VoidSizeStripping(Benchmark):
                 "electrolyte": "Li6PS5Cl, rigid", "li": "Masias 2019 power-law creep, 25 C",
                 "fixture": "uniform traction (stack pressure) on the Li current collector",
                 "stress_coupling": True, "void_depth_um": VOID_DEPTH / UM, "h_li_um": H_LI / UM,
-                "current_density_mA_per_cm2": CURRENT_DENSITY / 10.0,
-                "capacity_mAh_per_cm2": CAPACITY / MAH_PER_CM2,
+                "current_density_mA_per_cm2": to_mA_per_cm2(CURRENT_DENSITY),
+                "capacity_mAh_per_cm2": to_mAh_per_cm2(CAPACITY),
                 "cell_width": "max(2.5 w, 100 um)", "h_se": "max(100 um, w)",
                 "size_fine": "5 um" if quick else "min(2.5 um, w/10)", "size_coarse_um": 10.0},
             "kinematics": (
@@ -584,9 +591,9 @@ class VoidSizeStripping(Benchmark):
                                  squeeze=False)
         colors = {w: f"C{k}" for k, w in enumerate(widths)}
         styles = {p: ls for p, ls in zip(pressures, ("-", "--", ":", "-."), strict=False)}
-        t_kin = kinematic_capacity(VOID_DEPTH) * MAH_PER_CM2 / CURRENT_DENSITY
-        to_q = (lambda t: t * CURRENT_DENSITY / MAH_PER_CM2,
-                lambda q: q * MAH_PER_CM2 / CURRENT_DENSITY)
+        t_kin = from_mAh_per_cm2(kinematic_capacity(VOID_DEPTH)) / CURRENT_DENSITY
+        to_q = (lambda t: to_mAh_per_cm2(t * CURRENT_DENSITY),
+                lambda q: from_mAh_per_cm2(q) / CURRENT_DENSITY)
 
         def series(w: float, p: float, key: str, mode: str = "strip"
                    ) -> tuple[np.ndarray, np.ndarray]:

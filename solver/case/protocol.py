@@ -37,6 +37,8 @@ from ssbx.units import (
     QuantityError,
     parse_quantity,
     show_value,
+    to_mA_per_cm2,
+    to_mAh_per_cm2,
 )
 
 __all__ = [
@@ -61,9 +63,6 @@ FORMS: tuple[str, ...] = (
 
 #: Most steps one ramp may expand into.
 MAX_RAMP_STEPS = 1000
-
-_MAH_CM2 = 36000.0  # C/m^2 in 1 mAh/cm^2
-_MA_CM2 = 10.0  # A/m^2 in 1 mA/cm^2
 
 _PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
     verb: (re.compile(pattern, re.IGNORECASE), form)
@@ -204,7 +203,7 @@ def _ramp(match: re.Match[str]) -> list[ProtocolStep]:
         steps.append(
             ProtocolStep(
                 kind,
-                f"{kind.capitalize()} at {i / _MA_CM2:.6g} mA/cm^2 for "
+                f"{kind.capitalize()} at {to_mA_per_cm2(i):.6g} mA/cm^2 for "
                 f"{' '.join(match['limit'].split())} (ramp {j + 1}/{n})",
                 current_density=sign * i,
                 duration=duration,
@@ -292,8 +291,8 @@ def describe(steps: Sequence[ProtocolStep]) -> str:
     """
     hours = sum(s.time_length() for s in steps) / 3600.0
     charges = [s.current_density * s.time_length() for s in steps if s.galvanostatic]
-    stripped = sum(q for q in charges if q > 0) / _MAH_CM2
-    plated = -sum(q for q in charges if q < 0) / _MAH_CM2
+    stripped = to_mAh_per_cm2(sum(q for q in charges if q > 0))
+    plated = to_mAh_per_cm2(-sum(q for q in charges if q < 0))
     n = len(steps)
     return (
         f"{n} step{'s' if n != 1 else ''}, {_num(hours)} h, {_num(stripped)} mAh/cm^2 stripped, "

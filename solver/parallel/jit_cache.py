@@ -305,7 +305,7 @@ def _kernel_source() -> Path:
         spec = None
     if spec is not None and spec.origin:
         return Path(spec.origin).resolve()
-    return Path(__file__).resolve().parent.parent / "physics" / "viscoplastic_kernels.py"
+    return Path(__file__).resolve().parents[2] / "physics" / "viscoplastic_kernels.py"
 
 
 def _numba_default_dirs() -> list[Path]:

@@ -30,7 +30,6 @@ from dolfinx.mesh import Mesh, MeshTags
 
 from ssbx.errors import SolverDivergedError
 from ssbx.meshes.tags import CellTag, FacetTag
-from ssbx.physics.constants import LI_MOLAR_VOLUME
 from ssbx.physics.current import (
     CurrentFormTerms,
     contact_overpotential,
@@ -121,7 +120,7 @@ class CurrentSettings:
     atol: float = 1e-12
     max_iterations: int = 50
     petsc_options: dict[str, Any] = field(default_factory=dict)
-    molar_volume: float = LI_MOLAR_VOLUME
+    molar_volume: float = field(kw_only=True)
 
     def snes_options(self, current_scale: float = 1.0) -> dict[str, Any]:
         """PETSc options of the SNES, its KSP and PC (user ``petsc_options`` override).
@@ -493,7 +492,8 @@ class CurrentDistributionProblem:
         v = ufl.TestFunction(self.V)
         terms = CurrentFormTerms(kappa=self.terms.kappa, contact_kinetics=None,
                                  weight=self.weight, counter_current=self.terms.counter_current,
-                                 source=self.terms.source)
+                                 source=self.terms.source,
+                                 molar_volume=self.terms.molar_volume)
         vectors = []
         for form in (potential_residual(self.phi, v, terms, self.dx, self.ds_contact,
                                         self.ds_top),

@@ -27,6 +27,7 @@ from ssbx.problems.stripping.problem import StrippingProblem
 from ssbx.problems.stripping.state import StepReport
 from ssbx.runs.ccs_search import Trial, find_critical_current, trials_csv
 from ssbx.runs.stripping import Recorder, build_problem, run_protocol, step_control
+from ssbx.units import to_mA_per_cm2, to_mAh_per_cm2
 
 
 def ccs_criterion(case: Case) -> str:
@@ -82,7 +83,7 @@ def strip_and_judge(problem: StrippingProblem, case: Case,
         polarisation = report.voltage - problem.open_circuit_voltage()
         if not first_polarisation:
             first_polarisation.append(max(abs(polarisation), flat_polarisation))
-        q = (s["charge_density"] - q0) / 36000.0
+        q = to_mAh_per_cm2(s["charge_density"] - q0)
         # the contact the mechanics found: nodes that nucleated at the end of this step are
         # judged after the next solve (creep or the stack pressure may close them)
         cf = s["contact_fraction"] + s.get("nucleated_fraction", 0.0)
@@ -106,7 +107,7 @@ def strip_and_judge(problem: StrippingProblem, case: Case,
         stable = not verdict
         reason = verdict[0] if verdict else closed[0] if closed else "stable: contact fraction " \
             f"{cf0:.3f} -> {problem.scalars()['contact_fraction']:.3f} over " \
-            f"{cc.capacity / 36000.0:.3g} mAh/cm^2"
+            f"{to_mAh_per_cm2(cc.capacity):.3g} mAh/cm^2"
     except StrippingError as err:
         stable = False
         reason = f"solver failed: {str(err).splitlines()[0]}"
@@ -137,13 +138,14 @@ def strip_trial(case: Case, current_density: float, comm: MPI.Comm, *, cell_mesh
         "contact_fraction_min": float(np.nanmin(cf)),
         "cell_voltage_max_V": float(np.nanmax(np.abs(volt))) if np.isfinite(volt).any()
         else math.nan,
-        "capacity_reached_mAh_per_cm2": (q1 - q0) / 36000.0,
+        "capacity_reached_mAh_per_cm2": to_mAh_per_cm2(q1 - q0),
         "steps": float(len(recorder.rows) - 1),
         "newton_iterations": float(np.nansum(recorder.column("newton_iterations"))),
         "wall_time_s": time.perf_counter() - t0,
     }
-    say(console, f"  {current_density / 10.0:.4g} mA/cm^2: {'stable' if stable else 'UNSTABLE'}"
-                  f" ({reason}; {int(metrics['steps'])} steps, {metrics['wall_time_s']:.1f} s)")
+    say(console, f"  {to_mA_per_cm2(current_density):.4g} mA/cm^2: "
+                  f"{'stable' if stable else 'UNSTABLE'} ({reason}; {int(metrics['steps'])} "
+                  f"steps, {metrics['wall_time_s']:.1f} s)")
     return Trial(current_density=current_density, stable=stable, reason=reason,
                  metrics=metrics)
 
@@ -166,16 +168,18 @@ def critical_current(case: Case, comm: MPI.Comm, console: Any = None,
 def run_ccs_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None) -> dict[str, Any]:
     """``ssbx ccs``: the search, ``ccs_trials.csv`` and the summary."""
     t0 = time.perf_counter()
-    say(console, f"critical stripping current: strip {case.ccs.capacity / 36000.0:.3g} mAh/cm^2"
-                  f" per trial, bracket {case.ccs.lower / 10:.4g} .. {case.ccs.upper / 10:.4g} "
-                  f"mA/cm^2, stop at ratio {case.ccs.bracket_ratio:g}")
+    say(console, f"critical stripping current: strip {to_mAh_per_cm2(case.ccs.capacity):.3g} "
+                  f"mAh/cm^2 per trial, bracket {to_mA_per_cm2(case.ccs.lower):.4g} .. "
+                  f"{to_mA_per_cm2(case.ccs.upper):.4g} mA/cm^2, stop at ratio "
+                  f"{case.ccs.bracket_ratio:g}")
     result = critical_current(case, comm, console)
     if comm.rank == 0:
         folder.write_text("ccs_trials.csv", trials_csv(result))
     comm.Barrier()
     if result.status == "bracketed":
-        say(console, f"CCS between {result.lower / 10:.4g} and {result.upper / 10:.4g} mA/cm^2 "
-                      f"(estimate {result.estimate / 10:.4g} mA/cm^2)")
+        say(console, f"CCS between {to_mA_per_cm2(result.lower):.4g} and "
+                      f"{to_mA_per_cm2(result.upper):.4g} mA/cm^2 (estimate "
+                      f"{to_mA_per_cm2(result.estimate):.4g} mA/cm^2)")
     else:
         say(console, f"CCS not bracketed: {result.status}")
     return {"case": case.name, "problem": "stripping", "ccs": result.as_dict(),

@@ -31,16 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from ssbx.io.runfolder import atomic_write, csv_text
-
-#: A/m^2 per mA/cm^2.
-A_PER_M2_PER_MA_PER_CM2 = 10.0
+from ssbx.units import to_mA_per_cm2
 
 STATUSES = ("bracketed", "below_range", "above_range")
-
-
-def to_mA_per_cm2(current_density: float) -> float:
-    """A/m^2 -> mA/cm^2."""
-    return current_density / A_PER_M2_PER_MA_PER_CM2
 
 
 @dataclass

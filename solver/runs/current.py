@@ -27,6 +27,7 @@ from ssbx.problems.current import (
     electrolyte_domain,
 )
 from ssbx.setup import current_settings
+from ssbx.units import to_mA_per_cm2, to_ohm_cm2
 
 ASR_PARTS = ("asr_bulk", "asr_constriction", "asr_charge_transfer", "asr_counter_electrode")
 
@@ -77,7 +78,7 @@ def plot_profile(case: Any, result: CurrentResult, path: Path) -> None:
     p = result.profile
     s = result.scalars
     fig, ax = plt.subplots(figsize=(7, 4))
-    to_ma_cm2 = 0.1  # 1 A/m^2 = 0.1 mA/cm^2
+    to_ma_cm2 = to_mA_per_cm2(1.0)  # 0.1 mA/cm^2 per A/m^2, multiplied as before (same floats)
     # break the line across each void (the contact is split there)
     x, i = p.position.copy(), p.current_density * to_ma_cm2
     gaps = [k + 1 for k in range(x.size - 1) for void in case.geometry.voids
@@ -137,17 +138,18 @@ def run_current_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = Non
         folder.write_csv("interface_current.csv", header, rows.tolist())
         total = s["asr_total"]
         folder.write_csv("asr.csv", ["part", "asr_ohm_m2", "asr_ohm_cm2", "fraction"],
-                         [[name.removeprefix("asr_"), s[name], s[name] * 1e4, s[name] / total]
+                         [[name.removeprefix("asr_"), s[name], to_ohm_cm2(s[name]), s[name] / total]
                           for name in (*ASR_PARTS, "asr_total")])
         plot_profile(case, result, folder.path("interface_current.png"))
     comm.Barrier()
 
     say(console, f"cell voltage {s['cell_voltage'] * 1e3:.4f} mV at "
-                  f"{s['current_density_mean'] * 0.1:.4g} mA/cm²; ASR {s['asr_total'] * 1e4:.4g} "
-                  f"ohm cm² (bulk {s['asr_bulk'] * 1e4:.4g}, constriction "
-                  f"{s['asr_constriction'] * 1e4:.4g}, charge transfer "
-                  f"{s['asr_charge_transfer'] * 1e4:.4g}, counter "
-                  f"{s['asr_counter_electrode'] * 1e4:.4g})")
+                  f"{to_mA_per_cm2(s['current_density_mean']):.4g} mA/cm²; ASR "
+                  f"{to_ohm_cm2(s['asr_total']):.4g} ohm cm² (bulk "
+                  f"{to_ohm_cm2(s['asr_bulk']):.4g}, constriction "
+                  f"{to_ohm_cm2(s['asr_constriction']):.4g}, charge transfer "
+                  f"{to_ohm_cm2(s['asr_charge_transfer']):.4g}, counter "
+                  f"{to_ohm_cm2(s['asr_counter_electrode']):.4g})")
     say(console, f"interface current: peak / contact mean = {s['peak_to_mean_ratio']:.4f} at "
                   f"{s['peak_position'] * 1e6:.3f} µm; contact fraction "
                   f"{s['contact_fraction']:.4f}; Newton iterations "

@@ -50,6 +50,7 @@ from ssbx.problems.stripping.problem import HISTORY_UNITS, StrippingProblem
 from ssbx.problems.stripping.state import InterfaceState, Load, StepReport
 from ssbx.problems.stripping.stepping import AdvanceResult, StepControl, advance
 from ssbx.setup import stripping_settings
+from ssbx.units import to_mA_per_cm2
 
 #: history.csv columns after ``step`` and ``step_kind``.
 HISTORY_KEYS = (
@@ -382,7 +383,7 @@ def plot_profiles(case: Any, rec: Recorder, path: Any) -> None:
         rows = data[data[:, 0] == t]
         color = cmap(j / max(len(pick) - 1, 1))
         a1.plot(rows[:, 3] * 1e6, -rows[:, 5] * 1e6, color=color, label=human_time(t))
-        a2.plot(rows[:, 3] * 1e6, rows[:, 7] / 10.0, color=color)
+        a2.plot(rows[:, 3] * 1e6, to_mA_per_cm2(rows[:, 7]), color=color)
     a1.set_ylabel("Li surface below the electrolyte, -gap [µm]")
     a1.legend(fontsize=7, ncol=2)
     a2.set_ylabel("current density [mA/cm²]")

@@ -52,7 +52,7 @@ class StrippingSettings:
     electrolyte: ElasticMaterial
     temperature: float = 298.15
     fixture: Fixture = "pressure"
-    pressure: float = 3e6
+    pressure: float = 5e6
     stiffness: float = 0.935e9
     voids: tuple[VoidSpec, ...] = ()
     electrolyte_mechanics: Literal["rigid", "elastic"] = "rigid"
