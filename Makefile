@@ -19,7 +19,7 @@ export NUMBA_CACHE_DIR ?= $(CURDIR)/.cache/numba
 export OMP_NUM_THREADS ?= 1
 export NUMBA_NUM_THREADS ?= 1
 
-.PHONY: run test venv install test-serial test-mpi lint docs bench clean
+.PHONY: run test test-fast venv install test-serial test-mpi lint docs bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@if [ ! -x $(PY) ]; then \
@@ -38,9 +38,20 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed test-serial test-mpi
 
+# The serial part runs on $(WORKERS) processes (pytest-xdist; tests of one file stay on one worker
+# so that module-scoped fixtures are built once); `make test WORKERS=1` runs it in one process.
+WORKERS ?= 2
+XDIST = $(if $(filter-out 0 1,$(WORKERS)),-n $(WORKERS) --dist loadfile,)
+
 test-serial: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q $(XDIST) tests
+
+# A fast subset for development (no benchmark runs, no multi-process or convergence studies:
+# tests marked `slow`), serial part only. `make test` stays the complete run CI makes.
+test-fast: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q $(XDIST) -m "not slow" tests
 
 test-mpi: $(VENV)/.installed
 	timeout --kill-after=30 $(MPI_TEST_TIMEOUT) $(MPIEXEC) -n $(NP) $(PY) -m pytest -q -m mpi -p no:cacheprovider tests

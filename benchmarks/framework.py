@@ -72,6 +72,7 @@ class Check:
 
     @property
     def passed(self) -> bool:
+        """Whether ``value`` meets the criterion of ``kind``; a NaN or infinite value fails."""
         v, t, tol = self.value, self.target, self.tolerance
         if not math.isfinite(v):
             return False
@@ -100,6 +101,7 @@ class Check:
                 f"{self.value:{value_format}} ({self.criterion()}): {self.description}")
 
     def to_dict(self) -> dict[str, Any]:
+        """The fields as a dict, with the ``criterion`` text and ``passed`` (``result.json``)."""
         return asdict(self) | {"criterion": self.criterion(), "passed": self.passed}
 
 
@@ -178,6 +180,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
@@ -197,6 +200,7 @@ def _jsonable(x: Any) -> Any:
 
 
 def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
+    """Write ``data`` to ``path`` atomically as indented JSON (non-finite floats as ``null``)."""
     write_text_atomic(path, json.dumps(_jsonable(data), indent=2) + "\n")
 
 
@@ -251,6 +255,7 @@ def say(comm: MPI.Comm, console: Any, message: str) -> None:
 
 
 def warn(comm: MPI.Comm, console: Any, message: str) -> None:
+    """A warning line: ``console.warn`` if the console has one, else ``print`` on rank 0."""
     if console is not None and hasattr(console, "warn"):
         console.warn(message)
     elif comm.rank == 0:

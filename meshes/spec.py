@@ -35,10 +35,12 @@ class VoidSpec:
 
     @property
     def x_min(self) -> float:
+        """Left end of the void along the interface [m]: ``center - width / 2``."""
         return self.center - 0.5 * self.width
 
     @property
     def x_max(self) -> float:
+        """Right end of the void along the interface [m]: ``center + width / 2``."""
         return self.center + 0.5 * self.width
 
 

@@ -12,11 +12,16 @@ from enum import IntEnum
 
 
 class CellTag(IntEnum):
+    """Physical tags of the cell groups (sub-domains): the electrolyte and the Li."""
+
     ELECTROLYTE = 1
     LITHIUM = 2
 
 
 class FacetTag(IntEnum):
+    """Physical tags of the facet groups: the Li/electrolyte contact, the void surfaces
+    (Li and electrolyte side), the electrolyte top, the Li bottom and the lateral sides."""
+
     CONTACT = 11
     VOID_LI = 12
     VOID_SE = 13

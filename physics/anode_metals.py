@@ -13,11 +13,13 @@ cannot silently run with Li's molar volume:
 Presets: ``Li`` (Masias et al. 2019 mechanics; Feder 1970 vacancies), ``Li-Mg`` (Li with
 5-20 at% Mg: Li mechanics and molar volume, slower self-diffusion, see
 :data:`ssbx.physics.vacancy.LI_MG_DIFFUSION_RATIO`) and ``Na`` (Wang et al. 2020 mechanics,
-Feder & Charbnau 1966 vacancies). Sources sit with each number in the modules named.
+Feder & Charbnau 1966 vacancies). Every number has a :class:`~ssbx.physics.parameters.Parameter`
+record in the object that holds it; :attr:`AnodeMetal.all_parameters` collects a metal's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from ssbx.physics.constants import LI_MOLAR_VOLUME, NA_MOLAR_VOLUME
@@ -26,35 +28,58 @@ from ssbx.physics.creep_laws import (
     MASIAS_2019,
     NA_ELASTIC_WANG_2020,
     WANG_2020_NA,
-    LiElastic,
     PowerLawCreep,
 )
+from ssbx.physics.elastic_material import ElasticMaterial
+from ssbx.physics.parameters import Parameter, Parameters
 from ssbx.physics.vacancy import METALS, Metal
 
 
 @dataclass(frozen=True)
 class AnodeMetal:
-    """One anode metal: name; molar_volume Omega [m^3/mol]; elastic (E [Pa], nu); creep: its
-    power-law creep law; vacancy: its vacancy data; sources: provenance of the composite (the
-    Anand preset of ``mechanics.li_model`` is fitted to pure Li and refused for the others)."""
+    """One anode metal: name; molar_volume Omega [m^3/mol]; elastic: E [Pa], nu; creep: its
+    power-law creep law; vacancy: its vacancy data; parameters: the record of the molar volume
+    (the others sit in ``elastic``, ``creep`` and ``vacancy``; :attr:`all_parameters` joins
+    them). The Anand preset of ``mechanics.li_model`` is fitted to pure Li and refused for the
+    others."""
 
     name: str
     molar_volume: float
-    elastic: LiElastic
+    elastic: ElasticMaterial
     creep: PowerLawCreep
     vacancy: Metal
-    sources: dict[str, str] = field(default_factory=dict, compare=False)
+    parameters: Parameters = field(default=(), compare=False, repr=False)
+
+    @property
+    def all_parameters(self) -> Parameters:
+        """Every record of the metal: molar volume, elastic constants, creep law, vacancy data."""
+        return (*self.parameters, *self.elastic.parameters, *self.creep.parameters,
+                *self.vacancy.all_parameters)
+
+
+def _as_li(parameters: Parameters) -> Parameters:
+    """Li's records, marked as a placeholder for the Li-Mg alloy."""
+    return tuple(dataclasses.replace(
+        p, status="assumed", note="Li value used for Li-Mg (placeholder: the alloy's mechanics "
+        "are not measured here; Mg hardens Li (check)); for Li: " + p.note) for p in parameters)
 
 
 ANODE_METALS: dict[str, AnodeMetal] = {
     "Li": AnodeMetal("Li", LI_MOLAR_VOLUME, LI_ELASTIC_MASIAS_2019, MASIAS_2019, METALS["Li"],
-                     sources={"mechanics": "Masias et al. 2019"}),
-    "Li-Mg": AnodeMetal("Li-Mg", LI_MOLAR_VOLUME, LI_ELASTIC_MASIAS_2019, MASIAS_2019,
-                        METALS["Li-Mg"], sources={
-                            "mechanics": "as Li (placeholder: the alloy's creep is not in the "
-                                         "seeds; Mg hardens Li (check))"}),
+                     parameters=(Parameter("molar_volume", LI_MOLAR_VOLUME, "m^3/mol", "",
+                                           "standard", "M / rho = 6.941e-3 kg/mol / 534 kg/m^3"),)),
+    "Li-Mg": AnodeMetal(
+        "Li-Mg", LI_MOLAR_VOLUME,
+        dataclasses.replace(LI_ELASTIC_MASIAS_2019,
+                            parameters=_as_li(LI_ELASTIC_MASIAS_2019.parameters)),
+        dataclasses.replace(MASIAS_2019, parameters=_as_li(MASIAS_2019.parameters)),
+        METALS["Li-Mg"],
+        parameters=(Parameter("molar_volume", LI_MOLAR_VOLUME, "m^3/mol", "", "assumed",
+                              "as Li (a dilute alloy; Mg changes it by < 2 % (check))"),)),
     "Na": AnodeMetal("Na", NA_MOLAR_VOLUME, NA_ELASTIC_WANG_2020, WANG_2020_NA, METALS["Na"],
-                     sources={"mechanics": "Wang et al. 2020, Materialia 12, 100792"}),
+                     parameters=(Parameter("molar_volume", NA_MOLAR_VOLUME, "m^3/mol", "",
+                                           "standard", "M / rho = 22.990e-3 kg/mol / 968 kg/m^3 "
+                                           "(solid Na at 20 C, handbook density, check)"),)),
 }
 
 

@@ -11,7 +11,9 @@ point by the kernels in :mod:`ssbx.physics.viscoplastic_kernels`:
 - :class:`AnandLi`: the Anand-type model of Narayan & Anand (2018) for Li, with a flow resistance
   ``S`` as internal variable (see the class docstring for the equations and the steady state).
 
-Presets (every number with its source and how it was checked in :data:`SOURCES`):
+Presets (every number carries a :class:`~ssbx.physics.parameters.Parameter` record in the
+``parameters`` tuple of its preset: SI value, unit, BibTeX key of ``docs/references.bib``,
+status; all of them: :data:`PARAMETERS`):
 
 - :data:`MASIAS_2019`: power-law creep of bulk polycrystalline Li in tension at room temperature
   (Masias, Felten, Garcia-Mendez, Wolfenstine, Sakamoto, J. Mater. Sci. 54 (2019) 2585,
@@ -23,9 +25,9 @@ Presets (every number with its source and how it was checked in :data:`SOURCES`)
   preset reproduces Table S1 whatever ``Q`` is; ``Q`` only matters away from it.
 - :data:`NARAYAN_ANAND_2018`: the Anand model fitted to the rate- and temperature-dependent flow
   stress of LePage et al., J. Electrochem. Soc. 166 (2019) A89.
-- :data:`LI_ELASTIC` = ``(E, nu)`` of polycrystalline Li (Masias 2019, pulse-echo, Table 2):
-  imported by the elasticity module; :data:`LI_ELASTIC_MASIAS_2019` is the same as a
-  :class:`LiElastic` with ``K`` and ``G``.
+- :data:`LI_ELASTIC_MASIAS_2019`: the :class:`~ssbx.physics.elastic_material.ElasticMaterial`
+  of polycrystalline Li (Masias 2019, pulse-echo, Table 2; ``ssbx.physics.elasticity.LITHIUM``
+  is this object); :data:`LI_ELASTIC` is its ``(E, nu)``.
 - :data:`WANG_2020_NA`, :data:`NA_ELASTIC_WANG_2020`: Na metal (Wang, Chang, Wolfenstine,
   Sakamoto, Materialia 12 (2020) 100792): stress exponent 5.0, E = 4.6 GPa, yield strength
   0.19-0.28 MPa at ~1e-3 1/s (abstract). ``A`` is derived here from that flow stress at that
@@ -37,45 +39,29 @@ Presets (every number with its source and how it was checked in :data:`SOURCES`)
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 from ssbx.physics.constants import GAS_CONSTANT
+from ssbx.physics.elastic_material import ElasticMaterial
+from ssbx.physics.parameters import Parameter, Parameters
 
 MPA = 1.0e6
+
+_MASIAS_CONFIRMED = ("printed in the paper; checked against transcriptions of its Tables 2, 3, "
+                     "S1 and S2 and quotes of its text, not against the PDF itself")
 
 
 # --------------------------------------------------------------------------------------------
 # elasticity
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LiElastic:
-    """Isotropic linear elasticity.
-
-    E: Young's modulus [Pa]; nu: Poisson's ratio [-].
-    """
-
-    E: float
-    nu: float
-
-    def __post_init__(self) -> None:
-        if not self.E > 0.0:
-            raise ValueError(f"Young's modulus must be positive, got {self.E}")
-        if not -1.0 < self.nu < 0.5:
-            raise ValueError(f"Poisson's ratio must lie in (-1, 0.5), got {self.nu}")
-
-    @property
-    def K(self) -> float:
-        """Bulk modulus [Pa]."""
-        return self.E / (3.0 * (1.0 - 2.0 * self.nu))
-
-    @property
-    def G(self) -> float:
-        """Shear modulus [Pa]."""
-        return self.E / (2.0 * (1.0 + self.nu))
-
-
-LI_ELASTIC_MASIAS_2019 = LiElastic(E=7.82e9, nu=0.38)
+LI_ELASTIC_MASIAS_2019 = ElasticMaterial("Li", 7.82e9, 0.38, parameters=(
+    Parameter("E", 7.82e9, "Pa", "masias2019", "measured",
+              "Table 2, ultrasonic pulse-echo, mean of three specimens (7.80/7.79/7.88 GPa); "
+              + _MASIAS_CONFIRMED),
+    Parameter("nu", 0.38, "1", "masias2019", "measured",
+              "Table 2, mean 0.38 (abstract 0.381; G = 2.83 GPa, K = 11.07 GPa); "
+              + _MASIAS_CONFIRMED),
+))
 """Polycrystalline Li, ultrasonic pulse-echo, room temperature: Masias et al. 2019, Table 2
 (mean of three specimen heights: E = 7.82 GPa, G = 2.83 GPa, K = 11.07 GPa, nu = 0.38)."""
 
@@ -93,13 +79,16 @@ class PowerLawCreep:
     ``p_dot = A * <sigma_eq - yield_stress>^n * exp(-Q / (R T))``
 
     A: prefactor [1/(s Pa^n)] (the stress in Pa); n: stress exponent [-] (>= 1);
-    Q: activation energy [J/mol]; yield_stress: threshold of the equivalent stress [Pa].
+    Q: activation energy [J/mol]; yield_stress: threshold of the equivalent stress [Pa];
+    parameters: provenance of the values (:class:`~ssbx.physics.parameters.Parameter` records
+    named ``"A"``, ``"n"``, ``"Q"``, ``"yield_stress"``, ...; not compared).
     """
 
     A: float
     n: float
     Q: float
     yield_stress: float = 0.0
+    parameters: Parameters = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.A >= 0.0:
@@ -169,20 +158,59 @@ def masias_2019_prefactor(n: float = MASIAS_2019_N) -> float:
     return math.exp(sum(logs) / len(logs))
 
 
+_ANAND_ATTRIBUTION = (
+    "the Anand-type parameter set for Li commonly attributed to Narayan & Anand, Extreme Mech. "
+    "Lett. 24 (2018) 21 (fitted to LePage et al., J. Electrochem. Soc. 166 (2019) A89). "
+    "Attribution unresolved: the EML 2018 paper (read by a benchmark helper) fits a different "
+    "set (E 5 GPa, nu 0.3, eps0_dot 0.05 1/s, m 0.18, S0 2 MPa, H0 40 MPa, S* 8 MPa, a 1.8) to "
+    "Wang & Cheng's indentation data; public codes using this set cite a J. Electrochem. Soc. "
+    "(2019) paper of Anand and co-workers (anand2019), not verified here. Confirmed "
+    "(secondary): an independent public MOOSE application ('ecBetaApp', material "
+    "ADIsoTropicHyperViscoCreep, 'based on Weber and Anand (1990)') uses exactly this set with "
+    "the same flow rule and hardening law (E 7.81 GPa, nu 0.38, pre_factor 4.25e4, "
+    "activation_energy 37 kJ/mol, rate_exponent 0.15, initial_resistance 0.95 MPa, "
+    "saturation_resistance 2.0 MPa, hardening_modulus 10 MPa, hardening_exponent 2, "
+    "saturation_exponent 0.05, T 298 K)")
+
+_MASIAS_A = masias_2019_prefactor() * math.exp(LI_ACTIVATION_ENERGY
+                                               / (GAS_CONSTANT * MASIAS_2019_T_TEST))
 MASIAS_2019 = PowerLawCreep(
-    A=masias_2019_prefactor() * math.exp(LI_ACTIVATION_ENERGY
-                                         / (GAS_CONSTANT * MASIAS_2019_T_TEST)),
+    A=_MASIAS_A,
     n=MASIAS_2019_N,
     Q=LI_ACTIVATION_ENERGY,
     yield_stress=0.0,
+    parameters=(
+        Parameter("A", _MASIAS_A, "1/(s Pa^n)", "masias2019", "derived",
+                  "masias_2019_prefactor: least squares of ESM Table S1 (7 minimum creep rates, "
+                  "0.200-0.600 MPa) with n = 6.56 fixed gives A_eff(299.15 K) = 3.37e-42 "
+                  "1/(s Pa^n) = 7.7e-3 1/(s MPa^n); A = A_eff exp(Q/(R T_test)). The paper "
+                  "prints no prefactor: not confirmed by any published value"),
+        Parameter("n", MASIAS_2019_N, "1", "masias2019", "measured",
+                  "Fig. 6 and text: tension creep at 0.2-0.6 MPa, room temperature, "
+                  "'dislocation climb'; Table S1 refitted with both parameters free gives "
+                  "n = 6.562; " + _MASIAS_CONFIRMED),
+        Parameter("Q", LI_ACTIVATION_ENERGY, "J/mol", "narayan2018", "assumed",
+                  "not from Masias 2019, which tests one temperature (~26 C) and prints no "
+                  "activation energy; borrowed from the Anand set (NARAYAN_ANAND_2018.Q): at "
+                  "T_test the preset reproduces Table S1 whatever Q is"),
+        Parameter("yield_stress", 0.0, "Pa", "masias2019", "assumed",
+                  "0.2 % offset yield 0.73-0.81 MPa (Table 3), but creep was measured below it "
+                  "(0.2-0.6 MPa), so the creep law has no threshold"),
+        Parameter("T_test", MASIAS_2019_T_TEST, "K", "masias2019", "measured",
+                  "argon glovebox at ~26 C (0.66 T/T_m); " + _MASIAS_CONFIRMED),
+    ),
 )
 """Power-law creep of bulk Li after Masias et al. 2019 (``A`` derived from Table S1, ``Q`` from
-Narayan & Anand 2018; see :data:`SOURCES`). Pure Norton (no threshold): Masias measured creep
+Narayan & Anand 2018; see its ``parameters``). Pure Norton (no threshold): Masias measured creep
 below the 0.73-0.81 MPa offset yield stress, so the yield stress is not a creep threshold."""
 
 
 # Na metal (Wang et al. 2020, Materialia 12, 100792; abstract)
-NA_ELASTIC_WANG_2020 = LiElastic(E=4.6e9, nu=0.34)
+_WANG_CONFIRMED = "abstract only; the paper's tables were not read here"
+NA_ELASTIC_WANG_2020 = ElasticMaterial("Na", 4.6e9, 0.34, parameters=(
+    Parameter("E", 4.6e9, "Pa", "wang2020na", "measured", "4.6 GPa, acoustic; " + _WANG_CONFIRMED),
+    Parameter("nu", 0.34, "1", "", "estimated", "handbook value for polycrystalline Na (check)"),
+))
 """Polycrystalline Na at room temperature: E = 4.6 GPa (acoustic, Wang et al. 2020); nu = 0.34
 (handbook value for Na *(check)*)."""
 WANG_2020_NA_N = 5.0
@@ -203,11 +231,29 @@ def wang_2020_na_prefactor(flow_stress: float = WANG_2020_NA_FLOW_STRESS,
     return rate / flow_stress**n
 
 
+_WANG_A = wang_2020_na_prefactor() * math.exp(NA_ACTIVATION_ENERGY / (GAS_CONSTANT * 298.15))
 WANG_2020_NA = PowerLawCreep(
-    A=wang_2020_na_prefactor() * math.exp(NA_ACTIVATION_ENERGY / (GAS_CONSTANT * 298.15)),
+    A=_WANG_A,
     n=WANG_2020_NA_N,
     Q=NA_ACTIVATION_ENERGY,
     yield_stress=0.0,
+    parameters=(
+        Parameter("A", _WANG_A, "1/(s Pa^n)", "wang2020na", "derived",
+                  "wang_2020_na_prefactor: the mid-range yield strength 0.235 MPa (0.19-0.28) "
+                  "at ~1e-3 1/s as a point of the creep law with n = 5.0; "
+                  "A = A_eff exp(Q/(R 298.15 K)); not printed as such"),
+        Parameter("n", WANG_2020_NA_N, "1", "wang2020na", "measured",
+                  "'dislocation climb'; " + _WANG_CONFIRMED),
+        Parameter("Q", NA_ACTIVATION_ENERGY, "J/mol", "feder1966", "assumed",
+                  "Na self-diffusion activation 0.45 eV for climb-controlled creep (Wang et al. "
+                  "test one temperature)"),
+        Parameter("yield_stress", 0.0, "Pa", "wang2020na", "assumed",
+                  "pure Norton, as the Li preset"),
+        Parameter("flow_stress", WANG_2020_NA_FLOW_STRESS, "Pa", "wang2020na", "measured",
+                  "mid-range of the yield strength 0.19-0.28 MPa; " + _WANG_CONFIRMED),
+        Parameter("strain_rate", WANG_2020_NA_RATE, "1/s", "wang2020na", "measured",
+                  "strain rate of those tests, ~1e-3 1/s; " + _WANG_CONFIRMED),
+    ),
 )
 """Power-law creep of Na (n, flow stress and rate from Wang et al. 2020; ``A`` derived, ``Q``
 from Na self-diffusion)."""
@@ -223,6 +269,20 @@ XU_2017_EXPONENT = -0.68
 """Power-law size-effect exponent at room temperature (Xu et al. 2017; -1.00 at 90 C)."""
 XU_2017_TEMPERATURES = (283.15, 313.15)
 """Temperatures [K] at which the room-temperature size law is used (10-40 C)."""
+XU_2017_PARAMETERS: Parameters = (
+    Parameter("strength", XU_2017_STRENGTH, "Pa", "xu2017", "measured",
+              "micrometre-sized single-crystal Li pillars at room temperature (abstract)"),
+    Parameter("reference_size", XU_2017_REFERENCE_SIZE, "m", "xu2017", "check",
+              "'micrometer-sized' pillars; the exact diameter of the 105 MPa pillars is "
+              "assumed to be 1 um"),
+    Parameter("exponent", XU_2017_EXPONENT, "1", "xu2017", "measured",
+              "power-law size effect at room temperature (-1.00 at 90 C)"),
+    Parameter("T_min", XU_2017_TEMPERATURES[0], "K", "", "assumed",
+              "range in which the room-temperature size law is used"),
+    Parameter("T_max", XU_2017_TEMPERATURES[1], "K", "", "assumed",
+              "range in which the room-temperature size law is used"),
+)
+"""Provenance of the size-dependent strength (:func:`xu_2017_strength`)."""
 
 
 def xu_2017_strength(size: float, temperature: float = 298.15) -> float:
@@ -245,7 +305,8 @@ def xu_2017_strength(size: float, temperature: float = 298.15) -> float:
 @dataclass(frozen=True)
 class AnandLi:
     """Anand-type elastic-viscoplastic model of Li, small strain. Default parameters: the set
-    PHYSICS.md attributes to Narayan & Anand 2018 (attribution unresolved, see ``SOURCES``).
+    commonly attributed to Narayan & Anand 2018 (attribution unresolved, see the ``parameters``
+    of :data:`NARAYAN_ANAND_2018`).
 
     Equivalent (tensile) viscoplastic strain rate and flow resistance ``S``::
 
@@ -263,7 +324,8 @@ class AnandLi:
     Fields (defaults = Narayan & Anand 2018): E [Pa], nu [-], A [1/s], Q [J/mol],
     m: strain-rate sensitivity [-], S0: initial flow resistance [Pa], S_tilde: saturation
     coefficient [Pa], h0: hardening modulus [Pa], a: hardening exponent [-] (>= 1),
-    n: saturation (rate) exponent [-].
+    n: saturation (rate) exponent [-]; parameters: provenance (records named as the fields; not
+    compared).
     """
 
     E: float = 7.81e9
@@ -276,9 +338,10 @@ class AnandLi:
     h0: float = 10.0e6
     a: float = 2.0
     n: float = 0.05
+    parameters: Parameters = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        LiElastic(self.E, self.nu)  # validates E, nu
+        ElasticMaterial("Li (Anand)", self.E, self.nu)  # validates E, nu
         if not (self.A > 0.0 and self.Q >= 0.0 and 0.0 < self.m <= 1.0):
             raise ValueError("need A > 0, Q >= 0 and 0 < m <= 1")
         if not (self.S0 > 0.0 and self.S_tilde > 0.0 and self.h0 >= 0.0):
@@ -287,8 +350,11 @@ class AnandLi:
             raise ValueError("need a >= 1 (the kernel's Jacobian assumes it) and n >= 0")
 
     @property
-    def elastic(self) -> LiElastic:
-        return LiElastic(self.E, self.nu)
+    def elastic(self) -> ElasticMaterial:
+        """The elastic constants of the model as an
+        :class:`~ssbx.physics.elastic_material.ElasticMaterial` (with their records)."""
+        return ElasticMaterial("Li (Anand)", self.E, self.nu,
+                               tuple(p for p in self.parameters if p.name in ("E", "nu")))
 
     def A_eff(self, temperature: float) -> float:
         """``A exp(-Q/(R T))`` [1/s]."""
@@ -314,90 +380,26 @@ class AnandLi:
                 float(self.n), float(self.a))
 
 
-NARAYAN_ANAND_2018 = AnandLi()
+_ANAND_UNITS = {"E": "Pa", "A": "1/s", "Q": "J/mol", "S0": "Pa", "S_tilde": "Pa", "h0": "Pa"}
+NARAYAN_ANAND_2018 = AnandLi(parameters=tuple(
+    Parameter(name, getattr(AnandLi(), name), _ANAND_UNITS.get(name, "1"), "narayan2018",
+              "check", _ANAND_ATTRIBUTION)
+    for name in ("E", "nu", "A", "Q", "m", "S0", "S_tilde", "h0", "a", "n")))
 """Narayan & Anand, Extreme Mech. Lett. 24 (2018) 21 (fitted to LePage et al. 2019)."""
 
 
 # --------------------------------------------------------------------------------------------
 # provenance
 # --------------------------------------------------------------------------------------------
-_MASIAS = ("Masias, Felten, Garcia-Mendez, Wolfenstine, Sakamoto, J. Mater. Sci. 54 (2019) "
-           "2585-2600, doi:10.1007/s10853-018-2971-3")
-_MASIAS_CHECK = ("confirmed: printed in the paper; checked against a public digest of the paper "
-                 "(research notes that transcribe its Tables 2, 3, S1 and S2 and quote its "
-                 "text, with the PDF's checksum), not against the PDF itself")
-_NA = ("the Anand-type parameter set for Li that PHYSICS.md attributes to Narayan & Anand, "
-       "Extreme Mech. Lett. 24 (2018) 21 (fitted to LePage et al., J. Electrochem. Soc. 166 "
-       "(2019) A89). Attribution unresolved: the EML 2018 paper (read by a benchmark helper) fits "
-       "a different set (E 5 GPa, nu 0.3, eps0_dot 0.05 1/s, m 0.18, S0 2 MPa, H0 40 MPa, "
-       "S* 8 MPa, a 1.8) to Wang & Cheng's indentation data; public codes using this set cite a "
-       "J. Electrochem. Soc. (2019) paper of Anand and co-workers, not verified here")
-_NA_CHECK = ("confirmed (secondary): the primary paper was not accessible here; an independent "
-             "public MOOSE application ('ecBetaApp', material ADIsoTropicHyperViscoCreep, "
-             "'based on Weber and Anand (1990)') uses exactly this value for Li together with "
-             "the same flow rule and hardening law in its input files (E 7.81 GPa, nu 0.38, "
-             "pre_factor 4.25e4, activation_energy 37 kJ/mol, rate_exponent 0.15, "
-             "initial_resistance 0.95 MPa, saturation_resistance 2.0 MPa, hardening_modulus "
-             "10 MPa, hardening_exponent 2, saturation_exponent 0.05, T 298 K)")
-
-SOURCES: dict[str, dict[str, Any]] = {
-    "LI_ELASTIC.E": {
-        "value": LI_ELASTIC_MASIAS_2019.E, "unit": "Pa", "source": _MASIAS + ", Table 2 "
-        "(pulse-echo, mean of three specimens 7.80/7.79/7.88 GPa)", "status": _MASIAS_CHECK},
-    "LI_ELASTIC.nu": {
-        "value": LI_ELASTIC_MASIAS_2019.nu, "unit": "1", "source": _MASIAS + ", Table 2 "
-        "(mean 0.38; abstract 0.381; G = 2.83 GPa, K = 11.07 GPa)", "status": _MASIAS_CHECK},
-    "MASIAS_2019.n": {
-        "value": MASIAS_2019.n, "unit": "1", "source": _MASIAS + ", Fig. 6 and text: tension "
-        "creep at 0.2-0.6 MPa, room temperature, 'dislocation climb'", "status": _MASIAS_CHECK
-        + "; Table S1 refitted here with both parameters free gives n = 6.562"},
-    "MASIAS_2019.A": {
-        "value": MASIAS_2019.A, "unit": "1/(s Pa^n)", "source": "derived by ssbx "
-        "(masias_2019_prefactor): least squares of ESM Table S1 (7 minimum creep rates, "
-        "0.200-0.600 MPa) with n = 6.56 fixed gives A_eff(299.15 K) = 3.37e-42 1/(s Pa^n) "
-        "= 7.7e-3 1/(s MPa^n); A = A_eff exp(Q/(R T_test))",
-        "status": "not printed in the paper (no prefactor is given); derived from the printed "
-        "Table S1, not confirmed by any published value"},
-    "MASIAS_2019.Q": {
-        "value": MASIAS_2019.Q, "unit": "J/mol", "source": "not from Masias 2019, which tests "
-        "one temperature (~26 C) and prints no activation energy ('Future studies will "
-        "investigate ... -20 to 52 C'); borrowed from " + _NA,
-        "status": "the attribution of Q ~ 37 kJ/mol to Masias in PHYSICS.md is not supported by "
-        "the paper; the value itself is confirmed (secondary) as NARAYAN_ANAND_2018.Q"},
-    "MASIAS_2019.T_test": {
-        "value": MASIAS_2019_T_TEST, "unit": "K", "source": _MASIAS + ": argon glovebox "
-        "~26 C, 0.66 T/T_m", "status": _MASIAS_CHECK},
-    "MASIAS_2019.yield_stress": {
-        "value": 0.0, "unit": "Pa", "source": _MASIAS + ": 0.2 % offset yield 0.73-0.81 MPa "
-        "(Table 3), but creep was measured below it (0.2-0.6 MPa), so the creep law has no "
-        "threshold", "status": _MASIAS_CHECK},
+PARAMETERS: dict[str, Parameters] = {
+    "LI_ELASTIC_MASIAS_2019": LI_ELASTIC_MASIAS_2019.parameters,
+    "MASIAS_2019": MASIAS_2019.parameters,
+    "NARAYAN_ANAND_2018": NARAYAN_ANAND_2018.parameters,
+    "XU_2017": XU_2017_PARAMETERS,
+    "NA_ELASTIC_WANG_2020": NA_ELASTIC_WANG_2020.parameters,
+    "WANG_2020_NA": WANG_2020_NA.parameters,
 }
-_WANG = ("Wang, Chang, Wolfenstine, Sakamoto, Materialia 12 (2020) 100792, "
-         "doi:10.1016/j.mtla.2020.100792")
-_WANG_CHECK = "confirmed (abstract only; the paper's tables were not read here)"
-SOURCES |= {
-    "NA_ELASTIC.E": {"value": NA_ELASTIC_WANG_2020.E, "unit": "Pa",
-                     "source": _WANG + ": 4.6 GPa, acoustic", "status": _WANG_CHECK},
-    "NA_ELASTIC.nu": {"value": NA_ELASTIC_WANG_2020.nu, "unit": "1",
-                      "source": "handbook value for polycrystalline Na", "status": "(check)"},
-    "WANG_2020_NA.n": {"value": WANG_2020_NA.n, "unit": "1", "source": _WANG,
-                       "status": _WANG_CHECK},
-    "WANG_2020_NA.A": {"value": WANG_2020_NA.A, "unit": "1/(s Pa^n)",
-                       "source": "derived by ssbx (wang_2020_na_prefactor): the mid-range "
-                       "yield strength 0.235 MPa (0.19-0.28) at ~1e-3 1/s as a point of the "
-                       "creep law with n = 5.0; A = A_eff exp(Q/(R 298.15 K))",
-                       "status": "not printed as such; derived from the abstract's numbers"},
-    "WANG_2020_NA.Q": {"value": WANG_2020_NA.Q, "unit": "J/mol",
-                       "source": "Na self-diffusion activation 0.45 eV (Feder & Charbnau 1966, "
-                       "Phys. Rev. 149, 464) for climb-controlled creep",
-                       "status": "assumption (one test temperature in Wang et al.)"},
-}
-for _name in ("E", "nu", "A", "Q", "m", "S0", "S_tilde", "h0", "a", "n"):
-    SOURCES[f"NARAYAN_ANAND_2018.{_name}"] = {
-        "value": getattr(NARAYAN_ANAND_2018, _name),
-        "unit": {"E": "Pa", "A": "1/s", "Q": "J/mol", "S0": "Pa", "S_tilde": "Pa",
-                 "h0": "Pa"}.get(_name, "1"),
-        "source": _NA, "status": _NA_CHECK}
+"""Every record of this module by preset name."""
 
 
 __all__ = [
@@ -411,17 +413,17 @@ __all__ = [
     "NARAYAN_ANAND_2018",
     "NA_ACTIVATION_ENERGY",
     "NA_ELASTIC_WANG_2020",
-    "SOURCES",
+    "PARAMETERS",
     "WANG_2020_NA",
     "WANG_2020_NA_FLOW_STRESS",
     "WANG_2020_NA_N",
     "WANG_2020_NA_RATE",
     "XU_2017_EXPONENT",
+    "XU_2017_PARAMETERS",
     "XU_2017_REFERENCE_SIZE",
     "XU_2017_STRENGTH",
     "XU_2017_TEMPERATURES",
     "AnandLi",
-    "LiElastic",
     "PowerLawCreep",
     "masias_2019_prefactor",
     "wang_2020_na_prefactor",

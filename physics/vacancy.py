@@ -96,6 +96,7 @@ import numpy as np
 import ufl
 
 from ssbx.physics.constants import FARADAY, GAS_CONSTANT, LI_MOLAR_VOLUME, NA_MOLAR_VOLUME
+from ssbx.physics.parameters import Parameter, Parameters, replaced
 
 #: 1 eV per defect in J/mol (= F x 1 V).
 EV = FARADAY
@@ -112,8 +113,9 @@ class VacancyMaterial:
     self_diffusion_ref: D_ref, tracer self-diffusion coefficient at ``reference_temperature``
     [m^2/s]; self_diffusion_activation: Q [J/mol]; reference_temperature: T_ref [K];
     correlation_factor: f [1] (bcc 0.727); molar_volume: Omega [m^3/mol];
-    relaxation_volume_ratio: omega, ``Omega_v = omega Omega`` [1]; sources: where each value
-    comes from (``"(check)"`` marks values not yet confirmed against the primary paper).
+    relaxation_volume_ratio: omega, ``Omega_v = omega Omega`` [1]; parameters: where each
+    value comes from (:class:`~ssbx.physics.parameters.Parameter` records named as the fields;
+    status ``"check"`` marks values not yet confirmed against the primary paper; not compared).
     """
 
     formation_enthalpy: float
@@ -124,7 +126,7 @@ class VacancyMaterial:
     correlation_factor: float = 0.727
     molar_volume: float = field(kw_only=True)
     relaxation_volume_ratio: float = 1.0
-    sources: dict[str, str] = field(default_factory=dict, compare=False)
+    parameters: Parameters = field(default=(), compare=False, repr=False)
 
     def c_eq(self, temperature: float) -> float:
         """Equilibrium vacancy site fraction ``exp(S_f/k_B) exp(-H_f/(R T))`` [1]."""
@@ -172,8 +174,9 @@ class VacancyMaterial:
 #: Li metal. Vacancy formation: Feder 1970, Phys. Rev. B 2, 828 (dilatometry vs X-ray lattice
 #: parameter, 0 C to the melting point): E_1v^f = 0.34 +/- 0.04 eV, S_1v^f = (0.9 +/- 0.8) k
 #: (values read in the paper's abstract; E_1v^f is 0.63 of the self-diffusion activation energy,
-#: hence Q = 0.54 eV). D_self at 298 K: 6e-11 cm^2/s, the middle of the 5-7.5e-11 cm^2/s that
-#: PHYSICS.md and the roadmap (seed 004, Krauskopf 2019) quote *(check)*.
+#: hence Q = 0.54 eV). D_self at 298 K: 6e-11 cm^2/s, the middle of the 5-7.5e-11 cm^2/s range
+#: quoted for Li self-diffusion in the context of Krauskopf et al. 2019 (Adv. Energy Mater. 9,
+#: 1902568) *(check)*.
 LITHIUM = VacancyMaterial(
     formation_enthalpy=0.34 * EV,
     formation_entropy=0.9,
@@ -183,25 +186,37 @@ LITHIUM = VacancyMaterial(
     correlation_factor=0.727,
     molar_volume=LI_MOLAR_VOLUME,
     relaxation_volume_ratio=1.0,
-    sources={
-        "formation_enthalpy": "Feder 1970, Phys. Rev. B 2, 828: 0.34 +/- 0.04 eV (abstract; "
-                              "positron/DFT values are higher, ~0.48-0.55 eV (check))",
-        "formation_entropy": "Feder 1970, Phys. Rev. B 2, 828: (0.9 +/- 0.8) k_B (abstract)",
-        "self_diffusion_ref": "6e-15 m^2/s at 298 K: middle of 5-7.5e-11 cm^2/s, PHYSICS.md §1 / "
-                              "roadmap §2.3.1 (Krauskopf 2019; NMR, Dologlou 2010) (check)",
-        "self_diffusion_activation": "0.54 eV = 0.34 eV / 0.63 (Feder 1970 abstract); tracer "
-                                     "data of Lodding/Mundy ~0.55 eV (check)",
-        "correlation_factor": "0.727, vacancy mechanism in bcc (Manning 1968, textbook value)",
-        "molar_volume": "6.941e-3 kg/mol / 534 kg/m^3 (PHYSICS.md §1)",
-        "relaxation_volume_ratio": "1: a full atomic volume (the volume a stripped atom "
-                                   "leaves behind; an upper bound, the relaxed formation "
-                                   "volume of a vacancy in a metal is smaller (check))",
-    },
+    parameters=(
+        Parameter("formation_enthalpy", 0.34 * EV, "J/mol", "feder1970", "measured",
+                  "0.34 +/- 0.04 eV (abstract); positron/DFT values are higher, ~0.48-0.55 eV "
+                  "(check)"),
+        Parameter("formation_entropy", 0.9, "1", "feder1970", "measured",
+                  "S_f / k_B = 0.9 +/- 0.8 (abstract)"),
+        Parameter("self_diffusion_ref", 6.0e-15, "m^2/s", "krauskopf2019aem", "check",
+                  "at 298 K: middle of the 5-7.5e-11 cm^2/s quoted for Li self-diffusion "
+                  "(NMR and tracer values), not read in the primary papers"),
+        Parameter("self_diffusion_activation", 0.54 * EV, "J/mol", "feder1970", "derived",
+                  "0.54 eV = 0.34 eV / 0.63 (the abstract's ratio of formation to self-diffusion "
+                  "activation energy); tracer data of Lodding/Mundy ~0.55 eV (check)"),
+        Parameter("reference_temperature", 298.15, "K", "", "assumed",
+                  "temperature of self_diffusion_ref"),
+        Parameter("correlation_factor", 0.727, "1", "manning1968", "standard",
+                  "vacancy mechanism in bcc"),
+        Parameter("molar_volume", LI_MOLAR_VOLUME, "m^3/mol", "", "standard",
+                  "M / rho = 6.941e-3 kg/mol / 534 kg/m^3"),
+        Parameter("relaxation_volume_ratio", 1.0, "1", "", "assumed",
+                  "a full atomic volume (the volume a stripped atom leaves behind; an upper "
+                  "bound, the relaxed formation volume of a vacancy in a metal is smaller)"),
+    ),
 )
 
 #: Dislocation density of annealed, soft Li [1/m^2]: 1e12 order of magnitude for annealed
 #: metals (a textbook range 1e10-1e12) *(check)*; a parameter, not a fit.
 DISLOCATION_DENSITY_ANNEALED = 1.0e12
+DISLOCATION_DENSITY_PARAMETER = Parameter(
+    "dislocation_density", DISLOCATION_DENSITY_ANNEALED, "1/m^2", "", "estimated",
+    "annealed metals, a textbook range 1e10-1e12 1/m^2 (check); a parameter, not a fit")
+"""Provenance of :data:`DISLOCATION_DENSITY_ANNEALED`."""
 
 #: Burgers vector of bcc Li, a sqrt(3)/2 with a = 3.51 Angstrom [m] *(check)*.
 BURGERS_VECTOR_LI = 3.51e-10 * math.sqrt(3.0) / 2.0
@@ -211,12 +226,18 @@ BURGERS_VECTOR_LI = 3.51e-10 * math.sqrt(3.0) / 2.0
 class Metal:
     """What the vacancy model needs of an anode metal besides :class:`VacancyMaterial`:
     burgers_vector b [m] (creep-generated dislocation density), surface_energy gamma [J/m^2]
-    (critical void nucleus), sources."""
+    (critical void nucleus), parameters: provenance of these two (records named as the fields;
+    the material's are in ``material.parameters``; :attr:`all_parameters` joins them)."""
 
     material: VacancyMaterial
     burgers_vector: float
     surface_energy: float
-    sources: dict[str, str] = field(default_factory=dict, compare=False)
+    parameters: Parameters = field(default=(), compare=False, repr=False)
+
+    @property
+    def all_parameters(self) -> Parameters:
+        """The records of the vacancy material and of this metal's own values."""
+        return (*self.material.parameters, *self.parameters)
 
 
 #: Surface energy of Li [J/m^2] *(check)*: ~0.5 J/m^2, the order of DFT values for the low-index
@@ -429,7 +450,8 @@ def critical_current_density(material: VacancyMaterial, temperature: float, S: f
 
 
 #: Ratio of Li self-diffusion in Li-Mg (5-20 at% Mg) to pure Li *(stated assumption: 0.5)*.
-#: The roadmap (seed 004 §2.3.1, Krauskopf et al. 2019, Adv. Energy Mater. 9, 1902568) says the
+#: The 2020 roadmap on solid-state batteries (Pasta et al. 2020, J. Phys. Energy 2, 032008,
+#: §2.3.1, citing Krauskopf et al. 2019, Adv. Energy Mater. 9, 1902568) says the
 #: alloy "exhibits higher rates of self-diffusion of Li"; later direct measurements say the
 #: opposite: isotope-tracer diffusion "reveal[s] that the presence of magnesium slows down the
 #: diffusion of lithium" (Siniscalchi et al. 2022, ACS Energy Lett. 7, 3593, abstract), and
@@ -437,6 +459,12 @@ def critical_current_density(material: VacancyMaterial, temperature: float, S: f
 #: Their numbers were not read here; 0.5 is a placeholder below 1 (the measured direction). The
 #: model's zero-pressure CCS scales with it linearly; it is not fitted to any critical current.
 LI_MG_DIFFUSION_RATIO = 0.5
+LI_MG_DIFFUSION_RATIO_PARAMETER = Parameter(
+    "diffusion_ratio", LI_MG_DIFFUSION_RATIO, "1", "siniscalchi2022", "assumed",
+    "placeholder below 1: Mg slows Li diffusion (tracer: siniscalchi2022; PFG-NMR: "
+    "aspinall2024); the roadmap's 'higher rates of self-diffusion' (pasta2020) is contradicted; "
+    "the numbers of either paper were not read here")
+"""Provenance of :data:`LI_MG_DIFFUSION_RATIO`."""
 
 LITHIUM_MAGNESIUM = VacancyMaterial(
     formation_enthalpy=LITHIUM.formation_enthalpy,
@@ -447,12 +475,16 @@ LITHIUM_MAGNESIUM = VacancyMaterial(
     correlation_factor=LITHIUM.correlation_factor,
     molar_volume=LITHIUM.molar_volume,
     relaxation_volume_ratio=LITHIUM.relaxation_volume_ratio,
-    sources=LITHIUM.sources | {
-        "self_diffusion_ref": f"{LI_MG_DIFFUSION_RATIO:g} x Li (placeholder below 1: Mg slows "
-                              "Li diffusion, Siniscalchi et al. 2022 ACS Energy Lett. 7, 3593 "
-                              "(tracer) and Aspinall et al. 2024 Nat. Commun. 15, 4511 (PFG-NMR); "
-                              "the roadmap's 'higher rates of self-diffusion' is contradicted)",
-        "other": "as Li (a dilute alloy; Mg changes the molar volume by < 2 % (check))"},
+    parameters=replaced(
+        LITHIUM.parameters,
+        Parameter("self_diffusion_ref", LI_MG_DIFFUSION_RATIO * LITHIUM.self_diffusion_ref,
+                  "m^2/s", "siniscalchi2022", "assumed",
+                  f"{LI_MG_DIFFUSION_RATIO:g} x Li (LI_MG_DIFFUSION_RATIO, a placeholder below "
+                  "1: Mg slows Li diffusion; tracer: siniscalchi2022, PFG-NMR: aspinall2024)"),
+        Parameter("molar_volume", LITHIUM.molar_volume, "m^3/mol", "", "assumed",
+                  "as Li (a dilute alloy; Mg changes the molar volume by < 2 % (check)); the "
+                  "other vacancy data are Li's as well"),
+    ),
 )
 
 #: Na metal. Vacancy formation: Feder & Charbnau 1966, Phys. Rev. 149, 464 (interferometric vs
@@ -471,17 +503,26 @@ SODIUM = VacancyMaterial(
     correlation_factor=0.727,
     molar_volume=NA_MOLAR_VOLUME,
     relaxation_volume_ratio=1.0,
-    sources={
-        "formation_enthalpy": "Feder & Charbnau 1966, Phys. Rev. 149, 464: 0.42 +/- 0.03 eV "
-                              "(abstract)",
-        "formation_entropy": "Feder & Charbnau 1966: (5.8 +/- 1.1) k_B (abstract)",
-        "self_diffusion_ref": "5e-13 m^2/s at 298 K: tracer laws of Nachtrieb et al. 1952 and "
-                              "Mundy et al. 1966 give 5.3e-9 and 5.8e-9 cm^2/s (check)",
-        "self_diffusion_activation": "0.45 +/- 0.01 eV (quoted by Feder & Charbnau 1966)",
-        "correlation_factor": "0.727, vacancy mechanism in bcc",
-        "molar_volume": "22.990e-3 kg/mol / 968 kg/m^3",
-        "relaxation_volume_ratio": "1, as for Li (an upper bound)",
-    },
+    parameters=(
+        Parameter("formation_enthalpy", 0.42 * EV, "J/mol", "feder1966", "measured",
+                  "0.42 +/- 0.03 eV (abstract)"),
+        Parameter("formation_entropy", 5.8, "1", "feder1966", "measured",
+                  "S_f / k_B = 5.8 +/- 1.1 (abstract)"),
+        Parameter("self_diffusion_ref", 5.0e-13, "m^2/s", "nachtrieb1952", "check",
+                  "at 298 K: the tracer Arrhenius laws of Nachtrieb et al. 1952 and Mundy et al. "
+                  "1966 (mundy1966) give 5.3e-9 and 5.8e-9 cm^2/s; their constants are quoted "
+                  "from memory, not read here"),
+        Parameter("self_diffusion_activation", 0.45 * EV, "J/mol", "feder1966", "measured",
+                  "0.45 +/- 0.01 eV, as quoted by Feder & Charbnau (abstract)"),
+        Parameter("reference_temperature", 298.15, "K", "", "assumed",
+                  "temperature of self_diffusion_ref"),
+        Parameter("correlation_factor", 0.727, "1", "manning1968", "standard",
+                  "vacancy mechanism in bcc"),
+        Parameter("molar_volume", NA_MOLAR_VOLUME, "m^3/mol", "", "standard",
+                  "M / rho = 22.990e-3 kg/mol / 968 kg/m^3 (density of solid Na at 20 C, "
+                  "handbook value, check)"),
+        Parameter("relaxation_volume_ratio", 1.0, "1", "", "assumed", "as for Li (an upper bound)"),
+    ),
 )
 
 #: Surface energy of Na [J/m^2] *(check)*: ~0.2 J/m^2, the surface tension of liquid Na near
@@ -492,25 +533,35 @@ SURFACE_ENERGY_NA = 0.2
 BURGERS_VECTOR_NA = 4.29e-10 * math.sqrt(3.0) / 2.0
 
 #: Anode metals by their case-file name (``vacancy.metal``).
+_LI_METAL_PARAMETERS: Parameters = (
+    Parameter("burgers_vector", BURGERS_VECTOR_LI, "m", "", "standard",
+              "a sqrt(3)/2, a = 3.51 Angstrom (bcc Li) (check)"),
+    Parameter("surface_energy", SURFACE_ENERGY_LI, "J/m^2", "", "estimated",
+              "DFT low-index bcc Li surfaces 0.45-0.52 J/m^2, liquid Li ~0.4 J/m^2 (check)"),
+)
 METALS: dict[str, Metal] = {
-    "Li": Metal(LITHIUM, BURGERS_VECTOR_LI, SURFACE_ENERGY_LI, sources={
-        "burgers_vector": "a sqrt(3)/2, a = 3.51 Angstrom (bcc Li)",
-        "surface_energy": "0.5 J/m^2: DFT low-index bcc Li surfaces 0.45-0.52 J/m^2 (check)"}),
-    "Li-Mg": Metal(LITHIUM_MAGNESIUM, BURGERS_VECTOR_LI, SURFACE_ENERGY_LI, sources={
-        "burgers_vector": "as Li", "surface_energy": "as Li (check)"}),
-    "Na": Metal(SODIUM, BURGERS_VECTOR_NA, SURFACE_ENERGY_NA, sources={
-        "burgers_vector": "a sqrt(3)/2, a = 4.29 Angstrom (bcc Na) (check)",
-        "surface_energy": "0.2 J/m^2: liquid Na near the melting point, DFT bcc Na (check)"}),
+    "Li": Metal(LITHIUM, BURGERS_VECTOR_LI, SURFACE_ENERGY_LI, parameters=_LI_METAL_PARAMETERS),
+    "Li-Mg": Metal(LITHIUM_MAGNESIUM, BURGERS_VECTOR_LI, SURFACE_ENERGY_LI, parameters=tuple(
+        Parameter(p.name, p.value, p.unit, p.citation, "assumed", "as Li: " + p.note)
+        for p in _LI_METAL_PARAMETERS)),
+    "Na": Metal(SODIUM, BURGERS_VECTOR_NA, SURFACE_ENERGY_NA, parameters=(
+        Parameter("burgers_vector", BURGERS_VECTOR_NA, "m", "", "standard",
+                  "a sqrt(3)/2, a = 4.29 Angstrom (bcc Na) (check)"),
+        Parameter("surface_energy", SURFACE_ENERGY_NA, "J/m^2", "", "estimated",
+                  "liquid Na near the melting point ~0.19-0.20 J/m^2, DFT bcc Na ~0.2-0.25 "
+                  "J/m^2 (check)"))),
 }
 
 __all__ = [
     "BURGERS_VECTOR_LI",
     "BURGERS_VECTOR_NA",
     "DISLOCATION_DENSITY_ANNEALED",
+    "DISLOCATION_DENSITY_PARAMETER",
     "EV",
     "LITHIUM",
     "LITHIUM_MAGNESIUM",
     "LI_MG_DIFFUSION_RATIO",
+    "LI_MG_DIFFUSION_RATIO_PARAMETER",
     "METALS",
     "SODIUM",
     "SURFACE_ENERGY_LI",

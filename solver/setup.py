@@ -24,8 +24,9 @@ from ssbx.meshes.cell import CellMesh
 from ssbx.meshes.tags import CellTag, FacetTag
 from ssbx.physics.anode_metals import anode_metal
 from ssbx.physics.creep_laws import NARAYAN_ANAND_2018, PowerLawCreep, xu_2017_strength
-from ssbx.physics.elasticity import LITHIUM, ElasticMaterial, electrolyte_material
+from ssbx.physics.elasticity import ElasticMaterial, electrolyte_material
 from ssbx.physics.kinetics import ButlerVolmer, Kinetics, LinearKinetics, PrimaryKinetics
+from ssbx.physics.parameters import Parameters, with_input
 from ssbx.physics.vacancy import hart_effective_diffusivity
 from ssbx.problems.current import CurrentSettings
 from ssbx.problems.mechanics import (
@@ -72,35 +73,49 @@ def current_settings(case: Case) -> CurrentSettings:
 
 def materials_of(case: Case) -> tuple[dict[int, ElasticMaterial], dict[int, Any]]:
     """Elastic materials and the creep law of the metal anode of a case (the presets of
-    ``anode.metal`` with the case's ``[mechanics]`` overrides)."""
+    ``anode.metal`` with the case's ``[mechanics]`` overrides). The provenance records of the
+    presets travel with them; a value the case overrides gets an ``"input"`` record."""
     m = case.mechanics
     metal = anode_metal(case.anode.metal)
     se = electrolyte_material(m.electrolyte_preset)
-    se = ElasticMaterial(
-        se.name,
-        m.electrolyte_youngs_modulus if m.electrolyte_youngs_modulus is not None else se.E,
-        m.electrolyte_poisson_ratio if m.electrolyte_poisson_ratio is not None else se.nu,
-        se.source)
+    se_E = m.electrolyte_youngs_modulus if m.electrolyte_youngs_modulus is not None else se.E
+    se_nu = m.electrolyte_poisson_ratio if m.electrolyte_poisson_ratio is not None else se.nu
+    se = ElasticMaterial(se.name, se_E, se_nu, _elastic_records(
+        se.parameters, se_E, se_nu, "mechanics.electrolyte_youngs_modulus",
+        "mechanics.electrolyte_poisson_ratio"))
     li_E = m.li_youngs_modulus if m.li_youngs_modulus is not None else metal.elastic.E
     li_nu = m.li_poisson_ratio if m.li_poisson_ratio is not None else metal.elastic.nu
+    li_records = metal.elastic.parameters
     law: Any = None
     if m.li_model == "anand":
         law = NARAYAN_ANAND_2018
         if m.li_youngs_modulus is None and m.li_poisson_ratio is None:
             li_E, li_nu = law.E, law.nu
+            li_records = law.elastic.parameters
     elif m.li_model == "power_law":
         base = metal.creep
-        law = PowerLawCreep(
-            A=m.creep_prefactor if m.creep_prefactor is not None else base.A,
-            n=m.creep_exponent if m.creep_exponent is not None else base.n,
-            Q=(m.creep_activation_energy if m.creep_activation_energy is not None
-               else base.Q),
-            yield_stress=(xu_2017_strength(m.strength_size) if m.strength_size is not None
-                          else m.yield_stress))
-    source = LITHIUM.source if metal.name == "Li" else metal.sources.get("mechanics", "")
-    li = ElasticMaterial(metal.name, li_E, li_nu, source)
+        A = m.creep_prefactor if m.creep_prefactor is not None else base.A
+        n = m.creep_exponent if m.creep_exponent is not None else base.n
+        Q = m.creep_activation_energy if m.creep_activation_energy is not None else base.Q
+        yield_stress = (xu_2017_strength(m.strength_size) if m.strength_size is not None
+                        else m.yield_stress)
+        records = with_input(base.parameters, "A", A, "1/(s Pa^n)", "mechanics.creep_prefactor")
+        records = with_input(records, "n", n, "1", "mechanics.creep_exponent")
+        records = with_input(records, "Q", Q, "J/mol", "mechanics.creep_activation_energy")
+        records = with_input(records, "yield_stress", yield_stress, "Pa",
+                             "xu_2017_strength(mechanics.strength_size)"
+                             if m.strength_size is not None else "mechanics.yield_stress")
+        law = PowerLawCreep(A=A, n=n, Q=Q, yield_stress=yield_stress, parameters=records)
+    li = ElasticMaterial(metal.name, li_E, li_nu, _elastic_records(
+        li_records, li_E, li_nu, "mechanics.li_youngs_modulus", "mechanics.li_poisson_ratio"))
     creep = {int(CellTag.LITHIUM): law} if law is not None else {}
     return {int(CellTag.ELECTROLYTE): se, int(CellTag.LITHIUM): li}, creep
+
+
+def _elastic_records(records: Parameters, E: float, nu: float, E_key: str,
+                     nu_key: str) -> Parameters:
+    """The preset's records of E and nu, with ``"input"`` records for what the case overrides."""
+    return with_input(with_input(records, "E", E, "Pa", E_key), "nu", nu, "1", nu_key)
 
 
 def _ramp(value: float, duration: float):
@@ -193,19 +208,21 @@ def vacancy_settings(case: Case) -> VacancySettings | None:
     metal = anode_metal(name).vacancy
     material = metal.material
     if spec.self_diffusion is not None:
-        material = dataclasses.replace(material, self_diffusion_ref=spec.self_diffusion,
-                                       reference_temperature=298.15,
-                                       sources=material.sources | {
-                                           "self_diffusion_ref": "case file"})
+        material = dataclasses.replace(
+            material, self_diffusion_ref=spec.self_diffusion, reference_temperature=298.15,
+            parameters=_diffusion_records(material.parameters, spec.self_diffusion,
+                                          "vacancy.self_diffusion"))
     if spec.grain_size is not None:
         bulk = material.d_self(298.15)
         effective = hart_effective_diffusivity(bulk, spec.grain_boundary_diffusion,
                                                spec.grain_size, spec.grain_boundary_width)
-        material = dataclasses.replace(material, self_diffusion_ref=effective,
-                                       reference_temperature=298.15,
-                                       sources=material.sources | {
-                                           "self_diffusion_ref": "Hart effective diffusivity "
-                                           "of the bulk value and the case's D_gb"})
+        material = dataclasses.replace(
+            material, self_diffusion_ref=effective, reference_temperature=298.15,
+            parameters=_diffusion_records(material.parameters, effective,
+                                          "Hart effective diffusivity of the bulk value and "
+                                          "the case's vacancy.grain_boundary_diffusion"))
+    surface_energy = (spec.surface_energy if spec.surface_energy is not None
+                      else metal.surface_energy)
     return VacancySettings(
         material=material,
         critical_supersaturation=spec.critical_supersaturation,
@@ -213,12 +230,18 @@ def vacancy_settings(case: Case) -> VacancySettings | None:
         creep_velocity=spec.creep_velocity,
         burgers_vector=metal.burgers_vector,
         stress_drift=spec.stress_drift,
-        surface_energy=(spec.surface_energy if spec.surface_energy is not None
-                        else metal.surface_energy),
+        surface_energy=surface_energy,
         nucleus_height=spec.nucleus_height,
         void_surfaces=spec.void_surfaces,
-        sources={"metal": name, **metal.sources},
+        parameters=with_input(metal.parameters, "surface_energy", surface_energy, "J/m^2",
+                              "vacancy.surface_energy"),
     )
+
+
+def _diffusion_records(records: Parameters, value: float, note: str) -> Parameters:
+    """Vacancy-material records with ``self_diffusion_ref`` from the case (at 298.15 K)."""
+    return with_input(with_input(records, "self_diffusion_ref", value, "m^2/s", note),
+                      "reference_temperature", 298.15, "K", note)
 
 
 def stripping_settings(case: Case) -> StrippingSettings:

@@ -4,7 +4,6 @@ vacancies), the size-dependent Li strength switch, and the case errors."""
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import tomllib
 
@@ -12,6 +11,7 @@ from mpi4py import MPI
 
 import numpy as np
 import pytest
+from cases import with_sections
 
 from ssbx.case import resolve_case
 from ssbx.errors import CaseError
@@ -45,11 +45,7 @@ initial_step = "1e-3 s"
 
 
 def flat(**sections: dict) -> object:
-    case = resolve_case(tomllib.loads(FLAT))
-    for name, values in sections.items():
-        case = dataclasses.replace(case, **{name: dataclasses.replace(getattr(case, name),
-                                                                      **values)})
-    return case
+    return with_sections(resolve_case(tomllib.loads(FLAT)), **sections)
 
 
 def test_presets_carry_their_literature_numbers():
@@ -127,6 +123,7 @@ def test_bad_metal_input_is_a_case_error(sections, message):
         resolve_case(raw)
 
 
+@pytest.mark.slow
 def test_na_stripping_benchmark_quick(tmp_path):
     """The quick variant of benchmarks/na_stripping.py: the flat Na search brackets the
     closed form (Na's D_self / Omega, 28 mA/cm^2), and the Na cell at 9 MPa runs."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cases import example
 
 from ssbx.case import Case, i0_from_asr, load_case, resolve_case, with_overrides
 from ssbx.case.schema import KEYS, SCHEMA, VOID_KEYS, schema_markdown
@@ -188,7 +189,7 @@ def test_examples_load(path: Path) -> None:
 
 
 def test_void_2d_example() -> None:
-    case = load_case(ROOT / "examples" / "void_2d.toml")
+    case = example("void_2d.toml")
     assert case.geometry.voids == (VoidSpec(50e-6, 40e-6, 2e-6, "ellipse", 0.0),)
     assert case.mesh.size_fine == 0.25e-6 and case.mesh.size_coarse == 4e-6
     assert case.interface.kinetics == "linear" and case.solver.degree == 2
@@ -196,10 +197,10 @@ def test_void_2d_example() -> None:
 
 
 def test_other_examples() -> None:
-    axi = load_case(ROOT / "examples" / "axisymmetric_void.toml")
+    axi = example("axisymmetric_void.toml")
     assert axi.geometry.kind == "axisymmetric" and axi.interface.kinetics == "butler_volmer"
     assert axi.geometry.voids[0].center == 0.0 and axi.geometry.voids[0].width == 40e-6
-    flat = load_case(ROOT / "examples" / "flat_bv.toml")
+    flat = example("flat_bv.toml")
     assert flat.geometry.voids == () and flat.operation.counter_electrode == "symmetric"
     assert flat.interface.kinetics == "butler_volmer"
 
@@ -686,7 +687,7 @@ def test_to_toml_dict_fills_defaults() -> None:
 
 
 def test_overrides() -> None:
-    base = load_case(ROOT / "examples" / "void_2d.toml")
+    base = example("void_2d.toml")
     case = with_overrides(base, {"geometry.voids.0.width": "30 um", "interface.asr": "2 ohm cm^2"})
     assert case.geometry.voids[0].width == pytest.approx(30e-6)
     assert case.interface.asr == pytest.approx(2e-4)
@@ -750,7 +751,7 @@ def test_overrides_rederive_derived_values() -> None:
     assert rounded.geometry.voids[0].corner_radius == pytest.approx(2e-6)
     shallow = with_overrides(rounded, {"geometry.voids.0.height": "1 um"})
     assert shallow.geometry.voids[0].corner_radius == pytest.approx(0.5e-6)
-    flat = load_case(ROOT / "examples" / "flat_bv.toml")
+    flat = example("flat_bv.toml")
     assert flat.interface.asr == pytest.approx(i0_from_asr(10.0, 298.15, 0.5, 0.5))
     linear = with_overrides(
         flat, {"interface.exchange_current_density": "2 mA/cm^2", "interface.kinetics": "linear"}
@@ -899,7 +900,36 @@ def test_bad_protocol_entries_each_reported() -> None:
     ],
 )
 def test_bad_stripping_keys(raw: dict[str, Any], needles: tuple[str, ...]) -> None:
+    one_problem({"problem": "stripping", **raw}, *needles)
+
+
+@pytest.mark.parametrize(
+    ("raw", "needles"),
+    [
+        # a stripping case takes its loads from the protocol, not from [operation]
+        ({"problem": "stripping", "operation": {"current_density": "2 mA/cm^2"}},
+         ('operation.current_density = "2 mA/cm^2"', 'not used by problem = "stripping"',
+          "protocol.steps")),
+        ({"problem": "stripping", "operation": {"mode": "potentiostatic"}},
+         ('operation.mode = "potentiostatic"', "protocol.steps", "Hold at")),
+        ({"problem": "mechanics", "protocol": {"steps": ["Rest for 1 h"]}},
+         ("protocol.steps", 'not used by problem = "mechanics"', '"stripping"')),
+        ({"fixture": {"pressure": "3 MPa"}},
+         ('fixture.pressure = "3 MPa"', 'not used by problem = "current_distribution"',
+          '"mechanics"')),
+    ],
+)
+def test_keys_the_problem_ignores_are_refused(raw: dict[str, Any],
+                                              needles: tuple[str, ...]) -> None:
     one_problem(raw, *needles)
+
+
+def test_ignored_keys_at_their_default_are_accepted() -> None:
+    """A resolved case written back has every key: unused ones at their defaults pass."""
+    stripping = resolve_case({"problem": "stripping", "operation": {"mode": "galvanostatic"}})
+    assert resolve_case(stripping.to_toml_dict()) == stripping
+    steady = resolve_case({"time": {"end": KEYS["time.end"].default}})
+    assert steady.problem == "current_distribution"
 
 
 def test_stripping_voids_small_slope() -> None:

@@ -26,7 +26,7 @@ import pytest
 from basix.ufl import quadrature_element
 from dolfinx import fem
 
-from ssbx.case import load_case, resolve_case, with_overrides
+from ssbx.case import resolve_case, with_overrides
 from ssbx.errors import CheckpointError, RunInterrupted
 from ssbx.io.checkpoint import (
     Checkpointer,
@@ -43,7 +43,7 @@ from ssbx.runs.registry import run_case
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_stripping_cli import TINY  # noqa: E402
+from cases import TINY, example  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # Format
@@ -200,7 +200,7 @@ def test_other_mesh_is_refused(comm, shared_tmp_path):
 
 
 def test_case_hash_ignores_output_and_solver_settings():
-    case = load_case(ROOT / "examples" / "pressure_hold.toml")
+    case = example("pressure_hold.toml")
     same = with_overrides(case, {"output.checkpoint_every": 5, "output.fields": False,
                                  "solver.rtol": 1e-8, "description": "other words"})
     assert case_hash(same) == case_hash(case)
@@ -210,7 +210,7 @@ def test_case_hash_ignores_output_and_solver_settings():
 
 @pytest.mark.mpi
 def test_schedule_by_steps_and_wall_clock(comm, shared_tmp_path):
-    case = load_case(ROOT / "examples" / "pressure_hold.toml")
+    case = example("pressure_hold.toml")
     by_steps = Checkpointer(comm, shared_tmp_path, case=case, problem="mechanics", every=3)
     assert [s for s in range(1, 10) if by_steps.due(s)] == [3, 6, 9]
     off = Checkpointer(comm, shared_tmp_path, case=case, problem="mechanics")
@@ -231,7 +231,7 @@ TIMING_SCALARS = {"time_total"}
 
 def _mechanics_case() -> object:
     """pressure_hold.toml, coarse, 10 min of fixed gap: 16 time steps (~2 s)."""
-    return with_overrides(load_case(ROOT / "examples" / "pressure_hold.toml"), {
+    return with_overrides(example("pressure_hold.toml"), {
         "time.end": "10 min", "mesh.size_fine": "40 um", "mesh.size_coarse": "50 um",
         "output.checkpoint_every": 4, "output.checkpoint_wall_interval": 0})
 
@@ -326,6 +326,7 @@ def _on_rank0(comm: MPI.Comm, action) -> object:
 
 
 @pytest.mark.mpi
+@pytest.mark.slow
 def test_mechanics_restart_equals_uninterrupted(comm, shared_tmp_path):
     root = Path(shared_tmp_path)
     case = _mechanics_case()
@@ -350,6 +351,7 @@ def test_mechanics_restart_equals_uninterrupted(comm, shared_tmp_path):
 
 @pytest.mark.mpi
 @pytest.mark.parametrize("vacancies", [False, True], ids=["contact", "vacancies"])
+@pytest.mark.slow
 def test_stripping_restart_equals_uninterrupted(comm, shared_tmp_path, vacancies):
     root = Path(shared_tmp_path)
     case = _stripping_case(vacancies)
@@ -380,6 +382,7 @@ LOCAL = ("contact_pressure_max", "creep_inflow_rate")
 
 
 @pytest.mark.mpi
+@pytest.mark.slow
 def test_restart_on_another_number_of_ranks(comm, shared_tmp_path):
     """Checkpoints written by a serial run (rank 0), the restart on every rank: the results
     agree with an uninterrupted run on every rank to the solver tolerance, as closely as
@@ -418,7 +421,7 @@ def test_restart_needs_a_checkpoint(tmp_path):
     RunFolder(comm, path)  # an empty, incomplete ssbx run folder
     with pytest.raises(CheckpointError, match=f"{path}.*no complete checkpoint"):
         run_case(case, RunFolder(comm, path, resume=True), comm, restart=True)
-    steady = load_case(ROOT / "examples" / "flat_bv.toml")
+    steady = example("flat_bv.toml")
     with pytest.raises(CheckpointError, match="steady"):
         run_case(steady, RunFolder(comm, path, resume=True), comm, restart=True)
     assert not (path / "history.csv").exists() and not (path / "mesh.msh").exists()

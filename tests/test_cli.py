@@ -300,6 +300,7 @@ def test_run_without_dolfinx_exits_2(tmp_path, monkeypatch, capsys):
 
 @needs_example
 @needs_mpirun
+@pytest.mark.slow
 def test_run_failing_on_one_rank_aborts_the_job(tmp_path):
     """An error on rank 1 only (rank 0 waits in a collective) ends the job, with no summary."""
     out = tmp_path / "run"
@@ -562,6 +563,7 @@ def test_runfolder_default_location(tmp_path, monkeypatch):
 
 
 @needs_mpirun
+@pytest.mark.slow
 def test_excepthook_aborts_the_job():
     """Rank 1 raises while rank 0 waits in a barrier: the job ends within seconds, non-zero."""
     code = """

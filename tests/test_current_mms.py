@@ -118,6 +118,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("axisymmetric", "degree"), CASES)
+@pytest.mark.slow
 def test_manufactured_solution_rates(comm, axisymmetric, degree):
     settings = CurrentSettings(conductivity=KAPPA, kinetics=KINETICS, mode="galvanostatic",
                                current_density=I_APP, counter_electrode="ideal", degree=degree,

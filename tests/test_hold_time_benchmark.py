@@ -8,7 +8,11 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
 from ssbx.benchmarks.framework import BUILTIN_MODULES, get_benchmark, run_benchmark
+
+pytestmark = pytest.mark.slow  # benchmark runs: `make test`, not `make test-fast`
 
 
 def test_registered_with_source_metric_tolerance():

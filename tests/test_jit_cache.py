@@ -270,6 +270,7 @@ def test_repair_stale_entries_and_report(tmp_path, monkeypatch):
     assert jit_cache.repair_stale_entries(tmp_path / "missing") == []
 
 
+@pytest.mark.slow
 def test_dead_compile_blocks_until_repaired(compiled, tmp_path, restore_ffcx):
     """A ``.c`` without ``.c.cached`` (a killed compile) makes the next process time out; it
     compiles again once the entry is repaired, or at once with the self-healing wait."""
@@ -298,6 +299,7 @@ def test_dead_compile_blocks_until_repaired(compiled, tmp_path, restore_ffcx):
 # --------------------------------------------------------------------------------------------
 # concurrent processes
 # --------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_concurrent_processes_compile_one_new_form(tmp_path):
     """Four processes need the same new form at the same moment: one compiles, the others wait
     for it (a cold compile on a loaded node easily exceeds dolfinx's 10 s) and load it."""
@@ -310,6 +312,7 @@ def test_concurrent_processes_compile_one_new_form(tmp_path):
     assert not list(cache.glob("*.c.failed"))
 
 
+@pytest.mark.slow
 def test_waiters_fail_with_a_short_timeout_and_succeed_with_ssbx(compiled, tmp_path):
     """The race made deterministic: another process holds the claim (``.c``) on the form and
     finishes its compile a few seconds after the others start waiting. With a timeout shorter
@@ -363,6 +366,7 @@ NUMBA_WORKER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_numba_concurrent_compiles_share_one_cache(tmp_path):
     """Processes compiling a kernel into one fresh NUMBA_CACHE_DIR at the same moment all
     succeed (numba writes through a temporary file and os.replace), and a later process loads

@@ -13,6 +13,8 @@ import pytest
 
 from ssbx.benchmarks.framework import get_benchmark, list_benchmarks, run_benchmark
 
+pytestmark = pytest.mark.slow  # benchmark runs: `make test`, not `make test-fast`
+
 NAMES = ("li_flow_stress", "li_creep_rates")
 
 

@@ -22,8 +22,11 @@ from mpi4py import MPI
 
 import numpy as np
 import pytest
+from cases import example
 
 from ssbx.benchmarks.framework import get_benchmark, list_benchmarks, run_benchmark
+
+pytestmark = pytest.mark.slow  # benchmark runs: `make test`, not `make test-fast`
 
 NAMES = ("pressure_relaxation", "mechanics_performance")
 
@@ -71,9 +74,9 @@ def test_variants_resolve():
         VARIANTS,
         variant_overrides,
     )
-    from ssbx.case import load_case, with_overrides
+    from ssbx.case import with_overrides
 
-    base = load_case(Path(__file__).resolve().parents[1] / "examples" / "pressure_hold.toml")
+    base = example("pressure_hold.toml")
     assert base.geometry.kind == "axisymmetric" and base.fixture.type == "fixed_gap"
     keys = [v.key for v in VARIANTS]
     assert len(keys) == len(set(keys))

@@ -52,7 +52,7 @@ from ssbx.problems.mechanics import (
 
 E, NU, SIGMA0, EPS0_DOT = 10e9, 0.3, 1e6, 1e-3
 TAU = SIGMA0 / (E * EPS0_DOT)  # relaxation time scale [s]
-SOLID = ElasticMaterial("creeping solid", E, NU, "test")
+SOLID = ElasticMaterial("creeping solid", E, NU)
 
 # --------------------------------------------------------------------------------------------
 # a. BHS void collapse
@@ -70,6 +70,7 @@ def bhs_rate(kind: str, n: float, p: float) -> tuple[float, float]:
 
 @pytest.mark.parametrize(("kind", "n"), [("plane_strain", 3.0), ("plane_strain", 6.56),
                                          ("axisymmetric", 5.0)])
+@pytest.mark.slow
 def test_bhs_void_collapse(kind, n):
     """Steady porosity rate = BHS within 1 %; quadratic Newton with the consistent tangent."""
     data = quarter_annulus(MPI.COMM_SELF, 0.1)
@@ -148,6 +149,7 @@ def _relax(column, law, material, sigma_i, t_end, max_dp, prefix, **kw):
     return prob, history
 
 
+@pytest.mark.slow
 def test_uniaxial_relaxation_norton(column):
     n, sigma_i = 5.0, 2.0 * SIGMA0
     law = PowerLawCreep.from_norton(EPS0_DOT, SIGMA0, n)
@@ -207,7 +209,7 @@ def _anand_driver(law, T, eps_zz, history):
 
 def test_uniaxial_relaxation_anand(column):
     law, T = NARAYAN_ANAND_2018, 298.15
-    li = ElasticMaterial("Li (Anand)", law.E, law.nu, "Narayan & Anand 2018")
+    li = law.elastic
     sigma_i = 3e6
     prob, history = _relax(column, law, li, sigma_i, 0.05, 1e-4, "relax_anand_",
                            temperature=T)
@@ -272,6 +274,7 @@ UM = 1e-6
 
 
 @pytest.mark.mpi
+@pytest.mark.slow
 def test_cell_creep_serial_equals_parallel(comm):
     """Li (Masias 2019 creep) under LLZO at 5 MPa over an interfacial void, 20 µs."""
     geometry = CellGeometrySpec(kind="planar", h_se=20 * UM, h_li=20 * UM, width=40 * UM,

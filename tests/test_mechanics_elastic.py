@@ -50,7 +50,7 @@ from ssbx.problems.mechanics import (
 )
 
 E, NU, P = 200e9, 0.3, 100e6
-STEEL = ElasticMaterial("steel", E, NU, "test")
+STEEL = ElasticMaterial("steel", E, NU)
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,6 +140,7 @@ def _lame_errors(comm, kind: str, degree: int, h: float) -> tuple[float, float, 
 
 
 @pytest.mark.parametrize("kind", ["plane_strain", "axisymmetric"])
+@pytest.mark.slow
 def test_lame_convergence(kind):
     """u: L2 rate ~2 (P1) and ~3 (P2); stress: ~1 and ~2; inner displacement exact to 1e-5."""
     comm = MPI.COMM_SELF
@@ -180,6 +181,7 @@ def _homogeneous_strain(stress: np.ndarray, kind: str) -> np.ndarray:
 @pytest.mark.mpi
 @pytest.mark.parametrize("degree", [1, 2])
 @pytest.mark.parametrize("kind", ["plane_strain", "3d"])
+@pytest.mark.slow
 def test_patch(comm, kind, degree):
     """Pressures p_i on the faces x_i = L_i, rollers on x_i = 0: u = eps x to round-off on a
     distorted mesh, and the reported stack pressures equal p_i."""
@@ -326,6 +328,7 @@ def _quarter_tube_3d(comm: MPI.Comm, h: float):
     return gmsh_mesh(comm, "quarter_tube", 3, build)
 
 
+@pytest.mark.slow
 def test_axisymmetric_matches_3d():
     """Bore and end displacements of a closed-ended tube: axisymmetric = 3-D within 1e-3, and
     both match the closed form (generalised plane strain, exact for a capped tube)."""

@@ -65,6 +65,7 @@ def test_pressure_fixture_holds_pressure_and_creeps(tmp_path):
 
 
 @pytest.mark.mpi
+@pytest.mark.slow
 def test_two_ranks_equal_serial(comm, shared_tmp_path):
     case = _short("spring")
     par = _run(case, Path(shared_tmp_path) / "par", comm)

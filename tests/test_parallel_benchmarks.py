@@ -18,6 +18,8 @@ import pytest
 
 from ssbx.benchmarks.framework import BUILTIN_MODULES, get_benchmark, run_benchmark
 
+pytestmark = pytest.mark.slow  # benchmark runs: `make test`, not `make test-fast`
+
 NAMES = ("parallel_scaling", "sweep_throughput")
 
 

@@ -15,7 +15,7 @@ import weakref
 
 from mpi4py import MPI
 
-from test_stripping_cli import TINY
+from cases import TINY
 
 from ssbx.case import resolve_case
 from ssbx.runs.stripping import build_problem

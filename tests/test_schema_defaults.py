@@ -26,7 +26,10 @@ RECORDS: dict[str, type] = {
        if t not in ("geometry", "mesh")},
 }
 # record fields that are not keys of their own section (copied from another key by the loader)
-DERIVED_FIELDS = {("interface", "reference_temperature"): "electrolyte.reference_temperature"}
+DERIVED_FIELDS = {
+    ("interface", "reference_temperature"): "electrolyte.reference_temperature",
+    ("protocol", "resolved"): "protocol.steps and protocol.cycles, parsed once",
+}
 
 # settings field -> the case key it is built from (ssbx.setup)
 SETTINGS_KEYS: dict[type, dict[str, str]] = {

@@ -133,6 +133,7 @@ def test_open_circuit_stress_shift(comm):
     assert rows[-1]["voltage"] == 0.0
 
 
+@pytest.mark.slow
 def test_inventory_and_contact_over_strip_rest_plate(comm):
     """A void that grows under stripping (current crowding against a Li 1000 times more
     creep-resistant than Masias's, at 0.3 MPa), then closes during rest and plating: Li
@@ -195,6 +196,7 @@ def test_void_closure_at_zero_current_follows_the_power_law(comm):
     assert abs(ratio / expected - 1.0) < 0.1, (ratio, expected)
 
 
+@pytest.mark.slow
 def test_void_closure_converges_in_time_step_and_mesh(comm):
     """Void volume at fixed times: halving the creep-increment limit or the mesh size changes
     it less and less (time-step and mesh convergence of the closure history)."""

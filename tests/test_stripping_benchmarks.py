@@ -11,6 +11,8 @@ import pytest
 
 from ssbx.benchmarks.framework import get_benchmark, list_benchmarks, run_benchmark
 
+pytestmark = pytest.mark.slow  # benchmark runs: `make test`, not `make test-fast`
+
 
 def test_registry_lists_stripping_ccs_with_source_metric_tolerance():
     benches = {b.name: b for b in list_benchmarks()}

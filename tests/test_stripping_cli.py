@@ -14,55 +14,11 @@ from pathlib import Path
 from mpi4py import MPI
 
 import pytest
+from cases import ROOT, TINY
 
 from ssbx.case import load_case
 from ssbx.cli import commands as cli
 from ssbx.io.runfolder import SUMMARY
-
-ROOT = Path(__file__).resolve().parents[1]
-
-TINY = """
-name = "tiny_strip"
-problem = "stripping"
-[geometry]
-kind = "planar"
-h_se = "20 um"
-h_li = "10 um"
-width = "40 um"
-[[geometry.voids]]
-center = "20 um"
-width = "16 um"
-height = "0.4 um"
-[mesh]
-size_fine = "4 um"
-size_coarse = "5 um"
-[electrolyte]
-conductivity = "2 mS/cm"
-[interface]
-kinetics = "butler_volmer"
-asr = "2 ohm cm^2"
-[mechanics]
-li_model = "power_law"
-electrolyte_preset = "Li6PS5Cl"
-[fixture]
-pressure = "0.5 MPa"
-[protocol]
-steps = ["Strip at 5 mA/cm^2 for 0.01 mAh/cm^2", "Rest for 2 s", "Plate at 5 mA/cm^2 for 5 s"]
-[contact]
-max_thickness_change = "0.05 um"
-profile_interval = 5
-[ccs]
-capacity = "0.02 mAh/cm^2"
-lower = "0.1 mA/cm^2"
-upper = "1000 mA/cm^2"
-bracket_ratio = 10.0
-max_expansions = 0
-[time]
-initial_step = "1e-4 s"
-max_step = "10 s"
-min_step = "1e-10 s"
-max_plastic_strain_increment = 0.02
-"""
 
 
 @pytest.mark.parametrize("name", ["stripping.toml", "ccs.toml"])

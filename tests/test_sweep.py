@@ -195,6 +195,7 @@ def assert_same_results(rows_a, rows_b, rtol=0.0):
 
 
 @pytest.mark.mpi
+@pytest.mark.slow
 def test_grouped_sweep_equals_cases_one_by_one(shared_tmp_path):
     """Under mpirun -n 2: 2 groups of 1 rank; one row per case, identical to the same cases run
     one by one (serially, on COMM_SELF of rank 0); --index runs on all ranks give the same rows
@@ -359,6 +360,7 @@ def _kill_mid_case(proc: subprocess.Popen, root: Path, sig: int, timeout: float 
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+@pytest.mark.slow
 def test_killed_sweep_resumes_without_loss_or_duplicates(tmp_path, sig):
     """Kill `mpirun -n 2 ssbx sweep` (2 groups) in the middle of a case, rerun it: every case
     exactly once in the table, no incomplete folder taken as complete, the same results as an
@@ -401,10 +403,11 @@ def test_killed_sweep_resumes_without_loss_or_duplicates(tmp_path, sig):
     assert_same_results(rows, read_rows(tmp_path / "ref" / "results.csv"), rtol=0.0)
 
 
+@pytest.mark.slow
 def test_sweeps_run_every_case_type(tmp_path):
     """Mechanics and stripping cases (`run`) and the critical-current search (`ccs`) as sweeps:
     each row holds the case type's own results."""
-    from test_stripping_cli import TINY
+    from cases import TINY
 
     from ssbx.parallel.sweep import prepare_root, run_sweep
     from ssbx.parallel.sweep_results import write_results_table
@@ -442,6 +445,7 @@ def test_example_sweeps_validate(path):
     assert len(sweep.cases) >= 8 and sweep.description
 
 
+@pytest.mark.slow
 def test_interrupted_transient_case_continues_from_its_checkpoint(tmp_path):
     """A sweep whose mechanics case is stopped after its first checkpoint (as if the job were
     killed: nothing recorded) continues that case from the checkpoint on the next run, and the
@@ -512,6 +516,7 @@ print("not reached", flush=True)
 '''
 
 
+@pytest.mark.slow
 def test_error_on_one_rank_of_a_group_aborts_instead_of_hanging(tmp_path):
     """A case that fails on one rank of a 2-rank group while the other waits in a collective:
     the failed rank aborts the job after --agree-timeout instead of leaving it hanging."""

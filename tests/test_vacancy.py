@@ -255,6 +255,7 @@ def _mms_errors(n: int, degree: int, axisymmetric: bool) -> tuple[float, float]:
     (2, False, (4, 8, 16), (2.85, 1.9)),
     (1, True, (4, 8, 16, 32), (1.9, 0.95)),
 ])
+@pytest.mark.slow
 def test_mms_full_operator(degree, axisymmetric, levels, expected):
     errors = [_mms_errors(n, degree, axisymmetric) for n in levels]
     hs = [1.0 / n for n in levels]

@@ -6,7 +6,6 @@ against the closed-form critical current, `ssbx ccs` turning it on by default, s
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import subprocess
@@ -17,6 +16,7 @@ from mpi4py import MPI
 
 import numpy as np
 import pytest
+from cases import with_sections
 
 from ssbx.case import resolve_case
 from ssbx.physics.vacancy import LITHIUM, critical_current_density, steady_surface_rise
@@ -65,11 +65,7 @@ max_plastic_strain_increment = 0.02
 
 
 def flat_case(**sections: dict) -> object:
-    case = resolve_case(tomllib.loads(FLAT))
-    for name, values in sections.items():
-        case = dataclasses.replace(case, **{name: dataclasses.replace(getattr(case, name),
-                                                                      **values)})
-    return case
+    return with_sections(resolve_case(tomllib.loads(FLAT)), **sections)
 
 
 def closed_form_ic(case: object) -> float:
@@ -183,6 +179,7 @@ def test_nucleation_opens_the_contact_and_the_stack_pressure_closes_a_uniform_nu
     p.close()
 
 
+@pytest.mark.slow
 def test_ccs_turns_vacancy_transport_on_by_default(tmp_path):
     """`ssbx ccs` on a case that does not mention vacancies: on, criterion nucleation, the CCS
     brackets the closed-form critical current; `vacancy.enabled = false`: the creep-only model
@@ -229,6 +226,7 @@ def test_coupled_run_is_the_same_on_two_ranks(comm):
     assert inv1["injected"] == pytest.approx(inv2["injected"], rel=1e-10)
 
 
+@pytest.mark.slow
 def test_vacancy_ccs_benchmark_quick(tmp_path):
     """The quick variant of benchmarks/vacancy_ccs.py: the zero-pressure search brackets the
     closed form, a 3 MPa search with a void brackets a CCS, the outputs are written."""

@@ -2,8 +2,9 @@
 
 No dolfinx: the kernels are driven directly on single points by small Python time loops. Mixed
 (stress/strain) control uses an outer Newton on the free strain components with the returned
-consistent tangent. Closed forms: PHYSICS.md §3 (Norton creep and relaxation) and the Anand
-steady state derived in :class:`ssbx.physics.creep_laws.AnandLi`.
+consistent tangent. Closed forms: Norton creep at constant stress and relaxation at fixed
+strain (docs/physics.md, "Closed forms") and the Anand steady state derived in
+:class:`ssbx.physics.creep_laws.AnandLi`.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from ssbx.physics.creep_laws import (
     MASIAS_2019_T_TEST,
     MASIAS_2019_TABLE_S1,
     NARAYAN_ANAND_2018,
-    SOURCES,
+    PARAMETERS,
     AnandLi,
-    LiElastic,
     PowerLawCreep,
 )
+from ssbx.physics.elastic_material import ElasticMaterial
+from ssbx.physics.parameters import STATUSES, find_parameter
 
 E, NU = LI_ELASTIC
 K = E / (3.0 * (1.0 - 2.0 * NU))
@@ -128,17 +130,19 @@ def equivalent(stress: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 def test_presets_and_sources():
     assert LI_ELASTIC == (7.82e9, 0.38)
-    assert LiElastic(*LI_ELASTIC).G == pytest.approx(2.83e9, rel=2e-3)  # Masias Table 2
+    assert ElasticMaterial("Li", *LI_ELASTIC).G == pytest.approx(2.83e9, rel=2e-3)  # Table 2
     assert MASIAS_2019.n == 6.56 and MASIAS_2019.Q == 37.0e3 and MASIAS_2019.yield_stress == 0.0
     na = NARAYAN_ANAND_2018
     assert (na.E, na.nu, na.A, na.Q, na.m) == (7.81e9, 0.38, 4.25e4, 37.0e3, 0.15)
     assert (na.S0, na.S_tilde, na.h0, na.a, na.n) == (0.95e6, 2.0e6, 10.0e6, 2.0, 0.05)
-    for key in ("LI_ELASTIC.E", "LI_ELASTIC.nu", "MASIAS_2019.n", "MASIAS_2019.A",
-                "MASIAS_2019.Q", *(f"NARAYAN_ANAND_2018.{f}" for f in
-                                   ("E", "nu", "A", "Q", "m", "S0", "S_tilde", "h0", "a", "n"))):
-        entry = SOURCES[key]
-        assert entry["source"] and entry["status"] and "unit" in entry, key
-    assert "derived" in SOURCES["MASIAS_2019.A"]["source"]
+    for preset, names in (("LI_ELASTIC_MASIAS_2019", ("E", "nu")),
+                          ("MASIAS_2019", ("A", "n", "Q")),
+                          ("NARAYAN_ANAND_2018", ("E", "nu", "A", "Q", "m", "S0", "S_tilde", "h0",
+                                                  "a", "n"))):
+        for name in names:
+            record = find_parameter(PARAMETERS[preset], name)
+            assert record.unit and record.status in STATUSES and record.citation, (preset, name)
+    assert find_parameter(MASIAS_2019.parameters, "A").status == "derived"
 
 
 def test_masias_preset_reproduces_table_s1():

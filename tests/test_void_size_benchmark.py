@@ -11,6 +11,8 @@ import pytest
 
 from ssbx.benchmarks.framework import get_benchmark, list_benchmarks, run_benchmark
 
+pytestmark = pytest.mark.slow  # benchmark runs: `make test`, not `make test-fast`
+
 NAMES = ("void_size_stripping", "stripping_performance")
 
 

@@ -91,6 +91,7 @@ COLUMNS = [
 
 
 def base_case() -> Any:
+    """The resolved ``void_2d`` case (:data:`VOID_2D`, as ``examples/void_2d.toml``)."""
     from ssbx.case import resolve_case
 
     return resolve_case(VOID_2D, name_default="void_2d")
@@ -108,6 +109,7 @@ def level_overrides(level: int, solver: str) -> dict[str, Any]:
 
 
 def level_case(level: int, solver: str) -> Any:
+    """The resolved case of refinement level ``level`` with the linear solver ``solver``."""
     from ssbx.case import with_overrides
 
     return with_overrides(base_case(), level_overrides(level, solver))
@@ -247,6 +249,8 @@ def consistency(rows: list[dict[str, Any]]) -> tuple[float, float, dict[str, Any
 
 def markdown_table(rows: list[dict[str, Any]], checks: list[Check], machine: dict[str, Any],
                    quick: bool) -> str:
+    """The Markdown report (``performance.md``): case, machine, one table row per measurement
+    and the checks."""
     head = ["level", "solver", "ranks", "DOFs", "Newton", "lin. it.", "mesh [s]", "setup [s]",
             "assembly [s]", "lin. solve [s]", "solve [s]", "total [s]", "2 ranks / serial",
             "amg / direct", "V_cell [mV]"]
@@ -290,6 +294,9 @@ def markdown_table(rows: list[dict[str, Any]], checks: list[Check], machine: dic
 
 @register
 class Performance(Benchmark):
+    """Benchmark ``performance``: the void_2d case at several refinements, MUMPS vs CG + GAMG,
+    1 vs 2 MPI ranks (timings reported, solver and rank agreement asserted)."""
+
     name = "performance"
     title = "Solver performance on the default void case: direct vs AMG, 1 vs 2 MPI ranks"
     source = (
@@ -314,15 +321,20 @@ class Performance(Benchmark):
     tolerance = f"amg vs direct <= {VOLTAGE_TOL_SOLVERS:g}; 2 ranks vs serial <= {PARALLEL_TOL:g}"
 
     def base_case(self) -> Any:
+        """The resolved ``void_2d`` case (:func:`base_case`)."""
         return base_case()
 
     def levels(self, quick: bool) -> tuple[int, ...]:
+        """The refinement levels of the full or the quick run."""
         return QUICK_LEVELS if quick else FULL_LEVELS
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """One override dict per level and solver (:func:`level_overrides`)."""
         return [level_overrides(k, s) for k in self.levels(quick) for s in SOLVERS]
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """Run every (level, solver, ranks) measurement as its own ``mpirun`` worker, add the
+        time ratios and check that the solvers and the rank counts agree."""
         runs = [(k, s, n) for k in self.levels(quick) for s in SOLVERS for n in RANKS]
         load_start = load_average()
         repeat = QUICK_REPEATS if quick else FULL_REPEATS
@@ -365,6 +377,7 @@ class Performance(Benchmark):
                        extra_files={f"{self.name}.md": md})
 
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """Total and solve time against the DOF count per solver and rank count (log-log)."""
         plt = pyplot()
         rows = outcome.rows
         fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 5.4))

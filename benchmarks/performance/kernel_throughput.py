@@ -167,6 +167,8 @@ def _dev_norm(e: np.ndarray) -> np.ndarray:
 
 def build_rows(npts: int, repeats: int, numpy_repeats: int, m: dict[str, Any],
                bandwidth: float) -> list[dict[str, Any]]:
+    """One table row per kernel and implementation: times [s], points per second, bandwidth
+    bound and speed-up over NumPy (``m``: timings of :func:`measure`; ``bandwidth`` [B/s])."""
     t_np = m["power_law_numpy"][0]
     rows = []
     for key, kernel, impl, nbytes, reps in (
@@ -191,6 +193,7 @@ def build_rows(npts: int, repeats: int, numpy_repeats: int, m: dict[str, Any],
 
 def markdown(rows: list[dict[str, Any]], checks: list[Check], machine: dict[str, Any],
              bandwidth: float, quick: bool) -> str:
+    """The Markdown report (``kernel_throughput.md``): set-up, machine, table and checks."""
     lines = [
         "# Kernel throughput: Li constitutive update per quadrature point",
         "",
@@ -219,6 +222,9 @@ def markdown(rows: list[dict[str, Any]], checks: list[Check], machine: dict[str,
 
 @register
 class KernelThroughput(Benchmark):
+    """Benchmark ``kernel_throughput``: quadrature points per second of the Li constitutive
+    kernels, numba vs NumPy, against a memory-bandwidth bound."""
+
     name = "kernel_throughput"
     title = "Li constitutive kernels: quadrature points per second per core (numba vs NumPy)"
     source = (
@@ -243,12 +249,16 @@ class KernelThroughput(Benchmark):
     )
 
     def base_case(self) -> Any:
+        """None: the kernels run on synthetic points, there is no finite-element case."""
         return None  # no finite-element case: the kernels run on synthetic points
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """No finite-element cases (an empty list)."""
         return []
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """Measure the copy bandwidth and time the three kernels on rank 0 (the other ranks
+        wait); check the speed-up, the numba/NumPy agreement and the local Newton failures."""
         from ssbx.physics import viscoplastic_kernels as vk
 
         load_start = load_average()
@@ -327,6 +337,7 @@ class KernelThroughput(Benchmark):
                        plot_data={"bandwidth": bandwidth})
 
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """Bar chart of the points per second of each kernel with the bandwidth bounds (log)."""
         plt = pyplot()
         rows = outcome.rows
         fig, ax = plt.subplots(figsize=(8.5, 5.2))

@@ -82,6 +82,8 @@ def time_steps() -> list[float]:
 
 
 def base_overrides() -> dict[str, Any]:
+    """Overrides of ``examples/pressure_hold.toml`` shared by every level: planar, fixed gap
+    loaded to 5 MPa over 10 s, free edge, held to 1 h, no field output."""
     return {
         "name": "mechanics_performance",
         "geometry.kind": "planar",
@@ -95,12 +97,14 @@ def base_overrides() -> dict[str, Any]:
 
 
 def level_overrides(level: int) -> dict[str, Any]:
+    """The overrides of level ``level``: uniform element size ``BASE_SIZE / 2**level`` [m]."""
     size = BASE_SIZE / 2**level
     return base_overrides() | {"name": f"mechanics_performance_level{level}",
                                "mesh.size_fine": size, "mesh.size_coarse": size}
 
 
 def level_case(level: int) -> Any:
+    """The resolved case of refinement level ``level``."""
     from ssbx.case import load_case, with_overrides
 
     return with_overrides(load_case(CASE_FILE), level_overrides(level))
@@ -288,6 +292,8 @@ COLUMNS = [
 
 def markdown_table(rows: list[dict[str, Any]], checks: list[Check], machine: dict[str, Any],
                    quick: bool) -> str:
+    """The Markdown report (``mechanics_performance.md``): case, machine, one table row per
+    level and rank count, and the checks."""
     head = ["level", "h [µm]", "ranks", "DOFs", "creep points", "steps", "Newton/step",
             "kernel/step [s]", "assembly/step [s]", "linear/step [s]", "wall/step [s]",
             "2 ranks / serial", "setup [s]", "p(1 h) [MPa]"]
@@ -329,6 +335,9 @@ def markdown_table(rows: list[dict[str, Any]], checks: list[Check], machine: dic
 
 @register
 class MechanicsPerformance(Benchmark):
+    """Benchmark ``mechanics_performance``: Newton iterations and time per creep step of a
+    creeping 2-D cell, 1 vs 2 MPI ranks (timings reported, rank agreement asserted)."""
+
     name = "mechanics_performance"
     title = "Mechanics with Li creep: Newton iterations and time per step, 1 vs 2 MPI ranks"
     source = (
@@ -349,18 +358,22 @@ class MechanicsPerformance(Benchmark):
     tolerance = f"2 ranks vs serial <= {PARALLEL_TOL:g}; equal DOF counts"
 
     def base_case(self) -> Any:
+        """``examples/pressure_hold.toml`` with :func:`base_overrides`."""
         from ssbx.case import load_case, with_overrides
 
         return with_overrides(load_case(CASE_FILE), base_overrides())
 
     def levels(self, quick: bool) -> tuple[int, ...]:
+        """The refinement levels of the full or the quick run."""
         return QUICK_LEVELS if quick else FULL_LEVELS
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """One override dict per level (:func:`level_overrides`)."""
         return [level_overrides(k) for k in self.levels(quick)]
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
-
+        """Run every (level, ranks) measurement as its own ``mpirun`` worker and check that 2
+        ranks give the serial stack pressure and plate displacement."""
         runs = [(k, n) for k in self.levels(quick) for n in RANKS]
         load_start = load_average()
         repeat = QUICK_REPEATS if quick else FULL_REPEATS
@@ -415,6 +428,8 @@ class MechanicsPerformance(Benchmark):
                                                 for r in rows}})
 
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """Time per creep step (split by phase) against the DOF count, Newton iterations per step
+        and the stack pressure history, 1 and 2 ranks."""
         plt = pyplot()
         rows = outcome.rows
         fig, (ax, bx, cx) = plt.subplots(1, 3, figsize=(17, 5.6))

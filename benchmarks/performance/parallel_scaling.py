@@ -265,6 +265,8 @@ def _f(x: Any, fmt: str) -> str:
 
 def markdown_table(rows: list[dict[str, Any]], checks: list[Check], machine: dict[str, Any],
                    load_note: str, quick: bool) -> str:
+    """The Markdown report (``table.md``): cases, machine, load note, one table row per
+    measurement and the checks."""
     head = ["study", "problem", "level", "ranks", "DOFs", "DOFs/rank", "time [s]", "Newton",
             "speed-up", "efficiency", "result", "load 1 min"]
     reps = " / ".join(f"{next(r['repeats'] for r in rows if r['problem'] == p)} ({p})"
@@ -306,6 +308,9 @@ def markdown_table(rows: list[dict[str, Any]], checks: list[Check], machine: dic
 
 @register
 class ParallelScaling(Benchmark):
+    """Benchmark ``parallel_scaling``: strong and weak scaling of a current-distribution and a
+    mechanics case over the rank counts of :func:`scaling_ranks`."""
+
     name = "parallel_scaling"
     title = "Strong and weak parallel scaling: current distribution (CG + GAMG) and Li creep"
     source = (
@@ -330,9 +335,11 @@ class ParallelScaling(Benchmark):
     x_label = "MPI ranks"
 
     def base_case(self) -> Any:
+        """The resolved ``void_2d`` case of the current-distribution problem."""
         return perf.base_case()
 
     def ranks(self) -> tuple[int, ...]:
+        """The rank counts of the studies (:func:`scaling_ranks`)."""
         return scaling_ranks()
 
     def plan(self, quick: bool) -> list[tuple[str, str, float, int]]:
@@ -352,6 +359,8 @@ class ParallelScaling(Benchmark):
         return [perf.level_overrides(lv, CURRENT_SOLVER) for lv in levels]
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """Run every measurement as its own ``mpirun`` worker, in rounds, keep the fastest round,
+        derive speed-ups and efficiencies, and check the rank agreement and the weak DOFs."""
         plan = self.plan(quick)
         unique = sorted({(p, lv, n) for _, p, lv, n in plan}, key=lambda x: (x[0], x[1], x[2]))
         rounds = QUICK_ROUNDS if quick else ROUNDS
@@ -441,6 +450,7 @@ class ParallelScaling(Benchmark):
                                     "scaling.csv": csv_text(rows, SCALING_COLUMNS)})
 
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """Time and parallel efficiency against the rank count, per problem and study."""
         plt = pyplot()
         rows = outcome.rows
         fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 5.4))

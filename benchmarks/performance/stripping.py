@@ -84,6 +84,8 @@ _COUNTS = ("attempted", "accepted", "rejected", "newton", "passes", "current_new
 
 
 def variant_case(level: int) -> Any:
+    """The resolved case of ``level`` (:data:`FULL` or :data:`QUICK`): ``examples/ccs.toml``
+    with the overrides of :data:`VARIANTS`."""
     from ssbx.case import load_case, with_overrides
 
     return with_overrides(load_case(CASE_FILE), VARIANTS[level])
@@ -106,6 +108,8 @@ class Instrument:
         return {n: float(e.getPerfInfo()["time"]) for n, e in self.events.items()}
 
     def install(self) -> None:
+        """Replace :func:`ssbx.runs.ccs.build_problem` by a wrapper that times the set-up of each
+        trial's problem and instruments it (:meth:`wrap`)."""
         import ssbx.runs.ccs as sr
 
         original = sr.build_problem
@@ -123,6 +127,8 @@ class Instrument:
         sr.build_problem = build_problem
 
     def wrap(self, problem: Any, stats: dict[str, Any]) -> None:
+        """Wrap the step, reject and commit methods of ``problem`` and the solves of its
+        mechanics and current problems so that they add their times [s] and counts to ``stats``."""
         try_step, reject, commit = problem.try_step, problem.reject, problem.commit
         mech = problem.mechanics
         solve_step = mech.solve_step
@@ -358,6 +364,8 @@ def share_rows(r: dict[str, Any]) -> list[tuple[str, float]]:
 
 def markdown_table(rows: list[dict[str, Any]], checks: list[Check], machine: dict[str, Any],
                    quick: bool, note: str = "") -> str:
+    """The Markdown report (``stripping_performance.md``): case, machine, one table row per
+    rank count, where the time goes, every trial and the checks."""
     def f(x: Any, fmt: str = ".3f") -> str:
         if x is None or (isinstance(x, float) and not math.isfinite(x)):
             return "–"
@@ -428,6 +436,9 @@ def markdown_table(rows: list[dict[str, Any]], checks: list[Check], machine: dic
 
 @register
 class StrippingPerformance(Benchmark):
+    """Benchmark ``stripping_performance``: a CCS search on 1 and 2 MPI ranks and where its
+    time goes (timings reported, the same search on both rank counts asserted)."""
+
     name = "stripping_performance"
     title = "Stripping / contact model: a CCS search on 1 and 2 MPI ranks and where the time goes"
     source = (
@@ -448,17 +459,22 @@ class StrippingPerformance(Benchmark):
     tolerance = "0 mismatches"
 
     def base_case(self) -> Any:
+        """The resolved full variant of ``examples/ccs.toml``."""
         return variant_case(FULL)
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """The overrides of the full or the quick variant (:data:`VARIANTS`)."""
         return [VARIANTS[QUICK if quick else FULL]]
 
     def cases(self, quick: bool = False) -> list[Any]:
+        """The resolved case of the full or the quick variant."""
         from ssbx.case import load_case, with_overrides
 
         return [with_overrides(load_case(CASE_FILE), o) for o in self.case_overrides(quick)]
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """Run the search on 1 and 2 ranks, each as its own ``mpirun`` worker, and check that
+        the two searches agree (DOFs, trials, verdicts, bracket)."""
         level = QUICK if quick else FULL
         load_start = load_average()
         rows = run_workers(
@@ -537,6 +553,8 @@ class StrippingPerformance(Benchmark):
                                     f"{self.name}_trials.csv": csv_text(trials, TRIAL_COLUMNS)})
 
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """Where the time of the search goes, and the time per attempted step by phase,
+        per rank count."""
         plt = pyplot()
         rows = outcome.rows
         fig, (ax, bx) = plt.subplots(1, 2, figsize=(14, 7.2))

@@ -84,16 +84,19 @@ VARIANTS: tuple[tuple[str, str, int | None, int], ...] = (
 
 
 def widths(quick: bool) -> tuple[float, ...]:
+    """The swept void widths [um] of the full or the quick run."""
     return QUICK_WIDTHS_UM if quick else FULL_WIDTHS_UM
 
 
 def base_case() -> Any:
+    """``examples/void_2d.toml`` coarsened for this benchmark (:data:`BASE_OVERRIDES`)."""
     from ssbx.case import load_case, with_overrides
 
     return with_overrides(load_case(CASE_FILE), BASE_OVERRIDES)
 
 
 def case_overrides(quick: bool) -> list[dict[str, Any]]:
+    """One override dict per swept void width (name and ``geometry.voids.0.width``)."""
     return [{"name": f"throughput_{i:02d}", SWEEP_KEY: f"{w:g} um"}
             for i, w in enumerate(widths(quick))]
 
@@ -297,6 +300,8 @@ COLUMNS = ["variant", "description", "launcher_ranks", "ranks_per_case", "proces
 
 def markdown_table(rows: list[dict[str, Any]], checks: list[Check], machine: dict[str, Any],
                    load_note: str, quick: bool, n_cases: int) -> str:
+    """The Markdown report (``table.md``): cases, machine, load note, one table row per
+    variant and the checks."""
     head = ["variant", "how", "processes", "ranks/case", "cases", "wall [s]",
             "mean case wall [s]", "cases/hour", "vs sequential", "load 1 min"]
 
@@ -335,6 +340,9 @@ def markdown_table(rows: list[dict[str, Any]], checks: list[Check], machine: dic
 
 @register
 class SweepThroughput(Benchmark):
+    """Benchmark ``sweep_throughput``: cases per hour of ``ssbx sweep`` against one
+    ``ssbx run`` process per case (throughputs reported, equal results asserted)."""
+
     name = "sweep_throughput"
     title = "Sweep throughput: cases per hour of `ssbx sweep` vs one `ssbx run` per case"
     source = (
@@ -357,12 +365,16 @@ class SweepThroughput(Benchmark):
                  "row per case, swept values as requested")
 
     def base_case(self) -> Any:
+        """The coarsened ``void_2d`` case (:func:`base_case`)."""
         return base_case()
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """One override dict per swept void width (:func:`case_overrides`)."""
         return case_overrides(quick)
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """On rank 0 (the others wait): one untimed warm-up run, then every variant (sequential
+        runs, sweeps on 1 and 2 ranks) timed; check that the results agree and are complete."""
         import tempfile
 
         error = ""
@@ -454,6 +466,7 @@ class SweepThroughput(Benchmark):
                        plot_data={"per_case": per_case})
 
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """Cases per hour per variant, and the cell voltage of every case in every variant."""
         plt = pyplot()
         rows = outcome.rows
         fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 5.2))

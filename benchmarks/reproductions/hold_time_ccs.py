@@ -136,6 +136,7 @@ QUICK = Setup(n_gaps=3, size_fine=2.5 * UM, holds=(1.0, 30.0), labels=("1 s", "3
 
 
 def setup(quick: bool) -> Setup:
+    """The run settings: :data:`QUICK` or :data:`FULL`."""
     return QUICK if quick else FULL
 
 
@@ -333,6 +334,9 @@ def ccs_point(result: Any) -> tuple[float | None, str]:
 
 @register
 class HoldTimeCcs(Benchmark):
+    """Benchmark ``hold_time_ccs``: the critical stripping current after a 25 MPa contact hold
+    of 1 min and 30 min of a rough interface, against Ham (2023)."""
+
     name = "hold_time_ccs"
     title = "Critical stripping current after a 25 MPa contact hold of 1 min and 30 min"
     source = (
@@ -359,11 +363,14 @@ class HoldTimeCcs(Benchmark):
     )
 
     def base_case(self) -> Any:
+        """The resolved :data:`BASE_CASE` (flat interface; the gaps come with the overrides)."""
         from ssbx.case import resolve_case
 
         return resolve_case(BASE_CASE, name_default=self.name)
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """One override dict per hold: the rough gaps (:func:`rough_voids`), mesh size, CCS
+        bracket and plastic-increment limit of :func:`setup`."""
         s = setup(quick)
         base = self.base_case()
         o: dict[str, Any] = {
@@ -377,10 +384,13 @@ class HoldTimeCcs(Benchmark):
         return [o | {"name": f"hold_time_ccs_{lab.replace(' ', '')}"} for lab in s.labels]
 
     def reference_data(self) -> dict[str, Any]:
+        """The reference (:func:`load_reference`)."""
         return load_reference()
 
     # -- computation --------------------------------------------------------------------------
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """Search the CCS after each hold (every trial re-holds, then strips at 5 MPa), record
+        the contact during the hold and compare with the measured CCDs."""
         from ssbx.meshes.flat_cell import build_flat_cell_mesh
         from ssbx.runs.ccs_search import find_critical_current
 
@@ -674,6 +684,8 @@ class HoldTimeCcs(Benchmark):
         ax.legend(h1 + h2, l1 + l2, fontsize=7.5, loc="center right")
 
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """Write ``contact_vs_hold_time.png`` (contact during the hold) next to ``path``, and
+        at ``path`` the contact history with the CCS after each hold against Ham (2023)."""
         plt = pyplot()
         data = outcome.plot_data
         rows = outcome.rows

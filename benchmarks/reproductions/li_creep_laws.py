@@ -181,6 +181,7 @@ class MaterialPoint:
         return self._stress[0].copy(), self._tangent[0].copy()
 
     def commit(self) -> None:
+        """Accept the state of the last :meth:`evaluate` (plastic strain, ``p``; Anand: ``S``)."""
         self.eps_p[:] = self._eps_p_new
         self.p[:] = self._p_new
         if self.kind == "anand":
@@ -188,6 +189,7 @@ class MaterialPoint:
 
     @property
     def flow_resistance(self) -> float:
+        """The committed Anand flow resistance ``S`` [Pa]; NaN for the power law."""
         return float(self.S[0]) if self.kind == "anand" else float("nan")
 
 
@@ -323,6 +325,9 @@ def anand_steady_rate(law: Any, sigma: float, temperature: float) -> float:
 # --------------------------------------------------------------------------------------------
 @register
 class LiFlowStress(Benchmark):
+    """Benchmark ``li_flow_stress``: uniaxial true stress-strain of Li at three strain rates
+    (Anand, Masias power law) and the flow stress against strain rate and temperature."""
+
     name = "li_flow_stress"
     title = "Uniaxial true stress-strain of Li at three strain rates; flow stress vs rate and T"
     source = (
@@ -359,19 +364,25 @@ class LiFlowStress(Benchmark):
     x_label = "true strain rate (1/s)"
 
     def base_case(self) -> Any:
+        """None: a material-point benchmark, no finite-element case."""
         return None  # material-point benchmark: no finite-element case
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """No finite-element cases (an empty list)."""
         return []
 
     def cases(self, quick: bool = False) -> list[Any]:
+        """No finite-element cases (an empty list)."""
         return []
 
     def reference_data(self) -> list[dict[str, Any]]:
+        """The reference rows of ``lepage2019_flow_stress.csv``."""
         return load_flow_stress_reference()
 
     @staticmethod
     def settings(quick: bool) -> dict[str, Any]:
+        """Strain grid (``strain_max``, ``n_elastic``, ``n_plastic``), strain rates [1/s] and
+        temperatures [C] of the full or the quick run."""
         if quick:
             return {"strain_max": 0.2, "n_elastic": 20, "n_plastic": 90,
                     "rates": tuple(np.geomspace(1.0e-4, 1.0e-1, 4)),
@@ -382,6 +393,8 @@ class LiFlowStress(Benchmark):
 
     # -- computation --------------------------------------------------------------------------
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """Drive both laws through uniaxial tension on rank 0 (the others return an empty outcome)
+        and compare the flow stress at 15 % strain with the reference; verification checks."""
         if comm.rank != 0:  # a few seconds of serial work: rank 0 does it, the others wait
             return Outcome(rows=[], checks=[])
         _warm_up()
@@ -602,6 +615,8 @@ class LiFlowStress(Benchmark):
 
     # -- figure ---------------------------------------------------------------------------------
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """True stress-strain curves at the three rates, and the flow stress against strain rate
+        and temperature with the reference."""
         from ssbx.physics.creep_laws import MASIAS_2019_T_TEST, MASIAS_2019_TABLE_S1
 
         plt = pyplot()
@@ -691,6 +706,11 @@ class LiFlowStress(Benchmark):
 # --------------------------------------------------------------------------------------------
 @register
 class LiCreepRates(Benchmark):
+    """Benchmark ``li_creep_rates``: the Li foil creep rates of Ding et al. (2021) against the
+    stress exponents of the laws, and the thinning rate each law predicts for a foil under
+    uniaxial stress ``sigma = p`` (a crude estimate: no platen friction, no lateral
+    constraint)."""
+
     name = "li_creep_rates"
     title = "Li foil creep rates at 2.2 and 3.5 MPa (30 C): apparent exponent and law predictions"
     source = (
@@ -719,18 +739,24 @@ class LiCreepRates(Benchmark):
     )
 
     def base_case(self) -> Any:
+        """None: a material-point benchmark, no finite-element case."""
         return None
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """No finite-element cases (an empty list)."""
         return []
 
     def cases(self, quick: bool = False) -> list[Any]:
+        """No finite-element cases (an empty list)."""
         return []
 
     def reference_data(self) -> list[dict[str, float]]:
+        """The measured creep rates of ``ding2021_li_creep_rates.csv``."""
         return load_creep_rate_data()
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """On rank 0: the apparent stress exponent of the data, the laws' exponents and steady
+        creep rates (closed form and kernel-driven), and the predicted thinning rates."""
         if comm.rank != 0:
             return Outcome(rows=[], checks=[])
         _warm_up()
@@ -897,6 +923,7 @@ class LiCreepRates(Benchmark):
                                   "anand_frozen": 1.0 / anand.m, "T": T})
 
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """Foil thinning rate against pressure (data and laws), and the stress exponents."""
         plt = pyplot()
         d = outcome.plot_data
         h = FOIL_THICKNESS_UM

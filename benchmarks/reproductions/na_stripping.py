@@ -61,6 +61,8 @@ NA_OVERRIDES: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class Point:
+    """One CCS search: key, metal, model variant, stack pressure [MPa] and case overrides."""
+
     key: str
     metal: str
     variant: str
@@ -102,6 +104,9 @@ def threshold_pressure(rows: list[dict[str, Any]], current: float) -> float:
 
 @register
 class NaStripping(Benchmark):
+    """Benchmark ``na_stripping``: the stack pressure needed for stable stripping of Na at
+    2.5 mA/cm² (Spencer Jolly et al. 2020), with Na parameters."""
+
     name = "na_stripping"
     title = "Na | Na-β″-alumina: stack pressure for stable stripping at 2.5 mA/cm² (Na parameters)"
     source = (
@@ -130,6 +135,8 @@ class NaStripping(Benchmark):
         return stripping_cell(self.name)
 
     def cases(self, quick: bool = False) -> list[Any]:
+        """The resolved cases of :func:`points`: the flat closed-form case, and the stripping_ccs
+        cell made of Na (or Li) with the search settings of the full or the quick run."""
         from ssbx.case import resolve_case, with_overrides
 
         cell = self.base_case()
@@ -146,9 +153,12 @@ class NaStripping(Benchmark):
                 for p in points(quick)]
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """The overrides of every point (:func:`points`)."""
         return [p.overrides for p in points(quick)]
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """Search the CCS of every point and compare the threshold pressure, the stable/unstable
+        verdicts at 2.5 mA/cm² and Na/Li at 3 MPa with the measurement and the seeds."""
         rows: list[dict[str, Any]] = []
         trial_rows: list[dict[str, Any]] = []
         pts = points(quick)
@@ -205,6 +215,7 @@ class NaStripping(Benchmark):
         return Outcome(rows=rows, checks=checks, findings=findings, extra_files=extra)
 
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """CCS against stack pressure for Na and Li, with the closed form and the measurement."""
         plt = pyplot()
         fig, ax = plt.subplots(figsize=(7.5, 5.2))
         groups = (("Na", "vacancy", "C0", "ssbx Na: vacancies + creep (ssbx ccs default)"),

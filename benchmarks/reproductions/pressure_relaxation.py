@@ -53,6 +53,7 @@ import csv
 import io
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -203,6 +204,7 @@ QUICK_KEYS = ("base", "base_40C", "free")
 
 
 def variants(quick: bool) -> list[Variant]:
+    """The variants of the full run, or the quick subset :data:`QUICK_KEYS`."""
     return [v for v in VARIANTS if not quick or v.key in QUICK_KEYS]
 
 
@@ -378,7 +380,7 @@ def confined_compliances(case: Any) -> tuple[float, float]:
     return (g.h_li / m["M_li"] + g.h_se / m["M_se"], g.h_li / m["K_li"] + g.h_se / m["M_se"])
 
 
-def _ramp(amplitude: float, duration: float):
+def _ramp(amplitude: float, duration: float) -> Callable[[float], float]:
     return lambda t: amplitude * min(max(t / duration, 0.0), 1.0)
 
 
@@ -435,6 +437,9 @@ class FramedPlate:
 
     def run(self, t_end: float, dt0: float, *, dt_max: float, max_dp: float, grow: float,
             callback: Any) -> None:
+        """Advance to ``t_end`` [s] from a first step ``dt0`` [s] (elastic step first), calling
+        ``callback`` with every accepted step's result; raises ``TimeSteppingError`` when the
+        elastic step fails or after more than 10 successive cut-backs."""
         from ssbx.errors import TimeSteppingError
 
         pb = self.problem
@@ -727,6 +732,8 @@ def dominance(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def evaluate(results: list[dict[str, Any]], quick: bool) -> Outcome:
+    """The outcome from the results of :func:`run_variants` (rank 0): the drops against the
+    measured ones, the closed-form confined limits and (full run) the convergence checks."""
     ref = load_reference()
     rows = [r["row"] for r in results]
     by = {r["key"]: r for r in rows}
@@ -888,6 +895,9 @@ def _statement(by: dict[str, dict[str, Any]], dom: dict[str, Any], meas: float,
 # --------------------------------------------------------------------------------------------
 @register
 class PressureRelaxation(Benchmark):
+    """Benchmark ``pressure_relaxation``: stack-pressure relaxation in a 25 MPa fixed-gap
+    hold against Ham (2023), sweeping the modelling assumptions one at a time."""
+
     name = "pressure_relaxation"
     title = "Stack-pressure relaxation of Li | Li6PS5Cl | Li in a 25 MPa fixed-gap hold"
     source = (
@@ -917,17 +927,21 @@ class PressureRelaxation(Benchmark):
     )
 
     def base_case(self) -> Any:
+        """``examples/pressure_hold.toml``."""
         from ssbx.case import load_case
 
         return load_case(CASE_FILE)
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """The overrides of every variant (:func:`variant_overrides`)."""
         return [variant_overrides(v) for v in variants(quick)]
 
     def reference_data(self) -> dict[str, dict[str, Any]]:
+        """The reference rows by id (:func:`load_reference`)."""
         return load_reference()
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """Run every variant (distributed over the ranks) and evaluate them on rank 0."""
         vs = variants(quick)
         say(comm, console, f"  {len(vs)} runs ({', '.join(v.key for v in vs)}) on "
                            f"{comm.size} rank(s)")
@@ -938,6 +952,8 @@ class PressureRelaxation(Benchmark):
 
     # -- figure ---------------------------------------------------------------------------------
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """Stack pressure against time per assumption swept, and the 30 min -> 24 h drops
+        against the measured one."""
         plt = pyplot()
         hist = outcome.plot_data["histories"]
         ref = outcome.plot_data["reference"]

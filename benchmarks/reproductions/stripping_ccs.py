@@ -205,6 +205,7 @@ def point_overrides(point: Point, quick: bool) -> dict[str, Any]:
 
 
 def points(quick: bool) -> tuple[Point, ...]:
+    """The points of the full or the quick run."""
     return QUICK_POINTS if quick else FULL_POINTS
 
 
@@ -296,6 +297,9 @@ def contradictions(rows: list[dict[str, Any]], key: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 @register
 class StrippingCcs(Benchmark):
+    """Benchmark ``stripping_ccs``: the critical stripping current against stack pressure
+    (and temperature, Z, void width) against Kasemchainan et al. (2019)."""
+
     name = "stripping_ccs"
     title = "Critical stripping current vs stack pressure: Kasemchainan et al. 2019"
     source = (
@@ -326,18 +330,22 @@ class StrippingCcs(Benchmark):
     x_label = "stack pressure [MPa]"
 
     def base_case(self) -> Any:
+        """The resolved :data:`BASE_CASE` (40 um void per 100 um, Li | Li6PS5Cl)."""
         from ssbx.case import resolve_case
 
         return resolve_case(BASE_CASE, name_default=self.name)
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """The overrides of every point (:func:`point_overrides`)."""
         return [point_overrides(p, quick) for p in points(quick)]
 
     def reference_data(self) -> dict[str, Any]:
+        """The reference (:func:`load_reference`)."""
         return load_reference()
 
     # -- computation --------------------------------------------------------------------------
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """Search the CCS of every point and compare with the measured values and the trends."""
         from ssbx.runs.ccs import critical_current
 
         pts = points(quick)
@@ -616,6 +624,8 @@ class StrippingCcs(Benchmark):
 
     # -- figures ----------------------------------------------------------------------------------
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """Write ``ccs_vs_pressure.png`` and ``ccs_vs_parameters.png`` next to ``path`` and the
+        summary (CCS against pressure with the measured points) at ``path``."""
         from ssbx.runs.ccs_search import plot_ccs_map
 
         rows = outcome.rows

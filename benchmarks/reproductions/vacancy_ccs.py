@@ -73,6 +73,8 @@ for a uniform interface)."""
 
 @dataclass(frozen=True)
 class Point:
+    """One CCS search: key, group, model variant, stack pressure [MPa] and case overrides."""
+
     key: str
     group: str
     variant: str
@@ -119,6 +121,8 @@ MESH_STUDY = (5.0, 2.5, 1.25)
 
 
 def points(quick: bool) -> list[Point]:
+    """The searches, in order: zero pressure, the pressure group (per variant) and (full run)
+    the mesh study at 3 MPa."""
     out = [Point("p0_Li", "zero_pressure", "Li", 0.0, {"anode.metal": "Li"})]
     if not quick:
         out.append(Point("p0_Li-Mg", "zero_pressure", "Li-Mg", 0.0,
@@ -167,11 +171,15 @@ def estimate(row: dict[str, Any]) -> float:
 
 
 def factor(value: float, ref: float) -> float:
+    """``max(value / ref, ref / value)``; inf when ``value`` is not positive and finite."""
     return max(value / ref, ref / value) if value > 0 and math.isfinite(value) else math.inf
 
 
 @register
 class VacancyCcs(Benchmark):
+    """Benchmark ``vacancy_ccs``: the critical stripping current with vacancy transport at zero
+    pressure (Li, Li-Mg) and against stack pressure, each mechanism switched off in turn."""
+
     name = "vacancy_ccs"
     title = ("Critical stripping current with vacancy transport: zero pressure (Krauskopf 2019), "
              "Li-Mg, Li | Li6PS5Cl vs pressure (Kasemchainan 2019)")
@@ -203,12 +211,16 @@ class VacancyCcs(Benchmark):
     x_label = "stack pressure [MPa]"
 
     def base_case(self) -> Any:
+        """The stripping_ccs cell (:func:`stripping_cell`)."""
         return stripping_cell(self.name)
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """The overrides of every point (:func:`points`)."""
         return [p.overrides for p in points(quick)]
 
     def cases(self, quick: bool = False) -> list[Any]:
+        """The resolved cases of :func:`points`: the flat Li | LLZO case at zero pressure, the
+        stripping_ccs cell with the search settings of the full or the quick run otherwise."""
         from ssbx.case import resolve_case, with_overrides
 
         base = self.base_case()
@@ -228,6 +240,8 @@ class VacancyCcs(Benchmark):
 
     # -- computation ------------------------------------------------------------------------------
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """Search the CCS of every point, measure the cost of the vacancy field and compare with
+        the closed form and the published values."""
         rows: list[dict[str, Any]] = []
         trial_rows: list[dict[str, Any]] = []
         pts, cases = points(quick), self.cases(quick)
@@ -312,6 +326,8 @@ class VacancyCcs(Benchmark):
 
     # -- figure ---------------------------------------------------------------------------------
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """CCS at zero pressure (with the closed-form band) and against stack pressure per
+        variant, with the measured values."""
         plt = pyplot()
         rows = outcome.rows
         fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(13, 5.2))

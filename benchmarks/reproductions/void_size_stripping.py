@@ -1,5 +1,5 @@
-"""Void size against Zκ under stripping: does stripping grow an interfacial void narrower than
-~100 µm when Zκ ≈ 20 µm?
+"""Void size against Zκ under stripping: whether stripping grows an interfacial void narrower
+than ~100 µm when Zκ ≈ 20 µm.
 
 Claim examined (roadmap seed 004 §3.2; quote in ``benchmarks/data/zkappa_void_reference.json``
 and the digest ``../shared/reference/seed-004-001-roadmap-and-sulfides.md``, B6 / RM-9, RM-10):
@@ -123,6 +123,7 @@ BASE_CASE: dict[str, Any] = {
 
 
 def load_quote() -> str:
+    """The roadmap quote of ``zkappa_void_reference.json``."""
     return json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))["quote"]
 
 
@@ -332,6 +333,9 @@ def run_case(case: Any, comm: MPI.Comm, keep_profiles: bool, mode: str = "strip"
 
 @register
 class VoidSizeStripping(Benchmark):
+    """Benchmark ``void_size_stripping``: does stripping grow an interfacial void narrower than
+    ~100 um when Zκ ≈ 20 um (void widths 10-200 um at 3 and 7 MPa)."""
+
     name = "void_size_stripping"
     title = "Does stripping grow an interfacial void narrower than ~100 µm when Zκ ≈ 20 µm?"
     source = (
@@ -362,6 +366,7 @@ class VoidSizeStripping(Benchmark):
     )
 
     def base_case(self) -> Any:
+        """The resolved :data:`BASE_CASE` (Li | Li6PS5Cl, one 1 um deep void)."""
         from ssbx.case import resolve_case
 
         return resolve_case(BASE_CASE, name_default=self.name)
@@ -378,13 +383,17 @@ class VoidSizeStripping(Benchmark):
         return runs
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """The overrides of every case of :meth:`grid` (:func:`case_geometry`)."""
         return [case_geometry(w, p, quick, mode) for w, p, mode in self.grid(quick)]
 
     def reference_data(self) -> dict[str, Any]:
+        """The roadmap quote, Zκ [um] and the small-void width [um]."""
         return {"quote": load_quote(), "zkappa_um": 20.0, "small_void_um": SMALL_VOID_UM}
 
     # -- computation --------------------------------------------------------------------------
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """Strip every void (or rest it, for the reference runs) and measure its growth, the
+        Li inventory, penetration and closure."""
         grid = self.grid(quick)
         cases = self.cases(quick)
         widths = sorted({w for w, _, _ in grid})
@@ -579,6 +588,8 @@ class VoidSizeStripping(Benchmark):
 
     # -- figure ---------------------------------------------------------------------------------
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """Void volume and gap profiles while stripping per pressure, and the contact fraction
+        and the current concentration at the void rim."""
         plt = pyplot()
         rows, hist = outcome.rows, outcome.plot_data["history"]
         profiles = outcome.plot_data["profiles"]

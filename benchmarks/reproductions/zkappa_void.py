@@ -138,6 +138,9 @@ def width_for_ratio(target: float, xs: np.ndarray, ys: np.ndarray) -> float | No
 
 @register
 class ZkappaVoid(Benchmark):
+    """Benchmark ``zkappa_void``: the current concentration at the edge of an interfacial
+    void against l/(Zκ) (roadmap seed 004 §3.2)."""
+
     name = "zkappa_void"
     title = "Flux concentration at the edge of an interfacial void against l/(Zκ)"
     source = (
@@ -161,23 +164,28 @@ class ZkappaVoid(Benchmark):
     )
 
     def base_case(self) -> Any:
+        """The resolved :data:`BASE_CASE` (linear kinetics, Zκ = 20 um)."""
         from ssbx.case import resolve_case
 
         return resolve_case(BASE_CASE, name_default=self.name)
 
     def zkappa(self) -> float:
+        """Zκ of the base case [m] (interface resistance x conductivity)."""
         case = self.base_case()
         return case.asr * case.conductivity
 
     def widths(self, quick: bool) -> tuple[float, ...]:
+        """The void widths [m] of the full or the quick run."""
         return tuple(w * UM for w in (QUICK_WIDTHS_UM if quick else FULL_WIDTHS_UM))
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """One override dict per void width (:func:`sweep_geometry`)."""
         zk = self.zkappa()
         return [{"name": f"zkappa_void_l{w / UM:g}um"} | sweep_geometry(w, zk, quick)
                 for w in self.widths(quick)]
 
     def reference_data(self) -> dict[str, Any]:
+        """The reference (:func:`load_reference`)."""
         return load_reference()
 
     # -- computation --------------------------------------------------------------------------
@@ -188,6 +196,8 @@ class ZkappaVoid(Benchmark):
         return dict(result.scalars), result.profile
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """Solve every void width (full run: also with the mesh sizes halved) and evaluate
+        edge/mean against the limits."""
         ref = load_reference()
         zk = self.zkappa()
         cases = self.cases(quick)
@@ -406,6 +416,8 @@ class ZkappaVoid(Benchmark):
 
     # -- figure ---------------------------------------------------------------------------------
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """Edge/mean against l/(Zκ) with the limits, and the current along the contact next to
+        the void."""
         plt = pyplot()
         rows = outcome.rows
         zk_um = outcome.plot_data["zkappa_um"]

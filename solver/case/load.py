@@ -37,6 +37,7 @@ from ssbx.case.rules import (
     check_mesh,
     check_name,
     check_physics,
+    check_problem_keys,
     check_stripping,
     check_voids,
 )
@@ -85,7 +86,7 @@ def build_case(st: ValidationState) -> Case:
         mechanics=MechanicsSpec(**section("mechanics")),
         fixture=FixtureSpec(**section("fixture")),
         time=TimeSpec(**section("time")),
-        protocol=ProtocolSpec(**section("protocol")),
+        protocol=ProtocolSpec(**section("protocol"), resolved=v.get("protocol.resolved", ())),
         contact=ContactSpec(**section("contact")),
         ccs=CcsSpec(**section("ccs")),
         vacancy=VacancySpec(**section("vacancy")),
@@ -113,6 +114,7 @@ def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
     check_physics(st)
     check_mechanics(st)
     check_stripping(st)
+    check_problem_keys(st)
     if st.problems:
         raise CaseError(st.problems)
     return build_case(st)

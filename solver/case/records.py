@@ -220,10 +220,17 @@ class ProtocolSpec:
 
     steps: tuple[str, ...] = ("Strip at 1 mA/cm^2 for 1 mAh/cm^2",)
     cycles: int = 1
+    #: the steps resolved once, when the record is made (ramps expanded, cycles repeated)
+    resolved: tuple[ProtocolStep, ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.resolved:
+            object.__setattr__(self, "resolved",
+                               tuple(parse_protocol(self.steps, self.cycles)))
 
     def parsed(self) -> list[ProtocolStep]:
-        """All steps (ramps expanded, cycles repeated), SI units."""
-        return parse_protocol(self.steps, self.cycles)
+        """All steps (ramps expanded, cycles repeated), SI units (resolved once, at load)."""
+        return list(self.resolved)
 
 
 @dataclass(frozen=True)

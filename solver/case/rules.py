@@ -16,6 +16,72 @@ from ssbx.physics.creep_laws import XU_2017_TEMPERATURES
 # --------------------------------------------------------------------------- cross-key checks
 
 
+_NO_CURRENT = ('problem = "mechanics" has no current or electrochemistry (problem = "stripping" '
+               "couples the current to the mechanics)")
+_STEADY = ('problem = "current_distribution" is one steady solve on a rigid cell (problem = '
+           '"mechanics" for stack pressure and creep, "stripping" for protocols, contact and '
+           "critical currents)")
+
+#: Keys each problem kind does not use (a dotted path, or a section ending in ``.``) -> what the
+#: kind uses instead, or why nothing. A case that sets one is refused (it would be ignored).
+UNUSED_KEYS: dict[str, dict[str, str]] = {
+    "stripping": {
+        "operation.current_density": 'protocol.steps sets the load of each step (e.g. "Strip '
+                                     'at 1 mA/cm^2 for 1 mAh/cm^2")',
+        "operation.mode": 'protocol.steps sets the load of each step ("Strip/Plate at ..." is '
+                          'galvanostatic, "Hold at 10 mV for 1 h" potentiostatic)',
+        "operation.voltage": 'protocol.steps sets the load of each step (e.g. "Hold at 10 mV '
+                             'for 1 h")',
+    },
+    "mechanics": {
+        "operation.current_density": _NO_CURRENT,
+        "operation.mode": _NO_CURRENT,
+        "operation.voltage": _NO_CURRENT,
+        "protocol.": _NO_CURRENT,
+        "contact.": _NO_CURRENT,
+        "ccs.": _NO_CURRENT,
+        "vacancy.": _NO_CURRENT,
+    },
+    "current_distribution": {
+        "mechanics.": _STEADY,
+        "fixture.": _STEADY,
+        "time.": _STEADY,
+        "protocol.": _STEADY,
+        "contact.": _STEADY,
+        "ccs.": _STEADY,
+        "vacancy.": _STEADY,
+    },
+}
+
+
+def _is_default(st: ValidationState, path: str) -> bool:
+    default = KEYS[path].default
+    value = st.values.get(path, default)
+    if isinstance(default, list | tuple) and isinstance(value, list | tuple):
+        return tuple(value) == tuple(default)
+    return value == default
+
+
+def check_problem_keys(st: ValidationState) -> None:
+    """Keys the case's problem kind would ignore are refused, naming what it uses instead.
+
+    A key given with its default value is accepted (it changes nothing, and a resolved case
+    written back by :meth:`~ssbx.case.records.Case.to_toml_dict` has every key).
+    """
+    kind = st.values.get("problem")
+    unused = UNUSED_KEYS.get(kind, {})
+    for path in sorted(st.given):
+        if path not in KEYS or path in st.bad or _is_default(st, path):
+            continue
+        for pattern, instead in unused.items():
+            if path == pattern or (pattern.endswith(".") and path.startswith(pattern)):
+                st.problems.append(
+                    f"{st.shown(path)}: not used by problem = \"{kind}\"; {instead}; remove "
+                    "the key"
+                )
+                break
+
+
 def check_name(st: ValidationState) -> None:
     name = st.values.get("name")
     if name is not None and (not name.strip() or "/" in name or "\\" in name):
@@ -251,10 +317,15 @@ def check_stripping(st: ValidationState) -> None:
     elif isinstance(steps, list | tuple):  # the strings among them (others reported already)
         index = [i for i, text in enumerate(steps) if isinstance(text, str)]
         try:
-            parse_protocol([steps[i] for i in index])
+            parsed = parse_protocol([steps[i] for i in index])
         except ProtocolError as err:
             for n, text, reason in err.problems:
                 st.problems.append(f"protocol.steps[{index[n]}] = {show_given(text)}: {reason}")
+        else:
+            cycles = st.values.get("protocol.cycles")
+            if len(index) == len(steps) and isinstance(cycles, int) and cycles >= 1:
+                # resolved here once; the record keeps it (ProtocolSpec.resolved)
+                st.values["protocol.resolved"] = tuple(parsed * cycles)
     lower, upper = st.values.get("ccs.lower"), st.values.get("ccs.upper")
     if lower is not None and upper is not None and not lower < upper:
         st.problems.append(

@@ -68,6 +68,7 @@ from dolfinx import fem
 
 from ssbx.meshes.tags import CellTag, FacetTag
 from ssbx.physics.constants import GAS_CONSTANT
+from ssbx.physics.parameters import Parameters
 from ssbx.physics.vacancy import (
     BURGERS_VECTOR_LI,
     VacancyMaterial,
@@ -89,7 +90,9 @@ class VacancySettings:
     gamma [J/m^2]; nucleus_height: opened gap at nucleation [m] (``None``: the critical
     nucleus ``2 gamma Omega / (R T ln S)``); void_surfaces: open interface nodes (void
     surfaces) exchange vacancies with the Li at ``theta = 1`` and grow or shrink by the
-    condensed volume; sources: where the values come from.
+    condensed volume; parameters: provenance of the metal's burgers_vector and surface_energy
+    (:class:`~ssbx.physics.parameters.Parameter` records; the material's are in
+    ``material.parameters``; not compared).
     """
 
     material: VacancyMaterial
@@ -101,7 +104,7 @@ class VacancySettings:
     surface_energy: float = 0.5
     nucleus_height: float | None = None
     void_surfaces: bool = True
-    sources: dict[str, str] = field(default_factory=dict, compare=False)
+    parameters: Parameters = field(default=(), compare=False, repr=False)
 
     def nucleus(self, temperature: float) -> float:
         """Height [m] opened at a nucleation site: given, or ``2 gamma Omega / (R T ln S)``."""
