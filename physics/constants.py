@@ -6,7 +6,8 @@ FARADAY = 96485.33212  # C/mol
 GAS_CONSTANT = 8.314462618  # J/(mol K)
 AVOGADRO = 6.02214076e23  # 1/mol
 
-#: Molar volume of Li metal [m^3/mol]: M / rho = 6.941e-3 kg/mol / 534 kg/m^3 (PHYSICS.md §1).
+#: Molar volume of Li metal [m^3/mol]: M / rho = 6.941e-3 kg/mol / 534 kg/m^3 (standard atomic
+#: mass and room-temperature density of Li).
 LI_MOLAR_VOLUME = 6.941e-3 / 534.0
 
 #: Molar volume of Na metal [m^3/mol]: M / rho = 22.990e-3 kg/mol / 968 kg/m^3 (density of

@@ -10,10 +10,10 @@ contact pressure p = -sigma_nn raises the chemical potential of Li by Omega_Li *
 stripping easier and plating harder (Monroe & Newman 2005, JES 152 A396; the stabilising effect of
 compression on deposition). 1 MPa shifts eta by Omega_Li / F = 0.1347 mV.
 
-Note: ../shared/reference/PHYSICS.md §1 writes ``eta = ... - dmu_mech/F``. With
+Note: the opposite sign, ``eta = ... - dmu_mech/F``, is also found in notes on this model. With
 ``dmu_mech = -Omega sigma_nn`` as the rise of the Li chemical potential, that sign would make
-compression favour plating, against Monroe & Newman; ssbx uses the thermodynamic sign above and a
-test (tests/test_kinetics.py) pins it.
+compression favour plating, against Monroe & Newman; ssbx uses the thermodynamic sign above (see
+docs/physics.md, section 2) and a test (tests/test_kinetics.py) pins it.
 
 Each kinetics object evaluates on floats/numpy arrays or on UFL expressions: pass ``exp=ufl.exp``
 for forms, the default ``numpy.exp`` otherwise.

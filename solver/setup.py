@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import Any
 
 from ssbx.case import Case
@@ -118,7 +119,7 @@ def _elastic_records(records: Parameters, E: float, nu: float, E_key: str,
     return with_input(with_input(records, "E", E, "Pa", E_key), "nu", nu, "1", nu_key)
 
 
-def _ramp(value: float, duration: float):
+def _ramp(value: float, duration: float) -> Callable[[float], float]:
     """``value * min(t / duration, 1)`` (a step if duration is 0)."""
     if duration <= 0.0:
         return lambda t: value

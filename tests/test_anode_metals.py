@@ -54,7 +54,7 @@ def test_presets_carry_their_literature_numbers():
     assert na.elastic.E == 4.6e9 and na.creep.n == 5.0
     # the Na creep law passes through the measured flow stress at the test rate
     assert WANG_2020_NA.rate(0.235e6, 298.15) == pytest.approx(1e-3, rel=1e-9)
-    # Na creeps faster than Li (the seeds: "both diffusion and creep are faster")
+    # Na creeps faster than Li (Pasta et al. 2020 roadmap, §2.3.1: Na diffuses and creeps faster)
     assert WANG_2020_NA.rate(1e6, 298.15) > 100 * anode_metal("Li").creep.rate(1e6, 298.15)
     # the uniform critical current depends on D_self / Omega, not on c_eq
     li, na_v = METALS["Li"].material, METALS["Na"].material

@@ -174,6 +174,44 @@ def test_info_under_mpi_prints_once():
     assert out.stdout.count("dolfinx:") == 1
 
 
+def test_info_citations_lists_every_builtin_record_with_its_reference(capsys):
+    from ssbx.physics.catalogue import builtin_parameters
+    from ssbx.physics.parameters import STATUSES
+
+    assert cli.main(["info", "--citations"]) == 0
+    text = capsys.readouterr().out
+    groups = builtin_parameters()
+    for label in groups:
+        assert label in text
+    for key in {p.citation for params in groups.values() for p in params if p.citation}:
+        assert f"[{key}] " in text  # in the references with its formatted entry
+    assert cli.main(["info", "--citations", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["records"]) == sum(len(params) for params in groups.values())
+    for row in data["records"]:
+        assert row["unit"] and row["status"] in STATUSES
+        assert bool(row["reference"]) == bool(row["citation"])
+        assert "not in references.bib" not in row["reference"]
+
+
+@needs_example
+def test_info_citations_of_a_case_lists_what_it_uses(capsys):
+    """A current-distribution case uses its conductivity and the metal's molar volume only; a
+    stripping case (examples/ccs.toml) also elastic constants, creep law and vacancy data."""
+    assert cli.main(["info", "--citations", "--json", str(EXAMPLE)]) == 0
+    rows = json.loads(capsys.readouterr().out)["records"]
+    assert {r["name"] for r in rows} == {"conductivity", "activation_energy",
+                                         "reference_temperature", "molar_volume"}
+    assert cli.main(["info", "--citations", "--json", str(EXAMPLE.parent / "ccs.toml")]) == 0
+    rows = json.loads(capsys.readouterr().out)["records"]
+    groups = {r["group"] for r in rows}
+    assert not any(g.startswith(("anode metal Na", "electrolyte LLZO")) for g in groups)
+    names = {r["name"] for r in rows if "vacancy" in r["group"]}
+    assert {"self_diffusion_ref", "formation_enthalpy", "surface_energy"} <= names
+    assert {"A", "n", "Q", "E", "nu"} <= {r["name"] for r in rows}
+    assert cli.main(["info", str(EXAMPLE)]) == 2  # a case file goes with --citations
+
+
 def test_schema_markdown(capsys):
     assert cli.main(["schema", "--markdown"]) == 0
     text = capsys.readouterr().out

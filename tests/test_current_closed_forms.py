@@ -1,11 +1,12 @@
-"""The current-distribution solver against closed-form answers (PHYSICS.md §3).
+"""The current-distribution solver against closed-form answers (docs/physics.md, section 7).
 
 a. flat, fully contacting interface (1-D): ohmic + linear / Butler–Volmer kinetics, galvanostatic
    and potentiostatic, ideal and symmetric counter electrode, Arrhenius conductivity;
 b. periodic strip contacts, primary distribution: constriction resistance
    ``(1/(pi kappa)) ln(1/sin(pi a / (2b)))`` per period and unit depth;
-c. disk contact on an insulating plane (axisymmetric, primary): ``R = 1/(4 kappa a)`` (Newman 1966)
-   with the truncation correction ``1/(2 pi kappa R_f)`` and ``i/i_avg = 0.5/sqrt(1-(r/a)^2)``;
+c. disk contact on an insulating plane (axisymmetric, primary): ``R = 1/(4 kappa a)`` (Newman,
+   J. Electrochem. Soc. 113 (1966) 501) with the truncation correction ``1/(2 pi kappa R_f)``
+   and ``i/i_avg = 0.5/sqrt(1-(r/a)^2)``;
 d. similarity: the normalised interface profile depends only on ``l/(Z kappa)`` and aspect ratios;
 e. (mpi) a void case on COMM_WORLD equals the same case on COMM_SELF.
 """
@@ -86,7 +87,7 @@ def test_flat_linear_kinetics(flat_domain):
 
 
 def _symmetric_cell_voltage(i, i0, kappa, h, temperature):
-    """PHYSICS.md §3: V = i h / kappa + 2 (2RT/F) asinh(i / (2 i0)) (alpha_a = alpha_c = 1/2)."""
+    """V = i h / kappa + 2 (2RT/F) asinh(i / (2 i0)) (alpha_a = alpha_c = 1/2; docs/physics.md)."""
     return i * h / kappa + 2.0 * 2.0 * thermal_voltage(temperature) * math.asinh(i / (2.0 * i0))
 
 
@@ -174,7 +175,7 @@ def _strip_domain(ratio):
 
 
 def _strip_resistance(a, b, kappa):
-    """Constriction resistance per period 2b and unit depth [ohm m] (PHYSICS.md §3)."""
+    """Constriction resistance per period 2b and unit depth [ohm m] (docs/physics.md, section 7)."""
     return math.log(1.0 / math.sin(math.pi * a / (2.0 * b))) / (math.pi * kappa)
 
 

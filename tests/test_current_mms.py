@@ -8,7 +8,7 @@ galvanostatic counter current -i_app, the sides are insulating. phi_m is designe
 ``s = -div(kappa grad phi_m)`` (axisymmetric: ``-(1/r) d/dr(r kappa dphi/dr) - d/dz(kappa
 dphi/dz)``) and the interface source ``g = kappa grad phi_m . n - i_BV(eta(phi_m))`` make phi_m
 the exact solution. Four structured refinements; expected rates O(h^(k+1)) in L2 and O(h^k) in the
-H1 seminorm for Lagrange degree k (PHYSICS.md §3).
+H1 seminorm for Lagrange degree k (docs/physics.md, section 7).
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ CASES = [
 def test_manufactured_solution_rates(comm, axisymmetric, degree):
     settings = CurrentSettings(conductivity=KAPPA, kinetics=KINETICS, mode="galvanostatic",
                                current_density=I_APP, counter_electrode="ideal", degree=degree,
-                               rtol=1e-12, atol=1e-14)
+                               rtol=1e-12, atol=1e-14, molar_volume=LI_MOLAR_VOLUME)
     hs, l2s, h1s, profile_errors, newton = [], [], [], [], []
     for n in LEVELS:
         domain = _domain(comm, n, axisymmetric)

@@ -1,7 +1,8 @@
 """Interface kinetics, overpotential and Arrhenius laws (no finite elements).
 
-References: PHYSICS.md §1 (Butler–Volmer, linear limit Z = RT / (F i0 (alpha_a + alpha_c)),
-stress-coupled overpotential, Omega_Li / F = 0.1347 mV/MPa) and physics/kinetics.py (sign
+References: docs/physics.md, section 2 (Butler–Volmer, linear limit
+Z = RT / (F i0 (alpha_a + alpha_c)), stress-coupled overpotential,
+Omega_Li / F = 0.1347 mV/MPa) and physics/kinetics.py (sign
 convention: a contact pressure raises the Li chemical potential and favours stripping).
 """
 
@@ -27,7 +28,7 @@ T = 298.15
 
 
 def test_constants():
-    assert LI_MOLAR_VOLUME == pytest.approx(12.998e-6, rel=1e-4)  # M / rho, PHYSICS.md §1
+    assert LI_MOLAR_VOLUME == pytest.approx(12.998e-6, rel=1e-4)  # M / rho of Li
     assert thermal_voltage(T) == pytest.approx(GAS_CONSTANT * T / FARADAY, rel=1e-15)
     assert thermal_voltage(T) == pytest.approx(25.693e-3, rel=1e-4)
 

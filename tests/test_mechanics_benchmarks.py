@@ -1,4 +1,4 @@
-"""Mechanics benchmarks: ``pressure_relaxation`` (seed 003 B1, 25 MPa fixed-gap hold) and
+"""Mechanics benchmarks: ``pressure_relaxation`` (Ham 2023/2024, 25 MPa fixed-gap hold) and
 ``mechanics_performance`` (Newton iterations and time per step, 1 vs 2 ranks).
 
 Quick runs write their outputs; the real checks are closed forms of the laterally confined half

@@ -3,7 +3,8 @@
 a. Norton creep collapse of a hollow cylinder (plane strain, porosity f = (a/b)^2) and a hollow
    sphere (axisymmetric, f = (a/b)^3) under outer pressure: once the stress has relaxed to the
    steady creep field, the porosity rate equals Budiansky, Hutchinson & Slutsky (1982)
-   (PHYSICS.md §3, exact for incompressible power-law creep of the hollow body) within 1 %;
+   (docs/physics.md, section 7; exact for incompressible power-law creep of the hollow body)
+   within 1 %;
    the consistent tangent gives quadratic global Newton convergence (iteration counts and
    residual ratios recorded, last measurable order >= 1.8);
 b. uniaxial stress relaxation in a 3-D column (the FE path: Expression → kernel → assembly):

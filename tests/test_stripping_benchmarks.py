@@ -34,7 +34,7 @@ def test_reference_json_records_quotes_and_confirmation():
     assert points == {(3.0, 25.0): 0.2, (7.0, 25.0): 1.0}
     conf = ref["seed_confirmation"]
     assert conf["status"] in ("confirmed", "unconfirmed")
-    assert conf["status"] == "unconfirmed"  # the seeds hold no CCS values (figures only)
+    assert conf["status"] == "unconfirmed"  # no CCS value was confirmed in a primary source
     assert conf["summary"].strip()
     assert len(conf["quotes"]) >= 2
     for q in conf["quotes"]:

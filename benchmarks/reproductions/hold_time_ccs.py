@@ -1,4 +1,4 @@
-"""Critical stripping current after a 25 MPa contact hold of 1 min and 30 min (seed 003, B2).
+"""Critical stripping current after a 25 MPa contact hold of 1 min and 30 min (Ham et al. 2023).
 
 Claim reproduced (Ham, PhD dissertation UCSD 2024, ch. 2 = Energy Storage Mater. 55 (2023) 455,
 Fig. 2.7a,b): Li | Li6PS5Cl | Li symmetric cells pressed at 25 MPa for a "contact hold" and then
@@ -346,7 +346,8 @@ class HoldTimeCcs(Benchmark):
         "cycled at 5 MPa and 40 C: CCD 0.88 mA/cm2 after a 1 min hold, 2.15 mA/cm2 after 30 min"
     )
     reference = (
-        "benchmarks/data/ham2023_hold_time_ccd.json (quotes with line numbers, digest rows 53-55, "
+        "benchmarks/data/ham2023_hold_time_ccd.json (quotes with line numbers, transcribed rows "
+        "53-55, "
         "conditions, what is not given, caveats): CCD 0.88 (1 min) and 2.15 mA/cm2 (30 min), "
         "ratio 2.44; range 0.3-2.15 mA/cm2 over all hold times"
     )

@@ -12,7 +12,8 @@ finite-element code calls them at one quadrature point:
     quoted power-law summary of LePage et al. 2019 and Masias et al. 2019: LePage's own curves
     could not be read, see the file header), and the flow stress against strain rate at 0-75 C.
 ``li_creep_rates``
-    The Li foil creep rates of seed 003 (Ding et al. 2021: 0.06 um/h at 2.2 MPa, 0.42 um/h at
+    The Li foil creep rates quoted by Ham (PhD thesis, UC San Diego 2024, ch. 2) from Ding et
+    al. 2021 (J. Power Sources 488, 229404: 0.06 um/h at 2.2 MPa, 0.42 um/h at
     3.5 MPa, 30 C): their apparent stress exponent against the exponents of the laws, and the
     thinning rate each law predicts for a foil under uniaxial stress ``sigma = p`` (a crude
     estimate, see :class:`LiCreepRates`).
@@ -76,7 +77,7 @@ NEWTON_MAXIT = 30
 
 FOIL_THICKNESS_UM = 100.0
 """Assumed Li foil thickness [um] for the thinning rate (Ding's thickness is not given in the
-seed); the uniaxial estimate scales linearly with it."""
+quoting source, Ham's thesis); the uniaxial estimate scales linearly with it."""
 THICKNESS_SENSITIVITY_UM = (20.0, 50.0, 100.0, 200.0, 500.0, 750.0)
 CREEP_TEMPERATURE = 30.0 + CELSIUS
 DATA_EXPONENT_TARGET = 4.2
@@ -715,8 +716,8 @@ class LiCreepRates(Benchmark):
     title = "Li foil creep rates at 2.2 and 3.5 MPa (30 C): apparent exponent and law predictions"
     source = (
         "S. Ding, L. Fairgrieve-Park, O. Sendetskyi, M.D. Fleischauer, J. Power Sources 488 "
-        "(2021) 229404, doi:10.1016/j.jpowsour.2020.229404, as quoted in seed 003 (S.-Y. Ham, "
-        "PhD dissertation, UC San Diego 2024, ch. 2): 'The Li creep rate at 30°C was 0.06 μm/h "
+        "(2021) 229404, doi:10.1016/j.jpowsour.2020.229404, as quoted in S.-Y. Ham, "
+        "PhD dissertation, UC San Diego 2024, ch. 2: 'The Li creep rate at 30°C was 0.06 μm/h "
         "at 2.2 MPa and 0.42 μm/h at 3.5 MPa'"
     )
     reference = (
@@ -731,7 +732,7 @@ class LiCreepRates(Benchmark):
     )
     tolerance = (
         f"data consistency: exponent {DATA_EXPONENT_TARGET} ± {DATA_EXPONENT_TOLERANCE} and "
-        "rate ratio 7 ± 0.05 (the seed's own numbers); kernel-driven steady creep rates equal "
+        "rate ratio 7 ± 0.05 (the quoted numbers); kernel-driven steady creep rates equal "
         "the closed forms within 0.1 % and reproduce the law exponents within 0.01; each law's "
         "uniaxial (frictionless) prediction must not be slower than the measurement (ratio >= 1: "
         "platen friction and lateral constraint only slow a foil down). Law/data exponent "
@@ -824,7 +825,7 @@ class LiCreepRates(Benchmark):
             Check("data_exponent",
                   "apparent stress exponent of the Ding creep rates, ln(0.42/0.06)/ln(3.5/2.2)",
                   n_data, DATA_EXPONENT_TOLERANCE, "abs", DATA_EXPONENT_TARGET),
-            Check("data_rate_ratio", "0.42/0.06 (the seed: '7 times higher creep rate')",
+            Check("data_rate_ratio", "0.42/0.06 (Ham's thesis: '7 times higher creep rate')",
                   float(v[1] / v[0]), 0.05, "abs", 7.0),
             Check("kernel_vs_closed_form",
                   "largest relative difference of the kernel-driven steady uniaxial creep rate "
@@ -905,7 +906,7 @@ class LiCreepRates(Benchmark):
             "assumptions": (
                 f"uniaxial stress sigma = p in the foil (frictionless platens, no lateral "
                 f"constraint), steady state, T = {T:g} K, foil thickness {h:g} um (not given in "
-                "the seed); thinning rate = uniaxial strain rate x thickness"),
+                "the quoting source); thinning rate = uniaxial strain rate x thickness"),
             "ratio_predicted_to_measured": ratios,
             "thickness_sensitivity": sens,
             "statement": statement,
@@ -982,7 +983,7 @@ class LiCreepRates(Benchmark):
             f"li_creep_rates{' (quick)' if quick else ''} — {status}: data exponent "
             f"{head.value:.2f} (check {DATA_EXPONENT_TARGET} ± {DATA_EXPONENT_TOLERANCE}); "
             "laws 5.0 (Anand steady) and 6.56 (Masias)\nsource: Ding et al., J. Power Sources "
-            "488 (2021) 229404, quoted in Ham, PhD thesis UCSD 2024 (seed 003)", fontsize=10.5)
+            "488 (2021) 229404, quoted in Ham, PhD thesis UCSD 2024", fontsize=10.5)
         fig.tight_layout(rect=(0, 0, 1, 0.92))
         save_figure(fig, path)
 

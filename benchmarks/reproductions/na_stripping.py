@@ -11,7 +11,7 @@ Feder & Charbnau 1966 and Na tracer diffusion; sources in :mod:`ssbx.physics.ano
 plus the electrolyte: Na-β″-alumina, 1.5 mS/cm at 25 °C *(check: polycrystalline β″-alumina
 1-2 mS/cm at room temperature)*, elastic preset ``Na-beta-alumina`` (the rigid-electrolyte
 contact model does not use it). The interface resistance stays at the Li cell's 2 Ω cm² (no Na
-value in the seeds; with Z κ = 30 µm the current crowds at the contact edges as in the Li cell).
+value at hand; with Z κ = 30 µm the current crowds at the contact edges as in the Li cell).
 
 Points: the CCS (bracketing search) at 1, 3, 6, 9 and 12 MPa, the same at 3 MPa for Li (the
 direct comparison), creep only at 1 MPa (vacancies off), and a flat Na interface at ~0 pressure
@@ -45,7 +45,8 @@ from ssbx.benchmarks.reproductions.vacancy_ccs import (
     stripping_cell,
 )
 
-#: Spencer Jolly et al. 2020 (ACS AMI 12, 678) via the roadmap (seed 004 §2.3.1, RM-5/RM-6):
+#: Spencer Jolly et al. 2020 (ACS AMI 12, 678) as quoted in the 2020 roadmap on solid-state
+#: batteries (Pasta et al. 2020, J. Phys. Energy 2, 032008, §2.3.1):
 #: "pressures of > 9 MPa enabled morphologically stable stripping at ... 2.5 mA cm^-2".
 SPENCER_JOLLY_PRESSURE = 9.0
 SPENCER_JOLLY_CURRENT = 2.5
@@ -113,13 +114,14 @@ class NaStripping(Benchmark):
         "D. Spencer Jolly, Z. Ning, J. E. Darnbrough, J. Kasemchainan, G. O. Hartley, "
         "P. Adamson, D. E. Armstrong, J. Marrow, P. G. Bruce, ACS Appl. Mater. Interfaces 12, "
         "678-685 (2020): 'pressures of > 9 MPa enabled morphologically stable stripping at a "
-        "high current density of 2.5 mA cm^-2' (roadmap seed 004 §2.3.1, RM-5, RM-6)"
+        "high current density of 2.5 mA cm^-2' (as quoted in the 2020 roadmap on solid-state "
+        "batteries, Pasta et al., J. Phys. Energy 2, 032008 (2020), §2.3.1)"
     )
     reference = "values in code (SPENCER_JOLLY_PRESSURE, SPENCER_JOLLY_CURRENT) with the quote"
     metric = (
         "CCS searches of the stripping_ccs cell made of Na (anode.metal = \"Na\", "
         "β″-alumina) at 1-12 MPa; headline: the lowest stack pressure from which ssbx strips "
-        "2.5 mA/cm² stably, against > 9 MPa; also Na/Li at 3 MPa (the seeds: faster diffusion "
+        "2.5 mA/cm² stably, against > 9 MPa; also Na/Li at 3 MPa (the roadmap: faster diffusion "
         "and creep give Na the higher CCS) and the flat-interface closed form"
     )
     tolerance = (
@@ -158,7 +160,8 @@ class NaStripping(Benchmark):
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
         """Search the CCS of every point and compare the threshold pressure, the stable/unstable
-        verdicts at 2.5 mA/cm² and Na/Li at 3 MPa with the measurement and the seeds."""
+        verdicts at 2.5 mA/cm² and Na/Li at 3 MPa with the measurement and the roadmap's
+        claim (Pasta et al. 2020, §2.3.1)."""
         rows: list[dict[str, Any]] = []
         trial_rows: list[dict[str, Any]] = []
         pts = points(quick)
@@ -201,7 +204,7 @@ class NaStripping(Benchmark):
                             sum(agree) / len(agree), 0.8, "min"))
         ratio = estimate(by["Na_3MPa"]) / estimate(by["Li_3MPa"])
         checks.append(Check("na_over_li_3MPa",
-                            "CCS(Na) / CCS(Li) at 3 MPa (seeds: Na diffuses and creeps faster, "
+                            "CCS(Na) / CCS(Li) at 3 MPa (roadmap: Na diffuses and creeps faster, "
                             "so its CCS is higher; > 1 passes)", ratio, 1.0, "min"))
         findings |= {
             "threshold_pressure_MPa": p_c, "measured_threshold_MPa": SPENCER_JOLLY_PRESSURE,

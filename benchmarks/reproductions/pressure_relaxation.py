@@ -1,4 +1,4 @@
-"""Stack-pressure relaxation of a Li | Li6PS5Cl | Li cell in a 25 MPa fixed-gap hold (seed 003, B1).
+"""Stack-pressure relaxation of a Li | Li6PS5Cl | Li cell in a 25 MPa fixed-gap hold (Ham 2024).
 
 Claim reproduced (Ham, PhD dissertation UCSD 2024, ch. 2, Fig. 2.4): a Li symmetric cell loaded to
 25 MPa and then held at a fixed gap relaxes to 23 MPa within 30 min and to 21.1 MPa after 24 h at
@@ -1054,7 +1054,7 @@ class PressureRelaxation(Benchmark):
             f"Pressure relaxation in a 25 MPa fixed-gap hold{' (quick)' if quick else ''} — "
             f"{status}: base drop 30 min → 24 h {b['drop_30min_24h_MPa']:.3g} MPa vs measured "
             f"{meas:g} MPa (factor {head.value:.3g}, tolerance {head.tolerance:g})\n"
-            "source: S.-Y. Ham, PhD dissertation UCSD 2024, ch. 2, Fig. 2.4 (seed 003 B1). "
+            "source: S.-Y. Ham, PhD dissertation UCSD 2024, ch. 2, Fig. 2.4. "
             "ssbx: axisymmetric half stack, Li6PS5Cl half-pellet 300 µm, Li foil 100 µm "
             "(assumed),\nMasias 2019 power law unless noted, loaded to 25 MPa in 10 s; "
             "solid lines: Li confined by the die, dashed: free foil edge (R = 5 mm)",

@@ -2,21 +2,22 @@
 
 Claim compared with (``benchmarks/data/kasemchainan2019_ccs.json``): the CCS of Li | Li6PS5Cl | Li
 at room temperature rises with stack pressure, ~0.2 mA/cm² at 3 MPa and ~1.0 mA/cm² at 7 MPa
-(Kasemchainan et al., Nat. Mater. 18, 1105 (2019); these two numbers come from
-``../shared/reference/PHYSICS.md`` §2, marked *(check)*: the seed documents cite the paper but do
-not contain them, see the JSON). The seeds confirm only the trend (the critical current rises with
-stack pressure over 0.4-7 MPa, voids still accumulate at 3 MPa).
+(Kasemchainan et al., Nat. Mater. 18, 1105 (2019), doi:10.1038/s41563-019-0438-9; these two
+numbers come from secondary notes, marked *(check)*: the sources at hand, the 2020 roadmap on
+solid-state batteries (Pasta et al., J. Phys. Energy 2, 032008) and Ham's thesis (UC San Diego,
+2024), cite the paper but do not print them, see the JSON). Those sources confirm only the trend
+(the critical current rises with stack pressure over 0.4-7 MPa, voids still accumulate at 3 MPa).
 
 Model (ssbx ``problem = "stripping"``: current in the electrolyte with Butler-Volmer kinetics on
 the contacting interface and the contact pressure in the overpotential, Li removed where it
 conducts, Li power-law creep (Masias et al. 2019) with unilateral contact against a rigid flat
 electrolyte, evolving contact): planar unit cell 100 um wide (one period of a periodic array of
-voids), Li 20 um under a constant stack pressure on its current collector, Li6PS5Cl 50 um
-(2 mS/cm, typical, PHYSICS.md §1), Z = 2 ohm cm² (assumed, PHYSICS.md §1: 1-10 ohm cm² after good
-processing; not fitted). Interface geometry (ASSUMED, not from the paper): one elliptical void
-40 um wide and 1 um deep in the middle of each period, i.e. an interface with 40 % of its area out
-of contact. Temperature: the creep law's Arrhenius term (Q = 37 kJ/mol) and RT/F in the kinetics;
-the conductivity and Z have no activation energy (the same at 25 and 40 C).
+voids), Li 20 um under a constant stack pressure on its current collector, Li6PS5Cl 50 um (2 mS/cm,
+typical: Li6PS5Cl 1-3 mS/cm), Z = 2 ohm cm² (assumed: 1-10 ohm cm² after good processing,
+*(check)*; not fitted). Interface geometry (ASSUMED, not from the paper): one elliptical void 40 um
+wide and 1 um deep in the middle of each period, i.e. an interface with 40 % of its area out of
+contact. Temperature: the creep law's Arrhenius term (Q = 37 kJ/mol) and RT/F in the kinetics; the
+conductivity and Z have no activation energy (the same at 25 and 40 C).
 
 Search: each trial strips ``ccs.capacity`` at one current density from the elastic contact under
 the stack pressure and is unstable when the contact fraction falls more than 0.05 below its start
@@ -35,10 +36,10 @@ instability starts at the contact edge, resolved by a few interface nodes).
 
 Checks (fixed before the runs; nothing is tuned): the CCS at 3 and 7 MPa within a factor 2 of 0.2
 and 1.0 mA/cm² (expected to FAIL: creep driven by the nominal stack pressure gives far larger
-values, ../shared/reference/STRIPPING-CONTACT-NOTES.md); CCS(7)/CCS(3) against the measured ~5 and
-the naive creep scaling (7/3)^6.56 = 259; the CCS does not decrease with pressure or temperature;
-no solver failures and no contradictions of monotonicity inside a search. The fitted slope
-d ln CCS / d ln p of the bracketed points (and bounds on it from the others) is reported.
+values: the measured CCS needs a mechanism creep alone lacks); CCS(7)/CCS(3) against the measured
+~5 and the naive creep scaling (7/3)^6.56 = 259; the CCS does not decrease with pressure or
+temperature; no solver failures and no contradictions of monotonicity inside a search. The fitted
+slope d ln CCS / d ln p of the bracketed points (and bounds on it from the others) is reported.
 
 Quick (CI): one pressure (0.25 MPa, where every trial is cheap), size_fine 5 um, capacity
 0.05 mAh/cm², bracket ratio 3; its checks: the CCS is bracketed to the ratio, no solver failure,
@@ -189,7 +190,8 @@ MAP_COLUMNS = [
 # reference and cases
 # --------------------------------------------------------------------------------------------
 def load_reference() -> dict[str, Any]:
-    """The reference points, their (non-)confirmation by the seeds, quotes and assumptions."""
+    """The reference points, their (non-)confirmation by the sources at hand, quotes and
+    assumptions."""
     return json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
 
 
@@ -306,12 +308,13 @@ class StrippingCcs(Benchmark):
         "J. Kasemchainan et al., \"Critical stripping current leads to dendrite formation on "
         "plating in lithium anode solid electrolyte cells\", Nat. Mater. 18, 1105-1111 (2019), "
         "doi:10.1038/s41563-019-0438-9: Li | Li6PS5Cl | Li at room temperature, CCS ~0.2 mA/cm² "
-        "at 3 MPa and ~1.0 mA/cm² at 7 MPa (values from PHYSICS.md §2, marked (check): not in "
-        "the seed documents)"
+        "at 3 MPa and ~1.0 mA/cm² at 7 MPa (values from secondary notes, marked (check): not "
+        "printed in the sources at hand)"
     )
     reference = (
         "benchmarks/data/kasemchainan2019_ccs.json: CCS 0.2 mA/cm² at 3 MPa and 1.0 mA/cm² at "
-        "7 MPa (unconfirmed by the seeds, quotes there), measured ratio ~5, naive creep scaling "
+        "7 MPa (unconfirmed in a primary source, quotes there), measured ratio ~5, naive creep "
+        "scaling "
         "(7/3)^6.56 = 259; model assumptions (40 % voided interface, Z = 2 ohm cm², 2 mS/cm)"
     )
     metric = (
@@ -465,7 +468,7 @@ class StrippingCcs(Benchmark):
                 checks.append(Check(
                     f"ccs_{p:g}MPa_factor",
                     f"CCS at {p:g} MPa, 25 C: {how}, against {meas:g} mA/cm² (Kasemchainan 2019,"
-                    " unconfirmed by the seeds); value = max(pred/meas, meas/pred)"
+                    " unconfirmed in a primary source); value = max(pred/meas, meas/pred)"
                     + (" (a lower bound of the factor: the CCS lies outside the searched range)"
                        if lit[f"{p:g}MPa"]["factor_is_lower_bound"] else ""),
                     f, tol, "max"))
@@ -755,13 +758,14 @@ def _statement(rows: list[dict[str, Any]], f: dict[str, Any], quick: bool) -> st
         lit = f["literature"]
         text.append(
             f"Against Kasemchainan 2019 (0.2 mA/cm² at 3 MPa, 1.0 mA/cm² at 7 MPa, unconfirmed "
-            f"by the seeds): 3 MPa {lit['3MPa']['how']}, factor {_factor(lit['3MPa'])}; "
+            f"in a primary source): 3 MPa {lit['3MPa']['how']}, factor {_factor(lit['3MPa'])}; "
             f"7 MPa {lit['7MPa']['how']}, factor {_factor(lit['7MPa'])}. From 1 MPa up, creep "
             "of Li driven by the nominal stack pressure closes the 1 um deep void within a few "
             "hundredths of a mAh/cm² even at 1000 mA/cm² (stable trials end with complete "
             "contact), so the model misses by orders of magnitude "
-            "(the known result of STRIPPING-CONTACT-NOTES.md: the measured CCS needs a mechanism "
-            "the model lacks, e.g. vacancy transport, size-dependent Li strength, rough contact).")
+            "(a known result of the flat-reference formulation: the measured CCS needs a "
+            "mechanism creep alone lacks, e.g. vacancy transport (Krauskopf et al. 2019), "
+            "size-dependent Li strength (Xu et al. 2017), rough contact (Zhang et al. 2020)).")
         s = f["pressure_slope"].get("25C", {})
         if s:
             b = s["bound"]

@@ -45,9 +45,11 @@ from ssbx.benchmarks.framework import Benchmark, Check, Outcome, pyplot, registe
 from ssbx.physics.vacancy import LI_MG_DIFFUSION_RATIO
 from ssbx.units import to_mA_per_cm2
 
-#: Krauskopf et al. 2019 (ACS AMI 11, 14463), via the roadmap (seed 004, §2.3.1, L175).
+#: Krauskopf et al. 2019 (ACS AMI 11, 14463), as quoted in the 2020 roadmap on solid-state
+#: batteries (Pasta et al., J. Phys. Energy 2, 032008, §2.3.1).
 KRAUSKOPF_ZERO_PRESSURE = 0.1
-#: Kasemchainan et al. 2019 (Nat. Mater. 18, 1105) via PHYSICS.md §2 *(check)*.
+#: Kasemchainan et al. 2019 (Nat. Mater. 18, 1105), values from secondary notes *(check)*: not
+#: printed in the sources at hand (see benchmarks/data/kasemchainan2019_ccs.json).
 KASEMCHAINAN = {3.0: 0.2, 7.0: 1.0}
 
 ZERO_PRESSURE_CASE: dict[str, Any] = {
@@ -186,10 +188,11 @@ class VacancyCcs(Benchmark):
     source = (
         "T. Krauskopf, H. Hartmann, W. G. Zeier, J. Janek, ACS Appl. Mater. Interfaces 11, "
         "14463 (2019): ~0.1 mA/cm^2 maximum stripping current of Li | LLZO | Li without external "
-        "pressure (roadmap seed 004 §2.3.1); T. Krauskopf et al., Adv. Energy Mater. 9, 1902568 "
+        "pressure (as quoted in Pasta et al., 2020 roadmap on solid-state batteries, J. Phys. "
+        "Energy 2, 032008, §2.3.1); T. Krauskopf et al., Adv. Energy Mater. 9, 1902568 "
         "(2019): Li-Mg raises the zero-pressure value, no effect under pressure (roadmap "
         "§2.3.1); J. Kasemchainan et al., Nat. Mater. 18, 1105 (2019): ~0.2 mA/cm^2 at 3 MPa, "
-        "~1.0 mA/cm^2 at 7 MPa (PHYSICS.md §2, (check))"
+        "~1.0 mA/cm^2 at 7 MPa (from secondary notes, (check))"
     )
     reference = (
         "values in code with their sources (KRAUSKOPF_ZERO_PRESSURE, KASEMCHAINAN); the Li-Mg "

@@ -1,8 +1,9 @@
 """Void size against Zκ under stripping: whether stripping grows an interfacial void narrower
 than ~100 µm when Zκ ≈ 20 µm.
 
-Claim examined (roadmap seed 004 §3.2; quote in ``benchmarks/data/zkappa_void_reference.json``
-and the digest ``../shared/reference/seed-004-001-roadmap-and-sulfides.md``, B6 / RM-9, RM-10):
+Claim examined (2020 roadmap on solid-state batteries, Pasta et al., J. Phys. Energy 2, 032008
+(2020), doi:10.1088/2515-7655/ab95f4, §3.2; quote in
+``benchmarks/data/zkappa_void_reference.json``):
 "Preliminary models suggest that void growth occurs during the stripping of Li from the
 electrode, and is associated with a high concentration of Li flux ... at the periphery of the
 void. ... Typically, Zκ ≈ 20 μm, and it is unclear why small voids (smaller than, say, 100 μm)
@@ -552,7 +553,10 @@ class VoidSizeStripping(Benchmark):
                 "stripped faster than creep refills it; a mechanism that removes Li under the "
                 "void or slows the refill (vacancy accumulation, size-dependent Li strength, a "
                 "rigid current collector instead of a uniform traction, interface "
-                "heterogeneity) is missing (../shared/reference/STRIPPING-CONTACT-NOTES.md).")
+                "heterogeneity) is missing (candidates: vacancy transport, Krauskopf et al., "
+                "ACS Appl. Mater. Interfaces 11 (2019) 14463; size-dependent strength, Xu et "
+                "al., PNAS 114 (2017) 57; rough initial contact, Zhang et al., Cell Rep. Phys. "
+                "Sci. 1 (2020) 100012).")
         return {
             "quote": load_quote(),
             "roadmap_claim": (

@@ -1,6 +1,7 @@
 """Zκ benchmark: Li flux concentration at the edge of an interfacial void against l/(Zκ).
 
-Claim reproduced (roadmap seed 004 §3.2, benchmark B6 of the digest): "the degree to which Li
+Claim reproduced (2020 roadmap on solid-state batteries, Pasta et al., J. Phys. Energy 2, 032008
+(2020), doi:10.1088/2515-7655/ab95f4, §3.2): "the degree to which Li
 flux is concentrated at the periphery of the void increases with the ratio of void dimension to
 this length scale Zκ. Typically, Zκ ≈ 20 μm, and it is unclear why small voids (smaller than, say,
 100 μm) are able to concentrate the Li flux" (quote and limits in
@@ -139,7 +140,7 @@ def width_for_ratio(target: float, xs: np.ndarray, ys: np.ndarray) -> float | No
 @register
 class ZkappaVoid(Benchmark):
     """Benchmark ``zkappa_void``: the current concentration at the edge of an interfacial
-    void against l/(Zκ) (roadmap seed 004 §3.2)."""
+    void against l/(Zκ) (Pasta et al. 2020 roadmap, §3.2)."""
 
     name = "zkappa_void"
     title = "Flux concentration at the edge of an interfacial void against l/(Zκ)"

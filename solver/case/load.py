@@ -51,6 +51,7 @@ from ssbx.units import (
 
 
 def build_case(st: ValidationState) -> Case:
+    """The :class:`Case` record of a validated state (checked SI values, defaults filled)."""
     v = st.values
 
     def section(table: str) -> dict[str, Any]:

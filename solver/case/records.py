@@ -406,6 +406,7 @@ class Case:
 
 
 def toml_value(key: Key, value: Any) -> Any:
+    """A resolved value of ``key`` as written to TOML (quantities as SI-unit strings)."""
     if key.kind == "quantity":
         assert key.dimension is not None
         return format_quantity(value, key.dimension)

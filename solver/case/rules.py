@@ -83,6 +83,7 @@ def check_problem_keys(st: ValidationState) -> None:
 
 
 def check_name(st: ValidationState) -> None:
+    r"""The case name is non-empty and has no ``/`` or ``\`` (it names run folders)."""
     name = st.values.get("name")
     if name is not None and (not name.strip() or "/" in name or "\\" in name):
         st.problems.append(
@@ -215,6 +216,7 @@ def _contact_segments(st: ValidationState) -> list[tuple[float, float]] | None:
 
 
 def check_mesh(st: ValidationState) -> None:
+    """Mesh sizes ordered and fine enough for the layers, voids and contact segments."""
     fine, coarse = st.values.get("mesh.size_fine"), st.values.get("mesh.size_coarse")
     if fine is not None and coarse is not None and fine > coarse:
         st.problems.append(
@@ -254,6 +256,8 @@ def check_mesh(st: ValidationState) -> None:
 
 
 def check_physics(st: ValidationState) -> None:
+    """Kinetics/counter-electrode and voltage consistency; derives ``interface.asr`` from a
+    given exchange current density."""
     kinetics = st.values.get("interface.kinetics")
     counter = st.values.get("operation.counter_electrode")
     if kinetics == "primary" and counter == "symmetric":

@@ -710,7 +710,8 @@ SCHEMA: tuple[Key, ...] = (
         "fixture.stiffness",
         "quantity",
         "Stiffness of a spring fixture per unit cell area (force per displacement / area); "
-        "seed 003: 3 springs of 5.5 lb/mm on 0.785 cm² ≈ 0.935 MPa/mm.",
+        "the full cells of Ham (PhD thesis, UC San Diego, 2024): 3 springs of 5.5 lb/mm on "
+        "0.785 cm² ≈ 0.935 MPa/mm.",
         dimension=STIFFNESS,
         positive=True,
         default=0.935e9,

@@ -38,6 +38,7 @@ _KIND_TEXT = {
 
 
 def show_given(value: Any, limit: int = 80) -> str:
+    """A given (raw) value for messages, cut to ``limit`` characters."""
     text = show_value(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -191,9 +192,11 @@ class VoidEntry:
     bad: set[str] = field(default_factory=set)
 
     def path(self, name: str = "") -> str:
+        """``geometry.voids[i]``, or the dotted path of its key ``name``."""
         return f"geometry.voids[{self.index}]" + (f".{name}" if name else "")
 
     def shown(self, name: str) -> str:
+        """``path = value`` of the void's key ``name`` for messages."""
         return f"{self.path(name)} = {show_given(self.given[name])}"
 
 
@@ -209,6 +212,7 @@ class ValidationState:
     voids_ok: bool = True
 
     def ok(self, *paths: str) -> bool:
+        """Whether every one of ``paths`` has a checked value."""
         return all(p in self.values for p in paths)
 
     def shown(self, path: str) -> str:
@@ -223,6 +227,7 @@ class ValidationState:
 
 
 def walk_voids(value: Any, st: ValidationState) -> None:
+    """Check the ``[[geometry.voids]]`` array of tables key by key into ``st.voids``."""
     path = "geometry.voids"
     if isinstance(value, dict):
         st.problems.append(
@@ -264,6 +269,7 @@ def walk_voids(value: Any, st: ValidationState) -> None:
 
 
 def walk_keys(raw: Mapping[str, Any], st: ValidationState) -> None:
+    """Check every key of a raw case: unknown keys, types, units and ranges, into ``st``."""
     top = section_keys("")
     candidates = [*top, *TABLES]
     for name, value in raw.items():
@@ -303,6 +309,7 @@ def walk_keys(raw: Mapping[str, Any], st: ValidationState) -> None:
 
 
 def fill_defaults(st: ValidationState, name_default: str) -> None:
+    """Schema defaults for the keys not given; the name defaults to ``name_default``."""
     for key in SCHEMA:
         if key.path in st.given or key.kind == "table_list":
             continue

@@ -253,9 +253,18 @@ def build_parser(rank: int = 0) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "info",
         parents=[common],
-        help="versions of ssbx and its stack, MPI, cache folders",
+        help="versions of ssbx and its stack, MPI, cache folders; --citations: parameter sources",
+        description="Versions of ssbx and its stack, MPI, cache folders. With --citations: the "
+        "provenance records of the built-in material parameters (value, unit, status, BibTeX "
+        "key of docs/references.bib and the reference); with a case file only those the case "
+        "uses.",
     )
     p.add_argument("--json", action="store_true", help="print as JSON")
+    p.add_argument("--citations", action="store_true",
+                   help="list the parameter records of the built-in materials and their "
+                        "references")
+    p.add_argument("case", metavar="CASE.toml", nargs="?",
+                   help="with --citations: only the parameters this case uses")
     p.set_defaults(handler=cmd_info)
 
     p = sub.add_parser(
@@ -678,7 +687,13 @@ def cache_dirs() -> dict[str, str]:
 
 
 def cmd_info(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
-    """``ssbx info``: versions, MPI, caches. Works without dolfinx (says what is missing)."""
+    """``ssbx info``: versions, MPI, caches. Works without dolfinx (says what is missing).
+    ``--citations [CASE.toml]``: the parameter records (:func:`cmd_citations`)."""
+    if args.citations:
+        return cmd_citations(args, comm, console, petsc)
+    if args.case:
+        console.error("a case file goes with --citations (ssbx info --citations CASE.toml)")
+        return 2
     problem = None
     try:
         _need_dolfinx(petsc, console, comm.rank)
@@ -738,6 +753,116 @@ def cmd_info(args: argparse.Namespace, comm: Any, console: Console, petsc: list[
         console.info(line)
     if problem:
         console.warn(problem)
+    return 0
+
+
+def references_path() -> Path:
+    """``docs/references.bib`` of the source tree ssbx runs from."""
+    return Path(ssbx.__file__).resolve().parents[1] / "docs" / "references.bib"
+
+
+def _case_parameter_groups(case: Any) -> dict[str, Any]:
+    """The parameter records of what ``case`` uses, by group: the electrolyte conductivity of
+    the case file, the anode metal's molar volume, for mechanics and stripping problems the
+    elastic constants and the creep law (:func:`ssbx.setup.materials_of`, case overrides as
+    ``"input"`` records), for stripping problems with vacancy transport the vacancy data
+    (:func:`ssbx.setup.vacancy_settings`; ``ssbx ccs`` turns it on unless the case turns it
+    off)."""
+    from ssbx.meshes.tags import CellTag
+    from ssbx.physics.anode_metals import anode_metal
+    from ssbx.physics.catalogue import STRENGTH_GROUP, metal_group
+    from ssbx.physics.creep_laws import XU_2017_PARAMETERS
+    from ssbx.physics.parameters import Parameter, with_input
+    from ssbx.physics.vacancy import DISLOCATION_DENSITY_PARAMETER
+    from ssbx.setup import materials_of, vacancy_settings
+
+    e = case.electrolyte
+    metal = anode_metal(case.anode.metal)
+    groups: dict[str, Any] = {
+        f"electrolyte {e.material}: conductivity (case file)": (
+            Parameter("conductivity", e.conductivity, "S/m", "", "input",
+                      "electrolyte.conductivity"),
+            Parameter("activation_energy", e.activation_energy, "J/mol", "", "input",
+                      "electrolyte.activation_energy"),
+            Parameter("reference_temperature", e.reference_temperature, "K", "", "input",
+                      "electrolyte.reference_temperature")),
+        f"{metal_group(metal.name)}: molar volume": metal.parameters,
+    }
+    if case.problem in ("mechanics", "stripping"):
+        materials, creep = materials_of(case)
+        li, se = materials[int(CellTag.LITHIUM)], materials[int(CellTag.ELECTROLYTE)]
+        groups[f"{metal_group(metal.name)}: elastic constants"] = li.parameters
+        law = creep.get(int(CellTag.LITHIUM))
+        if law is not None:
+            groups[f"{metal_group(metal.name)}: creep ({case.mechanics.li_model})"] = \
+                law.parameters
+        if case.mechanics.strength_size is not None:
+            groups[STRENGTH_GROUP] = XU_2017_PARAMETERS
+        groups[f"electrolyte {se.name}: elastic constants "
+               f"(mechanics.electrolyte_preset)"] = se.parameters
+    if case.problem == "stripping" and case.vacancy.enabled is not False:
+        vs = vacancy_settings(case.for_ccs())
+        label = f"{metal_group(metal.name)}: vacancy data"
+        if case.vacancy.enabled is None:
+            label += " (ssbx ccs; ssbx run with vacancy.enabled = true)"
+        groups[label] = (*vs.material.parameters, *vs.parameters, *with_input(
+            (DISLOCATION_DENSITY_PARAMETER,), "dislocation_density", vs.dislocation_density,
+            "1/m^2", "vacancy.dislocation_density"))
+    return groups
+
+
+def cmd_citations(args: argparse.Namespace, comm: Any, console: Console,
+                  petsc: list[str]) -> int:
+    """``ssbx info --citations [CASE.toml]``: name, value, unit, status and citation of every
+    parameter record of the built-in materials (anode metals, creep laws, vacancy data,
+    electrolytes), or of those a case uses, then the references they cite (formatted from
+    ``docs/references.bib``). Needs dolfinx only with a case of a mechanics or stripping
+    problem."""
+    from ssbx.physics.parameters import (
+        STATUSES,
+        citation_keys,
+        format_reference,
+        parameter_rows,
+        read_bibtex,
+    )
+
+    if args.case:
+        case = _load_case(args.case, console)
+        if case is None:
+            return 1
+        groups = _case_parameter_groups(case)
+        title = f"parameter records of case {case.name} ({args.case})"
+    else:
+        from ssbx.physics.catalogue import builtin_parameters
+
+        groups = builtin_parameters()
+        title = "parameter records of the built-in materials"
+    path = references_path()
+    try:
+        bib = read_bibtex(path.read_text(encoding="utf-8"))
+    except OSError:
+        bib = {}
+        console.warn(f"{path} not found: references printed as keys only")
+    keys = sorted(citation_keys(p for params in groups.values() for p in params))
+    references = {k: format_reference(bib[k]) if k in bib else "(not in references.bib)"
+                  for k in keys}
+    rows = parameter_rows(groups)
+    if args.json:
+        for row in rows:
+            row["reference"] = references.get(str(row["citation"]), "")
+        console.print(json.dumps({"records": rows, "references": references,
+                                  "statuses": STATUSES}, indent=2))
+        return 0
+    lines = [f"{title} (status: docs/physics.md, section 8; references: {path})"]
+    for label, params in groups.items():
+        lines.append("")
+        lines.append(label)
+        for p in params:
+            lines.append(f"  {p.name:<26} {p.value:<12.6g} {p.unit:<12} {p.status:<9} "
+                         f"{p.citation or '-'}")
+    lines += ["", "references"]
+    lines += [f"  [{k}] {text}" for k, text in references.items()]
+    console.print("\n".join(lines))
     return 0
 
 

@@ -501,6 +501,7 @@ class Checkpointer:
     @classmethod
     def from_case(cls, comm: MPI.Comm, folder: Any, case: Any, problem: str, *,
                   stop_after: int | None = None, console: Any = None) -> Checkpointer:
+        """A checkpointer for run folder ``folder`` with the case's ``output.checkpoint_*``."""
         out = case.output
         return cls(comm, folder.root, case=case, problem=problem,
                    every=getattr(out, "checkpoint_every", 0),
@@ -510,6 +511,7 @@ class Checkpointer:
 
     @property
     def active(self) -> bool:
+        """Whether checkpoints are written at all (by step count or wall-clock time)."""
         return self.every > 0 or self.wall_interval > 0.0
 
     def due(self, step: int) -> bool:

@@ -250,17 +250,21 @@ class Console:
         target.print(Text(_PREFIX[lvl_key] + text, style=_STYLE[lvl_key]))
 
     def debug(self, message: object) -> None:
+        """:meth:`log` at DEBUG."""
         self.log(DEBUG, message)
 
     def info(self, message: object) -> None:
+        """:meth:`log` at INFO."""
         self.log(INFO, message)
 
     def warn(self, message: object) -> None:
+        """:meth:`log` at WARNING."""
         self.log(WARNING, message)
 
     warning = warn
 
     def error(self, message: object) -> None:
+        """:meth:`log` at ERROR."""
         self.log(ERROR, message)
 
     def print(self, text: str) -> None:

@@ -84,6 +84,7 @@ def collective(comm: Any, action: Callable[[], Any], what: str,
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``data`` (str as UTF-8) to ``path`` via a synced temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # host and pid: unique also among the ranks of a multi-node job on a shared filesystem
     tmp = path.with_name(f".{path.name}.tmp-{socket.gethostname()}-{os.getpid()}")
@@ -276,7 +277,7 @@ def csv_text(
     header: Sequence[str] | None,
     rows: Iterable[Sequence[Any]] | Iterable[Mapping[str, Any]] | Mapping[str, Sequence[Any]],
 ) -> str:
-    """CSV text for :meth:`RunFolder.write_csv` (``\\n`` line ends)."""
+    r"""CSV text for :meth:`RunFolder.write_csv` (``\n`` line ends)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     if isinstance(rows, Mapping):

@@ -201,7 +201,8 @@ def _install_self_heal(ffcx_jit: Any, enabled: bool) -> None:
         return
     original = current
 
-    def get_cached_module(module_name, object_names, cache_dir, timeout):
+    def get_cached_module(module_name: str, object_names: Iterable[str],
+                          cache_dir: str | Path, timeout: int) -> tuple[Any, Any]:
         try:
             return original(module_name, object_names, cache_dir, timeout)
         except TimeoutError:

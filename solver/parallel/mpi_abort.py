@@ -108,27 +108,35 @@ class SerialComm:
     size = 1
 
     def Get_rank(self) -> int:
+        """The rank of this process: 0."""
         return 0
 
     def Get_size(self) -> int:
+        """The number of processes: 1."""
         return 1
 
     def bcast(self, obj: Any, root: int = 0) -> Any:
+        """``obj`` itself."""
         return obj
 
     def gather(self, obj: Any, root: int = 0) -> list[Any]:
+        """``[obj]``."""
         return [obj]
 
     def allgather(self, obj: Any) -> list[Any]:
+        """``[obj]``."""
         return [obj]
 
     def allreduce(self, obj: Any, op: Any = None) -> Any:
+        """``obj`` itself (a reduction over one process)."""
         return obj
 
     def barrier(self) -> None:
+        """Nothing to wait for."""
         return None
 
     Barrier = barrier
 
     def Abort(self, errorcode: int = 0) -> None:
+        """End the process at once with exit status ``errorcode``."""
         os._exit(errorcode)

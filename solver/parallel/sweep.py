@@ -109,10 +109,12 @@ class SweepReport:
 
     @property
     def failed(self) -> list[int]:
+        """Indices of the failed cases, sorted."""
         return sorted(i for i, s in self.states.items() if s == "failed")
 
     @property
     def incomplete(self) -> list[int]:
+        """Indices of the incomplete cases (begun, not finished), sorted."""
         return sorted(i for i, s in self.states.items() if s == "incomplete")
 
 
@@ -130,7 +132,7 @@ def case_path(root: Path, case: SweepCase) -> Path:
 
 
 def case_state(root: Path, case: SweepCase) -> str:
-    """complete (``summary.json``) | failed (``failure.json``) | incomplete (begun, neither) |
+    """Complete (``summary.json``) | failed (``failure.json``) | incomplete (begun, neither) |
     pending (no folder)."""
     path = case_path(root, case)
     if is_complete(path):

@@ -92,10 +92,12 @@ class SweepCase:
 
     @property
     def name(self) -> str:
+        """The case's name."""
         return self.case.name
 
     @property
     def digest(self) -> str:
+        """sha256 of the resolved case (:func:`case_digest`)."""
         return case_digest(self.case)
 
 
@@ -115,6 +117,7 @@ class Sweep:
 
     @property
     def keys(self) -> list[str]:
+        """The swept keys, in order."""
         return [p.key for p in self.parameters]
 
     def manifest(self) -> dict[str, Any]:

@@ -63,6 +63,7 @@ class ElectrolyteDomain:
 
     @property
     def comm(self) -> MPI.Comm:
+        """The electrolyte mesh's communicator."""
         return self.mesh.comm
 
     def weight(self) -> Any:
@@ -396,12 +397,12 @@ class CurrentDistributionProblem:
         j_ctx = {"u": self.phi, "jacobian": self.problem.J,
                  "preconditioner": self.problem.preconditioner, "bcs": self.bcs}
 
-        def residual(snes_, x, b):
+        def residual(snes_: Any, x: Any, b: Any) -> None:
             t = time.perf_counter()
             assemble_residual(snes_, x, b, **f_ctx)
             timers["assembly"] += time.perf_counter() - t
 
-        def jacobian(snes_, x, J, P):
+        def jacobian(snes_: Any, x: Any, J: Any, P: Any) -> None:
             t = time.perf_counter()
             assemble_jacobian(snes_, x, J, P, **j_ctx)
             timers["assembly"] += time.perf_counter() - t

@@ -425,7 +425,7 @@ class VacancyProblem:
 
     # -- outputs ---------------------------------------------------------------------------------
     def interface_supersaturation(self) -> np.ndarray:
-        """theta at the interface nodes (``self.nodes.coords`` order, every rank)."""
+        """Theta at the interface nodes (``self.nodes.coords`` order, every rank)."""
         return self.interface_values(self.theta)
 
     def interface_values(self, f: fem.Function) -> np.ndarray:
@@ -466,6 +466,7 @@ class VacancyProblem:
         return out
 
     def num_dofs(self) -> int:
+        """Global degrees of freedom of theta."""
         return int(self.V.dofmap.index_map.size_global)
 
     def checkpoint_state(self) -> dict[str, Any]:

@@ -112,6 +112,7 @@ class Recorder:
     writers: list[Any] = field(default_factory=list)
 
     def record(self, report: StepReport | None, previous: InterfaceState | None) -> None:
+        """Append a history row of the committed state; a profile every ``profile_interval``."""
         s = self.problem.scalars(previous, report)
         s["applied"] = self.applied
         self.rows.append([self.step_index, self.step_kind]
@@ -120,6 +121,7 @@ class Recorder:
             self.profile()
 
     def profile(self) -> None:
+        """Append the interface profile (one row per node) and call the field writers."""
         p, st = self.problem, self.problem.state
         for k in range(p.nodes.size):
             self.profiles.append([p.time, self.step_index, len(self.rows) - 1,
@@ -130,6 +132,7 @@ class Recorder:
             writer.write(p.time)
 
     def column(self, key: str) -> np.ndarray:
+        """The recorded history column ``key`` (a :data:`HISTORY_KEYS` name) as floats."""
         j = 2 + HISTORY_KEYS.index(key)
         return np.array([r[j] for r in self.rows], dtype=float)
 

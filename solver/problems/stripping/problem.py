@@ -602,7 +602,7 @@ class StrippingProblem:
 
     # -- checkpoints ----------------------------------------------------------------------------
     def checkpoint_fields(self, keys: np.ndarray) -> dict[str, Any]:
-        """name -> (Function, cell keys) of the committed state for :mod:`ssbx.io.checkpoint`;
+        """Name -> (Function, cell keys) of the committed state for :mod:`ssbx.io.checkpoint`;
         ``keys``: the keys of the cell mesh's (root mesh) local cells. Li mechanics (prefix
         ``li_``, see :meth:`MechanicsProblem.checkpoint_fields`) and the potential of every
         current problem built so far (``phi_<mode>``: the Newton start of the next solve)."""
@@ -698,6 +698,7 @@ class StrippingProblem:
             deflection._A.destroy()
 
     def num_dofs(self) -> dict[str, int]:
+        """Global degrees of freedom per field, and the number of interface nodes."""
         cp = self._current_problem("galvanostatic")
         return {"potential": int(cp.V.dofmap.index_map.size_global),
                 "displacement": int(self.mechanics.num_dofs()),

@@ -75,10 +75,12 @@ class Load:
 
     @classmethod
     def current(cls, current_density: float) -> Load:
+        """A galvanostatic load: mean current density [A/m^2] (> 0 stripping)."""
         return cls("galvanostatic", float(current_density))
 
     @classmethod
     def voltage(cls, voltage: float) -> Load:
+        """A potentiostatic load: cell voltage [V]."""
         return cls("potentiostatic", float(voltage))
 
 
@@ -103,6 +105,7 @@ class InterfaceState:
     opened: np.ndarray
 
     def copy(self) -> InterfaceState:
+        """A copy with every array copied."""
         return InterfaceState(*(np.array(getattr(self, f.name)) for f in
                                 dataclasses.fields(self)))
 

@@ -272,6 +272,8 @@ class LithiumVacancies:
 
     # -- checkpoints ----------------------------------------------------------------------------
     def checkpoint_state(self) -> dict[str, Any]:
+        """Nucleation counters and the vacancy problem's counters (JSON-able), for
+        :meth:`restore`."""
         return {"events": self.events, "first_nucleation_time": self.first_nucleation_time,
                 "rising": self.rising, **self.problem.checkpoint_state()}
 
@@ -286,6 +288,7 @@ class LithiumVacancies:
         self.threshold = self._threshold()
 
     def close(self) -> None:
+        """Free the vacancy problem's PETSc objects now (collective)."""
         self.problem.close()
 
 
