@@ -141,11 +141,13 @@ def _side_conditions(case: Case) -> list[Any]:
 
 def build_mechanics_problem(case: Case, cell_mesh: CellMesh, *, prefix: str = "ssbx_mech_",
                             plate_load: Any | None = None,
-                            gap_displacement: float | None = None) -> MechanicsProblem:
+                            gap_displacement: float | None = None,
+                            bonded_plate: bool = False) -> MechanicsProblem:
     """The case's mechanics problem on ``cell_mesh``. ``plate_load`` overrides the fixture's
     boundary condition on the Li current collector (used for the fixed-gap pre-solve);
     ``gap_displacement`` [m] is the held plate displacement of a fixed gap (default: the
-    elastic one, see :func:`calibrate_gap_displacement`)."""
+    elastic one, see :func:`calibrate_gap_displacement`); ``bonded_plate``: the Li sticks to
+    the plate (no lateral displacement on the collector, ``u_x = 0``) instead of sliding on it."""
     materials, creep = materials_of(case)
     plate = int(FacetTag.LI_BOTTOM)
     f = case.fixture
@@ -160,7 +162,9 @@ def build_mechanics_problem(case: Case, cell_mesh: CellMesh, *, prefix: str = "s
             plate_load = Displacement(plate, 1, _ramp(u0, f.loading_time))
     return MechanicsProblem.from_cell_mesh(
         cell_mesh, materials=materials, creep=creep, temperature=case.operation.temperature,
-        bcs=[*_side_conditions(case), plate_load], degree=case.solver.degree, plate_tag=plate,
+        bcs=[*_side_conditions(case), plate_load,
+             *([Displacement(plate, 0, 0.0)] if bonded_plate else [])],
+        degree=case.solver.degree, plate_tag=plate,
         max_iterations=case.solver.max_iterations, petsc_options=dict(case.solver.petsc),
         prefix=prefix)
 
