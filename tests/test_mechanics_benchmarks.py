@@ -43,8 +43,6 @@ def test_registered_with_source_metric_tolerance():
         d = benches[name].describe()
         for key in ("name", "title", "source", "reference", "metric", "tolerance"):
             assert isinstance(d[key], str) and d[key].strip(), (name, key)
-    assert "Ham" in benches["pressure_relaxation"].source
-    assert "factor 2" in benches["pressure_relaxation"].tolerance
     assert len(get_benchmark("pressure_relaxation").cases(quick=True)) == 3
     assert len(get_benchmark("mechanics_performance").cases(quick=False)) == 3
 

@@ -20,8 +20,6 @@ def test_registry_lists_stripping_ccs_with_source_metric_tolerance():
     d = benches["stripping_ccs"].describe()
     for key in ("name", "title", "source", "reference", "metric", "tolerance"):
         assert isinstance(d[key], str) and d[key].strip(), key
-    assert "Kasemchainan" in d["source"] and "Nat. Mater. 18, 1105" in d["source"]
-    assert "factor 2" in d["tolerance"]
     assert get_benchmark("stripping_ccs").name == "stripping_ccs"
 
 
