@@ -58,6 +58,7 @@ from ssbx.benchmarks.workers import (
     run_workers,
     worker_arguments,
 )
+from ssbx.case import Case
 from ssbx.units import to_mA_per_cm2, to_mAh_per_cm2
 
 CASE_FILE = Path(__file__).resolve().parents[2] / "examples" / "ccs.toml"
@@ -114,7 +115,7 @@ class Instrument:
 
         original = sr.build_problem
 
-        def build_problem(case: Any, comm: MPI.Comm, cell_mesh: Any = None) -> Any:
+        def build_problem(case: Case, comm: MPI.Comm, cell_mesh: Any = None) -> Any:
             t0 = time.perf_counter()
             problem = original(case, comm, cell_mesh)
             stats = dict.fromkeys(_SUMS, 0.0) | dict.fromkeys(_COUNTS, 0)

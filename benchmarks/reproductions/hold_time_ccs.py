@@ -71,6 +71,7 @@ from ssbx.benchmarks.framework import (
     save_figure,
     say,
 )
+from ssbx.case import Case
 from ssbx.units import from_mA_per_cm2, to_mA_per_cm2, to_mAh_per_cm2
 
 UM = 1e-6
@@ -214,7 +215,7 @@ def _sample(problem: Any, steps: int) -> dict[str, float]:
             "accepted_steps": steps}
 
 
-def hold_and_release(problem: Any, case: Any, hold: float, per_decade: int,
+def hold_and_release(problem: Any, case: Case, hold: float, per_decade: int,
                      marks: tuple[float, ...] = ()) -> HoldRecord:
     """Hold ``problem`` (built at the hold pressure) at zero current for ``hold`` seconds in the
     log-spaced segments of :func:`sample_times`, then release to 5 MPa and rest
@@ -257,7 +258,7 @@ def hold_and_release(problem: Any, case: Any, hold: float, per_decade: int,
     return rec
 
 
-def held_trial(case: Any, hold: float, current_density: float, comm: MPI.Comm, *,
+def held_trial(case: Case, hold: float, current_density: float, comm: MPI.Comm, *,
                cell_mesh: Any, per_decade: int, marks: tuple[float, ...] = (),
                records: list[HoldRecord] | None = None) -> Any:
     """One CCS trial after a hold: rebuild, hold, release, strip
@@ -303,7 +304,7 @@ def held_trial(case: Any, hold: float, current_density: float, comm: MPI.Comm, *
 # --------------------------------------------------------------------------------------------
 # benchmark
 # --------------------------------------------------------------------------------------------
-def _li_creep_law(case: Any) -> Any:
+def _li_creep_law(case: Case) -> Any:
     """The Li creep law of a case (:class:`ssbx.physics.creep_laws.PowerLawCreep`)."""
     from ssbx.meshes.tags import CellTag
     from ssbx.setup import materials_of
@@ -418,7 +419,7 @@ class HoldTimeCcs(Benchmark):
             recs: list[HoldRecord] = []
             t0 = time.perf_counter()
 
-            def evaluate(i: float, case: Any = case, hold: float = hold,
+            def evaluate(i: float, case: Case = case, hold: float = hold,
                          recs: list[HoldRecord] = recs) -> Any:
                 return held_trial(case, hold, i, comm, cell_mesh=cell_mesh,
                                   per_decade=s.samples_per_decade, marks=s.holds,
@@ -539,7 +540,7 @@ class HoldTimeCcs(Benchmark):
                                   "holds": s.holds, "ranges": (s.lower, s.upper)})
 
     @staticmethod
-    def _findings(s: Setup, case: Any, results: dict[int, Any],
+    def _findings(s: Setup, case: Case, results: dict[int, Any],
                   records: dict[int, list[HoldRecord]],
                   history: HoldRecord, points: list[float | None], measured: tuple[float, ...],
                   ratio: float, walls: dict[int, float], quick: bool) -> dict[str, Any]:

@@ -73,6 +73,7 @@ from ssbx.benchmarks.framework import (
     save_figure,
     say,
 )
+from ssbx.case import Case
 
 UM = 1e-6
 MPA = 1e6
@@ -243,7 +244,7 @@ def _prefix() -> str:
     return f"ssbx_prelax{_PREFIX_COUNTER[0]}_"
 
 
-def build_problem(case: Any, cell_mesh: Any, plate_load: Any, bonded: bool) -> Any:
+def build_problem(case: Case, cell_mesh: Any, plate_load: Any, bonded: bool) -> Any:
     """The mechanics problem of an axisymmetric pressure-hold case with ``plate_load`` on the Li
     current collector; ``bonded``: the Li also sticks to the plate (``u_r = 0`` there).
 
@@ -257,7 +258,7 @@ def build_problem(case: Any, cell_mesh: Any, plate_load: Any, bonded: bool) -> A
                                    bonded_plate=bonded)
 
 
-def layer_moduli(case: Any) -> dict[str, float]:
+def layer_moduli(case: Case) -> dict[str, float]:
     """Bulk and P-wave moduli [Pa] of the Li and the electrolyte of a case."""
     from ssbx.meshes.tags import CellTag
     from ssbx.setup import materials_of
@@ -271,7 +272,7 @@ def layer_moduli(case: Any) -> dict[str, float]:
     return out
 
 
-def confined_compliances(case: Any) -> tuple[float, float]:
+def confined_compliances(case: Case) -> tuple[float, float]:
     """Closed forms for the laterally confined half stack (uniaxial strain in every layer)
     [m/Pa]: elastic ``h_li/M_li + h_se/M_se`` and relaxed (deviatoric stress of the Li fully
     relaxed, its volume change elastic) ``h_li/K_li + h_se/M_se``; M = K + 4G/3."""

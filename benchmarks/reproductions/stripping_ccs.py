@@ -70,6 +70,7 @@ from ssbx.benchmarks.framework import (
     save_figure,
     say,
 )
+from ssbx.case import Case
 from ssbx.units import (
     from_mA_per_cm2,
     from_mAh_per_cm2,
@@ -390,7 +391,7 @@ class StrippingCcs(Benchmark):
         return self._evaluate(rows, trial_rows, quick)
 
     @staticmethod
-    def _row(pt: Point, case: Any, res: Any, wall: float) -> dict[str, Any]:
+    def _row(pt: Point, case: Case, res: Any, wall: float) -> dict[str, Any]:
         d = res.as_dict()
 
         def val(x: float | None) -> float:

@@ -42,6 +42,7 @@ from typing import Any
 from mpi4py import MPI
 
 from ssbx.benchmarks.framework import Benchmark, Check, Outcome, pyplot, register, save_figure, say
+from ssbx.case import Case
 from ssbx.physics.vacancy import LI_MG_DIFFUSION_RATIO
 from ssbx.units import to_mA_per_cm2
 
@@ -398,7 +399,7 @@ def plot_ccs_curve(ax: Any, rows: list[dict[str, Any]], color: str, label: str,
                       color=color, lw=2)
 
 
-def search_point(case: Any, comm: MPI.Comm, console: Any, key: str,
+def search_point(case: Case, comm: MPI.Comm, console: Any, key: str,
                  progress: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One CCS search (:func:`ssbx.runs.ccs.critical_current`) of ``case``: its row (the
     bracket [mA/cm^2], status, model, trial and failure counts, wall time, the uniform closed

@@ -62,6 +62,7 @@ from ssbx.benchmarks.framework import (
     save_figure,
     say,
 )
+from ssbx.case import Case
 from ssbx.units import (
     from_mA_per_cm2,
     from_mAh_per_cm2,
@@ -185,7 +186,7 @@ def profile_steps(history: list[dict[str, Any]]) -> list[int]:
     return picks
 
 
-def run_case(case: Any, comm: MPI.Comm, keep_profiles: bool, mode: str = "strip"
+def run_case(case: Case, comm: MPI.Comm, keep_profiles: bool, mode: str = "strip"
              ) -> dict[str, Any]:
     """Strip one case until the capacity is reached or the void has closed. Returns the summary
     row, the history rows and (``keep_profiles``) the interface profiles; a solver failure is

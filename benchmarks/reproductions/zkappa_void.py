@@ -44,6 +44,7 @@ from ssbx.benchmarks.framework import (
     save_figure,
     say,
 )
+from ssbx.case import Case
 
 UM = 1e-6
 REFERENCE_FILE = DATA_DIR / "zkappa_void_reference.json"
@@ -190,7 +191,7 @@ class ZkappaVoid(Benchmark):
         return load_reference()
 
     # -- computation --------------------------------------------------------------------------
-    def _solve(self, case: Any, comm: MPI.Comm) -> tuple[dict[str, float], Any]:
+    def _solve(self, case: Case, comm: MPI.Comm) -> tuple[dict[str, float], Any]:
         from ssbx.runs.current import solve_case
 
         _, result = solve_case(case, comm, None)
@@ -251,7 +252,7 @@ class ZkappaVoid(Benchmark):
         return self._evaluate(rows, profiles, refined, ref, zk, quick)
 
     @staticmethod
-    def _row(w: float, zk: float, case: Any, s: dict[str, float], wall: float) -> dict[str, Any]:
+    def _row(w: float, zk: float, case: Case, s: dict[str, float], wall: float) -> dict[str, Any]:
         void = case.geometry.voids[0]
         edges = (void.x_min, void.x_max)
         offset = min(abs(s["peak_position"] - e) for e in edges)

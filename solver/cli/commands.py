@@ -26,13 +26,16 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import ssbx
 from ssbx.io.console import ERROR, LEVEL_CHOICES, Console, describe_exception
 from ssbx.io.runfolder import record_command_line
 from ssbx.parallel.mpi_abort import SerialComm, install_mpi_excepthook
 from ssbx.runs.case_runner import SUMMARY_FORMAT
+
+if TYPE_CHECKING:  # the case package loads pint: only where a command needs it
+    from ssbx.case import Case
 
 # ----------------------------------------------------------------------------- MPI and PETSc
 
@@ -398,7 +401,7 @@ def _load_case(path: str, console: Console) -> Any:
         return None
 
 
-def _resolved_toml(case: Any, source: str) -> str:
+def _resolved_toml(case: Case, source: str) -> str:
     from ssbx.runs.case_runner import resolved_toml
 
     return resolved_toml(case, source)
@@ -761,7 +764,7 @@ def references_path() -> Path:
     return Path(ssbx.__file__).resolve().parents[1] / "docs" / "references.bib"
 
 
-def _case_parameter_groups(case: Any) -> dict[str, Any]:
+def _case_parameter_groups(case: Case) -> dict[str, Any]:
     """The parameter records of what ``case`` uses, by group: the electrolyte conductivity of
     the case file, the anode metal's molar volume, for mechanics and stripping problems the
     elastic constants and the creep law (:func:`ssbx.setup.materials_of`, case overrides as

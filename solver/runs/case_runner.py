@@ -7,9 +7,12 @@ itself and the same case run inside a sweep write the same folder. Collective ov
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ssbx
+
+if TYPE_CHECKING:  # keeps `ssbx --help` from loading pint
+    from ssbx.case import Case
 
 SUMMARY_FORMAT = 1
 """Version of the layout of ``summary.json``."""
@@ -17,7 +20,7 @@ SUMMARY_FORMAT = 1
 COMMANDS = ("run", "ccs")
 
 
-def resolved_toml(case: Any, source: str) -> str:
+def resolved_toml(case: Case, source: str) -> str:
     """The resolved case as TOML text (every key, SI units) with a header naming ``source``."""
     import tomli_w
 
@@ -28,7 +31,7 @@ def resolved_toml(case: Any, source: str) -> str:
     return head + tomli_w.dumps(case.to_toml_dict())
 
 
-def execute_case(command: str, case: Any, folder: Any, comm: Any, console: Any = None, *,
+def execute_case(command: str, case: Case, folder: Any, comm: Any, console: Any = None, *,
                  source: str, input_file: str | Path | None = None,
                  restart: bool = False) -> dict[str, Any]:
     """Run ``case`` (``command``: ``"run"`` or ``"ccs"``) into ``folder``; write

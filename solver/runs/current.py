@@ -32,7 +32,7 @@ from ssbx.units import to_mA_per_cm2, to_ohm_cm2
 ASR_PARTS = ("asr_bulk", "asr_constriction", "asr_charge_transfer", "asr_counter_electrode")
 
 
-def solve_case(case: Any, comm: MPI.Comm, console: Any = None, *,
+def solve_case(case: Case, comm: MPI.Comm, console: Any = None, *,
                msh_path: Path | None = None) -> tuple[CellMesh, CurrentResult]:
     """Build the case's mesh on ``comm`` and solve its current distribution (no files written
     except the optional Gmsh file ``msh_path``)."""
@@ -68,7 +68,7 @@ def profile_table(result: CurrentResult) -> tuple[list[str], np.ndarray]:
             "overpotential_V"], rows
 
 
-def plot_profile(case: Any, result: CurrentResult, path: Path) -> None:
+def plot_profile(case: Case, result: CurrentResult, path: Path) -> None:
     """Interface current density along the contact, with the voids shaded (rank 0 only)."""
     import matplotlib
 

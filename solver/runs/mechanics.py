@@ -39,6 +39,7 @@ from mpi4py import MPI
 import numpy as np
 from dolfinx.io import VTXWriter
 
+from ssbx.case import Case
 from ssbx.errors import TimeSteppingError
 from ssbx.io.checkpoint import (
     Checkpointer,
@@ -67,7 +68,7 @@ def _output_times(t_end: float, t0: float, count: int = 25) -> list[float]:
     return [float(t) for t in np.geomspace(t0, t_end, count)]
 
 
-def run_mechanics_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None, *,
+def run_mechanics_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None, *,
                        restart: bool = False,
                        stop_after_checkpoints: int | None = None) -> dict[str, Any]:
     """Mesh, run the time loop and write the run folder; returns the summary.
@@ -207,7 +208,7 @@ def run_mechanics_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = No
     }
 
 
-def plot_history(case: Any, hist: np.ndarray, path: Any) -> None:
+def plot_history(case: Case, hist: np.ndarray, path: Any) -> None:
     """Stack pressure and plate displacement against time (rank 0)."""
     import matplotlib
 

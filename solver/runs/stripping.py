@@ -34,6 +34,7 @@ from mpi4py import MPI
 
 import numpy as np
 
+from ssbx.case import Case
 from ssbx.errors import StrippingError
 from ssbx.io.checkpoint import (
     Checkpointer,
@@ -70,7 +71,7 @@ PROFILE_HEADER = ["time_s", "step", "time_step", "x_m", "initial_gap_m", "gap_m"
                   "current_density_A_per_m2", "contact_pressure_Pa", "contact"]
 
 
-def step_control(case: Any) -> StepControl:
+def step_control(case: Case) -> StepControl:
     """Adaptive step control from ``[time]`` and ``[contact]``."""
     return StepControl(
         dt_initial=case.time.initial_step, dt_min=case.time.min_step, dt_max=case.time.max_step,
@@ -79,7 +80,7 @@ def step_control(case: Any) -> StepControl:
         max_dp=case.time.max_plastic_strain_increment)
 
 
-def build_problem(case: Any, comm: MPI.Comm, cell_mesh: Any = None, *,
+def build_problem(case: Case, comm: MPI.Comm, cell_mesh: Any = None, *,
                   initialize: bool = True) -> StrippingProblem:
     """The case's flat-interface mesh (or ``cell_mesh``) and problem, initialised (t = 0)
     unless ``initialize`` is False (a restart takes its state from a checkpoint)."""
@@ -197,7 +198,7 @@ def run_protocol(problem: StrippingProblem, steps: list[Any], control: StepContr
     return False
 
 
-def run_stripping_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = None, *,
+def run_stripping_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None, *,
                        restart: bool = False,
                        stop_after_checkpoints: int | None = None) -> dict[str, Any]:
     """Mesh, initialise, run the protocol and write the run folder; returns the summary.
@@ -291,7 +292,7 @@ def run_stripping_case(case: Any, folder: Any, comm: MPI.Comm, console: Any = No
     return summary
 
 
-def write_outputs(case: Any, folder: Any, recorder: Recorder, comm: MPI.Comm) -> None:
+def write_outputs(case: Case, folder: Any, recorder: Recorder, comm: MPI.Comm) -> None:
     """history.csv, interface_profiles.csv and the two plots (rank 0)."""
     if comm.rank == 0:
         header = ["step", "step_kind"] + [f"{k} [{HISTORY_UNITS.get(k, 'A/m^2 or V')}]"
@@ -304,7 +305,7 @@ def write_outputs(case: Any, folder: Any, recorder: Recorder, comm: MPI.Comm) ->
     comm.Barrier()
 
 
-def _summary(case: Any, problem: StrippingProblem, rec: Recorder, wall: float) -> dict[str, Any]:
+def _summary(case: Case, problem: StrippingProblem, rec: Recorder, wall: float) -> dict[str, Any]:
     cf = rec.column("contact_fraction")
     volt = rec.column("cell_voltage")
     inv = rec.column("li_inventory_error")
@@ -340,7 +341,7 @@ def _summary(case: Any, problem: StrippingProblem, rec: Recorder, wall: float) -
 # --------------------------------------------------------------------------------------------
 # Plots
 # --------------------------------------------------------------------------------------------
-def plot_history(case: Any, rec: Recorder, path: Any) -> None:
+def plot_history(case: Case, rec: Recorder, path: Any) -> None:
     """Contact fraction, cell voltage, mean void depth and stack pressure against time."""
     import matplotlib
 
@@ -370,7 +371,7 @@ def plot_history(case: Any, rec: Recorder, path: Any) -> None:
     plt.close(fig)
 
 
-def plot_profiles(case: Any, rec: Recorder, path: Any) -> None:
+def plot_profiles(case: Case, rec: Recorder, path: Any) -> None:
     """Gap and current density along the interface at the recorded times."""
     import matplotlib
 
