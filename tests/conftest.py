@@ -44,3 +44,22 @@ def shared_tmp_path(tmp_path_factory, comm) -> str:
     """A temporary directory whose path is the same on every rank (rank 0's, broadcast)."""
     path = str(tmp_path_factory.mktemp("shared")) if comm.rank == 0 else None
     return comm.bcast(path, root=0)
+
+
+# --------------------------------------------------------------------------------------------
+# Shared cases (tests/cases.py holds the texts; resolved cases are frozen and can be shared)
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def tiny_stripping_case():
+    """The resolved tiny strip / rest / plate case (:data:`cases.TINY`)."""
+    from cases import tiny_stripping
+
+    return tiny_stripping()
+
+
+@pytest.fixture(scope="session")
+def example_case():
+    """``example_case("void_2d.toml")``: a resolved example case, read once per process."""
+    from cases import example
+
+    return example

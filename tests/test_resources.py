@@ -10,14 +10,10 @@ sweep or a long test session crashed after about 100 of them.
 from __future__ import annotations
 
 import gc
-import tomllib
 import weakref
 
 from mpi4py import MPI
 
-from cases import TINY
-
-from ssbx.case import resolve_case
 from ssbx.runs.stripping import build_problem
 
 
@@ -34,8 +30,8 @@ def free_communicators(limit: int = 4000) -> int:
     return len(comms)
 
 
-def test_problems_are_freed_with_their_communicators():
-    case = resolve_case(tomllib.loads(TINY))
+def test_problems_are_freed_with_their_communicators(tiny_stripping_case):
+    case = tiny_stripping_case
     problem = build_problem(case, MPI.COMM_SELF)
     problem.mechanics.solve_step(1e-6)  # the creep callbacks have run
     gone = [weakref.ref(problem), weakref.ref(problem.mechanics)]
