@@ -419,8 +419,15 @@ def test_restart_needs_a_checkpoint(tmp_path):
     case = with_overrides(_mechanics_case(), {"output.checkpoint_every": 0})
     path = tmp_path / "run"
     RunFolder(comm, path)  # an empty, incomplete ssbx run folder
-    with pytest.raises(CheckpointError, match=f"{path}.*no complete checkpoint"):
+    with pytest.raises(CheckpointError, match=f"{path}.*no complete checkpoint.*run the case "
+                       "with output.checkpoint_every"):
         run_case(case, RunFolder(comm, path, resume=True), comm, restart=True)
+    # with checkpoints on, the run stopped before the first one: start again, not "set it"
+    scheduled = with_overrides(case, {"output.checkpoint_every": 4})
+    with pytest.raises(CheckpointError, match=r"before its first checkpoint .*checkpoint_every "
+                       r"= 4.*--overwrite") as err:
+        run_case(scheduled, RunFolder(comm, path, resume=True), comm, restart=True)
+    assert "run the case with" not in str(err.value)
     steady = example("flat_bv.toml")
     with pytest.raises(CheckpointError, match="steady"):
         run_case(steady, RunFolder(comm, path, resume=True), comm, restart=True)

@@ -154,7 +154,8 @@ def test_slurm_scripts():
     script = array["sweep.slurm"]
     for line in ("#SBATCH --array=0-11%3", "#SBATCH --ntasks=4", "#SBATCH --account=acc",
                  "#SBATCH --partition=cpu", "#SBATCH --time=02:00:00",
-                 'srun ssbx sweep s.toml --out results/t --index "$SLURM_ARRAY_TASK_ID"',
+                 'srun --mpi=pmi2 ssbx sweep s.toml --out results/t --index '
+                 '"$SLURM_ARRAY_TASK_ID"',
                  "export XDG_CACHE_HOME=${XDG_CACHE_HOME:-/scratch/me/.ssbx-cache}"):
         assert line in script, line
     assert "ssbx sweep s.toml --out results/t --collect" in array["collect.slurm"]
@@ -163,10 +164,18 @@ def test_slurm_scripts():
         cache_dir="/shared/cache"), "/w")
     script = groups["sweep.slurm"]
     assert "#SBATCH --ntasks=16" in script and "--array" not in script
-    assert ("srun apptainer exec --bind /shared/cache,/w --env \"XDG_CACHE_HOME=$XDG_CACHE_HOME,"
+    assert ("srun --mpi=pmi2 apptainer exec --bind /shared/cache,/w --env "
+            "\"XDG_CACHE_HOME=$XDG_CACHE_HOME,"
             "NUMBA_CACHE_DIR=$NUMBA_CACHE_DIR,SSBX_JIT_TIMEOUT=$SSBX_JIT_TIMEOUT\" /img/ssbx.sif "
             "ssbx sweep s.toml --out out --ranks-per-case 2") in script
     assert check_options(SlurmOptions(time="2h", ranks_per_case=0))
+    assert any("--groups 0" in p for p in check_options(SlurmOptions(groups=0)))
+    assert any("--mem-per-cpu 'lots'" in p for p in check_options(
+        SlurmOptions(memory_per_cpu="lots")))
+    assert not check_options(SlurmOptions(memory_per_cpu="4G"))
+    plain = slurm_scripts("s.toml", "t", 2, "o", SlurmOptions(
+        ssbx_command="/env/bin/python -m ssbx.cli", mpi="none"), "/w")["sweep.slurm"]
+    assert '\nsrun /env/bin/python -m ssbx.cli sweep s.toml --out o --index' in plain
     with pytest.raises(ValueError, match="--time"):
         slurm_scripts("s.toml", "t", 2, "o", SlurmOptions(time="two hours"), "/w")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -123,6 +124,38 @@ def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
 
 _LINE = re.compile(r"at line (\d+)")
 
+#: The UTF-8 byte-order mark some editors write at the start of a file.
+BOM = "\ufeff"
+
+
+class InputFileError(ValueError):
+    """An input file that cannot be read as text; the message names it and why."""
+
+
+def read_input_text(path: Path, what: str = "case file") -> str:
+    """The text of a UTF-8 input file (case or sweep), a leading byte-order mark removed.
+
+    Raises :class:`InputFileError` for a missing file, anything that is not a regular file
+    (a folder, a named pipe or a device: reading a pipe would wait for a writer forever) and
+    unreadable or non-UTF-8 content.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputFileError(f"{path}: no such {what}") from None
+    except OSError as err:
+        raise InputFileError(f"{path}: cannot read the {what} ({err.strerror or err})") from None
+    if not stat.S_ISREG(mode):
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe" if stat.S_ISFIFO(mode)
+                else "a device or socket")
+        raise InputFileError(f"{path}: is {kind}, not a {what} (expected a regular TOML file)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise InputFileError(f"{path}: cannot read the {what} ({reason})") from None
+    return text.removeprefix(BOM)
+
 
 def load_case(path: str | Path) -> Case:
     """Read, validate and resolve a case file; the name defaults to the file stem.
@@ -132,12 +165,9 @@ def load_case(path: str | Path) -> Case:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CaseError([f"{p}: no such case file"], source=str(p)) from None
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise CaseError([f"{p}: cannot read the case file ({reason})"], source=str(p)) from None
+        text = read_input_text(p, "case file")
+    except InputFileError as err:
+        raise CaseError([str(err)], source=str(p)) from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

@@ -82,12 +82,25 @@ def check_problem_keys(st: ValidationState) -> None:
                 break
 
 
+#: Longest case name [bytes of UTF-8]: run folders are named after it (plus ``-ccs``, ``-mesh``
+#: or a sweep's case index), and file names are limited to 255 bytes on common filesystems.
+MAX_NAME_BYTES = 120
+
+
 def check_name(st: ValidationState) -> None:
-    r"""The case name is non-empty and has no ``/`` or ``\`` (it names run folders)."""
+    r"""The case name is non-empty, has no ``/`` or ``\`` and is short enough to name run
+    folders (:data:`MAX_NAME_BYTES`)."""
     name = st.values.get("name")
     if name is not None and (not name.strip() or "/" in name or "\\" in name):
         st.problems.append(
             f"{st.shown('name')}: expected a non-empty name without / or \\ (used for run folders)"
+        )
+        del st.values["name"]
+    elif name is not None and len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        st.problems.append(
+            f"name = {show_given(name[:40] + '...')}: {len(name.encode('utf-8'))} bytes; "
+            f"expected at most {MAX_NAME_BYTES} (it names the run folder, and file names are "
+            "limited to 255 bytes)"
         )
         del st.values["name"]
 

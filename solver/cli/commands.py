@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -220,6 +221,9 @@ def build_parser(rank: int = 0) -> argparse.ArgumentParser:
     slurm.add_argument("--mem-per-cpu", help="Slurm --mem-per-cpu, e.g. 4G")
     slurm.add_argument("--container", metavar="IMAGE.sif",
                        help="run ssbx inside this Apptainer image (host srun launches the ranks)")
+    slurm.add_argument("--srun-mpi", default="pmi2", metavar="PLUGIN",
+                       help="srun --mpi= plugin: pmi2 (MPICH, the default wheel), pmix (Open "
+                       "MPI) or none (srun's default)")
     slurm.add_argument("--cache-dir", metavar="DIR",
                        help="shared folder for the FFCx and numba caches (default: "
                        "<working dir>/.ssbx-cache)")
@@ -401,6 +405,25 @@ def _load_case(path: str, console: Console) -> Any:
         return None
 
 
+def _suffixed(name: str, suffix: str) -> str:
+    """``name`` + ``suffix``, unless the name already ends with it (``x-ccs`` stays ``x-ccs``)."""
+    return name if name.endswith(suffix) else name + suffix
+
+
+def _is_sweep_file(path: str) -> bool:
+    """Whether ``path`` reads as a sweep file (a top-level ``[sweep]`` table); unreadable files
+    are left to the case loader, which reports them."""
+    import tomllib
+
+    from ssbx.case.load import InputFileError, read_input_text
+
+    try:
+        raw = tomllib.loads(read_input_text(Path(path)))
+    except (InputFileError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(raw.get("sweep"), dict)
+
+
 def _resolved_toml(case: Case, source: str) -> str:
     from ssbx.runs.case_runner import resolved_toml
 
@@ -414,6 +437,15 @@ def cmd_validate(args: argparse.Namespace, comm: Any, console: Console, petsc: l
     """``ssbx validate``: never imports dolfinx."""
     status = 0
     for path in args.cases:
+        if _is_sweep_file(path):
+            sweep = _load_sweep(path, console)
+            if sweep is None:
+                status = 1
+                continue
+            console.info(f"ok: sweep {sweep.name}: {len(sweep.cases)} cases ({sweep.mode}), "
+                         f"each validated" + (f" ({path})" if len(args.cases) > 1 else "")
+                         + f"; `ssbx sweep {path} --list` lists them")
+            continue
         case = _load_case(path, console)
         if case is None:
             status = 1
@@ -469,7 +501,8 @@ def cmd_ccs(args: argparse.Namespace, comm: Any, console: Console, petsc: list[s
     from ssbx.io.runfolder import RunFolder, folder_name
     from ssbx.runs.case_runner import execute_case
 
-    out = args.out if args.out is not None else Path("results") / f"{folder_name(case.name)}-ccs"
+    out = (args.out if args.out is not None
+           else Path("results") / _suffixed(folder_name(case.name), "-ccs"))
     folder = RunFolder(comm, out, overwrite=args.overwrite)
     console.attach_log(folder.path("run.log"))
     console.info(f"ssbx {ssbx.__version__}: critical stripping current of {case.name} "
@@ -496,10 +529,6 @@ def cmd_sweep(args: argparse.Namespace, comm: Any, console: Console, petsc: list
     from ssbx.parallel.sweep import case_state, default_root, prepare_root
 
     root = Path(args.out) if args.out is not None else default_root(sweep)
-    if args.ranks_per_case < 1 or comm.size % args.ranks_per_case:
-        console.error(f"--ranks-per-case {args.ranks_per_case}: must be >= 1 and divide the "
-                      f"{comm.size} rank(s) of the job")
-        return 2
     if args.list:
         states = {c.index: case_state(root, c) for c in sweep.cases} if comm.rank == 0 else {}
         console.info(f"sweep {sweep.name}: {len(sweep.cases)} cases ({sweep.mode}), command "
@@ -512,6 +541,11 @@ def cmd_sweep(args: argparse.Namespace, comm: Any, console: Console, petsc: list
         return _emit_slurm(args, sweep, root, comm, console)
     if args.collect or args.report:
         return _collect(args, sweep, root, comm, console)
+    # running needs the ranks to split into groups (listing, collecting and emitting do not)
+    if args.ranks_per_case < 1 or comm.size % args.ranks_per_case:
+        console.error(f"--ranks-per-case {args.ranks_per_case}: must be >= 1 and divide the "
+                      f"{comm.size} rank(s) of the job")
+        return 2
 
     _need_dolfinx(petsc, console, comm.rank)
     from ssbx.parallel.sweep import run_single_case, run_sweep
@@ -590,10 +624,13 @@ def _emit_slurm(args: argparse.Namespace, sweep: Any, root: Path, comm: Any,
     from ssbx.parallel.slurm import SlurmOptions, check_options, slurm_scripts
 
     options = SlurmOptions(
-        layout="groups" if args.groups else "array", ranks_per_case=args.ranks_per_case,
-        groups=args.groups or 1, account=args.account, partition=args.partition,
-        time=args.time, max_parallel=args.max_parallel, memory_per_cpu=args.mem_per_cpu,
-        container=args.container, cache_dir=args.cache_dir)
+        layout="groups" if args.groups is not None else "array",
+        ranks_per_case=args.ranks_per_case,
+        groups=args.groups if args.groups is not None else 1, account=args.account,
+        partition=args.partition, time=args.time, max_parallel=args.max_parallel,
+        memory_per_cpu=args.mem_per_cpu, container=args.container, cache_dir=args.cache_dir,
+        ssbx_command=shlex.join([str(Path(sys.executable).absolute()), "-m", "ssbx.cli"]),
+        mpi=args.srun_mpi)
     problems = check_options(options)
     if problems:
         console.error("--emit-slurm: " + "; ".join(problems))
@@ -622,7 +659,8 @@ def cmd_mesh(args: argparse.Namespace, comm: Any, console: Console, petsc: list[
     from ssbx.io.runfolder import RunFolder, folder_name
     from ssbx.meshes.cell import build_cell_mesh, mesh_statistics, write_cell_mesh_xdmf
 
-    out = args.out if args.out is not None else Path("results") / f"{folder_name(case.name)}-mesh"
+    out = (args.out if args.out is not None
+           else Path("results") / _suffixed(folder_name(case.name), "-mesh"))
     folder = RunFolder(comm, out, overwrite=args.overwrite)
     console.attach_log(folder.path("run.log"))
     console.info(f"meshing case {case.name} ({args.case}) on {comm.size} rank(s) -> {folder.root}")

@@ -454,17 +454,32 @@ def _read_fields(comm: MPI.Comm, folder: Path, mesh: Any, fields: FieldMap) -> N
     _on_every_rank(comm, load_fields, f"cannot read the fields of checkpoint {folder}")
 
 
-def require_checkpoint(comm: MPI.Comm, run_root: str | Path) -> Path:
+def require_checkpoint(comm: MPI.Comm, run_root: str | Path, every: int = 0,
+                       wall_interval: float = 0.0) -> Path:
     """The latest complete checkpoint of a run folder (rank 0 decides); raises
-    :class:`CheckpointError` naming the folder when there is none (collective)."""
+    :class:`CheckpointError` naming the folder when there is none (collective).
+
+    every, wall_interval: the case's checkpoint schedule (``output.checkpoint_every`` steps,
+    ``output.checkpoint_wall_interval`` [s]), so that the message says what to do: set one, or
+    (set already) start again because the run stopped before its first checkpoint.
+    """
 
     def find() -> str:
         p = latest_checkpoint(run_root)
         if p is None:
-            raise CheckpointError(
-                f"cannot restart: run folder {run_root} has no complete checkpoint (nothing in "
-                f"{Path(run_root) / CHECKPOINTS} with a {META}); run the case with "
-                "output.checkpoint_every or output.checkpoint_wall_interval set")
+            where = (f"run folder {run_root} has no complete checkpoint (nothing in "
+                     f"{Path(run_root) / CHECKPOINTS} with a {META})")
+            if every > 0 or wall_interval > 0:
+                schedule = " and ".join(
+                    ([f"output.checkpoint_every = {every}"] if every > 0 else [])
+                    + ([f"output.checkpoint_wall_interval = {wall_interval:g} s"]
+                       if wall_interval > 0 else []))
+                advice = (f"the run stopped before its first checkpoint ({schedule}): run it "
+                          "again from the start (ssbx run ... --overwrite)")
+            else:
+                advice = ("run the case with output.checkpoint_every or "
+                          "output.checkpoint_wall_interval set")
+            raise CheckpointError(f"cannot restart: {where}; {advice}")
         return str(p)
 
     return Path(_on_rank0(comm, find, f"cannot look for checkpoints in {run_root}"))

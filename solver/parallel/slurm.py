@@ -40,9 +40,18 @@ class SlurmOptions:
     container: str | None = None
     cache_dir: str | None = None
     extra: tuple[str, ...] = ()
+    #: how the script calls ssbx outside a container: the CLI passes the interpreter of the
+    #: environment that has ssbx (``/path/.venv/bin/python -m ssbx.cli``), so that a batch job
+    #: does not depend on ``ssbx`` being on its PATH
+    ssbx_command: str = "ssbx"
+    #: ``srun --mpi=`` plugin: ``pmi2`` for MPICH (the dolfinx-solver-real wheel), ``pmix`` for
+    #: Open MPI builds, ``none`` to leave srun's default
+    mpi: str = "pmi2"
 
 
 _TIME = re.compile(r"^(\d+-)?\d{1,3}:\d{2}:\d{2}$|^\d+$")
+_MEMORY = re.compile(r"^\d+[KMGT]?$")
+MPI_PLUGINS = ("pmi2", "pmix", "none")
 
 
 def check_options(options: SlurmOptions) -> list[str]:
@@ -58,12 +67,21 @@ def check_options(options: SlurmOptions) -> list[str]:
         problems.append(f"--time {options.time!r}: use HH:MM:SS, D-HH:MM:SS or minutes")
     if options.max_parallel < 0:
         problems.append(f"--max-parallel {options.max_parallel}: must be >= 0")
+    if options.memory_per_cpu is not None and not _MEMORY.match(options.memory_per_cpu):
+        problems.append(f"--mem-per-cpu {options.memory_per_cpu!r}: use a size in megabytes "
+                        "or with a unit K, M, G or T, e.g. 4G")
+    if options.mpi not in MPI_PLUGINS:
+        problems.append(f"--srun-mpi {options.mpi!r}: allowed {', '.join(MPI_PLUGINS)}")
     return problems
+
+
+def _srun(options: SlurmOptions) -> str:
+    return "srun" if options.mpi == "none" else f"srun --mpi={options.mpi}"
 
 
 def _ssbx(options: SlurmOptions, workdir: str) -> str:
     if options.container is None:
-        return "ssbx"
+        return options.ssbx_command
     binds = sorted({workdir} | ({options.cache_dir} if options.cache_dir else set()))
     # Apptainer does not let host variables override ones the image sets (XDG_CACHE_HOME,
     # NUMBA_CACHE_DIR in ours): pass the shared cache folders explicitly.
@@ -127,7 +145,8 @@ def slurm_scripts(sweep_file: str | Path, sweep_name: str, n_cases: int, out: st
             f"# case $SLURM_ARRAY_TASK_ID of {n_cases} on {options.ranks_per_case} rank(s); a "
             "complete case is skipped, an interrupted one rerun (or continued from its",
             "# checkpoint), so the array can simply be resubmitted",
-            f"srun {ssbx} sweep {sweep_arg} {out_arg} --index \"$SLURM_ARRAY_TASK_ID\"",
+            f"{_srun(options)} {ssbx} sweep {sweep_arg} {out_arg} --index "
+            "\"$SLURM_ARRAY_TASK_ID\"",
             "",
         ]
         scripts["sweep.slurm"] = "\n".join(lines)
@@ -147,11 +166,12 @@ def slurm_scripts(sweep_file: str | Path, sweep_name: str, n_cases: int, out: st
             "",
             f"# {options.groups} group(s) of {options.ranks_per_case} rank(s); each group takes "
             "the next pending case. Resubmitting resumes the sweep.",
-            f"srun {ssbx} sweep {sweep_arg} {out_arg} --ranks-per-case {options.ranks_per_case}",
+            f"{_srun(options)} {ssbx} sweep {sweep_arg} {out_arg} --ranks-per-case "
+            f"{options.ranks_per_case}",
             "",
         ]
         scripts["sweep.slurm"] = "\n".join(lines)
     return scripts
 
 
-__all__ = ["LAYOUTS", "SlurmOptions", "check_options", "slurm_scripts"]
+__all__ = ["LAYOUTS", "MPI_PLUGINS", "SlurmOptions", "check_options", "slurm_scripts"]

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from ssbx.case import Case, with_overrides
+from ssbx.case.load import InputFileError, read_input_text
 from ssbx.errors import CaseError
 from ssbx.units import show_value, toml_type, ureg
 
@@ -165,11 +166,9 @@ def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file and every case it generates (raises :class:`SweepError`)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SweepError([f"{p}: no such sweep file"], source=str(p)) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise SweepError([f"{p}: cannot read ({err})"], source=str(p)) from None
+        text = read_input_text(p, "sweep file")
+    except InputFileError as err:
+        raise SweepError([str(err)], source=str(p)) from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

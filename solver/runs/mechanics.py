@@ -86,7 +86,9 @@ def run_mechanics_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = N
     :class:`ssbx.io.checkpoint.RunInterrupted` after writing that many checkpoints.
     """
     t0 = time.perf_counter()
-    resume = require_checkpoint(comm, folder.root) if restart else None
+    resume = (require_checkpoint(comm, folder.root, case.output.checkpoint_every,
+                                 case.output.checkpoint_wall_interval)
+              if restart else None)
     digest = case_hash(case)
     saved: dict[str, Any] = {}
     if resume is not None:

@@ -215,7 +215,9 @@ def run_stripping_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = N
     from dolfinx.io import VTXWriter
 
     t0 = time.perf_counter()
-    resume = require_checkpoint(comm, folder.root) if restart else None
+    resume = (require_checkpoint(comm, folder.root, case.output.checkpoint_every,
+                                 case.output.checkpoint_wall_interval)
+              if restart else None)
     digest = case_hash(case)
     saved: dict[str, Any] = {}
     if resume is not None:

@@ -1,0 +1,112 @@
+"""What a new user trips over: documented commands, messages, limits, locks (regressions).
+
+Each test here failed before the fix it guards; the CLI is called in-process
+(``cli.main([...])``) unless the behaviour needs a separate process.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+from ssbx.cli import commands as cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SWEEP = ROOT / "examples" / "sweeps" / "void_asr.toml"
+
+
+@pytest.fixture(autouse=True)
+def _plain_output(monkeypatch):
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+# ----------------------------------------------------------------------------- Slurm scripts
+
+
+def test_emit_slurm_needs_no_ranks_and_names_the_environment(tmp_path, capsys):
+    """The README's example: a script for 4-rank cases, written from a 1-rank process."""
+    out = tmp_path / "sweep"
+    code = cli.main(["sweep", str(SWEEP), "--emit-slurm", "--ranks-per-case", "4",
+                     "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    script = (out / "sweep.slurm").read_text()
+    assert "#SBATCH --ntasks=4" in script
+    # the interpreter of this environment, not a bare `ssbx` that a batch job may not find
+    python = shlex.join([str(Path(sys.executable).absolute()), "-m", "ssbx.cli"])
+    assert f"srun --mpi=pmi2 {python} sweep" in script
+    assert f"\n{python} sweep" in (out / "collect.slurm").read_text()
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    (["--groups", "0"], "--groups 0: must be >= 1"),
+    (["--mem-per-cpu", "lots"], "--mem-per-cpu 'lots'"),
+    (["--srun-mpi", "openmpi"], "--srun-mpi 'openmpi'"),
+])
+def test_emit_slurm_refuses_bad_options(tmp_path, capsys, option, message):
+    code = cli.main(["sweep", str(SWEEP), "--emit-slurm", *option, "--out", str(tmp_path / "s")])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "s" / "sweep.slurm").exists()
+
+
+def test_running_a_sweep_still_checks_the_rank_split(tmp_path, capsys):
+    code = cli.main(["sweep", str(SWEEP), "--ranks-per-case", "4", "--out", str(tmp_path)])
+    assert code == 2
+    assert "must be >= 1 and divide the 1 rank(s)" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- input files
+
+
+def test_validate_checks_a_sweep_file(capsys):
+    assert cli.main(["validate", str(SWEEP)]) == 0
+    out = capsys.readouterr().out
+    assert "ok: sweep void_asr" in out and "cases" in out and "--list" in out
+
+
+def test_validate_a_bad_sweep_file_lists_its_problems(tmp_path, capsys):
+    bad = tmp_path / "bad_sweep.toml"
+    bad.write_text('[sweep]\nname = "x"\nbase = "nope.toml"\n[sweep.parameters]\n'
+                   '"geometry.widht" = ["1 um"]\n')
+    assert cli.main(["validate", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "invalid sweep file" in err and "unknown section sweep" not in err
+
+
+def test_validate_refuses_a_named_pipe_instead_of_waiting(tmp_path, capsys):
+    import os
+
+    pipe = tmp_path / "case.toml"
+    os.mkfifo(pipe)
+    assert cli.main(["validate", str(pipe)]) == 1  # returns: nothing opens the pipe
+    assert "is a named pipe, not a case file" in capsys.readouterr().err
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path, capsys):
+    case = tmp_path / "bom.toml"
+    case.write_bytes(b"\xef\xbb\xbf" + b'name = "bom"\n[geometry]\nh_se = "50 um"\n')
+    assert cli.main(["validate", str(case)]) == 0
+    assert "ok: bom" in capsys.readouterr().out
+    from ssbx.parallel.sweep_spec import load_sweep
+
+    sweep = tmp_path / "bom_sweep.toml"
+    sweep.write_bytes(b"\xef\xbb\xbf" + SWEEP.read_bytes().replace(
+        b'base = "../', b'base = "' + str(ROOT / "examples").encode() + b"/"))
+    assert load_sweep(sweep).cases
+
+
+def test_a_name_too_long_for_a_folder_is_a_case_error(tmp_path, capsys):
+    case = tmp_path / "long.toml"
+    case.write_text(f'name = "{"x" * 300}"\n')
+    assert cli.main(["validate", str(case)]) == 1
+    err = capsys.readouterr().err
+    assert "300 bytes; expected at most 120" in err and "run folder" in err
+
+
+def test_ccs_folder_is_not_suffixed_twice():
+    assert cli._suffixed("void-ccs", "-ccs") == "void-ccs"
+    assert cli._suffixed("void", "-ccs") == "void-ccs"
