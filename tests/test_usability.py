@@ -110,3 +110,18 @@ def test_a_name_too_long_for_a_folder_is_a_case_error(tmp_path, capsys):
 def test_ccs_folder_is_not_suffixed_twice():
     assert cli._suffixed("void-ccs", "-ccs") == "void-ccs"
     assert cli._suffixed("void", "-ccs") == "void-ccs"
+
+
+# ----------------------------------------------------------------------------- PETSc options
+
+
+def test_command_line_snes_monitor_prints(tmp_path):
+    """`ssbx run CASE -- -ssbx_current_snes_monitor` (the README's example) shows the norms."""
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "ssbx.cli", "run", str(ROOT / "examples" / "flat_bv.toml"),
+         "--out", str(tmp_path / "run"), "--", "-ssbx_current_snes_monitor"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "SNES Function norm" in proc.stdout + proc.stderr

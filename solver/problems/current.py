@@ -287,6 +287,12 @@ class CurrentDistributionProblem:
             petsc_options=settings.snes_options(self._current_scale()))
         self._timers = {"assembly": 0.0}
         self._install_timed_callbacks()
+        # one residual-norm monitor, added once: monitors given on the command line
+        # (-<prefix>snes_monitor) stay; the closure holds the list, not self (PETSc keeps
+        # callbacks where the garbage collector cannot see them)
+        self._residual_norms: list[float] = []
+        norms = self._residual_norms
+        self.problem.solver.setMonitor(lambda _snes, _it, norm: norms.append(float(norm)))
         self._set_initial_guess()
         self.time_setup = time.perf_counter() - t0
 
@@ -419,9 +425,8 @@ class CurrentDistributionProblem:
         """Solve with SNES (no post-processing); solver statistics. Raises
         :class:`SolverDivergedError` if it does not converge."""
         snes = self.problem.solver
-        history: list[float] = []
-        snes.cancelMonitor()  # setMonitor adds one: without this every solve would add another
-        snes.setMonitor(lambda _snes, _it, norm: history.append(float(norm)))
+        history = self._residual_norms
+        history.clear()
         self._timers["assembly"] = 0.0
         t0 = time.perf_counter()
         try:
