@@ -125,3 +125,30 @@ def test_command_line_snes_monitor_prints(tmp_path):
         capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "SNES Function norm" in proc.stdout + proc.stderr
+
+
+# ----------------------------------------------------------------------------- strict JSON
+
+
+def test_summary_json_is_strict_and_round_trips():
+    import json
+    import math
+
+    from ssbx.io.runfolder import NON_FINITE, from_json, to_json
+
+    data = {"results": {"ccs": {"upper": math.inf, "lower": 1.5}, "series": [1.0, math.nan]},
+            "low": -math.inf}
+    text = to_json(data)
+
+    def no_constants(name: str) -> float:
+        raise AssertionError(f"non-JSON constant {name} written")
+
+    strict = json.loads(text, parse_constant=no_constants)
+    assert strict["results"]["ccs"]["upper"] is None and strict["results"]["series"][1] is None
+    assert strict[NON_FINITE] == {"results.ccs.upper": "Infinity", "results.series[1]": "NaN",
+                                  "low": "-Infinity"}
+    back = from_json(text)
+    assert back["results"]["ccs"] == {"upper": math.inf, "lower": 1.5}
+    assert math.isnan(back["results"]["series"][1]) and back["low"] == -math.inf
+    assert NON_FINITE not in back
+    assert from_json(to_json({"x": 1.0})) == {"x": 1.0}

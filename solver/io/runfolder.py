@@ -117,9 +117,57 @@ def json_default(obj: Any) -> Any:
     raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
 
 
+#: Key of the map a JSON file of ssbx carries when it had non-finite numbers: JSON has none, so
+#: each is written as ``null`` and listed here by its path (``"results.ccs.upper": "Infinity"``).
+NON_FINITE = "non_finite"
+
+
+def _finite_only(obj: Any, path: str, found: dict[str, str]) -> Any:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        found[path] = "NaN" if math.isnan(obj) else ("Infinity" if obj > 0 else "-Infinity")
+        return None
+    if isinstance(obj, dict):
+        return {k: _finite_only(v, f"{path}.{k}" if path else str(k), found)
+                for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_finite_only(v, f"{path}[{i}]", found) for i, v in enumerate(obj)]
+    return obj
+
+
 def to_json(obj: Any) -> str:
-    """The JSON text ssbx writes (indented, numpy-aware; NaN/inf as ``NaN``/``Infinity``)."""
-    return json.dumps(obj, indent=2, default=json_default) + "\n"
+    """The JSON text ssbx writes: indented, numpy-aware and strict (RFC 8259).
+
+    JSON has no NaN or infinity: a non-finite number is written as ``null`` and, for a top-level
+    object, listed under :data:`NON_FINITE` with its path and value (``"NaN"``, ``"Infinity"``,
+    ``"-Infinity"``); :func:`from_json` puts the values back.
+    """
+    plain = json.loads(json.dumps(obj, default=json_default))
+    found: dict[str, str] = {}
+    clean = _finite_only(plain, "", found)
+    if found and isinstance(clean, dict):
+        clean[NON_FINITE] = found
+    return json.dumps(clean, indent=2, allow_nan=False) + "\n"
+
+
+def from_json(text: str) -> Any:
+    """Read JSON written by :func:`to_json`, with the non-finite numbers put back."""
+    obj = json.loads(text)
+    if not isinstance(obj, dict) or not isinstance(obj.get(NON_FINITE), dict):
+        return obj
+    for path, value in obj.pop(NON_FINITE).items():
+        parts = [p for p in re.split(r"\.|\[(\d+)\]", path) if p]
+        node: Any = obj
+        try:
+            for part in parts[:-1]:
+                node = node[int(part)] if isinstance(node, list) else node[part]
+            last = parts[-1]
+            if isinstance(node, list):
+                node[int(last)] = float(value.lower().replace("infinity", "inf"))
+            else:
+                node[last] = float(value.lower().replace("infinity", "inf"))
+        except (KeyError, IndexError, ValueError, TypeError):
+            continue  # a path that does not fit (edited by hand): leave null
+    return obj
 
 
 class RunFolder:

@@ -63,6 +63,7 @@ from ssbx.io.runfolder import (
     atomic_write,
     collective,
     folder_name,
+    from_json,
     is_complete,
     to_json,
 )
@@ -174,7 +175,7 @@ def prepare_root(comm: Any, sweep: Sweep, root: Path, *, overwrite: bool = False
         old = path / MANIFEST
         if old.is_file():
             try:
-                previous = json.loads(old.read_text(encoding="utf-8"))
+                previous = from_json(old.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError):
                 previous = None
             difference = _manifest_difference(previous, manifest)

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ssbx.io.runfolder import SUMMARY, atomic_write, csv_text
+from ssbx.io.runfolder import SUMMARY, atomic_write, csv_text, from_json
 from ssbx.parallel.sweep import FAILURE, RESULTS, case_path, case_state
 from ssbx.parallel.sweep_spec import Sweep, si_value
 
@@ -97,7 +97,7 @@ def collect_rows(sweep: Sweep, root: Path) -> tuple[list[str], list[dict[str, An
         folder = case_path(root, case)
         if state == "complete":
             try:
-                summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+                summary = from_json((folder / SUMMARY).read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError) as err:
                 row["status"], row["error"] = "incomplete", f"unreadable {SUMMARY}: {err}"
             else:
