@@ -35,6 +35,7 @@ venv install: $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(VENV)/bin/ssbx run $(CASE) --overwrite
+	@echo "ssbx is in $(VENV)/bin: 'source $(VENV)/bin/activate' (then 'ssbx --help'), or call $(VENV)/bin/ssbx"
 
 test: $(VENV)/.installed test-serial test-mpi
 

@@ -152,3 +152,40 @@ def test_summary_json_is_strict_and_round_trips():
     assert math.isnan(back["results"]["series"][1]) and back["low"] == -math.inf
     assert NON_FINITE not in back
     assert from_json(to_json({"x": 1.0})) == {"x": 1.0}
+
+
+# ----------------------------------------------------------------------------- polish
+
+
+@pytest.mark.parametrize("quiet", [True, False])
+def test_quiet_silences_python_warnings(monkeypatch, recwarn, quiet):
+    """--quiet prints errors only: a plot's missing-glyph warning is not shown."""
+    import warnings
+
+    def plotting(args, comm, console, petsc):
+        warnings.warn("Glyph 8321 missing from font(s) DejaVu Sans.", UserWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(cli, "cmd_validate", plotting)
+    assert cli.main(["validate", str(ROOT / "examples" / "void_2d.toml"),
+                     *(["-q"] if quiet else [])]) == 0
+    glyphs = [w for w in recwarn if "Glyph" in str(w.message)]
+    assert (not glyphs) if quiet else glyphs
+
+
+def test_every_source_folder_is_a_declared_package():
+    """setuptools warned about the undeclared data folder of the benchmarks: every folder of
+    the four roots that holds modules or data is in [tool.setuptools] packages."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    declared = set(config["packages"])
+    roots = {v: k for k, v in config["package-dir"].items()}
+    for root, package in roots.items():
+        for folder in [ROOT / root, *(ROOT / root).rglob("*")]:
+            if not folder.is_dir() or folder.name in ("__pycache__", "results") or \
+                    "results" in folder.relative_to(ROOT / root).parts:
+                continue
+            if any(f.suffix in (".py", ".csv", ".json") for f in folder.iterdir()):
+                name = ".".join([package, *folder.relative_to(ROOT / root).parts])
+                assert name in declared, f"{folder} is not declared as {name}"

@@ -25,6 +25,7 @@ import os
 import shlex
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -357,6 +358,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         comm, quiet=getattr(args, "quiet", False), level=getattr(args, "log_level", "info")
     )
     console.capture_logging("ssbx")
+    if console.quiet:
+        # --quiet prints errors only: no Python warnings either (matplotlib's missing-glyph
+        # warnings from the plots, deprecation notices of dependencies)
+        warnings.simplefilter("ignore")
     try:
         return int(args.handler(args, comm, console, petsc_args))
     except ssbx.DolfinxUnavailable as err:
