@@ -26,6 +26,7 @@ import numpy as np
 from dolfinx.io import XDMFFile
 from dolfinx.io import gmsh as gmshio
 
+from ssbx.meshes.sizing import effective_sizes
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.meshes.tags import CellTag, FacetTag, physical_name
 
@@ -131,19 +132,6 @@ def validate_sizes(sizes: MeshSizeSpec) -> None:
         )
     if errors:
         raise ValueError("invalid mesh sizes: " + "; ".join(errors))
-
-
-def effective_sizes(geometry: CellGeometrySpec, sizes: MeshSizeSpec) -> dict[str, Any]:
-    """Element sizes [m] the builder actually uses.
-
-    coarse: ``min(size_coarse, min(h_se, h_li) / 4)`` (at least four elements across each layer);
-    fine: ``min(size_fine, coarse)``, the size at the triple points;
-    void: per void, the size along its surfaces ``clip(min(height, width) / 4, fine, coarse)``.
-    """
-    coarse = min(sizes.size_coarse, 0.25 * min(geometry.h_se, geometry.h_li))
-    fine = min(sizes.size_fine, coarse)
-    void = [min(coarse, max(fine, 0.25 * min(v.height, v.width))) for v in geometry.voids]
-    return {"coarse": coarse, "fine": fine, "void": void}
 
 
 # --------------------------------------------------------------------------------------------

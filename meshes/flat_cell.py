@@ -21,29 +21,13 @@ import dolfinx
 import numpy as np
 
 from ssbx.meshes.cell import CellMesh, _make_cell_mesh
+from ssbx.meshes.sizing import FLAT_GROWTH, graded_rows
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
 from ssbx.meshes.tags import CellTag, FacetTag
 
 
-def graded_rows(thickness: float, first: float, largest: float, growth: float) -> np.ndarray:
-    """Row boundaries ``0 = y_0 < y_1 < ... < y_n = thickness`` [m]: the first row is ``first``
-    high, each next one ``growth`` times higher, capped at ``largest``; the rows are then scaled
-    to end exactly at ``thickness``."""
-    if not (thickness > 0 and first > 0 and largest >= first and growth >= 1.0):
-        raise ValueError(f"graded_rows: need thickness, first > 0, largest >= first, growth >= 1 "
-                         f"(got {thickness}, {first}, {largest}, {growth})")
-    heights: list[float] = []
-    total, h = 0.0, first
-    while total < thickness * (1.0 - 1e-9):
-        heights.append(h)
-        total += h
-        h = min(h * growth, largest)
-    y = np.concatenate([[0.0], np.cumsum(heights)])
-    return y * (thickness / y[-1])
-
-
 def build_flat_cell_mesh(comm: MPI.Comm, geometry: CellGeometrySpec, sizes: MeshSizeSpec, *,
-                         growth: float = 1.3) -> CellMesh:
+                         growth: float = FLAT_GROWTH) -> CellMesh:
     """The structured flat-interface cell of the module docstring (collective on ``comm``).
 
     ``geometry.voids`` are ignored here (they are initial gaps, not holes). Columns:
@@ -100,4 +84,4 @@ def _tags(mesh: dolfinx.mesh.Mesh,
     return cell_tags, facet_tags
 
 
-__all__ = ["build_flat_cell_mesh", "graded_rows"]
+__all__ = ["build_flat_cell_mesh"]

@@ -68,8 +68,10 @@ class MeshSizeSpec:
     size_fine: size at the void edges (triple points where Li, electrolyte and void meet).
     size_coarse: size far from them.
     grading_distance: distance from a triple point over which the size grows from fine to coarse.
+    max_cells: the largest mesh (triangles) a case may build (checked before meshing).
     """
 
     size_fine: float = 0.5e-6
     size_coarse: float = 5e-6
     grading_distance: float = 20e-6
+    max_cells: int = 4_000_000

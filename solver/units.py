@@ -370,3 +370,24 @@ def from_mS_per_cm(value: float) -> float:
         ``value / 10.0`` [S/m] (what :func:`parse_quantity` gives for ``"<value> mS/cm"``).
     """
     return value / MS_PER_CM_PER_S_PER_M
+
+
+#: Units people read results in, by SI unit (plots and reports only; files stay SI).
+DISPLAY_UNITS: dict[str, str] = {
+    **{d.si_unit: d.example.split(" ", 1)[1] for d in DIMENSIONS.values()
+       if d.si_unit not in ("K", "s")},  # kelvin (an offset unit) and seconds stay
+    "V": "mV",
+}
+
+
+def display_unit(si_unit: str) -> tuple[str, float]:
+    """The display unit of an SI unit and the factor from SI to it (``"m"`` -> ``("um",
+    1e6)``); an unknown unit is shown as it is (factor 1)."""
+    unit = DISPLAY_UNITS.get(si_unit)
+    if unit is None:
+        return si_unit, 1.0
+    try:
+        factor = float(ureg.Quantity(1.0, si_unit).to(unit).magnitude)
+    except (pint.errors.PintError, ValueError):
+        return si_unit, 1.0
+    return unit, factor

@@ -20,12 +20,12 @@ from dolfinx import fem
 from ssbx.meshes.cell import (
     CellMesh,
     build_cell_mesh,
-    effective_sizes,
     mesh_statistics,
     read_cell_mesh_xdmf,
     validate_geometry,
     write_cell_mesh_xdmf,
 )
+from ssbx.meshes.sizing import effective_sizes
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.meshes.tags import CellTag, FacetTag, physical_name
 

@@ -23,7 +23,8 @@ from mpi4py import MPI
 import numpy as np
 import pytest
 
-from ssbx.meshes.flat_cell import build_flat_cell_mesh, graded_rows
+from ssbx.meshes.flat_cell import build_flat_cell_mesh
+from ssbx.meshes.sizing import graded_rows
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.meshes.voids import initial_gap, small_slope_check
 from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME

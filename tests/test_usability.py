@@ -189,3 +189,67 @@ def test_every_source_folder_is_a_declared_package():
             if any(f.suffix in (".py", ".csv", ".json") for f in folder.iterdir()):
                 name = ".".join([package, *folder.relative_to(ROOT / root).parts])
                 assert name in declared, f"{folder} is not declared as {name}"
+
+
+# ----------------------------------------------------------------------------- mesh limits
+
+
+def test_a_case_whose_mesh_would_exhaust_the_machine_is_refused_before_meshing():
+    """h_se = 50 is 50 m: the estimate (not a mesh) refuses it, and the note says why."""
+    from ssbx.case import resolve_case
+    from ssbx.errors import CaseError
+
+    with pytest.raises(CaseError) as err:
+        resolve_case({"geometry": {"h_se": 50}})
+    text = str(err.value)
+    assert "the mesh would have about 4.6" in text and "mesh.max_cells = 4000000" in text
+    assert 'note: geometry.h_se = 50: a number without a unit is SI, so this is 50 m' in text
+    with pytest.raises(CaseError, match="triangles"):
+        resolve_case({"geometry": {"width": "1e30 m"}})
+    big = resolve_case({"geometry": {"width": "2 mm"}, "mesh": {"max_cells": 10_000_000}})
+    assert big.mesh.max_cells == 10_000_000  # raised on purpose: allowed
+
+
+def test_implausible_bare_numbers_warn_and_plausible_ones_do_not():
+    from ssbx.case import resolve_case
+
+    case = resolve_case({"problem": "mechanics", "fixture": {"pressure": 5}})
+    assert any('fixture.pressure = 5' in w and '"5 MPa"' in w for w in case.warnings)
+    assert resolve_case({"geometry": {"h_se": 5e-5}, "problem": "mechanics",
+                         "fixture": {"pressure": 5e6}}).warnings == ()
+    assert resolve_case({"geometry": {"h_se": "50 um"}}).warnings == ()
+
+
+@pytest.mark.parametrize("name", ["void_2d.toml", "axisymmetric_void.toml", "flat_bv.toml",
+                                  "pressure_hold.toml", "ccs.toml"])
+def test_the_cell_estimate_is_within_a_factor_of_the_real_mesh(name):
+    from mpi4py import MPI
+
+    from cases import example
+
+    from ssbx.meshes.cell import build_cell_mesh
+    from ssbx.meshes.estimate import estimate_cells
+    from ssbx.meshes.flat_cell import build_flat_cell_mesh
+
+    case = example(name)
+    flat = case.problem == "stripping"
+    build = build_flat_cell_mesh if flat else build_cell_mesh
+    mesh = build(MPI.COMM_SELF, case.geometry, case.mesh)
+    actual = mesh.num_cells_electrolyte + mesh.num_cells_lithium
+    estimate = estimate_cells(case.geometry, case.mesh, flat=flat)
+    if flat:
+        assert estimate == actual
+    else:
+        assert 0.8 * actual <= estimate <= 1.6 * actual, (actual, estimate)
+
+
+def test_sweep_report_axes_use_display_units():
+    from ssbx.parallel.sweep_results import _display, _legend_entry
+
+    assert _display("geometry.width [m]") == ("geometry.width [um]", 1e6)
+    label, factor = _display("cell_voltage [V]")
+    assert label == "cell_voltage [mV]" and factor == pytest.approx(1e3)
+    label, factor = _display("interface.asr [ohm m^2]")
+    assert label == "interface.asr [ohm cm^2]" and factor == pytest.approx(1e4)
+    assert _display("newton_iterations") == ("newton_iterations", 1.0)
+    assert _legend_entry("fixture.pressure [Pa]", "3000000.0") == "fixture.pressure = 3 MPa"

@@ -36,6 +36,7 @@ from ssbx.case.records import (
 from ssbx.case.rules import (
     check_mechanics,
     check_mesh,
+    check_mesh_size,
     check_name,
     check_physics,
     check_problem_keys,
@@ -93,6 +94,7 @@ def build_case(st: ValidationState) -> Case:
         ccs=CcsSpec(**section("ccs")),
         vacancy=VacancySpec(**section("vacancy")),
         output=OutputSpec(**section("output")),
+        warnings=tuple(st.warnings),
     )
 
 
@@ -113,12 +115,14 @@ def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
     check_name(st)
     check_voids(st)
     check_mesh(st)
+    check_mesh_size(st)
     check_physics(st)
     check_mechanics(st)
     check_stripping(st)
     check_problem_keys(st)
     if st.problems:
-        raise CaseError(st.problems)
+        # the warnings often explain the errors (h_se = 50 is 50 m, hence a huge mesh)
+        raise CaseError(st.problems + [f"note: {w}" for w in st.warnings])
     return build_case(st)
 
 

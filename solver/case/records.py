@@ -342,6 +342,9 @@ class Case:
     ccs: CcsSpec = field(default_factory=CcsSpec)
     vacancy: VacancySpec = field(default_factory=VacancySpec)
     output: OutputSpec = field(default_factory=OutputSpec)
+    #: allowed but probably unintended inputs found at load (e.g. a bare number that is
+    #: implausible in SI units); the CLI shows them as warnings
+    warnings: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def for_ccs(self) -> Case:
         """The case as ``ssbx ccs`` runs it: vacancy transport on unless the case turns it

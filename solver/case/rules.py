@@ -11,6 +11,8 @@ from ssbx.case.protocol import ProtocolError, parse_protocol
 from ssbx.case.records import default_corner_radius, i0_from_asr
 from ssbx.case.schema import KEYS, VOID_KEYS
 from ssbx.case.validate import ValidationState, allowed_text, show_given, show_um
+from ssbx.meshes.estimate import estimate_cells
+from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.physics.creep_laws import XU_2017_TEMPERATURES
 
 # --------------------------------------------------------------------------- cross-key checks
@@ -266,6 +268,44 @@ def check_mesh(st: ValidationState) -> None:
                 f"{st.shown('mesh.size_fine')}: must be <= the shortest Li/electrolyte contact "
                 f"segment, {show_um(x1 - x0)} (x = {show_um(x0)} .. {show_um(x1)})"
             )
+
+
+#: Rough memory per triangle of a solve with the direct solver [bytes] (P2 unknowns, matrix and
+#: LU fill), for the message of :func:`check_mesh_size` only.
+BYTES_PER_CELL = 3000
+
+
+def check_mesh_size(st: ValidationState) -> None:
+    """The mesh the case would build, estimated before meshing, within ``mesh.max_cells``."""
+    needed = ("geometry.kind", "geometry.h_se", "geometry.h_li", "geometry.width",
+              "mesh.size_fine", "mesh.size_coarse", "mesh.grading_distance", "mesh.max_cells")
+    if not st.ok(*needed) or not st.voids_ok or any(v.bad for v in st.voids):
+        return
+    v = st.values
+    if v["mesh.size_fine"] > v["mesh.size_coarse"]:
+        return  # reported by check_mesh
+    try:
+        voids = tuple(VoidSpec(**{k: d.values[k] for k in ("center", "width", "height", "shape",
+                                                           "corner_radius")})
+                      for d in st.voids)
+    except KeyError:
+        return  # a void sub-key is missing (reported already)
+    geometry = CellGeometrySpec(kind=v["geometry.kind"], h_se=v["geometry.h_se"],
+                                h_li=v["geometry.h_li"], width=v["geometry.width"],
+                                voids=voids)
+    sizes = MeshSizeSpec(size_fine=v["mesh.size_fine"], size_coarse=v["mesh.size_coarse"],
+                         grading_distance=v["mesh.grading_distance"])
+    cells = estimate_cells(geometry, sizes, flat=v.get("problem") == "stripping")
+    limit = v["mesh.max_cells"]
+    if cells > limit:
+        memory = cells * BYTES_PER_CELL / 1e9
+        st.problems.append(
+            f"the mesh would have about {cells:.3g} triangles (~{memory:.3g} GB) for a cell "
+            f"{show_um(geometry.width)} wide and {show_um(geometry.h_se + geometry.h_li)} high "
+            f"with {st.shown('mesh.size_fine')} and {st.shown('mesh.size_coarse')}; expected at "
+            f"most {st.shown('mesh.max_cells')}: check the units (a bare number is metres), "
+            "coarsen the mesh, or raise mesh.max_cells"
+        )
 
 
 def check_physics(st: ValidationState) -> None:

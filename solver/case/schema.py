@@ -374,6 +374,17 @@ SCHEMA: tuple[Key, ...] = (
         dimension=LENGTH,
         positive=True,
     ),
+    Key(
+        "mesh.max_cells",
+        "int",
+        "Largest mesh a case may build, in triangles. The count is estimated from the geometry "
+        "and the sizes before meshing (`ssbx.meshes.estimate`: exact for the flat-interface "
+        "mesh of stripping cases, within a factor ~1.5 for the Gmsh cell), and a larger case is "
+        "refused: a bare number is SI metres, so `h_se = 50` would mesh a 50 m electrolyte. "
+        "Raise it for a big run; memory is roughly 3 kB per triangle with the direct solver.",
+        default=4_000_000,
+        positive=True,
+    ),
     # ---------------------------------------------------------------- electrolyte
     Key(
         "electrolyte.material",

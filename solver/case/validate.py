@@ -210,6 +210,8 @@ class ValidationState:
     bad: set[str] = field(default_factory=set)
     voids: list[VoidEntry] = field(default_factory=list)
     voids_ok: bool = True
+    #: things that are allowed but probably not meant (shown by the CLI, not errors)
+    warnings: list[str] = field(default_factory=list)
 
     def ok(self, *paths: str) -> bool:
         """Whether every one of ``paths`` has a checked value."""
@@ -268,6 +270,30 @@ def walk_voids(value: Any, st: ValidationState) -> None:
         st.voids.append(void)
 
 
+#: A bare number (no unit) is SI. Where it is implausible in SI for the kind of key, the
+#: case probably meant another unit: (dimension, lower, upper, SI unit, suggested unit).
+_PLAUSIBLE_BARE = {
+    "[length]": (0.0, 1e-2, "m", "um"),  # layers and features of a cell: below 1 cm
+    "[pressure]": (1e3, math.inf, "Pa", "MPa"),  # stack and yield pressures: above 1 kPa
+}
+
+
+def bare_number_warning(key: Key, path: str, value: Any) -> str | None:
+    """A warning for a bare number that is implausible in SI for ``key`` (``h_se = 50``: 50 m),
+    suggesting the unit probably meant; ``None`` otherwise."""
+    if key.kind != "quantity" or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    rule = _PLAUSIBLE_BARE.get(str(key.dimension))
+    if rule is None or value == 0:
+        return None
+    lower, upper, si, meant = rule
+    if lower <= abs(value) <= upper:
+        return None
+    return (f"{path} = {show_given(value)}: a number without a unit is SI, so this is "
+            f"{value:g} {si}; if you meant {value:g} {meant}, write {path.rpartition('.')[2]} = "
+            f'"{value:g} {meant}"')
+
+
 def walk_keys(raw: Mapping[str, Any], st: ValidationState) -> None:
     """Check every key of a raw case: unknown keys, types, units and ranges, into ``st``."""
     top = section_keys("")
@@ -294,6 +320,9 @@ def walk_keys(raw: Mapping[str, Any], st: ValidationState) -> None:
                 ok, x = check_key(keys[sub], path, v, st.problems)
                 if ok:
                     st.values[path] = x
+                    implausible = bare_number_warning(keys[sub], path, v)
+                    if implausible:
+                        st.warnings.append(implausible)
                 else:
                     st.bad.add(path)
         elif name in top:

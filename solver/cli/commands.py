@@ -404,10 +404,13 @@ def _load_case(path: str, console: Console) -> Any:
     from ssbx.errors import CaseError
 
     try:
-        return load_case(path)
+        case = load_case(path)
     except CaseError as err:
         _report_case_error(path, err, console)
         return None
+    for warning in case.warnings:
+        console.warn(f"{path}: {warning}")
+    return case
 
 
 def _suffixed(name: str, suffix: str) -> str:

@@ -21,6 +21,31 @@ rank 0 and do nothing on the other ranks, so they may be called on rank 0 alone 
 ``if comm.rank == 0``) or on every rank; only rank 0's arguments matter, and an error is raised on
 rank 0 only (under ``ssbx`` an uncaught error on one rank aborts the job). Every file is written
 atomically: a temporary file in the same folder, then :func:`os.replace`.
+
+Lock: one run per folder at a time. Rank 0 takes an exclusive, non-blocking ``flock`` on
+``<folder>/.ssbx-lock`` (:data:`LOCK`) *before* it looks at or removes anything in an ssbx
+folder, and holds it for the whole run: :meth:`RunFolder.write_summary` gives it back after
+``summary.json``, :meth:`RunFolder.release` on failure (``execute_case`` does), and the kernel
+drops it when the process ends in any way (SIGKILL included), so a killed run never leaves a
+folder locked. The file holds the holder, ``<pid>@<host> since <time>``; clearing
+(``--overwrite``) never removes it, a run that finishes deletes it while still holding the lock
+(a waiting opener re-checks that the file it locked is still the folder's, so two runs can never
+both hold one). A second run into a locked folder (``--overwrite``, ``--restart``, or a sweep
+case) fails on every rank with :class:`RunFolderError` naming the folder and the holder, before
+it changes anything; a foreign folder (not made by ssbx) is refused before any lock file is
+created in it. The lock is per process: a RunFolder opened again in the same process (a rerun
+after a failed attempt whose object is still alive) takes the lock over from the earlier object.
+A filesystem without ``flock`` (some Lustre mounts) runs without the lock, with a warning. NFS
+(v4, or v3 with lockd) and GPFS lock across nodes.
+
+Disk space: ADIOS2 (the VTX ``.bp`` writer) aborts the process on a full disk, which no ssbx
+code can catch, so the run functions call :meth:`RunFolder.require_space` with an estimate
+(:func:`field_output_bytes`) before they open or write field files: too little free space on the
+folder's filesystem fails collectively with :class:`RunFolderError` naming the filesystem
+(device and mount point), the folder and the sizes. An ``ENOSPC``/``EDQUOT`` error in the
+folder's own writers becomes :class:`DiskFullError` with the same information (a
+:class:`RunFolderError` on every rank from the collective writers; an :class:`OSError` on rank 0
+from the rank-0-local ones, which stay rank-0-only as above).
 """
 
 from __future__ import annotations
@@ -29,8 +54,11 @@ import contextlib
 import csv
 import dataclasses
 import datetime as _dt
+import errno
+import fcntl
 import io
 import json
+import logging
 import math
 import os
 import platform
@@ -44,18 +72,31 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import ssbx
 
 MARKER = ".ssbx-run"
+LOCK = ".ssbx-lock"
 SUMMARY = "summary.json"
 PROVENANCE = "provenance.json"
 DEFAULT_RESULTS_DIR = "results"
 
+_log = logging.getLogger(__name__)
+
 
 class RunFolderError(RuntimeError):
     """A run-folder problem, raised identically on every rank of the folder's communicator."""
+
+
+class DiskFullError(OSError):
+    """No space left (``ENOSPC``, or ``EDQUOT``: quota exceeded) while writing into a folder; the
+    message names the filesystem and the folder. An :class:`OSError`, raised where the write
+    was (rank 0): the collective writers report it as :class:`RunFolderError` on every rank."""
+
+    def __init__(self, message: str, code: int = errno.ENOSPC) -> None:
+        super().__init__(message)
+        self.errno = code
 
 
 def folder_name(case_name: str) -> str:
@@ -67,13 +108,13 @@ def folder_name(case_name: str) -> str:
 def collective(comm: Any, action: Callable[[], Any], what: str,
                error_type: type[Exception] = RunFolderError) -> Any:
     """Run ``action`` on rank 0, broadcast ``(result, error)``, raise the error on every rank
-    as ``error_type`` (an ``error_type`` raised by ``action`` keeps its message; any other
-    error is prefixed with ``what``)."""
+    as ``error_type`` (an ``error_type`` or :class:`DiskFullError` raised by ``action`` keeps
+    its message; any other error is prefixed with ``what``)."""
     result, error = None, None
     if comm.rank == 0:
         try:
             result = action()
-        except error_type as err:
+        except (error_type, DiskFullError) as err:
             error = str(err)
         except Exception as err:  # reported on every rank below
             error = f"{what}: {type(err).__name__}: {err}"
@@ -84,20 +125,80 @@ def collective(comm: Any, action: Callable[[], Any], what: str,
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` (str as UTF-8) to ``path`` via a synced temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` (str as UTF-8) to ``path`` via a synced temporary file and a rename.
+
+    A full disk or an exceeded quota raises :class:`DiskFullError` naming the filesystem and the
+    folder (the temporary file is removed, ``path`` is left as it was).
+    """
     # host and pid: unique also among the ranks of a multi-node job on a shared filesystem
     tmp = path.with_name(f".{path.name}.tmp-{socket.gethostname()}-{os.getpid()}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(err, OSError):
+            raise_if_disk_full(err, path.parent, path.name)
         raise
+
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def disk_name(path: str | Path) -> str:
+    """The filesystem that holds ``path``, for messages: ``"<device> (mounted on <mount
+    point>)"`` from ``/proc/self/mounts`` where it can be read, else the mount point."""
+    p = Path(path).absolute()
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    with contextlib.suppress(OSError):
+        p = p.resolve()
+    mount = p
+    while not os.path.ismount(mount) and mount != mount.parent:
+        mount = mount.parent
+    device = None
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        for line in Path("/proc/self/mounts").read_text(encoding="utf-8").splitlines():
+            fields = line.split()
+            target = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)),
+                            fields[1]) if len(fields) > 1 else ""
+            if target == str(mount):
+                device = fields[0]  # the last mount on a mount point is the visible one
+    return f"{device} (mounted on {mount})" if device else str(mount)
+
+
+def raise_if_disk_full(err: OSError, folder: str | Path, what: str) -> None:
+    """Raise :class:`DiskFullError` from ``err`` if it is ``ENOSPC``/``EDQUOT`` (writing
+    ``what`` into ``folder``); return otherwise."""
+    if isinstance(err, DiskFullError) or err.errno not in _DISK_FULL:
+        return
+    reason = "no space left" if err.errno == errno.ENOSPC else "disk quota exceeded"
+    raise DiskFullError(f"{reason} on {disk_name(folder)} while writing {what} in {folder}",
+                        err.errno) from err
+
+
+def field_output_bytes(functions: Iterable[Any], times: int = 1) -> int:
+    """A generous estimate of the bytes ``times`` outputs of the dolfinx ``functions`` take in a
+    VTX (``.bp``) or XDMF/HDF5 file, for :meth:`RunFolder.require_space`.
+
+    Per output time and function: its global nodes x 8 bytes x (the value components, 3 for a
+    vector; 3 coordinates; 6 for the connectivity, offsets and ghost flags: VTX writes the mesh
+    at every output), then 50 % more and 1 MB for metadata (measured on P2 triangles: 0.6 to
+    0.8 of the estimate without the 1 MB). Not collective (the global sizes are known on every
+    rank).
+    """
+    per_time = 0
+    for function in functions:
+        dofmap = function.function_space.dofmap
+        bs = int(dofmap.index_map_bs)
+        components = 1 if bs == 1 else max(bs, 3)
+        per_time += int(dofmap.index_map.size_global) * 8 * (components + 3 + 6)
+    return int(1.5 * per_time * max(int(times), 1)) + 1_000_000
 
 
 def json_default(obj: Any) -> Any:
@@ -181,6 +282,10 @@ class RunFolder:
 
     Attributes: ``root`` (absolute :class:`~pathlib.Path`, the same on every rank),
     ``start_time`` (epoch seconds when the folder was made, rank 0's clock), ``comm``.
+
+    Rank 0 holds the folder's lock (module docstring) from here until :meth:`write_summary`
+    or :meth:`release`; a folder locked by another process raises :class:`RunFolderError` on
+    every rank. Also a context manager that releases the lock on exit.
     """
 
     def __init__(self, comm: Any, path: str | Path, *, overwrite: bool = False,
@@ -188,20 +293,55 @@ class RunFolder:
         if overwrite and resume:
             raise ValueError("RunFolder: overwrite and resume exclude each other")
         self.comm = comm
+        self._lock: _FolderLock | None = None
+        self._token = object()  # who owns the lock (not self: that would keep self alive)
+        self._finished = False
         root = Path(path).expanduser().absolute() if comm.rank == 0 else None
         self._t0 = time.perf_counter()
 
         def prepare() -> tuple[str, float]:
             assert root is not None
-            if resume:
-                _check_resumable(root)
-            else:
-                _prepare_folder(root, overwrite)
+            try:
+                if resume:
+                    _check_resumable(root)  # before the lock: never lock a foreign folder
+                elif not _is_ssbx_folder(root):
+                    _check_target(root, overwrite)
+                root.mkdir(parents=True, exist_ok=True)
+                lock = _FolderLock.acquire(root, self._token)
+                try:
+                    if resume:
+                        _check_resumable(root)  # again, now that no other run can change it
+                    else:
+                        _prepare_folder(root, overwrite)
+                except BaseException:
+                    lock.release(self._token)
+                    raise
+            except OSError as err:
+                raise_if_disk_full(err, root, "the run folder")
+                raise
+            self._lock = lock
             return str(root), time.time()
 
         root_text, self.start_time = collective(comm, prepare, f"cannot create run folder {root}")
         self.root = Path(root_text)
-        self._finished = False
+
+    def release(self) -> None:
+        """Give the folder's lock back (rank 0; no-op on the other ranks, when not held, and when
+        a later RunFolder of this process took it over). Not collective. Called by
+        :meth:`write_summary`; call it when a run fails (``execute_case`` does)."""
+        lock, self._lock = getattr(self, "_lock", None), None
+        if lock is not None:
+            lock.release(self._token)
+
+    def __enter__(self) -> RunFolder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.release()
 
     @classmethod
     def for_case(
@@ -282,11 +422,35 @@ class RunFolder:
     def write_summary(self, summary: Mapping[str, Any]) -> Path:
         """Write ``summary.json`` atomically: the LAST write of a run. Collective.
 
-        ``summary`` is rank 0's. After it the folder is complete and refuses further writes.
+        ``summary`` is rank 0's. After it the folder is complete and refuses further writes,
+        and the folder's lock is released.
         """
         path = self._write_collective(SUMMARY, lambda: to_json(dict(summary)))
         self._finished = True
+        self.release()
         return path
+
+    def require_space(self, nbytes: float, what: str) -> None:
+        """Fail unless the folder's filesystem has ``nbytes`` free for ``what`` (e.g.
+        ``"the field output (potential.bp)"``). Collective: rank 0 checks
+        :func:`shutil.disk_usage`, and too little space raises :class:`RunFolderError` on every
+        rank, naming the filesystem, the folder and the sizes. Call it before writers that
+        cannot fail cleanly (ADIOS2 aborts the process on a full disk); estimate with
+        :func:`field_output_bytes`. A filesystem that cannot tell its free space passes."""
+        root = self.root
+
+        def check() -> None:
+            try:
+                free = shutil.disk_usage(root).free
+            except OSError:
+                return
+            if free < nbytes:
+                raise RunFolderError(
+                    f"not enough space on {disk_name(root)} for {what} in {root}: need "
+                    f"~{nbytes / 1e6:.1f} MB, {free / 1e6:.1f} MB free; free some space or "
+                    "choose another folder with --out")
+
+        collective(self.comm, check, f"cannot check the free space in {root}")
 
     def provenance(self, comm: Any = None, wall_time: float | None = None) -> dict[str, Any]:
         """Where and with what this run ran (see :func:`collect_provenance`). Collective.
@@ -389,11 +553,17 @@ def _check_resumable(root: Path) -> None:
         )
 
 
-def _prepare_folder(root: Path, overwrite: bool) -> None:
-    """Rank 0: create ``root`` or make an existing one empty (see the module docstring)."""
+def _has_content(root: Path) -> bool:
+    """Whether the folder ``root`` holds anything but its lock file."""
+    return root.is_dir() and any(child.name != LOCK for child in root.iterdir())
+
+
+def _check_target(root: Path, overwrite: bool) -> None:
+    """Rank 0: refuse ``root`` as a new run folder: not a folder, not empty without
+    ``overwrite``, not empty and not made by ssbx (nothing is changed)."""
     if root.exists() and not root.is_dir():
         raise RunFolderError(f"run folder {root} exists and is not a folder")
-    if root.is_dir() and any(root.iterdir()):
+    if _has_content(root):
         if not overwrite:
             raise RunFolderError(
                 f"run folder {root} already exists and is not empty: pass --overwrite to replace "
@@ -405,9 +575,16 @@ def _prepare_folder(root: Path, overwrite: bool) -> None:
                 f"(no {MARKER}, {SUMMARY} or {PROVENANCE}); remove it yourself or choose "
                 "another folder with --out"
             )
+
+
+def _prepare_folder(root: Path, overwrite: bool) -> None:
+    """Rank 0, holding the folder's lock: create ``root`` or make an existing one empty (see
+    the module docstring); the marker and the lock file stay."""
+    _check_target(root, overwrite)
+    if _has_content(root):
         (root / SUMMARY).unlink(missing_ok=True)  # first: never a stale complete-looking folder
         for child in sorted(root.iterdir()):
-            if child.name == MARKER:
+            if child.name in (MARKER, LOCK):
                 continue
             if child.is_dir() and not child.is_symlink():
                 shutil.rmtree(child)
@@ -419,6 +596,105 @@ def _prepare_folder(root: Path, overwrite: bool) -> None:
         "incomplete or failed run\n",
         encoding="utf-8",
     )
+
+
+# ------------------------------------------------------------------------------------ locking
+
+#: errno values of a filesystem that has no ``flock`` (run without the lock)
+_NO_FLOCK = (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EINVAL)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path))
+    except OSError:
+        return False
+
+
+class _FolderLock:
+    """An exclusive ``flock`` of this process on ``<folder>/.ssbx-lock`` (rank 0 of a run).
+
+    One per folder and process (``_HELD``): a RunFolder of this process that opens the folder
+    again becomes its owner (the earlier one's release is then a no-op). ``owner``: the owning
+    RunFolder's token. ``fd`` is ``None`` where the filesystem has no ``flock``.
+    """
+
+    _HELD: ClassVar[dict[str, _FolderLock]] = {}
+
+    def __init__(self, key: str, path: Path, fd: int | None) -> None:
+        self.key, self.path, self.fd = key, path, fd
+        self.owner: object | None = None
+
+    @classmethod
+    def acquire(cls, folder: Path, owner: object) -> _FolderLock:
+        """Lock ``folder`` (it exists) for ``owner``, or raise :class:`RunFolderError` naming the
+        folder and the holder if another process holds it."""
+        key = str(folder.resolve())
+        held = cls._HELD.pop(key, None)
+        if held is not None and held.fd is not None and _same_file(held.fd, held.path):
+            held.owner = owner
+            cls._HELD[key] = held
+            return held
+        if held is not None:  # stale: its folder was removed or replaced meanwhile
+            held.close()
+        path = folder / LOCK
+        for _ in range(100):
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as err:
+                os.close(fd)
+                if err.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
+                    raise RunFolderError(
+                        f"run folder {folder} is in use by another ssbx run "
+                        f"({_lock_holder(path)}; lock {path}): wait for it to end or stop it, "
+                        "or choose another folder with --out") from None
+                if err.errno in _NO_FLOCK:
+                    _log.warning("the filesystem of %s has no file locks (%s): running without "
+                                 "the run-folder lock", folder, err.strerror)
+                    return cls(key, path, None)
+                raise
+            # a run that finished deleted the file it locked: lock the folder's current one
+            if _same_file(fd, path):
+                lock = cls(key, path, fd)
+                lock.owner = owner
+                with contextlib.suppress(OSError):  # only informative
+                    os.ftruncate(fd, 0)
+                    os.pwrite(fd, f"{os.getpid()}@{socket.gethostname()} since "
+                                  f"{_iso(time.time())}\n".encode(), 0)
+                cls._HELD[key] = lock
+                return lock
+            os.close(fd)
+        raise RunFolderError(f"cannot lock run folder {folder}: {path} keeps being replaced")
+
+    def release(self, owner: object) -> None:
+        """Give the lock up if ``owner`` owns it: delete the lock file (still holding the lock),
+        then close it (which drops the lock)."""
+        if self.owner is not owner:
+            return
+        self.owner = None
+        if self._HELD.get(self.key) is self:
+            del self._HELD[self.key]
+        if self.fd is not None and _same_file(self.fd, self.path):
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        self.close()
+
+    def close(self) -> None:
+        """Close the file (drops the lock) without deleting it."""
+        fd, self.fd = self.fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _lock_holder(path: Path) -> str:
+    """Who holds the lock file ``path``, as it says (``pid@host since time``)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        text = ""
+    return f"held by {text}" if text else "held by another process"
 
 
 # ------------------------------------------------------------------------------- provenance

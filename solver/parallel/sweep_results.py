@@ -27,6 +27,7 @@ from typing import Any
 from ssbx.io.runfolder import SUMMARY, atomic_write, csv_text, from_json
 from ssbx.parallel.sweep import FAILURE, RESULTS, case_path, case_state
 from ssbx.parallel.sweep_spec import Sweep, si_value
+from ssbx.units import display_unit
 
 SKIP = frozenset({"files", "provenance", "trials", "warnings"})
 """Result entries left out of the table (lists and provenance)."""
@@ -173,12 +174,13 @@ def plot_report(sweep: Sweep, root: Path, x: str | None, ys: Sequence[str],
             if math.isfinite(xv) and math.isfinite(yv):
                 lines.setdefault(tuple(row[c] for c in others), []).append((xv, yv))
         fig, ax = plt.subplots(figsize=(6.5, 4.2))
+        x_label, x_factor = _display(x_col)
+        y_label, y_factor = _display(y_col)
         for label, points in sorted(lines.items()):
             points.sort()
-            text = ", ".join(f"{c.split(' [')[0]} = {_short(v)}" for c, v in
-                             zip(others, label, strict=True))
-            ax.plot([p[0] for p in points], [p[1] for p in points], "o-", ms=4,
-                    label=text or None)
+            text = ", ".join(_legend_entry(c, v) for c, v in zip(others, label, strict=True))
+            ax.plot([p[0] * x_factor for p in points], [p[1] * y_factor for p in points], "o-",
+                    ms=4, label=text or None)
         values = [p for pts in lines.values() for p in pts]
         if values and min(p[0] for p in values) > 0 and \
                 max(p[0] for p in values) > 100 * min(p[0] for p in values):
@@ -186,8 +188,8 @@ def plot_report(sweep: Sweep, root: Path, x: str | None, ys: Sequence[str],
         if values and min(p[1] for p in values) > 0 and \
                 max(p[1] for p in values) > 100 * min(p[1] for p in values):
             ax.set_yscale("log")
-        ax.set_xlabel(x_col)
-        ax.set_ylabel(y_col)
+        ax.set_xlabel(x_label)
+        ax.set_ylabel(y_label)
         ax.set_title(f"sweep {sweep.name}: {len(values)} of {len(rows)} cases")
         if others and lines:
             ax.legend(fontsize=7)
@@ -201,11 +203,25 @@ def plot_report(sweep: Sweep, root: Path, x: str | None, ys: Sequence[str],
     return files
 
 
-def _short(value: str) -> str:
+def _display(column: str) -> tuple[str, float]:
+    """Axis label of a results column in display units (``geometry.width [m]`` ->
+    ``geometry.width [um]``) and the factor from its SI values."""
+    name, _, rest = column.partition(" [")
+    if not rest.endswith("]"):
+        return column, 1.0
+    unit, factor = display_unit(rest[:-1])
+    return f"{name} [{unit}]", factor
+
+
+def _legend_entry(column: str, value: str) -> str:
+    """``key = value unit`` of a swept key for a legend, in display units."""
+    label, factor = _display(column)
+    name, _, unit = label.partition(" [")
     try:
-        return f"{float(value):.4g}"
+        shown = f"{float(value) * factor:.4g}"
     except ValueError:
-        return value
+        return f"{name} = {value}"
+    return f"{name} = {shown} {unit.rstrip(']')}".rstrip()
 
 
 __all__ = ["collect_rows", "find_column", "flatten_results", "is_timing_column", "plot_report",

@@ -38,10 +38,21 @@ def execute_case(command: str, case: Case, folder: Any, comm: Any, console: Any 
     ``case.input.toml`` (a copy of ``input_file``, if any), ``case.resolved.toml``, the results,
     ``provenance.json`` and, last, ``summary.json``, which is returned. ``restart``: continue an
     interrupted transient run from its last checkpoint (``folder`` opened with ``resume=True``).
-    Raises whatever the computation raises; the folder then has no ``summary.json``.
+    Raises whatever the computation raises; the folder then has no ``summary.json``. Either way
+    the folder's lock (:class:`ssbx.io.runfolder.RunFolder`) is released when it returns.
     """
     if command not in COMMANDS:
         raise ValueError(f"command {command!r}: allowed {COMMANDS}")
+    try:
+        return _execute(command, case, folder, comm, console, source=source,
+                        input_file=input_file, restart=restart)
+    finally:
+        folder.release()  # after summary.json (write_summary released it already) or a failure
+
+
+def _execute(command: str, case: Case, folder: Any, comm: Any, console: Any, *, source: str,
+             input_file: str | Path | None, restart: bool) -> dict[str, Any]:
+    """The body of :func:`execute_case`."""
     if input_file is not None:
         folder.copy_file(input_file, "case.input.toml")
     if command == "ccs":

@@ -19,6 +19,7 @@ from dolfinx.io import VTXWriter
 from ssbx.case import Case
 from ssbx.errors import CheckpointError
 from ssbx.io.console import say
+from ssbx.io.runfolder import field_output_bytes
 from ssbx.meshes.cell import CellMesh, build_cell_mesh, mesh_statistics, write_cell_mesh_xdmf
 from ssbx.problems.current import (
     SCALAR_UNITS,
@@ -123,9 +124,14 @@ def run_current_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = Non
 
     if case.output.fields:
         phi = result.potential
+        p1 = phi.function_space.ufl_element().embedded_superdegree == 1
+        # ADIOS2 aborts the process on a full disk: check first (one output, twice for P1)
+        folder.require_space(field_output_bytes([phi], 2 if p1 else 1),
+                             "the field output (potential.bp" + (", potential.xdmf)" if p1
+                                                                 else ")"))
         with VTXWriter(comm, folder.path("potential.bp"), [phi], engine="BP4") as vtx:
             vtx.write(0.0)
-        if phi.function_space.ufl_element().embedded_superdegree == 1:
+        if p1:
             from dolfinx.io import XDMFFile
 
             with XDMFFile(comm, folder.path("potential.xdmf"), "w") as xdmf:

@@ -51,6 +51,7 @@ from ssbx.io.checkpoint import (
     restart_suffix,
 )
 from ssbx.io.console import human_time, say
+from ssbx.io.runfolder import field_output_bytes
 from ssbx.meshes.cell import build_cell_mesh, mesh_statistics, write_cell_mesh_xdmf
 from ssbx.problems.mechanics import (
     StepResult,
@@ -132,8 +133,12 @@ def run_mechanics_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = N
         field_files = list(saved["field_files"])
         if case.output.fields:
             field_files.append(restart_suffix(folder.root, comm, "displacement"))
+    if case.output.fields:  # ADIOS2 aborts the process on a full disk: check first
+        folder.require_space(field_output_bytes([problem.u], len(out_times) - next_out[0] + 1),
+                             f"the field output ({field_files[-1]})")
     vtx = VTXWriter(comm, folder.path(field_files[-1]), [problem.u], engine="BP4") \
         if case.output.fields else None
+    one_output = field_output_bytes([problem.u])
     ckpt = Checkpointer.from_case(comm, folder, case, "mechanics",
                                   stop_after=stop_after_checkpoints, console=console)
 
@@ -152,6 +157,7 @@ def run_mechanics_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = N
                      float(res.iterations), res.max_dp])
         if vtx is not None and (res.dt == 0.0 or (next_out[0] < len(out_times)
                                                   and res.time >= out_times[next_out[0]])):
+            folder.require_space(one_output, f"the field output ({field_files[-1]})")
             vtx.write(res.time)
             while next_out[0] < len(out_times) and res.time >= out_times[next_out[0]]:
                 next_out[0] += 1

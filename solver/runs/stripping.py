@@ -46,6 +46,7 @@ from ssbx.io.checkpoint import (
     restart_suffix,
 )
 from ssbx.io.console import human_time, say
+from ssbx.io.runfolder import field_output_bytes
 from ssbx.meshes.flat_cell import build_flat_cell_mesh
 from ssbx.problems.stripping.problem import HISTORY_UNITS, StrippingProblem
 from ssbx.problems.stripping.state import InterfaceState, Load, StepReport
@@ -111,6 +112,8 @@ class Recorder:
     step_kind: str = ""
     applied: float = 0.0
     writers: list[Any] = field(default_factory=list)
+    #: called (on every rank) before each output of the ``writers``, e.g. a free-space check
+    before_write: Callable[[], None] | None = None
 
     def record(self, report: StepReport | None, previous: InterfaceState | None) -> None:
         """Append a history row of the committed state; a profile every ``profile_interval``."""
@@ -129,6 +132,8 @@ class Recorder:
                                   p.nodes.coords[k, 0], p.g0[k],
                                   st.gap[k], st.removed[k], st.current[k], st.pressure[k],
                                   float(st.contact[k])])
+        if self.writers and self.before_write is not None:
+            self.before_write()
         for writer in self.writers:
             writer.write(p.time)
 
@@ -253,11 +258,15 @@ def run_stripping_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = N
         say(console, f"warning: {warning}")
     steps = case.protocol.parsed()
     if case.output.fields:
-        recorder.writers = [
-            VTXWriter(comm, folder.path(field_files[-2]), [problem.mechanics.u],
-                      engine="BP4"),
-            VTXWriter(comm, folder.path(field_files[-1]),
-                      [problem._current_problem("galvanostatic").phi], engine="BP4")]
+        fields = [problem.mechanics.u, problem._current_problem("galvanostatic").phi]
+        # ADIOS2 aborts the process on a full disk: check before every output (their number
+        # depends on the adaptive steps)
+        one_output = field_output_bytes(fields)
+        what = f"the field output ({', '.join(field_files[-2:])})"
+        recorder.before_write = lambda: folder.require_space(one_output, what)
+        recorder.before_write()
+        recorder.writers = [VTXWriter(comm, folder.path(name), [f], engine="BP4")
+                            for name, f in zip(field_files[-2:], fields, strict=True)]
     if resume is None:
         recorder.record(None, None)
     ckpt = Checkpointer.from_case(comm, folder, case, "stripping",

@@ -1,0 +1,76 @@
+"""Element counts of the cell meshes, estimated from the geometry and mesh sizes alone.
+
+Used before any meshing (case validation) to refuse cases whose mesh would exhaust the machine:
+a bare number is SI metres, so ``h_se = 50`` is a 50 m electrolyte. The structured
+flat-interface mesh (:mod:`ssbx.meshes.flat_cell`) is counted exactly; the Gmsh cell
+(:mod:`ssbx.meshes.cell`) is estimated from the areas at the coarse size plus the graded zones
+around the triple points and along small voids, with triangles of area ``sqrt(3)/4 h^2``
+(within a factor ~1.5 of Gmsh's counts).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from ssbx.meshes.sizing import FLAT_GROWTH, effective_sizes, graded_rows
+from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
+
+#: Area of an equilateral triangle of unit side.
+_TRIANGLE = math.sqrt(3.0) / 4.0
+
+
+def flat_cell_count(geometry: CellGeometrySpec, sizes: MeshSizeSpec,
+                    growth: float = FLAT_GROWTH) -> int:
+    """Triangles of :func:`ssbx.meshes.flat_cell.build_flat_cell_mesh` (exact)."""
+    nx = max(1, math.ceil(geometry.width / sizes.size_fine - 1e-9))
+    rows = (graded_rows(geometry.h_li, sizes.size_fine, sizes.size_coarse, growth).size - 1
+            + graded_rows(geometry.h_se, sizes.size_fine, sizes.size_coarse, growth).size - 1)
+    return 2 * nx * rows
+
+
+def _graded_disk(fine: float, coarse: float, radius: float) -> float:
+    """Triangles in a disk of ``radius`` whose size grows linearly from ``fine`` at its centre
+    to ``coarse`` at its rim, beyond those at the coarse size: int 2 pi r dr / (a h(r)^2)."""
+    if radius <= 0.0 or fine >= coarse:
+        return 0.0
+    s = (coarse - fine) / radius
+    graded = 2.0 * math.pi / (_TRIANGLE * s * s) * (
+        math.log(coarse / fine) + fine / coarse - 1.0)
+    return max(graded - math.pi * radius * radius / (_TRIANGLE * coarse * coarse), 0.0)
+
+
+def _graded_band(size: float, coarse: float, slope: float, length: float) -> float:
+    """Triangles in the band on both sides of a curve of ``length`` whose size grows from
+    ``size`` with ``slope`` up to ``coarse``, beyond those at the coarse size."""
+    if size >= coarse or slope <= 0.0:
+        return 0.0
+    width = (coarse - size) / slope
+    graded = 2.0 * length / (_TRIANGLE * slope) * (1.0 / size - 1.0 / coarse)
+    return max(graded - 2.0 * length * width / (_TRIANGLE * coarse * coarse), 0.0)
+
+
+def cell_count(geometry: CellGeometrySpec, sizes: MeshSizeSpec) -> int:
+    """Triangles of :func:`ssbx.meshes.cell.build_cell_mesh`, estimated."""
+    eff = effective_sizes(geometry, sizes)
+    coarse, fine = eff["coarse"], eff["fine"]
+    area = geometry.width * (geometry.h_se + geometry.h_li)
+    count = area / (_TRIANGLE * coarse * coarse)
+    grading = max(sizes.grading_distance, 1e-9 * geometry.width)
+    slope = (coarse - fine) / grading
+    axisymmetric = geometry.kind == "axisymmetric"
+    for void, size in zip(geometry.voids, eff["void"], strict=True):
+        triple_points = 1 if axisymmetric else 2
+        count += triple_points * _graded_disk(fine, coarse, grading)
+        half = void.width / 2 if axisymmetric else void.width
+        count += _graded_band(size, coarse, slope, 2.0 * half + 2.0 * void.height)
+    return math.ceil(count) if math.isfinite(count) else sys.maxsize
+
+
+def estimate_cells(geometry: CellGeometrySpec, sizes: MeshSizeSpec, *, flat: bool) -> int:
+    """Triangles of the mesh a case builds: the flat-interface mesh (stripping) or the Gmsh
+    cell (current distribution, mechanics)."""
+    return flat_cell_count(geometry, sizes) if flat else cell_count(geometry, sizes)
+
+
+__all__ = ["cell_count", "estimate_cells", "flat_cell_count"]
