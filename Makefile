@@ -19,7 +19,7 @@ export NUMBA_CACHE_DIR ?= $(CURDIR)/.cache/numba
 export OMP_NUM_THREADS ?= 1
 export NUMBA_NUM_THREADS ?= 1
 
-.PHONY: run test test-fast venv install test-serial test-mpi lint docs bench clean
+.PHONY: run test test-fast venv install test-serial test-mpi lint docs bench clean container-test
 
 $(VENV)/.installed: pyproject.toml
 	@if [ ! -x $(PY) ]; then \
@@ -66,6 +66,13 @@ docs: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/ssbx bench run all
+
+# The Dockerfile built and run without a Docker engine: podman (installed with apt-get if missing;
+# SKIPPED only where it cannot be) builds it on a stand-in python:3.12-slim (debootstrap of Debian
+# trixie, cached), then checks `ssbx info`, a run into a mounted folder with --user, and
+# `mpirun -n 2` against 1 rank in the container. Needs root. See ci/container/test.sh.
+container-test:
+	bash ci/container/test.sh
 
 clean:
 	rm -rf $(VENV) .cache results bench-results

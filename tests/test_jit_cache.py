@@ -13,10 +13,12 @@ import json
 import os
 import random
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -115,6 +117,7 @@ def _run_workers(tmp: Path, c: float, n: int, env: dict[str, str], after_go=None
             assert lines, f"worker printed nothing (rc {proc.returncode}):\n{err[-2000:]}"
             report = json.loads(lines[-1])
             report["rc"] = proc.returncode
+            report["stderr"] = err
             reports.append(report)
         return reports
     finally:
@@ -144,10 +147,12 @@ def restore_ffcx():
     import ffcx.codegeneration.jit as ffcx_jit
 
     options = dict(dolfinx.jit.DOLFINX_DEFAULT_JIT_OPTIONS)
-    getter = ffcx_jit.get_cached_module
+    names = ("get_cached_module", "compile_forms", "compile_expressions", "_compile_objects")
+    functions = {name: getattr(ffcx_jit, name) for name in names}
     yield
     dolfinx.jit.DOLFINX_DEFAULT_JIT_OPTIONS.update(options)
-    ffcx_jit.get_cached_module = getter
+    for name, function in functions.items():
+        setattr(ffcx_jit, name, function)
 
 
 def _make_old(*paths: Path, age_s: float = 3600.0) -> None:
@@ -297,6 +302,251 @@ def test_dead_compile_blocks_until_repaired(compiled, tmp_path, restore_ffcx):
 
 
 # --------------------------------------------------------------------------------------------
+# owners of claims (a killed first compile must not block the next process)
+# --------------------------------------------------------------------------------------------
+# Claims a module the way a compiling ssbx process does (FFCx's exclusive create, then the owner
+# record), says so, and sleeps: the test kills it with SIGKILL.
+HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from ssbx.parallel import jit_cache
+
+    cache, module, ready = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+    cache.mkdir(parents=True, exist_ok=True)
+    open(cache / (module + ".c"), "x").close()
+    jit_cache._claimed(cache, module)
+    ready.touch()
+    time.sleep(600)
+    """
+)
+
+# A real compile of a new form, stopped between the claim and the C compiler (as if the
+# compiler were running) until the test kills the process.
+STUCK_COMPILER = textwrap.dedent(
+    """
+    import sys, time
+    import ssbx
+    ssbx.require_dolfinx()
+    from mpi4py import MPI
+    import ffcx.codegeneration.jit as ffcx_jit
+    import ufl
+    from dolfinx import fem, mesh
+
+    def compiler_running(*args, **kwargs):
+        print("compiling", flush=True)
+        time.sleep(600)
+
+    ffcx_jit._compile_objects = compiler_running
+    msh = mesh.create_unit_square(MPI.COMM_SELF, 2, 2)
+    fem.form(float(sys.argv[1]) * ufl.SpatialCoordinate(msh)[0] * ufl.dx)
+    """
+)
+
+
+def _hold_claim(tmp: Path, cache: Path, module: str) -> subprocess.Popen:
+    """A live process holding the claim on ``module`` in ``cache`` (kill it with ``.kill()``)."""
+    script = tmp / "holder.py"
+    script.write_text(HOLDER)
+    ready = tmp / f"holder-ready-{time.monotonic_ns()}"
+    proc = subprocess.Popen([sys.executable, str(script), str(cache), module, str(ready)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the holder did not start"
+        time.sleep(0.02)
+    return proc
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    proc.kill()  # SIGKILL: no cleanup in the process
+    proc.communicate()
+
+
+def _owner(**changes) -> jit_cache._Owner:
+    return replace(jit_cache._this_process(), **changes)
+
+
+def test_owner_state(tmp_path):
+    """This host's owners are checked by pid and start time; others are left to the age rule."""
+    me = jit_cache._this_process()
+    assert jit_cache._owner_state(me) == jit_cache.ALIVE
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    assert jit_cache._owner_state(_owner(pid=gone.pid, start=None)) == jit_cache.DEAD
+    if me.start is not None:  # /proc: the pid of a live process started at another time
+        assert jit_cache._owner_state(_owner(start=me.start - 1)) == jit_cache.DEAD
+    assert jit_cache._owner_state(_owner(pid=gone.pid, host="elsewhere")) == jit_cache.UNKNOWN
+    assert jit_cache._owner_state(_owner(pid=gone.pid, boot_id="x")) == jit_cache.UNKNOWN
+    assert jit_cache._owner_state(_owner(pid=gone.pid, pidns="pid:[1]")) == jit_cache.UNKNOWN
+    assert jit_cache._owner_state(None) == jit_cache.UNKNOWN
+    # the record round-trips through its file; a damaged one counts as no record
+    cache = tmp_path / "fenics"
+    cache.mkdir()
+    claim = jit_cache._claimed(cache, "libffcx_forms_mine")
+    assert claim is not None
+    assert jit_cache._read_owner(cache / "libffcx_forms_mine.c.owner") == claim.owner
+    (cache / "libffcx_forms_mine.c.owner").write_text("{not json")
+    assert jit_cache._read_owner(cache / "libffcx_forms_mine.c.owner") is None
+
+
+def test_repair_removes_a_killed_owners_entry_at_once_and_keeps_a_live_one(
+        tmp_path, monkeypatch, capsys):
+    """``repair_stale_entries`` (``ssbx cache --repair``) removes an entry whose owner was
+    SIGKILLed without waiting for the age rule, and never removes one whose owner is alive."""
+    import dolfinx.jit
+
+    from ssbx.cli import commands as cli
+
+    cache = tmp_path / "fenics"
+    monkeypatch.setitem(dolfinx.jit.DOLFINX_DEFAULT_JIT_OPTIONS, "cache_dir", (cache, "cache"))
+    monkeypatch.delenv(jit_cache.TIMEOUT_ENV, raising=False)
+    live, killed = "libffcx_forms_live", "libffcx_forms_killed"
+    holders = {name: _hold_claim(tmp_path, cache, name) for name in (live, killed)}
+    try:
+        entries = {e["module"]: e for e in jit_cache.cache_report()["ffcx"]["pending_entries"]}
+        assert entries[live]["owner"] == f"{holders[live].pid}@{socket.gethostname()}"
+        assert entries[live]["owner_state"] == jit_cache.ALIVE and not entries[live]["stale"]
+        _kill(holders[killed])
+        report = jit_cache.cache_report()["ffcx"]
+        assert (report["pending"], report["stale"]) == (2, 1)
+        assert jit_cache.repair_stale_entries(dry_run=True) == [
+            cache / f"{killed}.c", cache / f"{killed}.c.owner"]
+        # the CLI: default age (900 s), the entry is a second old
+        assert cli.main(["cache", "--repair"]) == 0
+        out = capsys.readouterr().out
+        assert "removed 2 file(s)" in out and f"{killed}.c" in out
+        assert not (cache / f"{killed}.c").exists()
+        assert not (cache / f"{killed}.c.owner").exists()
+        # a live owner's entry stays, however old and whatever --older-than says
+        _make_old(*cache.glob(f"{live}.*"))
+        assert jit_cache.repair_stale_entries(cache, 0) == []
+        assert cli.main(["cache", "--repair", "--older-than", "0"]) == 0
+        assert f"pending {live}: {holders[live].pid}@" in capsys.readouterr().out
+        assert (cache / f"{live}.c").exists() and (cache / f"{live}.c.owner").exists()
+        # once its owner is killed, it goes as well
+        _kill(holders[live])
+        assert jit_cache.repair_stale_entries() == [cache / f"{live}.c", cache / f"{live}.c.owner"]
+        assert sorted(p.name for p in cache.iterdir()) == []
+    finally:
+        for proc in holders.values():
+            if proc.poll() is None:
+                _kill(proc)
+
+
+def test_repair_keeps_the_age_rule_for_other_hosts(tmp_path):
+    """An owner on another host cannot be checked: its entry goes by age, like one without an
+    owner record; an orphaned record of a dead owner (no pending entry) is removed."""
+    cache = tmp_path / "fenics"
+    cache.mkdir()
+    module = "libffcx_forms_remote"
+    (cache / f"{module}.c").touch()
+    record = cache / f"{module}.c.owner"
+    record.write_text(json.dumps(asdict(_owner(host="node-elsewhere"))))
+    assert jit_cache.repair_stale_entries(cache, 600) == []
+    _make_old(cache / f"{module}.c", record)
+    assert jit_cache.repair_stale_entries(cache, 600) == [cache / f"{module}.c", record]
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    orphan = cache / "libffcx_forms_done.c.owner"
+    orphan.write_text(json.dumps(asdict(_owner(pid=gone.pid))))
+    (cache / "libffcx_forms_done.c").touch()
+    (cache / "libffcx_forms_done.c.cached").touch()
+    assert jit_cache.repair_stale_entries(cache) == [orphan]
+
+
+def test_waiter_takes_over_from_a_killed_owner(tmp_path, caplog, restore_ffcx):
+    """A process that needs a module claimed by a SIGKILLed process removes the claim after one
+    poll, says so, and claims the module itself (instead of waiting out the long timeout)."""
+    import ffcx.codegeneration.jit as ffcx_jit
+
+    jit_cache.configure_jit(600, self_heal=True)
+    cache = tmp_path / "fenics"
+    module = "libffcx_forms_orphaned"
+    holder = _hold_claim(tmp_path, cache, module)
+    _kill(holder)
+    t0 = time.perf_counter()
+    with caplog.at_level("WARNING", logger="ssbx.parallel.jit_cache"):
+        assert ffcx_jit.get_cached_module(module, [], cache, 600) == (None, None)  # claimed
+    assert time.perf_counter() - t0 < 10
+    message = "\n".join(r.getMessage() for r in caplog.records)
+    assert module in message and str(cache) in message
+    assert f"pid {holder.pid}@{socket.gethostname()} is gone" in message
+    assert jit_cache._read_owner(cache / f"{module}.c.owner").pid == os.getpid()
+
+
+@pytest.mark.slow
+def test_waiter_says_what_it_waits_for(tmp_path, caplog, monkeypatch, restore_ffcx):
+    """A wait on a live owner is logged after WAIT_NOTICE_S (module, folder, owner, how long at
+    most); when the wait runs out the TimeoutError names the owner, and the entry is kept."""
+    import ffcx.codegeneration.jit as ffcx_jit
+
+    monkeypatch.setattr(jit_cache, "WAIT_NOTICE_S", 1.0)
+    jit_cache.configure_jit(600, self_heal=True)
+    cache = tmp_path / "fenics"
+    module = "libffcx_forms_busy"
+    holder = _hold_claim(tmp_path, cache, module)
+    try:
+        _make_old(*cache.glob(f"{module}.*"))  # old, but its owner is alive
+        with caplog.at_level("WARNING", logger="ssbx.parallel.jit_cache"):
+            with pytest.raises(TimeoutError, match=rf"pid {holder.pid}@\S+ \(alive\)"):
+                ffcx_jit.get_cached_module(module, [], cache, 3)
+        waits = [r.getMessage() for r in caplog.records if "waiting for" in r.getMessage()]
+        assert len(waits) == 1, caplog.records
+        assert module in waits[0] and str(cache) in waits[0]
+        assert f"pid {holder.pid}@" in waits[0] and "at most" in waits[0]
+        assert (cache / f"{module}.c").exists()
+    finally:
+        _kill(holder)
+
+
+def test_interrupted_compile_gives_up_its_claim(compiled, tmp_path, restore_ffcx):
+    """Ctrl-C during a compile (KeyboardInterrupt, which FFCx's error handling lets through)
+    releases the claim at once: ``.c`` becomes ``.c.failed`` and the owner record goes."""
+    import ffcx.codegeneration.jit as ffcx_jit
+    from dolfinx import fem
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    jit_cache.configure_jit(self_heal=True)
+    c, module, _ = compiled
+    cache = tmp_path / "fenics"
+    ffcx_jit._compile_objects = interrupted
+    with pytest.raises(KeyboardInterrupt):
+        fem.form(_functional(c), jit_options={"cache_dir": str(cache)})
+    assert sorted(p.name for p in cache.iterdir()) == [f"{module}.c.failed"]
+
+
+@pytest.mark.slow
+def test_killed_compile_does_not_block_the_next_process(tmp_path):
+    """The user's report: the first run is killed (SIGKILL) during its JIT compile; the next
+    process that needs the form, with a 600 s wait, finishes in seconds and says why."""
+    c = _constant()
+    env = _env(tmp_path / "cache", **{jit_cache.TIMEOUT_ENV: "600"})
+    script = tmp_path / "stuck.py"
+    script.write_text(STUCK_COMPILER)
+    stuck = subprocess.Popen([sys.executable, str(script), repr(c)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    try:
+        assert stuck.stdout.readline().strip() == "compiling", stuck.communicate()
+    finally:
+        _kill(stuck)
+    cache = tmp_path / "cache" / "fenics"
+    claims = list(cache.glob("libffcx_forms_*.c.owner"))
+    assert len(claims) == 1 and claims[0].with_suffix("").exists()  # the .c and its owner
+
+    reports = _run_workers(tmp_path, c, 1, env, timeout=120)
+    assert reports[0]["rc"] == 0, reports
+    assert reports[0]["value"] == pytest.approx(c / 2)
+    assert reports[0]["seconds"] < 60  # one poll and a compile, not the 600 s wait
+    assert f"pid {stuck.pid}@" in reports[0]["stderr"] and "is gone" in reports[0]["stderr"]
+    assert len(list(cache.glob("libffcx_forms_*.c.cached"))) == 1
+    assert not list(cache.glob("*.owner*"))
+
+
+# --------------------------------------------------------------------------------------------
 # concurrent processes
 # --------------------------------------------------------------------------------------------
 @pytest.mark.slow
@@ -310,6 +560,7 @@ def test_concurrent_processes_compile_one_new_form(tmp_path):
     cache = tmp_path / "cache" / "fenics"
     assert len(list(cache.glob("libffcx_forms_*.c.cached"))) == 1  # compiled once, loaded 3x
     assert not list(cache.glob("*.c.failed"))
+    assert not list(cache.glob("*.owner*"))  # the owner's record went with its compile
 
 
 @pytest.mark.slow

@@ -77,7 +77,8 @@ RUN_TIMEOUT=${SSBX_RUN_TIMEOUT:-900}
 SUITE=trixie
 # python3-dev: Python.h for FFCx's compiled forms, which python:3.12-slim carries too.
 INCLUDE=python3,python3-venv,python3-dev,ca-certificates
-BASE_TAGS=(localhost/python:3.12-slim docker.io/library/python:3.12-slim)
+# `FROM python:3.12-slim` finds a local localhost/python:3.12-slim with --pull=never
+BASE_TAG=localhost/python:3.12-slim
 # bump to force a new base everywhere
 BASE_RECIPE=1
 
@@ -212,22 +213,21 @@ print("stand-in base: Python", sys.version.split()[0])'
   find "$CACHE" -mindepth 1 -maxdepth 1 -type d -name 'base-*' ! -path "$BASE_DIR" \
     -exec rm -rf {} +
 fi
-base_id=$(podman image inspect --format '{{.Id}}' "${BASE_TAGS[0]}" 2>/dev/null || true)
+base_id=$(podman image inspect --format '{{.Id}}' "$BASE_TAG" 2>/dev/null || true)
 if [ -n "$base_id" ] && [ "$base_id" = "$(cat "$BASE_DIR/image-id" 2>/dev/null)" ]; then
   say "python:3.12-slim is already this base (${base_id:0:12})"
 else
   say "importing $BASE_DIR/rootfs.tar as python:3.12-slim"
   # the image configuration python:3.12-slim has (PATH, LANG, CMD); without PATH the
   # Dockerfile's ENV PATH=/opt/ssbx/env/bin:${PATH} would lose /usr/bin
-  base_id=$(podman import \
+  podman import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV LANG=C.UTF-8' \
     --change 'CMD ["python3"]' \
-    "$BASE_DIR/rootfs.tar" "${BASE_TAGS[0]}" | tail -n 1)
-  base_id=$(podman image inspect --format '{{.Id}}' "${BASE_TAGS[0]}")
+    "$BASE_DIR/rootfs.tar" "$BASE_TAG" >/dev/null
+  base_id=$(podman image inspect --format '{{.Id}}' "$BASE_TAG")
   echo "$base_id" >"$BASE_DIR/image-id"
 fi
-for tag in "${BASE_TAGS[@]:1}"; do podman tag "$base_id" "$tag"; done
 
 # ---------------------------------------------------------------------------------------------
 step "podman build --pull=never (the Dockerfile, unmodified)"

@@ -280,14 +280,17 @@ def build_parser(rank: int = 0) -> argparse.ArgumentParser:
         parents=[common],
         help="the FFCx (JIT) and numba caches: where, how full, stale entries",
         description="Report the FFCx JIT and numba cache folders (path, writable, size, "
-        "compiled and pending modules) and the JIT wait (SSBX_JIT_TIMEOUT). --repair removes "
-        "the leftovers of killed compiles (a .c without .c.cached, unchanged for --older-than "
-        "seconds), which otherwise make later jobs wait and fail. See docs/CLUSTER.md.",
+        "compiled and pending modules, the owner of each pending one) and the JIT wait "
+        "(SSBX_JIT_TIMEOUT). --repair removes the leftovers of killed compiles (a .c without "
+        ".c.cached whose owner process on this host is gone, at once; without an owner that can "
+        "be checked from here, once unchanged for --older-than seconds), which otherwise make "
+        "later jobs wait. Entries whose owner is alive are kept. See docs/CLUSTER.md.",
     )
     p.add_argument("--repair", action="store_true", help="remove stale (dead) FFCx entries")
     p.add_argument("--older-than", type=float, metavar="S",
-                   help="--repair: entries unchanged for S seconds count as dead (default: the "
-                   "JIT timeout; use a small value only when no job is compiling)")
+                   help="--repair: entries without an owner that can be checked from here "
+                   "(another host, no owner record) count as dead once unchanged for S seconds "
+                   "(default: the JIT timeout; use a small value only when no job is compiling)")
     p.add_argument("--dry-run", action="store_true", help="--repair: list, remove nothing")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(handler=cmd_cache)
@@ -937,6 +940,11 @@ def cmd_cache(args: argparse.Namespace, comm: Any, console: Console, petsc: list
                  f"({report['jit_timeout_source']}); entries unchanged for "
                  f"{report['stale_after_s']:.0f} s count as dead; self-healing "
                  f"{'on' if report['self_heal'] else 'off'}")
+    for entry in f.get("pending_entries", []):
+        owner = entry["owner"] or "no owner record"
+        verdict = "stale" if entry["stale"] else "kept"
+        console.info(f"  pending {entry['module']}: {owner} ({entry['owner_state']}), unchanged "
+                     f"for {entry['age_s']:.0f} s: {verdict}")
     console.info(f"numba cache: {n['path']} ({'writable' if n['writable'] else 'NOT writable'}; "
                  f"{n['files']} files, {n['bytes'] / 1e6:.1f} MB; NUMBA_CACHE_DIR="
                  f"{n['env'] or '(unset)'})" + (f"; {n['error']}" if n.get("error") else ""))

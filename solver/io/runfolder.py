@@ -340,8 +340,10 @@ class RunFolder:
         self.release()
 
     def __del__(self) -> None:
-        with contextlib.suppress(Exception):
+        try:  # not contextlib.suppress: module globals may be gone at interpreter exit
             self.release()
+        except Exception:
+            return
 
     @classmethod
     def for_case(

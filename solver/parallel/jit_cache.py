@@ -201,8 +201,9 @@ def configure_jit(timeout: float | None = None, *, self_heal: bool | None = None
     """Make dolfinx's JIT safe for concurrent processes sharing one cache folder.
 
     Sets the default jit option ``timeout`` (``timeout`` argument, else ``SSBX_JIT_TIMEOUT``,
-    else :data:`DEFAULT_JIT_TIMEOUT_S`), installs the self-healing wait (``self_heal``, default
-    on unless ``SSBX_JIT_SELF_HEAL=0``), moves an unwritable FFCx cache folder to a per-user
+    else :data:`DEFAULT_JIT_TIMEOUT_S`), installs the owner records and the self-healing,
+    talkative wait (``self_heal``, default on unless ``SSBX_JIT_SELF_HEAL=0``; see the module
+    documentation), moves an unwritable FFCx cache folder to a per-user
     temporary one, and checks the numba cache (:func:`configure_numba_cache`). Idempotent and
     local (no MPI communication). ``rank``: this process's rank in its job (the CLI passes
     it); configuration warnings are printed by rank 0 only. Returns the settings in effect.
@@ -556,6 +557,8 @@ def _repair_module(cache_dir: Path, module_name: str, older_than_s: float,
     owner, state = _inspect_owner(cache_dir, module_name)
     if state == ALIVE:
         return []
+    if state == UNKNOWN and older_than_s == math.inf:
+        return []
     files = _module_files(cache_dir, module_name)
     if state == UNKNOWN and _entry_age(files, time.time()) <= older_than_s:
         return []
@@ -828,30 +831,30 @@ def cache_report() -> dict[str, Any]:
     Keys: ``jit_timeout_s`` and ``jit_timeout_source`` (``SSBX_JIT_TIMEOUT`` or ``default``),
     ``stale_after_s``, ``self_heal``, and per cache (``ffcx``, ``numba``) ``path``,
     ``exists``, ``writable``, ``files``, ``bytes``; for FFCx also ``modules`` (compiled),
-    ``pending`` (a ``.c`` without ``.c.cached``: compiling now or dead) and ``stale`` (pending and
-    older than ``stale_after_s``: what :func:`repair_stale_entries` removes); for numba
+    ``pending`` (a ``.c`` without ``.c.cached``: compiling now or dead), ``stale`` (pending with
+    a dead owner, or without a checkable owner and older than ``stale_after_s``: what
+    :func:`repair_stale_entries` removes) and ``pending_entries`` (:func:`pending_entries`,
+    with the owner of each); for numba
     ``env`` (``NUMBA_CACHE_DIR`` or ``None``), ``locator`` (numba's choice) and ``error``.
     Works without dolfinx and without MPI.
     """
     timeout = jit_timeout()
     stale_after = stale_age_s(timeout)
     ffcx_dir = ffcx_cache_dir()
-    now = time.time()
     ffcx: dict[str, Any] = {"path": str(ffcx_dir), "exists": ffcx_dir.is_dir()}
     ffcx["writable"] = ffcx["exists"] and os.access(ffcx_dir, os.W_OK | os.X_OK)
     files = size = modules = 0
-    pending: list[str] = []
+    pending: list[dict[str, Any]] = []
     if ffcx["exists"]:
         files, size = _folder_stats(ffcx_dir)
         try:
             modules = sum(1 for e in os.scandir(ffcx_dir) if e.name.endswith(".c.cached"))
         except OSError:
             modules = 0
-        pending = _pending_modules(ffcx_dir)
-    stale = [
-        m for m in pending if _entry_age(_module_files(ffcx_dir, m), now) > stale_after
-    ]
-    ffcx.update(files=files, bytes=size, modules=modules, pending=len(pending), stale=len(stale))
+        pending = pending_entries(ffcx_dir, stale_after)
+    stale = [entry for entry in pending if entry["stale"]]
+    ffcx.update(files=files, bytes=size, modules=modules, pending=len(pending), stale=len(stale),
+                pending_entries=pending)
 
     numba_dir, locator, error = _numba_cache_dir()
     numba: dict[str, Any] = {
@@ -877,14 +880,18 @@ def cache_report() -> dict[str, Any]:
 __all__ = [
     "DEFAULT_JIT_TIMEOUT_S",
     "MIN_STALE_AGE_S",
+    "OWNER_SUFFIX",
     "SELF_HEAL_ENV",
     "TIMEOUT_ENV",
+    "WAIT_NOTICE_S",
+    "WAIT_REPEAT_S",
     "cache_report",
     "configure_jit",
     "configure_numba_cache",
     "ffcx_cache_dir",
     "is_writable",
     "jit_timeout",
+    "pending_entries",
     "repair_stale_entries",
     "stale_age_s",
     "warm_numba_kernels",
