@@ -167,7 +167,7 @@ fi
 mkdir -p "$CACHE"
 # one run at a time on this machine (shared cache, image tags)
 exec 9>"$CACHE/.lock"
-flock 9
+flock -w 1800 9 || die "another container-test has held $CACHE/.lock for 30 min"
 certs=()
 if [ -d /usr/local/share/ca-certificates ]; then
   while IFS= read -r -d '' f; do certs+=("$f"); done \
@@ -188,11 +188,19 @@ else
   mkdir -p "$BASE_DIR"
   rootfs="$BASE_DIR/rootfs"
   say "debootstrap --variant=minbase $SUITE ($MIRROR) into $rootfs"
-  if ! debootstrap --variant=minbase --include="$INCLUDE" "$SUITE" "$rootfs" "$MIRROR" \
-    >"$BASE_DIR/debootstrap.log" 2>&1; then
-    tail -n 30 "$BASE_DIR/debootstrap.log" >&2
-    [ -f "$rootfs/debootstrap/debootstrap.log" ] && tail -n 30 "$rootfs/debootstrap/debootstrap.log" >&2
-    die "debootstrap failed (log: $BASE_DIR/debootstrap.log)"
+  bootstrap() {
+    debootstrap --variant=minbase --include="$INCLUDE" "$SUITE" "$rootfs" "$MIRROR" \
+      >"$BASE_DIR/debootstrap.log" 2>&1
+  }
+  if ! bootstrap; then # once more: a download may fail now and then
+    say "debootstrap failed; once more from scratch"
+    tail -n 5 "$BASE_DIR/debootstrap.log" >&2
+    rm -rf "$rootfs"
+    if ! bootstrap; then
+      tail -n 30 "$BASE_DIR/debootstrap.log" >&2
+      [ -f "$rootfs/debootstrap/debootstrap.log" ] && tail -n 30 "$rootfs/debootstrap/debootstrap.log" >&2
+      die "debootstrap failed (log: $BASE_DIR/debootstrap.log)"
+    fi
   fi
   if [ "${#certs[@]}" -gt 0 ]; then
     say "adding ${#certs[@]} CA certificate(s) from /usr/local/share/ca-certificates"
@@ -233,10 +241,15 @@ fi
 step "podman build --pull=never (the Dockerfile, unmodified)"
 old_id=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 build_log="$TMP/build.log"
-if ! podman build --pull=never --network=host --layers -f Dockerfile -t "$IMAGE" . \
-  >"$build_log" 2>&1; then
-  tail -n 60 "$build_log" >&2
-  die "podman build failed"
+build() { podman build --pull=never --network=host --layers -f Dockerfile -t "$IMAGE" . >"$build_log" 2>&1; }
+if ! build; then
+  # once more (the layers built so far are reused): apt-get and pip download in the build
+  tail -n 20 "$build_log" >&2
+  say "podman build failed; once more"
+  if ! build; then
+    tail -n 60 "$build_log" >&2
+    die "podman build failed"
+  fi
 fi
 grep -E '^(STEP|COMMIT|--> Using cache|installing ssbx)' "$build_log" | cut -c1-150 || true
 new_id=$(podman image inspect --format '{{.Id}}' "$IMAGE")
