@@ -253,3 +253,10 @@ def test_sweep_report_axes_use_display_units():
     assert label == "interface.asr [ohm cm^2]" and factor == pytest.approx(1e4)
     assert _display("newton_iterations") == ("newton_iterations", 1.0)
     assert _legend_entry("fixture.pressure [Pa]", "3000000.0") == "fixture.pressure = 3 MPa"
+
+
+def test_readme_quick_start_says_how_to_call_ssbx():
+    """After `make run`, ssbx is in .venv, not on PATH: the quick start says so."""
+    readme = (ROOT / "README.md").read_text()
+    quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert "source .venv/bin/activate" in quick and ".venv/bin/ssbx" in quick
