@@ -23,7 +23,7 @@ from typing import Any
 from ssbx.case import Case
 from ssbx.meshes.cell import CellMesh
 from ssbx.meshes.tags import CellTag, FacetTag
-from ssbx.physics.anode_metals import anode_metal
+from ssbx.physics.anode_metals import AnodeMetal, anode_metal
 from ssbx.physics.creep_laws import NARAYAN_ANAND_2018, PowerLawCreep, xu_2017_strength
 from ssbx.physics.elasticity import ElasticMaterial, electrolyte_material
 from ssbx.physics.kinetics import ButlerVolmer, Kinetics, LinearKinetics, PrimaryKinetics
@@ -40,6 +40,46 @@ from ssbx.problems.mechanics import (
 )
 from ssbx.problems.stripping.state import StrippingSettings
 from ssbx.problems.stripping.vacancy_coupling import VacancySettings
+
+
+def anode_metal_of(case: Case) -> AnodeMetal:
+    """The anode metal of a case: the preset of ``anode.metal`` with the ``[anode]`` overrides
+    (molar volume [m^3/mol], vacancy formation enthalpy [J/mol] and entropy [k_B],
+    self-diffusion activation energy [J/mol], correlation factor, Burgers vector [m]); each
+    overridden value carries an ``"input"`` record. Without overrides: the preset itself."""
+    a = case.anode
+    metal = anode_metal(a.metal)
+    given = {name: getattr(a, name) for name in (
+        "molar_volume", "vacancy_formation_enthalpy", "vacancy_formation_entropy",
+        "self_diffusion_activation_energy", "correlation_factor", "burgers_vector")
+        if getattr(a, name) is not None}
+    if not given:
+        return metal
+    vac = metal.vacancy
+    material = vac.material
+    # (material field, case key, unit) of the vacancy material's overrides
+    fields = (("molar_volume", "molar_volume", "m^3/mol"),
+              ("formation_enthalpy", "vacancy_formation_enthalpy", "J/mol"),
+              ("formation_entropy", "vacancy_formation_entropy", "1"),
+              ("self_diffusion_activation", "self_diffusion_activation_energy", "J/mol"),
+              ("correlation_factor", "correlation_factor", "1"))
+    changes: dict[str, Any] = {}
+    records = material.parameters
+    for field_name, key, unit in fields:
+        if key in given:
+            changes[field_name] = given[key]
+            records = with_input(records, field_name, given[key], unit, f"anode.{key}")
+    material = dataclasses.replace(material, **changes, parameters=records)
+    burgers = given.get("burgers_vector", vac.burgers_vector)
+    vacancy = dataclasses.replace(
+        vac, material=material, burgers_vector=burgers,
+        parameters=with_input(vac.parameters, "burgers_vector", burgers, "m",
+                              "anode.burgers_vector"))
+    molar_volume = given.get("molar_volume", metal.molar_volume)
+    return dataclasses.replace(
+        metal, molar_volume=molar_volume, vacancy=vacancy,
+        parameters=with_input(metal.parameters, "molar_volume", molar_volume, "m^3/mol",
+                              "anode.molar_volume"))
 
 
 def current_settings(case: Case) -> CurrentSettings:
@@ -68,7 +108,7 @@ def current_settings(case: Case) -> CurrentSettings:
         atol=case.solver.atol,
         max_iterations=case.solver.max_iterations,
         petsc_options=dict(case.solver.petsc),
-        molar_volume=anode_metal(case.anode.metal).molar_volume,
+        molar_volume=anode_metal_of(case).molar_volume,
     )
 
 
@@ -77,7 +117,7 @@ def materials_of(case: Case) -> tuple[dict[int, ElasticMaterial], dict[int, Any]
     ``anode.metal`` with the case's ``[mechanics]`` overrides). The provenance records of the
     presets travel with them; a value the case overrides gets an ``"input"`` record."""
     m = case.mechanics
-    metal = anode_metal(case.anode.metal)
+    metal = anode_metal_of(case)
     se = electrolyte_material(m.electrolyte_preset)
     se_E = m.electrolyte_youngs_modulus if m.electrolyte_youngs_modulus is not None else se.E
     se_nu = m.electrolyte_poisson_ratio if m.electrolyte_poisson_ratio is not None else se.nu
@@ -209,8 +249,7 @@ def vacancy_settings(case: Case) -> VacancySettings | None:
     spec = getattr(case, "vacancy", None)
     if spec is None or not spec.enabled:
         return None
-    name = case.anode.metal
-    metal = anode_metal(name).vacancy
+    metal = anode_metal_of(case).vacancy
     material = metal.material
     if spec.self_diffusion is not None:
         material = dataclasses.replace(

@@ -40,6 +40,7 @@ DIFFUSIVITY = "[length] ** 2 / [time]"
 AREAL_DENSITY = "1 / [length] ** 2"  # e.g. a dislocation density (line length per volume)
 VELOCITY = "[length] / [time]"
 SURFACE_ENERGY = "[energy] / [length] ** 2"
+MOLAR_VOLUME = "[length] ** 3 / [substance]"
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ DIMENSIONS: dict[str, Dimension] = {
     AREAL_DENSITY: Dimension("1/m^2", "a density per area", "1e8 cm^-2"),
     VELOCITY: Dimension("m/s", "a velocity", "1 um/s"),
     SURFACE_ENERGY: Dimension("J/m^2", "a surface energy", "0.5 J/m^2"),
+    MOLAR_VOLUME: Dimension("m^3/mol", "a molar volume", "13 cm^3/mol"),
 }
 
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")

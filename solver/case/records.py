@@ -158,9 +158,18 @@ class SolverSpec:
 
 @dataclass(frozen=True)
 class AnodeSpec:
-    """The metal anode: metal, a name in :data:`ssbx.physics.anode_metals.ANODE_METALS`."""
+    """The metal anode: ``metal``, a preset of :data:`ssbx.physics.anode_metals.ANODE_METALS`,
+    and overrides of its properties (``None``: the preset's): molar_volume [m^3/mol],
+    vacancy_formation_enthalpy [J/mol], vacancy_formation_entropy [k_B],
+    self_diffusion_activation_energy [J/mol], correlation_factor [-], burgers_vector [m]."""
 
     metal: Literal["Li", "Li-Mg", "Na"] = "Li"
+    molar_volume: float | None = None
+    vacancy_formation_enthalpy: float | None = None
+    vacancy_formation_entropy: float | None = None
+    self_diffusion_activation_energy: float | None = None
+    correlation_factor: float | None = None
+    burgers_vector: float | None = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from ssbx.units import (
     DIMENSIONS,
     LENGTH,
     MOLAR_ENERGY,
+    MOLAR_VOLUME,
     PRESSURE,
     STIFFNESS,
     SURFACE_ENERGY,
@@ -601,6 +602,62 @@ SCHEMA: tuple[Key, ...] = (
         "Charbnau 1966 vacancies, molar volume 23.7 cm³/mol).",
         default="Li",
         choices=("Li", "Li-Mg", "Na"),
+    ),
+    Key(
+        "anode.molar_volume",
+        "quantity",
+        "Molar volume Ω of the anode metal, overriding the preset of `anode.metal`: the "
+        "stripped thickness per charge Ω/F, the stress term Ω σ/F of the overpotential and "
+        "the vacancy model. With the `[mechanics]` elasticity and creep keys, "
+        "`vacancy.self_diffusion`, `vacancy.surface_energy` and the `anode.*` vacancy keys, "
+        "every property of a metal can be set: start from the nearest preset to run a metal "
+        "ssbx does not list.",
+        dimension=MOLAR_VOLUME,
+        positive=True,
+        default_text="the preset's",
+    ),
+    Key(
+        "anode.vacancy_formation_enthalpy",
+        "quantity",
+        "Vacancy formation enthalpy H_f of the metal (per mole: 1 eV per atom = 96.485 "
+        "kJ/mol), overriding the preset.",
+        dimension=MOLAR_ENERGY,
+        positive=True,
+        default_text="the preset's",
+    ),
+    Key(
+        "anode.vacancy_formation_entropy",
+        "float",
+        "Vacancy formation entropy S_f in units of the Boltzmann constant, overriding the "
+        "preset.",
+        default_text="the preset's",
+    ),
+    Key(
+        "anode.self_diffusion_activation_energy",
+        "quantity",
+        "Activation energy Q of the metal's tracer self-diffusion (D = D_ref exp(-Q/R "
+        "(1/T - 1/T_ref)), D_ref from `vacancy.self_diffusion` or the preset), overriding the "
+        "preset.",
+        dimension=MOLAR_ENERGY,
+        positive=True,
+        default_text="the preset's",
+    ),
+    Key(
+        "anode.correlation_factor",
+        "float",
+        "Tracer correlation factor f of self-diffusion (bcc: 0.727), overriding the preset.",
+        above=0.0,
+        at_most=1.0,
+        default_text="the preset's",
+    ),
+    Key(
+        "anode.burgers_vector",
+        "quantity",
+        "Burgers vector b of the metal (the creep-generated dislocation density of the vacancy "
+        "sink), overriding the preset.",
+        dimension=LENGTH,
+        positive=True,
+        default_text="the preset's",
     ),
     # ---------------------------------------------------------------- mechanics
     Key(

@@ -821,15 +821,14 @@ def _case_parameter_groups(case: Case) -> dict[str, Any]:
     (:func:`ssbx.setup.vacancy_settings`; ``ssbx ccs`` turns it on unless the case turns it
     off)."""
     from ssbx.meshes.tags import CellTag
-    from ssbx.physics.anode_metals import anode_metal
     from ssbx.physics.catalogue import STRENGTH_GROUP, metal_group
     from ssbx.physics.creep_laws import XU_2017_PARAMETERS
     from ssbx.physics.parameters import Parameter, with_input
     from ssbx.physics.vacancy import DISLOCATION_DENSITY_PARAMETER
-    from ssbx.setup import materials_of, vacancy_settings
+    from ssbx.setup import anode_metal_of, materials_of, vacancy_settings
 
     e = case.electrolyte
-    metal = anode_metal(case.anode.metal)
+    metal = anode_metal_of(case)
     groups: dict[str, Any] = {
         f"electrolyte {e.material}: conductivity (case file)": (
             Parameter("conductivity", e.conductivity, "S/m", "", "input",
