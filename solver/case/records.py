@@ -273,8 +273,10 @@ class CcsSpec:
     contact_loss [-], voltage_rise [-]: instability criteria of a trial (contact fraction drop
     below its value at the start of stripping; cell voltage over voltage_rise times its value
     after the first step); criterion: ``"contact"`` (the contact-fraction drop),
-    ``"nucleation"`` (the first void nucleation, vacancy transport on) or ``"auto"`` (nucleation
-    with vacancy transport, contact without).
+    ``"nucleation"`` (the first void nucleation, vacancy transport on), ``"protocol"``
+    (``cycles`` strip/plate cycles of ``capacity``, judged on contact loss and polarisation as
+    an experiment is) or ``"auto"`` (nucleation with vacancy transport, contact without);
+    cycles: strip/plate cycles of a ``"protocol"`` trial [-].
     """
 
     capacity: float = 18000.0
@@ -284,7 +286,8 @@ class CcsSpec:
     max_expansions: int = 4
     expansion_factor: float = 10.0
     contact_loss: float = 0.05
-    criterion: Literal["auto", "contact", "nucleation"] = "auto"
+    criterion: Literal["auto", "contact", "nucleation", "protocol"] = "auto"
+    cycles: int = 1
     voltage_rise: float = 2.0
 
 

@@ -389,6 +389,12 @@ def check_stripping(st: ValidationState) -> None:
             f"{st.shown('ccs.lower')}, {st.shown('ccs.upper')}: expected lower < upper (the "
             "initial bracket of current densities)"
         )
+    cycles = st.values.get("ccs.cycles")
+    if cycles is not None and cycles > 1 and st.values.get("ccs.criterion") != "protocol":
+        st.problems.append(
+            f"{st.shown('ccs.cycles')}: cycles are run by ccs.criterion = \"protocol\" only "
+            f"({st.shown('ccs.criterion')}); set the criterion or remove ccs.cycles"
+        )
     if st.values.get("ccs.criterion") == "nucleation" and st.values.get("vacancy.enabled") \
             is False:
         st.problems.append(

@@ -986,10 +986,23 @@ SCHEMA: tuple[Key, ...] = (
         "What makes a trial unstable besides the voltage rise. `contact`: the contact fraction "
         "after the mechanics solve falls more than `contact_loss` below its start (voids, "
         "nucleated ones included, open faster than creep and the stack pressure close them). "
-        "`nucleation`: the first void nucleation (needs vacancy transport). `auto`: "
-        "`nucleation` with vacancy transport on, `contact` without.",
+        "`nucleation`: the first void nucleation (needs vacancy transport). `protocol`: as an "
+        "experiment judges a current: `cycles` cycles of stripping then plating `capacity` "
+        "each; nucleated voids open and evolve (they do not end a trial), and the trial is "
+        "unstable when the contact is lost or the polarisation runs away at any point. "
+        "`auto`: `nucleation` with vacancy transport on, `contact` without. (A critical "
+        "current for dendrites on plating, the CCD, is a different quantity.)",
         default="auto",
-        choices=("auto", "contact", "nucleation"),
+        choices=("auto", "contact", "nucleation", "protocol"),
+    ),
+    Key(
+        "ccs.cycles",
+        "int",
+        "`criterion = \"protocol\"`: how many strip/plate cycles of `capacity` a trial runs "
+        "(e.g. 6 cycles of 0.3 mAh/cm²).",
+        default=1,
+        positive=True,
+        constraints="more than 1 only with ccs.criterion = \"protocol\"",
     ),
     Key(
         "ccs.voltage_rise",

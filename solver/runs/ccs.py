@@ -38,6 +38,19 @@ def ccs_criterion(case: Case) -> str:
     return "nucleation" if case.vacancy.enabled else "contact"
 
 
+def trial_steps(case: Case, current_density: float) -> list[ProtocolStep]:
+    """The protocol of one CCS trial at ``current_density`` [A/m^2]: strip ``ccs.capacity``;
+    with ``ccs.criterion = "protocol"``, ``ccs.cycles`` times strip then plate it back."""
+    cc = case.ccs
+    strip = ProtocolStep(kind="strip", text="CCS trial", current_density=current_density,
+                         capacity=cc.capacity)
+    if ccs_criterion(case) != "protocol":
+        return [strip]
+    plate = ProtocolStep(kind="plate", text="CCS trial (plate back)",
+                         current_density=-current_density, capacity=cc.capacity)
+    return [strip, plate] * cc.cycles
+
+
 def _vacancies_settled(problem: StrippingProblem) -> bool:
     """No vacancy transport, or its interface values stopped rising below the nucleation
     criterion (the complete contact is then stationary)."""
@@ -66,11 +79,10 @@ def strip_and_judge(problem: StrippingProblem, case: Case,
     cc = case.ccs
     start = problem.scalars()
     cf0, q0 = start["contact_fraction"], start["charge_density"]
-    step = ProtocolStep(kind="strip", text="CCS trial", current_density=current_density,
-                        capacity=cc.capacity)
+    criterion = ccs_criterion(case)
+    steps = trial_steps(case, current_density)
     recorder = Recorder(problem, case.contact.profile_interval)
     recorder.record(None, None)
-    criterion = ccs_criterion(case)
     cs = problem.settings.current
     flat_polarisation = abs(current_density) * (case.geometry.h_se / cs.conductivity
                                                 + cs.kinetics.resistance)
@@ -83,7 +95,7 @@ def strip_and_judge(problem: StrippingProblem, case: Case,
         polarisation = report.voltage - problem.open_circuit_voltage()
         if not first_polarisation:
             first_polarisation.append(max(abs(polarisation), flat_polarisation))
-        q = to_mAh_per_cm2(s["charge_density"] - q0)
+        q = to_mAh_per_cm2(s["charge_density"] - q0)  # net: stripped minus plated
         # the contact the mechanics found: nodes that nucleated at the end of this step are
         # judged after the next solve (creep or the stack pressure may close them)
         cf = s["contact_fraction"] + s.get("nucleated_fraction", 0.0)
@@ -97,17 +109,19 @@ def strip_and_judge(problem: StrippingProblem, case: Case,
             verdict.append(f"polarisation {polarisation * 1e3:.4g} mV > {cc.voltage_rise:g}x "
                            f"its reference {first_polarisation[0] * 1e3:.4g} mV at {q:.3g} "
                            "mAh/cm^2")
-        elif bool(np.all(problem.state.contact)) and _vacancies_settled(problem):
+        elif criterion != "protocol" and bool(np.all(problem.state.contact)) \
+                and _vacancies_settled(problem):
             closed.append(f"stable: contact complete at {q:.3g} mAh/cm^2 (fraction {cf0:.3f} "
                           "-> 1)")
         return bool(verdict or closed)
 
     try:
-        run_protocol(problem, [step], step_control(case), recorder, None, stop=stop)
+        run_protocol(problem, steps, step_control(case), recorder, None, stop=stop)
         stable = not verdict
+        over = (f"{cc.cycles} cycle(s) of {to_mAh_per_cm2(cc.capacity):.3g} mAh/cm^2"
+                if criterion == "protocol" else f"{to_mAh_per_cm2(cc.capacity):.3g} mAh/cm^2")
         reason = verdict[0] if verdict else closed[0] if closed else "stable: contact fraction " \
-            f"{cf0:.3f} -> {problem.scalars()['contact_fraction']:.3f} over " \
-            f"{to_mAh_per_cm2(cc.capacity):.3g} mAh/cm^2"
+            f"{cf0:.3f} -> {problem.scalars()['contact_fraction']:.3f} over {over}"
     except StrippingError as err:
         stable = False
         reason = f"solver failed: {str(err).splitlines()[0]}"
@@ -118,8 +132,8 @@ def strip_trial(case: Case, current_density: float, comm: MPI.Comm, *, cell_mesh
                 console: Any = None, recorder_sink: list[Recorder] | None = None,
                 prepare: Callable[[StrippingProblem], None] | None = None) -> Any:
     """One CCS trial (:class:`ssbx.runs.ccs_search.Trial`): build and initialise the case's
-    problem, run
-    ``prepare(problem)`` if given (e.g. a pressure hold), then :func:`strip_and_judge`."""
+    problem, run ``prepare(problem)`` if given (e.g. a pressure hold), then
+    :func:`strip_and_judge`."""
     case = case.for_ccs()
     t0 = time.perf_counter()
     with closing_problems():
@@ -138,7 +152,10 @@ def strip_trial(case: Case, current_density: float, comm: MPI.Comm, *, cell_mesh
         "contact_fraction_min": float(np.nanmin(cf)),
         "cell_voltage_max_V": float(np.nanmax(np.abs(volt))) if np.isfinite(volt).any()
         else math.nan,
-        "capacity_reached_mAh_per_cm2": to_mAh_per_cm2(q1 - q0),
+        # the charge passed (protocol trials: stripped plus plated, the net is ~0 per cycle)
+        "capacity_reached_mAh_per_cm2": to_mAh_per_cm2(
+            q1 - q0 if ccs_criterion(case) != "protocol"
+            else float(np.nansum(np.abs(np.diff(recorder.column("charge_density")))))),
         "steps": float(len(recorder.rows) - 1),
         "newton_iterations": float(np.nansum(recorder.column("newton_iterations"))),
         "wall_time_s": time.perf_counter() - t0,
@@ -186,4 +203,5 @@ def run_ccs_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None) -
             "time_total_s": time.perf_counter() - t0, "files": ["ccs_trials.csv"]}
 
 
-__all__ = ["ccs_criterion", "critical_current", "run_ccs_case", "strip_and_judge", "strip_trial"]
+__all__ = ["ccs_criterion", "critical_current", "run_ccs_case", "strip_and_judge", "strip_trial",
+           "trial_steps"]
