@@ -33,6 +33,7 @@ from ssbx.problems.current import CurrentSettings
 from ssbx.problems.mechanics import (
     Displacement,
     MechanicsProblem,
+    RigidPlate,
     Spring,
     Symmetry,
     Traction,
@@ -194,6 +195,8 @@ def build_mechanics_problem(case: Case, cell_mesh: CellMesh, *, prefix: str = "s
     if plate_load is None:
         if f.type == "pressure":
             plate_load = Traction(plate, _ramp(f.pressure, f.loading_time))
+        elif f.type == "rigid_plate":
+            plate_load = RigidPlate(plate, 1, _ramp(f.pressure, f.loading_time))
         elif f.type == "spring":
             plate_load = Spring(plate, _ramp(f.pressure, f.loading_time), f.stiffness)
         else:

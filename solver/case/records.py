@@ -199,12 +199,13 @@ class MechanicsSpec:
 class FixtureSpec:
     """Stack-pressure fixture on the Li current collector.
 
-    type: ``"pressure"``, ``"fixed_gap"`` or ``"spring"``; pressure [Pa] (compressive
+    type: ``"pressure"``, ``"rigid_plate"`` (force-controlled rigid plate), ``"fixed_gap"`` or
+    ``"spring"``; pressure [Pa] (compressive
     positive; spring preload, initial pressure of a fixed gap); stiffness [Pa/m] (spring);
     loading_time [s] (linear ramp of the pressure); sides: ``"symmetry"`` or ``"free"``.
     """
 
-    type: Literal["pressure", "fixed_gap", "spring"] = "pressure"
+    type: Literal["pressure", "rigid_plate", "fixed_gap", "spring"] = "pressure"
     pressure: float = 5e6
     stiffness: float = 0.935e9
     loading_time: float = 1.0

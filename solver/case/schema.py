@@ -758,11 +758,14 @@ SCHEMA: tuple[Key, ...] = (
     Key(
         "fixture.type",
         "choice",
-        "How the stack is held: `pressure` (constant stack pressure on the Li current "
-        "collector), `fixed_gap` (the pressure is applied, then the plate displacement is held), "
-        "`spring` (pressure = preload + stiffness x plate displacement).",
+        "How the stack is held: `pressure` (a uniform pressure on the back of the Li: the "
+        "Li bends over a void like a plate loaded by a fluid), `rigid_plate` (a rigid current "
+        "collector or plunger pressed with a controlled force: it moves as one body, the mean "
+        "pressure is `pressure`, and it does not bend over a void; what a cell on a press "
+        "does), `fixed_gap` (the pressure is applied, then the plate displacement is held), "
+        "`spring` (pressure = preload + stiffness x plate displacement, Winkler springs).",
         default="pressure",
-        choices=("pressure", "fixed_gap", "spring"),
+        choices=("pressure", "rigid_plate", "fixed_gap", "spring"),
     ),
     Key(
         "fixture.pressure",

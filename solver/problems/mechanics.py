@@ -122,6 +122,31 @@ class Spring:
 
 
 @dataclass(frozen=True)
+class RigidPlate:
+    """A rigid plate pressed on a flat boundary with a controlled force (current collector or
+    plunger): the boundary moves as one body, ``u_component = delta`` uniform, and the plate
+    displacement ``delta`` is the extra unknown fixed by the force balance ``mean normal
+    pressure = pressure`` (compressive > 0; a number or a callable of time [s]).
+
+    Solved exactly (to ``RIGID_PLATE_RTOL`` of the pressure) by a secant iteration on delta
+    around the Newton solve of each step: the pressure of a step is monotone in delta. The
+    plate slides freely along the boundary; add ``Displacement(tag, other_component, 0)`` to
+    bond it. Unlike :class:`Traction` (a uniform pressure: a soft layer over a void bends), the
+    plate does not bend: where the body creeps away the contact pressure falls and elsewhere it
+    rises.
+    """
+
+    tag: int
+    component: int
+    pressure: TimeFunction
+
+
+#: Relative tolerance of the force balance of a :class:`RigidPlate` (and its iteration limit).
+RIGID_PLATE_RTOL = 1e-9
+RIGID_PLATE_MAX_ITERATIONS = 30
+
+
+@dataclass(frozen=True)
 class Symmetry:
     """Roller (symmetry plane): zero normal displacement, free tangential sliding.
 
@@ -147,7 +172,7 @@ class Periodic:
     tag_b: int
 
 
-BoundaryCondition = Traction | Displacement | Spring | Symmetry | Periodic
+BoundaryCondition = Traction | Displacement | Spring | Symmetry | Periodic | RigidPlate
 
 
 def _at(value: TimeFunction, t: float) -> float:
@@ -417,6 +442,11 @@ class MechanicsProblem:
         self._pressures: dict[int, fem.Constant] = {}
         self._springs: dict[int, tuple[fem.Constant, fem.Constant]] = {}
         self._dirichlet: list[tuple[Displacement | Symmetry, fem.Constant, int]] = []
+        #: (index of the RigidPlate in bcs_spec, the Constant of its displacement delta)
+        self._rigid: tuple[int, fem.Constant] | None = None
+        self._rigid_delta = 0.0  # committed plate displacement [m]
+        self._rigid_delta_before = 0.0  # the one before (linear predictor)
+        self._rigid_stiffness: float | None = None  # d pressure / d delta [Pa/m], last seen
         bcs_fem: list[fem.DirichletBC] = []
         for bc in self.bcs_spec:
             if isinstance(bc, (Traction, Spring)) and facet_tags is None:
@@ -431,9 +461,9 @@ class MechanicsProblem:
                 self._springs[bc.tag] = (p0, k)
                 F += pressure_work(spring_pressure(p0, k, u, n), v, n, w, ds(bc.tag))
                 J += k * ufl.dot(du, n) * ufl.dot(v, n) * w * ds(bc.tag)
-            elif isinstance(bc, (Displacement, Symmetry)):
+            elif isinstance(bc, (Displacement, Symmetry, RigidPlate)):
                 facets = self._facets(bc.tag)
-                comp = bc.component if isinstance(bc, Displacement) else \
+                comp = bc.component if isinstance(bc, (Displacement, RigidPlate)) else \
                     self._normal_component(bc.tag, facets)
                 if not 0 <= comp < gdim:
                     raise ValueError(f"displacement component {comp} out of range on tag {bc.tag}")
@@ -441,7 +471,12 @@ class MechanicsProblem:
                     _at(bc.value, 0.0) if isinstance(bc, Displacement) else 0.0))
                 dofs = fem.locate_dofs_topological(self.V.sub(comp), fdim, facets)
                 bcs_fem.append(fem.dirichletbc(value, dofs, self.V.sub(comp)))
-                self._dirichlet.append((bc, value, comp))
+                if isinstance(bc, RigidPlate):
+                    if self._rigid is not None:
+                        raise ValueError("one RigidPlate per problem")
+                    self._rigid = (self.bcs_spec.index(bc), value)
+                else:
+                    self._dirichlet.append((bc, value, comp))
             else:
                 raise TypeError(f"unknown boundary condition {bc!r}")
         self.bcs = bcs_fem
@@ -449,7 +484,8 @@ class MechanicsProblem:
         self.jacobian_form = J
 
         # plate (reported boundary) and scales
-        loaded = [bc for bc in self.bcs_spec if isinstance(bc, (Traction, Spring, Displacement))]
+        loaded = [bc for bc in self.bcs_spec
+                  if isinstance(bc, (Traction, Spring, Displacement, RigidPlate))]
         if plate_tag is None and loaded:
             plate_tag = loaded[0].tag
         self.plate_tag = plate_tag
@@ -633,6 +669,8 @@ class MechanicsProblem:
                 d = _at(bc.value, t)
                 value.value = d
                 scale = max(scale, self._E_max * abs(d) / self._size)
+        if self._rigid is not None:
+            scale = max(scale, abs(_at(self.bcs_spec[self._rigid[0]].pressure, t)))
         if self._stress_scale_user is not None:
             scale = float(self._stress_scale_user)
         return scale if scale > 0.0 else 1e-9 * self._E_max
@@ -655,19 +693,12 @@ class MechanicsProblem:
         snes = self.problem.solver
         force_scale = scale * self._force_area
         snes.setTolerances(atol=self.atol * force_scale)
-        self._history.clear()
         self._timers["kernel"] = self._timers["assembly"] = 0.0
-        self._failed = 0
         self._pending = None
-        self.u.x.array[:] = self._u_committed  # always from the committed state
-        if self.predictor == "linear" and dt > 0.0 and self._dt_last > 0.0:
-            self.u.x.array[:] = self._u_committed + (dt / self._dt_last) * (
-                self._u_committed - self._u_before)
-        if adjust_guess is not None:
-            adjust_guess(self.u)
-        self.problem.solve()
-        reason = int(snes.getConvergedReason())
-        converged = reason > 0 and self._failed == 0
+        if self._rigid is None:
+            converged, reason = self._newton(dt, adjust_guess)
+        else:
+            converged, reason = self._solve_rigid_plate(dt, t_new, adjust_guess)
         max_dp = self.comm.allreduce(
             max((reg.max_dp() for reg in self.regions.values()), default=0.0), op=MPI.MAX)
         result = StepResult(
@@ -685,10 +716,67 @@ class MechanicsProblem:
         result.wall_time = time.perf_counter() - t_wall
         return result
 
+    def _newton(self, dt: float,
+                adjust_guess: Callable[[fem.Function], None] | None) -> tuple[bool, int]:
+        """One Newton solve of the step from the committed state (with the linear predictor and
+        ``adjust_guess``); returns (converged, SNES reason)."""
+        snes = self.problem.solver
+        self._history.clear()
+        self._failed = 0
+        self.u.x.array[:] = self._u_committed  # always from the committed state
+        if self.predictor == "linear" and dt > 0.0 and self._dt_last > 0.0:
+            self.u.x.array[:] = self._u_committed + (dt / self._dt_last) * (
+                self._u_committed - self._u_before)
+        if adjust_guess is not None:
+            adjust_guess(self.u)
+        self.problem.solve()
+        reason = int(snes.getConvergedReason())
+        return reason > 0 and self._failed == 0, reason
+
+    def _solve_rigid_plate(self, dt: float, t_new: float,
+                           adjust_guess: Callable[[fem.Function], None] | None
+                           ) -> tuple[bool, int]:
+        """The step with a :class:`RigidPlate`: secant iteration on the plate displacement
+        delta until the plate's mean normal pressure is the target (relative
+        :data:`RIGID_PLATE_RTOL`), each iterate a Newton solve; returns (converged, reason)."""
+        index, value = self._rigid
+        plate = self.bcs_spec[index]
+        target = _at(plate.pressure, t_new)
+        n_c = float(self._mean_normal(plate.tag)[plate.component])
+        if self._rigid_stiffness is None:
+            # first guess of d pressure / d delta: the stiffest material over the domain size
+            # (pushing against the outward normal compresses)
+            self._rigid_stiffness = -n_c * self._E_max / self._size
+        delta = self._rigid_delta
+        if self.predictor == "linear" and dt > 0.0 and self._dt_last > 0.0:
+            delta += (dt / self._dt_last) * (self._rigid_delta - self._rigid_delta_before)
+        tol = RIGID_PLATE_RTOL * max(abs(target), 1e-12 * self._E_max)
+        previous: tuple[float, float] | None = None
+        reason = 0
+        for _ in range(RIGID_PLATE_MAX_ITERATIONS):
+            value.value = delta
+            converged, reason = self._newton(dt, adjust_guess)
+            if not converged:
+                return False, reason
+            pressure = self.stack_pressure(plate.tag)
+            if abs(pressure - target) <= tol:
+                self._pending_delta = delta
+                return True, reason
+            if previous is not None and pressure != previous[1]:
+                slope = (pressure - previous[1]) / (delta - previous[0])
+                if slope * self._rigid_stiffness > 0.0:  # keep a monotone, physical slope
+                    self._rigid_stiffness = slope
+            previous = (delta, pressure)
+            delta += (target - pressure) / self._rigid_stiffness
+        return False, reason
+
     def commit(self) -> None:
         """Accept the last converged step: its state becomes the committed (``*_old``) state."""
         if self._pending is None:
             raise MechanicsSolverError("commit() without a converged, uncommitted step")
+        if self._rigid is not None:
+            self._rigid_delta_before = self._rigid_delta
+            self._rigid_delta = self._pending_delta
         for reg in self.regions.values():
             reg.commit()
         self._u_before[:] = self._u_committed
@@ -701,6 +789,8 @@ class MechanicsProblem:
     def reject(self) -> None:
         """Discard the last step: u goes back to the committed state."""
         self.u.x.array[:] = self._u_committed
+        if self._rigid is not None:
+            self._rigid[1].value = self._rigid_delta
         self._pending = None
 
     # -- outputs --------------------------------------------------------------------------------
@@ -841,7 +931,9 @@ class MechanicsProblem:
     def checkpoint_state(self) -> dict[str, Any]:
         """Scalars of the committed state (JSON-able)."""
         return {"time": self.time, "steps": self.steps, "dt_last": self._dt_last,
-                "stress_scale": self._stress_scale_user}
+                "stress_scale": self._stress_scale_user,
+                "rigid_plate": [self._rigid_delta, self._rigid_delta_before,
+                                self._rigid_stiffness]}
 
     def restore_checkpoint(self, state: dict[str, Any]) -> None:
         """After the functions of :meth:`checkpoint_fields` were read (a fresh problem, or
@@ -862,6 +954,12 @@ class MechanicsProblem:
         self._dt_last = float(state["dt_last"])
         scale = state.get("stress_scale")
         self._stress_scale_user = None if scale is None else float(scale)
+        if state.get("rigid_plate") is not None:
+            delta, before, stiffness = state["rigid_plate"]
+            self._rigid_delta, self._rigid_delta_before = float(delta), float(before)
+            self._rigid_stiffness = None if stiffness is None else float(stiffness)
+            if self._rigid is not None:
+                self._rigid[1].value = self._rigid_delta
         self._pending = None
 
 

@@ -71,6 +71,7 @@ from ssbx.problems.interface import InterfaceNodes, LocalMap
 from ssbx.problems.mechanics import (
     Displacement,
     MechanicsProblem,
+    RigidPlate,
     Spring,
     Symmetry,
     Traction,
@@ -190,6 +191,8 @@ class StrippingProblem:
         bottom = int(FacetTag.LI_BOTTOM)
         if s.fixture == "pressure":
             plate: Any = Traction(bottom, s.pressure)
+        elif s.fixture == "rigid_plate":
+            plate = RigidPlate(bottom, 1, s.pressure)
         elif s.fixture == "spring":
             plate = Spring(bottom, s.pressure, s.stiffness)
         elif s.fixture == "fixed_gap":
@@ -218,11 +221,12 @@ class StrippingProblem:
         return -self.settings.pressure / (li.lame_lambda + 2.0 * li.shear_modulus)
 
     def set_stack_pressure(self, pressure: float) -> None:
-        """Change the stack pressure [Pa] of a ``pressure`` (or the preload of a ``spring``)
-        fixture from the next step on (pressure protocols, e.g. a high-pressure hold)."""
+        """Change the stack pressure [Pa] of a ``pressure`` or ``rigid_plate`` (or the preload of
+        a ``spring``) fixture from the next step on (pressure protocols, e.g. a high-pressure
+        hold)."""
         bcs = self.mechanics.bcs_spec
         for k, bc in enumerate(bcs):
-            if isinstance(bc, Traction):
+            if isinstance(bc, Traction | RigidPlate):
                 bcs[k] = dataclasses.replace(bc, pressure=float(pressure))
             elif isinstance(bc, Spring):
                 bcs[k] = dataclasses.replace(bc, preload=float(pressure))

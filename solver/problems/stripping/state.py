@@ -20,7 +20,7 @@ from ssbx.meshes.spec import VoidSpec
 from ssbx.physics.elasticity import ElasticMaterial
 from ssbx.problems.current import CurrentSettings
 
-Fixture = Literal["pressure", "spring", "fixed_gap"]
+Fixture = Literal["pressure", "rigid_plate", "spring", "fixed_gap"]
 
 
 
@@ -34,7 +34,8 @@ class StrippingSettings:
     current: the electrolyte/kinetics settings (degree 2 recommended: nodal GLL contact);
     li, creep: Li elastic constants and creep law (``None``: elastic Li); electrolyte: its
     elastic constants (used when ``electrolyte_mechanics == "elastic"``); temperature [K];
-    fixture: ``pressure`` (constant stack pressure on the Li collector), ``spring`` (pressure
+    fixture: ``pressure`` (constant stack pressure on the Li collector), ``rigid_plate`` (a
+    rigid collector pressed with a constant force: the mean pressure), ``spring`` (pressure
     = preload + stiffness x collector displacement) or ``fixed_gap`` (collector held where the
     elastic stack pressure put it); pressure [Pa]; stiffness [Pa/m]; voids: initial gaps;
     stress_coupling: the contact pressure enters the overpotential (``+ Omega p / F``, Omega the
