@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import sys
 
-from ssbx.meshes.sizing import FLAT_GROWTH, effective_sizes, graded_rows
+from ssbx.meshes.sizing import FLAT_GROWTH, effective_sizes, flat_cell_grid
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
 
 #: Area of an equilateral triangle of unit side.
@@ -23,10 +23,8 @@ _TRIANGLE = math.sqrt(3.0) / 4.0
 def flat_cell_count(geometry: CellGeometrySpec, sizes: MeshSizeSpec,
                     growth: float = FLAT_GROWTH) -> int:
     """Triangles of :func:`ssbx.meshes.flat_cell.build_flat_cell_mesh` (exact)."""
-    nx = max(1, math.ceil(geometry.width / sizes.size_fine - 1e-9))
-    rows = (graded_rows(geometry.h_li, sizes.size_fine, sizes.size_coarse, growth).size - 1
-            + graded_rows(geometry.h_se, sizes.size_fine, sizes.size_coarse, growth).size - 1)
-    return 2 * nx * rows
+    nx, y_li, y_se = flat_cell_grid(geometry, sizes, growth)
+    return 2 * nx * (y_li.size - 1 + y_se.size - 1)
 
 
 def _graded_disk(fine: float, coarse: float, radius: float) -> float:

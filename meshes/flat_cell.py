@@ -13,15 +13,13 @@ the same :mod:`ssbx.meshes.tags` as the Gmsh cells.
 
 from __future__ import annotations
 
-import math
-
 from mpi4py import MPI
 
 import dolfinx
 import numpy as np
 
 from ssbx.meshes.cell import CellMesh, _make_cell_mesh
-from ssbx.meshes.sizing import FLAT_GROWTH, graded_rows
+from ssbx.meshes.sizing import FLAT_GROWTH, flat_cell_grid
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
 from ssbx.meshes.tags import CellTag, FacetTag
 
@@ -33,9 +31,7 @@ def build_flat_cell_mesh(comm: MPI.Comm, geometry: CellGeometrySpec, sizes: Mesh
     ``geometry.voids`` are ignored here (they are initial gaps, not holes). Columns:
     ``ceil(width / size_fine)``; rows: :func:`graded_rows` in the Li and in the electrolyte.
     """
-    nx = max(1, math.ceil(geometry.width / sizes.size_fine - 1e-9))
-    y_li = graded_rows(geometry.h_li, sizes.size_fine, sizes.size_coarse, growth)
-    y_se = graded_rows(geometry.h_se, sizes.size_fine, sizes.size_coarse, growth)
+    nx, y_li, y_se = flat_cell_grid(geometry, sizes, growth)
     rows = np.concatenate([-y_li[::-1], y_se[1:]])  # bottom (Li) to top (electrolyte)
     ny = rows.size - 1
     mesh = dolfinx.mesh.create_rectangle(

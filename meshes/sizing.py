@@ -6,6 +6,7 @@ the estimate of a mesh's size made before meshing (:mod:`ssbx.meshes.estimate`).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,17 @@ def graded_rows(thickness: float, first: float, largest: float, growth: float) -
     return y * (thickness / y[-1])
 
 
+def flat_cell_grid(geometry: CellGeometrySpec, sizes: MeshSizeSpec,
+                   growth: float = FLAT_GROWTH) -> tuple[int, np.ndarray, np.ndarray]:
+    """The grid of the flat-interface cell: ``(nx, y_li, y_se)``: ``ceil(width / size_fine)``
+    columns and the row boundaries [m] (:func:`graded_rows`) in the Li and in the electrolyte,
+    each from the interface."""
+    nx = max(1, math.ceil(geometry.width / sizes.size_fine - 1e-9))
+    y_li = graded_rows(geometry.h_li, sizes.size_fine, sizes.size_coarse, growth)
+    y_se = graded_rows(geometry.h_se, sizes.size_fine, sizes.size_coarse, growth)
+    return nx, y_li, y_se
+
+
 def effective_sizes(geometry: CellGeometrySpec, sizes: MeshSizeSpec) -> dict[str, Any]:
     """Element sizes [m] the builder actually uses.
 
@@ -46,4 +58,4 @@ def effective_sizes(geometry: CellGeometrySpec, sizes: MeshSizeSpec) -> dict[str
     return {"coarse": coarse, "fine": fine, "void": void}
 
 
-__all__ = ["FLAT_GROWTH", "effective_sizes", "graded_rows"]
+__all__ = ["FLAT_GROWTH", "effective_sizes", "flat_cell_grid", "graded_rows"]

@@ -46,7 +46,7 @@ from ssbx.case.rules import (
 from ssbx.case.schema import section_keys
 from ssbx.case.validate import ValidationState, fill_defaults, show_given, walk_keys
 from ssbx.errors import CaseError
-from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
+from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
 from ssbx.units import (
     toml_type,
 )
@@ -63,16 +63,7 @@ def build_case(st: ValidationState) -> Case:
             if key.kind != "table_list"
         }
 
-    voids = tuple(
-        VoidSpec(
-            center=d.values["center"],
-            width=d.values["width"],
-            height=d.values["height"],
-            shape=d.values["shape"],
-            corner_radius=d.values["corner_radius"],
-        )
-        for d in st.voids
-    )
+    voids = tuple(d.spec() for d in st.voids)
     return Case(
         name=v["name"],
         description=v["description"],

@@ -12,7 +12,7 @@ from ssbx.case.records import default_corner_radius, i0_from_asr
 from ssbx.case.schema import KEYS, VOID_KEYS
 from ssbx.case.validate import ValidationState, allowed_text, show_given, show_um
 from ssbx.meshes.estimate import estimate_cells
-from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
+from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
 from ssbx.physics.creep_laws import XU_2017_TEMPERATURES
 
 # --------------------------------------------------------------------------- cross-key checks
@@ -285,9 +285,7 @@ def check_mesh_size(st: ValidationState) -> None:
     if v["mesh.size_fine"] > v["mesh.size_coarse"]:
         return  # reported by check_mesh
     try:
-        voids = tuple(VoidSpec(**{k: d.values[k] for k in ("center", "width", "height", "shape",
-                                                           "corner_radius")})
-                      for d in st.voids)
+        voids = tuple(d.spec() for d in st.voids)
     except KeyError:
         return  # a void sub-key is missing (reported already)
     geometry = CellGeometrySpec(kind=v["geometry.kind"], h_se=v["geometry.h_se"],

@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ssbx.case.schema import KEYS, SCHEMA, TABLES, VOID_KEYS, Key, section_keys
+from ssbx.meshes.spec import VoidSpec
 from ssbx.units import (
     DIMENSIONS,
+    LENGTH,
+    PRESSURE,
     QuantityError,
     parse_quantity,
     show_value,
@@ -199,6 +202,12 @@ class VoidEntry:
         """``path = value`` of the void's key ``name`` for messages."""
         return f"{self.path(name)} = {show_given(self.given[name])}"
 
+    def spec(self) -> VoidSpec:
+        """The checked void as a :class:`VoidSpec` (``KeyError`` while a sub-key is missing)."""
+        v = self.values
+        return VoidSpec(center=v["center"], width=v["width"], height=v["height"],
+                        shape=v["shape"], corner_radius=v["corner_radius"])
+
 
 @dataclass
 class ValidationState:
@@ -273,8 +282,8 @@ def walk_voids(value: Any, st: ValidationState) -> None:
 #: A bare number (no unit) is SI. Where it is implausible in SI for the kind of key, the
 #: case probably meant another unit: (dimension, lower, upper, SI unit, suggested unit).
 _PLAUSIBLE_BARE = {
-    "[length]": (0.0, 1e-2, "m", "um"),  # layers and features of a cell: below 1 cm
-    "[pressure]": (1e3, math.inf, "Pa", "MPa"),  # stack and yield pressures: above 1 kPa
+    LENGTH: (0.0, 1e-2, "m", "um"),  # layers and features of a cell: below 1 cm
+    PRESSURE: (1e3, math.inf, "Pa", "MPa"),  # stack and yield pressures: above 1 kPa
 }
 
 
@@ -283,7 +292,7 @@ def bare_number_warning(key: Key, path: str, value: Any) -> str | None:
     suggesting the unit probably meant; ``None`` otherwise."""
     if key.kind != "quantity" or isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    rule = _PLAUSIBLE_BARE.get(str(key.dimension))
+    rule = _PLAUSIBLE_BARE.get(key.dimension or "")
     if rule is None or value == 0:
         return None
     lower, upper, si, meant = rule
