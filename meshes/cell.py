@@ -29,6 +29,7 @@ from dolfinx.io import gmsh as gmshio
 from ssbx.meshes.sizing import effective_sizes
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.meshes.tags import CellTag, FacetTag, physical_name
+from ssbx.meshes.voids import void_outline
 
 UM = 1e-6
 """One micrometre in metres: the Gmsh model's length unit."""
@@ -69,6 +70,8 @@ def validate_geometry(geometry: CellGeometrySpec) -> None:
     g = geometry
     if g.kind not in ("planar", "axisymmetric"):
         errors.append(f"kind must be 'planar' or 'axisymmetric', got {g.kind!r}")
+    if g.void_model not in ("gap", "explicit"):
+        errors.append(f"void_model must be 'gap' or 'explicit', got {g.void_model!r}")
     for name in ("h_se", "h_li", "width"):
         if not getattr(g, name) > 0.0:
             errors.append(f"{name} must be > 0, got {getattr(g, name)!r}")
@@ -77,10 +80,17 @@ def validate_geometry(geometry: CellGeometrySpec) -> None:
     tol = 1e-9 * g.width
     for i, v in enumerate(g.voids):
         label = f"void {i}"
-        if v.shape not in ("ellipse", "rounded_rectangle"):
-            errors.append(
-                f"{label}: shape must be 'ellipse' or 'rounded_rectangle', got {v.shape!r}"
-            )
+        if v.shape not in ("ellipse", "lens", "rounded_rectangle"):
+            errors.append(f"{label}: shape must be 'ellipse', 'lens' or 'rounded_rectangle', "
+                          f"got {v.shape!r}")
+        if v.shape == "lens" and v.height > 0.5 * v.width * (1.0 + 1e-9):
+            errors.append(f"{label}: a lens is at most a hemisphere: height {v.height:g} m must "
+                          f"be <= width/2 = {0.5 * v.width:g} m")
+        if (g.void_model == "explicit" and v.shape == "rounded_rectangle"
+                and v.corner_radius < v.height * (1.0 - 1e-9)):
+            errors.append(f"{label}: an explicit rounded_rectangle needs corner_radius = height "
+                          f"= {v.height:g} m (a slit with rounded ends; a vertical wall has no "
+                          f"single gap), got {v.corner_radius:g} m")
         if not v.width > 0.0:
             errors.append(f"{label}: width must be > 0, got {v.width!r}")
         if not v.height > 0.0:
@@ -212,6 +222,24 @@ def _void_profile(g: _Geo, v: VoidSpec, axisymmetric: bool, s: float) -> tuple[i
     return start, end, curves
 
 
+def _matched_void_profile(g: _Geo, v: VoidSpec, axisymmetric: bool, s: float,
+                          spacing: float) -> tuple[int, int, list[int], list[int]]:
+    """The Li-side surface of an explicit void (µm) as a polyline of one-element lines, from
+    :func:`~ssbx.meshes.voids.void_outline` (oriented as :func:`_void_profile`), and the points
+    of the flat electrolyte surface straight above its interior nodes (right to left): the Li
+    and electrolyte nodes of a void then pair up by x (P1 geometry: the edge midpoints, where
+    P2 puts its nodes, pair up too). Returns (start, end, curves, top points)."""
+    pts = void_outline(v, axisymmetric, spacing / s) * s
+    chain = [g.point(float(x), float(y)) for x, y in pts]
+    curves: list[int] = []
+    for a, b in itertools.pairwise(chain):
+        curves += g.line(a, b)
+    for curve in curves:
+        g.geo.mesh.setTransfiniteCurve(curve, 2)
+    top = [g.point(float(x), 0.0) for x in pts[1:-1, 0]]  # the axis point's partner: (0, 0)
+    return chain[0], chain[-1], curves, top
+
+
 def _build_gmsh_model(gmsh: Any, geometry: CellGeometrySpec, sizes: MeshSizeSpec) -> dict[str, Any]:
     """Create and mesh the current Gmsh model (µm); return curve groups and size info."""
     s = 1.0 / UM
@@ -230,8 +258,15 @@ def _build_gmsh_model(gmsh: Any, geometry: CellGeometrySpec, sizes: MeshSizeSpec
     x_pts = [p_left]
     kinds: list[str] = []
     profiles: list[tuple[int, int, list[int]]] = []
+    explicit = geometry.void_model == "explicit"
+    eff = effective_sizes(geometry, sizes)
+    tops: list[list[int]] = []  # explicit voids: the electrolyte points above each outline
     for v in voids:
-        start, end, curves = _void_profile(g, v, axisym, s)
+        if explicit:
+            start, end, curves, top = _matched_void_profile(g, v, axisym, s, eff["fine"] * s)
+            tops.append(top)
+        else:
+            start, end, curves = _void_profile(g, v, axisym, s)
         profiles.append((start, end, curves))
         if axisym:
             x_pts.append(start)
@@ -245,18 +280,29 @@ def _build_gmsh_model(gmsh: Any, geometry: CellGeometrySpec, sizes: MeshSizeSpec
     x_pts.append(p_right)
     kinds.append("contact")
     segments: list[int] = []
+    seg_kinds: list[str] = []
+    top_iter = iter(tops)
     for p, q, kind in zip(x_pts[:-1], x_pts[1:], kinds, strict=True):
-        (curve,) = g.line(p, q)
-        segments.append(curve)
-        (contact if kind == "contact" else void_se).append(curve)
+        chain = [p, q]
+        if kind == "void" and explicit:  # a node above each outline node, left to right
+            chain = [p, *next(top_iter)[::-1], q]
+        for a, b in itertools.pairwise(chain):
+            (curve,) = g.line(a, b)
+            if explicit and kind == "void":
+                g.geo.mesh.setTransfiniteCurve(curve, 2)
+            segments.append(curve)
+            seg_kinds.append(kind)
+            (contact if kind == "contact" else void_se).append(curve)
 
     # the Li's top, right to left: reversed contact segments and void profiles
     profile_iter = iter(reversed(profiles))
-    for curve, kind in zip(reversed(segments), reversed(kinds), strict=True):
+    previous = ""
+    for curve, kind in zip(reversed(segments), reversed(seg_kinds), strict=True):
         if kind == "contact":
             li_top.append(-curve)
-        else:
+        elif previous != "void":
             li_top += next(profile_iter)[2]
+        previous = kind
 
     # outer boundary
     p_se_tl, p_se_tr = g.point(0.0, hse), g.point(W, hse)
@@ -292,7 +338,6 @@ def _build_gmsh_model(gmsh: Any, geometry: CellGeometrySpec, sizes: MeshSizeSpec
             gmsh.model.addPhysicalGroup(dim, entities, int(tag), name=physical_name(tag))
 
     # mesh-size fields (µm)
-    eff = effective_sizes(geometry, sizes)
     coarse, fine = eff["coarse"] * s, eff["fine"] * s
     grading = max(sizes.grading_distance * s, 1e-9 * W)
     slope = (coarse - fine) / grading  # size growth per unit distance
@@ -310,7 +355,7 @@ def _build_gmsh_model(gmsh: Any, geometry: CellGeometrySpec, sizes: MeshSizeSpec
         field.setNumber(thr, "DistMax", grading)
         minimum.append(thr)
     for v, (_, _, curves), s_void_m in zip(voids, profiles, eff["void"], strict=True):
-        s_void = s_void_m * s
+        s_void = (eff["fine"] if explicit else s_void_m) * s
         if s_void >= coarse:
             continue
         x0 = 0.0 if axisym else v.x_min * s

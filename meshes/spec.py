@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-VoidShape = Literal["ellipse", "rounded_rectangle"]
+VoidShape = Literal["ellipse", "lens", "rounded_rectangle"]
 GeometryKind = Literal["planar", "axisymmetric"]
+VoidModel = Literal["gap", "explicit"]
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,9 @@ class VoidSpec:
     center: lateral position of the void centre [m] (axisymmetric: 0, on the axis).
     width: void width along the interface [m] (axisymmetric: the diameter).
     height: void depth into the Li [m].
-    shape: ``"ellipse"`` (half-ellipse cap) or ``"rounded_rectangle"``.
+    shape: ``"ellipse"`` (half-ellipse cap: a hemisphere when ``height = width / 2``),
+        ``"lens"`` (circular cap: a lenticular pore meeting the interface at a finite angle)
+        or ``"rounded_rectangle"`` (a flat-bottomed slit).
     corner_radius: radius of the rounded corners at the void bottom [m]
         (``rounded_rectangle`` only).
     """
@@ -52,6 +55,10 @@ class CellGeometrySpec:
     h_se: electrolyte thickness [m]. h_li: Li thickness [m].
     width: lateral period L (planar) or cell radius (axisymmetric) [m].
     voids: interfacial voids, non-overlapping, inside ``0 < x < width``.
+    void_model: how a stripping problem represents the voids: ``"gap"`` (a gap field on a flat,
+        conforming interface; small slopes) or ``"explicit"`` (holes in the Li mesh, free
+        surfaces whose distance to the electrolyte is the contact gap). Meshes for other
+        problems always cut the voids.
     """
 
     kind: GeometryKind = "planar"
@@ -59,6 +66,7 @@ class CellGeometrySpec:
     h_li: float = 20e-6
     width: float = 100e-6
     voids: tuple[VoidSpec, ...] = field(default_factory=tuple)
+    void_model: VoidModel = "gap"
 
 
 @dataclass(frozen=True)

@@ -291,6 +291,19 @@ def _diffusion_records(records: Parameters, value: float, note: str) -> Paramete
                       "reference_temperature", 298.15, "K", note)
 
 
+def stripping_cell_mesh(comm: Any, case: Case, *, msh_path: Any = None) -> CellMesh:
+    """The mesh of a stripping case (collective on ``comm``): the structured flat-interface
+    cell (``geometry.void_model = "gap"``, voids are gap fields) or the Gmsh cell with the
+    voids cut into the Li and the nodes on both sides of each void paired (``"explicit"``)."""
+    if case.geometry.void_model == "explicit" and case.geometry.voids:
+        from ssbx.meshes.cell import build_cell_mesh
+
+        return build_cell_mesh(comm, case.geometry, case.mesh, msh_path=msh_path)
+    from ssbx.meshes.flat_cell import build_flat_cell_mesh
+
+    return build_flat_cell_mesh(comm, case.geometry, case.mesh)
+
+
 def stripping_settings(case: Case) -> StrippingSettings:
     """Settings of a resolved ``problem = "stripping"`` case."""
     materials, creep = materials_of(case)

@@ -24,6 +24,9 @@ _STEADY = ('problem = "current_distribution" is one steady solve on a rigid cell
            '"mechanics" for stack pressure and creep, "stripping" for protocols, contact and '
            "critical currents)")
 
+_CUT = ('the voids of this problem kind are always cut into the Li mesh; void_model chooses '
+        'between a gap field and holes for problem = "stripping" only')
+
 #: Keys each problem kind does not use (a dotted path, or a section ending in ``.``) -> what the
 #: kind uses instead, or why nothing. A case that sets one is refused (it would be ignored).
 UNUSED_KEYS: dict[str, dict[str, str]] = {
@@ -43,8 +46,10 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "contact.": _NO_CURRENT,
         "ccs.": _NO_CURRENT,
         "vacancy.": _NO_CURRENT,
+        "geometry.void_model": _CUT,
     },
     "current_distribution": {
+        "geometry.void_model": _CUT,
         "mechanics.": _STEADY,
         "fixture.": _STEADY,
         "time.": _STEADY,
@@ -180,8 +185,25 @@ def check_voids(st: ValidationState) -> None:
                     f"{show_um(limit)}"
                 )
                 void.bad.add("corner_radius")
-        elif shape == "ellipse":
-            void.values["corner_radius"] = 0.0  # ignored for ellipses
+        elif shape in ("ellipse", "lens"):
+            void.values["corner_radius"] = 0.0  # ignored for ellipses and lenses
+        if shape == "lens" and w is not None and h is not None and h > w / 2 * (1 + 1e-12):
+            st.problems.append(
+                f"{void.shown('height')}: a lens (circular cap) is at most a hemisphere; "
+                f"expected <= width/2 = {show_um(w / 2)}"
+            )
+            void.bad.add("height")
+        explicit = (st.values.get("geometry.void_model") == "explicit"
+                    and st.values.get("problem") == "stripping")
+        if (explicit and shape == "rounded_rectangle" and h is not None
+                and void.values.get("corner_radius") is not None
+                and void.values["corner_radius"] < h * (1 - 1e-12)):
+            st.problems.append(
+                f"{void.path('corner_radius')} = {show_um(void.values['corner_radius'])}: an "
+                'explicit void (geometry.void_model = "explicit") has no vertical wall; expected '
+                f"corner_radius = height = {show_um(h)} (a slit with rounded ends)"
+            )
+            void.bad.add("corner_radius")
     if kind == "axisymmetric" and len(st.voids) > 1:
         st.problems.append(
             f"geometry.voids has {len(st.voids)} voids: an axisymmetric cell has at most one "
@@ -246,7 +268,9 @@ def check_mesh(st: ValidationState) -> None:
             )
     if fine is None:
         return
-    cut = st.values.get("problem") != "stripping"  # stripping: gaps at a flat interface
+    # stripping with the gap model: gaps at a flat interface; otherwise the voids are cut
+    cut = (st.values.get("problem") != "stripping"
+           or st.values.get("geometry.void_model") == "explicit")
     for void in st.voids:
         h, w = void.values.get("height"), void.values.get("width")
         if cut and h is not None and "height" not in void.bad and fine > h:
@@ -290,10 +314,11 @@ def check_mesh_size(st: ValidationState) -> None:
         return  # a void sub-key is missing (reported already)
     geometry = CellGeometrySpec(kind=v["geometry.kind"], h_se=v["geometry.h_se"],
                                 h_li=v["geometry.h_li"], width=v["geometry.width"],
-                                voids=voids)
+                                voids=voids, void_model=v.get("geometry.void_model", "gap"))
     sizes = MeshSizeSpec(size_fine=v["mesh.size_fine"], size_coarse=v["mesh.size_coarse"],
                          grading_distance=v["mesh.grading_distance"])
-    cells = estimate_cells(geometry, sizes, flat=v.get("problem") == "stripping")
+    cells = estimate_cells(geometry, sizes, flat=v.get("problem") == "stripping"
+                           and geometry.void_model == "gap")
     limit = v["mesh.max_cells"]
     if cells > limit:
         memory = cells * BYTES_PER_CELL / 1e9
@@ -438,6 +463,13 @@ def check_stripping(st: ValidationState) -> None:
                 f"{st.shown('interface.asr_variation')}: a varying interface resistance is "
                 f"implemented for problem = \"stripping\" only, not "
                 f"{st.shown('problem')} (allowed here: 0)")
+        return
+    if st.values.get("geometry.void_model") == "explicit":
+        if st.values.get("vacancy.enabled"):
+            st.problems.append(
+                f"{st.shown('geometry.void_model')}: vacancy transport ([vacancy] enabled) is "
+                'implemented with the gap model only; use geometry.void_model = "gap" or '
+                "disable [vacancy]")
         return
     for void in st.voids:
         h, w = void.values.get("height"), void.values.get("width")

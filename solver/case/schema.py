@@ -168,9 +168,11 @@ SECTIONS: dict[str, str] = {
         "Interfacial voids, one `[[geometry.voids]]` table each (numbered from 0 in messages: "
         "`geometry.voids[0]`). A void is cut into the Li below the interface `y = 0`; its "
         "electrolyte side is the flat part of the interface it covers, which carries no current. "
-        'For `problem = "stripping"` no hole is cut: a void is an initial gap of depth `height` '
-        "between the Li and the electrolyte along the flat interface (small slopes: `height ≤ "
-        "width/5` and `≤ geometry.h_li/5`)."
+        'For `problem = "stripping"` with `geometry.void_model = "gap"` no hole is cut: a void '
+        "is an initial gap of depth `height` between the Li and the electrolyte along the flat "
+        "interface (small slopes: `height ≤ width/5` and `≤ geometry.h_li/5`); with "
+        '`void_model = "explicit"` it is a hole in the Li mesh whose free surface may touch the '
+        "electrolyte anywhere (pores of any aspect ratio)."
     ),
     "mesh": "Target element sizes of the Gmsh mesh.",
     "electrolyte": "The solid electrolyte (ionic conductor, single-ion: Ohm's law for Li⁺).",
@@ -255,16 +257,19 @@ VOID_KEYS: tuple[Key, ...] = (
         dimension=LENGTH,
         positive=True,
         required=True,
-        constraints="`< geometry.h_li`; stripping: `≤ width/5` and `≤ geometry.h_li/5` "
-        "(small-slope contact model)",
+        constraints="`< geometry.h_li`; stripping with `void_model = \"gap\"`: `≤ width/5` "
+        "and `≤ geometry.h_li/5` (small-slope contact model); `lens`: `≤ width/2`",
     ),
     Key(
         "shape",
         "choice",
-        "Void cross-section: half ellipse with semi-axes `width/2` and `height`, or a "
-        "rectangle with rounded bottom corners.",
+        "Void cross-section: half ellipse with semi-axes `width/2` and `height` (a hemisphere "
+        "when `height = width/2`), `lens` (a circular cap through the rims: a lenticular pore "
+        "meeting the interface at a finite angle), or a rectangle with rounded bottom corners "
+        "(a slit; explicit voids need `corner_radius = height`, rounded ends without a "
+        "vertical wall).",
         default="ellipse",
-        choices=("ellipse", "rounded_rectangle"),
+        choices=("ellipse", "lens", "rounded_rectangle"),
     ),
     Key(
         "corner_radius",
@@ -333,6 +338,19 @@ SCHEMA: tuple[Key, ...] = (
         default_text="100 um",
         dimension=LENGTH,
         positive=True,
+    ),
+    Key(
+        "geometry.void_model",
+        "choice",
+        'How a stripping problem represents the voids: `gap` (the flat-reference model: the Li '
+        "and electrolyte meshes conform on `y = 0` and a void is a gap field there; small "
+        "slopes only) or `explicit` (each void is a hole in the Li mesh, meshed as a free "
+        "surface; every Li surface node facing the electrolyte is bounded by its distance to "
+        "it, so hemispherical and lenticular pores are represented as they are; Li and "
+        "electrolyte nodes pair up straight above each other). Other problems always cut the "
+        'voids. `explicit` is not combined with `[vacancy]` yet.',
+        default="gap",
+        choices=("gap", "explicit"),
     ),
     Key(
         "geometry.voids",

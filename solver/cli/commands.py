@@ -677,10 +677,11 @@ def cmd_mesh(args: argparse.Namespace, comm: Any, console: Console, petsc: list[
     console.info(f"meshing case {case.name} ({args.case}) on {comm.size} rank(s) -> {folder.root}")
     folder.write_text("case.resolved.toml", _resolved_toml(case, args.case))
     files = ["mesh.xdmf", "mesh.h5"]
-    if case.problem == "stripping":  # structured flat-interface cell (voids are initial gaps)
+    if case.problem == "stripping" and not (case.geometry.void_model == "explicit"
+                                            and case.geometry.voids):
         from ssbx.meshes.flat_cell import build_flat_cell_mesh
 
-        cell_mesh = build_flat_cell_mesh(comm, case.geometry, case.mesh)
+        cell_mesh = build_flat_cell_mesh(comm, case.geometry, case.mesh)  # voids are gaps
     else:
         cell_mesh = build_cell_mesh(comm, case.geometry, case.mesh,
                                     msh_path=folder.path("mesh.msh"))

@@ -108,4 +108,15 @@ class LocalMap:
         self.owned = owned
 
 
-__all__ = ["InterfaceNodes", "LocalMap"]
+__all__ = ["InterfaceNodes", "LocalMap", "retagged"]
+
+
+def retagged(mesh: dolfinx.mesh.Mesh, tags: dolfinx.mesh.MeshTags,
+             mapping: dict[int, int]) -> dolfinx.mesh.MeshTags:
+    """A copy of ``tags`` on ``mesh`` whose values ``old`` become ``mapping[old]`` (e.g. the
+    electrolyte surface over explicit voids joins the candidate contact)."""
+    values = tags.values.copy()
+    for old, new in mapping.items():
+        values[tags.values == old] = new
+    return dolfinx.mesh.meshtags(mesh, tags.dim, tags.indices.copy(), values)
+

@@ -21,12 +21,12 @@ from ssbx.case import Case
 from ssbx.case.protocol import ProtocolStep
 from ssbx.errors import StrippingError
 from ssbx.io.console import say
-from ssbx.meshes.flat_cell import build_flat_cell_mesh
 from ssbx.problems.lifetime import closing_problems
 from ssbx.problems.stripping.problem import StrippingProblem
 from ssbx.problems.stripping.state import StepReport
 from ssbx.runs.ccs_search import Trial, find_critical_current, trials_csv
 from ssbx.runs.stripping import Recorder, build_problem, run_protocol, step_control
+from ssbx.setup import stripping_cell_mesh
 from ssbx.units import to_mA_per_cm2, to_mAh_per_cm2
 
 
@@ -173,7 +173,7 @@ def critical_current(case: Case, comm: MPI.Comm, console: Any = None,
     """Bracket and bisect the critical stripping current of ``case`` (:class:`CcsResult`);
     ``prepare``: see :func:`strip_trial`."""
     case = case.for_ccs()
-    cell_mesh = build_flat_cell_mesh(comm, case.geometry, case.mesh)
+    cell_mesh = stripping_cell_mesh(comm, case)
     cc = case.ccs
     return find_critical_current(
         lambda i: strip_trial(case, i, comm, cell_mesh=cell_mesh, console=console,

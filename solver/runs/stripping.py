@@ -47,11 +47,10 @@ from ssbx.io.checkpoint import (
 )
 from ssbx.io.console import human_time, say
 from ssbx.io.runfolder import field_output_bytes
-from ssbx.meshes.flat_cell import build_flat_cell_mesh
 from ssbx.problems.stripping.problem import HISTORY_UNITS, StrippingProblem
 from ssbx.problems.stripping.state import InterfaceState, Load, StepReport
 from ssbx.problems.stripping.stepping import AdvanceResult, StepControl, advance
-from ssbx.setup import stripping_settings
+from ssbx.setup import stripping_cell_mesh, stripping_settings
 from ssbx.units import to_mA_per_cm2
 
 #: history.csv columns after ``step`` and ``step_kind``.
@@ -86,7 +85,7 @@ def build_problem(case: Case, comm: MPI.Comm, cell_mesh: Any = None, *,
     """The case's flat-interface mesh (or ``cell_mesh``) and problem, initialised (t = 0)
     unless ``initialize`` is False (a restart takes its state from a checkpoint)."""
     if cell_mesh is None:
-        cell_mesh = build_flat_cell_mesh(comm, case.geometry, case.mesh)
+        cell_mesh = stripping_cell_mesh(comm, case)
     problem = StrippingProblem(cell_mesh, stripping_settings(case))
     if initialize:
         problem.initialize()

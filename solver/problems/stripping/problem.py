@@ -67,7 +67,7 @@ from ssbx.physics.constants import FARADAY
 from ssbx.physics.contact import stripped_thickness_check
 from ssbx.physics.kinetics import PrimaryKinetics
 from ssbx.problems.current import CurrentDistributionProblem, electrolyte_domain
-from ssbx.problems.interface import InterfaceNodes, LocalMap
+from ssbx.problems.interface import InterfaceNodes, LocalMap, retagged
 from ssbx.problems.mechanics import (
     Displacement,
     MechanicsProblem,
@@ -114,10 +114,21 @@ class StrippingProblem:
         self.geometry = geometry
         self.axisymmetric = geometry.kind == "axisymmetric"
         self.comm: MPI.Comm = cell_mesh.comm
-        self.warnings: list[str] = small_slope_check(settings.voids, geometry.h_li)
+        #: voids cut into the Li mesh (``geometry.void_model = "explicit"``), not gap fields
+        self.explicit_voids = geometry.void_model == "explicit" and bool(geometry.voids)
+        if self.explicit_voids and settings.vacancy is not None:
+            raise StrippingError("vacancy transport with explicit voids is not implemented: "
+                                 "use geometry.void_model = \"gap\" with [vacancy]")
+        self.warnings: list[str] = ([] if self.explicit_voids
+                                    else small_slope_check(settings.voids, geometry.h_li))
 
-        # electrolyte potential (galvanostatic; a potentiostatic twin is built on demand)
+        # electrolyte potential (galvanostatic; a potentiostatic twin is built on demand); with
+        # explicit voids the electrolyte surface above them may come into contact too
         self.se_domain = electrolyte_domain(cell_mesh)
+        if self.explicit_voids:
+            merged = retagged(self.se_domain.mesh, self.se_domain.facet_tags,
+                              {int(FacetTag.VOID_SE): int(FacetTag.CONTACT)})
+            self.se_domain = dataclasses.replace(self.se_domain, facet_tags=merged)
         self._current_problems: dict[str, CurrentDistributionProblem] = {}
         from ssbx.problems.lifetime import track
 
@@ -136,9 +147,13 @@ class StrippingProblem:
         bs = Vm.dofmap.index_map_bs
         fdim = self.li_mesh.topology.dim - 1
         li_contact = self.li_tags.find(int(FacetTag.CONTACT))
+        if self.explicit_voids:  # every Li surface point facing the electrolyte
+            li_contact = np.union1d(li_contact, self.li_tags.find(int(FacetTag.VOID_LI)))
         dofs = fem.locate_dofs_topological(Vm.sub(1), fdim, li_contact)
-        coords = Vm.tabulate_dof_coordinates()[dofs // bs]
+        coords = Vm.tabulate_dof_coordinates()[dofs // bs].copy()
         owned = dofs // bs < Vm.dofmap.index_map.size_local
+        depth = -coords[:, 1]  # distance to the electrolyte surface y = 0 straight above
+        coords[:, 1] = 0.0
         self.li_map: LocalMap = self.nodes.local_map(dofs, coords, owned)
         self._lower = fem.Function(Vm)
         self._upper = fem.Function(Vm)
@@ -154,7 +169,11 @@ class StrippingProblem:
         # interface state
         n = self.nodes.size
         x = self.nodes.coords[:, 0]
-        self.g0 = initial_gap(x, settings.voids, self.axisymmetric)
+        if self.explicit_voids:  # the meshed distance of each Li surface node
+            self.g0 = self.nodes.gather(depth, self.li_map)
+            self.g0[self.g0 < self.nodes.tolerance] = 0.0  # round-off of the contact's nodes
+        else:
+            self.g0 = initial_gap(x, settings.voids, self.axisymmetric)
         # Z(x) = Z (1 + a cos(2 pi x / lambda)): the kinetic current scales with Z / Z(x)
         self.kinetic_factor = 1.0 / (1.0 + settings.asr_variation
                                      * np.cos(2.0 * math.pi * x / settings.asr_wavelength))
