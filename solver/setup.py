@@ -280,6 +280,8 @@ def vacancy_settings(case: Case) -> VacancySettings | None:
         surface_energy=surface_energy,
         nucleus_height=spec.nucleus_height,
         void_surfaces=spec.void_surfaces,
+        site_balance=spec.site_balance,
+        interface_sink_velocity=spec.interface_sink_velocity,
         parameters=with_input(metal.parameters, "surface_energy", surface_energy, "J/m^2",
                               "vacancy.surface_energy"),
     )

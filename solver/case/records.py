@@ -303,7 +303,9 @@ class VacancySpec:
     short-circuit diffusion (Hart), off when grain_size is ``None``;
     dislocation_density rho_0 [1/m^2]; creep_velocity v_ref [m/s] (0: off); stress_drift;
     nucleus_height [m] (``None``: the critical nucleus); void_surfaces: vacancy exchange with
-    the open interface (condensation grows voids, emission shrinks them).
+    the open interface (condensation grows voids, emission shrinks them); site_balance:
+    ``"separate"`` or ``"interface_sink"``; interface_sink_velocity k_s [m/s] (``None``:
+    ``D_v / b``).
     """
 
     enabled: bool | None = None
@@ -318,6 +320,8 @@ class VacancySpec:
     surface_energy: float | None = None
     nucleus_height: float | None = None
     void_surfaces: bool = True
+    site_balance: str = "separate"
+    interface_sink_velocity: float | None = None
 
 
 @dataclass(frozen=True)

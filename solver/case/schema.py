@@ -1144,6 +1144,33 @@ SCHEMA: tuple[Key, ...] = (
         positive=True,
         default_text="2 gamma Omega / (R T ln S)",
     ),
+    Key(
+        "vacancy.site_balance",
+        "choice",
+        "The lattice-site balance at the stripped interface. `separate`: the metal body "
+        "follows the stripped interface (the interface a perfect sink of lattice sites) and "
+        "every stripped atom is also injected as a vacancy: two alternatives counted together "
+        "(a stack pressure cannot reduce the injection); kept as the default until the vacancy "
+        "benchmarks are rerun. `interface_sink`: every stripped atom leaves a vacancy; a "
+        "contacting interface annihilates vacancies at `k_s (theta - exp(-p Omega / RT))` "
+        "(p the contact pressure: compression makes it a better sink), and only the "
+        "annihilated sites move the metal surface; the rest diffuse, are annihilated at "
+        "dislocations or condense on voids. Large `interface_sink_velocity` recovers the "
+        "perfect sink, 0 the vacancy-diffusion limit.",
+        default="separate",
+        choices=("separate", "interface_sink"),
+    ),
+    Key(
+        "vacancy.interface_sink_velocity",
+        "quantity",
+        "Rate constant k_s of the interface sink law (`site_balance = \"interface_sink\"`), "
+        "in theta units: the annihilation flux is `c_eq k_s (theta - theta_s)` lattice sites "
+        "per area. Not measured for Li: the default assumes a vacancy that reaches the "
+        "interface is annihilated within one jump.",
+        dimension=VELOCITY,
+        nonnegative=True,
+        default_text="D_v / b (the metal's vacancy diffusivity over its Burgers vector)",
+    ),
     # ---------------------------------------------------------------- output
     Key(
         "output.fields",

@@ -121,6 +121,9 @@ class VacancyProblem:
         self.theta_0 = fem.Function(self.V, name="theta_0")
         self.injection = fem.Function(self.V, name="injection")  # J_theta [m/s]
         self.surface_rate = fem.Function(self.V, name="surface_rate")  # h [m/s], void surfaces
+        #: theta_s, the equilibrium of the surface exchange (1 on a traction-free void surface)
+        self.surface_theta = fem.Function(self.V, name="surface_theta")
+        self.surface_theta.x.array[:] = 1.0
         self.sigma_h = fem.Function(self.S, name="sigma_h")  # [Pa]
         self.sink = fem.Function(self.K, name="sink")  # k [1/s]
         if callable(theta0):
@@ -157,7 +160,8 @@ class VacancyProblem:
             stress_coefficient=beta,
             hydrostatic_stress=self.sigma_h, sink_rate=self.sink, injection=self.injection,
             weight=self.weight, source=None if source is None else source(mesh, self._time),
-            equilibrium=self.theta_eq, surface_rate=self.surface_rate, surface_equilibrium=1.0)
+            equilibrium=self.theta_eq, surface_rate=self.surface_rate,
+            surface_equilibrium=self.surface_theta)
         u, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
         self._a = fem.form(vacancy_bilinear_form(u, v, self.terms, self.dx, self.ds_interface))
         self._L = fem.form(vacancy_linear_form(self.theta_n, v, self.terms, self.dx,
@@ -183,14 +187,15 @@ class VacancyProblem:
         self._annihilation_form = fem.form(self.sink * (self.theta - self.theta_eq) * w
                                            * self.dx)
         self._injection_form = fem.form(self.injection * w * self.ds_interface)
-        self._condensation_form = fem.form(self.surface_rate * (self.theta - 1.0) * w
-                                           * self.ds_interface)
+        self._condensation_form = fem.form(self.surface_rate * (self.theta - self.surface_theta)
+                                           * w * self.ds_interface)
         self._source_form = (None if self.terms.source is None
                              else fem.form(self.terms.source * w * self.dx))
         self.injected = 0.0
         self.annihilated = 0.0
         self.condensed = 0.0
         self._surface_nodes: np.ndarray | None = None  # h at the interface nodes
+        self._surface_theta_nodes: np.ndarray | None = None  # theta_s at the interface nodes
         self.escaped = 0.0
         self.source_total = 0.0
 
@@ -316,10 +321,19 @@ class VacancyProblem:
         target.x.array[:] = 0.0
         self.nodes.scatter(values, target.x.array, self._imap)
 
-    def set_surface_transfer(self, rate: np.ndarray) -> None:
-        """Void-surface transfer rate h [m/s] at the interface nodes (``self.nodes`` order,
-        replicated; 0 where the interface is in contact). Changes the operator only when the
-        values change."""
+    def set_surface_transfer(self, rate: np.ndarray,
+                             equilibrium: np.ndarray | None = None) -> None:
+        """Surface transfer rate h [m/s] at the interface nodes (``self.nodes`` order,
+        replicated): void surfaces exchange vacancies toward their equilibrium, and so does a
+        contacting interface that annihilates vacancies (a sink law); ``equilibrium``: theta_s
+        per node (default 1, a traction-free surface). Changes the operator only when the rates
+        change (the equilibrium enters the right-hand side only)."""
+        theta_s = np.ones(self.nodes.size) if equilibrium is None else np.asarray(equilibrium)
+        if self._surface_theta_nodes is None or not np.array_equal(theta_s,
+                                                                   self._surface_theta_nodes):
+            self._scatter_nodal(theta_s, self.surface_theta)
+            self.surface_theta.x.scatter_forward()
+            self._surface_theta_nodes = theta_s.copy()
         if self._surface_nodes is not None and np.array_equal(rate, self._surface_nodes):
             return
         self._scatter_nodal(rate, self.surface_rate)
@@ -328,12 +342,15 @@ class VacancyProblem:
         self._dirty = True
 
     def interface_condensation(self) -> np.ndarray:
-        """Vacancy flux condensing onto the void surfaces at the interface nodes, in theta
-        units ``h_k (theta_k - 1)`` [m/s] (GLL-lumped: exact per node; times c_eq it is the
-        growth rate of the void there, negative where the surface emits vacancies)."""
+        """Vacancy flux leaving the Li through the surface exchange at the interface nodes, in
+        theta units ``h_k (theta_k - theta_s,k)`` [m/s] (GLL-lumped: exact per node; times
+        c_eq it is the rate at which lattice sites vanish there: a void surface grows, a
+        contacting interface recedes; negative where the surface emits vacancies)."""
         if self._surface_nodes is None:
             return np.zeros(self.nodes.size)
-        return self._surface_nodes * (self.interface_supersaturation() - 1.0)
+        theta_s = (np.ones(self.nodes.size) if self._surface_theta_nodes is None
+                   else self._surface_theta_nodes)
+        return self._surface_nodes * (self.interface_supersaturation() - theta_s)
 
     def equilibrate(self) -> None:
         """Start from the local equilibrium: theta = theta_0 = exp(beta sigma_h) at the nodes
@@ -476,7 +493,9 @@ class VacancyProblem:
                 "condensed": self.condensed, "escaped": self.escaped,
                 "source_total": self.source_total, "time": self.time, "steps": self.steps,
                 "surface_rate": (None if self._surface_nodes is None
-                                 else [float(x) for x in self._surface_nodes])}
+                                 else [float(x) for x in self._surface_nodes]),
+                "surface_theta": (None if self._surface_theta_nodes is None
+                                  else [float(x) for x in self._surface_theta_nodes])}
 
     def restore_state(self, state: dict[str, Any]) -> None:
         """Take back :meth:`checkpoint_state` once theta and theta_0 have been read."""
@@ -489,7 +508,10 @@ class VacancyProblem:
         self.condensed = float(state.get("condensed", 0.0))
         self.steps = int(state["steps"])
         if state.get("surface_rate") is not None:
-            self.set_surface_transfer(np.asarray(state["surface_rate"], dtype=float))
+            theta_s = state.get("surface_theta")
+            self.set_surface_transfer(np.asarray(state["surface_rate"], dtype=float),
+                                      None if theta_s is None
+                                      else np.asarray(theta_s, dtype=float))
 
     def close(self) -> None:
         """Free the PETSc objects now (collective: on every rank at the same point)."""

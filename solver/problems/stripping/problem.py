@@ -187,6 +187,14 @@ class StrippingProblem:
             self.vacancies = LithiumVacancies(
                 self.li_mesh, self.li_tags, self.nodes, self.mechanics, settings.vacancy,
                 settings.temperature, settings.current.degree, self.axisymmetric)
+        #: the consistent lattice-site balance: the Li surface recedes by the sites the
+        #: interface annihilates, not by Omega i / F (vacancy_coupling, point 6)
+        self.site_sink = self.vacancies is not None and self.vacancies.interface_sink
+        #: the last step's interface annihilation rate [m/s] per node: the predictor of the
+        #: removed thickness within a step (site_sink)
+        self.interface_sink_rate = np.zeros(n)
+        #: the last step's annihilated sites over the stripped atoms (the predictor's factor)
+        self.sink_fraction = 1.0
         self.time = 0.0
         self.charge = 0.0  # ∫ I dt [C] (per m depth in plane)
         self.charge_throughput = 0.0  # ∫ |I| dt [C]: the scale of the inventory error
@@ -395,7 +403,11 @@ class StrippingProblem:
                     report.why = f"current solve failed: {err}"
                     return report
             report.time_current += time.perf_counter() - t
-            removed = st0.removed + self.thickness_per_charge * current * dt
+            if self.site_sink:  # predicted; corrected by the vacancy step at commit
+                removed = st0.removed + (self.sink_fraction * self.thickness_per_charge
+                                         * current * dt)
+            else:
+                removed = st0.removed + self.thickness_per_charge * current * dt
             t = time.perf_counter()
             ok, why, uy, new_pressure, new_deflection = self._solve_contact(
                 dt, removed, deflection, contact_old, report,
@@ -549,6 +561,18 @@ class StrippingProblem:
         except VacancySolveError as err:
             raise StrippingError(str(err)) from err
         st = rep.state
+        if self.site_sink:  # the interface receded by the sites it annihilated (and plating)
+            dr = self.vacancies.interface_annihilation + self.vacancies.direct_plating
+            predicted = st.removed - self.state.removed
+            st.removed = self.state.removed + dr
+            st.gap = st.gap + (dr - predicted)
+            self.interface_sink_rate = dr / rep.dt
+            stripped = self.thickness_per_charge * rep.total_current * rep.dt
+            if abs(stripped) > 0.0:
+                self.sink_fraction = float(np.clip(self.nodes.integrate(dr) / stripped, 0.0,
+                                                   1.0))
+            self.vacancies.plated_directly += self.nodes.integrate(
+                self.vacancies.direct_plating)
         # void surfaces grow by the vacancies condensed on them (or shrink by emission, never
         # below contact)
         grown = np.where(st.contact, 0.0, np.maximum(self.vacancies.condensation, -st.gap))
@@ -597,7 +621,8 @@ class StrippingProblem:
             "removed_thickness_mean": removed_volume / A,
             "removed_thickness_max": float(np.max(st.removed, initial=0.0)),
             "charge_density": self.charge / A,
-            # (∫ r dA - Omega Q / F) / (Omega ∫|I| dt / F): relative to all Li moved so far
+            # (∫ r dA - Omega Q / F) / (Omega ∫|I| dt / F): relative to all Li moved so far;
+            # with the site balance: Omega Q / F against the sites' fates (below)
             "li_inventory_error": (removed_volume - expected) / scale,
             "penetration_max": float(max(-np.min(st.gap, initial=0.0), 0.0)),
         }
@@ -615,6 +640,17 @@ class StrippingProblem:
                 out["time_vacancy_solve"] = report.time_vacancy
         if self.vacancies is not None:
             out |= self.vacancies.scalars(st.contact)
+        if self.site_sink:
+            # Omega Q / F = sites injected as vacancies + plated directly; the vacancies are
+            # stored, annihilated in the bulk or leave through the surfaces (the contacting
+            # interface: the removed thickness; void surfaces: the condensed volume)
+            inv = self.vacancies.problem.inventory()
+            omega = self.vacancies.settings.material.molar_volume
+            fates = omega * (inv["stored"] + inv["annihilated"] + inv["condensed"]
+                             + inv["escaped"]) + self.vacancies.plated_directly
+            out["li_inventory_error"] = (fates - expected) / scale
+            out["interface_annihilation_rate"] = float(
+                nodes.integrate(self.interface_sink_rate) / A)
         if previous is not None and report is not None and report.dt > 0.0:
             dt = report.dt
             inflow = nodes.integrate(st.uy - previous.uy) - A * (
@@ -647,9 +683,13 @@ class StrippingProblem:
         return out
 
     def checkpoint_arrays(self) -> dict[str, np.ndarray]:
-        """The replicated interface state (``state_<field>``)."""
-        return {f"state_{f.name}": np.asarray(getattr(self.state, f.name))
-                for f in dataclasses.fields(self.state)}
+        """The replicated interface state (``state_<field>``) and, with the site balance, the
+        interface annihilation rate (the predictor of the next step)."""
+        out = {f"state_{f.name}": np.asarray(getattr(self.state, f.name))
+               for f in dataclasses.fields(self.state)}
+        if self.site_sink:
+            out["interface_sink_rate"] = self.interface_sink_rate.copy()
+        return out
 
     def checkpoint_state(self) -> dict[str, Any]:
         """Counters and scalars of the committed state (JSON-able)."""
@@ -690,6 +730,8 @@ class StrippingProblem:
         values.setdefault("opened", np.zeros_like(values["removed"]))  # older checkpoints
         values["contact"] = values["contact"].astype(bool)
         self.state = InterfaceState(**values)
+        if self.site_sink and "interface_sink_rate" in arrays:
+            self.interface_sink_rate = np.array(arrays["interface_sink_rate"])
         self.time = float(state["time"])
         self.charge = float(state["charge"])
         self.charge_throughput = float(state["charge_throughput"])

@@ -43,6 +43,23 @@ the same dt):
    (``theta < 1``, compressed Li) shrinks it, never past contact. So nucleated and initial
    voids also grow by vacancy condensation and close by diffusion, besides creep.
 
+6. the lattice-site balance (``site_balance``). ``"separate"``: the Li body follows the
+   stripped interface (``r = Omega ∫ i dt / F``: the interface a perfect sink of lattice sites)
+   *and* every stripped atom is injected as a vacancy (point 1): these are alternatives counted
+   together, so a stack pressure cannot reduce the injection. ``"interface_sink"``: every
+   stripped atom leaves a vacancy (point 1); at a contacting node the interface annihilates
+   vacancies by the sink law ``J = k_s (theta - theta_s)`` (theta units, m/s; a Robin
+   condition, implicit in the step) toward its equilibrium under the normal contact traction p,
+   ``theta_s = exp(-p Omega / (R T))`` (Herring: compression makes the interface a better sink),
+   and only the annihilated sites move the Li surface: the removed thickness grows by
+   ``c_eq J dt`` (the stripping problem uses the last step's rate as the predictor within a
+   step and corrects the obstacle at commit). The rest stays as vacancies (diffusing,
+   annihilated at dislocations, condensing on void surfaces). ``k_s -> inf`` pins theta to
+   theta_s and recovers the perfect sink (creep only); ``k_s = 0`` is the vacancy-diffusion
+   limit with a fixed lattice. Plating fills vacancies up to the interface's theta (capped at 1)
+   and adds the rest as new lattice sites directly. Not yet: the volume of the vacancies
+   annihilated in the bulk (diffusional creep) in the mechanics.
+
 Why a threshold and not a phase field (Zhao, Wang & Martínez-Pañeda 2022, JMPS 167, 104999):
 the threshold keeps the fixed-mesh contact formulation, needs one more linear solve per step and
 no interface width to resolve; its price is the critical supersaturation S, a parameter of
@@ -67,7 +84,7 @@ import numpy as np
 from dolfinx import fem
 
 from ssbx.meshes.tags import CellTag, FacetTag
-from ssbx.physics.constants import GAS_CONSTANT
+from ssbx.physics.constants import FARADAY, GAS_CONSTANT
 from ssbx.physics.parameters import Parameters
 from ssbx.physics.vacancy import (
     BURGERS_VECTOR_LI,
@@ -90,7 +107,11 @@ class VacancySettings:
     gamma [J/m^2]; nucleus_height: opened gap at nucleation [m] (``None``: the critical
     nucleus ``2 gamma Omega / (R T ln S)``); void_surfaces: open interface nodes (void
     surfaces) exchange vacancies with the Li at ``theta = 1`` and grow or shrink by the
-    condensed volume; parameters: provenance of the metal's burgers_vector and surface_energy
+    condensed volume; site_balance: ``"separate"`` (the interface is a perfect sink of
+    lattice sites for the Li body and every stripped atom is also injected as a vacancy: the
+    two alternatives counted together) or ``"interface_sink"`` (the consistent balance of the
+    module docstring, point 6); interface_sink_velocity: k_s [m/s] of the interface sink law
+    (``None``: ``D_v / b``); parameters: provenance of the metal's burgers_vector and surface_energy
     (:class:`~ssbx.physics.parameters.Parameter` records; the material's are in
     ``material.parameters``; not compared).
     """
@@ -104,7 +125,16 @@ class VacancySettings:
     surface_energy: float = 0.5
     nucleus_height: float | None = None
     void_surfaces: bool = True
+    site_balance: str = "separate"
+    interface_sink_velocity: float | None = None
     parameters: Parameters = field(default=(), compare=False, repr=False)
+
+    def sink_velocity(self, temperature: float) -> float:
+        """Interface sink velocity k_s [m/s]: given, or ``D_v / b`` (a vacancy that reaches
+        the interface is annihilated within one jump)."""
+        if self.interface_sink_velocity is not None:
+            return self.interface_sink_velocity
+        return self.material.d_vacancy(temperature) / self.burgers_vector
 
     def nucleus(self, temperature: float) -> float:
         """Height [m] opened at a nucleation site: given, or ``2 gamma Omega / (R T ln S)``."""
@@ -165,6 +195,16 @@ class LithiumVacancies:
         self.theta_interface = np.ones(nodes.size)
         self.threshold = np.full(nodes.size, settings.critical_supersaturation)
         self.rising = True  # theta at the interface still rising after the last step
+        #: the consistent lattice-site balance (point 6 of the module docstring)
+        self.interface_sink = settings.site_balance == "interface_sink"
+        self.sink_velocity = settings.sink_velocity(temperature) if self.interface_sink else 0.0
+        #: Omega / (R T) [1/Pa]: theta_s = exp(-p Omega / (R T)) under the contact traction p
+        self.traction_coefficient = settings.material.molar_volume / (GAS_CONSTANT * temperature)
+        #: lattice sites the contacting interface annihilated over the last step, as a thickness
+        #: [m] per node (interface_sink), and plated sites added directly (negative)
+        self.interface_annihilation = np.zeros(nodes.size)
+        self.direct_plating = np.zeros(nodes.size)
+        self.plated_directly = 0.0  # ∫ of direct_plating over the run [m^3 or m^2] (negative)
 
     # -- per-cell data from the Li mechanics ------------------------------------------------------
     def _cell_means(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -225,10 +265,23 @@ class LithiumVacancies:
                                                              current * plating))
         self._update_sink(dt)
         self._update_stress()
-        if self.settings.void_surfaces:
-            self.problem.set_surface_transfer(np.where(state.contact, 0.0, self.surface_rate))
+        rates = np.where(state.contact, 0.0, self.surface_rate if self.settings.void_surfaces
+                         else 0.0)
+        theta_s = np.ones(rates.shape)
+        if self.interface_sink:
+            rates = np.where(state.contact, self.sink_velocity, rates)
+            theta_s = np.where(state.contact, np.exp(-self.traction_coefficient
+                                                     * self._smoothed(state.pressure)), 1.0)
+        if self.settings.void_surfaces or self.interface_sink:
+            self.problem.set_surface_transfer(rates, theta_s)
         self.problem.step(dt)
-        self.condensation = self.c_eq * dt * self.problem.interface_condensation()
+        flux = self.c_eq * dt * self.problem.interface_condensation()  # [m] per node
+        self.condensation = np.where(state.contact, 0.0, flux)
+        if self.interface_sink:
+            self.interface_annihilation = np.where(state.contact, flux, 0.0)
+            thickness = material.molar_volume / FARADAY
+            self.direct_plating = np.where(current < 0.0, thickness * current * (1.0 - plating)
+                                           * dt, 0.0)
         theta = self.problem.interface_supersaturation()
         threshold = self._threshold()
         # still approaching nucleation: the largest ratio to the criterion grew by more than
@@ -240,6 +293,16 @@ class LithiumVacancies:
         self.theta_interface = theta
         self.threshold = threshold
         return state.contact & (theta >= threshold)
+
+    def _smoothed(self, pressure: np.ndarray) -> np.ndarray:
+        """The nodal contact pressure averaged with its neighbours along the interface,
+        ``(p_{k-1} + 2 p_k + p_{k+1}) / 4`` (nodes sorted along it): P2 nodal pressures
+        alternate between vertex and midside nodes; their local mean is the traction."""
+        p = np.asarray(pressure, dtype=float)
+        if p.size < 3:
+            return p.copy()
+        padded = np.concatenate([p[:1], p, p[-1:]])
+        return 0.25 * (padded[:-2] + 2.0 * p + padded[2:])
 
     def record(self, nucleate: np.ndarray, time_end: float) -> None:
         """Count the nucleations of a committed step ending at ``time_end`` [s]."""
@@ -275,7 +338,8 @@ class LithiumVacancies:
         """Nucleation counters and the vacancy problem's counters (JSON-able), for
         :meth:`restore`."""
         return {"events": self.events, "first_nucleation_time": self.first_nucleation_time,
-                "rising": self.rising, **self.problem.checkpoint_state()}
+                "rising": self.rising, "plated_directly": self.plated_directly,
+                **self.problem.checkpoint_state()}
 
     def restore(self, state: dict[str, Any]) -> None:
         """Take back :meth:`checkpoint_state` (theta and theta_0 already read)."""
@@ -283,6 +347,7 @@ class LithiumVacancies:
         self.events = int(state["events"])
         self.first_nucleation_time = float(state["first_nucleation_time"])
         self.rising = bool(state["rising"])
+        self.plated_directly = float(state.get("plated_directly", 0.0))
         self.theta_interface = self.problem.interface_supersaturation()
         self._update_stress()
         self.threshold = self._threshold()
