@@ -96,8 +96,6 @@ def test_validation_of_explicit_voids():
         pore_case(**{"geometry.voids": [{"width": "4 um", "height": "1 um",
                                          "shape": "rounded_rectangle",
                                          "corner_radius": "0.5 um"}]})
-    with pytest.raises(CaseError, match="gap model only"):
-        pore_case(**{"vacancy.enabled": True})
     with pytest.raises(CaseError, match="small slopes"):  # the gap model keeps its limit
         pore_case(**{"geometry.void_model": "gap"})
     raw = tomllib.loads(PORE)
@@ -193,3 +191,33 @@ def test_pore_ccs_quick_benchmark_converges_in_the_time_step(comm, shared_tmp_pa
         t50 = [v["t50_s"] for v in closure.values()]
         assert 60.0 < min(t50) and max(t50) < 300.0  # minutes at 3 MPa, not ms or hours
         assert (out / "pore_ccs.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("balance", ["separate", "interface_sink"])
+def test_vacancies_around_an_explicit_pore(balance):
+    """Vacancy transport on the Li surface with an explicit pore (nodes paired by projection,
+    fluxes converted with the surface/projected area): the vacancy inventory closes, the
+    interface theta rises under stripping, and with the site balance the sites close too."""
+    from ssbx.problems.stripping.state import Load
+    from ssbx.runs.stripping import build_problem
+
+    case = pore_case(**{"vacancy.enabled": True, "vacancy.site_balance": balance,
+                        "vacancy.interface_sink_velocity": "1e-7 m/s",
+                        "vacancy.critical_supersaturation": 1e6})
+    problem = build_problem(case, MPI.COMM_SELF)
+    vac = problem.vacancies
+    assert np.all(vac.area_ratio >= 1.0 - 1e-9) and np.max(vac.area_ratio) > 1.5  # walls
+    theta0 = float(np.max(vac.theta_interface))
+    for _ in range(5):
+        rep = problem.try_step(0.05, Load.current(30.0))
+        assert rep.converged, rep.why
+        problem.commit()
+    s = problem.scalars()
+    assert abs(s["vacancy_balance_error"]) < 1e-9
+    assert s["vacancy_theta_max"] > theta0
+    if balance == "interface_sink":
+        assert abs(s["li_inventory_error"]) < 1e-9
+    else:
+        assert abs(s["li_inventory_error"]) < 1e-12
+    problem.close()
+

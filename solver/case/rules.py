@@ -465,11 +465,6 @@ def check_stripping(st: ValidationState) -> None:
                 f"{st.shown('problem')} (allowed here: 0)")
         return
     if st.values.get("geometry.void_model") == "explicit":
-        if st.values.get("vacancy.enabled"):
-            st.problems.append(
-                f"{st.shown('geometry.void_model')}: vacancy transport ([vacancy] enabled) is "
-                'implemented with the gap model only; use geometry.void_model = "gap" or '
-                "disable [vacancy]")
         return
     for void in st.voids:
         h, w = void.values.get("height"), void.values.get("width")

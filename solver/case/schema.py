@@ -348,7 +348,7 @@ SCHEMA: tuple[Key, ...] = (
         "surface; every Li surface node facing the electrolyte is bounded by its distance to "
         "it, so hemispherical and lenticular pores are represented as they are; Li and "
         "electrolyte nodes pair up straight above each other). Other problems always cut the "
-        'voids. `explicit` is not combined with `[vacancy]` yet.',
+        "voids.",
         default="gap",
         choices=("gap", "explicit"),
     ),

@@ -32,21 +32,24 @@ class InterfaceNodes:
     space: a scalar Lagrange space whose dofs on ``facets`` define the nodes; facets: local
     facet indices of the interface (owned and ghost); ds: the interface measure with its
     quadrature metadata and weight (``weight * ds`` is integrated for the lumped weights);
-    tolerance: coordinates closer than this [m] are one node.
+    tolerance: coordinates closer than this [m] are one node; projected: name each node by
+    its point on the plane ``y = 0`` straight above it (a surface with explicit voids).
 
     Attributes: ``coords`` (n, gdim) sorted lexicographically; ``weights`` (n,); ``size``;
     ``space_map``: the :class:`LocalMap` of ``space``'s interface dofs.
     """
 
     def __init__(self, space: fem.FunctionSpace, facets: np.ndarray, weight_form: Any, *,
-                 tolerance: float) -> None:
+                 tolerance: float, projected: bool = False) -> None:
         self.comm: MPI.Comm = space.mesh.comm
         self.tolerance = float(tolerance)
         self.gdim = space.mesh.geometry.dim
         fdim = space.mesh.topology.dim - 1
         space.mesh.topology.create_connectivity(fdim, space.mesh.topology.dim)
         dofs = fem.locate_dofs_topological(space, fdim, facets)
-        coords = space.tabulate_dof_coordinates()[dofs, : self.gdim]
+        coords = space.tabulate_dof_coordinates()[dofs, : self.gdim].copy()
+        if projected:  # nodes named by their point of the plane y = 0 straight above them
+            coords[:, 1] = 0.0
         owned = dofs < space.dofmap.index_map.size_local
         gathered = np.concatenate(self.comm.allgather(coords[owned]))
         keys = self._keys(gathered)

@@ -87,7 +87,9 @@ class VacancyProblem:
     sigma_h (default ``degree``); linear_solver: ``direct`` (MUMPS) or ``iterative``
     (GMRES + GAMG); petsc_options: overrides; prefix: PETSc options prefix;
     source: ``(mesh, t) -> UFL`` volume source s [1/s] at the end-of-step time ``t`` (a
-    Constant), manufactured solutions only; theta0: initial theta (float or callable).
+    Constant), manufactured solutions only; theta0: initial theta (float or callable);
+    projected_interface: name the interface nodes by their point on ``y = 0`` straight above
+    them (a Li surface with explicit voids, whose nodes pair with the electrolyte's).
     """
 
     def __init__(self, mesh: Mesh, facet_tags: MeshTags, interface_tag: int,
@@ -98,7 +100,8 @@ class VacancyProblem:
                  petsc_options: dict[str, Any] | None = None,
                  prefix: str = "ssbx_vacancy_",
                  source: Callable[[Mesh, Any], Any] | None = None,
-                 theta0: float | Callable[[np.ndarray], np.ndarray] = 1.0) -> None:
+                 theta0: float | Callable[[np.ndarray], np.ndarray] = 1.0,
+                 projected_interface: bool = False) -> None:
         t0 = time.perf_counter()
         self.mesh = mesh
         self.comm: MPI.Comm = mesh.comm
@@ -202,7 +205,8 @@ class VacancyProblem:
         # interface nodes (replicated, sorted by coordinate)
         tol = 1e-9 * self._domain_size()
         self.nodes = InterfaceNodes(self.V, self.interface_facets,
-                                    v * w * self.ds_interface, tolerance=tol)
+                                    v * w * self.ds_interface, tolerance=tol,
+                                    projected=projected_interface)
         self._imap = self.nodes.space_map
 
         # linear algebra

@@ -116,9 +116,6 @@ class StrippingProblem:
         self.comm: MPI.Comm = cell_mesh.comm
         #: voids cut into the Li mesh (``geometry.void_model = "explicit"``), not gap fields
         self.explicit_voids = geometry.void_model == "explicit" and bool(geometry.voids)
-        if self.explicit_voids and settings.vacancy is not None:
-            raise StrippingError("vacancy transport with explicit voids is not implemented: "
-                                 "use geometry.void_model = \"gap\" with [vacancy]")
         self.warnings: list[str] = ([] if self.explicit_voids
                                     else small_slope_check(settings.voids, geometry.h_li))
 
@@ -186,7 +183,8 @@ class StrippingProblem:
         if settings.vacancy is not None:
             self.vacancies = LithiumVacancies(
                 self.li_mesh, self.li_tags, self.nodes, self.mechanics, settings.vacancy,
-                settings.temperature, settings.current.degree, self.axisymmetric)
+                settings.temperature, settings.current.degree, self.axisymmetric,
+                explicit_voids=self.explicit_voids)
         #: the consistent lattice-site balance: the Li surface recedes by the sites the
         #: interface annihilates, not by Omega i / F (vacancy_coupling, point 6)
         self.site_sink = self.vacancies is not None and self.vacancies.interface_sink

@@ -156,21 +156,32 @@ class LithiumVacancies:
 
     def __init__(self, li_mesh: dolfinx.mesh.Mesh, li_tags: dolfinx.mesh.MeshTags,
                  nodes: InterfaceNodes, mechanics: MechanicsProblem, settings: VacancySettings,
-                 temperature: float, degree: int, axisymmetric: bool) -> None:
+                 temperature: float, degree: int, axisymmetric: bool,
+                 explicit_voids: bool = False) -> None:
         self.settings = settings
         self.nodes = nodes
         self.mechanics = mechanics
         self.comm = li_mesh.comm
         self.temperature = temperature
+        if explicit_voids:  # the Li surface facing the electrolyte: contact and void walls
+            from ssbx.problems.interface import retagged
+
+            li_tags = retagged(li_mesh, li_tags, {int(FacetTag.VOID_LI): int(FacetTag.CONTACT)})
         self.problem = VacancyProblem(
             li_mesh, li_tags, int(FacetTag.CONTACT), settings.material,
             self.temperature, degree=degree,
-            axisymmetric=axisymmetric, prefix="ssbx_strip_vacancy_")
+            axisymmetric=axisymmetric, prefix="ssbx_strip_vacancy_",
+            projected_interface=explicit_voids)
         vn = self.problem.nodes
         if vn.size != nodes.size or not np.allclose(
                 vn.coords, nodes.coords, rtol=0.0, atol=nodes.tolerance * 10):
             raise RuntimeError("the vacancy field's interface nodes differ from the stripping "
                                "problem's (the Li and electrolyte meshes must conform)")
+        #: Li surface area per electrolyte (projected) area at each node: 1 on a flat
+        #: interface, > 1 on the walls of explicit voids (fluxes per node are converted with it)
+        self.area_ratio = np.ones(nodes.size)
+        ok = nodes.weights > 1e-12 * float(np.max(nodes.weights, initial=0.0))
+        self.area_ratio[ok] = vn.weights[ok] / nodes.weights[ok]
         if not np.array_equal(self.problem.S.dofmap.list, self.problem.V.dofmap.list):
             raise RuntimeError("sigma_h and theta spaces differ in layout")
         self.region = mechanics.regions.get(int(CellTag.LITHIUM))
@@ -261,8 +272,8 @@ class LithiumVacancies:
         theta_n = self.theta_interface
         current = np.where(state.contact, state.current, 0.0)
         plating = np.clip(theta_n, 0.0, 1.0)
-        self.problem.set_injection(velocity=scale * np.where(current >= 0.0, current,
-                                                             current * plating))
+        self.problem.set_injection(velocity=scale / self.area_ratio * np.where(
+            current >= 0.0, current, current * plating))
         self._update_sink(dt)
         self._update_stress()
         rates = np.where(state.contact, 0.0, self.surface_rate if self.settings.void_surfaces
@@ -275,7 +286,8 @@ class LithiumVacancies:
         if self.settings.void_surfaces or self.interface_sink:
             self.problem.set_surface_transfer(rates, theta_s)
         self.problem.step(dt)
-        flux = self.c_eq * dt * self.problem.interface_condensation()  # [m] per node
+        # [m] per node, per electrolyte (projected) area
+        flux = self.c_eq * dt * self.problem.interface_condensation() * self.area_ratio
         self.condensation = np.where(state.contact, 0.0, flux)
         if self.interface_sink:
             self.interface_annihilation = np.where(state.contact, flux, 0.0)
