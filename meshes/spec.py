@@ -59,6 +59,9 @@ class CellGeometrySpec:
         conforming interface; small slopes) or ``"explicit"`` (holes in the Li mesh, free
         surfaces whose distance to the electrolyte is the contact gap). Meshes for other
         problems always cut the voids.
+    roughness_rq, roughness_length, roughness_seed: RMS roughness [m], correlation length [m]
+        and random seed of a rough rigid electrolyte surface (stripping problems, gap model;
+        :mod:`ssbx.meshes.roughness`); 0: flat.
     """
 
     kind: GeometryKind = "planar"
@@ -67,6 +70,9 @@ class CellGeometrySpec:
     width: float = 100e-6
     voids: tuple[VoidSpec, ...] = field(default_factory=tuple)
     void_model: VoidModel = "gap"
+    roughness_rq: float = 0.0
+    roughness_length: float = 20e-6
+    roughness_seed: int = 0
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ _STEADY = ('problem = "current_distribution" is one steady solve on a rigid cell
            '"mechanics" for stack pressure and creep, "stripping" for protocols, contact and '
            "critical currents)")
 
+_ROUGH = 'the rough electrolyte surface is an initial gap of the stripping contact model'
 _CUT = ('the voids of this problem kind are always cut into the Li mesh; void_model chooses '
         'between a gap field and holes for problem = "stripping" only')
 
@@ -39,6 +40,9 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
                              'for 1 h")',
     },
     "mechanics": {
+        "geometry.roughness_rq": _ROUGH,
+        "geometry.roughness_length": _ROUGH,
+        "geometry.roughness_seed": _ROUGH,
         "operation.current_density": _NO_CURRENT,
         "operation.mode": _NO_CURRENT,
         "operation.voltage": _NO_CURRENT,
@@ -49,6 +53,9 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "geometry.void_model": _CUT,
     },
     "current_distribution": {
+        "geometry.roughness_rq": _ROUGH,
+        "geometry.roughness_length": _ROUGH,
+        "geometry.roughness_seed": _ROUGH,
         "geometry.void_model": _CUT,
         "mechanics.": _STEADY,
         "fixture.": _STEADY,
@@ -464,6 +471,18 @@ def check_stripping(st: ValidationState) -> None:
                 f"implemented for problem = \"stripping\" only, not "
                 f"{st.shown('problem')} (allowed here: 0)")
         return
+    rq = st.values.get("geometry.roughness_rq")
+    if rq and st.ok("geometry.kind", "geometry.width", "geometry.h_li",
+                    "geometry.roughness_length"):
+        from ssbx.meshes.roughness import roughness_slope_check
+
+        v = st.values
+        rough = CellGeometrySpec(kind=v["geometry.kind"], width=v["geometry.width"],
+                                 h_li=v["geometry.h_li"], roughness_rq=rq,
+                                 roughness_length=v["geometry.roughness_length"],
+                                 roughness_seed=v.get("geometry.roughness_seed", 0))
+        for message in roughness_slope_check(rough):
+            st.problems.append(f"{st.shown('geometry.roughness_rq')}: {message}")
     if st.values.get("geometry.void_model") == "explicit":
         return
     for void in st.voids:

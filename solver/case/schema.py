@@ -353,6 +353,36 @@ SCHEMA: tuple[Key, ...] = (
         choices=("gap", "explicit"),
     ),
     Key(
+        "geometry.roughness_rq",
+        "quantity",
+        "RMS roughness Rq of a rough, rigid electrolyte surface (stripping problems): a random "
+        "profile of this RMS and correlation length `roughness_length`, mirror-symmetric "
+        "about the cell sides, that the initially flat Li touches at its highest asperity and "
+        "fills under pressure (`ssbx.meshes.roughness`); pressed Li6PS5Cl measures 1.1 and "
+        "6.5 µm (Singh et al. 2022). 0: a flat electrolyte.",
+        default=0.0,
+        default_text="0 um",
+        dimension=LENGTH,
+        nonnegative=True,
+        constraints="small slopes: largest slope ≤ 0.2 (Rq ≲ roughness_length/10) and "
+        "peak-to-valley ≤ geometry.h_li/5",
+    ),
+    Key(
+        "geometry.roughness_length",
+        "quantity",
+        "Correlation length of the rough electrolyte surface (`roughness_rq`).",
+        default=20e-6,
+        default_text="20 um",
+        dimension=LENGTH,
+        positive=True,
+    ),
+    Key(
+        "geometry.roughness_seed",
+        "int",
+        "Seed of the random rough profile (the same profile on every rank and mesh).",
+        default=0,
+    ),
+    Key(
         "geometry.voids",
         "table_list",
         "Interfacial voids (see the `geometry.voids` table below).",

@@ -61,6 +61,7 @@ import ufl
 from dolfinx import fem
 
 from ssbx.errors import StrippingError
+from ssbx.meshes.roughness import roughness_gap, roughness_slope_check
 from ssbx.meshes.tags import CellTag, FacetTag
 from ssbx.meshes.voids import initial_gap, small_slope_check
 from ssbx.physics.constants import FARADAY
@@ -118,6 +119,7 @@ class StrippingProblem:
         self.explicit_voids = geometry.void_model == "explicit" and bool(geometry.voids)
         self.warnings: list[str] = ([] if self.explicit_voids
                                     else small_slope_check(settings.voids, geometry.h_li))
+        self.warnings += roughness_slope_check(geometry)
 
         # electrolyte potential (galvanostatic; a potentiostatic twin is built on demand); with
         # explicit voids the electrolyte surface above them may come into contact too
@@ -171,6 +173,8 @@ class StrippingProblem:
             self.g0[self.g0 < self.nodes.tolerance] = 0.0  # round-off of the contact's nodes
         else:
             self.g0 = initial_gap(x, settings.voids, self.axisymmetric)
+        # a rough electrolyte surface: the flat Li touches its highest asperity
+        self.g0 = self.g0 + roughness_gap(x, geometry)
         # Z(x) = Z (1 + a cos(2 pi x / lambda)): the kinetic current scales with Z / Z(x)
         self.kinetic_factor = 1.0 / (1.0 + settings.asr_variation
                                      * np.cos(2.0 * math.pi * x / settings.asr_wavelength))
