@@ -55,3 +55,17 @@ def test_a_protocol_trial_strips_and_plates_back_and_judges_stability():
     hard = strip_trial(case, from_mA_per_cm2(5000.0), MPI.COMM_SELF)
     assert not hard.stable and ("polarisation" in hard.reason or "contact" in hard.reason
                                 or "solver failed" in hard.reason)
+
+
+def test_loss_gap_judges_the_area_near_the_electrolyte():
+    """``ccs.loss_gap``: the contact fraction of the criterion counts the points within that gap
+    of the electrolyte. The tiny void case loses contact at 5000 mA/cm^2 by the contact set; a
+    loss gap larger than every gap there counts the whole interface as near, so the same trial
+    is judged on its polarisation alone."""
+    base = {"vacancy.enabled": False, "ccs.criterion": "contact", "ccs.voltage_rise": 1e9}
+    current = from_mA_per_cm2(5000.0)
+    by_set = strip_trial(with_overrides(tiny_stripping(), base), current, MPI.COMM_SELF)
+    assert not by_set.stable and "contact fraction" in by_set.reason
+    near = strip_trial(with_overrides(tiny_stripping(), base | {"ccs.loss_gap": "1 mm"}),
+                       current, MPI.COMM_SELF)
+    assert "contact fraction" not in near.reason

@@ -277,7 +277,8 @@ class CcsSpec:
     ``"nucleation"`` (the first void nucleation, vacancy transport on), ``"protocol"``
     (``cycles`` strip/plate cycles of ``capacity``, judged on contact loss and polarisation as
     an experiment is) or ``"auto"`` (nucleation with vacancy transport, contact without);
-    cycles: strip/plate cycles of a ``"protocol"`` trial [-].
+    cycles: strip/plate cycles of a ``"protocol"`` trial [-]; loss_gap [m]: the contact
+    fraction of the criterion counts the points whose gap is at most this (0: the contact set).
     """
 
     capacity: float = 18000.0
@@ -290,6 +291,7 @@ class CcsSpec:
     criterion: Literal["auto", "contact", "nucleation", "protocol"] = "auto"
     cycles: int = 1
     voltage_rise: float = 2.0
+    loss_gap: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -1032,6 +1032,19 @@ SCHEMA: tuple[Key, ...] = (
         below=1.0,
     ),
     Key(
+        "ccs.loss_gap",
+        "quantity",
+        "The contact fraction that `contact_loss` judges counts the interface points whose gap "
+        "is at most this: a point a few tenths of a nanometre off the electrolyte at the "
+        "contact front (the contact tolerance is 0.1 nm) has not lost contact in any sense an "
+        "experiment sees. 0: the contact set of the model (gap ≤ `contact.contact_tolerance`, "
+        "with its hysteresis).",
+        default=0.0,
+        default_text="0 nm",
+        dimension=LENGTH,
+        nonnegative=True,
+    ),
+    Key(
         "ccs.criterion",
         "choice",
         "What makes a trial unstable besides the voltage rise. `contact`: the contact fraction "

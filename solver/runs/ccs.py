@@ -63,7 +63,8 @@ def strip_and_judge(problem: StrippingProblem, case: Case,
     """Strip ``case.ccs.capacity`` at ``current_density`` [A/m^2] from the problem's present
     state and judge its stability; returns (stable, reason, recorder of the stripping).
 
-    Unstable: the contact fraction falls more than ``ccs.contact_loss`` below its value at the
+    Unstable: the contact fraction (with ``ccs.loss_gap`` > 0: the area whose gap is at most
+    that) falls more than ``ccs.contact_loss`` below its value at the
     start of stripping, or the cell polarisation (the cell voltage minus its open-circuit value
     ``-Omega <p>_contact / F``, which the stress coupling adds and which can be of either sign)
     exceeds ``ccs.voltage_rise`` times its reference, at any time before the capacity is
@@ -78,7 +79,16 @@ def strip_and_judge(problem: StrippingProblem, case: Case,
     """
     cc = case.ccs
     start = problem.scalars()
-    cf0, q0 = start["contact_fraction"], start["charge_density"]
+    q0 = start["charge_density"]
+
+    def judged_contact(s: dict[str, float]) -> float:
+        """The contact fraction the criterion judges (see ``ccs.loss_gap``)."""
+        if cc.loss_gap <= 0.0:
+            return s["contact_fraction"]
+        near = (problem.state.gap <= cc.loss_gap).astype(float)
+        return problem.nodes.integrate(near) / problem.area
+
+    cf0 = judged_contact(start)
     criterion = ccs_criterion(case)
     steps = trial_steps(case, current_density)
     recorder = Recorder(problem, case.contact.profile_interval)
@@ -98,7 +108,8 @@ def strip_and_judge(problem: StrippingProblem, case: Case,
         q = to_mAh_per_cm2(s["charge_density"] - q0)  # net: stripped minus plated
         # the contact the mechanics found: nodes that nucleated at the end of this step are
         # judged after the next solve (creep or the stack pressure may close them)
-        cf = s["contact_fraction"] + s.get("nucleated_fraction", 0.0)
+        cf = judged_contact(s) + (s.get("nucleated_fraction", 0.0) if cc.loss_gap <= 0.0
+                                  else 0.0)
         if criterion == "nucleation" and report.nucleated:
             verdict.append(f"void nucleation at {report.nucleated} interface node(s) (vacancy "
                            f"supersaturation {s['vacancy_theta_max']:.4g}) at {q:.3g} mAh/cm^2")
