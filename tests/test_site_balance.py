@@ -125,3 +125,32 @@ def test_site_balance_on_two_ranks_equals_serial():
     np.testing.assert_allclose(parallel[1], serial[1], rtol=1e-7)
     assert parallel[0]["li_inventory_error"] == pytest.approx(serial[0]["li_inventory_error"],
                                                               abs=1e-9)
+
+
+def test_flat_interface_sink_matches_the_steady_closed_form():
+    """Uniform stripping of a flat interface, no stress drift: in steady state the injected
+    flux splits between the interface sink and the bulk sink (decay length 1/sqrt(rho)),
+    ``J = k_s (theta_i - theta_s) + D_v sqrt(rho) (theta_i - 1)``, so
+    ``theta_i = (J + k_s theta_s + D_v sqrt(rho)) / (k_s + D_v sqrt(rho))`` and the Li surface
+    recedes at ``c_eq k_s (theta_i - theta_s)``; k_s = D_v sqrt(rho) splits it evenly."""
+    from ssbx.setup import vacancy_settings
+
+    case = flat_case("0.01 MPa", **{"vacancy.enabled": True, **NO_NUCLEATION,
+                                    "vacancy.stress_drift": False,
+                                    "mesh.size_fine": "0.25 um", "geometry.width": "5 um",
+                                    "contact.max_thickness_change": "1 um",
+                                    "protocol.steps": ["Strip at 1 mA/cm^2 for 0.5 s"]})
+    T = case.operation.temperature
+    settings = vacancy_settings(case)
+    material = settings.material
+    bulk = material.d_vacancy(T) * np.sqrt(settings.dislocation_density)  # D_v sqrt(rho)
+    case = with_overrides(case, {"vacancy.site_balance": "interface_sink",
+                                 "vacancy.interface_sink_velocity": f"{bulk} m/s"})
+    s, theta, _ = run(case)
+    J = material.injection_velocity(10.0, T)
+    theta_s = np.exp(-0.01e6 * material.molar_volume / (8.314462618 * T))
+    expected = (J + bulk * theta_s + bulk) / (2.0 * bulk)
+    # measured: 2.4e-5 (theta - 1) and 6e-6 (recession)
+    assert float(np.mean(theta)) - 1.0 == pytest.approx(expected - 1.0, rel=1e-3)
+    recession = material.c_eq(T) * bulk * (expected - theta_s)
+    assert s["interface_annihilation_rate"] == pytest.approx(recession, rel=1e-3)
