@@ -96,11 +96,16 @@ def test_no_interface_sink_is_the_vacancy_diffusion_limit():
     interface theta is the separate model's (the same injection into the same Li: the
     vacancy-diffusion limit whose uniform critical current is the closed form of
     ``ssbx.physics.vacancy.critical_current_density``)."""
-    separate = run(flat_case(**{"vacancy.enabled": True, **NO_NUCLEATION}))
-    zero = run(flat_case(**sink("0 m/s")))
+    # without the stress drift theta sees the mechanics only through the current
+    separate = run(flat_case(**{"vacancy.enabled": True, "vacancy.stress_drift": False,
+                                **NO_NUCLEATION}))
+    zero = run(flat_case(**sink("0 m/s", **{"vacancy.stress_drift": False})))
     assert np.max(np.abs(zero[2])) == 0.0
     assert np.max(separate[2]) > 1e-8  # the separate model moved the Li by Omega i t / F
-    np.testing.assert_allclose(zero[1], separate[1], rtol=1e-6)
+    # the same injection into the same Li; the currents differ slightly, since the sink model's
+    # Li shrinks where vacancies annihilate in the bulk and the contact pressure in the
+    # overpotential shifts with it (up to 0.6 %, at the cell's side)
+    np.testing.assert_allclose(zero[1], separate[1], rtol=1e-2)
     assert abs(zero[0]["li_inventory_error"]) < 1e-10
 
 
@@ -108,7 +113,7 @@ def test_compression_makes_the_interface_a_better_sink():
     """Same slow sink, uniform stripping at 1 and 10 MPa: the higher traction lowers the
     interface equilibrium exp(-p Omega / RT), so the interface annihilates more of the injected
     vacancies (a higher annihilation rate) and fewer stay in the Li."""
-    slow = sink("3e-8 m/s")
+    slow = sink("3e-8 m/s", **{"vacancy.stress_drift": False})  # the bulk equilibrium is 1
     low = run(flat_case("1 MPa", **slow))[0]
     high = run(flat_case("10 MPa", **slow))[0]
     assert high["interface_annihilation_rate"] > low["interface_annihilation_rate"] > 0
@@ -154,3 +159,30 @@ def test_flat_interface_sink_matches_the_steady_closed_form():
     assert float(np.mean(theta)) - 1.0 == pytest.approx(expected - 1.0, rel=1e-3)
     recession = material.c_eq(T) * bulk * (expected - theta_s)
     assert s["interface_annihilation_rate"] == pytest.approx(recession, rel=1e-3)
+
+
+def test_vacancies_annihilated_in_the_bulk_shrink_the_li_and_the_plate_follows():
+    """k_s = 0 on a flat interface under a rigid collector: no site is annihilated at the
+    interface (r = 0), every stripped atom's vacancy is annihilated in the bulk within ~1/sqrt(rho)
+    of it, and that volume leaves the Li as a shrinkage the plate follows: after a rest the
+    plate has advanced by most of the annihilated thickness (measured 80 %: the shrunken layer
+    is laterally confined and relaxes by creep), where without the shrinkage it would not move."""
+    from ssbx.runs.stripping import Recorder, build_problem, run_protocol, step_control
+
+    case = flat_case("1 MPa", **sink("0 m/s", **{
+        "protocol.steps": ["Strip at 5 mA/cm^2 for 0.01 mAh/cm^2", "Rest for 5 s"]}))
+    problem = build_problem(case, MPI.COMM_SELF)
+    start = problem.plate_displacement
+    recorder = Recorder(problem, 5)
+    recorder.record(None, None)
+    run_protocol(problem, case.protocol.parsed(), step_control(case), recorder, None)
+    inv = problem.vacancies.problem.inventory()
+    omega = problem.vacancies.settings.material.molar_volume
+    annihilated = omega * inv["annihilated"] / problem.area
+    stripped = omega * problem.charge / 96485.33212 / problem.area
+    assert annihilated == pytest.approx(stripped, rel=1e-2)
+    assert np.max(np.abs(problem.state.removed)) < 1e-3 * stripped
+    moved = problem.plate_displacement - start
+    assert 0.6 * annihilated < moved < 1.0 * annihilated
+    assert abs(problem.scalars()["li_inventory_error"]) < 1e-9
+    problem.close()

@@ -262,6 +262,11 @@ class _CreepRegion:
         self.tangent = f(Q66, "tangent")
         self.eps_p_old, self.eps_p_new = f(Q6, "eps_p"), f(Q6, "eps_p_new")
         self.p_old, self.p_new = f(Q1, "p"), f(Q1, "p_new")
+        #: volumetric eigenstrain (trace) per point, e.g. the shrinkage of annihilated
+        #: vacancies; ``eigen_enabled`` once a coupling uses it (then it is checkpointed)
+        self.eps_v = f(Q1, "eps_v")
+        self.eps_v_rate = f(Q1, "eps_v_rate")  # [1/s] over each step (explicit in the rate)
+        self.eigen_enabled = False
         N = self.num_points
         self.strain = np.zeros((N, 6))
         self.views = {
@@ -312,8 +317,10 @@ class _CreepRegion:
             *self.kernel_args, v["stress"], v["tangent"], v["eps_p_new"], v["p_new"],
             v["S_new"]))
 
-    def commit(self) -> None:
+    def commit(self, dt: float = 0.0) -> None:
         v = self.views
+        if self.eigen_enabled and dt > 0.0:
+            self.eps_v.x.array[:] += dt * self.eps_v_rate.x.array
         v["eps_p_old"][:] = v["eps_p_new"]
         v["p_old"][:] = v["p_new"]
         if self.kind == "anand":
@@ -641,6 +648,9 @@ class MechanicsProblem:
         for reg in self.regions.values():
             values = self._strain_expr.eval(self.mesh, reg.parent_cells)
             reg.strain[:] = values.reshape(reg.num_points, 6)
+            if reg.eigen_enabled:  # the stress follows the strain minus the eigenstrain
+                eps_v = reg.eps_v.x.array + max(self._dt, 0.0) * reg.eps_v_rate.x.array
+                reg.strain[:, :3] -= eps_v[:, None] / 3.0
             failed += reg.update(self._dt)
         failed = self.comm.allreduce(failed, op=MPI.SUM)
         self._failed = failed
@@ -778,7 +788,7 @@ class MechanicsProblem:
             self._rigid_delta_before = self._rigid_delta
             self._rigid_delta = self._pending_delta
         for reg in self.regions.values():
-            reg.commit()
+            reg.commit(self._pending.dt)
         self._u_before[:] = self._u_committed
         self._u_committed[:] = self.u.x.array
         self._dt_last = self._pending.dt
@@ -922,11 +932,42 @@ class MechanicsProblem:
         for tag, reg in self.regions.items():
             rkeys = submesh_cell_keys(reg.submesh, self.mesh, keys, reg.parent_cells)
             names = {"eps_p": reg.eps_p_old, "p": reg.p_old, "stress": reg.stress}
+            if reg.eigen_enabled:
+                names["eps_v"] = reg.eps_v
+                names["eps_v_rate"] = reg.eps_v_rate
             if reg.kind == "anand":
                 names["S"] = reg.S_old
             for name, func in names.items():
                 out[f"{prefix}{name}_{tag}"] = (func, rkeys)
         return out
+
+    def enable_eigenstrain(self, tag: int) -> None:
+        """Let the creeping tag carry a volumetric eigenstrain
+        (:meth:`set_volumetric_strain_rate`; it is then part of the checkpoint)."""
+        self.regions[tag].eigen_enabled = True
+
+    def set_volumetric_strain_rate(self, tag: int, cells: np.ndarray,
+                                   rate: np.ndarray) -> None:
+        """Set the rate [1/s] of a volumetric eigenstrain (the trace, negative = shrinkage)
+        per local cell of the mesh (``cells``, one value each; other cells keep theirs) at
+        every quadrature point of those cells of the creeping ``tag``: the stress of a step of
+        length dt follows ``strain - (eps_v + rate dt) I / 3`` and the commit adds ``rate dt``
+        to eps_v (e.g. the volume of vacancies annihilated in the bulk, at the rate of the last
+        vacancy step)."""
+        reg = self.regions[tag]
+        if not reg.eigen_enabled:
+            raise MechanicsSolverError(f"tag {tag}: enable_eigenstrain() first")
+        nq = reg.points.shape[0]
+        position = np.full(int(np.max(reg.parent_cells, initial=-1)) + 1, -1, dtype=np.int64)
+        position[reg.parent_cells] = np.arange(reg.parent_cells.size)
+        cells = np.asarray(cells, dtype=np.int64)
+        keep = cells < position.size
+        local = position[cells[keep]]
+        inside = local >= 0
+        rows = local[inside]
+        values = np.asarray(rate, dtype=float)[keep][inside]
+        arr = reg.eps_v_rate.x.array.reshape(-1, nq)
+        arr[rows] = values[:, None]
 
     def checkpoint_state(self) -> dict[str, Any]:
         """Scalars of the committed state (JSON-able)."""

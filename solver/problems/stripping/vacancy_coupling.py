@@ -57,8 +57,10 @@ the same dt):
    annihilated at dislocations, condensing on void surfaces). ``k_s -> inf`` pins theta to
    theta_s and recovers the perfect sink (creep only); ``k_s = 0`` is the vacancy-diffusion
    limit with a fixed lattice. Plating fills vacancies up to the interface's theta (capped at 1)
-   and adds the rest as new lattice sites directly. Not yet: the volume of the vacancies
-   annihilated in the bulk (diffusional creep) in the mechanics.
+   and adds the rest as new lattice sites directly. The vacancies annihilated in the bulk take
+   their volume with them: a volumetric eigenstrain of the Li mechanics at the rate
+   ``-c_eq k (theta - theta_eq)`` (cell midpoints) of the last vacancy step, applied over the
+   next step (diffusional shrinkage, which the stack pressure closes by creep).
 
 Why a threshold and not a phase field (Zhao, Wang & Martínez-Pañeda 2022, JMPS 167, 104999):
 the threshold keeps the fixed-mesh contact formulation, needs one more linear solve per step and
@@ -216,6 +218,18 @@ class LithiumVacancies:
         self.interface_annihilation = np.zeros(nodes.size)
         self.direct_plating = np.zeros(nodes.size)
         self.plated_directly = 0.0  # ∫ of direct_plating over the run [m^3 or m^2] (negative)
+        #: the volume of vacancies annihilated in the bulk shrinks the Li (interface_sink): an
+        #: eigenstrain rate ``-c_eq k (theta - theta_eq)`` per cell (cell midpoints) of the Li
+        #: mechanics over the next step
+        self._shrinkage = None
+        if self.interface_sink and self.region is not None:
+            mechanics.enable_eigenstrain(int(CellTag.LITHIUM))
+            pb = self.problem
+            tdim = li_mesh.topology.dim
+            midpoint = np.full((1, tdim), 1.0 / (tdim + 1))
+            self._shrinkage = fem.Expression(pb.sink * (pb.theta - pb.theta_eq), midpoint)
+            cmap = li_mesh.topology.index_map(tdim)
+            self._all_cells = np.arange(cmap.size_local + cmap.num_ghosts, dtype=np.int32)
 
     # -- per-cell data from the Li mechanics ------------------------------------------------------
     def _cell_means(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -289,6 +303,10 @@ class LithiumVacancies:
         # [m] per node, per electrolyte (projected) area
         flux = self.c_eq * dt * self.problem.interface_condensation() * self.area_ratio
         self.condensation = np.where(state.contact, 0.0, flux)
+        if self._shrinkage is not None:
+            rate = self._shrinkage.eval(self.problem.mesh, self._all_cells).reshape(-1)
+            self.mechanics.set_volumetric_strain_rate(int(CellTag.LITHIUM), self._all_cells,
+                                                      -self.c_eq * rate)
         if self.interface_sink:
             self.interface_annihilation = np.where(state.contact, flux, 0.0)
             thickness = material.molar_volume / FARADAY
