@@ -17,8 +17,8 @@ Two groups:
 - ``ccs``: the CCS search (trials strip 0.1 mAh/cm², the step of the CCS experiments; unstable
   when the area within 10 nm of the electrolyte falls by 0.01, i.e. when the pore's footprint
   doubles, or the polarisation doubles; points a few 0.1 nm off at the contact front are not
-  lost contact, ``ccs.loss_gap``) at 1, 3, 5, 7 and 10 MPa, from 1 to 10 mA/cm² (one widening
-  to 100).
+  lost contact, ``ccs.loss_gap``) at 1, 3, 5 and 7 MPa, from 1 to 10 mA/cm² (one widening
+  to 100); not at 10 MPa (see :data:`PRESSURES`).
 
 Compared with Kasemchainan et al. 2019 (Nat. Mater. 18, 1105; ~0.2 mA/cm² at 3 MPa, ~1.0 at 7
 MPa, from secondary notes) and its 7/3 MPa ratio ~5. Nothing is fitted.
@@ -75,7 +75,10 @@ BASE_CASE: dict[str, Any] = {
 }
 """The cell of the module docstring (3 MPa, a 5-minute rest as its protocol)."""
 
-PRESSURES = (1.0, 3.0, 5.0, 7.0, 10.0)
+#: Stack pressures [MPa] of the CCS searches. 10 MPa is left out: there the Li creeps at ~2e4
+#: 1/s at the pore's rim (Masias law), the creep-increment limit holds the steps near 1e-5 s and
+#: one 0.1 mAh/cm^2 trial at 1 mA/cm^2 did not finish in 30 minutes.
+PRESSURES = (1.0, 3.0, 5.0, 7.0)
 #: (size_fine [um], max plastic strain increment) of the closure study; the first is the CCS's
 CLOSURE_RUNS = ((0.1, 0.1), (0.1, 0.03), (0.05, 0.1))
 QUICK_CLOSURE_RUNS = ((0.2, 0.1), (0.2, 0.03))
@@ -115,7 +118,7 @@ class PoreCcs(Benchmark):
     """Benchmark ``pore_ccs``: creep-only CCS of a 1 µm pore under a rigid collector."""
 
     name = "pore_ccs"
-    title = "Creep-only CCS of a 1 µm interfacial pore under a rigid collector, 1-10 MPa"
+    title = "Creep-only CCS of a 1 µm interfacial pore under a rigid collector, 1-7 MPa"
     source = (
         "J. Kasemchainan, S. Zekoll, D. Spencer Jolly, Z. Ning, G. O. Hartley, J. Marrow, "
         "P. G. Bruce, Nat. Mater. 18, 1105-1111 (2019): ~0.2 mA/cm^2 at 3 MPa and ~1.0 mA/cm^2 "
@@ -124,7 +127,7 @@ class PoreCcs(Benchmark):
     reference = "values in code (vacancy_ccs.KASEMCHAINAN) with their source"
     metric = (
         "CCS (bracketing search, 0.1 mAh/cm^2 per trial, contact loss 0.01 or polarisation x2) "
-        "at 1-10 MPa; headline: the 7/3 MPa ratio against ~5; also the 3 MPa value against "
+        "at 1-7 MPa; headline: the 7/3 MPa ratio against ~5; also the 3 MPa value against "
         "0.2 mA/cm^2, and the mesh and time-step convergence of the pore's closure time"
     )
     tolerance = (
