@@ -13,12 +13,14 @@ the same :mod:`ssbx.meshes.tags` as the Gmsh cells.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mpi4py import MPI
 
 import dolfinx
 import numpy as np
 
-from ssbx.meshes.cell import CellMesh, _make_cell_mesh
+from ssbx.meshes.cell import CellMesh, _make_cell_mesh, build_cell_mesh
 from ssbx.meshes.sizing import FLAT_GROWTH, flat_cell_grid
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
 from ssbx.meshes.tags import CellTag, FacetTag
@@ -80,4 +82,15 @@ def _tags(mesh: dolfinx.mesh.Mesh,
     return cell_tags, facet_tags
 
 
-__all__ = ["build_flat_cell_mesh"]
+def build_stripping_mesh(comm: MPI.Comm, geometry: CellGeometrySpec, sizes: MeshSizeSpec, *,
+                         msh_path: Path | None = None) -> CellMesh:
+    """The mesh of a stripping problem (collective on ``comm``): this structured flat cell
+    (voids are gap fields), or, with ``geometry.explicit_voids``, the Gmsh cell with the voids
+    cut into the Li and the nodes on both sides of each void paired (``msh_path``: also write
+    its Gmsh mesh there; the flat cell has none)."""
+    if geometry.explicit_voids:
+        return build_cell_mesh(comm, geometry, sizes, msh_path=msh_path)
+    return build_flat_cell_mesh(comm, geometry, sizes)
+
+
+__all__ = ["build_flat_cell_mesh", "build_stripping_mesh"]

@@ -74,6 +74,12 @@ class CellGeometrySpec:
     roughness_length: float = 20e-6
     roughness_seed: int = 0
 
+    @property
+    def explicit_voids(self) -> bool:
+        """Whether a stripping problem's voids are holes in the Li mesh (``void_model =
+        "explicit"`` and at least one void) rather than gaps on a flat interface."""
+        return self.void_model == "explicit" and bool(self.voids)
+
 
 @dataclass(frozen=True)
 class MeshSizeSpec:

@@ -297,13 +297,9 @@ def stripping_cell_mesh(comm: Any, case: Case, *, msh_path: Any = None) -> CellM
     """The mesh of a stripping case (collective on ``comm``): the structured flat-interface
     cell (``geometry.void_model = "gap"``, voids are gap fields) or the Gmsh cell with the
     voids cut into the Li and the nodes on both sides of each void paired (``"explicit"``)."""
-    if case.geometry.void_model == "explicit" and case.geometry.voids:
-        from ssbx.meshes.cell import build_cell_mesh
+    from ssbx.meshes.flat_cell import build_stripping_mesh
 
-        return build_cell_mesh(comm, case.geometry, case.mesh, msh_path=msh_path)
-    from ssbx.meshes.flat_cell import build_flat_cell_mesh
-
-    return build_flat_cell_mesh(comm, case.geometry, case.mesh)
+    return build_stripping_mesh(comm, case.geometry, case.mesh, msh_path=msh_path)
 
 
 def stripping_settings(case: Case) -> StrippingSettings:

@@ -49,12 +49,11 @@ import math
 
 from mpi4py import MPI
 
-import dolfinx
 import numpy as np
 import pytest
 import ufl
 from dolfinx import fem
-from dolfinx.io import gmsh as gmshio
+from gmsh_models import gmsh_mesh
 
 from ssbx.physics.creep_laws import PowerLawCreep
 from ssbx.physics.elasticity import ElasticMaterial
@@ -162,7 +161,7 @@ def test_closed_forms_limits():
 
 
 # --------------------------------------------------------------------------------------------
-# mesh: Gmsh on one rank (pattern of ssbx.meshes.cell.build_cell_mesh)
+# mesh: Gmsh on rank 0 (the tests' shared plumbing, gmsh_models.gmsh_mesh)
 # --------------------------------------------------------------------------------------------
 def _build_model(gmsh, eta, order):
     """The quarter annulus A_UM <= r <= B_UM [µm], element size eta * r, geometry order."""
@@ -189,50 +188,12 @@ def _build_model(gmsh, eta, order):
     gmsh.model.mesh.setOrder(order)
 
 
-def annulus_mesh(comm, eta, order=2, rank=0):
-    """Mesh the quarter annulus on ``rank`` and distribute it on ``comm`` (shared-facet
-    ghosts); coordinates in metres. Returns dolfinx's MeshData. Collective."""
+def annulus_mesh(comm, eta, order=2):
+    """Mesh the quarter annulus on rank 0 and distribute it on ``comm`` (shared-facet ghosts,
+    :func:`gmsh_models.gmsh_mesh`); coordinates in metres. Returns dolfinx's MeshData."""
     import gmsh
 
-    model_name = "ssbx_test_pore_collapse"
-    error = ""
-    initialized_here = False
-    previous_model = ""
-    if comm.rank == rank:
-        try:
-            if not gmsh.isInitialized():
-                gmsh.initialize(interruptible=False)
-                initialized_here = True
-            else:
-                previous_model = gmsh.model.getCurrent()
-            gmsh.option.setNumber("General.Terminal", 0)
-            gmsh.model.add(model_name)
-            gmsh.model.setCurrent(model_name)
-            _build_model(gmsh, eta, order)
-        except Exception as err:  # reported on every rank below
-            error = f"Gmsh failed: {type(err).__name__}: {err}"
-    error = comm.bcast(error, root=rank)
-
-    def close():
-        if comm.rank != rank:
-            return
-        if initialized_here:
-            gmsh.finalize()
-        elif gmsh.isInitialized():
-            if model_name in gmsh.model.list():
-                gmsh.model.setCurrent(model_name)
-                gmsh.model.remove()
-            if previous_model and previous_model in gmsh.model.list():
-                gmsh.model.setCurrent(previous_model)
-
-    if error:
-        close()
-        raise RuntimeError(error)
-    try:
-        partitioner = dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet, 2)
-        data = gmshio.model_to_mesh(gmsh.model, comm, rank, gdim=2, partitioner=partitioner)
-    finally:
-        close()
+    data = gmsh_mesh(comm, "ssbx_test_pore_collapse", 2, lambda: _build_model(gmsh, eta, order))
     data.mesh.geometry.x[:] *= UM
     return data
 

@@ -677,14 +677,14 @@ def cmd_mesh(args: argparse.Namespace, comm: Any, console: Console, petsc: list[
     console.info(f"meshing case {case.name} ({args.case}) on {comm.size} rank(s) -> {folder.root}")
     folder.write_text("case.resolved.toml", _resolved_toml(case, args.case))
     files = ["mesh.xdmf", "mesh.h5"]
-    if case.problem == "stripping" and not (case.geometry.void_model == "explicit"
-                                            and case.geometry.voids):
-        from ssbx.meshes.flat_cell import build_flat_cell_mesh
+    msh_path = folder.path("mesh.msh")
+    if case.problem == "stripping":
+        from ssbx.meshes.flat_cell import build_stripping_mesh
 
-        cell_mesh = build_flat_cell_mesh(comm, case.geometry, case.mesh)  # voids are gaps
+        cell_mesh = build_stripping_mesh(comm, case.geometry, case.mesh, msh_path=msh_path)
     else:
-        cell_mesh = build_cell_mesh(comm, case.geometry, case.mesh,
-                                    msh_path=folder.path("mesh.msh"))
+        cell_mesh = build_cell_mesh(comm, case.geometry, case.mesh, msh_path=msh_path)
+    if case.problem != "stripping" or case.geometry.explicit_voids:  # a Gmsh mesh was made
         files.insert(0, "mesh.msh")
     write_cell_mesh_xdmf(cell_mesh, folder.path("mesh.xdmf"))
     stats = mesh_statistics(cell_mesh)

@@ -267,6 +267,7 @@ class _CreepRegion:
         self.eps_v = f(Q1, "eps_v")
         self.eps_v_rate = f(Q1, "eps_v_rate")  # [1/s] over each step (explicit in the rate)
         self.eigen_enabled = False
+        self._cell_rows: np.ndarray | None = None
         N = self.num_points
         self.strain = np.zeros((N, 6))
         self.views = {
@@ -325,6 +326,15 @@ class _CreepRegion:
         v["p_old"][:] = v["p_new"]
         if self.kind == "anand":
             v["S_old"][:] = v["S_new"]
+
+    def cell_rows(self) -> np.ndarray:
+        """Parent mesh cell -> its row (cell) in this region's point arrays, -1 outside the
+        region (built once)."""
+        if self._cell_rows is None:
+            rows = np.full(int(np.max(self.parent_cells, initial=-1)) + 1, -1, dtype=np.int64)
+            rows[self.parent_cells] = np.arange(self.parent_cells.size)
+            self._cell_rows = rows
+        return self._cell_rows
 
     def max_dp(self) -> float:
         v = self.views
@@ -958,8 +968,7 @@ class MechanicsProblem:
         if not reg.eigen_enabled:
             raise MechanicsSolverError(f"tag {tag}: enable_eigenstrain() first")
         nq = reg.points.shape[0]
-        position = np.full(int(np.max(reg.parent_cells, initial=-1)) + 1, -1, dtype=np.int64)
-        position[reg.parent_cells] = np.arange(reg.parent_cells.size)
+        position = reg.cell_rows()
         cells = np.asarray(cells, dtype=np.int64)
         keep = cells < position.size
         local = position[cells[keep]]

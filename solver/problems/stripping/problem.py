@@ -116,7 +116,7 @@ class StrippingProblem:
         self.axisymmetric = geometry.kind == "axisymmetric"
         self.comm: MPI.Comm = cell_mesh.comm
         #: voids cut into the Li mesh (``geometry.void_model = "explicit"``), not gap fields
-        self.explicit_voids = geometry.void_model == "explicit" and bool(geometry.voids)
+        self.explicit_voids = geometry.explicit_voids
         self.warnings: list[str] = ([] if self.explicit_voids
                                     else small_slope_check(settings.voids, geometry.h_li))
         self.warnings += roughness_slope_check(geometry)
