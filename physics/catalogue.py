@@ -2,22 +2,22 @@
 (``ssbx info --citations``) and for the checks of ``tests/test_parameters.py``.
 
 Groups: each anode metal (molar volume, elastic constants, power-law creep law, vacancy data),
-the Anand model of Li, the size-dependent strength of Li, the vacancy defaults, each electrolyte
-preset (conductivity, its activation energy, elastic constants).
+the Anand model of Li, the size- and rate-dependent flow law of Li, the vacancy defaults, each
+electrolyte preset (conductivity, its activation energy, elastic constants).
 """
 
 from __future__ import annotations
 
 from ssbx.physics.anode_metals import ANODE_METALS
-from ssbx.physics.creep_laws import NARAYAN_ANAND_2018, XU_2017_PARAMETERS
+from ssbx.physics.creep_laws import LI_SIZE_RATE_PARAMETERS, NARAYAN_ANAND_2018
 from ssbx.physics.electrolytes import ELECTROLYTES
 from ssbx.physics.parameters import Parameters
 from ssbx.physics.vacancy import DISLOCATION_DENSITY_PARAMETER, LI_MG_DIFFUSION_RATIO_PARAMETER
 
 #: Label of the group of the Anand model in :func:`builtin_parameters`.
 ANAND_GROUP = "Li creep: Anand model (mechanics.li_model = \"anand\")"
-#: Label of the group of the size-dependent strength in :func:`builtin_parameters`.
-STRENGTH_GROUP = "Li size-dependent strength (mechanics.strength_size)"
+#: Label of the group of the size- and rate-dependent Li flow law in :func:`builtin_parameters`.
+STRENGTH_GROUP = "Li size- and rate-dependent flow (mechanics.strength_size)"
 #: Label of the group of the vacancy defaults in :func:`builtin_parameters`.
 VACANCY_GROUP = "vacancy defaults"
 
@@ -39,7 +39,7 @@ def builtin_parameters() -> dict[str, Parameters]:
         extra = (LI_MG_DIFFUSION_RATIO_PARAMETER,) if name == "Li-Mg" else ()
         groups[metal_group(name)] = (*metal.all_parameters, *extra)
     groups[ANAND_GROUP] = NARAYAN_ANAND_2018.parameters
-    groups[STRENGTH_GROUP] = XU_2017_PARAMETERS
+    groups[STRENGTH_GROUP] = LI_SIZE_RATE_PARAMETERS
     groups[VACANCY_GROUP] = (DISLOCATION_DENSITY_PARAMETER,)
     for name, electrolyte in ELECTROLYTES.items():
         groups[electrolyte_group(name)] = electrolyte.all_parameters

@@ -10,6 +10,12 @@ point by the kernels in :mod:`ssbx.physics.viscoplastic_kernels`:
   the axial stress and ``p_dot`` the axial plastic strain rate.
 - :class:`AnandLi`: the Anand-type model of Narayan & Anand (2018) for Li, with a flow resistance
   ``S`` as internal variable (see the class docstring for the equations and the steady state).
+- :class:`SizeDependentLiCreep`: size- and rate-dependent flow of Li of feature size ``d``,
+  ``p_dot = A_eff <sigma/f(d) - sigma_y>^n + B D_self(T) Omega sigma / (R T d^2)``: the bulk
+  power law with the size factor ``f(d)`` of Xu et al. 2017 (105 MPa at d = 1.39 um and
+  1e-3 1/s; the bulk law for d >= ~2 mm) in parallel with Nabarro-Herring diffusional flow.
+  Checked (not fitted) against the nanoindentation data of Herbert et al. 2018
+  (:data:`HERBERT_2018_POINTS`, :func:`indentation_flow_point`).
 
 Presets (every number carries a :class:`~ssbx.physics.parameters.Parameter` record in the
 ``parameters`` tuple of its preset: SI value, unit, BibTeX key of ``docs/references.bib``,
@@ -44,6 +50,8 @@ from dataclasses import dataclass, field
 from ssbx.physics.constants import GAS_CONSTANT
 from ssbx.physics.elastic_material import ElasticMaterial
 from ssbx.physics.parameters import Parameter, Parameters
+from ssbx.physics.vacancy import LITHIUM as LITHIUM_VACANCY
+from ssbx.physics.vacancy import VacancyMaterial
 
 MPA = 1.0e6
 
@@ -269,24 +277,37 @@ WANG_2020_NA = PowerLawCreep(
 at room temperature; ``Q`` from Na self-diffusion)."""
 
 
-# Size-dependent strength of Li (Xu et al. 2017, PNAS 114, 57; abstract)
+# --------------------------------------------------------------------------------------------
+# size- and rate-dependent flow of Li (Xu et al. 2017; Nabarro-Herring diffusional flow)
+# --------------------------------------------------------------------------------------------
 XU_2017_STRENGTH = 105.0e6
-"""Strength of micrometre-sized single-crystal Li at room temperature [Pa] (Xu et al. 2017)."""
-XU_2017_REFERENCE_SIZE = 1.0e-6
-"""Size at which :data:`XU_2017_STRENGTH` holds [m] *(check: "micrometer-sized" pillars; the
-exact diameter of the 105 MPa pillars is assumed to be 1 um)*."""
+"""Strength of micrometre-sized single-crystal Li pillars at room temperature [Pa] (Xu et al.
+2017, abstract: "micrometer-sized Li attains extremely high strengths of 105 MPa at room
+temperature")."""
+XU_2017_REFERENCE_SIZE = 1.39e-6
+"""Pillar diameter at which :data:`XU_2017_STRENGTH` holds [m]: 1.39 um *(check: the diameter is
+quoted by the issue from the paper; the abstract only says "micrometer-sized")*."""
 XU_2017_EXPONENT = -0.68
 """Power-law size-effect exponent at room temperature (Xu et al. 2017; -1.00 at 90 C)."""
+XU_2017_STRAIN_RATE = 1.0e-3
+"""Nominal strain rate of the pillar compressions [1/s] (~1e-3 1/s, *check*: quoted by the
+issue)."""
+XU_2017_TEMPERATURE = 298.15
+"""Room temperature of the pillar tests [K] (assumed 25 C)."""
 XU_2017_TEMPERATURES = (283.15, 313.15)
 """Temperatures [K] at which the room-temperature size law is used (10-40 C)."""
 XU_2017_PARAMETERS: Parameters = (
     Parameter("strength", XU_2017_STRENGTH, "Pa", "xu2017", "measured",
               "micrometre-sized single-crystal Li pillars at room temperature (abstract)"),
     Parameter("reference_size", XU_2017_REFERENCE_SIZE, "m", "xu2017", "check",
-              "'micrometer-sized' pillars; the exact diameter of the 105 MPa pillars is "
-              "assumed to be 1 um"),
+              "diameter 1.39 um of the 105 MPa pillars as quoted by the issue from the paper "
+              "(the abstract says 'micrometer-sized'); not read in the paper here"),
     Parameter("exponent", XU_2017_EXPONENT, "1", "xu2017", "measured",
               "power-law size effect at room temperature (-1.00 at 90 C)"),
+    Parameter("strain_rate", XU_2017_STRAIN_RATE, "1/s", "xu2017", "check",
+              "nominal compression rate ~1e-3 1/s as quoted by the issue; not read in the paper"),
+    Parameter("T_test", XU_2017_TEMPERATURE, "K", "", "assumed",
+              "room temperature of the in-situ SEM tests taken as 25 C"),
     Parameter("T_min", XU_2017_TEMPERATURES[0], "K", "", "assumed",
               "range in which the room-temperature size law is used"),
     Parameter("T_max", XU_2017_TEMPERATURES[1], "K", "", "assumed",
@@ -296,10 +317,11 @@ XU_2017_PARAMETERS: Parameters = (
 
 
 def xu_2017_strength(size: float, temperature: float = 298.15) -> float:
-    """Flow strength [Pa] of Li of feature size ``size`` [m] at room temperature:
-    ``105 MPa (d / 1 um)^-0.68`` (Xu et al. 2017 micropillars: "smaller is stronger"). Used as
-    the threshold stress of the power law (a stated reading: the pillars were compressed at
-    ~1e-3 1/s; below the threshold the law gives no flow). Room temperature only."""
+    """Flow strength [Pa] of single-crystal Li of feature size ``size`` [m] at room temperature
+    and ~1e-3 1/s: ``105 MPa (d / 1.39 um)^-0.68`` (Xu et al. 2017 micropillars: "smaller is
+    stronger"), the fit of the *total* strength of the pillars. Room temperature only
+    (:data:`XU_2017_TEMPERATURES`). :class:`SizeDependentLiCreep` turns it into a rate-dependent
+    law (the strength at the pillars' rate :data:`XU_2017_STRAIN_RATE`)."""
     if not size > 0.0:
         raise ValueError(f"feature size must be positive, got {size}")
     low, high = XU_2017_TEMPERATURES
@@ -307,6 +329,203 @@ def xu_2017_strength(size: float, temperature: float = 298.15) -> float:
         raise ValueError(f"the Xu et al. 2017 room-temperature size law is for {low:g}-{high:g} "
                          f"K, got {temperature} K")
     return XU_2017_STRENGTH * (size / XU_2017_REFERENCE_SIZE) ** XU_2017_EXPONENT
+
+
+NABARRO_HERRING_B = 14.0
+"""Geometric constant ``B`` of Nabarro-Herring (lattice-diffusion) creep in tensile form,
+``eps_dot = B D Omega sigma / (R T d^2)`` with ``d`` the grain (feature) diameter: Frost &
+Ashby, Deformation-Mechanism Maps (1982), eq. (2.29) write the shear form
+``gamma_dot = 42 Omega D sigma_s / (k T d^2)``; with ``eps_dot = gamma_dot / sqrt(3)`` and
+``sigma = sqrt(3) sigma_s`` this is ``B = 42/3 = 14`` (Herring 1950 gives 10-40 depending on the
+grain shape) *(quoted from memory: check)*."""
+NABARRO_HERRING_PARAMETER = Parameter(
+    "diffusional_constant", NABARRO_HERRING_B, "1", "", "standard",
+    "Nabarro-Herring constant in tensile form: Frost & Ashby 1982, Deformation-Mechanism Maps, "
+    "eq. (2.29), 42 in shear -> 42/3 = 14 for eps_dot(sigma); Herring 1950: 10-40 with grain "
+    "shape (quoted from memory, check); not fitted to any Li datum")
+"""Provenance of :data:`NABARRO_HERRING_B`."""
+
+LI_SIZE_RATE_PARAMETERS: Parameters = (*XU_2017_PARAMETERS, NABARRO_HERRING_PARAMETER)
+"""The records of the size- and rate-dependent Li law beyond the bulk creep law and the Li
+vacancy data (:class:`SizeDependentLiCreep`)."""
+
+
+@dataclass(frozen=True)
+class SizeDependentLiCreep:
+    """Size- and rate-dependent J2 flow of Li: dislocation (power-law) creep with the size
+    effect of Xu et al. 2017, in parallel with Nabarro-Herring diffusional flow.
+
+    Equivalent viscoplastic strain rate [1/s] at the von Mises stress ``sigma`` [Pa], feature
+    size ``d`` [m] (pillar or contact diameter, grain, void or asperity size) and temperature
+    ``T`` [K]::
+
+        p_dot = A_eff(T) <sigma/f(d) - sigma_y>^n  +  B D_self(T) Omega sigma / (R T d^2)
+              = A_d(T) <sigma - f sigma_y>^n + L(T) sigma
+
+    - dislocation branch: the bulk law ``bulk`` (default :data:`MASIAS_2019`,
+      ``A_eff = A exp(-Q/RT)`` [1/(s Pa^n)], ``n``, threshold ``sigma_y``) with the stress
+      divided by the size factor ``f(d) = max(1, sigma_Xu(d) / sigma_bulk)``:
+      ``sigma_Xu(d) = 105 MPa (d / 1.39 um)^-0.68`` (:func:`xu_2017_strength`) and
+      ``sigma_bulk`` the stress of the bulk law at Xu's rate 1e-3 1/s and 298.15 K (0.73 MPa for
+      Masias 2019). So at ``d = 1.39 um`` and 1e-3 1/s this branch alone flows at 105 MPa, at
+      any other rate its stress scales as ``rate^(1/n)`` (the bulk rate sensitivity), and for
+      ``d >= d_c`` (:meth:`critical_size`, 2.1 mm for Masias) it *is* the bulk law:
+      ``A_d = A_eff / f^n``. The max() makes the size effect strengthen only; Xu's fit is of the
+      total pillar strength, so ``f`` is its ratio to the bulk strength (not an additive
+      excess). ``f`` is evaluated once, at 298.15 K: the size factor is a room-temperature
+      law (Xu: exponent -1.00 at 90 C), kept for 10-40 C.
+    - diffusional branch (Nabarro-Herring: vacancy flow through the lattice between the
+      free surfaces or boundaries of a feature of size ``d``; linear in the stress, the
+      small-stress limit ``Omega sigma << R T`` of the sinh law):
+      ``L = B D_self(T) Omega / (R T d^2)`` [1/(s Pa)] with ``B`` =
+      :data:`NABARRO_HERRING_B` = 14 (Frost & Ashby, tensile form), ``D_self`` the tracer
+      self-diffusion coefficient of ``diffusion`` (:meth:`VacancyMaterial.d_self`; Li:
+      6e-15 m^2/s at 298 K, 0.54 eV) and ``Omega`` its molar volume [m^3/mol]. ``d^2``
+      (lattice diffusion), not Coble's ``d^3`` (boundary or surface diffusion, whose
+      ``delta D_b`` is not known for Li). Harper-Dorn creep (linear, size-independent) is not
+      included.
+
+    Fields: size ``d`` [m]; bulk: the dislocation law; diffusion: the vacancy data
+    (:class:`~ssbx.physics.vacancy.VacancyMaterial`); diffusional_constant ``B`` [-];
+    reference_rate [1/s] and reference_temperature [K] of the size factor (Xu's test);
+    parameters: provenance (not compared).
+    """
+
+    size: float
+    bulk: PowerLawCreep = field(default_factory=lambda: MASIAS_2019)
+    diffusion: VacancyMaterial = field(default_factory=lambda: LITHIUM_VACANCY)
+    diffusional_constant: float = NABARRO_HERRING_B
+    reference_rate: float = XU_2017_STRAIN_RATE
+    reference_temperature: float = XU_2017_TEMPERATURE
+    parameters: Parameters = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not (self.size > 0.0 and math.isfinite(self.size)):
+            raise ValueError(f"feature size must be positive and finite, got {self.size} m")
+        if not self.diffusional_constant >= 0.0:
+            raise ValueError(f"diffusional constant B must be >= 0, got "
+                             f"{self.diffusional_constant}")
+        if not (self.reference_rate > 0.0 and self.reference_temperature > 0.0):
+            raise ValueError("reference rate and temperature must be positive")
+        if not self.parameters:
+            object.__setattr__(self, "parameters", self.records())
+
+    def records(self, size_note: str = "feature size d of the size- and rate-dependent law",
+                ) -> Parameters:
+        """Provenance of the law: the bulk law's records, :data:`LI_SIZE_RATE_PARAMETERS`, the
+        self-diffusion and molar-volume records of ``diffusion`` and an ``"input"`` record of
+        the size (``size_note``: where it was set)."""
+        return (*self.bulk.parameters, *LI_SIZE_RATE_PARAMETERS,
+                *(p for p in self.diffusion.parameters
+                  if p.name in ("self_diffusion_ref", "self_diffusion_activation",
+                                "reference_temperature", "molar_volume")),
+                Parameter("size", float(self.size), "m", "", "input", size_note))
+
+    # ---- dislocation branch ----------------------------------------------------------------
+    def bulk_reference_stress(self) -> float:
+        """Stress [Pa] of the bulk law at the reference rate and temperature (Xu's test):
+        0.73 MPa for Masias 2019 at 1e-3 1/s and 298.15 K."""
+        return self.bulk.stress_for_rate(self.reference_rate, self.reference_temperature)
+
+    def size_factor(self) -> float:
+        """``f(d) = max(1, sigma_Xu(d) / sigma_bulk)`` [-] (see the class docstring)."""
+        return max(1.0, xu_2017_strength(self.size) / self.bulk_reference_stress())
+
+    def critical_size(self) -> float:
+        """Size ``d_c`` [m] above which ``f = 1`` (the bulk law):
+        ``1.39 um (sigma_bulk / 105 MPa)^(1/-0.68)``; 2.1 mm for Masias 2019."""
+        return XU_2017_REFERENCE_SIZE * (self.bulk_reference_stress()
+                                         / XU_2017_STRENGTH) ** (1.0 / XU_2017_EXPONENT)
+
+    def dislocation_A_eff(self, temperature: float) -> float:
+        """``A_d = A exp(-Q/RT) / f^n`` [1/(s Pa^n)] at ``temperature`` [K]."""
+        return self.bulk.A_eff(temperature) / self.size_factor() ** self.bulk.n
+
+    def dislocation_rate(self, sigma_eq: float, temperature: float) -> float:
+        """Rate [1/s] of the dislocation branch at ``sigma_eq`` [Pa]."""
+        over = max(sigma_eq - self.size_factor() * self.bulk.yield_stress, 0.0)
+        return self.dislocation_A_eff(temperature) * over**self.bulk.n
+
+    # ---- diffusional branch ----------------------------------------------------------------
+    def diffusional_coefficient(self, temperature: float) -> float:
+        """``L = B D_self(T) Omega / (R T d^2)`` [1/(s Pa)] at ``temperature`` [K]."""
+        D = self.diffusion.d_self(temperature)
+        return (self.diffusional_constant * D * self.diffusion.molar_volume
+                / (GAS_CONSTANT * temperature * self.size**2))
+
+    def diffusional_rate(self, sigma_eq: float, temperature: float) -> float:
+        """Rate [1/s] of the diffusional branch at ``sigma_eq`` [Pa] (``sigma_eq >= 0``)."""
+        return self.diffusional_coefficient(temperature) * max(sigma_eq, 0.0)
+
+    # ---- the sum ---------------------------------------------------------------------------
+    def rate(self, sigma_eq: float, temperature: float) -> float:
+        """Equivalent viscoplastic strain rate [1/s]: the sum of both branches."""
+        return (self.dislocation_rate(sigma_eq, temperature)
+                + self.diffusional_rate(sigma_eq, temperature))
+
+    def stress_for_rate(self, p_dot: float, temperature: float) -> float:
+        """Equivalent stress [Pa] at which the summed law flows at ``p_dot`` [1/s] (> 0).
+
+        ``g(s) = rate(s) - p_dot`` is increasing and convex; Newton from the smaller of the
+        two single-branch stresses (``g >= 0`` there) descends monotonically to the root.
+        """
+        if not p_dot > 0.0:
+            raise ValueError(f"rate must be positive, got {p_dot}")
+        A_d, n, s_y, L = self.kernel_args(temperature)
+        candidates = [p_dot / L] if L > 0.0 else []
+        if A_d > 0.0:
+            candidates.append(s_y + (p_dot / A_d) ** (1.0 / n))
+        s = min(candidates)
+        for _ in range(200):
+            over = max(s - s_y, 0.0)
+            g = A_d * over**n + L * s - p_dot
+            dg = (n * A_d * over ** (n - 1.0) if over > 0.0 else 0.0) + L
+            step = g / dg
+            s -= step
+            if abs(step) <= 1e-15 * s:
+                break
+        return s
+
+    def kernel_args(self, temperature: float) -> tuple[float, float, float, float]:
+        """``(A_d, n, f sigma_y, L)`` as
+        :func:`~ssbx.physics.viscoplastic_kernels.power_law_linear_update` takes them."""
+        f = self.size_factor()
+        return (self.dislocation_A_eff(temperature), float(self.bulk.n),
+                float(f * self.bulk.yield_stress), self.diffusional_coefficient(temperature))
+
+
+# Small-scale data the law is checked against (never fitted to)
+HERBERT_2018_DEPTH = 40.0e-9
+"""Indentation depth of the smallest-scale data of Herbert et al. 2018 [m] (J. Mater. Res. 33
+(2018) 1361, abstract: vapour-deposited polycrystalline Li films 5 and 18 um thick, 31 C)."""
+HERBERT_2018_TEMPERATURE = 304.15
+"""Test temperature of Herbert et al. 2018 [K] (31 C, abstract)."""
+HERBERT_2018_POINTS: tuple[tuple[float, float], ...] = ((0.195, 23.0e6), (1.364, 175.0e6))
+"""``(indentation strain rate [1/s], mean pressure [Pa])`` at 40 nm depth (Herbert et al. 2018,
+abstract: "increases from ~23 to 175 MPa as the indentation strain rate increases from 0.195 to
+1.364 s^-1"; they rationalise it with modified Nabarro-Herring and Harper-Dorn creep)."""
+TABOR_CONSTRAINT_FACTOR = 3.0
+"""Constraint factor ``C`` of ``p_m = C sigma_flow`` (Tabor 1951, fully plastic indentation of
+a non-hardening solid); a stated assumption for the conversion of Herbert's mean pressures."""
+BERKOVICH_AREA_COEFFICIENT = 24.5
+"""Projected contact area ``A = 24.5 h_c^2`` of an ideal Berkovich tip (Oliver & Pharr 1992);
+Herbert et al. indent with a Berkovich tip *(assumed)*."""
+
+
+def indentation_flow_point(depth: float, mean_pressure: float, indentation_rate: float,
+                           constraint: float = TABOR_CONSTRAINT_FACTOR,
+                           area_coefficient: float = BERKOVICH_AREA_COEFFICIENT,
+                           ) -> tuple[float, float, float]:
+    """A nanoindentation point as a uniaxial flow point ``(d [m], sigma [Pa], rate [1/s])``.
+
+    Stated assumptions: contact depth = ``depth`` (no pile-up or sink-in correction), ideal
+    Berkovich area ``A = 24.5 h^2``, length scale ``d`` = contact diameter
+    ``2 sqrt(A/pi) = 5.58 h`` (the indentation analogue of a pillar diameter), flow stress
+    ``sigma = p_m / C`` with Tabor's ``C = 3``, uniaxial strain rate = the indentation strain
+    rate ``h_dot/h`` (factor 1).
+    """
+    d = 2.0 * math.sqrt(area_coefficient / math.pi) * depth
+    return d, mean_pressure / constraint, indentation_rate
 
 
 # --------------------------------------------------------------------------------------------
@@ -406,6 +625,7 @@ PARAMETERS: dict[str, Parameters] = {
     "MASIAS_2019": MASIAS_2019.parameters,
     "NARAYAN_ANAND_2018": NARAYAN_ANAND_2018.parameters,
     "XU_2017": XU_2017_PARAMETERS,
+    "LI_SIZE_RATE": LI_SIZE_RATE_PARAMETERS,
     "NA_ELASTIC_WANG_2020": NA_ELASTIC_WANG_2020.parameters,
     "WANG_2020_NA": WANG_2020_NA.parameters,
 }
@@ -413,17 +633,25 @@ PARAMETERS: dict[str, Parameters] = {
 
 
 __all__ = [
+    "BERKOVICH_AREA_COEFFICIENT",
+    "HERBERT_2018_DEPTH",
+    "HERBERT_2018_POINTS",
+    "HERBERT_2018_TEMPERATURE",
     "LI_ACTIVATION_ENERGY",
     "LI_ELASTIC",
     "LI_ELASTIC_MASIAS_2019",
+    "LI_SIZE_RATE_PARAMETERS",
     "MASIAS_2019",
     "MASIAS_2019_N",
     "MASIAS_2019_TABLE_S1",
     "MASIAS_2019_T_TEST",
+    "NABARRO_HERRING_B",
+    "NABARRO_HERRING_PARAMETER",
     "NARAYAN_ANAND_2018",
     "NA_ACTIVATION_ENERGY",
     "NA_ELASTIC_WANG_2020",
     "PARAMETERS",
+    "TABOR_CONSTRAINT_FACTOR",
     "WANG_2020_NA",
     "WANG_2020_NA_FLOW_STRESS",
     "WANG_2020_NA_N",
@@ -431,10 +659,14 @@ __all__ = [
     "XU_2017_EXPONENT",
     "XU_2017_PARAMETERS",
     "XU_2017_REFERENCE_SIZE",
+    "XU_2017_STRAIN_RATE",
     "XU_2017_STRENGTH",
+    "XU_2017_TEMPERATURE",
     "XU_2017_TEMPERATURES",
     "AnandLi",
     "PowerLawCreep",
+    "SizeDependentLiCreep",
+    "indentation_flow_point",
     "masias_2019_prefactor",
     "wang_2020_na_prefactor",
     "xu_2017_strength",

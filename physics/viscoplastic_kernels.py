@@ -12,8 +12,8 @@ for strains and stresses alike, so that ``sigma : eps`` is the dot product and t
 plain 6x6 matrix (``dsigma = C deps``). In axisymmetry the FE code stores r, z, theta in slots
 0, 1, 2; the kernels only use invariants and do not care.
 
-Return map (both laws)
-----------------------
+Return map (all laws)
+---------------------
 Trial state: ``s_tr = 2G dev(eps - eps_p_old)``, ``q_tr = sqrt(3/2) |s_tr|``, flow direction
 ``N = (3/2) s_tr / q_tr = sqrt(3/2) nhat`` (``nhat = s_tr/|s_tr|``). With the increment ``dp`` of
 the equivalent plastic strain: ``eps_p_new = eps_p_old + dp N``, ``s = theta s_tr``,
@@ -27,6 +27,10 @@ the equivalent plastic strain: ``eps_p_new = eps_p_old + dp N``, ``s = theta s_t
   ``F(u0) < 0`` and is already close to the root in the stiff limit (``c y0^(n-1) >> 1``, where
   ``u0`` equals the root to leading order), so the stiff n = 6.56 case converges in a few
   iterations; a bracket ``[lo, hi]`` with bisection guards against round-off.
+- Power law + linear (diffusional) flow, ``p_dot = A_eff <q - sigma_y>^n + L_eff q``:
+  ``F(u) = u - c <y0 - u>^n - c_L (q_tr - u) = 0`` with ``c_L = 3G dt L_eff``, increasing and
+  concave on ``[0, q_tr)``; Newton from the larger of the two single-branch roots (both lie
+  left of the root), with a bracket (:func:`power_law_linear_update`).
 - Anand: unknowns ``u = 3G dp`` and ``S``; residuals
   ``R1 = u - P``, ``P = 3G dt A_eff ((q_tr - u)/S)^(1/m)`` (flow rule) and
   ``R2 = S - S_old - h0 dp |x|^a sign(x)``, ``x = 1 - S/S*``,
@@ -51,7 +55,8 @@ Written with ``theta' = 3G dp/q_tr = 1 - theta`` and ``theta_bar = beta`` this i
 ``K 1(x)1 + 2G (1 - theta') I_dev + 2G (theta' - theta_bar) nhat(x)nhat``.
 
 - Power law (implicit function theorem on ``F(u; y0) = 0``):
-  ``beta = c n y^(n-1) / (1 + c n y^(n-1))``, ``y = y0 - u``.
+  ``beta = c n y^(n-1) / (1 + c n y^(n-1))``, ``y = y0 - u``; with the linear branch
+  ``beta = (c n y^(n-1) + c_L) / (1 + c_L + c n y^(n-1))``.
 - Anand (implicit function theorem on ``R(u, S; q_tr) = 0``): ``J [du, dS] = -[dR1/dq_tr, 0]``, so
   ``beta = -(dR1/dq_tr) J_SS / det J`` with ``dR1/dq_tr = -(1/m) P/(q_tr - u)``,
   ``P = 3G dt A_eff ((q_tr-u)/S)^(1/m)``, ``J_uu = 1 + (1/m) P/(q_tr - u)``,
@@ -232,6 +237,110 @@ def power_law_update(strain, eps_p_old, p_old, dt, E, nu, A_eff, n, sigma_y,
         theta = 1.0
         gamma = 0.0
         if dt > 0.0 and A_eff > 0.0 and q_tr > sigma_y and q_tr > 0.0:
+            u, beta, ok = _norton_return(q_tr - sigma_y, 3.0 * G * dt * A_eff, n)
+            if not ok:
+                failed += 1
+            if u > 0.0:
+                dp = u / (3.0 * G)
+                theta = 1.0 - u / q_tr
+                gamma = u / q_tr - beta
+        p_new[i] = p_old[i] + dp
+        _finish(i, K, G, tr_eps, s_tr, norm_s, dp, theta, gamma,
+                eps_p_old, stress, tangent, eps_p_new)
+    return failed
+
+
+@njit(cache=True, fastmath=False)
+def _norton_linear_return(q_tr, sigma_y, c, n, cl):
+    """Root ``u`` of ``F(u) = u - c <q_tr - sigma_y - u>^n - cl (q_tr - u) = 0`` on
+    ``[0, q_tr)`` (``q_tr > 0``, ``c >= 0``, ``n >= 1``, ``cl > 0``): the power law in parallel
+    with a linear (diffusional) law.
+
+    ``F`` is increasing (``F' = 1 + cl + g``, ``g = n c y^(n-1)``, ``y = q_tr - sigma_y - u``)
+    and concave (``F'`` falls with ``u`` and is continuous at ``y = 0`` for ``n > 1``), so
+    Newton started left of the root climbs to it monotonically. Both single-branch roots are
+    below the root (dropping a positive rate lowers ``u``): the linear one
+    ``cl q_tr / (1 + cl)`` and the power-law one of :func:`_norton_return`; the start is the
+    larger. A bracket with bisection guards against round-off. Returns
+    ``(u, du/dq_tr, converged)`` with ``du/dq_tr = (g + cl) / (1 + cl + g)`` (implicit
+    function theorem; ``dy0/dq_tr = 1``).
+    """
+    y0 = q_tr - sigma_y
+    u = cl * q_tr / (1.0 + cl)
+    if c > 0.0 and y0 > 0.0:
+        u_n, _, _ = _norton_return(y0, c, n)
+        if u_n > u:
+            u = u_n
+    lo = 0.0
+    hi = q_tr
+    converged = False
+    for _ in range(NEWTON_MAXIT):
+        y = y0 - u
+        if c > 0.0 and y > 0.0:
+            cyn = c * y**n
+            g = n * cyn / y
+        else:
+            cyn = 0.0
+            g = 0.0
+        f = u - cyn - cl * (q_tr - u)
+        if f == 0.0:
+            converged = True
+            break
+        if f < 0.0:
+            lo = u
+        else:
+            hi = u
+        du = -f / (1.0 + cl + g)
+        u_new = u + du
+        if abs(du) <= NEWTON_RTOL * abs(u_new):
+            if lo <= u_new <= hi:
+                u = u_new
+            converged = True
+            break
+        if not (lo < u_new < hi):
+            u_new = 0.5 * (lo + hi)
+        u = u_new
+    y = y0 - u
+    g = n * c * y ** (n - 1.0) if (c > 0.0 and y > 0.0) else 0.0
+    beta = (g + cl) / (1.0 + cl + g)
+    return u, beta, converged
+
+
+@njit(cache=True, fastmath=False)
+def power_law_linear_update(strain, eps_p_old, p_old, dt, E, nu, A_eff, n, sigma_y, L_eff,
+                            stress, tangent, eps_p_new, p_new):
+    """Backward-Euler return map of J2 power-law creep in parallel with linear (diffusional)
+    flow, ``p_dot = A_eff <sigma_eq - sigma_y>^n + L_eff sigma_eq``, at ``N`` points, in place.
+
+    Arguments as :func:`power_law_update` plus L_eff [1/(s Pa)] >= 0 (e.g.
+    :meth:`ssbx.physics.creep_laws.SizeDependentLiCreep.kernel_args`). With ``u = 3G dp``:
+    ``u = c <q_tr - sigma_y - u>^n + c_L (q_tr - u)``, ``c = 3G dt A_eff``,
+    ``c_L = 3G dt L_eff`` (:func:`_norton_linear_return`); the consistent tangent has
+    ``beta = du/dq_tr = (g + c_L)/(1 + c_L + g)``, ``g = n c y^(n-1)``. The linear branch has no
+    threshold: it flows below ``sigma_y``. ``L_eff = 0`` runs exactly the code of
+    :func:`power_law_update` (bit-for-bit the same results). Returns the number of points
+    whose local Newton did not converge.
+    """
+    K, G = _moduli(E, nu)
+    s_tr = np.empty(6)
+    failed = 0
+    for i in range(strain.shape[0]):
+        tr_eps, norm_s = _trial(strain, eps_p_old, i, G, s_tr)
+        q_tr = _SQRT32 * norm_s
+        dp = 0.0
+        theta = 1.0
+        gamma = 0.0
+        if L_eff > 0.0:
+            if dt > 0.0 and q_tr > 0.0:
+                u, beta, ok = _norton_linear_return(
+                    q_tr, sigma_y, 3.0 * G * dt * A_eff, n, 3.0 * G * dt * L_eff)
+                if not ok:
+                    failed += 1
+                if u > 0.0:
+                    dp = u / (3.0 * G)
+                    theta = 1.0 - u / q_tr
+                    gamma = u / q_tr - beta
+        elif dt > 0.0 and A_eff > 0.0 and q_tr > sigma_y and q_tr > 0.0:
             u, beta, ok = _norton_return(q_tr - sigma_y, 3.0 * G * dt * A_eff, n)
             if not ok:
                 failed += 1
@@ -487,7 +596,7 @@ def power_law_update_numpy(strain: np.ndarray, eps_p_old: np.ndarray, p_old: np.
 # compilation
 # --------------------------------------------------------------------------------------------
 def warm_up_kernels() -> None:
-    """Compile (or load from the cache) both kernels on a one-point input with the production
+    """Compile (or load from the cache) the kernels on a one-point input with the production
     argument types (float64 C-contiguous arrays, float scalars)."""
     strain = np.zeros((1, 6))
     strain[0, 0] = 1.0e-3
@@ -499,6 +608,8 @@ def warm_up_kernels() -> None:
     out1 = np.empty(1)
     power_law_update(strain, zeros6, one, 1.0, 7.8e9, 0.38, 1.0e-40, 6.56, 0.0,
                      out6, out66, out6b, out1)
+    power_law_linear_update(strain, zeros6, one, 1.0, 7.8e9, 0.38, 1.0e-40, 6.56, 0.0, 1.0e-9,
+                            out6, out66, out6b, out1)
     S = np.full(1, 1.0e6)
     out1b = np.empty(1)
     anand_update(strain, zeros6, one, S, 1.0, 7.8e9, 0.38, 1.0e-2, 0.15, 1.0e7, 2.0e6, 0.05,
@@ -525,6 +636,7 @@ __all__ = [
     "NEWTON_RTOL",
     "anand_update",
     "compile_kernels",
+    "power_law_linear_update",
     "power_law_update",
     "power_law_update_numpy",
     "warm_up_kernels",

@@ -24,7 +24,7 @@ from ssbx.case import Case
 from ssbx.meshes.cell import CellMesh
 from ssbx.meshes.tags import CellTag, FacetTag
 from ssbx.physics.anode_metals import AnodeMetal, anode_metal
-from ssbx.physics.creep_laws import NARAYAN_ANAND_2018, PowerLawCreep, xu_2017_strength
+from ssbx.physics.creep_laws import NARAYAN_ANAND_2018, PowerLawCreep, SizeDependentLiCreep
 from ssbx.physics.elasticity import ElasticMaterial, electrolyte_material
 from ssbx.physics.kinetics import ButlerVolmer, Kinetics, LinearKinetics, PrimaryKinetics
 from ssbx.physics.parameters import Parameters, with_input
@@ -139,15 +139,19 @@ def materials_of(case: Case) -> tuple[dict[int, ElasticMaterial], dict[int, Any]
         A = m.creep_prefactor if m.creep_prefactor is not None else base.A
         n = m.creep_exponent if m.creep_exponent is not None else base.n
         Q = m.creep_activation_energy if m.creep_activation_energy is not None else base.Q
-        yield_stress = (xu_2017_strength(m.strength_size) if m.strength_size is not None
-                        else m.yield_stress)
         records = with_input(base.parameters, "A", A, "1/(s Pa^n)", "mechanics.creep_prefactor")
         records = with_input(records, "n", n, "1", "mechanics.creep_exponent")
         records = with_input(records, "Q", Q, "J/mol", "mechanics.creep_activation_energy")
-        records = with_input(records, "yield_stress", yield_stress, "Pa",
-                             "xu_2017_strength(mechanics.strength_size)"
-                             if m.strength_size is not None else "mechanics.yield_stress")
-        law = PowerLawCreep(A=A, n=n, Q=Q, yield_stress=yield_stress, parameters=records)
+        records = with_input(records, "yield_stress", m.yield_stress, "Pa",
+                             "mechanics.yield_stress")
+        law = PowerLawCreep(A=A, n=n, Q=Q, yield_stress=m.yield_stress, parameters=records)
+        if m.strength_size is not None:
+            # size- and rate-dependent Li: the bulk law above with Xu's size factor, in
+            # parallel with Nabarro-Herring flow through the metal's lattice (its vacancy data,
+            # with the [anode] overrides)
+            law = SizeDependentLiCreep(size=m.strength_size, bulk=law,
+                                       diffusion=metal.vacancy.material)
+            law = dataclasses.replace(law, parameters=law.records("mechanics.strength_size"))
     li = ElasticMaterial(metal.name, li_E, li_nu, _elastic_records(
         li_records, li_E, li_nu, "mechanics.li_youngs_modulus", "mechanics.li_poisson_ratio"))
     creep = {int(CellTag.LITHIUM): law} if law is not None else {}

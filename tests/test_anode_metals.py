@@ -17,7 +17,13 @@ from ssbx.case import resolve_case
 from ssbx.errors import CaseError
 from ssbx.physics.anode_metals import ANODE_METALS, anode_metal
 from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME, NA_MOLAR_VOLUME
-from ssbx.physics.creep_laws import WANG_2020_NA, xu_2017_strength
+from ssbx.physics.creep_laws import (
+    MASIAS_2019,
+    WANG_2020_NA,
+    PowerLawCreep,
+    SizeDependentLiCreep,
+    xu_2017_strength,
+)
 from ssbx.physics.vacancy import LI_MG_DIFFUSION_RATIO, METALS, critical_current_density
 from ssbx.problems.stripping.state import Load
 from ssbx.runs.stripping import build_problem
@@ -94,14 +100,21 @@ def test_one_key_switches_the_molar_volume_of_stripping(metal, omega):
     p.close()
 
 
-def test_size_dependent_strength_is_a_threshold_of_the_creep_law():
-    assert xu_2017_strength(1e-6) == pytest.approx(105e6)
-    assert xu_2017_strength(10e-6) == pytest.approx(105e6 * 10 ** -0.68)
+def test_strength_size_selects_the_size_and_rate_dependent_law():
+    assert xu_2017_strength(1.39e-6) == pytest.approx(105e6)
+    assert xu_2017_strength(13.9e-6) == pytest.approx(105e6 * 10 ** -0.68)
     case = flat(mechanics={"strength_size": 40e-6})
     law = materials_of(case)[1][2]
-    assert law.yield_stress == pytest.approx(105e6 * 40 ** -0.68)
-    assert law.rate(law.yield_stress * 0.999, 298.15) == 0.0
-    assert materials_of(flat())[1][2].yield_stress == 0.0  # off by default
+    assert isinstance(law, SizeDependentLiCreep)
+    assert law.size == 40e-6
+    assert law.bulk.A == pytest.approx(MASIAS_2019.A) and law.bulk.yield_stress == 0.0
+    # the dislocation branch flows at 1e-3 1/s at the Xu strength of this size
+    assert law.dislocation_rate(xu_2017_strength(40e-6), 298.15) == pytest.approx(1e-3)
+    assert law.rate(1e5, 298.15) > 0.0  # no threshold: diffusional flow at any stress
+    assert {p.name for p in law.parameters} >= {"reference_size", "diffusional_constant",
+                                                 "self_diffusion_ref", "size"}
+    assert isinstance(materials_of(flat())[1][2], PowerLawCreep)  # off by default
+    assert materials_of(flat())[1][2].yield_stress == 0.0
     with pytest.raises(ValueError, match="room-temperature"):
         xu_2017_strength(1e-6, temperature=363.15)
 
@@ -112,9 +125,10 @@ def test_size_dependent_strength_is_a_threshold_of_the_creep_law():
     ({"anode": {"metal": "Na"}, "mechanics": {"li_model": "anand"}},
      "the Anand parameters are fitted to pure Li"),
     ({"anode": {"metal": "Na"}, "mechanics": {"strength_size": "1 um"}},
-     "the size law of Xu et al. 2017 is for Li"),
+     "is for Li with power-law creep"),
     ({"mechanics": {"strength_size": "1 um", "yield_stress": "1 MPa"}},
-     "both set the threshold stress"),
+     "the size- and rate-dependent law has no threshold stress"),
+    ({"mechanics": {"strength_size": "5 nm"}}, "below the continuum range of the law"),
     ({"vacancy": {"metal": "Na"}}, "did you mean anode.metal"),
 ])
 def test_bad_metal_input_is_a_case_error(sections, message):

@@ -127,8 +127,9 @@ def load_creep_rate_data() -> list[dict[str, float]]:
 # material point driver
 # --------------------------------------------------------------------------------------------
 class MaterialPoint:
-    """One quadrature point of a creep law (:class:`~ssbx.physics.creep_laws.AnandLi` or
-    :class:`~ssbx.physics.creep_laws.PowerLawCreep`) at a fixed temperature.
+    """One quadrature point of a creep law (:class:`~ssbx.physics.creep_laws.AnandLi`,
+    :class:`~ssbx.physics.creep_laws.PowerLawCreep` or
+    :class:`~ssbx.physics.creep_laws.SizeDependentLiCreep`) at a fixed temperature.
 
     :meth:`evaluate` runs the kernel from the committed state to a trial strain (the state it
     computes is kept aside); :meth:`commit` accepts it. ``S_init`` overrides the Anand model's
@@ -153,6 +154,11 @@ class MaterialPoint:
             self.kind = "power_law"
             self.E, self.nu = (float(x) for x in cl.LI_ELASTIC)
             self._kernel = vk.power_law_update
+            self._args = tuple(float(x) for x in law.kernel_args(temperature))
+        elif isinstance(law, cl.SizeDependentLiCreep):
+            self.kind = "power_law_linear"
+            self.E, self.nu = (float(x) for x in cl.LI_ELASTIC)
+            self._kernel = vk.power_law_linear_update
             self._args = tuple(float(x) for x in law.kernel_args(temperature))
         else:
             raise TypeError(f"unknown creep law {type(law).__name__}")
@@ -287,6 +293,106 @@ def uniaxial_creep_test(law: Any, temperature: float, stress_axial: float, times
         out["S"][k] = point.flow_resistance
         out["p"][k] = point.p[0]
     return out
+
+
+HERBERT_FACTOR_BAND = 2.0
+"""Accepted factor between the modelled and the measured small-scale flow stress (Herbert et al.
+2018): the conversion of a mean pressure to a uniaxial flow point is uncertain by tens of
+percent in each of the constraint factor (Tabor's 3; 2.5-3 for creeping solids), the length
+scale (contact diameter vs radius: a factor 4 in a d^-2 rate) and the rate (h_dot/h vs the
+uniaxial rate). Set from these uncertainties, not from the computed ratios."""
+
+
+def small_scale_comparison() -> dict[str, Any]:
+    """The size- and rate-dependent Li law
+    (:class:`~ssbx.physics.creep_laws.SizeDependentLiCreep`) against the small-scale data.
+
+    Herbert et al. 2018 (nanoindentation, 40 nm, 31 C: 23 and 175 MPa mean pressure at 0.195
+    and 1.364 1/s) through :func:`~ssbx.physics.creep_laws.indentation_flow_point` (Tabor
+    C = 3, d = Berkovich contact diameter 5.58 h): the law's flow stress at each rate (closed
+    form, verified by a kernel-driven uniaxial creep test at that stress), checked within a
+    factor :data:`HERBERT_FACTOR_BAND`. Xu et al. 2017 (105 MPa, d = 1.39 um, 1e-3 1/s): the
+    dislocation branch reproduces it by construction (checked to 1e-9); the summed law's value
+    is reported (a finding, not toleranced). Returns ``checks``, ``findings`` and ``plot``.
+    """
+    from ssbx.physics import creep_laws as cl
+
+    rows = []
+    checks: list[Check] = []
+    kernel_errors = []
+    T_h = cl.HERBERT_2018_TEMPERATURE
+    for rate, pressure in cl.HERBERT_2018_POINTS:
+        d, sigma, eps_dot = cl.indentation_flow_point(cl.HERBERT_2018_DEPTH, pressure, rate)
+        law = cl.SizeDependentLiCreep(d)
+        model = law.stress_for_rate(eps_dot, T_h)
+        times = np.linspace(0.0, 0.02 / eps_dot, 11)
+        res = uniaxial_creep_test(law, T_h, -model, times)
+        rk = abs(res["strain"][-1] - res["strain"][-2]) / (times[-1] - times[-2])
+        kernel_errors.append(abs(rk / eps_dot - 1.0))
+        ratio = model / sigma
+        rows.append({"rate_per_s": rate, "mean_pressure_MPa": pressure / MPA,
+                     "length_scale_um": d / UM, "flow_stress_MPa": sigma / MPA,
+                     "model_flow_stress_MPa": model / MPA, "ratio_model_to_measured": ratio,
+                     "diffusional_share": law.diffusional_rate(model, T_h) / eps_dot,
+                     "dislocation_only_MPa": law.size_factor()
+                     * law.bulk.stress_for_rate(eps_dot, T_h) / MPA})
+        checks.append(Check(
+            f"herbert_{rate:g}",
+            f"|log2(model / measured flow stress)| at {rate:g} 1/s, Herbert et al. 2018 "
+            f"(40 nm, 31 C; p_m {pressure / MPA:g} MPa / 3, d = {d / UM:.3f} um); <= 1 is "
+            f"within a factor {HERBERT_FACTOR_BAND:g} (ratio {ratio:.3f})",
+            abs(math.log2(ratio)), math.log2(HERBERT_FACTOR_BAND), "max"))
+    xu = cl.SizeDependentLiCreep(cl.XU_2017_REFERENCE_SIZE)
+    T_x = cl.XU_2017_TEMPERATURE
+    disl = xu.size_factor() * xu.bulk.stress_for_rate(cl.XU_2017_STRAIN_RATE, T_x)
+    summed = xu.stress_for_rate(cl.XU_2017_STRAIN_RATE, T_x)
+    checks += [
+        Check("xu_dislocation_branch", "dislocation branch of the size- and rate-dependent law "
+              "at d = 1.39 um, 1e-3 1/s, 25 C against Xu et al. 2017's 105 MPa (calibration)",
+              disl / MPA, 1.0e-9, "rel", cl.XU_2017_STRENGTH / MPA, "MPa"),
+        Check("small_scale_kernel_vs_closed_form", "largest relative difference of the "
+              "kernel-driven creep rate of the summed law at the modelled Herbert stresses "
+              "from the applied rate", max(kernel_errors), KERNEL_TOLERANCE, "max"),
+    ]
+    big = cl.SizeDependentLiCreep(5.0e-3)
+    bulk_diff = abs(big.stress_for_rate(1e-3, ROOM_TEMPERATURE)
+                    / cl.MASIAS_2019.stress_for_rate(1e-3, ROOM_TEMPERATURE) - 1.0)
+    checks.append(Check("bulk_limit", "relative difference of the summed law at d = 5 mm, "
+                        "1e-3 1/s, 25 C from the Masias 2019 bulk law", bulk_diff, 1.0e-3,
+                        "max"))
+    statement = (
+        "Size- and rate-dependent Li law (Masias power law / Xu size factor in parallel with "
+        "Nabarro-Herring flow, B = 14, D_self = 6e-15 m^2/s at 298 K, not fitted): at the "
+        f"Herbert et al. 2018 points (d = {rows[0]['length_scale_um']:.3f} um) it gives "
+        + ", ".join(f"{r['model_flow_stress_MPa']:.1f} MPa against {r['flow_stress_MPa']:.1f} "
+                    f"MPa at {r['rate_per_s']:g} 1/s (ratio {r['ratio_model_to_measured']:.2f})"
+                    for r in rows)
+        + "; diffusion carries > 99 % of the rate there and gives the near-linear rate "
+        "sensitivity measured. At the Xu et al. 2017 pillar point the dislocation branch "
+        f"gives {disl / MPA:.1f} MPa (calibration), but the summed law {summed / MPA:.2f} MPa "
+        f"({summed / cl.XU_2017_STRENGTH:.3f} of the measured 105 MPa): lattice-diffusion flow "
+        "with literature constants would make 1.39 um pillars flow at "
+        f"{xu.diffusional_rate(cl.XU_2017_STRENGTH, T_x):.3f} 1/s at 105 MPa. The two data "
+        "sets are not consistent with one Nabarro-Herring law in d^2 (the pillars need a "
+        "diffusional coefficient ~50-70 x smaller than the indentation); not tuned away.")
+    findings = {"herbert_2018": rows,
+                "xu_2017": {"size_um": cl.XU_2017_REFERENCE_SIZE / UM,
+                            "dislocation_branch_MPa": disl / MPA,
+                            "summed_law_MPa": summed / MPA,
+                            "ratio_summed_to_measured": summed / cl.XU_2017_STRENGTH},
+                "bulk_limit_rel_diff_5mm": bulk_diff,
+                "assumptions": ("Tabor C = 3; Berkovich contact area 24.5 h^2 with h_c = h; "
+                                "d = contact diameter; uniaxial rate = h_dot/h"),
+                "statement": statement}
+    rr = np.geomspace(1.0e-4, 1.0e1, 60)
+    plot = {"rows": rows, "rr": rr,
+            "herbert_law": [cl.SizeDependentLiCreep(rows[0]["length_scale_um"] * UM)
+                            .stress_for_rate(r, T_h) / MPA for r in rr],
+            "xu_law": [xu.stress_for_rate(r, T_x) / MPA for r in rr],
+            "xu_dislocation": [xu.size_factor() * xu.bulk.stress_for_rate(r, T_x) / MPA
+                               for r in rr],
+            "xu_point": (cl.XU_2017_STRAIN_RATE, cl.XU_2017_STRENGTH / MPA)}
+    return {"checks": checks, "findings": findings, "plot": plot}
 
 
 def value_at(x: np.ndarray, y: np.ndarray, x0: float) -> float:
@@ -486,8 +592,14 @@ class LiFlowStress(Benchmark):
                 "anand_rel_diff": float("nan"), "masias_rel_diff": float("nan")})
         rows.sort(key=lambda r: (r["temperature_K"], r["strain_rate_per_s"]))
 
-        return self._evaluate(rows, curves, sweep, ref_rows, lateral_rel, step_changes,
-                              steady_errors, quick)
+        outcome = self._evaluate(rows, curves, sweep, ref_rows, lateral_rel, step_changes,
+                                 steady_errors, quick)
+        small = small_scale_comparison()
+        outcome.checks.extend(small["checks"])
+        outcome.findings["small_scale"] = small["findings"]
+        outcome.plot_data["small_scale"] = small["plot"]
+        say(comm, console, "  " + small["findings"]["statement"])
+        return outcome
 
     def _evaluate(self, rows: list[dict[str, Any]], curves: list[dict[str, Any]],
                   sweep: list[dict[str, Any]], ref_rows: list[dict[str, Any]],
@@ -621,7 +733,7 @@ class LiFlowStress(Benchmark):
         from ssbx.physics.creep_laws import MASIAS_2019_T_TEST, MASIAS_2019_TABLE_S1
 
         plt = pyplot()
-        fig, (ax, bx) = plt.subplots(1, 2, figsize=(14.0, 6.0))
+        fig, (ax, bx, cx) = plt.subplots(1, 3, figsize=(20.0, 6.0))
         colors = {5.0e-4: "tab:blue", 5.0e-3: "tab:orange", 5.0e-2: "tab:red"}
         curves = outcome.plot_data["curves"]
         ref = outcome.plot_data["reference"]
@@ -690,6 +802,34 @@ class LiFlowStress(Benchmark):
                      "data found: model references only)", fontsize=9.5)
         bx.grid(True, which="both", alpha=0.25)
         bx.legend(fontsize=7, loc="upper left")
+
+        small = outcome.plot_data.get("small_scale")
+        if small is not None:
+            d_h = small["rows"][0]["length_scale_um"]
+            cx.plot(small["rr"], small["herbert_law"], color="tab:purple", lw=1.8,
+                    label=f"ssbx size/rate law, d = {d_h:.3f} µm, 31 °C")
+            cx.plot([r["rate_per_s"] for r in small["rows"]],
+                    [r["flow_stress_MPa"] for r in small["rows"]], "s", color="tab:purple",
+                    mfc="white", ms=8, mew=1.5,
+                    label="Herbert et al. 2018, 40 nm: p_m / 3")
+            cx.fill_between(small["rr"], np.array(small["herbert_law"]) / HERBERT_FACTOR_BAND,
+                            np.array(small["herbert_law"]) * HERBERT_FACTOR_BAND,
+                            color="tab:purple", alpha=0.1,
+                            label=f"check band: factor {HERBERT_FACTOR_BAND:g}")
+            cx.plot(small["rr"], small["xu_law"], color="tab:green", lw=1.8,
+                    label="ssbx size/rate law, d = 1.39 µm, 25 °C")
+            cx.plot(small["rr"], small["xu_dislocation"], color="tab:green", lw=1.0, ls="--",
+                    label="its dislocation branch alone")
+            cx.plot(*small["xu_point"], "D", color="tab:green", mfc="white", ms=8, mew=1.5,
+                    label="Xu et al. 2017 pillar, 1.39 µm")
+            cx.set_xscale("log")
+            cx.set_yscale("log")
+            cx.set_xlabel("strain rate (1/s)")
+            cx.set_ylabel("flow stress (MPa)")
+            cx.set_title("small scale: Nabarro–Herring + size-scaled power law\n(B = 14, "
+                         "D_self from the Li vacancy data; not fitted)", fontsize=9.5)
+            cx.grid(True, which="both", alpha=0.25)
+            cx.legend(fontsize=7, loc="lower right")
 
         head = outcome.checks[0]
         status = "PASS" if all(c.passed for c in outcome.checks) else "FAIL"

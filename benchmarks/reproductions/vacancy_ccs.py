@@ -24,8 +24,9 @@ Groups of points (each a CCS search with :func:`ssbx.runs.ccs.critical_current`)
   along the interface, wavelength 25 um), ``Li-Mg``, ``rough`` (a rough initial contact: four
   20 um wide, 0.5 um deep gaps per 100 um, 20 % initial contact, the asperity picture of Zhang
   et al. 2020, Cell Rep. Phys. Sci. 1, 100012, in the small-slope contact model) and
-  ``size_strength`` (the size-dependent Li strength of Xu et al. 2017 at the void width, 40 um:
-  a creep threshold of 8.9 MPa), ``contact_criterion`` (nucleated voids are followed: they grow
+  ``size_strength`` (the size- and rate-dependent Li law, ``mechanics.strength_size`` at the
+  void width, 40 um; the committed results used the former threshold reading of Xu et al. 2017,
+  8.9 MPa), ``contact_criterion`` (nucleated voids are followed: they grow
   by vacancy condensation and by stripping around them and close by creep and the stack
   pressure; unstable when the contact fraction falls by 5 %).
 - ``mesh``: the default at 3 MPa on size_fine 5, 2.5 (the pressure group's) and 1.25 um.
@@ -110,7 +111,7 @@ VARIANT_TEXT = {
     "varying_Z": "vacancies, Z(x) = Z (1 + 0.5 cos(2πx / 25 µm))",
     "Li-Mg": "Li-Mg: vacancies + creep",
     "rough": "vacancies, rough contact: 4 voids 20 µm × 0.5 µm (contact 20 %)",
-    "size_strength": "vacancies, size-dependent Li strength (Xu 2017, d = 40 µm: 8.9 MPa)",
+    "size_strength": "vacancies, size- and rate-dependent Li (mechanics.strength_size 40 µm)",
     "contact_criterion": "vacancies, nucleated voids followed (contact-loss criterion)",
 }
 

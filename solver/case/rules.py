@@ -15,6 +15,10 @@ from ssbx.meshes.estimate import estimate_cells
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
 from ssbx.physics.creep_laws import XU_2017_TEMPERATURES
 
+#: Smallest ``mechanics.strength_size`` [m]: the continuum range of the size- and
+#: rate-dependent Li law (diffusion and flow of a feature of at least ~30 atoms).
+STRENGTH_SIZE_MIN = 10.0e-9
+
 # --------------------------------------------------------------------------- cross-key checks
 
 
@@ -446,22 +450,30 @@ def check_stripping(st: ValidationState) -> None:
             f"{st.shown('anode.metal')} (allowed: li_model = \"power_law\" or \"elastic\" for "
             f"{metal}, or anode.metal = \"Li\")"
         )
-    if st.values.get("mechanics.strength_size") is not None:
+    size = st.values.get("mechanics.strength_size")
+    if size is not None:
         temperature = st.values.get("operation.temperature", 298.15)
         if metal != "Li" or st.values.get("mechanics.li_model", "power_law") != "power_law":
             st.problems.append(
-                f"{st.shown('mechanics.strength_size')}: the size law of Xu et al. 2017 is "
-                f"for Li with power-law creep, but {st.shown('anode.metal')}, "
-                f"{st.shown('mechanics.li_model')} (allowed: anode.metal = \"Li\" and "
-                "li_model = \"power_law\", or remove strength_size)")
+                f"{st.shown('mechanics.strength_size')}: the size- and rate-dependent law "
+                f"(Xu et al. 2017 size factor, Nabarro-Herring flow) is for Li with power-law "
+                f"creep, but {st.shown('anode.metal')}, {st.shown('mechanics.li_model')} "
+                "(allowed: anode.metal = \"Li\" and li_model = \"power_law\", or remove "
+                "strength_size)")
         elif st.values.get("mechanics.yield_stress"):
             st.problems.append(
                 f"{st.shown('mechanics.strength_size')} and {st.shown('mechanics.yield_stress')}"
-                ": both set the threshold stress (allowed: one of them)")
+                ": the size- and rate-dependent law has no threshold stress (allowed: one of "
+                "them)")
+        elif size < STRENGTH_SIZE_MIN:
+            st.problems.append(
+                f"{st.shown('mechanics.strength_size')}: below the continuum range of the law "
+                f"(allowed: >= {show_um(STRENGTH_SIZE_MIN)}; the data it is checked against go "
+                "down to a 0.22 um indentation contact)")
         elif temperature is not None and not (
                 XU_2017_TEMPERATURES[0] <= temperature <= XU_2017_TEMPERATURES[1]):
             st.problems.append(
-                f"{st.shown('mechanics.strength_size')}: the size law is measured at room "
+                f"{st.shown('mechanics.strength_size')}: the size factor is measured at room "
                 f"temperature, but {st.shown('operation.temperature')} (allowed: 10-40 °C)")
     h_li = st.values.get("geometry.h_li")
     if st.values.get("problem") != "stripping":

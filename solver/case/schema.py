@@ -792,10 +792,13 @@ SCHEMA: tuple[Key, ...] = (
     Key(
         "mechanics.strength_size",
         "quantity",
-        "Size-dependent strength of Li (a switch; Xu et al. 2017, PNAS 114, 57: micron-scale "
-        "Li is far stronger than bulk): the power law gets the threshold stress "
-        "σ_y = 105 MPa (d / 1 µm)^−0.68 of a feature of this size d (e.g. the void or "
-        "asperity size), instead of `yield_stress`. Unset: off.",
+        "Feature size d of the size- and rate-dependent Li flow law (a switch; e.g. the void, "
+        "asperity or grain size): the power law (with the `creep_*` overrides) gets the size "
+        "factor of Xu et al. 2017 (PNAS 114, 57), `dε/dt = A (σ/f(d))^n exp(-Q/RT)` with "
+        "f(d) = max(1, 105 MPa (d / 1.39 µm)^−0.68 / σ_bulk), σ_bulk the bulk stress at "
+        "1e-3 1/s (f = 1, the bulk law, for d ≳ 2 mm), in parallel with Nabarro–Herring "
+        "diffusional flow `dε/dt = 14 D_self(T) Ω σ / (R T d²)` (the anode's self-diffusion "
+        "and molar volume). Unset: off (the bulk power law).",
         dimension=LENGTH,
         positive=True,
         default_text="off",

@@ -289,9 +289,12 @@ class _CreepRegion:
             self.views["S_new"] = self.S_new.x.array
         elif isinstance(law, creep_laws.PowerLawCreep):
             self.kind = "power_law"
+        elif isinstance(law, creep_laws.SizeDependentLiCreep):
+            self.kind = "power_law_linear"
         else:
             raise TypeError(f"cell tag {tag}: unknown creep law {type(law).__name__} (expected "
-                            "PowerLawCreep or AnandLi from ssbx.physics.creep_laws)")
+                            "PowerLawCreep, SizeDependentLiCreep or AnandLi from "
+                            "ssbx.physics.creep_laws)")
         self.kernel_args = tuple(float(a) for a in law.kernel_args(temperature))
         # elastic start: the tangent is the elastic stiffness until the first update
         self.views["tangent"][:] = self.C
@@ -311,6 +314,10 @@ class _CreepRegion:
 
         if self.kind == "power_law":
             return int(vk.power_law_update(
+                self.strain, v["eps_p_old"], v["p_old"], float(dt), self.E, self.nu,
+                *self.kernel_args, v["stress"], v["tangent"], v["eps_p_new"], v["p_new"]))
+        if self.kind == "power_law_linear":
+            return int(vk.power_law_linear_update(
                 self.strain, v["eps_p_old"], v["p_old"], float(dt), self.E, self.nu,
                 *self.kernel_args, v["stress"], v["tangent"], v["eps_p_new"], v["p_new"]))
         return int(vk.anand_update(
@@ -352,7 +359,8 @@ class MechanicsProblem:
     material for the whole mesh, ``materials`` must then have exactly one entry);
     facet_tags: boundary tags used by ``bcs``; kind: ``"plane_strain"`` | ``"axisymmetric"``
     (x = r, y = z) | ``"3d"``; materials: ``{cell_tag: ElasticMaterial}`` for every tag;
-    creep: ``{cell_tag: PowerLawCreep | AnandLi | None}`` (absent / None: elastic);
+    creep: ``{cell_tag: PowerLawCreep | SizeDependentLiCreep | AnandLi | None}`` (absent /
+    None: elastic);
     temperature [K] (creep rates); bcs: boundary conditions; degree: Lagrange degree of u;
     quadrature_degree: see the module docstring; plate_tag: boundary whose stack pressure and
     displacement are reported (default: the first Traction/Spring/Displacement);
@@ -736,19 +744,24 @@ class MechanicsProblem:
         result.wall_time = time.perf_counter() - t_wall
         return result
 
-    def _newton(self, dt: float,
-                adjust_guess: Callable[[fem.Function], None] | None) -> tuple[bool, int]:
+    def _newton(self, dt: float, adjust_guess: Callable[[fem.Function], None] | None,
+                start: np.ndarray | None = None) -> tuple[bool, int]:
         """One Newton solve of the step from the committed state (with the linear predictor and
-        ``adjust_guess``); returns (converged, SNES reason)."""
+        ``adjust_guess``), or from ``start`` (a converged solution of the same step with other
+        boundary values: the rigid plate's secant iterates); returns (converged, SNES
+        reason)."""
         snes = self.problem.solver
         self._history.clear()
         self._failed = 0
-        self.u.x.array[:] = self._u_committed  # always from the committed state
-        if self.predictor == "linear" and dt > 0.0 and self._dt_last > 0.0:
-            self.u.x.array[:] = self._u_committed + (dt / self._dt_last) * (
-                self._u_committed - self._u_before)
-        if adjust_guess is not None:
-            adjust_guess(self.u)
+        if start is not None:
+            self.u.x.array[:] = start
+        else:
+            self.u.x.array[:] = self._u_committed  # from the committed state
+            if self.predictor == "linear" and dt > 0.0 and self._dt_last > 0.0:
+                self.u.x.array[:] = self._u_committed + (dt / self._dt_last) * (
+                    self._u_committed - self._u_before)
+            if adjust_guess is not None:
+                adjust_guess(self.u)
         self.problem.solve()
         reason = int(snes.getConvergedReason())
         return reason > 0 and self._failed == 0, reason
@@ -758,7 +771,8 @@ class MechanicsProblem:
                            ) -> tuple[bool, int]:
         """The step with a :class:`RigidPlate`: secant iteration on the plate displacement
         delta until the plate's mean normal pressure is the target (relative
-        :data:`RIGID_PLATE_RTOL`), each iterate a Newton solve; returns (converged, reason)."""
+        :data:`RIGID_PLATE_RTOL`), each iterate a Newton solve (the first from the committed
+        state, the next from the previous iterate's solution); returns (converged, reason)."""
         index, value = self._rigid
         plate = self.bcs_spec[index]
         target = _at(plate.pressure, t_new)
@@ -773,11 +787,15 @@ class MechanicsProblem:
         tol = RIGID_PLATE_RTOL * max(abs(target), 1e-12 * self._E_max)
         previous: tuple[float, float] | None = None
         reason = 0
+        start: np.ndarray | None = None
         for _ in range(RIGID_PLATE_MAX_ITERATIONS):
             value.value = delta
-            converged, reason = self._newton(dt, adjust_guess)
+            converged, reason = self._newton(dt, adjust_guess, start)
+            if not converged and start is not None:  # once more from the committed state
+                converged, reason = self._newton(dt, adjust_guess)
             if not converged:
                 return False, reason
+            start = self.u.x.array.copy()
             pressure = self.stack_pressure(plate.tag)
             if abs(pressure - target) <= tol:
                 self._pending_delta = delta
