@@ -421,7 +421,7 @@ BUILTIN_MODULES = (
     "reproductions.pressure_relaxation", "reproductions.stripping_ccs",
     "reproductions.vacancy_ccs", "reproductions.na_stripping",
     "reproductions.void_size_stripping", "reproductions.hold_time_ccs",
-    "reproductions.pore_ccs",
+    "reproductions.pore_ccs", "reproductions.ccs_predictions",
     "performance.kernel_throughput", "performance.mechanics", "performance.current",
     "performance.stripping", "performance.parallel_scaling", "performance.sweep_throughput",
 )

@@ -21,7 +21,7 @@ from ssbx.cli import commands as cli
 from ssbx.io.runfolder import SUMMARY
 
 
-@pytest.mark.parametrize("name", ["stripping.toml", "ccs.toml"])
+@pytest.mark.parametrize("name", ["stripping.toml", "ccs.toml", "ccs_flat.toml"])
 def test_examples_validate(name):
     case = load_case(ROOT / "examples" / name)
     assert case.problem == "stripping" and case.protocol.parsed()

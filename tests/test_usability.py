@@ -221,7 +221,7 @@ def test_implausible_bare_numbers_warn_and_plausible_ones_do_not():
 
 
 @pytest.mark.parametrize("name", ["void_2d.toml", "axisymmetric_void.toml", "flat_bv.toml",
-                                  "pressure_hold.toml", "ccs.toml"])
+                                  "pressure_hold.toml", "ccs.toml", "ccs_flat.toml"])
 def test_the_cell_estimate_is_within_a_factor_of_the_real_mesh(name):
     from mpi4py import MPI
 

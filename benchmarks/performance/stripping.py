@@ -5,7 +5,7 @@ Not a timed test: timings are measured and reported; what is asserted is that th
 solves the same discrete problem as the serial one (same DOF counts, same stable / unstable
 verdict for every trial, same bracket).
 
-Case: ``examples/ccs.toml`` (planar Li 20 um | Li6PS5Cl 50 um, width 100 um, one 40 um x 1 um
+Case: ``examples/ccs_flat.toml`` (planar Li 20 um | Li6PS5Cl 50 um, width 100 um, one 40 um x 1 um
 elliptical void, BV kinetics Z = 2 ohm cm^2, κ = 2 mS/cm, Masias power-law Li, rigid electrolyte,
 0.25 MPa stack pressure, P2 potential and displacement, interface columns 2.5 um), each trial
 stripping 0.25 mAh/cm^2. The full run narrows the example's bracket (0.1 .. 10 mA/cm^2, widened
@@ -61,7 +61,7 @@ from ssbx.benchmarks.workers import (
 from ssbx.case import Case
 from ssbx.units import to_mA_per_cm2, to_mAh_per_cm2
 
-CASE_FILE = Path(__file__).resolve().parents[2] / "examples" / "ccs.toml"
+CASE_FILE = Path(__file__).resolve().parents[2] / "examples" / "ccs_flat.toml"
 RANKS = (1, 2)
 WORKER_TIMEOUT_S = 1500.0
 FULL, QUICK = 0, 1
@@ -85,7 +85,7 @@ _COUNTS = ("attempted", "accepted", "rejected", "newton", "passes", "current_new
 
 
 def variant_case(level: int) -> Any:
-    """The resolved case of ``level`` (:data:`FULL` or :data:`QUICK`): ``examples/ccs.toml``
+    """The resolved case of ``level`` (:data:`FULL` or :data:`QUICK`): ``examples/ccs_flat.toml``
     with the overrides of :data:`VARIANTS`."""
     from ssbx.case import load_case, with_overrides
 
@@ -380,7 +380,7 @@ def markdown_table(rows: list[dict[str, Any]], checks: list[Check], machine: dic
     lines = [
         f"# ssbx stripping performance: a CCS search{' (quick)' if quick else ''}",
         "",
-        f"Case: `examples/ccs.toml` ({case.geometry.width * 1e6:g} µm wide cell, Li "
+        f"Case: `examples/ccs_flat.toml` ({case.geometry.width * 1e6:g} µm wide cell, Li "
         f"{case.geometry.h_li * 1e6:g} µm, Li6PS5Cl {case.geometry.h_se * 1e6:g} µm, one "
         f"{case.geometry.voids[0].width * 1e6:g} x {case.geometry.voids[0].height * 1e6:g} µm "
         f"void, {case.fixture.pressure / 1e6:g} MPa, Masias creep, BV kinetics, rigid "
@@ -444,7 +444,7 @@ class StrippingPerformance(Benchmark):
     title = "Stripping / contact model: a CCS search on 1 and 2 MPI ranks and where the time goes"
     source = (
         "ssbx self-consistency (no published reference): the critical-stripping-current search "
-        "of examples/ccs.toml (coupled potential / unilateral contact / Masias 2019 Li creep, "
+        "of examples/ccs_flat.toml (coupled potential / unilateral contact / Masias 2019 Li creep, "
         "PETSc vinewtonrsls with MUMPS) run on 1 and 2 MPI ranks"
     )
     reference = (
@@ -460,7 +460,7 @@ class StrippingPerformance(Benchmark):
     tolerance = "0 mismatches"
 
     def base_case(self) -> Any:
-        """The resolved full variant of ``examples/ccs.toml``."""
+        """The resolved full variant of ``examples/ccs_flat.toml``."""
         return variant_case(FULL)
 
     def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
@@ -591,8 +591,9 @@ class StrippingPerformance(Benchmark):
         serial = rows[0]
         fig.suptitle(
             f"ssbx stripping performance{' (quick)' if quick else ''}: CCS search of "
-            f"examples/ccs.toml, {serial['dofs_potential']} + {serial['dofs_displacement']} DOFs,"
-            f" {serial['trials']} trials, {serial['steps_attempted']} steps — "
+            f"examples/ccs_flat.toml, {serial['dofs_potential']} + "
+            f"{serial['dofs_displacement']} DOFs, {serial['trials']} trials, "
+            f"{serial['steps_attempted']} steps — "
             f"{'PASS' if head.passed else 'FAIL'}: 2 ranks vs serial {int(head.value)} "
             f"mismatches; timings on {os.cpu_count()} CPU cores, not asserted", fontsize=10.5)
         fig.tight_layout(rect=(0, 0, 1, 0.94))
