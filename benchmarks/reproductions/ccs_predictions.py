@@ -21,7 +21,7 @@ so the datum fixes one combination, ``(S - 1) (k_s + D_v sqrt(rho))``. Two of th
 unmeasured parameters are therefore fixed by statement, the third calibrated:
 
 - ``k_s = 0``: the datum itself rules out a good interface sink. With ``k_s = D_v/b`` (one jump)
-  ``i_c`` would be ~2000 (S - 1)/0.1 mA/cm²; a critical nucleus below 1 µm (S - 1 > 0.005)
+  ``i_c`` would be ~2e4 (S - 1) mA/cm²; a critical nucleus below 1 µm (S - 1 > 0.005)
   then needs ``k_s < 1e-3 D_v/b``: the interface is a poor sink, and 0 is its limit;
 - ``rho = 1e12 m^-2`` (annealed Li, the case default, a textbook order of magnitude);
 - ``S`` is calibrated: ``S - 1 = 0.1 mA/cm² / i_c(S = 2, p = 0)``. It is the one parameter
