@@ -225,29 +225,11 @@ def power_law_update(strain, eps_p_old, p_old, dt, E, nu, A_eff, n, sigma_y,
     strain, eps_p_old: (N, 6) Mandel; p_old: (N,); dt [s] (``dt = 0``: elastic response with the
     elastic tangent); E [Pa], nu; A_eff = A exp(-Q/RT) [1/(s Pa^n)]; n >= 1; sigma_y [Pa].
     Outputs: stress (N, 6), tangent (N, 6, 6) (consistent), eps_p_new (N, 6), p_new (N,).
-    Returns the number of points whose local Newton did not converge.
+    Returns the number of points whose local Newton did not converge. The same code as
+    :func:`power_law_linear_update` without the linear branch (``L_eff = 0``).
     """
-    K, G = _moduli(E, nu)
-    s_tr = np.empty(6)
-    failed = 0
-    for i in range(strain.shape[0]):
-        tr_eps, norm_s = _trial(strain, eps_p_old, i, G, s_tr)
-        q_tr = _SQRT32 * norm_s
-        dp = 0.0
-        theta = 1.0
-        gamma = 0.0
-        if dt > 0.0 and A_eff > 0.0 and q_tr > sigma_y and q_tr > 0.0:
-            u, beta, ok = _norton_return(q_tr - sigma_y, 3.0 * G * dt * A_eff, n)
-            if not ok:
-                failed += 1
-            if u > 0.0:
-                dp = u / (3.0 * G)
-                theta = 1.0 - u / q_tr
-                gamma = u / q_tr - beta
-        p_new[i] = p_old[i] + dp
-        _finish(i, K, G, tr_eps, s_tr, norm_s, dp, theta, gamma,
-                eps_p_old, stress, tangent, eps_p_new)
-    return failed
+    return power_law_linear_update(strain, eps_p_old, p_old, dt, E, nu, A_eff, n, sigma_y,
+                                   0.0, stress, tangent, eps_p_new, p_new)
 
 
 @njit(cache=True, fastmath=False)
@@ -317,8 +299,8 @@ def power_law_linear_update(strain, eps_p_old, p_old, dt, E, nu, A_eff, n, sigma
     ``u = c <q_tr - sigma_y - u>^n + c_L (q_tr - u)``, ``c = 3G dt A_eff``,
     ``c_L = 3G dt L_eff`` (:func:`_norton_linear_return`); the consistent tangent has
     ``beta = du/dq_tr = (g + c_L)/(1 + c_L + g)``, ``g = n c y^(n-1)``. The linear branch has no
-    threshold: it flows below ``sigma_y``. ``L_eff = 0`` runs exactly the code of
-    :func:`power_law_update` (bit-for-bit the same results). Returns the number of points
+    threshold: it flows below ``sigma_y``. ``L_eff = 0`` is :func:`power_law_update`: the power
+    law alone through :func:`_norton_return`. Returns the number of points
     whose local Newton did not converge.
     """
     K, G = _moduli(E, nu)

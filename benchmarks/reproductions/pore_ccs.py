@@ -50,6 +50,7 @@ from ssbx.benchmarks.reproductions.vacancy_ccs import (
     estimate,
     plot_ccs_curve,
     search_point,
+    wall_per_step,
 )
 
 BASE_CASE: dict[str, Any] = {
@@ -174,9 +175,7 @@ class PoreCcs(Benchmark):
             else:
                 row, trials = search_point(case, comm, console, case.name, progress)
                 row = {"key": case.name, "group": "ccs"} | row
-                steps = sum(t["steps"] for t in trials)
-                wall = sum(t["wall_time_s"] for t in trials)
-                row["wall_per_step_s"] = wall / steps if steps else math.nan
+                row["wall_per_step_s"] = wall_per_step(trials)
                 trial_rows += trials
             rows.append(row)
         return self._evaluate(rows, trial_rows, quick)

@@ -441,6 +441,13 @@ def search_point(case: Case, comm: MPI.Comm, console: Any, key: str,
     return row, trials
 
 
+def wall_per_step(trials: list[dict[str, Any]]) -> float:
+    """Wall time per accepted time step [s] over the trial rows of :func:`search_point` (nan
+    without steps)."""
+    steps = sum(t["steps"] for t in trials)
+    return sum(t["wall_time_s"] for t in trials) / steps if steps else math.nan
+
+
 def mesh_convergence(by: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """CCS at 3 MPa on the MESH_STUDY meshes (halving), the observed order
     ``log2(|e1 - e2| / |e2 - e3|)`` of the estimates and their Richardson extrapolation."""
@@ -507,4 +514,4 @@ def performance(comm: MPI.Comm, quick: bool) -> dict[str, Any]:
 
 __all__ = ["KASEMCHAINAN", "KRAUSKOPF_ZERO_PRESSURE", "VARIANTS", "VacancyCcs",
            "closed_form_band", "closed_form_ccs", "plot_ccs_curve", "points", "search_point",
-           "stripping_cell"]
+           "stripping_cell", "wall_per_step"]
