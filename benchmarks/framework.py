@@ -422,6 +422,7 @@ BUILTIN_MODULES = (
     "reproductions.vacancy_ccs", "reproductions.na_stripping",
     "reproductions.void_size_stripping", "reproductions.hold_time_ccs",
     "reproductions.pore_ccs", "reproductions.ccs_predictions",
+    "reproductions.li_filled_flaws",
     "performance.kernel_throughput", "performance.mechanics", "performance.current",
     "performance.stripping", "performance.parallel_scaling", "performance.sweep_throughput",
 )

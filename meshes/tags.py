@@ -34,3 +34,20 @@ class FacetTag(IntEnum):
 def physical_name(tag: CellTag | FacetTag) -> str:
     """The Gmsh physical-group name of a tag, e.g. ``"contact"``."""
     return tag.name.lower()
+
+
+class CrackTag(IntEnum):
+    """Physical tags of cracked-electrolyte meshes (:mod:`ssbx.meshes.cracks`): the two crack
+    faces (``FACE_B`` is made by duplicating the nodes of ``FACE_A``; a symmetric penny crack
+    has ``FACE_A`` only), the Li/electrolyte interface ``y = 0``, the counter-electrode side,
+    the lateral sides (axisymmetric: the outer radius), the axis, the symmetry plane ahead of a
+    penny crack and the crack mouth (a point group, used while meshing only)."""
+
+    FACE_A = 21
+    FACE_B = 22
+    INTERFACE = 23
+    TOP = 24
+    SIDES = 25
+    AXIS = 26
+    SYMMETRY = 27
+    MOUTH = 28

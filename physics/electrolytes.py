@@ -22,6 +22,9 @@ Presets (room temperature; dense pellets unless stated):
   Lian et al. 2019, Table 2 (a neighbouring composition, *check*); E = 18.5 GPa
   (nanoindentation, McGrogan et al. 2017; also K_Ic = 0.23 MPa m^0.5), nu = 0.30 *assumed*
   (~0.3 is typical of sulfide glasses, e.g. Sakuda et al. 2013 for 75Li2S-25P2S5).
+- Fracture toughness K_Ic: LLZO 1.25 MPa m^0.5 (Wolfenstine et al. 2013; garnets
+  1.0-1.25), 70Li2S-30P2S5 glass 0.23 MPa m^0.5 (McGrogan et al. 2017), Li6PS5Cl the glass's
+  value *assumed*; Na-beta-alumina none.
 - ``Na-beta-alumina`` (polycrystalline Na-beta''-alumina): kappa = 1.5 mS/cm *estimated*
   (1-2 mS/cm at room temperature, the value of the Na stripping benchmark); activation energy
   not known to ssbx (``None``); E = 200 GPa, nu = 0.23 *approximate* (handbook range of sintered
@@ -59,6 +62,9 @@ class Electrolyte:
         Elastic constants (with their records).
     reference_temperature : float, optional
         T_ref [K] of ``conductivity``.
+    fracture_toughness : float or None, optional
+        Mode-I fracture toughness K_Ic [Pa m^0.5] (Li-filled cracks,
+        :mod:`ssbx.physics.fracture`); ``None`` where ssbx has no value.
     parameters : tuple of Parameter, optional
         Provenance of ``conductivity``, ``activation_energy`` and ``reference_temperature``
         (the elastic records are in ``elastic.parameters``; :attr:`all_parameters` joins them).
@@ -69,6 +75,7 @@ class Electrolyte:
     activation_energy: float | None
     elastic: ElasticMaterial
     reference_temperature: float = 298.15
+    fracture_toughness: float | None = None
     parameters: Parameters = field(default=(), compare=False, repr=False)
 
     @property
@@ -106,7 +113,11 @@ _LLZO = Electrolyte(
         Parameter("activation_energy", 0.385 * _EV, "J/mol", "pasta2020", "estimated",
                   "middle of the garnet-family range 0.19-0.58 eV (Table 1)"),
         _room_temperature("afyon2019", "measured", "room temperature"),
+        Parameter("fracture_toughness", 1.25e6, "Pa m^0.5", "wolfenstine2013", "measured",
+                  "Vickers indentation of hot-pressed cubic LLZO, 1.25 +/- 0.32 MPa m^0.5; "
+                  "reported range of garnets ~1.0-1.25 MPa m^0.5"),
     ),
+    fracture_toughness=1.25e6,
 )
 
 _LI6PS5CL = Electrolyte(
@@ -125,7 +136,11 @@ _LI6PS5CL = Electrolyte(
         Parameter("activation_energy", 0.33 * _EV, "J/mol", "lian2019", "check",
                   "Table 2: 0.33 eV (argyrodite family 0.16-0.68 eV: pasta2020, Table 1)"),
         _room_temperature("lian2019", "check", "25 C"),
+        Parameter("fracture_toughness", 0.23e6, "Pa m^0.5", "mcgrogan2017", "assumed",
+                  "no measurement on Li6PS5Cl known to ssbx: the value of the 70Li2S-30P2S5 "
+                  "glass (nanoindentation), as in the sulfide estimates of the literature"),
     ),
+    fracture_toughness=0.23e6,
 )
 
 _LPS_GLASS = Electrolyte(
@@ -144,7 +159,10 @@ _LPS_GLASS = Electrolyte(
         Parameter("activation_energy", 0.36 * _EV, "J/mol", "lian2019", "check",
                   "Table 2: 0.36 eV of the 67Li2S-33P2S5 glass"),
         _room_temperature("lian2019", "check", "room temperature implied by the table"),
+        Parameter("fracture_toughness", 0.23e6, "Pa m^0.5", "mcgrogan2017", "measured",
+                  "nanoindentation, 0.23 +/- 0.04 MPa m^0.5"),
     ),
+    fracture_toughness=0.23e6,
 )
 
 _NA_BETA_ALUMINA = Electrolyte(
