@@ -60,8 +60,14 @@ class CrackSpec:
         interface plane [rad] (planar only).
     position: edge: x of the mouth; internal: x of the centre [m].
     depth: internal: y of the centre [m] (default ``height / 2``).
-    fill: Li-filled extent: edge: from the mouth; internal: half-length about the centre;
-        penny: radius [m]. ``None``: the whole crack.
+    fill: Li-filled extent along the crack: edge: from the mouth; internal: half-length about
+        the centre; penny: radius [m]. ``None``: the whole crack (with its extensions).
+    path_ahead: further crack vertices (x, y) [m] beyond the tip of the straight crack (a
+        kinked or grown crack, planar only): the crack is the polyline through them.
+    path_behind: the same beyond the other tip of an internal crack.
+
+    The crack coordinate ``s`` is the arc length along the polyline from :attr:`origin`
+    (negative towards the other tip of an internal crack).
     """
 
     kind: CrackKind
@@ -72,6 +78,8 @@ class CrackSpec:
     position: float = 0.0
     depth: float | None = None
     fill: float | None = None
+    path_ahead: tuple[tuple[float, float], ...] = ()
+    path_behind: tuple[tuple[float, float], ...] = ()
 
     @property
     def axisymmetric(self) -> bool:
@@ -80,8 +88,85 @@ class CrackSpec:
 
     @property
     def filled_length(self) -> float:
-        """The Li-filled extent (``fill`` or the whole crack) [m]."""
-        return self.length if self.fill is None else self.fill
+        """The Li-filled extent (``fill`` or the whole crack with its extensions) [m]."""
+        if self.fill is not None:
+            return self.fill
+        ahead, behind = self.extents()
+        return max(ahead, behind)
+
+    def polyline(self) -> np.ndarray:
+        """The crack's vertices from its s-minimal end to its s-maximal end, shape (n, 2)."""
+        start, end = self.endpoints()
+        behind = [np.asarray(p, dtype=float) for p in reversed(self.path_behind)]
+        ahead = [np.asarray(p, dtype=float) for p in self.path_ahead]
+        return np.array([*behind, start, end, *ahead])
+
+    def _arc(self) -> tuple[np.ndarray, float]:
+        """Cumulative arc length at each polyline vertex, and the value at the origin."""
+        vertices = self.polyline()
+        cumulative = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(vertices, axis=0),
+                                                                     axis=1))])
+        behind = cumulative[len(self.path_behind)]
+        at_origin = behind + (self.length if self.kind == "internal" else 0.0)
+        return cumulative, at_origin
+
+    def extents(self) -> tuple[float, float]:
+        """Arc lengths from the origin to the s-maximal tip and to the s-minimal end [m]."""
+        cumulative, at_origin = self._arc()
+        return float(cumulative[-1] - at_origin), float(at_origin)
+
+    def arc_positions(self, points: np.ndarray) -> np.ndarray:
+        """The crack coordinate s [m] of ``points`` (n, 2): arc length of their nearest point
+        on the polyline, from the origin."""
+        points = np.atleast_2d(np.asarray(points, dtype=float))[:, :2]
+        vertices = self.polyline()
+        cumulative, at_origin = self._arc()
+        best = np.full(len(points), np.inf)
+        s = np.zeros(len(points))
+        for k in range(len(vertices) - 1):
+            a, b = vertices[k], vertices[k + 1]
+            seg = b - a
+            t = np.clip((points - a) @ seg / (seg @ seg), 0.0, 1.0)
+            dist = np.linalg.norm(points - (a + t[:, None] * seg), axis=1)
+            closer = dist < best
+            best[closer] = dist[closer]
+            s[closer] = cumulative[k] + t[closer] * math.sqrt(seg @ seg)
+        return s - at_origin
+
+    def point_at(self, s: float) -> np.ndarray:
+        """The point of the polyline at crack coordinate ``s`` [m]."""
+        vertices = self.polyline()
+        cumulative, at_origin = self._arc()
+        target = min(max(s + at_origin, 0.0), cumulative[-1])
+        k = int(np.clip(np.searchsorted(cumulative, target) - 1, 0, len(vertices) - 2))
+        frac = (target - cumulative[k]) / (cumulative[k + 1] - cumulative[k])
+        return vertices[k] + frac * (vertices[k + 1] - vertices[k])
+
+    def segment_normal(self, points: np.ndarray) -> np.ndarray:
+        """The unit normal (the tangent turned by +90 degrees) of the polyline segment nearest
+        to each of ``points``, shape (n, 2)."""
+        points = np.atleast_2d(np.asarray(points, dtype=float))[:, :2]
+        vertices = self.polyline()
+        best = np.full(len(points), np.inf)
+        normal = np.zeros((len(points), 2))
+        for k in range(len(vertices) - 1):
+            a, b = vertices[k], vertices[k + 1]
+            seg = b - a
+            t = np.clip((points - a) @ seg / (seg @ seg), 0.0, 1.0)
+            dist = np.linalg.norm(points - (a + t[:, None] * seg), axis=1)
+            closer = dist < best
+            best[closer] = dist[closer]
+            tangent = seg / np.linalg.norm(seg)
+            normal[closer] = (-tangent[1], tangent[0])
+        return normal
+
+    def tip_segment_lengths(self) -> list[float]:
+        """Length of the straight segment ending at each tip (same order as :meth:`tips`)."""
+        vertices = self.polyline()
+        out = [float(np.linalg.norm(vertices[-1] - vertices[-2]))]
+        if self.kind == "internal":
+            out.append(float(np.linalg.norm(vertices[1] - vertices[0])))
+        return out
 
     @property
     def centre_depth(self) -> float:
@@ -107,11 +192,17 @@ class CrackSpec:
         return np.array([1.0, 0.0])
 
     def tips(self) -> list[CrackTip]:
-        """The crack tips, each with the unit vector pointing ahead of it."""
-        o, t = self.origin, self.direction
-        tips = [CrackTip(tuple(o + self.length * t), tuple(t))]
+        """The crack tips (the s-maximal one first), each with the unit vector pointing ahead
+        of it (along its last segment)."""
+        vertices = self.polyline()
+
+        def tip(end: np.ndarray, before: np.ndarray) -> CrackTip:
+            ahead = (end - before) / np.linalg.norm(end - before)
+            return CrackTip((float(end[0]), float(end[1])), (float(ahead[0]), float(ahead[1])))
+
+        tips = [tip(vertices[-1], vertices[-2])]
         if self.kind == "internal":
-            tips.append(CrackTip(tuple(o - self.length * t), tuple(-t)))
+            tips.append(tip(vertices[0], vertices[1]))
         return tips
 
     def endpoints(self) -> tuple[np.ndarray, np.ndarray]:
@@ -190,11 +281,13 @@ def validate_crack(spec: CrackSpec) -> None:
     if errors:
         raise ValueError("invalid crack: " + "; ".join(errors))
     fill = spec.filled_length
-    if not 0.0 < fill <= spec.length * (1 + 1e-12):
-        errors.append(f"fill must be in (0, length = {spec.length:g}], got {fill:g}")
+    reach = max(spec.extents())
+    if not 0.0 < fill <= reach * (1 + 1e-12):
+        errors.append(f"fill must be in (0, {reach:g}] (the crack's extent), got {fill:g}")
     if spec.kind == "penny":
-        if spec.inclination != 0.0:
-            errors.append("a penny crack lies in the plane z = 0: inclination must be 0")
+        if spec.inclination != 0.0 or spec.path_ahead or spec.path_behind:
+            errors.append("a penny crack lies in the plane z = 0: inclination must be 0 and it "
+                          "has no path")
         if not spec.length < 0.9 * min(spec.width, spec.height):
             errors.append("a penny crack needs radius < 0.9 min(width, height)")
     else:
@@ -202,7 +295,13 @@ def validate_crack(spec: CrackSpec) -> None:
             errors.append(f"|inclination| must be < 81 degrees, got "
                           f"{math.degrees(spec.inclination):g}")
         margin = 0.05 * min(spec.width, spec.height)
-        for point in spec.endpoints():
+        if spec.kind == "edge" and spec.path_behind:
+            errors.append("an edge crack grows from its tip only: path_behind must be empty")
+        vertices = spec.polyline()
+        lengths = np.linalg.norm(np.diff(vertices, axis=0), axis=1)
+        if np.any(lengths < 1e-3 * spec.length):
+            errors.append("the crack path has a segment shorter than length/1000")
+        for point in vertices[1:] if spec.kind == "edge" else vertices:
             x, y = point
             inside = (abs(x) < 0.5 * spec.width - margin and y < spec.height - margin
                       and (y > margin or spec.kind == "edge"))
@@ -215,6 +314,25 @@ def validate_crack(spec: CrackSpec) -> None:
         raise ValueError("invalid crack: " + "; ".join(errors))
 
 
+def _stations(spec: CrackSpec) -> list[np.ndarray]:
+    """The crack's mesh stations [m]: the polyline vertices with the end(s) of the Li filling
+    inserted (a node sits exactly where the Li ends)."""
+    vertices = list(spec.polyline())
+    positions = list(spec.arc_positions(np.array(vertices)))
+    ahead, behind = spec.extents()
+    fills = []
+    if spec.filled_length < ahead * (1 - 1e-9):
+        fills.append(spec.filled_length)
+    if spec.kind == "internal" and spec.filled_length < behind * (1 - 1e-9):
+        fills.append(-spec.filled_length)
+    for f in fills:
+        if min(abs(f - p) for p in positions) > 1e-6 * spec.length:
+            k = int(np.searchsorted(positions, f))
+            vertices.insert(k, spec.point_at(f))
+            positions.insert(k, f)
+    return vertices
+
+
 def _build(gmsh: Any, spec: CrackSpec, sizes: CrackMeshSizes) -> None:
     """The Gmsh model in micrometres: geometry, physical groups, size fields, mesh, crack."""
     geo = gmsh.model.geo
@@ -222,8 +340,6 @@ def _build(gmsh: Any, spec: CrackSpec, sizes: CrackMeshSizes) -> None:
     W, H = spec.width * s, spec.height * s
     x0 = 0.0 if spec.axisymmetric else -0.5 * W
     x1 = W if spec.axisymmetric else 0.5 * W
-    o = spec.origin * s
-    t = spec.direction
     a, fill = spec.length * s, spec.filled_length * s
 
     def point(x: float, y: float) -> int:
@@ -253,23 +369,16 @@ def _build(gmsh: Any, spec: CrackSpec, sizes: CrackMeshSizes) -> None:
         groups = {CrackTag.FACE_A: crack_curves, CrackTag.SYMMETRY: [ligament],
                   CrackTag.SIDES: [outer], CrackTag.TOP: [top], CrackTag.AXIS: [axis]}
     else:
-        start, end = spec.endpoints()
-        start, end = start * s, end * s
+        stations = _stations(spec)
+        points = [point(*(xy * s)) for xy in stations]
         if spec.kind == "edge":
-            mouth = point(*start)
+            mouth = points[0]
             interface = [geo.addLine(corners[0], mouth), geo.addLine(mouth, corners[1])]
-            stations = [mouth]
-            if fill < a * (1 - 1e-9):
-                stations.append(point(*(o + fill * t)))
         else:
             interface = [geo.addLine(corners[0], corners[1])]
-            stations = [point(*start)]
-            tip_points.append(stations[0])
-            if fill < a * (1 - 1e-9):
-                stations += [point(*(o - fill * t)), point(*(o + fill * t))]
-        tip = point(*end)
-        tip_points.append(tip)
-        stations.append(tip)
+            tip_points.append(points[0])
+        tip_points.append(points[-1])
+        stations = points
         crack_curves = [geo.addLine(p, q) for p, q in itertools.pairwise(stations)]
         right = geo.addLine(corners[1], corners[2])
         top = geo.addLine(corners[2], corners[3])

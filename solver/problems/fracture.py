@@ -180,13 +180,38 @@ class CrackProblem:
         self.outer = tuple(int(t) for t in (CrackTag.INTERFACE, CrackTag.TOP, CrackTag.SIDES)
                            if int(t) in present)
 
-    def _filled(self, x: Any) -> Any:
-        """1 on the Li-filled part of the crack faces, 0 on the dry tip (UFL)."""
-        spec = self.spec
-        s = ufl.dot(x - ufl.as_vector(spec.origin), ufl.as_vector(spec.direction))
-        if spec.kind == "internal":
-            s = abs(s)
-        return ufl.conditional(ufl.le(s, spec.filled_length * (1 + 1e-9)), 1.0, 0.0)
+    def _fill_marker(self, msh: dmesh.Mesh) -> fem.Function:
+        """A DG0 field, 1 on the cells whose crack-face facet lies in the Li-filled part
+        (arc length ``|s| <= fill`` along the crack), else 0: in a ``ds`` integral it marks the
+        filled faces. Set again by :meth:`set_fill`."""
+        self.W0 = fem.functionspace(msh, ("DG", 0))
+        marker = fem.Function(self.W0, name="li_filled")
+        tdim = msh.topology.dim
+        msh.topology.create_connectivity(tdim - 1, tdim)
+        facets = np.concatenate([self.crack_mesh.facet_tags.find(t) for t in self.faces])
+        self._face_cells = msh.topology.connectivity(tdim - 1, tdim)
+        self._face_facets = facets
+        midpoints = dmesh.compute_midpoints(msh, tdim - 1, facets)[:, :2] if len(facets) else \
+            np.zeros((0, 2))
+        self._face_positions = self.spec.arc_positions(midpoints) if len(facets) else \
+            np.zeros(0)
+        self._fill_cells = np.array([self._face_cells.links(f)[0] for f in facets],
+                                    dtype=np.int32)
+        self.fill_marker = marker
+        self.set_fill(self.spec.filled_length)
+        return marker
+
+    def set_fill(self, fill: float) -> None:
+        """Mark the faces within arc length ``fill`` [m] of the origin as Li-filled (internal
+        cracks: ``|s| <= fill``)."""
+        s = self._face_positions
+        if self.spec.kind == "internal":
+            s = np.abs(s)
+        values = self.fill_marker.x.array
+        values[:] = 0.0
+        values[self._fill_cells] = (s <= fill * (1 + 1e-9)).astype(float)
+        self.fill_marker.x.scatter_forward()
+        self.fill = fill
 
     def _forms(self, msh: dmesh.Mesh, prefix: str) -> None:
         x = ufl.SpatialCoordinate(msh)
@@ -203,7 +228,8 @@ class CrackProblem:
         k_spring = 1e-8 * self.material.E / span
         for tag in self.outer:
             a += k_spring * ufl.dot(u_t, v) * w * self.ds(tag)
-        self.face_traction = -self.p_li * self._filled(x) * n
+        filled = self._fill_marker(msh)
+        self.face_traction = -self.p_li * filled * n
         L = sum(ufl.dot(self.face_traction, v) * w * self.ds(t) for t in self.faces)
         if CrackTag.INTERFACE in self.outer:
             L += ufl.dot(-self.p_stack * n, v) * w * self.ds(int(CrackTag.INTERFACE))
@@ -232,7 +258,6 @@ class CrackProblem:
                                                    self.mode, E, nu, self.face_traction, n)
             self.k_form = fem.form(dom_i * self.dx_fine
                                    + sum(face_i * self.ds_fine(t) for t in self.faces))
-        filled = self._filled(x)
         faces = self.faces
         self.li_volume_form = fem.form(sum(-filled * ufl.dot(self.u, n) * w * self.ds(t)
                                            for t in faces))
@@ -272,7 +297,11 @@ class CrackProblem:
             clearance = min(spec.width - x, spec.height, x)
         else:
             clearance = min(0.5 * spec.width - abs(x), spec.height - y, y)
-        largest = min(clearance, spec.length if spec.kind != "internal" else 2 * spec.length)
+        index = [t.position for t in spec.tips()].index(tip.position)
+        segment = spec.tip_segment_lengths()[index]
+        kinked = bool(spec.path_ahead or spec.path_behind)
+        along = segment if (kinked or spec.kind != "internal") else 2 * spec.length
+        largest = min(clearance, along)
         return [f * largest for f in fractions]
 
     # -- solve ---------------------------------------------------------------------------------
@@ -334,75 +363,86 @@ class CrackProblem:
 
     # -- opening -------------------------------------------------------------------------------
 
-    def _face_samples(self, tag: int) -> tuple[np.ndarray, np.ndarray]:
-        """(s, u) at the owned displacement nodes of crack face ``tag``, gathered everywhere."""
+    def _face_samples(self, tag: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(s, u, coordinates) at the owned displacement nodes of crack face ``tag``, gathered
+        on every rank, sorted by s."""
         facets = self.crack_mesh.facet_tags.find(tag)
         blocks = fem.locate_dofs_topological(self.V, 1, facets)
         owned = blocks[blocks < self.V.dofmap.index_map.size_local]
         xyz = self.V.tabulate_dof_coordinates()[owned, :2]
         values = self.u.x.array.reshape(-1, 2)[owned]
-        s = (xyz - self.spec.origin) @ self.spec.direction
-        all_s = np.concatenate(self.comm.allgather(s))
+        all_x = np.concatenate(self.comm.allgather(xyz)).reshape(-1, 2)
         all_u = np.concatenate(self.comm.allgather(values)).reshape(-1, 2)
-        order = np.argsort(all_s)
-        return all_s[order], all_u[order]
+        s = self.spec.arc_positions(all_x) if len(all_x) else np.zeros(0)
+        order = np.argsort(s, kind="stable")
+        return s[order], all_u[order], all_x[order]
 
-    def _face_a_above(self) -> bool:
-        """Whether face A lies on the +normal side of the crack (its cells' centroids)."""
+    def _face_a_side(self) -> float:
+        """+1 if face A lies on the +normal side of the crack (the tangent turned by +90
+        degrees), else -1: from the centroids of the cells on face A."""
         msh = self.mesh
         facets = self.crack_mesh.facet_tags.find(int(CrackTag.FACE_A))
         facets = facets[facets < msh.topology.index_map(1).size_local]
         f2c = msh.topology.connectivity(1, 2)
-        normal = np.array([-self.spec.direction[1], self.spec.direction[0]])
-        total = 0.0
         x = msh.geometry.x[:, :2]
         dofmap = msh.geometry.dofmaps[0]
-        for f in facets:
-            cell = f2c.links(f)[0]
-            centroid = x[dofmap[cell]].mean(axis=0)
-            total += float((centroid - self.spec.origin) @ normal)
-        return self.comm.allreduce(total, op=MPI.SUM) > 0.0
+        total = 0.0
+        if len(facets):
+            mid = dmesh.compute_midpoints(msh, 1, facets)[:, :2]
+            normal = self.spec.segment_normal(mid)
+            for k, f in enumerate(facets):
+                centroid = x[dofmap[f2c.links(f)[0]]].mean(axis=0)
+                total += float((centroid - mid[k]) @ normal[k])
+        return 1.0 if self.comm.allreduce(total, op=MPI.SUM) > 0.0 else -1.0
 
     def opening_profile(self) -> tuple[np.ndarray, np.ndarray]:
-        """(s, opening) along the crack [m]: the normal displacement jump across the faces
-        (penny: twice u_z on the face)."""
-        s_a, u_a = self._face_samples(int(CrackTag.FACE_A))
+        """(s, opening) along the crack [m]: the jump of the displacement normal to the crack
+        across the faces (penny: twice u_z on the face)."""
+        s_a, u_a, x_a = self._face_samples(int(CrackTag.FACE_A))
         if self.axisymmetric:
             return s_a, 2.0 * u_a[:, 1]
-        s_b, u_b = self._face_samples(int(CrackTag.FACE_B))
-        normal = np.array([-self.spec.direction[1], self.spec.direction[0]])
-        jump_a, jump_b = u_a @ normal, u_b @ normal
-        sign = 1.0 if self._face_a_above() else -1.0
+        s_b, u_b, _ = self._face_samples(int(CrackTag.FACE_B))
+        normal = self.spec.segment_normal(x_a) if len(x_a) else np.zeros((0, 2))
         # the faces share their node positions: match them by s
-        s_common, ia, ib = np.intersect1d(np.round(s_a / self.spec.length, 9),
-                                          np.round(s_b / self.spec.length, 9),
+        scale = self.spec.length
+        s_common, ia, ib = np.intersect1d(np.round(s_a / scale, 9), np.round(s_b / scale, 9),
                                           return_indices=True)
-        return s_common * self.spec.length, sign * (jump_a[ia] - jump_b[ib])
+        jump = np.einsum("ij,ij->i", u_a[ia] - u_b[ib], normal[ia])
+        return s_common * scale, self._face_a_side() * jump
 
     # -- critical load -------------------------------------------------------------------------
 
+    def critical_li_pressures(self, toughness: float, loads: CrackLoads
+                              ) -> tuple[list[float], CrackSolution, CrackSolution]:
+        """The Li pressure at which G reaches K_Ic^2 / E' at each tip, with the other ``loads``
+        held (linear elasticity: K = K0 + p K1 from two solves). Returns (p_c per tip [Pa],
+        the solution without Li pressure, the solution at unit Li pressure); ``inf`` where no
+        positive pressure reaches it."""
+        base = self.solve(loads.scaled_li(0.0))
+        unit = self.solve(loads.scaled_li(1.0))
+        return [self._critical(toughness, base.tip_mean(k), unit.tip_mean(k))
+                for k in range(len(self.crack_mesh.tips))], base, unit
+
     def critical_li_pressure(self, toughness: float, loads: CrackLoads,
                              tip: int = 0) -> tuple[float, CrackSolution, CrackSolution]:
-        """The Li pressure at which G at ``tip`` reaches K_Ic^2 / E' with the other ``loads``
-        held (linear elasticity: K = K0 + p K1, two solves). Returns (p_c [Pa], the solution
-        without Li pressure, the solution at unit Li pressure). ``inf`` when no positive
-        pressure reaches it."""
-        base = self.solve(loads.scaled_li(0.0))
-        k0 = base.tip_mean(tip)
-        unit = self.solve(loads.scaled_li(1.0))
-        k1 = unit.tip_mean(tip)
+        """:meth:`critical_li_pressures` at one tip: (p_c [Pa], base, unit solutions)."""
+        values, base, unit = self.critical_li_pressures(toughness, loads)
+        return values[tip], base, unit
+
+    @staticmethod
+    def _critical(toughness: float, k0: dict[str, float], k1: dict[str, float]) -> float:
+        """Smallest p > 0 with (a0 + p a1)^2 + (b0 + p b1)^2 = K_Ic^2 and K_I > 0."""
         a1, b1 = k1["K_I"] - k0["K_I"], k1["K_II"] - k0["K_II"]
         a0, b0 = k0["K_I"], k0["K_II"]
-        # (a0 + p a1)^2 + (b0 + p b1)^2 = K_Ic^2
         qa = a1 * a1 + b1 * b1
         qb = 2.0 * (a0 * a1 + b0 * b1)
         qc = a0 * a0 + b0 * b0 - toughness * toughness
         disc = qb * qb - 4.0 * qa * qc
         if qa <= 0.0 or disc < 0.0:
-            return math.inf, base, unit
+            return math.inf
         roots = [(-qb - math.sqrt(disc)) / (2 * qa), (-qb + math.sqrt(disc)) / (2 * qa)]
         positive = [r for r in roots if r > 0.0 and (a0 + r * a1) > 0.0]
-        return (min(positive) if positive else math.inf), base, unit
+        return min(positive) if positive else math.inf
 
 
 __all__ = [
