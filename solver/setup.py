@@ -10,7 +10,10 @@ This is the only module that reads a ``Case`` to build what the problems take: p
   (``anode.metal`` presets with the case's ``[mechanics]`` overrides);
 - :func:`build_mechanics_problem`: the mechanics problem of a cell mesh with the case's fixture
   and side conditions (and the fixed-gap calibration);
-- :func:`vacancy_settings`, :func:`stripping_settings`: the coupled stripping problem's settings.
+- :func:`vacancy_settings`, :func:`stripping_settings`: the coupled stripping problem's settings;
+- :func:`crack_spec_of`, :func:`crack_sizes_of`, :func:`crack_loads_of`,
+  :func:`fracture_toughness_of`, :func:`molar_volume_of`, :func:`build_crack_problem`: a
+  Li-filled crack in the electrolyte (``problem = "crack"``).
 """
 
 from __future__ import annotations
@@ -22,14 +25,18 @@ from typing import Any
 
 from ssbx.case import Case
 from ssbx.meshes.cell import CellMesh
+from ssbx.meshes.cracks import CrackMesh, CrackMeshSizes, CrackSpec, default_sizes
 from ssbx.meshes.tags import CellTag, FacetTag
 from ssbx.physics.anode_metals import AnodeMetal, anode_metal
 from ssbx.physics.creep_laws import NARAYAN_ANAND_2018, PowerLawCreep, SizeDependentLiCreep
 from ssbx.physics.elasticity import ElasticMaterial, electrolyte_material
+from ssbx.physics.electrolytes import electrolyte_preset
+from ssbx.physics.fracture import max_li_pressure
 from ssbx.physics.kinetics import ButlerVolmer, Kinetics, LinearKinetics, PrimaryKinetics
 from ssbx.physics.parameters import Parameters, with_input
 from ssbx.physics.vacancy import hart_effective_diffusivity
 from ssbx.problems.current import CurrentSettings
+from ssbx.problems.fracture import CrackLoads, CrackProblem
 from ssbx.problems.mechanics import (
     Displacement,
     MechanicsProblem,
@@ -119,12 +126,7 @@ def materials_of(case: Case) -> tuple[dict[int, ElasticMaterial], dict[int, Any]
     presets travel with them; a value the case overrides gets an ``"input"`` record."""
     m = case.mechanics
     metal = anode_metal_of(case)
-    se = electrolyte_material(m.electrolyte_preset)
-    se_E = m.electrolyte_youngs_modulus if m.electrolyte_youngs_modulus is not None else se.E
-    se_nu = m.electrolyte_poisson_ratio if m.electrolyte_poisson_ratio is not None else se.nu
-    se = ElasticMaterial(se.name, se_E, se_nu, _elastic_records(
-        se.parameters, se_E, se_nu, "mechanics.electrolyte_youngs_modulus",
-        "mechanics.electrolyte_poisson_ratio"))
+    se = electrolyte_material_of(case)
     li_E = m.li_youngs_modulus if m.li_youngs_modulus is not None else metal.elastic.E
     li_nu = m.li_poisson_ratio if m.li_poisson_ratio is not None else metal.elastic.nu
     li_records = metal.elastic.parameters
@@ -156,6 +158,18 @@ def materials_of(case: Case) -> tuple[dict[int, ElasticMaterial], dict[int, Any]
         li_records, li_E, li_nu, "mechanics.li_youngs_modulus", "mechanics.li_poisson_ratio"))
     creep = {int(CellTag.LITHIUM): law} if law is not None else {}
     return {int(CellTag.ELECTROLYTE): se, int(CellTag.LITHIUM): li}, creep
+
+
+def electrolyte_material_of(case: Case) -> ElasticMaterial:
+    """The elastic electrolyte of a case: the preset of ``mechanics.electrolyte_preset`` with
+    the case's Young's modulus and Poisson's ratio overrides (``"input"`` records)."""
+    m = case.mechanics
+    se = electrolyte_material(m.electrolyte_preset)
+    se_E = m.electrolyte_youngs_modulus if m.electrolyte_youngs_modulus is not None else se.E
+    se_nu = m.electrolyte_poisson_ratio if m.electrolyte_poisson_ratio is not None else se.nu
+    return ElasticMaterial(se.name, se_E, se_nu, _elastic_records(
+        se.parameters, se_E, se_nu, "mechanics.electrolyte_youngs_modulus",
+        "mechanics.electrolyte_poisson_ratio"))
 
 
 def _elastic_records(records: Parameters, E: float, nu: float, E_key: str,
@@ -330,3 +344,72 @@ def stripping_settings(case: Case) -> StrippingSettings:
     )
 
 
+
+
+# --------------------------------------------------------------------------- cracks
+
+
+def crack_spec_of(case: Case) -> CrackSpec:
+    """The crack and the electrolyte around it (:class:`ssbx.meshes.cracks.CrackSpec`, SI and
+    radians): ``geometry.width`` wide (axisymmetric: its radius), ``geometry.h_se`` thick."""
+    c = case.crack
+    return CrackSpec(kind=c.kind, length=c.length, width=case.geometry.width,
+                     height=case.geometry.h_se, inclination=math.radians(c.inclination),
+                     position=c.position, depth=c.depth, fill=c.fill)
+
+
+def crack_sizes_of(case: Case) -> CrackMeshSizes:
+    """The element sizes of the crack mesh [m]: :func:`ssbx.meshes.cracks.default_sizes` (tip
+    ``length/60``, faces ``length/15``, far ``max(width, h_se)/12``) with the case's
+    ``crack.tip_size``, ``crack.face_size`` and ``crack.far_size``."""
+    c = case.crack
+    sizes = default_sizes(crack_spec_of(case))
+    return dataclasses.replace(
+        sizes, tip=sizes.tip if c.tip_size is None else c.tip_size,
+        face=sizes.face if c.face_size is None else c.face_size,
+        far=sizes.far if c.far_size is None else c.far_size)
+
+
+def molar_volume_of(case: Case) -> float:
+    """Molar volume Omega [m^3/mol] of the case's anode metal (``anode.metal``, overridden by
+    ``anode.molar_volume``)."""
+    return anode_metal_of(case).molar_volume
+
+
+def crack_li_pressure(case: Case) -> float:
+    """The Li pressure in the crack [Pa]: ``crack.li_pressure``, else ``F |eta| / Omega`` of
+    ``crack.overpotential``, else 0."""
+    c = case.crack
+    if c.li_pressure is not None:
+        return c.li_pressure
+    if c.overpotential is not None:
+        return max_li_pressure(c.overpotential, molar_volume_of(case))
+    return 0.0
+
+
+def crack_loads_of(case: Case) -> CrackLoads:
+    """The loads of a crack case [Pa]: the Li pressure (:func:`crack_li_pressure`), the stack
+    pressure on the interface and the in-plane stress on the sides."""
+    c = case.crack
+    return CrackLoads(li_pressure=crack_li_pressure(case), stack_pressure=c.stack_pressure,
+                      in_plane_stress=c.in_plane_stress)
+
+
+def fracture_toughness_of(case: Case) -> float:
+    """K_Ic [Pa m^0.5] of the electrolyte: ``mechanics.electrolyte_fracture_toughness``, else
+    the preset's. ``ValueError`` when neither has one (a crack case is refused earlier)."""
+    given = case.mechanics.electrolyte_fracture_toughness
+    if given is not None:
+        return given
+    preset = electrolyte_preset(case.mechanics.electrolyte_preset)
+    if preset.fracture_toughness is None:
+        raise ValueError(f"electrolyte preset {preset.name!r} has no fracture toughness: set "
+                         "mechanics.electrolyte_fracture_toughness")
+    return preset.fracture_toughness
+
+
+def build_crack_problem(case: Case, crack_mesh: CrackMesh) -> CrackProblem:
+    """The elastic cracked electrolyte of a crack case on ``crack_mesh``: the case's electrolyte
+    (:func:`electrolyte_material_of`), ``crack.support`` and ``solver.degree``."""
+    return CrackProblem(crack_mesh, electrolyte_material_of(case), support=case.crack.support,
+                        degree=case.solver.degree)

@@ -41,6 +41,7 @@ AREAL_DENSITY = "1 / [length] ** 2"  # e.g. a dislocation density (line length p
 VELOCITY = "[length] / [time]"
 SURFACE_ENERGY = "[energy] / [length] ** 2"
 MOLAR_VOLUME = "[length] ** 3 / [substance]"
+FRACTURE_TOUGHNESS = "[mass] / [length] ** 0.5 / [time] ** 2"  # a stress intensity, Pa m^0.5
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ DIMENSIONS: dict[str, Dimension] = {
     VELOCITY: Dimension("m/s", "a velocity", "1 um/s"),
     SURFACE_ENERGY: Dimension("J/m^2", "a surface energy", "0.5 J/m^2"),
     MOLAR_VOLUME: Dimension("m^3/mol", "a molar volume", "13 cm^3/mol"),
+    FRACTURE_TOUGHNESS: Dimension("Pa*m**0.5", "a fracture toughness", "1.25 MPa*m^0.5"),
 }
 
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")

@@ -22,6 +22,7 @@ from ssbx.case.records import (
     Case,
     CcsSpec,
     ContactSpec,
+    CrackSpec,
     ElectrolyteSpec,
     FixtureSpec,
     InterfaceSpec,
@@ -34,6 +35,7 @@ from ssbx.case.records import (
     VacancySpec,
 )
 from ssbx.case.rules import (
+    check_crack,
     check_mechanics,
     check_mesh,
     check_mesh_size,
@@ -84,6 +86,7 @@ def build_case(st: ValidationState) -> Case:
         contact=ContactSpec(**section("contact")),
         ccs=CcsSpec(**section("ccs")),
         vacancy=VacancySpec(**section("vacancy")),
+        crack=CrackSpec(**section("crack")),
         output=OutputSpec(**section("output")),
         warnings=tuple(st.warnings),
     )
@@ -110,6 +113,7 @@ def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
     check_physics(st)
     check_mechanics(st)
     check_stripping(st)
+    check_crack(st)
     check_problem_keys(st)
     if st.problems:
         # the warnings often explain the errors (h_se = 50 is 50 m, hence a huge mesh)

@@ -177,7 +177,8 @@ class MechanicsSpec:
     """Materials of a mechanics case (``None`` = the preset's value).
 
     li_model: ``"elastic"``, ``"power_law"`` or ``"anand"``. electrolyte_preset: name in
-    :data:`ssbx.physics.elasticity.ELECTROLYTE_PRESETS`. Moduli [Pa]; creep_prefactor A
+    :data:`ssbx.physics.elasticity.ELECTROLYTE_PRESETS`. Moduli [Pa];
+    electrolyte_fracture_toughness: K_Ic [Pa m^0.5] (crack problems); creep_prefactor A
     [1/(s Pa^n)], creep_exponent n [-], creep_activation_energy Q [J/mol], yield_stress [Pa];
     strength_size [m]: feature size of the size-dependent Li strength (``None``: off).
     """
@@ -186,6 +187,7 @@ class MechanicsSpec:
     electrolyte_preset: str = "LLZO"
     electrolyte_youngs_modulus: float | None = None
     electrolyte_poisson_ratio: float | None = None
+    electrolyte_fracture_toughness: float | None = None
     li_youngs_modulus: float | None = None
     li_poisson_ratio: float | None = None
     creep_prefactor: float | None = None
@@ -327,6 +329,38 @@ class VacancySpec:
 
 
 @dataclass(frozen=True)
+class CrackSpec:
+    """A Li-filled crack in the electrolyte (``problem = "crack"``), as the case gives it.
+
+    kind: ``"edge"``, ``"internal"`` or ``"penny"``. length: edge depth c, internal
+    half-length a, penny radius [m]. inclination [degrees] (planar cracks). position: x of the
+    mouth (edge) or centre (internal) from the middle of the electrolyte [m]. depth: height of
+    an internal crack's centre [m] (``None``: ``geometry.h_se / 2``). fill: Li-filled extent
+    [m] (``None``: the whole crack). li_pressure [Pa] and overpotential [V]: the Li pressure,
+    given or ``F |eta| / Omega`` (``None`` both: 0). stack_pressure [Pa] (compressive
+    positive) on the interface; in_plane_stress [Pa] (tensile positive) on the sides; support:
+    ``"roller"``, ``"clamped"`` or ``"free"``; tip_size, face_size, far_size [m] (``None``:
+    :func:`ssbx.meshes.cracks.default_sizes`). The mesh record is
+    :class:`ssbx.meshes.cracks.CrackSpec` (``ssbx.setup.crack_spec_of``).
+    """
+
+    kind: Literal["edge", "internal", "penny"] = "edge"
+    length: float = 1e-6
+    inclination: float = 0.0
+    position: float = 0.0
+    depth: float | None = None
+    fill: float | None = None
+    li_pressure: float | None = None
+    overpotential: float | None = None
+    stack_pressure: float = 0.0
+    in_plane_stress: float = 0.0
+    support: Literal["roller", "clamped", "free"] = "roller"
+    tip_size: float | None = None
+    face_size: float | None = None
+    far_size: float | None = None
+
+
+@dataclass(frozen=True)
 class OutputSpec:
     """What a run writes. fields: write the potential field for ParaView.
     checkpoint_every: accepted time steps between checkpoints (0: off);
@@ -345,7 +379,8 @@ class Case:
 
     name: str
     description: str = ""
-    problem: Literal["current_distribution", "mechanics", "stripping"] = "current_distribution"
+    problem: Literal["current_distribution", "mechanics", "stripping", "crack"] = \
+        "current_distribution"
     geometry: CellGeometrySpec = field(default_factory=CellGeometrySpec)
     mesh: MeshSizeSpec = field(default_factory=MeshSizeSpec)
     electrolyte: ElectrolyteSpec = field(default_factory=ElectrolyteSpec)
@@ -360,6 +395,7 @@ class Case:
     contact: ContactSpec = field(default_factory=ContactSpec)
     ccs: CcsSpec = field(default_factory=CcsSpec)
     vacancy: VacancySpec = field(default_factory=VacancySpec)
+    crack: CrackSpec = field(default_factory=CrackSpec)
     output: OutputSpec = field(default_factory=OutputSpec)
     #: allowed but probably unintended inputs found at load (e.g. a bare number that is
     #: implausible in SI units); the CLI shows them as warnings

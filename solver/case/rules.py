@@ -7,13 +7,18 @@ problem kind needs ... Each rule appends its messages to the :class:`ValidationS
 
 from __future__ import annotations
 
+import math
+import sys
+
 from ssbx.case.protocol import ProtocolError, parse_protocol
 from ssbx.case.records import default_corner_radius, i0_from_asr
 from ssbx.case.schema import KEYS, VOID_KEYS
 from ssbx.case.validate import ValidationState, allowed_text, show_given, show_um
-from ssbx.meshes.estimate import estimate_cells
+from ssbx.meshes.crack_geometry import CrackSpec, default_sizes, validate_crack
+from ssbx.meshes.estimate import _TRIANGLE, _graded_band, _graded_disk, estimate_cells
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
 from ssbx.physics.creep_laws import XU_2017_TEMPERATURES
+from ssbx.physics.electrolytes import electrolyte_preset
 
 #: Smallest ``mechanics.strength_size`` [m]: the continuum range of the size- and
 #: rate-dependent Li law (diffusion and flow of a feature of at least ~30 atoms).
@@ -32,6 +37,21 @@ _ROUGH = 'the rough electrolyte surface is an initial gap of the stripping conta
 _CUT = ('the voids of this problem kind are always cut into the Li mesh; void_model chooses '
         'between a gap field and holes for problem = "stripping" only')
 
+_CRACK_ONLY = 'only problem = "crack" uses the [crack] section'
+_TOUGHNESS = ('the fracture toughness is used by problem = "crack" only (the critical Li '
+              'pressure of a crack)')
+_CRACK_BODY = ('problem = "crack" models the elastic electrolyte alone (geometry.width, '
+               "geometry.h_se and the [mechanics] electrolyte keys); the Li in the crack is the "
+               "pressure crack.li_pressure or crack.overpotential")
+_CRACK_MESH = "crack.tip_size, crack.face_size and crack.far_size set the crack mesh"
+_CRACK_NO_CURRENT = ('problem = "crack" has no current: the Li pressure in the crack is '
+                     "crack.li_pressure, or crack.overpotential (p = F |eta| / Omega)")
+_CRACK_STEADY = 'problem = "crack" is one steady elastic solve'
+_CRACK_SOLVER = ('the crack problem is one direct (MUMPS) linear solve; solver.degree is its '
+                 "only solver key")
+_CRACK_METAL = ('problem = "crack" uses only the molar volume of the anode metal '
+                "(anode.metal, anode.molar_volume)")
+
 #: Keys each problem kind does not use (a dotted path, or a section ending in ``.``) -> what the
 #: kind uses instead, or why nothing. A case that sets one is refused (it would be ignored).
 UNUSED_KEYS: dict[str, dict[str, str]] = {
@@ -42,6 +62,8 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
                           'galvanostatic, "Hold at 10 mV for 1 h" potentiostatic)',
         "operation.voltage": 'protocol.steps sets the load of each step (e.g. "Hold at 10 mV '
                              'for 1 h")',
+        "mechanics.electrolyte_fracture_toughness": _TOUGHNESS,
+        "crack.": _CRACK_ONLY,
     },
     "mechanics": {
         "geometry.roughness_rq": _ROUGH,
@@ -55,6 +77,8 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "ccs.": _NO_CURRENT,
         "vacancy.": _NO_CURRENT,
         "geometry.void_model": _CUT,
+        "mechanics.electrolyte_fracture_toughness": _TOUGHNESS,
+        "crack.": _CRACK_ONLY,
     },
     "current_distribution": {
         "geometry.roughness_rq": _ROUGH,
@@ -68,6 +92,35 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "contact.": _STEADY,
         "ccs.": _STEADY,
         "vacancy.": _STEADY,
+        "crack.": _CRACK_ONLY,
+    },
+    "crack": {
+        "geometry.h_li": _CRACK_BODY,
+        "geometry.void_model": _CRACK_BODY,
+        "geometry.roughness_rq": _CRACK_BODY,
+        "geometry.roughness_length": _CRACK_BODY,
+        "geometry.roughness_seed": _CRACK_BODY,
+        "mesh.size_fine": _CRACK_MESH,
+        "mesh.size_coarse": _CRACK_MESH,
+        "mesh.grading_distance": _CRACK_MESH,
+        "electrolyte.": _CRACK_NO_CURRENT,
+        "interface.": _CRACK_NO_CURRENT,
+        "operation.": _CRACK_NO_CURRENT,
+        **{f"mechanics.{name}": _CRACK_BODY for name in (
+            "li_model", "li_youngs_modulus", "li_poisson_ratio", "creep_prefactor",
+            "creep_exponent", "creep_activation_energy", "yield_stress", "strength_size")},
+        **{f"anode.{name}": _CRACK_METAL for name in (
+            "vacancy_formation_enthalpy", "vacancy_formation_entropy",
+            "self_diffusion_activation_energy", "correlation_factor", "burgers_vector")},
+        **{f"solver.{name}": _CRACK_SOLVER for name in (
+            "linear_solver", "rtol", "atol", "max_iterations", "petsc")},
+        "fixture.": ("crack.stack_pressure loads the interface and crack.support holds the "
+                     "counter-electrode side"),
+        "time.": _CRACK_STEADY,
+        "protocol.": _CRACK_STEADY,
+        "contact.": _CRACK_STEADY,
+        "ccs.": _CRACK_STEADY,
+        "vacancy.": _CRACK_STEADY,
     },
 }
 
@@ -264,7 +317,10 @@ def _contact_segments(st: ValidationState) -> list[tuple[float, float]] | None:
 
 
 def check_mesh(st: ValidationState) -> None:
-    """Mesh sizes ordered and fine enough for the layers, voids and contact segments."""
+    """Mesh sizes ordered and fine enough for the layers, voids and contact segments (not
+    for a crack case: its mesh has sizes of its own, :func:`check_crack`)."""
+    if st.values.get("problem") == "crack":
+        return
     fine, coarse = st.values.get("mesh.size_fine"), st.values.get("mesh.size_coarse")
     if fine is not None and coarse is not None and fine > coarse:
         st.problems.append(
@@ -311,7 +367,10 @@ BYTES_PER_CELL = 3000
 
 
 def check_mesh_size(st: ValidationState) -> None:
-    """The mesh the case would build, estimated before meshing, within ``mesh.max_cells``."""
+    """The mesh the case would build, estimated before meshing, within ``mesh.max_cells`` (a
+    crack case: :func:`check_crack`)."""
+    if st.values.get("problem") == "crack":
+        return
     needed = ("geometry.kind", "geometry.h_se", "geometry.h_li", "geometry.width",
               "mesh.size_fine", "mesh.size_coarse", "mesh.grading_distance", "mesh.max_cells")
     if not st.ok(*needed) or not st.voids_ok or any(v.bad for v in st.voids):
@@ -512,3 +571,136 @@ def check_stripping(st: ValidationState) -> None:
                 void.bad.add("height")
                 break
 
+
+
+# --------------------------------------------------------------------------- cracks
+
+#: Keys of the [crack] section that describe the crack's place (shown when it does not fit).
+_CRACK_PLACE = ("crack.kind", "crack.length", "crack.inclination", "crack.position",
+                "crack.depth", "crack.fill")
+
+
+def _crack_place(st: ValidationState) -> str:
+    """The keys that place the crack and the electrolyte around it, ``key = value`` each."""
+    paths = [p for p in _CRACK_PLACE if p in st.given or p in ("crack.kind", "crack.length")]
+    return ", ".join(st.shown(p) for p in (*paths, "geometry.width", "geometry.h_se"))
+
+
+def crack_cell_estimate(kind: str, length: float, width: float, height: float,
+                        sizes: tuple[float, float, float, float, float]) -> int:
+    """Triangles of the crack mesh (:func:`ssbx.meshes.cracks.build_crack_mesh`), estimated
+    from the area at the far size plus the graded zones about the tips and along the crack
+    (``sizes``: tip, face and far sizes [m], tip zone [m] and growth [-] of
+    :class:`ssbx.meshes.cracks.CrackMeshSizes`: the size grows linearly with the distance from
+    the tip zone and the faces). A guard against meshes orders of magnitude too large (within
+    a factor ~1.5 of Gmsh's counts), not a prediction."""
+    tip, face, far, zone, growth = sizes
+    tips = 2 if kind == "internal" else 1
+    crack = 2.0 * length if kind == "internal" else length
+    count = width * height / (_TRIANGLE * far * far)
+    if far > tip:
+        count += tips * math.pi * zone * zone * (1.0 / tip**2 - 1.0 / far**2) / _TRIANGLE
+        count += tips * _graded_disk(tip, far, (far - tip) / growth)
+    count += _graded_band(face, far, growth, crack)
+    return math.ceil(count) if math.isfinite(count) else sys.maxsize
+
+
+def check_crack(st: ValidationState) -> None:
+    """A crack case: the crack kind fits the geometry kind, one source of the Li pressure,
+    the fill within the crack, the crack inside the electrolyte
+    (:func:`ssbx.meshes.cracks.validate_crack`), a fracture toughness, mesh sizes ordered
+    and the mesh within ``mesh.max_cells``."""
+    if st.values.get("problem") != "crack":
+        return
+    v = st.values
+    start = len(st.problems)
+    kind, geometry = v.get("crack.kind"), v.get("geometry.kind")
+    voids = st.given.get("geometry.voids")
+    if voids:
+        st.problems.append(
+            f"geometry.voids: not used by problem = \"crack\"; {_CRACK_BODY}; remove the "
+            "[[geometry.voids]] tables")
+    if kind == "penny" and geometry == "planar":
+        st.problems.append(
+            f"{st.shown('crack.kind')} with {st.shown('geometry.kind')}: a penny crack is "
+            'circular about the axis; allowed: geometry.kind = "axisymmetric", or crack.kind = '
+            '"edge" or "internal" in a planar cell')
+    elif kind in ("edge", "internal") and geometry == "axisymmetric":
+        st.problems.append(
+            f"{st.shown('crack.kind')} with {st.shown('geometry.kind')}: an {kind} crack is a "
+            'plane (plane-strain) crack; allowed: geometry.kind = "planar", or crack.kind = '
+            '"penny" in an axisymmetric cell')
+    if kind == "penny":
+        for path, what in (("crack.inclination", "lies in the plane z = 0"),
+                           ("crack.position", "is centred on the axis"),
+                           ("crack.in_plane_stress", "is loaded by the Li and the stack "
+                            "pressure only")):
+            if v.get(path):
+                st.problems.append(f"{st.shown(path)}: a penny crack {what}; allowed: 0 (or "
+                                   "leave the key out)")
+    if kind in ("edge", "penny") and v.get("crack.depth") is not None:
+        st.problems.append(
+            f"{st.shown('crack.depth')}: only an internal crack has a depth (an edge crack "
+            "starts at the interface, a penny crack lies on it); remove the key")
+    if v.get("crack.li_pressure") is not None and v.get("crack.overpotential") is not None:
+        st.problems.append(
+            f"{st.shown('crack.li_pressure')} and {st.shown('crack.overpotential')}: the Li "
+            "pressure is given directly or from the plating overpotential (p = F |eta| / "
+            "Omega), not both; allowed: one of them (neither: li_pressure = 0)")
+    length, fill = v.get("crack.length"), v.get("crack.fill")
+    if length is not None and fill is not None and fill > length * (1 + 1e-12):
+        st.problems.append(
+            f"{st.shown('crack.fill')}: the Li fills at most the whole crack; allowed: "
+            f"fill <= {st.shown('crack.length')} (or leave fill out: the whole crack)")
+    preset = v.get("mechanics.electrolyte_preset")
+    if (v.get("mechanics.electrolyte_fracture_toughness") is None and preset is not None
+            and "mechanics.electrolyte_fracture_toughness" not in st.bad
+            and electrolyte_preset(preset).fracture_toughness is None):
+        st.problems.append(
+            f"{st.shown('mechanics.electrolyte_preset')} has no fracture toughness: set "
+            "mechanics.electrolyte_fracture_toughness (a fracture toughness, e.g. "
+            '"1.25 MPa*m^0.5")')
+    needed = ("crack.kind", "crack.length", "crack.inclination", "crack.position",
+              "geometry.width", "geometry.h_se")
+    if len(st.problems) > start or not st.ok(*needed) or any(
+            p in st.bad for p in ("crack.depth", "crack.fill", "crack.tip_size",
+                                  "crack.face_size", "crack.far_size", "mesh.max_cells")):
+        return
+    spec = CrackSpec(kind, length, v["geometry.width"], v["geometry.h_se"],
+                     inclination=math.radians(v["crack.inclination"]),
+                     position=v["crack.position"], depth=v.get("crack.depth"), fill=fill)
+    try:
+        validate_crack(spec)
+    except ValueError as err:
+        reasons = str(err).removeprefix("invalid crack: ").split("; ")
+        st.problems.append(f"{_crack_place(st)}: the crack does not fit the electrolyte: "
+                           + "; ".join(reasons))
+        return
+    default = default_sizes(spec)
+    sizes = {name: v.get(f"crack.{name}_size") or getattr(default, name)
+             for name in ("tip", "face", "far")}
+    for small, large in (("tip", "face"), ("face", "far")):
+        if sizes[small] > sizes[large] * (1 + 1e-12):
+            st.problems.append(
+                f"crack.{small}_size = {show_um(sizes[small])}"
+                + ("" if f"crack.{small}_size" in st.given else " (default)")
+                + f": must be <= crack.{large}_size = {show_um(sizes[large])}"
+                + ("" if f"crack.{large}_size" in st.given else " (default)"))
+    if sizes["face"] > length / 2 * (1 + 1e-12):
+        st.problems.append(
+            f"crack.face_size = {show_um(sizes['face'])}: must be <= crack.length/2 = "
+            f"{show_um(length / 2)} (at least two elements along the crack)")
+    if len(st.problems) > start:
+        return
+    cells = crack_cell_estimate(kind, length, spec.width, spec.height,
+                                (sizes["tip"], sizes["face"], sizes["far"], default.tip_zone,
+                                 default.growth))
+    limit = v.get("mesh.max_cells")
+    if limit is not None and cells > limit:
+        memory = cells * BYTES_PER_CELL / 1e9
+        st.problems.append(
+            f"the crack mesh would have about {cells:.3g} triangles (~{memory:.3g} GB) with "
+            f"crack.tip_size = {show_um(sizes['tip'])}, crack.face_size = "
+            f"{show_um(sizes['face'])} and crack.far_size = {show_um(sizes['far'])} "
+            f"({_crack_place(st)}); expected at most {st.shown('mesh.max_cells')}: check the "
+            "units (a bare number is metres), coarsen the mesh, or raise mesh.max_cells")

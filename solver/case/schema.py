@@ -25,6 +25,7 @@ from ssbx.units import (
     CURRENT_DENSITY,
     DIFFUSIVITY,
     DIMENSIONS,
+    FRACTURE_TOUGHNESS,
     LENGTH,
     MOLAR_ENERGY,
     MOLAR_VOLUME,
@@ -194,7 +195,9 @@ SECTIONS: dict[str, str] = {
     ),
     "mechanics": (
         "Materials of the mechanics problem (`problem = \"mechanics\"`): small-strain elasticity "
-        "of the electrolyte and Li, viscoplastic flow of Li (plane strain for planar cells)."
+        "of the electrolyte and Li, viscoplastic flow of Li (plane strain for planar cells). "
+        '`problem = "crack"` uses the electrolyte keys only (elastic constants, fracture '
+        "toughness)."
     ),
     "fixture": "The stack-pressure fixture: the load on the Li current collector (y = -h_li).",
     "time": "Time stepping of transient (mechanics) runs: adaptive steps within these bounds.",
@@ -226,6 +229,18 @@ SECTIONS: dict[str, str] = {
         "annihilated at dislocations; where their chemical potential at a contacting interface "
         "point reaches R T ln S a void nucleates and the contact there is lost "
         "(`ssbx.problems.stripping.vacancy_coupling`)."
+    ),
+    "crack": (
+        'A Li-filled crack in the solid electrolyte (`problem = "crack"`): the electrolyte alone, '
+        "`geometry.width` wide (planar: centred on x = 0; axisymmetric: its radius) and "
+        "`geometry.h_se` thick, with the Li/electrolyte interface at y = 0, linear elastic "
+        "(plane strain; the `[mechanics]` electrolyte keys). The Li in the crack is a pressure "
+        "on the filled part of the crack faces (given, or the largest pressure plating at an "
+        "overpotential η builds in a closed flaw, p = F |η| / Ω with Ω the molar volume of "
+        "`anode.metal`, Porz et al. 2017). A run reports the stress intensity factors (domain "
+        "J-integral and interaction integral), the crack opening and Li volume, and the critical "
+        "Li pressure and overpotential at which the crack extends (K = "
+        "`mechanics.electrolyte_fracture_toughness`); `ssbx.problems.fracture`."
     ),
     "output": "What a run writes besides `summary.json`.",
 }
@@ -299,9 +314,11 @@ SCHEMA: tuple[Key, ...] = (
         "the quasi-static mechanics of the cell with Li creep under a stack-pressure "
         "fixture (`mechanics`, sections `[mechanics]`, `[fixture]`, `[time]`), or coupled Li "
         "stripping/plating with evolving Li/electrolyte contact (`stripping`, sections "
-        "`[protocol]`, `[contact]`, `[ccs]` besides those of `mechanics`).",
+        "`[protocol]`, `[contact]`, `[ccs]` besides those of `mechanics`), or a Li-filled "
+        "crack in the elastic electrolyte (`crack`, section `[crack]` and the electrolyte keys "
+        "of `[mechanics]`: stress intensity factors, critical Li pressure and overpotential).",
         default="current_distribution",
-        choices=("current_distribution", "mechanics", "stripping"),
+        choices=("current_distribution", "mechanics", "stripping", "crack"),
     ),
     # ---------------------------------------------------------------- geometry
     Key(
@@ -430,7 +447,8 @@ SCHEMA: tuple[Key, ...] = (
         "and the sizes before meshing (`ssbx.meshes.estimate`: exact for the flat-interface "
         "mesh of stripping cases, within a factor ~1.5 for the Gmsh cell), and a larger case is "
         "refused: a bare number is SI metres, so `h_se = 50` would mesh a 50 m electrolyte. "
-        "Raise it for a big run; memory is roughly 3 kB per triangle with the direct solver.",
+        "Raise it for a big run; memory is roughly 3 kB per triangle with the direct solver. "
+        "Crack cases: the crack mesh (`crack.*_size`), estimated within a factor ~1.5.",
         default=4_000_000,
         positive=True,
     ),
@@ -740,6 +758,17 @@ SCHEMA: tuple[Key, ...] = (
         "Poisson's ratio of the electrolyte, overriding the preset.",
         default_text="the preset's",
         constraints="-1 < ν < 0.5",
+    ),
+    Key(
+        "mechanics.electrolyte_fracture_toughness",
+        "quantity",
+        "Mode-I fracture toughness K_Ic of the electrolyte (`problem = \"crack\"`), overriding "
+        "the preset (LLZO 1.25 MPa m^0.5, Wolfenstine et al. 2013; 70Li2S-30P2S5 0.23 MPa "
+        "m^0.5, McGrogan et al. 2017, also assumed for Li6PS5Cl; Na-beta-alumina: none).",
+        dimension=FRACTURE_TOUGHNESS,
+        positive=True,
+        default_text="the preset's",
+        constraints='required for `problem = "crack"` when the preset has none',
     ),
     Key(
         "mechanics.li_youngs_modulus",
@@ -1217,11 +1246,148 @@ SCHEMA: tuple[Key, ...] = (
         nonnegative=True,
         default_text="D_v / b (the metal's vacancy diffusivity over its Burgers vector)",
     ),
+    # ---------------------------------------------------------------- crack
+    Key(
+        "crack.kind",
+        "choice",
+        "`edge`: a surface flaw from the Li/electrolyte interface y = 0 into the electrolyte "
+        "(one tip; planar); `internal`: a Griffith crack inside the electrolyte (two tips; "
+        "planar); `penny`: a circular crack in the plane z = 0 centred on the axis "
+        "(axisymmetric; the symmetric half is modelled).",
+        default="edge",
+        choices=("edge", "internal", "penny"),
+        constraints='`penny` needs `geometry.kind = "axisymmetric"`, the others `"planar"`',
+    ),
+    Key(
+        "crack.length",
+        "quantity",
+        "Crack size: the depth c of an edge crack, the half-length a of an internal crack, "
+        "the radius a of a penny crack.",
+        dimension=LENGTH,
+        positive=True,
+        default=1e-6,
+        default_text="1 um",
+        constraints="the crack inside the electrolyte, clear of its boundary by 5 % of "
+        "min(geometry.width, geometry.h_se); penny: `< 0.9 min(geometry.width, geometry.h_se)`",
+    ),
+    Key(
+        "crack.inclination",
+        "float",
+        "Inclination in degrees: an edge crack from the interface normal, an internal crack "
+        "from the interface plane (planar cracks only).",
+        default=0.0,
+        above=-81.0,
+        below=81.0,
+        constraints="0 for `penny`",
+    ),
+    Key(
+        "crack.position",
+        "quantity",
+        "x of the crack mouth (edge) or centre (internal), measured from the middle of the "
+        "electrolyte.",
+        dimension=LENGTH,
+        default=0.0,
+        default_text="0 um",
+        constraints="0 for `penny` (on the axis)",
+    ),
+    Key(
+        "crack.depth",
+        "quantity",
+        "Height of the centre of an internal crack above the interface.",
+        dimension=LENGTH,
+        positive=True,
+        default_text="geometry.h_se/2",
+        constraints="`internal` only",
+    ),
+    Key(
+        "crack.fill",
+        "quantity",
+        "Li-filled extent: from the mouth (edge), the half-length about the centre "
+        "(internal), the radius (penny); the rest of the crack towards the tip is dry.",
+        dimension=LENGTH,
+        positive=True,
+        default_text="the whole crack",
+        constraints="`≤ length`",
+    ),
+    Key(
+        "crack.li_pressure",
+        "quantity",
+        "Pressure of the Li on the filled crack faces (compressive positive).",
+        dimension=PRESSURE,
+        nonnegative=True,
+        default_text="F |overpotential| / Ω with `overpotential`, else 0 MPa (the run "
+        "still reports the critical pressure)",
+        constraints="not together with `overpotential`",
+    ),
+    Key(
+        "crack.overpotential",
+        "quantity",
+        "Plating overpotential η that fills the crack: the Li pressure is p = F |η| / Ω (Ω "
+        "the molar volume of `anode.metal`), the most a closed flaw can build.",
+        dimension=VOLTAGE,
+        default_text="none",
+        constraints="not together with `li_pressure`",
+    ),
+    Key(
+        "crack.stack_pressure",
+        "quantity",
+        "Stack pressure on the Li/electrolyte interface y = 0 outside the crack (compressive "
+        "positive).",
+        dimension=PRESSURE,
+        nonnegative=True,
+        default=0.0,
+        default_text="0 MPa",
+    ),
+    Key(
+        "crack.in_plane_stress",
+        "quantity",
+        "In-plane stress σ_xx applied on the sides of the electrolyte (tensile positive; e.g. "
+        '"-200 MPa" for a residual compression of the surface). Planar cracks only.',
+        dimension=PRESSURE,
+        default=0.0,
+        default_text="0 MPa",
+        constraints="0 for `penny`",
+    ),
+    Key(
+        "crack.support",
+        "choice",
+        "How the counter-electrode side y = geometry.h_se is held: `roller` (u_y = 0), "
+        "`clamped` (u = 0) or `free` (a weak spring on the outer boundary removes the "
+        "rigid-body modes).",
+        default="roller",
+        choices=("roller", "clamped", "free"),
+    ),
+    Key(
+        "crack.tip_size",
+        "quantity",
+        "Element size at the crack tips (within 0.1 length of them).",
+        dimension=LENGTH,
+        positive=True,
+        default_text="length/60",
+        constraints="`≤ face_size`",
+    ),
+    Key(
+        "crack.face_size",
+        "quantity",
+        "Element size along the crack faces.",
+        dimension=LENGTH,
+        positive=True,
+        default_text="length/15",
+        constraints="`≤ far_size`; `≤ length/2`",
+    ),
+    Key(
+        "crack.far_size",
+        "quantity",
+        "Element size far from the crack.",
+        dimension=LENGTH,
+        positive=True,
+        default_text="max(geometry.width, geometry.h_se)/12",
+    ),
     # ---------------------------------------------------------------- output
     Key(
         "output.fields",
         "bool",
-        "Write the potential field for ParaView.",
+        "Write the fields for ParaView (the potential, the displacements).",
         default=True,
     ),
     Key(

@@ -15,6 +15,7 @@ from mpi4py import MPI
 
 from ssbx.case import Case
 from ssbx.problems.lifetime import closing_problems
+from ssbx.runs.crack import run_crack_case
 from ssbx.runs.current import run_current_case
 from ssbx.runs.mechanics import run_mechanics_case
 from ssbx.runs.stripping import run_stripping_case
@@ -25,6 +26,7 @@ RUNNERS: dict[str, Runner] = {
     "current_distribution": run_current_case,
     "mechanics": run_mechanics_case,
     "stripping": run_stripping_case,
+    "crack": run_crack_case,
 }
 """problem kind -> run function."""
 

@@ -1,0 +1,272 @@
+"""Geometry of cracks in the electrolyte (numpy only, no Gmsh or dolfinx): the crack
+specification, its tips, path and arc-length coordinate, mesh sizes and validation.
+
+The meshes are built by :mod:`ssbx.meshes.cracks` (Gmsh); this module is what a case
+validation needs before any mesh is built. Coordinates and kinds: see
+:mod:`ssbx.meshes.cracks`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+CrackKind = Literal["edge", "internal", "penny"]
+CRACK_KINDS: tuple[str, ...] = ("edge", "internal", "penny")
+
+@dataclass(frozen=True)
+class CrackSpec:
+    """A crack in the electrolyte and the electrolyte around it (metres, radians).
+
+    kind: ``"edge"``, ``"internal"`` or ``"penny"`` (see the module docstring).
+    length: edge: depth c; internal: half-length a; penny: radius a [m].
+    width, height: electrolyte width (planar, centred on ``x = 0``) or radius (axisymmetric),
+        and thickness [m].
+    inclination: edge: angle of the crack from the interface normal; internal: angle from the
+        interface plane [rad] (planar only).
+    position: edge: x of the mouth; internal: x of the centre [m].
+    depth: internal: y of the centre [m] (default ``height / 2``).
+    fill: Li-filled extent along the crack: edge: from the mouth; internal: half-length about
+        the centre; penny: radius [m]. ``None``: the whole crack (with its extensions).
+    path_ahead: further crack vertices (x, y) [m] beyond the tip of the straight crack (a
+        kinked or grown crack, planar only): the crack is the polyline through them.
+    path_behind: the same beyond the other tip of an internal crack.
+
+    The crack coordinate ``s`` is the arc length along the polyline from :attr:`origin`
+    (negative towards the other tip of an internal crack).
+    """
+
+    kind: CrackKind
+    length: float
+    width: float
+    height: float
+    inclination: float = 0.0
+    position: float = 0.0
+    depth: float | None = None
+    fill: float | None = None
+    path_ahead: tuple[tuple[float, float], ...] = ()
+    path_behind: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def axisymmetric(self) -> bool:
+        """Whether the model is axisymmetric (x = r, y = z): the penny crack."""
+        return self.kind == "penny"
+
+    @property
+    def filled_length(self) -> float:
+        """The Li-filled extent (``fill`` or the whole crack with its extensions) [m]."""
+        if self.fill is not None:
+            return self.fill
+        ahead, behind = self.extents()
+        return max(ahead, behind)
+
+    def polyline(self) -> np.ndarray:
+        """The crack's vertices from its s-minimal end to its s-maximal end, shape (n, 2)."""
+        start, end = self.endpoints()
+        behind = [np.asarray(p, dtype=float) for p in reversed(self.path_behind)]
+        ahead = [np.asarray(p, dtype=float) for p in self.path_ahead]
+        return np.array([*behind, start, end, *ahead])
+
+    def _arc(self) -> tuple[np.ndarray, float]:
+        """Cumulative arc length at each polyline vertex, and the value at the origin."""
+        vertices = self.polyline()
+        cumulative = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(vertices, axis=0),
+                                                                     axis=1))])
+        behind = cumulative[len(self.path_behind)]
+        at_origin = behind + (self.length if self.kind == "internal" else 0.0)
+        return cumulative, at_origin
+
+    def extents(self) -> tuple[float, float]:
+        """Arc lengths from the origin to the s-maximal tip and to the s-minimal end [m]."""
+        cumulative, at_origin = self._arc()
+        return float(cumulative[-1] - at_origin), float(at_origin)
+
+    def arc_positions(self, points: np.ndarray) -> np.ndarray:
+        """The crack coordinate s [m] of ``points`` (n, 2): arc length of their nearest point
+        on the polyline, from the origin."""
+        points = np.atleast_2d(np.asarray(points, dtype=float))[:, :2]
+        vertices = self.polyline()
+        cumulative, at_origin = self._arc()
+        best = np.full(len(points), np.inf)
+        s = np.zeros(len(points))
+        for k in range(len(vertices) - 1):
+            a, b = vertices[k], vertices[k + 1]
+            seg = b - a
+            t = np.clip((points - a) @ seg / (seg @ seg), 0.0, 1.0)
+            dist = np.linalg.norm(points - (a + t[:, None] * seg), axis=1)
+            closer = dist < best
+            best[closer] = dist[closer]
+            s[closer] = cumulative[k] + t[closer] * math.sqrt(seg @ seg)
+        return s - at_origin
+
+    def point_at(self, s: float) -> np.ndarray:
+        """The point of the polyline at crack coordinate ``s`` [m]."""
+        vertices = self.polyline()
+        cumulative, at_origin = self._arc()
+        target = min(max(s + at_origin, 0.0), cumulative[-1])
+        k = int(np.clip(np.searchsorted(cumulative, target) - 1, 0, len(vertices) - 2))
+        frac = (target - cumulative[k]) / (cumulative[k + 1] - cumulative[k])
+        return vertices[k] + frac * (vertices[k + 1] - vertices[k])
+
+    def segment_normal(self, points: np.ndarray) -> np.ndarray:
+        """The unit normal (the tangent turned by +90 degrees) of the polyline segment nearest
+        to each of ``points``, shape (n, 2)."""
+        points = np.atleast_2d(np.asarray(points, dtype=float))[:, :2]
+        vertices = self.polyline()
+        best = np.full(len(points), np.inf)
+        normal = np.zeros((len(points), 2))
+        for k in range(len(vertices) - 1):
+            a, b = vertices[k], vertices[k + 1]
+            seg = b - a
+            t = np.clip((points - a) @ seg / (seg @ seg), 0.0, 1.0)
+            dist = np.linalg.norm(points - (a + t[:, None] * seg), axis=1)
+            closer = dist < best
+            best[closer] = dist[closer]
+            tangent = seg / np.linalg.norm(seg)
+            normal[closer] = (-tangent[1], tangent[0])
+        return normal
+
+    def tip_segment_lengths(self) -> list[float]:
+        """Length of the straight segment ending at each tip (same order as :meth:`tips`)."""
+        vertices = self.polyline()
+        out = [float(np.linalg.norm(vertices[-1] - vertices[-2]))]
+        if self.kind == "internal":
+            out.append(float(np.linalg.norm(vertices[1] - vertices[0])))
+        return out
+
+    @property
+    def centre_depth(self) -> float:
+        """Y of an internal crack's centre [m]."""
+        return 0.5 * self.height if self.depth is None else self.depth
+
+    @property
+    def origin(self) -> np.ndarray:
+        """Where ``s = 0``: the mouth (edge), the centre (internal), the axis (penny) [m]."""
+        if self.kind == "edge":
+            return np.array([self.position, 0.0])
+        if self.kind == "internal":
+            return np.array([self.position, self.centre_depth])
+        return np.zeros(2)
+
+    @property
+    def direction(self) -> np.ndarray:
+        """Unit vector along the crack, towards increasing ``s``."""
+        if self.kind == "edge":
+            return np.array([math.sin(self.inclination), math.cos(self.inclination)])
+        if self.kind == "internal":
+            return np.array([math.cos(self.inclination), math.sin(self.inclination)])
+        return np.array([1.0, 0.0])
+
+    def tips(self) -> list[CrackTip]:
+        """The crack tips (the s-maximal one first), each with the unit vector pointing ahead
+        of it (along its last segment)."""
+        vertices = self.polyline()
+
+        def tip(end: np.ndarray, before: np.ndarray) -> CrackTip:
+            ahead = (end - before) / np.linalg.norm(end - before)
+            return CrackTip((float(end[0]), float(end[1])), (float(ahead[0]), float(ahead[1])))
+
+        tips = [tip(vertices[-1], vertices[-2])]
+        if self.kind == "internal":
+            tips.append(tip(vertices[0], vertices[1]))
+        return tips
+
+    def endpoints(self) -> tuple[np.ndarray, np.ndarray]:
+        """The two ends of the crack curve (s minimal, s maximal) [m]."""
+        o, t = self.origin, self.direction
+        start = o - self.length * t if self.kind == "internal" else o
+        return start, o + self.length * t
+
+
+@dataclass(frozen=True)
+class CrackTip:
+    """A crack tip: position [m] and the unit vector ``ahead`` (the direction of growth)."""
+
+    position: tuple[float, float]
+    ahead: tuple[float, float]
+
+    @property
+    def normal(self) -> tuple[float, float]:
+        """The unit normal to the crack at the tip: ``ahead`` turned by +90 degrees."""
+        return (-self.ahead[1], self.ahead[0])
+
+
+@dataclass(frozen=True)
+class CrackMeshSizes:
+    """Element sizes [m]: ``tip`` within ``tip_zone`` of a tip, then growing by ``growth``
+    times the distance (a geometric grading) up to ``far``; ``face`` along the crack faces,
+    growing the same way away from them."""
+
+    tip: float
+    face: float
+    far: float
+    tip_zone: float
+    growth: float = 0.25
+
+
+def default_sizes(spec: CrackSpec, *, refinement: float = 1.0) -> CrackMeshSizes:
+    """Sizes scaled on the crack length: tip ``length/60`` within ``length/10`` of a tip, faces
+    ``length/15``, far ``max(width, height)/12``, growth 0.25; each divided by
+    ``refinement``."""
+    a = spec.length
+    return CrackMeshSizes(tip=a / 60.0 / refinement, face=a / 15.0 / refinement,
+                          far=max(spec.width, spec.height) / 12.0 / refinement,
+                          tip_zone=0.1 * a, growth=0.25 / refinement)
+
+
+def validate_crack(spec: CrackSpec) -> None:
+    """Raise ``ValueError`` listing every problem of a crack the builder cannot mesh."""
+    errors: list[str] = []
+    if spec.kind not in CRACK_KINDS:
+        errors.append(f"kind must be one of {CRACK_KINDS}, got {spec.kind!r}")
+    for name in ("length", "width", "height"):
+        if not getattr(spec, name) > 0.0:
+            errors.append(f"{name} must be > 0, got {getattr(spec, name)!r}")
+    if errors:
+        raise ValueError("invalid crack: " + "; ".join(errors))
+    fill = spec.filled_length
+    reach = max(spec.extents())
+    if not 0.0 < fill <= reach * (1 + 1e-12):
+        errors.append(f"fill must be in (0, {reach:g}] (the crack's extent), got {fill:g}")
+    if spec.kind == "penny":
+        if spec.inclination != 0.0 or spec.path_ahead or spec.path_behind:
+            errors.append("a penny crack lies in the plane z = 0: inclination must be 0 and it "
+                          "has no path")
+        if not spec.length < 0.9 * min(spec.width, spec.height):
+            errors.append("a penny crack needs radius < 0.9 min(width, height)")
+    else:
+        if abs(spec.inclination) >= 0.45 * math.pi:
+            errors.append(f"|inclination| must be < 81 degrees, got "
+                          f"{math.degrees(spec.inclination):g}")
+        margin = 0.05 * min(spec.width, spec.height)
+        if spec.kind == "edge" and spec.path_behind:
+            errors.append("an edge crack grows from its tip only: path_behind must be empty")
+        vertices = spec.polyline()
+        lengths = np.linalg.norm(np.diff(vertices, axis=0), axis=1)
+        if np.any(lengths < 1e-3 * spec.length):
+            errors.append("the crack path has a segment shorter than length/1000")
+        for point in vertices[1:] if spec.kind == "edge" else vertices:
+            x, y = point
+            inside = (abs(x) < 0.5 * spec.width - margin and y < spec.height - margin
+                      and (y > margin or spec.kind == "edge"))
+            if not inside:
+                errors.append(f"the crack end ({x:g}, {y:g}) m must lie inside the electrolyte, "
+                              f"{margin:g} m from its boundary")
+        if spec.kind == "edge" and not abs(spec.position) < 0.5 * spec.width - margin:
+            errors.append("the mouth must lie on the interface away from the sides")
+    if errors:
+        raise ValueError("invalid crack: " + "; ".join(errors))
+
+
+__all__ = [
+    "CRACK_KINDS",
+    "CrackKind",
+    "CrackMeshSizes",
+    "CrackSpec",
+    "CrackTip",
+    "default_sizes",
+    "validate_crack",
+]
