@@ -121,6 +121,47 @@ class CrackSolution:
         return mean
 
 
+def present_faces(crack_mesh: CrackMesh) -> tuple[int, ...]:
+    """The crack-face tags present on any rank (``FACE_A``, and ``FACE_B`` unless symmetric)."""
+    local = set(np.unique(crack_mesh.facet_tags.values).tolist())
+    present = set().union(*crack_mesh.comm.allgather(local))
+    return tuple(int(t) for t in (CrackTag.FACE_A, CrackTag.FACE_B) if int(t) in present)
+
+
+class FilledFaces:
+    """A DG0 marker of the Li-filled crack faces: 1 on the cells whose crack-face facet lies
+    within arc length ``fill`` of the crack's origin (internal cracks: ``|s| <= fill``), else
+    0. In a ``ds`` integral over the faces it selects the filled part, and :meth:`set` moves
+    the Li front without recompiling any form."""
+
+    def __init__(self, crack_mesh: CrackMesh, faces: tuple[int, ...]) -> None:
+        msh = crack_mesh.mesh
+        self.spec = crack_mesh.spec
+        self.marker = fem.Function(fem.functionspace(msh, ("DG", 0)), name="li_filled")
+        tdim = msh.topology.dim
+        msh.topology.create_connectivity(tdim - 1, tdim)
+        facets = np.concatenate([crack_mesh.facet_tags.find(t) for t in faces]) if faces \
+            else np.zeros(0, dtype=np.int32)
+        f2c = msh.topology.connectivity(tdim - 1, tdim)
+        if len(facets):
+            midpoints = dmesh.compute_midpoints(msh, tdim - 1, facets)[:, :2]
+            self.positions = self.spec.arc_positions(midpoints)
+        else:
+            self.positions = np.zeros(0)
+        self.cells = np.array([f2c.links(f)[0] for f in facets], dtype=np.int32)
+        self.fill = self.spec.filled_length
+        self.set(self.fill)
+
+    def set(self, fill: float) -> None:
+        """Mark the faces within ``fill`` [m] of the origin as filled."""
+        s = np.abs(self.positions) if self.spec.kind == "internal" else self.positions
+        values = self.marker.x.array
+        values[:] = 0.0
+        values[self.cells] = (s <= fill * (1 + 1e-9)).astype(float)
+        self.marker.x.scatter_forward()
+        self.fill = fill
+
+
 class CrackProblem:
     """A cracked linear-elastic electrolyte (see the module docstring)."""
 
@@ -176,42 +217,14 @@ class CrackProblem:
                                    metadata={"quadrature_degree": FACE_DEGREE})
         present = set(np.unique(tags.values).tolist())
         present = set().union(*self.comm.allgather(present))
-        self.faces = tuple(int(t) for t in (CrackTag.FACE_A, CrackTag.FACE_B) if int(t) in present)
+        self.faces = present_faces(self.crack_mesh)
         self.outer = tuple(int(t) for t in (CrackTag.INTERFACE, CrackTag.TOP, CrackTag.SIDES)
                            if int(t) in present)
 
-    def _fill_marker(self, msh: dmesh.Mesh) -> fem.Function:
-        """A DG0 field, 1 on the cells whose crack-face facet lies in the Li-filled part
-        (arc length ``|s| <= fill`` along the crack), else 0: in a ``ds`` integral it marks the
-        filled faces. Set again by :meth:`set_fill`."""
-        self.W0 = fem.functionspace(msh, ("DG", 0))
-        marker = fem.Function(self.W0, name="li_filled")
-        tdim = msh.topology.dim
-        msh.topology.create_connectivity(tdim - 1, tdim)
-        facets = np.concatenate([self.crack_mesh.facet_tags.find(t) for t in self.faces])
-        self._face_cells = msh.topology.connectivity(tdim - 1, tdim)
-        self._face_facets = facets
-        midpoints = dmesh.compute_midpoints(msh, tdim - 1, facets)[:, :2] if len(facets) else \
-            np.zeros((0, 2))
-        self._face_positions = self.spec.arc_positions(midpoints) if len(facets) else \
-            np.zeros(0)
-        self._fill_cells = np.array([self._face_cells.links(f)[0] for f in facets],
-                                    dtype=np.int32)
-        self.fill_marker = marker
-        self.set_fill(self.spec.filled_length)
-        return marker
-
     def set_fill(self, fill: float) -> None:
         """Mark the faces within arc length ``fill`` [m] of the origin as Li-filled (internal
-        cracks: ``|s| <= fill``)."""
-        s = self._face_positions
-        if self.spec.kind == "internal":
-            s = np.abs(s)
-        values = self.fill_marker.x.array
-        values[:] = 0.0
-        values[self._fill_cells] = (s <= fill * (1 + 1e-9)).astype(float)
-        self.fill_marker.x.scatter_forward()
-        self.fill = fill
+        cracks: ``|s| <= fill``); the next solve loads them."""
+        self.filled.set(fill)
 
     def _forms(self, msh: dmesh.Mesh, prefix: str) -> None:
         x = ufl.SpatialCoordinate(msh)
@@ -228,8 +241,8 @@ class CrackProblem:
         k_spring = 1e-8 * self.material.E / span
         for tag in self.outer:
             a += k_spring * ufl.dot(u_t, v) * w * self.ds(tag)
-        filled = self._fill_marker(msh)
-        self.face_traction = -self.p_li * filled * n
+        self.filled = FilledFaces(self.crack_mesh, self.faces)
+        self.face_traction = -self.p_li * self.filled.marker * n
         L = sum(ufl.dot(self.face_traction, v) * w * self.ds(t) for t in self.faces)
         if CrackTag.INTERFACE in self.outer:
             L += ufl.dot(-self.p_stack * n, v) * w * self.ds(int(CrackTag.INTERFACE))
@@ -259,7 +272,7 @@ class CrackProblem:
             self.k_form = fem.form(dom_i * self.dx_fine
                                    + sum(face_i * self.ds_fine(t) for t in self.faces))
         faces = self.faces
-        self.li_volume_form = fem.form(sum(-filled * ufl.dot(self.u, n) * w * self.ds(t)
+        self.li_volume_form = fem.form(sum(-self.filled.marker * ufl.dot(self.u, n) * w * self.ds(t)
                                            for t in faces))
         self.crack_volume_form = fem.form(sum(-ufl.dot(self.u, n) * w * self.ds(t)
                                               for t in faces))
@@ -451,6 +464,8 @@ __all__ = [
     "CrackLoads",
     "CrackProblem",
     "CrackSolution",
+    "FilledFaces",
     "Support",
     "TipResult",
+    "present_faces",
 ]
