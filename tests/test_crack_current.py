@@ -116,3 +116,22 @@ def test_steady_pressure_parallel_equals_serial(comm):
     assert a.interface_overpotential == pytest.approx(b.interface_overpotential, rel=1e-8)
     world.close()
     alone.close()
+
+
+@pytest.mark.slow
+def test_crack_plating_current_quick(tmp_path):
+    """Quick variant of the plating benchmark (1 um LLZTO flaw, sealed and bulk extrusion):
+    the sealed critical current matches its closed form within 3 %, bulk Li extrudes enough to
+    raise it, and it exceeds ssbx's CCS of the same interface (CCS < CCP)."""
+    import json
+
+    from ssbx.benchmarks.framework import run_benchmark
+
+    out = tmp_path / "crack_plating_current"
+    result = run_benchmark("crack_plating_current", MPI.COMM_SELF, None, True, out)
+    assert result.passed, result.summary
+    for name in ("crack_plating_current.csv", "crack_plating_current.png", "result.json"):
+        assert (out / name).stat().st_size > 0, name
+    data = json.loads((out / "result.json").read_text())
+    assert data["findings"]["sealed_closed_form_error"] < 0.03
+    assert data["findings"]["LLZTO_ccp_1um_over_ccs"] > 1.0
