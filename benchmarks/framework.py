@@ -425,6 +425,7 @@ BUILTIN_MODULES = (
     "reproductions.li_filled_flaws", "reproductions.crack_plating_current",
     "performance.kernel_throughput", "performance.mechanics", "performance.current",
     "performance.stripping", "performance.parallel_scaling", "performance.sweep_throughput",
+    "performance.cracks",
 )
 """Modules of ``ssbx.benchmarks`` whose import registers the built-in benchmarks (in this order:
 the quick reproductions before the long performance run)."""

@@ -1,0 +1,252 @@
+"""Performance of the Li-filled crack tools: one stress-intensity evaluation, one critical
+plating current, one crack-growth run, serial and on 2 ranks.
+
+Not a timed test: timings are measured and reported; what is asserted is that 2 ranks give the
+serial answers (K_I, critical plating current, grown path) to 1e-6 relative.
+
+Each measurement is its own process, ``mpirun -n 1|2 python -m ssbx.benchmarks.entry
+performance.cracks --worker --level K --json OUT``, launched by rank 0 of the benchmark's
+communicator. The worker first runs everything once on the coarsest level (FFCx JIT, PETSc
+initialisation: ``time_warmup``, not counted), then on level K (element sizes / 2^K):
+
+- ``K``: mesh a 1 µm edge flaw in a 200 µm x 200 µm LLZO electrolyte, set up
+  :class:`~ssbx.problems.fracture.CrackProblem` and solve once with the J-integral and the
+  interaction integral on three domains (times of meshing, set-up, solve + integrals);
+- ``critical current``: the sealed flaw's critical plating current at 2 ohm cm^2
+  (:meth:`~ssbx.problems.crack_current.CrackCurrentProblem.critical_plating_current`, the
+  number of potential solves it takes);
+- ``growth``: :func:`~ssbx.problems.crack_growth.grow_crack` of a 5 µm flaw at 20 degrees,
+  4 increments of 1.5 µm (quick: 2), remeshing every step.
+
+Times are the maximum over the ranks; the full run keeps the fastest of 2 repetitions.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+from mpi4py import MPI
+
+from ssbx.benchmarks.framework import (
+    Benchmark,
+    Check,
+    Outcome,
+    pyplot,
+    register,
+    save_figure,
+    write_json_atomic,
+)
+from ssbx.benchmarks.workers import (
+    launch_worker,
+    load_average,
+    machine_description,
+    process_info,
+    run_workers,
+    worker_arguments,
+)
+
+FULL_LEVELS = (0, 1, 2)
+QUICK_LEVELS = (0,)
+RANKS = (1, 2)
+PARALLEL_TOL = 1e-6
+WORKER_TIMEOUT_S = 1200.0
+CELL = 200e-6
+ASR_OHM_M2 = 2e-4  # 2 ohm cm^2 (the CCS benchmarks' interface)
+
+
+def measure(comm: MPI.Comm, level: int, growth_steps: int, warmup: bool = True,
+            repeat: int = 1) -> dict[str, Any]:
+    """Time the three tasks of the module docstring at ``level`` on ``comm``."""
+    import dataclasses
+
+    from ssbx.meshes.cracks import CrackSpec, build_crack_mesh, default_sizes
+    from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME
+    from ssbx.physics.electrolytes import electrolyte_preset
+    from ssbx.physics.kinetics import ButlerVolmer
+    from ssbx.problems.crack_current import CrackCurrentProblem
+    from ssbx.problems.crack_growth import grow_crack
+    from ssbx.problems.fracture import CrackLoads, CrackProblem
+
+    llzo = electrolyte_preset("LLZO")
+    assert llzo.fracture_toughness is not None
+    kinetics = ButlerVolmer(8.314462618 * 298.15 / (FARADAY * ASR_OHM_M2))
+    loads = CrackLoads(stack_pressure=2e6)
+
+    def run(lvl: int, steps: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        comm.barrier()
+        t0 = time.perf_counter()
+        spec = CrackSpec("edge", 1e-6, CELL, CELL)
+        mesh = build_crack_mesh(comm, spec, default_sizes(spec, refinement=2.0 ** lvl))
+        t1 = time.perf_counter()
+        problem = CrackProblem(mesh, llzo.elastic, options_prefix="ssbx_perf_crack_")
+        t2 = time.perf_counter()
+        solution = problem.solve(loads.scaled_li(500e6))
+        t3 = time.perf_counter()
+        p_c, _, _ = problem.critical_li_pressure(llzo.fracture_toughness, loads)
+        current = CrackCurrentProblem(mesh, 0.05, kinetics, LI_MOLAR_VOLUME,
+                                      options_prefix="ssbx_perf_phi_")
+        t4 = time.perf_counter()
+        i_c, _ = current.critical_plating_current(p_c, loads.stack_pressure)
+        t5 = time.perf_counter()
+        grow = dataclasses.replace(spec, length=5e-6, inclination=math.radians(20.0))
+        history = grow_crack(comm, grow, llzo.elastic, llzo.fracture_toughness, loads,
+                             increment=1.5e-6 / 2.0 ** lvl, steps=steps,
+                             molar_volume=LI_MOLAR_VOLUME)
+        t6 = time.perf_counter()
+        out.update({
+            "cells": mesh.num_cells,
+            "dofs_displacement": problem.V.dofmap.index_map.size_global * 2,
+            "dofs_potential": current.V.dofmap.index_map.size_global,
+            "time_mesh": t1 - t0, "time_setup": t2 - t1, "time_solve_K": t3 - t2,
+            "time_critical_current": t5 - t4, "potential_solves": current.solves,
+            "time_growth": t6 - t5, "growth_steps": steps,
+            "time_per_growth_step": (t6 - t5) / (steps + 1),
+            "K_I_Pa_m05": solution.tip_mean(0)["K_I"], "critical_li_pressure_Pa": p_c,
+            "critical_current_A_m2": i_c,
+            "growth_final_x_m": history[-1].x, "growth_final_y_m": history[-1].y,
+            "growth_final_pc_Pa": history[-1].critical_li_pressure,
+        })
+        current.close()
+        return out
+
+    t_warm = 0.0
+    if warmup:
+        comm.barrier()
+        t0 = time.perf_counter()
+        run(min(FULL_LEVELS), 1)
+        t_warm = time.perf_counter() - t0
+    trials = []
+    for _ in range(max(repeat, 1)):
+        row = run(level, growth_steps)
+        for key in [k for k in row if k.startswith("time_")]:
+            row[key] = comm.allreduce(row[key], op=MPI.MAX)
+        trials.append(row)
+    best = min(trials, key=lambda r: r["time_mesh"] + r["time_solve_K"]
+               + r["time_critical_current"] + r["time_growth"])
+    return {"level": level, "ranks": comm.size, **best, "time_warmup": t_warm,
+            "repeats": len(trials), **process_info(comm)}
+
+
+def worker_main(comm: MPI.Comm, argv: list[str]) -> int:
+    """One measurement on ``comm`` (called by :mod:`ssbx.benchmarks.entry`)."""
+    parser = worker_arguments("performance.cracks", __doc__)
+    parser.add_argument("--growth-steps", type=int, default=4)
+    args = parser.parse_args(argv)
+    row = measure(comm, args.level, args.growth_steps, warmup=not args.no_warmup,
+                  repeat=args.repeat)
+    if comm.rank == 0:
+        write_json_atomic(args.json, row)
+        print(json.dumps(row), flush=True)
+    return 0
+
+
+VALUES = ("K_I_Pa_m05", "critical_li_pressure_Pa", "critical_current_A_m2",
+          "growth_final_x_m", "growth_final_y_m", "growth_final_pc_Pa")
+COLUMNS = ["level", "ranks", "cells", "dofs_displacement", "dofs_potential", "time_mesh",
+           "time_setup", "time_solve_K", "time_critical_current", "potential_solves",
+           "time_growth", "growth_steps", "time_per_growth_step", "time_warmup",
+           "ratio_K_2ranks_to_serial", "ratio_growth_2ranks_to_serial", *VALUES, "repeats",
+           "memory_peak_MiB"]
+
+
+@register
+class CrackPerformance(Benchmark):
+    """Benchmark ``crack_performance`` (see the module docstring)."""
+
+    name = "crack_performance"
+    title = ("Li-filled cracks: cost of a stress-intensity evaluation, a critical plating "
+             "current and a growth run, 1 and 2 ranks")
+    source = ("ssbx performance measurement (no published reference): timings per task and "
+              "level, 2-rank / serial ratios")
+    reference = "none (timings are reported); the serial results are the reference of 2 ranks"
+    metric = ("wall times of meshing, K evaluation, critical plating current and growth per "
+              "step; largest relative difference 2 ranks vs serial")
+    tolerance = f"2 ranks equal serial to {PARALLEL_TOL:g} relative (timings are not asserted)"
+    x_label = "cells"
+
+    def base_case(self) -> Any:
+        """No case file (the tasks are built directly)."""
+        return None
+
+    def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """No case overrides."""
+        return []
+
+    def cases(self, quick: bool = False) -> list[Any]:
+        """No case files."""
+        return []
+
+    def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """Launch one worker per (level, ranks) and compare 2 ranks with serial."""
+        load_start = load_average()
+        levels = QUICK_LEVELS if quick else FULL_LEVELS
+        runs = [(level, ranks) for level in levels for ranks in RANKS]
+        steps = 2 if quick else 4
+        repeat = 1 if quick else 2
+
+        def launch_one(run: tuple[int, int], workdir: Path) -> dict[str, Any]:
+            level, ranks = run
+            return launch_worker("performance.cracks", ranks,
+                                 ["--level", str(level), "--growth-steps", str(steps),
+                                  "--repeat", str(repeat)],
+                                 workdir / f"level{level}_np{ranks}.json", WORKER_TIMEOUT_S)
+
+        def describe(run: tuple[int, int], row: dict[str, Any]) -> str:
+            return (f"level {run[0]}, {run[1]} rank(s): {row['cells']} cells, K "
+                    f"{row['time_solve_K']:.2f} s, critical current "
+                    f"{row['time_critical_current']:.2f} s, growth "
+                    f"{row['time_per_growth_step']:.2f} s/step")
+
+        rows = run_workers(comm, console, runs, launch_one, describe, "ssbx_perf_cracks_")
+        rows = comm.bcast(rows, root=0)
+        index = {(r["level"], r["ranks"]): r for r in rows}
+        worst = 0.0
+        for r in rows:
+            serial = index.get((r["level"], 1))
+            nan = float("nan")
+            par = r["ranks"] == 2 and serial is not None
+            r["ratio_K_2ranks_to_serial"] = (
+                (r["time_solve_K"] + r["time_setup"]) / (serial["time_solve_K"]
+                                                         + serial["time_setup"])
+                if par else nan)
+            r["ratio_growth_2ranks_to_serial"] = (r["time_growth"] / serial["time_growth"]
+                                                  if par else nan)
+            if par:
+                worst = max(worst, *(abs(r[k] - serial[k]) / abs(serial[k]) for k in VALUES))
+        checks = [Check("parallel_equals_serial",
+                        "largest relative difference of K_I, p_c, the critical current and the "
+                        "grown path, 2 ranks vs serial", worst, PARALLEL_TOL, "max")]
+        machine = machine_description(rows[0], load_start) if rows else {}
+        return Outcome(rows=rows, checks=checks, columns=COLUMNS,
+                       findings={"machine": machine, "parallel_difference": worst})
+
+    def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """Wall time of each task against the mesh size, 1 and 2 ranks."""
+        plt = pyplot()
+        fig, ax = plt.subplots(figsize=(7.0, 4.6))
+        tasks = (("time_solve_K", "K: set-up-free solve + integrals"),
+                 ("time_critical_current", "critical plating current"),
+                 ("time_per_growth_step", "growth: per step (remesh + 2 solves)"))
+        for k, (key, label) in enumerate(tasks):
+            for ranks, ls in ((1, "-"), (2, "--")):
+                sel = sorted((r for r in outcome.rows if r["ranks"] == ranks),
+                             key=lambda r: r["cells"])
+                if sel:
+                    ax.plot([r["cells"] for r in sel], [r[key] for r in sel], ls=ls,
+                            marker="o", color=f"C{k}", label=f"{label}, {ranks} rank(s)")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("cells of the 1 µm flaw mesh")
+        ax.set_ylabel("wall time [s]")
+        ax.set_title("Li-filled crack tools: cost per task")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        save_figure(fig, path)
+
+
+__all__ = ["CrackPerformance", "measure", "worker_main"]
