@@ -192,32 +192,52 @@ class CrackCurrentProblem:
                                  outflow: Outflow | None = None, *, guess: float = 10.0,
                                  rtol: float = 1e-4) -> tuple[float, CrackCurrentSolution]:
         """The mean plating current density [A/m^2] whose steady Li pressure is
-        ``critical_pressure`` [Pa] (bisection in log i after bracketing from ``guess``), with
-        the solution there. ``inf`` if even 1e6 A/m^2 (100 A/cm^2) cannot build it."""
-        def pressure(i: float) -> CrackCurrentSolution:
-            return self.steady_pressure(i, stack_pressure, outflow)
+        ``critical_pressure`` [Pa], with the solution there: bracketed from ``guess`` by
+        factors of 4, then regula falsi (Illinois) on ``ln p(ln i)`` to ``rtol`` in i. ``inf``
+        if even 1e6 A/m^2 (100 A/cm^2) cannot build it."""
+        target = math.log(critical_pressure)
 
-        lo, hi = guess, guess
-        at = pressure(guess)
-        if at.li_pressure < critical_pressure:
-            while at.li_pressure < critical_pressure:
-                lo, hi = hi, hi * 4.0
-                if hi > 1e6:
+        def evaluate(x: float) -> tuple[float, CrackCurrentSolution]:
+            solution = self.steady_pressure(math.exp(x), stack_pressure, outflow)
+            return math.log(max(solution.li_pressure, 1e-300)) - target, solution
+
+        x_lo = x_hi = math.log(guess)
+        g, at = evaluate(x_lo)
+        g_lo = g_hi = g
+        if g < 0.0:
+            while g_hi < 0.0:
+                x_lo, g_lo = x_hi, g_hi
+                x_hi += math.log(4.0)
+                if x_hi > math.log(1e6):
                     return math.inf, at
-                at = pressure(hi)
+                g_hi, at = evaluate(x_hi)
         else:
-            while at.li_pressure >= critical_pressure and lo > 1e-6:
-                hi, lo = lo, lo / 4.0
-                at = pressure(lo)
-        best = at
-        while hi / lo > 1.0 + rtol:
-            mid = math.sqrt(lo * hi)
-            best = pressure(mid)
-            if best.li_pressure < critical_pressure:
-                lo = mid
+            while g_lo >= 0.0 and x_lo > math.log(1e-6):
+                x_hi, g_hi = x_lo, g_lo
+                x_lo -= math.log(4.0)
+                g_lo, at = evaluate(x_lo)
+        best, side = at, 0
+        tolerance = math.log1p(rtol)
+        for _ in range(200):
+            if x_hi - x_lo <= tolerance:
+                break
+            slope = (g_hi - g_lo) / (x_hi - x_lo)
+            x = (x_lo * g_hi - x_hi * g_lo) / (g_hi - g_lo)
+            x = min(max(x, x_lo + 0.01 * tolerance), x_hi - 0.01 * tolerance)
+            g, best = evaluate(x)
+            if abs(g) <= 0.5 * tolerance * slope:  # within rtol of the root in i
+                return math.exp(x), best
+            if g < 0.0:
+                x_lo, g_lo = x, g
+                if side == -1:
+                    g_hi *= 0.5
+                side = -1
             else:
-                hi = mid
-        return hi, best
+                x_hi, g_hi = x, g
+                if side == 1:
+                    g_lo *= 0.5
+                side = 1
+        return math.exp(x_hi), best
 
 
 def sealed_pressure_estimate(plating_current: float, stack_pressure: float,
