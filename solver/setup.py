@@ -13,7 +13,10 @@ This is the only module that reads a ``Case`` to build what the problems take: p
 - :func:`vacancy_settings`, :func:`stripping_settings`: the coupled stripping problem's settings;
 - :func:`crack_spec_of`, :func:`crack_sizes_of`, :func:`crack_loads_of`,
   :func:`fracture_toughness_of`, :func:`molar_volume_of`, :func:`build_crack_problem`: a
-  Li-filled crack in the electrolyte (``problem = "crack"``).
+  Li-filled crack in the electrolyte (``problem = "crack"``); :func:`crack_growth_increment_of`
+  (crack growth), :func:`build_crack_current_problem`, :func:`extrusion_outflow` and
+  :func:`crack_outflow_of` (plating into an edge crack, with the Li extruded through its
+  mouth).
 """
 
 from __future__ import annotations
@@ -28,13 +31,21 @@ from ssbx.meshes.cell import CellMesh
 from ssbx.meshes.cracks import CrackMesh, CrackMeshSizes, CrackSpec, default_sizes
 from ssbx.meshes.tags import CellTag, FacetTag
 from ssbx.physics.anode_metals import AnodeMetal, anode_metal
-from ssbx.physics.creep_laws import NARAYAN_ANAND_2018, PowerLawCreep, SizeDependentLiCreep
+from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME
+from ssbx.physics.creep_laws import (
+    MASIAS_2019,
+    NARAYAN_ANAND_2018,
+    PowerLawCreep,
+    SizeDependentLiCreep,
+)
 from ssbx.physics.elasticity import ElasticMaterial, electrolyte_material
 from ssbx.physics.electrolytes import electrolyte_preset
+from ssbx.physics.extrusion import slot_flux
 from ssbx.physics.fracture import max_li_pressure
 from ssbx.physics.kinetics import ButlerVolmer, Kinetics, LinearKinetics, PrimaryKinetics
 from ssbx.physics.parameters import Parameters, with_input
-from ssbx.physics.vacancy import hart_effective_diffusivity
+from ssbx.physics.vacancy import VacancyMaterial, hart_effective_diffusivity
+from ssbx.problems.crack_current import CrackCurrentProblem, Outflow
 from ssbx.problems.current import CurrentSettings
 from ssbx.problems.fracture import CrackLoads, CrackProblem
 from ssbx.problems.mechanics import (
@@ -90,21 +101,27 @@ def anode_metal_of(case: Case) -> AnodeMetal:
                               "anode.molar_volume"))
 
 
+def interface_kinetics_of(case: Case) -> Kinetics:
+    """The Li/electrolyte kinetics of a case (``[interface]``) at its operating temperature:
+    Butler–Volmer, linear or primary."""
+    T = case.operation.temperature
+    interface = case.interface
+    if interface.kinetics == "butler_volmer":
+        return ButlerVolmer(
+            exchange_current_density=interface.exchange_current_density_at(T),
+            alpha_a=interface.alpha_a, alpha_c=interface.alpha_c, temperature=T)
+    if interface.kinetics == "linear":
+        return LinearKinetics(resistance=interface.asr_at(T))
+    return PrimaryKinetics()
+
+
 def current_settings(case: Case) -> CurrentSettings:
     """Settings from a resolved :class:`ssbx.case.Case` at its operating temperature."""
     T = case.operation.temperature
     interface = case.interface
-    if interface.kinetics == "butler_volmer":
-        kinetics: Kinetics = ButlerVolmer(
-            exchange_current_density=interface.exchange_current_density_at(T),
-            alpha_a=interface.alpha_a, alpha_c=interface.alpha_c, temperature=T)
-    elif interface.kinetics == "linear":
-        kinetics = LinearKinetics(resistance=interface.asr_at(T))
-    else:
-        kinetics = PrimaryKinetics()
     return CurrentSettings(
         conductivity=case.electrolyte.conductivity_at(T),
-        kinetics=kinetics,
+        kinetics=interface_kinetics_of(case),
         mode=case.operation.mode,
         current_density=case.operation.current_density,
         voltage=case.operation.voltage,
@@ -408,8 +425,97 @@ def fracture_toughness_of(case: Case) -> float:
     return preset.fracture_toughness
 
 
+def fracture_toughness_records_of(case: Case) -> Parameters:
+    """The record of the electrolyte's K_Ic (:func:`fracture_toughness_of`): the preset's, or
+    an ``"input"`` record when ``mechanics.electrolyte_fracture_toughness`` sets another
+    value."""
+    preset = electrolyte_preset(case.mechanics.electrolyte_preset)
+    records = tuple(p for p in preset.parameters if p.name == "fracture_toughness")
+    return with_input(records, "fracture_toughness", fracture_toughness_of(case), "Pa m^0.5",
+                      "mechanics.electrolyte_fracture_toughness")
+
+
 def build_crack_problem(case: Case, crack_mesh: CrackMesh) -> CrackProblem:
     """The elastic cracked electrolyte of a crack case on ``crack_mesh``: the case's electrolyte
     (:func:`electrolyte_material_of`), ``crack.support`` and ``solver.degree``."""
     return CrackProblem(crack_mesh, electrolyte_material_of(case), support=case.crack.support,
                         degree=case.solver.degree)
+
+
+def crack_growth_increment_of(case: Case) -> float:
+    """The length of each crack-growth increment [m]: ``crack.growth_increment``, else
+    ``crack.length / 4``."""
+    c = case.crack
+    return c.growth_increment if c.growth_increment is not None else c.length / 4.0
+
+
+def build_crack_current_problem(case: Case, crack_mesh: CrackMesh) -> CrackCurrentProblem:
+    """The potential around a Li-filled edge crack of a plating case on ``crack_mesh``
+    (:class:`ssbx.problems.crack_current.CrackCurrentProblem`): the electrolyte conductivity
+    and the interface kinetics at ``operation.temperature``, the anode metal's molar volume and
+    ``solver.degree``."""
+    return CrackCurrentProblem(crack_mesh, case.conductivity, interface_kinetics_of(case),
+                               molar_volume_of(case), degree=case.solver.degree)
+
+
+#: The extrusion laws of ``crack.extrusion`` (``"none"``: a sealed crack).
+EXTRUSION_LAWS = ("none", "bulk", "size_dependent", "size_dependent_dislocation")
+
+
+def extrusion_outflow(law: str, depth: float, volumes: tuple[float, float],
+                      stack_pressure: float, temperature: float, *,
+                      bulk: PowerLawCreep | None = None, diffusion: VacancyMaterial | None = None,
+                      molar_volume: float = LI_MOLAR_VOLUME, points: int = 120
+                      ) -> Outflow | None:
+    """Current equivalent [A per m of depth] of the Li a crack extrudes at its Li pressure
+    ``p`` [Pa], as :meth:`ssbx.problems.crack_current.CrackCurrentProblem.steady_pressure`
+    takes it; ``None`` for ``law = "none"`` (sealed).
+
+    Slot flow (:func:`ssbx.physics.extrusion.slot_flux`) along the filled ``depth`` [m] under
+    the gradient ``(p - p_s) / depth`` through the mean elastic opening
+    ``(V0 + p V1) / depth`` (``volumes = (V0, V1)``: the Li volume per unit depth [m^2] without
+    Li pressure and its increase per Pa, from two elastic solves), times ``F / Omega``. The Li
+    creeps by ``law``: ``"bulk"``, the power law ``bulk`` (default: Masias et al. 2019);
+    ``"size_dependent"``, :class:`ssbx.physics.creep_laws.SizeDependentLiCreep` at the
+    opening (Xu et al. 2017 dislocation creep plus Nabarro–Herring flow with ``diffusion``);
+    ``"size_dependent_dislocation"``, its dislocation branch alone. ``temperature`` [K];
+    ``molar_volume`` Omega [m^3/mol]; ``points``: Gauss points across the slot.
+    """
+    if law not in EXTRUSION_LAWS:
+        raise ValueError(f"unknown extrusion law {law!r}; expected one of {EXTRUSION_LAWS}")
+    if law == "none":
+        return None
+    bulk_law = bulk if bulk is not None else MASIAS_2019
+    v0, v1 = volumes
+
+    def rate_at(gap: float) -> Callable[[float], float]:
+        if law == "bulk":
+            return lambda s: bulk_law.rate(s, temperature)
+        options: dict[str, Any] = {"bulk": bulk_law}
+        if diffusion is not None:
+            options["diffusion"] = diffusion
+        creep = SizeDependentLiCreep(size=gap, **options)
+        if law == "size_dependent":
+            return lambda s: creep.rate(s, temperature)
+        return lambda s: creep.dislocation_rate(s, temperature)
+
+    def outflow(p: float) -> float:
+        gap = max(v0 + p * v1, 0.0) / depth
+        if gap <= 0.0 or p <= stack_pressure:
+            return 0.0
+        q = slot_flux((p - stack_pressure) / depth, gap, rate_at(gap), points=points)
+        return FARADAY * q / molar_volume
+
+    return outflow
+
+
+def crack_outflow_of(case: Case, volumes: tuple[float, float]) -> Outflow | None:
+    """The extrusion outflow of a plating crack case (:func:`extrusion_outflow`): the law
+    ``crack.extrusion`` of the anode metal (its power-law creep, its self-diffusion for the
+    Nabarro–Herring branch; ``anode.*`` overrides), along the Li-filled length of the crack, to
+    ``crack.stack_pressure`` at the mouth, at ``operation.temperature``."""
+    metal = anode_metal_of(case)
+    return extrusion_outflow(case.crack.extrusion, crack_spec_of(case).filled_length, volumes,
+                             case.crack.stack_pressure, case.operation.temperature,
+                             bulk=metal.creep, diffusion=metal.vacancy.material,
+                             molar_volume=metal.molar_volume)

@@ -262,3 +262,237 @@ def test_a_crack_case_cannot_be_restarted(tmp_path: Path) -> None:
     with pytest.raises(CheckpointError, match="steady"):
         run_case(example("crack.toml"), RunFolder(comm, tmp_path / "r", resume=True), comm,
                  restart=True)
+
+
+# --------------------------------------------------------------------------- growth and plating
+
+#: An edge flaw plated at 1 mA/cm^2 (no overpotential: the current sets the Li pressure).
+PLATING = {"crack.overpotential": None, "crack.plating_current": "1 mA/cm^2"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "keys"),
+    [
+        ({"geometry.kind": "axisymmetric", "crack.kind": "penny", "crack.length": "5 um",
+          "crack.growth_steps": 2}, ("crack.growth_steps", 'crack.kind = "penny"')),
+        ({"crack.growth_steps": 2, "crack.fill": "0.5 um"},
+         ("crack.growth_steps", "crack.fill", "crack.dry_tip")),
+        ({"crack.growth_steps": 2, "crack.growth_increment": "20 um"},
+         ("crack.growth_increment", "min(geometry.width, geometry.h_se)/4")),
+        ({"crack.growth_steps": 2, "crack.dry_tip": "1 um"}, ("crack.dry_tip", "< crack.length")),
+        ({"crack.dry_tip": "0.2 um"}, ("crack.dry_tip", "crack.growth_steps > 0")),
+        ({"crack.growth_increment": "0.2 um"}, ("crack.growth_increment", "growth_steps")),
+        ({**PLATING, "crack.kind": "internal", "crack.length": "2 um"},
+         ("crack.plating_current", 'crack.kind = "internal"', '"edge"')),
+        ({"crack.plating_current": "1 mA/cm^2"},
+         ("crack.plating_current", "crack.overpotential", "steady")),
+        ({**PLATING, "crack.li_pressure": "10 MPa"},
+         ("crack.plating_current", "crack.li_pressure")),
+        ({"crack.extrusion": "bulk"}, ("crack.extrusion", "crack.plating_current")),
+        ({**PLATING, "crack.extrusion": "size_dependent", "anode.metal": "Na"},
+         ("crack.extrusion", "anode.metal")),
+        ({**PLATING, "crack.extrusion": "size_dependent", "operation.temperature": "80 degC"},
+         ("crack.extrusion", "operation.temperature")),
+        ({**PLATING, "interface.kinetics": "primary"},
+         ("crack.plating_current", "interface.kinetics")),
+        ({**PLATING, "operation.current_density": "2 mA/cm^2"},
+         ("operation.current_density", "crack.plating_current")),
+        ({**PLATING, "anode.self_diffusion_activation_energy": "50 kJ/mol"},
+         ("anode.self_diffusion_activation_energy", "size_dependent")),
+        ({"interface.asr": "2 ohm cm^2"}, ("interface.asr", "crack.plating_current")),
+    ],
+)
+def test_invalid_growth_and_plating_cases_are_refused_before_meshing(
+        no_meshing: None, changes: dict[str, Any], keys: tuple[str, ...]) -> None:
+    with pytest.raises(CaseError) as info:
+        resolve_case(_raw(**changes))
+    text = "\n".join(info.value.problems)
+    for key in keys:
+        assert key in text, text
+
+
+def test_plating_uses_the_electrolyte_and_interface_keys() -> None:
+    case = resolve_case(_raw(**PLATING, **{
+        "electrolyte.conductivity": "0.5 mS/cm", "interface.kinetics": "butler_volmer",
+        "interface.asr": "2 ohm cm^2", "operation.temperature": "30 degC",
+        "crack.extrusion": "size_dependent", "anode.self_diffusion_activation_energy":
+        "50 kJ/mol", "crack.growth_steps": 3, "crack.growth_increment": "0.3 um",
+        "crack.dry_tip": "0.1 um"}))
+    c = case.crack
+    assert (c.plating_current, c.extrusion, c.li_pressure, c.overpotential) == (
+        pytest.approx(10.0), "size_dependent", None, None)
+    assert (c.growth_steps, c.growth_increment, c.dry_tip) == (3, pytest.approx(0.3e-6),
+                                                                pytest.approx(0.1e-6))
+    again = resolve_case(case.to_toml_dict())
+    assert again == case
+    from ssbx.physics.kinetics import ButlerVolmer
+    from ssbx.setup import crack_growth_increment_of, crack_loads_of, interface_kinetics_of
+
+    assert isinstance(interface_kinetics_of(case), ButlerVolmer)
+    assert crack_loads_of(case).li_pressure == 0.0
+    assert crack_growth_increment_of(case) == pytest.approx(0.3e-6)
+    assert crack_growth_increment_of(resolve_case(_raw(**{"crack.growth_steps": 1}))) == \
+        pytest.approx(0.25e-6)
+
+
+def test_extrusion_outflow_is_slot_flow_of_the_law() -> None:
+    from ssbx.physics.creep_laws import MASIAS_2019, SizeDependentLiCreep
+    from ssbx.physics.extrusion import slot_flux
+    from ssbx.setup import extrusion_outflow
+
+    depth, volumes, stack, T = 1e-6, (1e-16, 1e-24), 2e6, 298.15
+    assert extrusion_outflow("none", depth, volumes, stack, T) is None
+    with pytest.raises(ValueError, match="extrusion law"):
+        extrusion_outflow("Xu", depth, volumes, stack, T)
+    laws = {name: extrusion_outflow(name, depth, volumes, stack, T)
+            for name in ("bulk", "size_dependent", "size_dependent_dislocation")}
+    p = 100e6
+    gap = (volumes[0] + p * volumes[1]) / depth
+    q = slot_flux((p - stack) / depth, gap, lambda s: MASIAS_2019.rate(s, T), points=120)
+    assert laws["bulk"](p) == pytest.approx(FARADAY * q / 1.29981e-5, rel=1e-4)
+    law = SizeDependentLiCreep(size=gap)
+    q = slot_flux((p - stack) / depth, gap, lambda s: law.rate(s, T), points=120)
+    assert laws["size_dependent"](p) == pytest.approx(FARADAY * q / 1.29981e-5, rel=1e-4)
+    assert 0.0 < laws["size_dependent_dislocation"](p) < laws["size_dependent"](p)
+    assert laws["size_dependent_dislocation"](p) < laws["bulk"](p)  # small Li is strong
+    for outflow in laws.values():
+        assert outflow(stack) == 0.0 and outflow(2 * p) > outflow(p)
+
+
+def _scalars(summary: dict[str, Any]) -> dict[str, float]:
+    return {k: v["value"] for k, v in summary["results"]["scalars"].items()}
+
+
+@pytest.mark.mpi
+def test_growth_run_writes_the_path(comm: MPI.Comm, shared_tmp_path: str) -> None:
+    """An internal crack grown by 2 increments: 3 rows per tip, the path, the summary."""
+    raw = _raw(**{"crack.kind": "internal", "crack.length": "2 um", "crack.depth": "15 um",
+                  "crack.inclination": 30.0, "crack.overpotential": None,
+                  "crack.growth_steps": 2, "crack.growth_increment": "0.5 um",
+                  "output.fields": False})
+    root = Path(shared_tmp_path) / "growth"
+    summary = _run(resolve_case(raw), root, comm)
+    results = summary["results"]
+    s = _scalars(summary)
+    assert {"growth.csv", "growth.png"} <= set(results["files"])
+    assert s["growth_steps"] == 2 and results["growth"]["steps"] == 2
+    assert s["growth_final_length"] == pytest.approx(3e-6, rel=1e-6)
+    assert 0 < s["growth_final_critical_li_pressure"] < s["growth_initial_critical_li_pressure"]
+    assert results["growth"]["unstable"] is True
+    # mode I at the tips of an internal crack: it grows straight on, 30 degrees from the
+    # interface plane (tip 0: 60 degrees from the normal, tip 1: -120 degrees)
+    direction = abs(s["growth_final_direction"])
+    assert min(abs(direction - 60.0), abs(direction - 120.0)) < 2.0
+    units = {k: v["unit"] for k, v in results["scalars"].items()}
+    assert units["growth_final_direction"] == "deg"
+    assert units["growth_final_critical_li_pressure"] == "Pa"
+    if comm.rank == 0:
+        assert (root / "growth.png").stat().st_size > 0
+        with open(root / "growth.csv") as f:
+            rows = list(csv.DictReader(f))
+        assert set(rows[0]) >= {"step", "tip", "x_m", "y_m", "length_m",
+                                "critical_li_pressure_Pa", "critical_overpotential_V",
+                                "K_I_Pa_sqrt_m", "K_II_Pa_sqrt_m"}
+        for tip in ("0", "1"):
+            mine = [r for r in rows if r["tip"] == tip]
+            assert [r["step"] for r in mine] == ["0", "1", "2"]
+            assert float(mine[0]["length_m"]) == pytest.approx(2e-6)
+        assert float(rows[0]["critical_li_pressure_Pa"]) == pytest.approx(
+            s["critical_li_pressure"], rel=0.05)
+
+
+def test_sealed_plating_matches_the_closed_form(tmp_path: Path) -> None:
+    """Plating at 1 mA/cm^2 into a sealed 0.5 um flaw: the steady Li pressure is the stack
+    pressure plus F (|eta| + i c / 2 kappa) / Omega (sealed_pressure_estimate) within 1 %,
+    and K_I is the elastic crack's at that pressure."""
+    from ssbx.problems.crack_current import sealed_pressure_estimate
+    from ssbx.setup import interface_kinetics_of, molar_volume_of
+
+    raw = _raw(**PLATING, **{
+        "geometry.h_se": "20 um", "geometry.width": "20 um", "crack.length": "0.5 um",
+        "crack.stack_pressure": "2 MPa", "electrolyte.conductivity": "0.5 mS/cm",
+        "interface.kinetics": "butler_volmer", "interface.asr": "2 ohm cm^2"})
+    case = resolve_case(raw)
+    root = tmp_path / "plating"
+    summary = _run(case, root, MPI.COMM_SELF)
+    results = summary["results"]
+    s = _scalars(summary)
+    units = {k: v["unit"] for k, v in results["scalars"].items()}
+    assert units["critical_plating_current"] == units["plating_current"] == "A/m^2"
+    assert units["steady_li_pressure"] == "Pa" and units["crack_current"] == "A/m"
+    assert results["extrusion"] == "none"
+    args = (interface_kinetics_of(case), case.conductivity, 0.5e-6, molar_volume_of(case))
+    expected = sealed_pressure_estimate(10.0, 2e6, *args)
+    assert s["steady_li_pressure"] == pytest.approx(expected, rel=0.01)
+    assert s["li_pressure"] == s["steady_li_pressure"]
+    assert abs(s["crack_current"]) < 1e-6 * 10.0 * 0.5e-6  # sealed: no net plating into it
+    assert s["interface_overpotential"] < 0  # plating
+    i_c = s["critical_plating_current"]
+    assert 10.0 < i_c < 1e6
+    assert sealed_pressure_estimate(i_c, 2e6, *args) == pytest.approx(
+        s["critical_li_pressure"], rel=0.02)
+    assert "potential.bp" in results["files"] and (root / "potential.bp").is_dir()
+
+
+def test_growth_example_deflects_towards_the_surface(tmp_path: Path) -> None:
+    case = example("crack_growth.toml")
+    c = case.crack
+    assert (c.kind, c.length, c.inclination, c.in_plane_stress) == ("edge", 5e-6, 20.0, -100e6)
+    assert (c.growth_steps, c.growth_increment) == (8, 1.5e-6)
+    assert (case.geometry.width, case.geometry.h_se) == (100e-6, 50e-6)
+    summary = _run(case, tmp_path / "growth", MPI.COMM_SELF)
+    s = _scalars(summary)
+    assert s["growth_steps"] == 8 and summary["results"]["growth"]["unstable"] is True
+    # the path turns past the interface plane (90 degrees from the normal), back to the surface
+    assert s["growth_final_direction"] > 100.0
+    assert s["growth_final_critical_li_pressure"] < 0.2 * s["growth_initial_critical_li_pressure"]
+    assert s["time_total"] < 60.0
+
+
+def test_plating_example_is_a_plating_case() -> None:
+    case = example("crack_plating.toml")
+    c = case.crack
+    assert (c.kind, c.length, c.extrusion) == ("edge", 1e-6, "size_dependent")
+    assert c.plating_current == pytest.approx(10.0) and c.stack_pressure == 2e6
+    assert case.conductivity == pytest.approx(0.05) and case.asr == pytest.approx(2e-4)
+
+
+def test_plating_example_runs(tmp_path: Path) -> None:
+    """Extrusion of size-dependent Li from a 1 um flaw at 1 mA/cm^2 barely relieves it: the
+    steady pressure is within a few per cent of the sealed flaw's, far below p_c."""
+    from ssbx.problems.crack_current import sealed_pressure_estimate
+    from ssbx.setup import interface_kinetics_of, molar_volume_of
+
+    case = example("crack_plating.toml")
+    s = _scalars(_run(case, tmp_path / "plating", MPI.COMM_SELF))
+    sealed = sealed_pressure_estimate(10.0, 2e6, interface_kinetics_of(case), case.conductivity,
+                                      1e-6, molar_volume_of(case))
+    assert 2e6 < s["steady_li_pressure"] <= sealed * 1.01
+    assert s["steady_li_pressure"] > 0.9 * sealed
+    assert 10.0 < s["critical_plating_current"] < 1e5
+
+
+def test_mesh_and_citations_of_a_crack_case(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from ssbx.cli import commands as cli
+
+    path = EXAMPLES / "crack.toml"
+    out = tmp_path / "mesh"
+    assert cli.main(["mesh", str(path), "--out", str(out)]) == 0
+    for name in ("mesh.xdmf", "mesh.h5", "summary.json"):
+        assert (out / name).exists(), name
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["results"]["crack"] == {"kind": "edge", "tips": 1}
+    assert summary["results"]["mesh"]["num_cells_lithium"] == 0
+    assert summary["results"]["mesh"]["num_cells"] > 1000
+    capsys.readouterr()
+    assert cli.main(["info", "--citations", "--json", str(path)]) == 0
+    rows = json.loads(capsys.readouterr().out)["records"]
+    assert {r["name"] for r in rows} == {"E", "nu", "fracture_toughness", "molar_volume"}
+    assert {r["citation"] for r in rows if r["name"] == "fracture_toughness"} == \
+        {"wolfenstine2013"}
+    assert cli.main(["info", "--citations", "--json",
+                     str(EXAMPLES / "crack_plating.toml")]) == 0
+    names = {r["name"] for r in json.loads(capsys.readouterr().out)["records"]}
+    assert {"conductivity", "fracture_toughness", "A", "n", "strength",
+            "self_diffusion_ref"} <= names

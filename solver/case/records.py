@@ -340,7 +340,12 @@ class CrackSpec:
     given or ``F |eta| / Omega`` (``None`` both: 0). stack_pressure [Pa] (compressive
     positive) on the interface; in_plane_stress [Pa] (tensile positive) on the sides; support:
     ``"roller"``, ``"clamped"`` or ``"free"``; tip_size, face_size, far_size [m] (``None``:
-    :func:`ssbx.meshes.cracks.default_sizes`). The mesh record is
+    :func:`ssbx.meshes.cracks.default_sizes`). growth_steps: increments of crack growth after
+    the steady solve (0: none); growth_increment [m] (``None``: ``length / 4``); dry_tip [m]:
+    the dry crack ahead of the Li while it grows. plating_current [A/m^2] (positive; ``None``:
+    no current, the Li pressure is given); extrusion: ``"none"``, ``"bulk"``,
+    ``"size_dependent"`` or ``"size_dependent_dislocation"`` (the law of the Li leaving the
+    crack under ``plating_current``). The mesh record is
     :class:`ssbx.meshes.cracks.CrackSpec` (``ssbx.setup.crack_spec_of``).
     """
 
@@ -358,6 +363,11 @@ class CrackSpec:
     tip_size: float | None = None
     face_size: float | None = None
     far_size: float | None = None
+    growth_steps: int = 0
+    growth_increment: float | None = None
+    dry_tip: float = 0.0
+    plating_current: float | None = None
+    extrusion: Literal["none", "bulk", "size_dependent", "size_dependent_dislocation"] = "none"
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,9 @@ _CRACK_BODY = ('problem = "crack" models the elastic electrolyte alone (geometry
                "geometry.h_se and the [mechanics] electrolyte keys); the Li in the crack is the "
                "pressure crack.li_pressure or crack.overpotential")
 _CRACK_MESH = "crack.tip_size, crack.face_size and crack.far_size set the crack mesh"
-_CRACK_NO_CURRENT = ('problem = "crack" has no current: the Li pressure in the crack is '
-                     "crack.li_pressure, or crack.overpotential (p = F |eta| / Omega)")
+_CRACK_NO_CURRENT = ('problem = "crack" has no current without crack.plating_current: the Li '
+                     "pressure in the crack is crack.li_pressure, or crack.overpotential (p = "
+                     "F |eta| / Omega)")
 _CRACK_STEADY = 'problem = "crack" is one steady elastic solve'
 _CRACK_SOLVER = ('the crack problem is one direct (MUMPS) linear solve; solver.degree is its '
                  "only solver key")
@@ -125,6 +126,35 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
 }
 
 
+_PLATING_CURRENT = ("crack.plating_current sets the mean current density of a crack case "
+                    "(the cell around the crack is galvanostatic)")
+_PLATING_UNIFORM = ('a varying interface resistance is implemented for problem = "stripping" '
+                    "only")
+_EXTRUSION_METAL = ('crack.extrusion = "size_dependent" uses this key of the anode metal '
+                    "(Nabarro-Herring flow); the other extrusion laws do not")
+
+
+def _crack_unused(st: ValidationState, unused: dict[str, str]) -> dict[str, str]:
+    """The keys a crack case does not use, given its [crack] keys: with
+    ``crack.plating_current`` it uses the electrolyte conductivity, the interface kinetics and
+    the temperature; with ``crack.extrusion = "size_dependent"`` the activation energy of the
+    anode metal's self-diffusion (Nabarro-Herring flow)."""
+    if st.values.get("crack.plating_current") is None:
+        return unused
+    unused = {p: why for p, why in unused.items()
+              if p not in ("electrolyte.", "interface.", "operation.")}
+    unused.update({f"operation.{name}": _PLATING_CURRENT
+                   for name in ("current_density", "mode", "voltage", "counter_electrode")})
+    unused.update({f"interface.{name}": _PLATING_UNIFORM
+                   for name in ("asr_variation", "asr_wavelength")})
+    diffusion = "anode.self_diffusion_activation_energy"
+    if st.values.get("crack.extrusion") == "size_dependent":
+        unused.pop(diffusion, None)
+    else:
+        unused[diffusion] = f"{unused[diffusion]}; {_EXTRUSION_METAL}"
+    return unused
+
+
 def _is_default(st: ValidationState, path: str) -> bool:
     default = KEYS[path].default
     value = st.values.get(path, default)
@@ -141,6 +171,8 @@ def check_problem_keys(st: ValidationState) -> None:
     """
     kind = st.values.get("problem")
     unused = UNUSED_KEYS.get(kind, {})
+    if kind == "crack":
+        unused = _crack_unused(st, unused)
     for path in sorted(st.given):
         if path not in KEYS or path in st.bad or _is_default(st, path):
             continue
@@ -605,6 +637,97 @@ def crack_cell_estimate(kind: str, length: float, width: float, height: float,
     return math.ceil(count) if math.isfinite(count) else sys.maxsize
 
 
+def _check_crack_growth(st: ValidationState) -> None:
+    """Crack growth (``crack.growth_steps > 0``): a planar crack, no ``fill`` (the Li follows
+    the crack up to ``dry_tip``), an increment that fits the electrolyte, a dry tip shorter
+    than the crack; the growth keys only with growth."""
+    v = st.values
+    steps = v.get("crack.growth_steps")
+    kind, length = v.get("crack.kind"), v.get("crack.length")
+    increment, dry_tip = v.get("crack.growth_increment"), v.get("crack.dry_tip")
+    if not steps:
+        for path, given in (("crack.growth_increment", increment is not None),
+                            ("crack.dry_tip", bool(dry_tip))):
+            if given and path not in st.bad:
+                st.problems.append(
+                    f"{st.shown(path)}: used only when the crack grows; allowed: set "
+                    "crack.growth_steps > 0, or remove the key")
+        return
+    if kind == "penny":
+        st.problems.append(
+            f"{st.shown('crack.growth_steps')} with {st.shown('crack.kind')}: growth follows "
+            "a planar crack's path (the maximum tangential stress at its tips); allowed: "
+            'crack.kind = "edge" or "internal", or growth_steps = 0')
+    if v.get("crack.fill") is not None:
+        st.problems.append(
+            f"{st.shown('crack.growth_steps')} with {st.shown('crack.fill')}: the Li follows "
+            "the growing crack up to crack.dry_tip behind its tips; allowed: crack.dry_tip = "
+            "length - fill instead of fill")
+    width, height = v.get("geometry.width"), v.get("geometry.h_se")
+    if increment is not None and width is not None and height is not None:
+        limit = min(width, height) / 4
+        if increment > limit * (1 + 1e-12):
+            st.problems.append(
+                f"{st.shown('crack.growth_increment')}: must be <= min(geometry.width, "
+                f"geometry.h_se)/4 = {show_um(limit)} (several increments across the "
+                "electrolyte)")
+    if dry_tip and length is not None and dry_tip >= length:
+        st.problems.append(
+            f"{st.shown('crack.dry_tip')}: the Li fills part of the crack; allowed: dry_tip < "
+            f"{st.shown('crack.length')}")
+
+
+#: The extrusion laws of ``crack.extrusion`` that are Li's size- and rate-dependent law.
+_SIZE_DEPENDENT = ("size_dependent", "size_dependent_dislocation")
+
+
+def _check_crack_plating(st: ValidationState) -> None:
+    """Plating into a crack (``crack.plating_current``): an edge crack (its Li belongs to the
+    electrode), no other source of the Li pressure, kinetics with a current law; the
+    extrusion law only with a plating current, the size-dependent ones for Li near room
+    temperature."""
+    v = st.values
+    current, extrusion = v.get("crack.plating_current"), v.get("crack.extrusion", "none")
+    if current is None:
+        if extrusion != "none":
+            st.problems.append(
+                f"{st.shown('crack.extrusion')}: the law of the Li extruded under a plating "
+                "current; allowed: set crack.plating_current, or extrusion = \"none\"")
+        return
+    kind = v.get("crack.kind")
+    if kind is not None and kind != "edge":
+        st.problems.append(
+            f"{st.shown('crack.plating_current')} with {st.shown('crack.kind')}: Li plates "
+            "into a crack connected to the Li electrode; allowed: crack.kind = \"edge\", or "
+            "remove plating_current")
+    given = [p for p in ("crack.li_pressure", "crack.overpotential") if v.get(p) is not None]
+    if given:
+        st.problems.append(
+            f"{st.shown('crack.plating_current')} and "
+            + " and ".join(st.shown(p) for p in given)
+            + ": with a plating current the Li pressure is the steady one it builds; allowed: "
+            "plating_current alone, or remove it")
+    if v.get("interface.kinetics") == "primary":
+        st.problems.append(
+            f"{st.shown('crack.plating_current')} with {st.shown('interface.kinetics')}: the "
+            "crack faces need a current-overpotential law (the Li pressure enters through the "
+            'overpotential); allowed: interface.kinetics = "linear" or "butler_volmer"')
+    if extrusion in _SIZE_DEPENDENT:
+        metal = v.get("anode.metal", "Li")
+        temperature = v.get("operation.temperature", 298.15)
+        if metal != "Li":
+            st.problems.append(
+                f"{st.shown('crack.extrusion')} with {st.shown('anode.metal')}: the size- and "
+                "rate-dependent law (Xu et al. 2017, Nabarro-Herring flow) is Li's; allowed: "
+                'extrusion = "none" or "bulk", or anode.metal = "Li"')
+        elif temperature is not None and not (
+                XU_2017_TEMPERATURES[0] <= temperature <= XU_2017_TEMPERATURES[1]):
+            st.problems.append(
+                f"{st.shown('crack.extrusion')}: the size factor is measured at room "
+                f"temperature, but {st.shown('operation.temperature')} (allowed: 10-40 °C, or "
+                'extrusion = "bulk")')
+
+
 def check_crack(st: ValidationState) -> None:
     """A crack case: the crack kind fits the geometry kind, one source of the Li pressure,
     the fill within the crack, the crack inside the electrolyte
@@ -648,6 +771,8 @@ def check_crack(st: ValidationState) -> None:
             "pressure is given directly or from the plating overpotential (p = F |eta| / "
             "Omega), not both; allowed: one of them (neither: li_pressure = 0)")
     length, fill = v.get("crack.length"), v.get("crack.fill")
+    _check_crack_growth(st)
+    _check_crack_plating(st)
     if length is not None and fill is not None and fill > length * (1 + 1e-12):
         st.problems.append(
             f"{st.shown('crack.fill')}: the Li fills at most the whole crack; allowed: "

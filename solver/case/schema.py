@@ -240,7 +240,10 @@ SECTIONS: dict[str, str] = {
         "`anode.metal`, Porz et al. 2017). A run reports the stress intensity factors (domain "
         "J-integral and interaction integral), the crack opening and Li volume, and the critical "
         "Li pressure and overpotential at which the crack extends (K = "
-        "`mechanics.electrolyte_fracture_toughness`); `ssbx.problems.fracture`."
+        "`mechanics.electrolyte_fracture_toughness`); `ssbx.problems.fracture`. Optionally the "
+        "crack then grows step by step along its path (`growth_steps`), or the Li pressure "
+        "is the steady one of a plating current into an edge crack (`plating_current`, with "
+        "the `[electrolyte]` and `[interface]` keys), with the critical plating current."
     ),
     "output": "What a run writes besides `summary.json`.",
 }
@@ -1382,6 +1385,74 @@ SCHEMA: tuple[Key, ...] = (
         dimension=LENGTH,
         positive=True,
         default_text="max(geometry.width, geometry.h_se)/12",
+    ),
+    Key(
+        "crack.growth_steps",
+        "int",
+        "Crack growth after the steady solve: this many increments of `growth_increment` along "
+        "the maximum tangential stress (incremental LEFM, Erdogan & Sih 1963), each at the Li "
+        "pressure that extends the crack with the other loads held; the run writes the path "
+        "and the critical Li pressure and overpotential along it (`growth.csv`, "
+        "`growth.png`; `ssbx.problems.crack_growth`). Growth stops early near the electrolyte's "
+        "boundary or where no Li pressure extends the crack. 0: no growth.",
+        default=0,
+        nonnegative=True,
+        constraints="edge and internal cracks (not `penny`); not together with `fill` (the "
+        "Li follows the growing crack up to `dry_tip` behind the tip)",
+    ),
+    Key(
+        "crack.growth_increment",
+        "quantity",
+        "Length of each growth increment (the mesh at the tips is refined to "
+        "`growth_increment/25` during growth).",
+        dimension=LENGTH,
+        positive=True,
+        default_text="length/4",
+        constraints="with `growth_steps > 0`; `≤ min(geometry.width, geometry.h_se)/4`",
+    ),
+    Key(
+        "crack.dry_tip",
+        "quantity",
+        "Length of the dry crack ahead of the Li while the crack grows (the crack front "
+        "running ahead of the Li, Ning et al. 2021); 0: the Li fills the crack up to its tips. "
+        "The steady solve before growth has the Li up to the tip.",
+        dimension=LENGTH,
+        nonnegative=True,
+        default=0.0,
+        default_text="0 um",
+        constraints="with `growth_steps > 0`; `< length`",
+    ),
+    Key(
+        "crack.plating_current",
+        "quantity",
+        "Mean plating current density through the cell (written positive): Li plates into "
+        "the wetted faces of an edge crack, which belong to the Li electrode, and the Li "
+        "pressure in the crack is the steady one at which plating into it balances the Li "
+        "extruded through its mouth (`extrusion`; none: a sealed flaw, Porz et al. 2017). The "
+        "run solves the potential around the crack (`[electrolyte]` conductivity, "
+        "`[interface]` kinetics at `operation.temperature`), reports the steady Li pressure "
+        "and the stress intensity factors there, and the critical plating current density at "
+        "which the steady pressure extends the crack (`ssbx.problems.crack_current`).",
+        dimension=CURRENT_DENSITY,
+        positive=True,
+        default_text="none (the Li pressure is `li_pressure` or `overpotential`)",
+        constraints='`kind = "edge"`; not together with `li_pressure` or `overpotential`; '
+        '`interface.kinetics` other than `"primary"`',
+    ),
+    Key(
+        "crack.extrusion",
+        "choice",
+        "How the Li leaves the crack through its mouth under `plating_current`: `none` (a "
+        "sealed flaw), or slot flow of the anode metal's creep law (`anode.metal`) through the "
+        "crack's mean elastic opening, driven by the Li pressure falling to the stack pressure "
+        "at the mouth (`ssbx.physics.extrusion`): `bulk` (the bulk power law, Li: Masias et "
+        "al. 2019), `size_dependent` (Li's size- and rate-dependent law at the opening: Xu et "
+        "al. 2017 dislocation creep plus Nabarro-Herring flow), `size_dependent_dislocation` "
+        "(its dislocation branch alone).",
+        default="none",
+        choices=("none", "bulk", "size_dependent", "size_dependent_dislocation"),
+        constraints='with `plating_current`; `size_dependent*`: `anode.metal = "Li"` and '
+        "`operation.temperature` 10-40 °C",
     ),
     # ---------------------------------------------------------------- output
     Key(

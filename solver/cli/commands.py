@@ -235,7 +235,8 @@ def build_parser(rank: int = 0) -> argparse.ArgumentParser:
         parents=[common],
         help="build the mesh of a case only",
         description="Build the case's mesh and write mesh.msh and mesh.xdmf (+ .h5) with cell "
-        "and facet tags (default folder results/<case name>-mesh/).",
+        "and facet tags (default folder results/<case name>-mesh/); a crack case: the cracked "
+        "electrolyte, mesh.xdmf (+ .h5) only.",
     )
     p.add_argument("case", metavar="CASE.toml", help="case file")
     p.add_argument("--out", metavar="DIR", help="output folder (default: results/<case name>-mesh)")
@@ -662,7 +663,8 @@ def _emit_slurm(args: argparse.Namespace, sweep: Any, root: Path, comm: Any,
 
 
 def cmd_mesh(args: argparse.Namespace, comm: Any, console: Console, petsc: list[str]) -> int:
-    """``ssbx mesh``: mesh.msh + mesh.xdmf/.h5 (with tags) and the element counts."""
+    """``ssbx mesh``: mesh.msh + mesh.xdmf/.h5 (with tags) and the element counts (a crack
+    case: the cracked electrolyte, :func:`_mesh_crack`)."""
     case = _load_case(args.case, console)
     if case is None:
         return 1
@@ -678,6 +680,8 @@ def cmd_mesh(args: argparse.Namespace, comm: Any, console: Console, petsc: list[
     folder.write_text("case.resolved.toml", _resolved_toml(case, args.case))
     files = ["mesh.xdmf", "mesh.h5"]
     msh_path = folder.path("mesh.msh")
+    if case.problem == "crack":
+        return _mesh_crack(args, case, comm, console, folder, files)
     if case.problem == "stripping":
         from ssbx.meshes.flat_cell import build_stripping_mesh
 
@@ -703,6 +707,48 @@ def cmd_mesh(args: argparse.Namespace, comm: Any, console: Console, petsc: list[
             "ranks": comm.size,
             "wall_time_s": round(wall, 3),
             "results": {"mesh": stats, "files": files},
+            "provenance": provenance,
+        }
+    )
+    return 0
+
+
+def _mesh_crack(args: argparse.Namespace, case: Case, comm: Any, console: Console,
+                folder: Any, files: list[str]) -> int:
+    """``ssbx mesh`` of a crack case: the cracked electrolyte (:func:`ssbx.meshes.cracks.
+    build_crack_mesh` with the case's crack and sizes) into mesh.xdmf/.h5 with its cell and
+    facet tags (:class:`ssbx.meshes.tags.CrackTag`), and the summary."""
+    import types
+
+    from ssbx.meshes.cell import mesh_statistics, write_cell_mesh_xdmf
+    from ssbx.meshes.cracks import build_crack_mesh
+    from ssbx.setup import crack_sizes_of, crack_spec_of
+
+    spec = crack_spec_of(case)
+    crack_mesh = build_crack_mesh(comm, spec, crack_sizes_of(case))
+    # the writer and the statistics take the mesh, its tags and communicator of a cell mesh;
+    # a cracked electrolyte is all electrolyte
+    write_cell_mesh_xdmf(crack_mesh, folder.path("mesh.xdmf"))  # type: ignore[arg-type]
+    stats = mesh_statistics(types.SimpleNamespace(  # type: ignore[arg-type]
+        comm=comm, mesh=crack_mesh.mesh, num_cells_electrolyte=crack_mesh.num_cells,
+        num_cells_lithium=0))
+    console.info(f"{spec.kind} crack, {len(crack_mesh.tips)} tip(s)")
+    for line in _mesh_lines(stats):
+        console.info(line)
+    wall = folder.elapsed()
+    provenance = folder.write_provenance(wall_time=wall)
+    folder.write_summary(
+        {
+            "summary_format": SUMMARY_FORMAT,
+            "status": "ok",
+            "command": "mesh",
+            "case": case.name,
+            "case_file": str(args.case),
+            "ssbx_version": ssbx.__version__,
+            "ranks": comm.size,
+            "wall_time_s": round(wall, 3),
+            "results": {"mesh": stats, "crack": {"kind": spec.kind, "tips": len(crack_mesh.tips)},
+                        "files": files},
             "provenance": provenance,
         }
     )
@@ -820,7 +866,8 @@ def _case_parameter_groups(case: Case) -> dict[str, Any]:
     elastic constants and the creep law (:func:`ssbx.setup.materials_of`, case overrides as
     ``"input"`` records), for stripping problems with vacancy transport the vacancy data
     (:func:`ssbx.setup.vacancy_settings`; ``ssbx ccs`` turns it on unless the case turns it
-    off)."""
+    off); for crack problems the electrolyte's elastic constants and fracture toughness (with
+    ``crack.plating_current`` the conductivity, with ``crack.extrusion`` the creep law)."""
     from ssbx.meshes.tags import CellTag
     from ssbx.physics.catalogue import STRENGTH_GROUP, metal_group
     from ssbx.physics.creep_laws import XU_2017_PARAMETERS
@@ -830,16 +877,18 @@ def _case_parameter_groups(case: Case) -> dict[str, Any]:
 
     e = case.electrolyte
     metal = anode_metal_of(case)
-    groups: dict[str, Any] = {
-        f"electrolyte {e.material}: conductivity (case file)": (
+    groups: dict[str, Any] = {}
+    if case.problem != "crack" or case.crack.plating_current is not None:
+        groups[f"electrolyte {e.material}: conductivity (case file)"] = (
             Parameter("conductivity", e.conductivity, "S/m", "", "input",
                       "electrolyte.conductivity"),
             Parameter("activation_energy", e.activation_energy, "J/mol", "", "input",
                       "electrolyte.activation_energy"),
             Parameter("reference_temperature", e.reference_temperature, "K", "", "input",
-                      "electrolyte.reference_temperature")),
-        f"{metal_group(metal.name)}: molar volume": metal.parameters,
-    }
+                      "electrolyte.reference_temperature"))
+    groups[f"{metal_group(metal.name)}: molar volume"] = metal.parameters
+    if case.problem == "crack":
+        groups.update(_crack_parameter_groups(case))
     if case.problem in ("mechanics", "stripping"):
         materials, creep = materials_of(case)
         li, se = materials[int(CellTag.LITHIUM)], materials[int(CellTag.ELECTROLYTE)]
@@ -860,6 +909,42 @@ def _case_parameter_groups(case: Case) -> dict[str, Any]:
         groups[label] = (*vs.material.parameters, *vs.parameters, *with_input(
             (DISLOCATION_DENSITY_PARAMETER,), "dislocation_density", vs.dislocation_density,
             "1/m^2", "vacancy.dislocation_density"))
+    return groups
+
+
+def _crack_parameter_groups(case: Case) -> dict[str, Any]:
+    """The parameter records a crack case uses besides the molar volume: the electrolyte's
+    elastic constants and fracture toughness, and the anode metal's creep law of
+    ``crack.extrusion`` (the size- and rate-dependent law's records for ``size_dependent*``)."""
+    from ssbx.physics.catalogue import metal_group
+    from ssbx.physics.creep_laws import LI_SIZE_RATE_PARAMETERS, XU_2017_PARAMETERS
+    from ssbx.setup import (
+        anode_metal_of,
+        electrolyte_material_of,
+        fracture_toughness_records_of,
+    )
+
+    se = electrolyte_material_of(case)
+    groups: dict[str, Any] = {
+        f"electrolyte {se.name}: elastic constants (mechanics.electrolyte_preset)":
+            se.parameters,
+        f"electrolyte {se.name}: fracture toughness (mechanics.electrolyte_preset)":
+            fracture_toughness_records_of(case),
+    }
+    extrusion = case.crack.extrusion
+    if case.crack.plating_current is None or extrusion == "none":
+        return groups
+    metal = anode_metal_of(case)
+    groups[f"{metal_group(metal.name)}: creep (crack.extrusion = \"{extrusion}\")"] = \
+        metal.creep.parameters
+    strength = "Li size- and rate-dependent flow (crack.extrusion)"
+    if extrusion == "size_dependent_dislocation":
+        groups[strength] = XU_2017_PARAMETERS
+    elif extrusion == "size_dependent":
+        diffusion = tuple(p for p in metal.vacancy.material.parameters
+                          if p.name in ("self_diffusion_ref", "self_diffusion_activation",
+                                        "reference_temperature"))
+        groups[strength] = (*LI_SIZE_RATE_PARAMETERS, *diffusion)
     return groups
 
 
