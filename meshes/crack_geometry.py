@@ -34,6 +34,9 @@ class CrackSpec:
     path_ahead: further crack vertices (x, y) [m] beyond the tip of the straight crack (a
         kinked or grown crack, planar only): the crack is the polyline through them.
     path_behind: the same beyond the other tip of an internal crack.
+    voids: x-intervals ``(x_min, x_max)`` [m] of the interface ``y = 0`` over interfacial voids
+        (no Li contact: no stack pressure, no current; planar only). An edge crack's mouth may
+        lie at a void's end, not inside it (the Li must reach the crack).
 
     The crack coordinate ``s`` is the arc length along the polyline from :attr:`origin`
     (negative towards the other tip of an internal crack).
@@ -49,6 +52,7 @@ class CrackSpec:
     fill: float | None = None
     path_ahead: tuple[tuple[float, float], ...] = ()
     path_behind: tuple[tuple[float, float], ...] = ()
+    voids: tuple[tuple[float, float], ...] = ()
 
     @property
     def axisymmetric(self) -> bool:
@@ -231,6 +235,18 @@ def validate_crack(spec: CrackSpec) -> None:
     reach = max(spec.extents())
     if not 0.0 < fill <= reach * (1 + 1e-12):
         errors.append(f"fill must be in (0, {reach:g}] (the crack's extent), got {fill:g}")
+    previous = -0.5 * spec.width
+    for k, (a, b) in enumerate(sorted(spec.voids)):
+        if spec.kind == "penny":
+            errors.append("voids need a planar crack (edge or internal)")
+            break
+        if not (previous < a < b < 0.5 * spec.width):
+            errors.append(f"void {k} ({a:g}, {b:g}) m must lie inside (-width/2, width/2) "
+                          "with x_min < x_max, apart from the other voids")
+        previous = b
+        if spec.kind == "edge" and a + 1e-9 * spec.width < spec.position < b - 1e-9 * spec.width:
+            errors.append(f"the mouth x = {spec.position:g} m lies inside void {k}: the Li "
+                          "could not reach the crack (put it at the void's end or on contact)")
     if spec.kind == "penny":
         if spec.inclination != 0.0 or spec.path_ahead or spec.path_behind:
             errors.append("a penny crack lies in the plane z = 0: inclination must be 0 and it "

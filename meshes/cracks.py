@@ -94,6 +94,11 @@ def _stations(spec: CrackSpec) -> list[np.ndarray]:
     return vertices
 
 
+def _in_order(*groups: list[int]) -> list[int]:
+    """Line tags of several groups, in creation (= left-to-right) order."""
+    return sorted(tag for group in groups for tag in group)
+
+
 def _build(gmsh: Any, spec: CrackSpec, sizes: CrackMeshSizes) -> None:
     """The Gmsh model in micrometres: geometry, physical groups, size fields, mesh, crack."""
     geo = gmsh.model.geo
@@ -132,24 +137,40 @@ def _build(gmsh: Any, spec: CrackSpec, sizes: CrackMeshSizes) -> None:
     else:
         stations = _stations(spec)
         points = [point(*(xy * s)) for xy in stations]
+        # the interface y = 0: split at the mouth and at the voids' ends; void segments carry
+        # no Li (no contact: no stack pressure, no current)
+        breaks = [(x0, corners[0]), (x1, corners[1])]
         if spec.kind == "edge":
             mouth = points[0]
-            interface = [geo.addLine(corners[0], mouth), geo.addLine(mouth, corners[1])]
+            breaks.append((stations[0][0] * s, mouth))
         else:
-            interface = [geo.addLine(corners[0], corners[1])]
             tip_points.append(points[0])
+        for a_x, b_x in spec.voids:
+            for xv in (a_x * s, b_x * s):
+                if min(abs(xv - xb) for xb, _ in breaks) > 1e-9 * W:
+                    breaks.append((xv, point(xv, 0.0)))
+        breaks.sort()
+        interface, void_lines = [], []
+        for (xa, pa), (xb, pb) in itertools.pairwise(breaks):
+            line = geo.addLine(pa, pb)
+            middle = 0.5 * (xa + xb) / s
+            inside = any(a_x < middle < b_x for a_x, b_x in spec.voids)
+            (void_lines if inside else interface).append(line)
         tip_points.append(points[-1])
         stations = points
         crack_curves = [geo.addLine(p, q) for p, q in itertools.pairwise(stations)]
         right = geo.addLine(corners[1], corners[2])
         top = geo.addLine(corners[2], corners[3])
         left = geo.addLine(corners[3], corners[0])
-        loop = geo.addCurveLoop([*interface, right, top, left])
+        loop = geo.addCurveLoop([*[geo_line for geo_line in _in_order(interface, void_lines)],
+                                 right, top, left])
         surface = geo.addPlaneSurface([loop])
         geo.synchronize()
         gmsh.model.mesh.embed(1, crack_curves, 2, surface)
         groups = {CrackTag.FACE_A: crack_curves, CrackTag.INTERFACE: interface,
                   CrackTag.SIDES: [left, right], CrackTag.TOP: [top]}
+        if void_lines:
+            groups[CrackTag.VOID] = void_lines
     gmsh.model.addPhysicalGroup(2, [surface], int(CellTag.ELECTROLYTE), "electrolyte")
     for tag, curves in groups.items():
         gmsh.model.addPhysicalGroup(1, curves, int(tag), tag.name.lower())

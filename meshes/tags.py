@@ -41,7 +41,7 @@ class CrackTag(IntEnum):
     faces (``FACE_B`` is made by duplicating the nodes of ``FACE_A``; a symmetric penny crack
     has ``FACE_A`` only), the Li/electrolyte interface ``y = 0``, the counter-electrode side,
     the lateral sides (axisymmetric: the outer radius), the axis, the symmetry plane ahead of a
-    penny crack and the crack mouth (a point group, used while meshing only)."""
+    penny crack, the crack mouth (a point group, used while meshing only)."""
 
     FACE_A = 21
     FACE_B = 22
@@ -51,3 +51,4 @@ class CrackTag(IntEnum):
     AXIS = 26
     SYMMETRY = 27
     MOUTH = 28
+    VOID = 29  # the interface y = 0 over an interfacial void (no Li contact)

@@ -218,7 +218,8 @@ class CrackProblem:
         present = set(np.unique(tags.values).tolist())
         present = set().union(*self.comm.allgather(present))
         self.faces = present_faces(self.crack_mesh)
-        self.outer = tuple(int(t) for t in (CrackTag.INTERFACE, CrackTag.TOP, CrackTag.SIDES)
+        self.outer = tuple(int(t) for t in (CrackTag.INTERFACE, CrackTag.VOID, CrackTag.TOP,
+                                                 CrackTag.SIDES)
                            if int(t) in present)
 
     def set_fill(self, fill: float) -> None:
