@@ -74,9 +74,12 @@ def _advanced(spec: CrackSpec, tip: int, point: np.ndarray) -> CrackSpec:
 
 
 def _with_li(spec: CrackSpec, dry_tip: float) -> CrackSpec:
+    """The crack filled with Li up to ``dry_tip`` behind its tip (internal cracks: behind the
+    nearer tip, since the filling is symmetric about the centre)."""
     if dry_tip <= 0.0:
         return dataclasses.replace(spec, fill=None)
-    reach = max(spec.extents())
+    extents = spec.extents()
+    reach = min(extents) if spec.kind == "internal" else extents[0]
     return dataclasses.replace(spec, fill=max(reach - dry_tip, 0.05 * reach))
 
 
@@ -96,7 +99,10 @@ def grow_crack(comm: MPI.Comm, spec: CrackSpec, material: ElasticMaterial, tough
         problem = CrackProblem(crack, material, support=support,
                                options_prefix="ssbx_crack_growth_")
         tips = crack.tips
-        pressures, base, unit = problem.critical_li_pressures(toughness, loads)
+        try:
+            pressures, base, unit = problem.critical_li_pressures(toughness, loads)
+        finally:
+            problem.close()
         p_c = min(pressures)
         advancing = []
         for k, p_k in enumerate(pressures):

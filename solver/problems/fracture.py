@@ -222,6 +222,15 @@ class CrackProblem:
                                                  CrackTag.SIDES)
                            if int(t) in present)
 
+    def close(self) -> None:
+        """Destroy the PETSc objects of the linear solve (collective: every rank at the same
+        point; dolfinx would do it whenever the last reference goes, which differs between
+        ranks)."""
+        for name in ("_solver", "_A", "_b", "_x", "_P_mat"):
+            obj = getattr(self.problem, name, None)
+            if obj is not None:
+                obj.destroy()
+
     def set_fill(self, fill: float) -> None:
         """Mark the faces within arc length ``fill`` [m] of the origin as Li-filled (internal
         cracks: ``|s| <= fill``); the next solve loads them."""
