@@ -38,6 +38,7 @@ from ssbx.benchmarks.framework import (
     Benchmark,
     Check,
     Outcome,
+    csv_text,
     pyplot,
     register,
     save_figure,
@@ -64,9 +65,16 @@ ELECTROLYTES = {
     "LLZTO": ("LLZO", 0.05, 2e6, "LLZO_2MPa"),
     "Li6PS5Cl": ("Li6PS5Cl", 0.2, 3e6, "LPSCl_3MPa"),
 }
+#: The void study: flaw depths [m], void widths [m] and the cell (width, thickness) [m].
+VOID_FLAWS = (1e-6, 10e-6)
+VOID_WIDTHS = (0.0, 20e-6, 50e-6, 100e-6, 150e-6)
+VOID_CELL = (400e-6, 200e-6)
 ZEKOLL_CCP = 0.7
 """mA/cm^2: non-hybrid ceramics fracture at this plating current density (Zekoll et al.,
 Energy Environ. Sci. 11, 185 (2018), as quoted in the 2020 roadmap, Fig. 3 caption)."""
+VOID_COLUMNS = ["study", "electrolyte", "c_um", "void_width_um", "void_fraction", "voids_um",
+                "p_c_MPa", "ccp_mA_per_cm2", "ccp_without_void_mA_per_cm2", "focusing_factor",
+                "stripping_current_mA_per_cm2"]
 CCS_RESULT = Path(__file__).resolve().parents[1] / "results" / "ccs_predictions" / "result.json"
 
 
@@ -199,9 +207,87 @@ class CrackPlatingCurrent(Benchmark):
                     say(comm, console, f"  {label}, c = {depth * 1e6:g} um, {law}: CCP = "
                                        f"{row['ccp_mA_per_cm2']:.4g} mA/cm² ({row['regime']})")
                 current.close()
-        return self._evaluate(rows, quick)
+        voids = self._void_study(comm, console, quick)
+        chain = [] if quick else self._chain(comm, console)
+        return self._evaluate(rows, quick, voids, chain)
 
-    def _evaluate(self, rows: list[dict[str, Any]], quick: bool) -> Outcome:
+    def _void_study(self, comm: MPI.Comm, console: Any, quick: bool) -> list[dict[str, Any]]:
+        """Sealed flaws at the right end of a void of width w (LLZTO, 2 MPa): the current the
+        void focuses onto the flaw lowers the critical plating current."""
+        preset, kappa, stack, _ = ELECTROLYTES["LLZTO"]
+        electrolyte = electrolyte_preset(preset)
+        assert electrolyte.fracture_toughness is not None
+        rows = []
+        for depth in (1e-6,) if quick else VOID_FLAWS:
+            reference = math.nan
+            for width in (0.0, 20e-6) if quick else VOID_WIDTHS:
+                voids = ((-width, 0.0),) if width > 0 else ()
+                i_c, p_c = _critical_current(comm, CrackSpec(
+                    "edge", depth, VOID_CELL[0], VOID_CELL[1], voids=voids), electrolyte,
+                    kappa, stack)
+                reference = i_c if width == 0.0 else reference
+                rows.append({"study": "void", "electrolyte": "LLZTO", "c_um": depth * 1e6,
+                             "void_width_um": width * 1e6, "p_c_MPa": p_c / 1e6,
+                             "ccp_mA_per_cm2": to_mA_per_cm2(i_c),
+                             "focusing_factor": reference / i_c})
+                say(comm, console, f"  void {width * 1e6:g} um, flaw {depth * 1e6:g} um at its "
+                                   f"edge: CCP = {rows[-1]['ccp_mA_per_cm2']:.4g} mA/cm²")
+        return rows
+
+    def _chain(self, comm: MPI.Comm, console: Any) -> list[dict[str, Any]]:
+        """The roadmap's chain: strip the stripping example's Li | Li6PS5Cl cell at 0.05 MPa
+        (its 40 um initial void spreads: contact lost), read the void map it leaves, put a flaw
+        at the right end of the widest void and find the critical plating current."""
+        import tempfile
+
+        from ssbx.case import load_case, with_overrides
+        from ssbx.io.runfolder import RunFolder
+        from ssbx.io.void_map import void_fraction, void_intervals
+        from ssbx.runs.case_runner import execute_case
+
+        example = Path(__file__).resolve().parents[2] / "examples" / "stripping.toml"
+        case = with_overrides(load_case(example), {
+            "name": "chain_strip", "fixture.pressure": "0.05 MPa",
+            "protocol.steps": ["Strip at 1 mA/cm^2 for 20 s"], "output.fields": False})
+        root = comm.bcast(tempfile.mkdtemp(prefix="ssbx_chain_") if comm.rank == 0 else None,
+                          root=0)
+        folder = RunFolder(comm, Path(root) / "strip", overwrite=True)
+        execute_case("run", case, folder, comm, None, source="crack_plating_current chain")
+        voids = comm.bcast(void_intervals(Path(root) / "strip") if comm.rank == 0 else None,
+                           root=0)
+        if comm.rank == 0:
+            import shutil
+
+            shutil.rmtree(root, ignore_errors=True)
+        width, height = case.geometry.width, case.geometry.h_se
+        widest = max(voids, key=lambda v: v[1] - v[0]) if voids else None
+        electrolyte = electrolyte_preset("Li6PS5Cl")
+        kappa, stack = case.electrolyte.conductivity, 0.05e6
+        rows = []
+        for depth in VOID_FLAWS:
+            base, _ = _critical_current(comm, CrackSpec("edge", depth, width, height),
+                                        electrolyte, kappa, stack)
+            if widest is None:
+                continue
+            spec = CrackSpec("edge", depth, width, height, position=widest[1], voids=voids)
+            i_c, p_c = _critical_current(comm, spec, electrolyte, kappa, stack)
+            rows.append({"study": "chain", "electrolyte": "Li6PS5Cl", "c_um": depth * 1e6,
+                         "void_width_um": (widest[1] - widest[0]) * 1e6,
+                         "void_fraction": void_fraction(voids, width),
+                         "voids_um": "; ".join(f"{a * 1e6:.1f}..{b * 1e6:.1f}"
+                                               for a, b in voids),
+                         "p_c_MPa": p_c / 1e6, "ccp_mA_per_cm2": to_mA_per_cm2(i_c),
+                         "ccp_without_void_mA_per_cm2": to_mA_per_cm2(base),
+                         "focusing_factor": base / i_c,
+                         "stripping_current_mA_per_cm2": 1.0})
+            say(comm, console, f"  chain: stripping left voids {rows[-1]['voids_um']} um; a "
+                               f"{depth * 1e6:g} um flaw at the widest one's edge: CCP "
+                               f"{rows[-1]['ccp_mA_per_cm2']:.4g} mA/cm² (without the void "
+                               f"{rows[-1]['ccp_without_void_mA_per_cm2']:.4g})")
+        return rows
+
+    def _evaluate(self, rows: list[dict[str, Any]], quick: bool,
+                  voids: list[dict[str, Any]], chain: list[dict[str, Any]]) -> Outcome:
         sealed = [r for r in rows if r["law"] == "sealed" and r["c_um"] <= 2.0 + 1e-9]
         worst = max(abs(r["ccp_mA_per_cm2"] / r["closed_form_sealed_mA_per_cm2"] - 1.0)
                     for r in sealed)
@@ -233,15 +319,35 @@ class CrackPlatingCurrent(Benchmark):
             findings["zekoll_factor"] = factor
             findings["regimes"] = {f"{r['electrolyte']} {r['c_um']:g} um {r['law']}":
                                    r["regime"] for r in rows if r["law"] != "sealed"}
+        widest = max((r for r in voids if r["c_um"] == 1.0), key=lambda r: r["void_width_um"])
+        checks.append(Check("void_focusing",
+                            f"CCP of a 1 um LLZTO flaw without a void / at the edge of a "
+                            f"{widest['void_width_um']:g} um void (the void focuses the current "
+                            "onto the flaw; > 1.5 passes)", widest["focusing_factor"], 1.5,
+                            "min"))
+        findings["void_focusing"] = {f"{r['c_um']:g} um flaw, {r['void_width_um']:g} um void":
+                                     r["focusing_factor"] for r in voids}
+        if chain:
+            checks.append(Check("chain_lowers_ccp",
+                                "CCP without the void / with the void a stripping run left "
+                                "(1 um flaw at its edge, Li6PS5Cl; > 1 passes)",
+                                chain[0]["focusing_factor"], 1.0, "min"))
+            findings["chain"] = {f"{r['c_um']:g} um flaw": {
+                k: r[k] for k in ("voids_um", "void_fraction", "ccp_mA_per_cm2",
+                                  "ccp_without_void_mA_per_cm2", "focusing_factor")}
+                for r in chain}
         columns = ["electrolyte", "c_um", "law", "p_c_MPa", "opening_at_p_c_nm",
                    "ccp_mA_per_cm2", "ccp_over_sealed", "regime",
                    "closed_form_sealed_mA_per_cm2"]
-        return Outcome(rows=rows, checks=checks, columns=columns, findings=findings)
+        extra = {"void_studies.csv": csv_text(voids + chain, VOID_COLUMNS)}
+        return Outcome(rows=rows, checks=checks, columns=columns, findings=findings,
+                       extra_files=extra, plot_data={"voids": voids, "chain": chain})
 
     def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
         """CCP against flaw depth for each Li law, with ssbx's CCS and the measured 0.7."""
         plt = pyplot()
-        fig, axes = plt.subplots(1, 2, figsize=(11.5, 4.8), sharey=True)
+        fig, all_axes = plt.subplots(1, 3, figsize=(16.0, 4.8), sharey=True)
+        axes, ax_void = all_axes[:2], all_axes[2]
         styles = {"sealed": ("k", "o", "-"), "bulk": ("C0", "s", "--"),
                   "Xu": ("C3", "^", ":"), "Xu + NH": ("C2", "v", "-.")}
         for ax, label in zip(axes, ELECTROLYTES, strict=True):
@@ -269,8 +375,41 @@ class CrackPlatingCurrent(Benchmark):
             ax.set_title(f"Li | {label}, {ELECTROLYTES[label][2] / 1e6:g} MPa, 2 Ω cm²")
             ax.legend(fontsize=7)
         axes[0].set_ylabel("critical plating current density [mA/cm²]")
+        voids = outcome.plot_data.get("voids", [])
+        for k, depth in enumerate(sorted({r["c_um"] for r in voids})):
+            sel = sorted((r for r in voids if r["c_um"] == depth),
+                         key=lambda r: r["void_width_um"])
+            ax_void.plot([r["void_width_um"] for r in sel], [r["ccp_mA_per_cm2"] for r in sel],
+                         "o-", color=f"C{k}", mfc="none",
+                         label=f"{depth:g} µm LLZTO flaw at a void's edge (2 MPa)")
+        for k, r in enumerate(outcome.plot_data.get("chain", [])):
+            ax_void.plot([r["void_width_um"]], [r["ccp_mA_per_cm2"]], "*", ms=12,
+                         color=f"C{k + 2}",
+                         label=f"chain: {r['c_um']:g} µm flaw at the void a Li6PS5Cl "
+                               f"stripping run left (without: "
+                               f"{r['ccp_without_void_mA_per_cm2']:.3g})")
+        ax_void.axhline(ZEKOLL_CCP, color="0.4", ls="--", lw=1)
+        ax_void.set_yscale("log")
+        ax_void.set_xlabel("void width [µm] (the flaw at its edge)")
+        ax_void.set_title("Current focusing by interfacial voids (sealed flaws)")
+        ax_void.legend(fontsize=7)
         fig.tight_layout()
         save_figure(fig, path)
+
+
+def _critical_current(comm: MPI.Comm, spec: CrackSpec, electrolyte: Any, kappa: float,
+                      stack: float) -> tuple[float, float]:
+    """(critical plating current [A/m^2], crack-extension pressure [Pa]) of a sealed flaw."""
+    mesh = build_crack_mesh(comm, spec, default_sizes(spec))
+    mechanics = CrackProblem(mesh, electrolyte.elastic, options_prefix="ssbx_ccp_")
+    p_c, _, _ = mechanics.critical_li_pressure(electrolyte.fracture_toughness,
+                                               CrackLoads(stack_pressure=stack))
+    mechanics.close()
+    current = CrackCurrentProblem(mesh, kappa, kinetics(), LI_MOLAR_VOLUME,
+                                  options_prefix="ssbx_ccp_phi_")
+    i_c, _ = current.critical_plating_current(p_c, stack)
+    current.close()
+    return i_c, p_c
 
 
 def _closed_form_current(p_c: float, stack: float, kin: ButlerVolmer, kappa: float,
