@@ -235,13 +235,15 @@ def validate_crack(spec: CrackSpec) -> None:
     reach = max(spec.extents())
     if not 0.0 < fill <= reach * (1 + 1e-12):
         errors.append(f"fill must be in (0, {reach:g}] (the crack's extent), got {fill:g}")
-    previous = -0.5 * spec.width
+    side = 0.5 * spec.width * (1.0 + 1e-9)
+    previous = None
     for k, (a, b) in enumerate(sorted(spec.voids)):
         if spec.kind == "penny":
             errors.append("voids need a planar crack (edge or internal)")
             break
-        if not (previous < a < b < 0.5 * spec.width):
-            errors.append(f"void {k} ({a:g}, {b:g}) m must lie inside (-width/2, width/2) "
+        apart = previous is None or a > previous
+        if not (apart and -side <= a < b <= side):
+            errors.append(f"void {k} ({a:g}, {b:g}) m must lie within [-width/2, width/2] "
                           "with x_min < x_max, apart from the other voids")
         previous = b
         if spec.kind == "edge" and a + 1e-9 * spec.width < spec.position < b - 1e-9 * spec.width:

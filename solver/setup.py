@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ssbx.case import Case
+from ssbx.case.rules import crack_voids
 from ssbx.meshes.cell import CellMesh
 from ssbx.meshes.cracks import CrackMesh, CrackMeshSizes, CrackSpec, default_sizes
 from ssbx.meshes.tags import CellTag, FacetTag
@@ -368,11 +369,15 @@ def stripping_settings(case: Case) -> StrippingSettings:
 
 def crack_spec_of(case: Case) -> CrackSpec:
     """The crack and the electrolyte around it (:class:`ssbx.meshes.cracks.CrackSpec`, SI and
-    radians): ``geometry.width`` wide (axisymmetric: its radius), ``geometry.h_se`` thick."""
+    radians): ``geometry.width`` wide (axisymmetric: its radius), ``geometry.h_se`` thick; its
+    interfacial voids are the ``[[crack.voids]]`` intervals and those of ``crack.void_map``
+    (read from the stripping run folder), sorted, overlapping ones merged
+    (:func:`ssbx.case.rules.crack_voids`)."""
     c = case.crack
     return CrackSpec(kind=c.kind, length=c.length, width=case.geometry.width,
                      height=case.geometry.h_se, inclination=math.radians(c.inclination),
-                     position=c.position, depth=c.depth, fill=c.fill)
+                     position=c.position, depth=c.depth, fill=c.fill,
+                     voids=crack_voids(c.voids, c.void_map, c.void_map_time))
 
 
 def crack_sizes_of(case: Case) -> CrackMeshSizes:

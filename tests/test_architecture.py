@@ -30,7 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "units": set(),
     "physics": set(),
     "meshes": set(),
-    "case": {"errors", "units", "physics", "meshes"},
+    "case": {"errors", "units", "physics", "meshes", "io"},
     "io": {"errors", "units"},
     "problems": {"errors", "units", "physics", "meshes", "io"},
     "setup": {"errors", "units", "physics", "meshes", "case", "problems"},

@@ -496,3 +496,136 @@ def test_mesh_and_citations_of_a_crack_case(tmp_path: Path,
     names = {r["name"] for r in json.loads(capsys.readouterr().out)["records"]}
     assert {"conductivity", "fracture_toughness", "A", "n", "strength",
             "self_diffusion_ref"} <= names
+
+
+# --------------------------------------------------------------------------- interfacial voids
+
+#: Two interfacial voids in the 40 um cell of :data:`BASE`: the mouth (x = 0) at the first
+#: one's right end; 13 um of the 40 um interface without contact.
+VOIDS = [{"x_min": "-10 um", "x_max": "0 um"}, {"x_min": "5 um", "x_max": "8 um"}]
+
+
+def _um(voids: Any) -> list[float]:
+    """Intervals [m] as a flat list of micrometres (for ``pytest.approx``)."""
+    return [round(x * 1e6, 9) for interval in voids for x in interval]
+
+
+def _profiles(folder: Path, contact_off: set[int], *, late: float = 60.0) -> Path:
+    """A stripping run folder with ``interface_profiles.csv``: a 40 um cell of 11 nodes (4 um
+    apart), all in contact at t = 0 and without contact at the nodes ``contact_off`` at
+    ``late``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    header = ("time_s,step,time_step,x_m,initial_gap_m,gap_m,removed_m,"
+              "current_density_A_per_m2,contact_pressure_Pa,contact\n")
+    rows = [f"0.0,0,0,{k * 4e-6!r},0,0,0,0,1e6,1\n" for k in range(11)]
+    rows += [f"{late!r},1,7,{k * 4e-6!r},0,{1e-7 if k in contact_off else 0},1e-7,10,"
+             f"{0 if k in contact_off else 1e6},{0 if k in contact_off else 1}\n"
+             for k in range(11)]
+    (folder / "interface_profiles.csv").write_text(header + "".join(rows), encoding="utf-8")
+    return folder
+
+
+def test_crack_voids_resolve_round_trip_and_set_the_spec() -> None:
+    case = resolve_case(_raw(**{"crack.voids": VOIDS}))
+    c = case.crack
+    assert _um(c.voids) == [-10.0, 0.0, 5.0, 8.0]
+    assert (c.void_map, c.void_map_time) == (None, None)
+    again = resolve_case(case.to_toml_dict())
+    assert again == case and hash(again) == hash(case)
+    assert resolve_case(tomllib.loads(case.to_toml())) == case
+    assert [set(v) for v in case.to_toml_dict()["crack"]["voids"]] == [{"x_min", "x_max"}] * 2
+    assert resolve_case(BASE).to_toml_dict()["crack"]["voids"] == []
+    from ssbx.setup import crack_spec_of
+
+    reversed_voids = resolve_case(_raw(**{"crack.voids": VOIDS[::-1]}))
+    assert _um(crack_spec_of(reversed_voids).voids) == [-10.0, 0.0, 5.0, 8.0]
+    # a plating case with voids is a crack case with voids (the kinetics act on the contact)
+    plating = resolve_case(_raw(**PLATING, **{"crack.voids": VOIDS}))
+    assert crack_spec_of(plating).voids == crack_spec_of(case).voids
+    # overrides reach the tables
+    moved = with_overrides(case, {"crack.voids.1.x_max": "12 um", "crack.voids.0": None})
+    assert _um(moved.crack.voids) == [5.0, 12.0]
+
+
+@pytest.mark.parametrize(
+    ("changes", "keys"),
+    [
+        ({"crack.voids": [{"x_min": "-10 um", "x_max": "5 um"}]},
+         ("crack.voids", "mouth x = 0 m lies inside void 0", "-10 um .. 5 um")),
+        ({"geometry.kind": "axisymmetric", "crack.kind": "penny", "crack.length": "5 um",
+          "crack.voids": VOIDS}, ("crack.voids", 'crack.kind = "penny"', '"edge"')),
+        ({"crack.void_map": "/nonexistent/ssbx/strip"},
+         ("crack.void_map", "no such folder (/nonexistent/ssbx/strip)", "interface_profiles")),
+        ({"crack.void_map_time": "1 min"}, ("crack.void_map_time", "crack.void_map")),
+        ({"crack.voids": [{"x_min": "3 um", "x_max": "1 um"}]},
+         ("crack.voids[0].x_max", "crack.voids[0].x_min")),
+        ({"crack.voids": [{"x_min": "1 um", "x_max": "3 um"}, {"x_min": "2 um", "x_max": "4 um"}]},
+         ("crack.voids[0]", "crack.voids[1]", "overlap")),
+        ({"crack.voids": [{"center": "2 um", "width": "2 um"}]},
+         ("crack.voids[0].center", "x_min", "x_max")),
+        ({"crack.voids": {"x_min": "1 um", "x_max": "3 um"}}, ("crack.voids", "[[crack.voids]]")),
+        ({"crack.voids": [{"x_min": "5 um", "x_max": "25 um"}]},
+         ("crack.voids", "void 0", "[-width/2, width/2]")),
+    ],
+)
+def test_invalid_crack_voids_are_refused_before_meshing(
+        no_meshing: None, changes: dict[str, Any], keys: tuple[str, ...]) -> None:
+    with pytest.raises(CaseError) as info:
+        resolve_case(_raw(**changes))
+    text = "\n".join(info.value.problems)
+    for key in keys:
+        assert key in text, text
+
+
+def test_crack_voids_only_in_crack_cases() -> None:
+    with pytest.raises(CaseError, match=r'crack\.voids = .*not used by problem = "stripping"'):
+        resolve_case({"problem": "stripping", "crack": {"voids": VOIDS}})
+
+
+def test_a_void_map_adds_the_voids_of_a_stripping_run(
+        no_meshing: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nodes 2 and 3 of a 40 um stripping cell lose contact: the void reaches halfway to their
+    neighbours, 6..14 um, i.e. -14..-6 um centred on the cell; a [[crack.voids]] table that
+    overlaps it is merged with it, one apart is kept; a relative folder is taken from the
+    working directory and recorded absolute."""
+    from ssbx.setup import crack_spec_of
+
+    folder = _profiles(tmp_path / "strip", {2, 3})
+    monkeypatch.chdir(tmp_path)
+    case = resolve_case(_raw(**{"crack.void_map": "strip"}))
+    assert case.crack.void_map == str(folder.resolve())
+    assert _um(crack_spec_of(case).voids) == [-14.0, -6.0]
+    both = resolve_case(_raw(**{"crack.void_map": str(folder), "crack.voids": [
+        {"x_min": "-8 um", "x_max": "-4 um"}, {"x_min": "5 um", "x_max": "8 um"}]}))
+    assert _um(crack_spec_of(both).voids) == [-14.0, -4.0, 5.0, 8.0]
+    again = resolve_case(both.to_toml_dict())
+    assert again == both and crack_spec_of(again).voids == crack_spec_of(both).voids
+    early = resolve_case(_raw(**{"crack.void_map": "strip", "crack.void_map_time": "30 s"}))
+    assert early.crack.void_map_time == 30.0 and crack_spec_of(early).voids == ()
+    # the map's voids are checked with the crack: the mouth inside the mapped void
+    with pytest.raises(CaseError) as info:
+        resolve_case(_raw(**{"crack.void_map": "strip", "crack.position": "-10 um"}))
+    text = "\n".join(info.value.problems)
+    assert "crack.void_map" in text and "inside void 0" in text, text
+    # a folder without interface profiles, profiles without a contact column
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CaseError, match=r"crack\.void_map = \"empty\": .*has no "
+                                        r"interface_profiles\.csv"):
+        resolve_case(_raw(**{"crack.void_map": "empty"}))
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "interface_profiles.csv").write_text("time_s,time_step,x_m\n0,0,0\n")
+    with pytest.raises(CaseError, match=r"cannot read the void map \(column 'contact' missing"):
+        resolve_case(_raw(**{"crack.void_map": "broken"}))
+
+
+def test_crack_case_with_voids_runs(tmp_path: Path) -> None:
+    """The summary reports the fraction of the interface over voids and their number."""
+    case = resolve_case(_raw(**{"crack.voids": VOIDS, "crack.stack_pressure": "5 MPa",
+                                "output.fields": False}))
+    s = _scalars(_run(case, tmp_path / "voids", MPI.COMM_SELF))
+    assert s["void_fraction"] == pytest.approx(13.0 / 40.0)
+    assert s["num_voids"] == 2
+    assert s["K_I"] > 0 and s["critical_li_pressure"] > s["li_pressure"]
+    plain = _scalars(_run(resolve_case(_raw(**{"output.fields": False})), tmp_path / "plain",
+                          MPI.COMM_SELF))
+    assert (plain["void_fraction"], plain["num_voids"]) == (0.0, 0.0)

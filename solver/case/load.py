@@ -44,6 +44,7 @@ from ssbx.case.rules import (
     check_problem_keys,
     check_stripping,
     check_voids,
+    walk_crack_voids,
 )
 from ssbx.case.schema import section_keys
 from ssbx.case.validate import ValidationState, fill_defaults, show_given, walk_keys
@@ -86,10 +87,26 @@ def build_case(st: ValidationState) -> Case:
         contact=ContactSpec(**section("contact")),
         ccs=CcsSpec(**section("ccs")),
         vacancy=VacancySpec(**section("vacancy")),
-        crack=CrackSpec(**section("crack")),
+        crack=CrackSpec(**section("crack"), voids=v.get("crack.voids", ())),
         output=OutputSpec(**section("output")),
         warnings=tuple(st.warnings),
     )
+
+
+#: Marks a key that is not in the case.
+_ABSENT = object()
+
+
+def _without_crack_voids(raw: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any]:
+    """``raw`` without ``crack.voids`` (not modified: a shallow copy when the key is there) and
+    the value of that key (``_ABSENT`` when there is none): its ``[[crack.voids]]`` tables are
+    checked by :func:`ssbx.case.rules.walk_crack_voids`, the other keys by
+    :func:`ssbx.case.validate.walk_keys`."""
+    crack = raw.get("crack")
+    if not isinstance(crack, Mapping) or "voids" not in crack:
+        return raw, _ABSENT
+    rest = {name: value for name, value in crack.items() if name != "voids"}
+    return {**raw, "crack": rest}, crack["voids"]
 
 
 # --------------------------------------------------------------------------- public API
@@ -104,7 +121,10 @@ def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
     if not isinstance(raw, Mapping):
         raise CaseError([f"the case is {toml_type(raw)}; expected a table of keys"])
     st = ValidationState()
+    raw, crack_voids = _without_crack_voids(raw)
     walk_keys(raw, st)
+    if crack_voids is not _ABSENT:
+        walk_crack_voids(crack_voids, st)
     fill_defaults(st, name_default)
     check_name(st)
     check_voids(st)

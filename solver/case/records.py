@@ -16,7 +16,7 @@ from typing import Any, Literal
 import tomli_w
 
 from ssbx.case.protocol import ProtocolStep, parse_protocol
-from ssbx.case.schema import TABLES, VOID_KEYS, Key, section_keys
+from ssbx.case.schema import CRACK_VOID_KEYS, TABLES, VOID_KEYS, Key, section_keys
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.physics.conductivity import arrhenius
 from ssbx.physics.constants import FARADAY, GAS_CONSTANT
@@ -345,8 +345,13 @@ class CrackSpec:
     the dry crack ahead of the Li while it grows. plating_current [A/m^2] (positive; ``None``:
     no current, the Li pressure is given); extrusion: ``"none"``, ``"bulk"``,
     ``"size_dependent"`` or ``"size_dependent_dislocation"`` (the law of the Li leaving the
-    crack under ``plating_current``). The mesh record is
-    :class:`ssbx.meshes.cracks.CrackSpec` (``ssbx.setup.crack_spec_of``).
+    crack under ``plating_current``). voids: ``(x_min, x_max)`` intervals [m] of the
+    interface without Li contact, as the ``[[crack.voids]]`` tables give them (x from the
+    middle of the electrolyte); void_map: the absolute path of a stripping run folder whose
+    contact-free intervals are added to them (``None``: none); void_map_time [s]: the time of
+    its profile (``None``: the last). The mesh record is
+    :class:`ssbx.meshes.cracks.CrackSpec` (``ssbx.setup.crack_spec_of``: the voids and the
+    map's, merged).
     """
 
     kind: Literal["edge", "internal", "penny"] = "edge"
@@ -368,6 +373,9 @@ class CrackSpec:
     dry_tip: float = 0.0
     plating_current: float | None = None
     extrusion: Literal["none", "bulk", "size_dependent", "size_dependent_dislocation"] = "none"
+    voids: tuple[tuple[float, float], ...] = ()
+    void_map: str | None = None
+    void_map_time: float | None = None
 
 
 @dataclass(frozen=True)
@@ -455,7 +463,7 @@ class Case:
             for name, key in section_keys(table).items():
                 value = getattr(spec, name)
                 if key.kind == "table_list":
-                    section[name] = [_void_toml(v) for v in value]
+                    section[name] = [_table_item_toml(key, v) for v in value]
                 elif key.kind == "table":
                     section[name] = dict(value)
                 elif value is not None:
@@ -483,6 +491,16 @@ def toml_value(key: Key, value: Any) -> Any:
     if key.kind == "str_list":
         return list(value)
     return value
+
+
+def _table_item_toml(key: Key, item: Any) -> dict[str, Any]:
+    """One item of a ``table_list`` key as written to TOML: a void of ``geometry.voids``
+    (:func:`_void_toml`) or an interval ``(x_min, x_max)`` of ``crack.voids``."""
+    if key.path == "crack.voids":
+        keys = {k.name: k for k in CRACK_VOID_KEYS}
+        return {name: toml_value(keys[name], x) for name, x in zip(("x_min", "x_max"), item,
+                                                                  strict=True)}
+    return _void_toml(item)
 
 
 def _void_toml(void: VoidSpec) -> dict[str, Any]:

@@ -7,18 +7,27 @@ problem kind needs ... Each rule appends its messages to the :class:`ValidationS
 
 from __future__ import annotations
 
+import difflib
+import functools
+import itertools
 import math
+import os
 import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 from ssbx.case.protocol import ProtocolError, parse_protocol
 from ssbx.case.records import default_corner_radius, i0_from_asr
-from ssbx.case.schema import KEYS, VOID_KEYS
-from ssbx.case.validate import ValidationState, allowed_text, show_given, show_um
+from ssbx.case.schema import CRACK_VOID_KEYS, KEYS, VOID_KEYS
+from ssbx.case.validate import ValidationState, allowed_text, check_key, show_given, show_um
+from ssbx.io.void_map import PROFILES, void_intervals
 from ssbx.meshes.crack_geometry import CrackSpec, default_sizes, validate_crack
 from ssbx.meshes.estimate import _TRIANGLE, _graded_band, _graded_disk, estimate_cells
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
 from ssbx.physics.creep_laws import XU_2017_TEMPERATURES
 from ssbx.physics.electrolytes import electrolyte_preset
+from ssbx.units import toml_type
 
 #: Smallest ``mechanics.strength_size`` [m]: the continuum range of the size- and
 #: rate-dependent Li law (diffusion and flow of a feature of at least ~30 atoms).
@@ -609,7 +618,215 @@ def check_stripping(st: ValidationState) -> None:
 
 #: Keys of the [crack] section that describe the crack's place (shown when it does not fit).
 _CRACK_PLACE = ("crack.kind", "crack.length", "crack.inclination", "crack.position",
-                "crack.depth", "crack.fill")
+                "crack.depth", "crack.fill", "crack.void_map", "crack.void_map_time")
+
+#: What a crack void is, for messages.
+_CRACK_VOID = ("a crack void is the interval x_min <= x <= x_max of the interface y = 0, x "
+               "measured from the middle of the electrolyte")
+
+
+def walk_crack_voids(value: Any, st: ValidationState) -> None:
+    """Check the ``[[crack.voids]]`` array of tables key by key (types, units, ``x_min <
+    x_max``, tables apart from each other): ``st.values["crack.voids"]`` gets the ``(x_min,
+    x_max)`` intervals [m] in the order given when every table is right, else the key is bad.
+
+    :func:`ssbx.case.load.resolve_case` calls it for the ``crack.voids`` key besides
+    :func:`ssbx.case.validate.walk_keys` (whose array-of-tables walker is the
+    ``[[geometry.voids]]`` one).
+    """
+    path = "crack.voids"
+    st.given[path] = value
+    if isinstance(value, dict):
+        st.problems.append(
+            f"{path} = {show_given(value)}: is a table; expected an array of tables: write "
+            "[[crack.voids]] (double brackets) before the x_min and x_max of each void")
+        st.bad.add(path)
+        return
+    if not isinstance(value, list):
+        st.problems.append(
+            f"{path} = {show_given(value)}: is {toml_type(value)}; expected an array of "
+            "tables, one [[crack.voids]] table (x_min, x_max) per void")
+        st.bad.add(path)
+        return
+    item_keys = {k.name: k for k in CRACK_VOID_KEYS}
+    intervals: list[tuple[float, float]] = []
+    ok = True
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        if not isinstance(item, dict):
+            st.problems.append(
+                f"{where} = {show_given(item)}: is {toml_type(item)}; expected a table with "
+                "keys x_min and x_max")
+            ok = False
+            continue
+        x: dict[str, float] = {}
+        for name, v in item.items():
+            if name not in item_keys:
+                st.problems.append(_unknown_crack_void_key(f"{where}.{name}", v, name))
+                ok = False
+                continue
+            good, q = check_key(item_keys[name], f"{where}.{name}", v, st.problems)
+            if good:
+                x[name] = q
+            else:
+                ok = False
+        missing = [name for name in item_keys if name not in item]
+        if missing:
+            st.problems.append(
+                f"{where}: {' and '.join(missing)} missing; {_CRACK_VOID}, both required")
+            ok = False
+        if len(x) == 2:
+            if x["x_min"] < x["x_max"]:
+                intervals.append((x["x_min"], x["x_max"]))
+            else:
+                st.problems.append(
+                    f"{where}.x_max = {show_given(item['x_max'])}: must be > {where}.x_min = "
+                    f"{show_given(item['x_min'])} ({_CRACK_VOID})")
+                ok = False
+    if ok:
+        order = sorted(range(len(intervals)), key=lambda k: intervals[k])
+        for i, j in itertools.pairwise(order):
+            if intervals[j][0] <= intervals[i][1]:
+                st.problems.append(
+                    f"{path}[{i}] ({show_um(intervals[i][0])} .. {show_um(intervals[i][1])}) "
+                    f"and {path}[{j}] ({show_um(intervals[j][0])} .. "
+                    f"{show_um(intervals[j][1])}) overlap or touch; allowed: voids apart from "
+                    "each other (one table for a void that spans both)")
+                ok = False
+    if ok:
+        st.values[path] = tuple(intervals)
+    else:
+        st.bad.add(path)
+
+
+def _unknown_crack_void_key(path: str, value: Any, name: str) -> str:
+    """Message for an unknown key in a ``[[crack.voids]]`` table."""
+    allowed = [k.name for k in CRACK_VOID_KEYS]
+    msg = f"{path} = {show_given(value, 40)}: unknown key in a crack void"
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    if name in ("center", "width"):
+        msg += (" (a crack void is an interval, not a [[geometry.voids]] shape: x_min = center "
+                "- width/2, x_max = center + width/2, x from the middle of the electrolyte)")
+    elif close:
+        msg += f' (did you mean "{close[0]}"?)'
+    return msg + "; allowed: " + ", ".join(allowed)
+
+
+def merge_intervals(intervals: Iterable[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    """``intervals`` sorted, those that overlap or touch merged into one."""
+    merged: list[tuple[float, float]] = []
+    for a, b in sorted(intervals):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return tuple(merged)
+
+
+def void_map_path(given: str) -> str:
+    """The absolute path of ``crack.void_map`` (``~`` expanded; a relative path is taken from
+    the current working directory)."""
+    return os.path.abspath(os.path.expanduser(given))
+
+
+@functools.lru_cache(maxsize=16)
+def _read_void_map(folder: str, time: float | None, mtime_ns: int,
+                   size: int) -> tuple[tuple[float, float], ...]:
+    """:func:`ssbx.io.void_map.void_intervals` of ``folder``, cached by the file's modification
+    time and size (the case's rules and its setup read the same map)."""
+    return void_intervals(folder, time=time)
+
+
+def read_void_map(folder: str | Path, time: float | None = None
+                  ) -> tuple[tuple[float, float], ...]:
+    """The contact-free intervals [m] of the stripping run folder ``folder`` at ``time`` [s]
+    (``None``: its last profile), centred on its cell (:func:`ssbx.io.void_map.void_intervals`).
+    Raises ``OSError`` (no file), ``ValueError`` (no profile at or before ``time``) and
+    ``KeyError`` (a column missing)."""
+    path = Path(folder) / PROFILES
+    info = path.stat()
+    return _read_void_map(str(Path(folder)), time, info.st_mtime_ns, info.st_size)
+
+
+def crack_voids(voids: Iterable[tuple[float, float]], void_map: str | None,
+                void_map_time: float | None) -> tuple[tuple[float, float], ...]:
+    """The voids of a crack case [m]: the ``[[crack.voids]]`` intervals and those of the void
+    map (:func:`read_void_map` of ``void_map`` at ``void_map_time``), sorted, overlapping
+    ones merged (``ssbx.setup.crack_spec_of``)."""
+    mapped = read_void_map(void_map, void_map_time) if void_map is not None else ()
+    return merge_intervals((*voids, *mapped))
+
+
+def _check_crack_voids(st: ValidationState) -> tuple[tuple[float, float], ...] | None:
+    """The voids of a crack case (:func:`crack_voids`) for its validation, or ``None`` after
+    a problem with them: planar cracks only, ``void_map`` a stripping run folder with its
+    interface profiles (read here: its voids are checked with the crack before any mesh),
+    ``void_map_time`` only with a void map."""
+    v = st.values
+    voids = v.get("crack.voids", ())
+    folder, time = v.get("crack.void_map"), v.get("crack.void_map_time")
+    start = len(st.problems)
+    if time is not None and "crack.void_map" not in st.given:
+        st.problems.append(
+            f"{st.shown('crack.void_map_time')}: the time of the void map's interface profile; "
+            "allowed: set crack.void_map (a stripping run folder), or remove the key")
+    given = [p for p in ("crack.voids", "crack.void_map") if p in st.given
+             and (p in st.bad or p == "crack.void_map" or v.get(p))]
+    if v.get("crack.kind") == "penny" and given:
+        st.problems.append(
+            " and ".join(st.shown(p) for p in given)
+            + f" with {st.shown('crack.kind')}: interfacial voids are intervals of the planar "
+            'interface; allowed: crack.kind = "edge" or "internal" (geometry.kind = "planar"), '
+            "or remove the voids")
+        return None
+    if "crack.voids" in st.bad or "crack.void_map_time" in st.bad:
+        return None
+    mapped: tuple[tuple[float, float], ...] = ()
+    if folder is not None:
+        if not folder.strip():
+            st.problems.append(
+                f"{st.shown('crack.void_map')}: expected the path of a stripping run folder "
+                f"(with {PROFILES})")
+            return None
+        path = Path(void_map_path(folder))
+        v["crack.void_map"] = str(path)
+        relative = "" if Path(folder).expanduser().is_absolute() else (
+            ", relative to the current working directory")
+        if not path.exists():
+            st.problems.append(
+                f"{st.shown('crack.void_map')}: no such folder ({path}{relative}); expected "
+                f'the run folder of a stripping run (problem = "stripping"), with {PROFILES}')
+        elif not path.is_dir():
+            st.problems.append(
+                f"{st.shown('crack.void_map')}: {path} is not a folder; expected the run folder "
+                f'of a stripping run (problem = "stripping"), with {PROFILES}')
+        elif not (path / PROFILES).is_file():
+            st.problems.append(
+                f"{st.shown('crack.void_map')}: {path} has no {PROFILES}; expected the run "
+                'folder of a stripping run (problem = "stripping" writes its interface '
+                "profiles there)")
+        else:
+            try:
+                mapped = read_void_map(path, time)
+            except (OSError, ValueError, KeyError) as err:
+                when = f" at {st.shown('crack.void_map_time')}" if time is not None else ""
+                reason = f"column {err} missing" if isinstance(err, KeyError) else str(err)
+                st.problems.append(
+                    f"{st.shown('crack.void_map')}: cannot read the void map{when} ({reason})")
+    if len(st.problems) > start:
+        return None
+    return merge_intervals((*voids, *mapped))
+
+
+def _voids_text(st: ValidationState, voids: tuple[tuple[float, float], ...]) -> str:
+    """The voids of a crack case for messages (sorted, numbered as ``validate_crack`` does)."""
+    mapped = st.values.get("crack.void_map") is not None
+    where = ("crack.voids and crack.void_map, merged" if st.values.get("crack.voids") and mapped
+             else "crack.void_map" if mapped else "crack.voids")
+    text = ", ".join(f"{k}: {show_um(a)} .. {show_um(b)}" for k, (a, b) in enumerate(voids))
+    hint = ("; the void map's cell is centred on x = 0: geometry.width must be at least the "
+            "stripping cell's width" if mapped else "")
+    return f"; the voids ({where}), x from the middle of the electrolyte: {text}{hint}"
 
 
 def _crack_place(st: ValidationState) -> str:
@@ -773,6 +990,7 @@ def check_crack(st: ValidationState) -> None:
     length, fill = v.get("crack.length"), v.get("crack.fill")
     _check_crack_growth(st)
     _check_crack_plating(st)
+    voids = _check_crack_voids(st)
     if length is not None and fill is not None and fill > length * (1 + 1e-12):
         st.problems.append(
             f"{st.shown('crack.fill')}: the Li fills at most the whole crack; allowed: "
@@ -787,19 +1005,21 @@ def check_crack(st: ValidationState) -> None:
             '"1.25 MPa*m^0.5")')
     needed = ("crack.kind", "crack.length", "crack.inclination", "crack.position",
               "geometry.width", "geometry.h_se")
-    if len(st.problems) > start or not st.ok(*needed) or any(
+    if len(st.problems) > start or voids is None or not st.ok(*needed) or any(
             p in st.bad for p in ("crack.depth", "crack.fill", "crack.tip_size",
                                   "crack.face_size", "crack.far_size", "mesh.max_cells")):
         return
     spec = CrackSpec(kind, length, v["geometry.width"], v["geometry.h_se"],
                      inclination=math.radians(v["crack.inclination"]),
-                     position=v["crack.position"], depth=v.get("crack.depth"), fill=fill)
+                     position=v["crack.position"], depth=v.get("crack.depth"), fill=fill,
+                     voids=voids)
     try:
         validate_crack(spec)
     except ValueError as err:
         reasons = str(err).removeprefix("invalid crack: ").split("; ")
+        shown = _voids_text(st, voids) if voids else ""
         st.problems.append(f"{_crack_place(st)}: the crack does not fit the electrolyte: "
-                           + "; ".join(reasons))
+                           + "; ".join(reasons) + shown)
         return
     default = default_sizes(spec)
     sizes = {name: v.get(f"crack.{name}_size") or getattr(default, name)

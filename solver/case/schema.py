@@ -243,7 +243,21 @@ SECTIONS: dict[str, str] = {
         "`mechanics.electrolyte_fracture_toughness`); `ssbx.problems.fracture`. Optionally the "
         "crack then grows step by step along its path (`growth_steps`), or the Li pressure "
         "is the steady one of a plating current into an edge crack (`plating_current`, with "
-        "the `[electrolyte]` and `[interface]` keys), with the critical plating current."
+        "the `[electrolyte]` and `[interface]` keys), with the critical plating current. "
+        "Interfacial voids (`[[crack.voids]]`, `void_map`) take the Li contact off parts of "
+        "the interface."
+    ),
+    "crack.voids": (
+        'Interfacial voids under the cracked electrolyte (`problem = "crack"`, edge and '
+        "internal cracks), one `[[crack.voids]]` table each (numbered from 0 in messages: "
+        "`crack.voids[0]`): the interval `x_min ≤ x ≤ x_max` of the interface y = 0 has no Li "
+        "contact, so it carries neither the stack pressure nor (with `crack.plating_current`) "
+        "any current. Coordinates are the crack case's: x = 0 is the middle of the electrolyte "
+        "(where the default mouth `crack.position = 0` is), the sides are at ±`geometry.width`/2. "
+        "Voids lie inside the width, apart from each other (touching or overlapping tables are "
+        "refused); an edge crack's mouth may sit at a void's end, not inside it (the Li must "
+        "reach the crack). The contact-free intervals of a stripping run "
+        "(`crack.void_map`) are added to them, overlaps merged."
     ),
     "output": "What a run writes besides `summary.json`.",
 }
@@ -297,6 +311,27 @@ VOID_KEYS: tuple[Key, ...] = (
         positive=True,
         default_text="min(height, width/2)/2",
         constraints="`≤ min(height, width/2)`",
+    ),
+)
+
+CRACK_VOID_KEYS: tuple[Key, ...] = (
+    Key(
+        "x_min",
+        "quantity",
+        "Left end of the void along the interface, measured from the middle of the "
+        "electrolyte.",
+        dimension=LENGTH,
+        required=True,
+        constraints="`> −geometry.width/2`",
+    ),
+    Key(
+        "x_max",
+        "quantity",
+        "Right end of the void along the interface, measured from the middle of the "
+        "electrolyte.",
+        dimension=LENGTH,
+        required=True,
+        constraints="`> x_min`; `< geometry.width/2`",
     ),
 )
 
@@ -1454,6 +1489,38 @@ SCHEMA: tuple[Key, ...] = (
         constraints='with `plating_current`; `size_dependent*`: `anode.metal = "Li"` and '
         "`operation.temperature` 10-40 °C",
     ),
+    Key(
+        "crack.voids",
+        "table_list",
+        "Interfacial voids: intervals of the interface without Li contact (see the "
+        "`crack.voids` table below).",
+        default=(),
+        constraints='edge and internal cracks (not `penny`)',
+        items=CRACK_VOID_KEYS,
+    ),
+    Key(
+        "crack.void_map",
+        "str",
+        'The run folder of a stripping run (`problem = "stripping"`): the intervals of its '
+        "interface without Li contact in `interface_profiles.csv` (at `void_map_time`) become "
+        "voids, added to `[[crack.voids]]` (overlaps merged). Its cell is centred on the crack "
+        "case's electrolyte (the stripping cell's middle at x = 0). A relative path is taken "
+        "from the current working directory when the case is loaded; the resolved case "
+        "records the absolute path.",
+        default_text="none",
+        constraints="edge and internal cracks; the folder must hold `interface_profiles.csv`; "
+        "its voids must fit like `[[crack.voids]]`",
+    ),
+    Key(
+        "crack.void_map_time",
+        "quantity",
+        "Time of the stripping run whose interface profile `void_map` reads: the last profile "
+        "recorded at or before it.",
+        dimension=TIME,
+        nonnegative=True,
+        default_text="the last profile",
+        constraints="with `void_map`",
+    ),
     # ---------------------------------------------------------------- output
     Key(
         "output.fields",
@@ -1562,9 +1629,9 @@ def schema_markdown() -> str:
         if section == "":
             out += ["## Top level", "", text, ""]
             out += _rows(tuple(k for k in SCHEMA if k.section == ""), "")
-        elif section == "geometry.voids":
-            out += ["## `[[geometry.voids]]`", "", text, ""]
-            out += _rows(KEYS["geometry.voids"].items, "")
+        elif section in KEYS and KEYS[section].kind == "table_list":
+            out += [f"## `[[{section}]]`", "", text, ""]
+            out += _rows(KEYS[section].items, "")
         elif section == "solver.petsc":
             out += ["## `[solver.petsc]`", "", text]
         else:

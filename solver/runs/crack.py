@@ -30,6 +30,7 @@ from ssbx.case import Case
 from ssbx.errors import CheckpointError
 from ssbx.io.console import say
 from ssbx.io.runfolder import field_output_bytes
+from ssbx.io.void_map import void_fraction
 from ssbx.meshes.cracks import CrackSpec, build_crack_mesh
 from ssbx.physics.constants import FARADAY
 from ssbx.physics.fracture import edge_k, griffith_k, penny_k
@@ -304,8 +305,10 @@ def run_crack_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None,
     opening.csv (crack coordinate s, opening), opening.png, displacement.bp (VTX, ParaView;
     with ``output.fields``). Summary scalars at tip 0 (the mean over the J-domains and their
     relative spread), the Li pressure, Li and crack volumes (planar: per metre of depth), the
-    largest opening, the critical Li pressure and overpotential, the toughness and, where one
-    applies, the closed-form K_I (``K_I_closed_form``).
+    largest opening, the critical Li pressure and overpotential, the toughness, the fraction
+    of the interface over interfacial voids (``void_fraction``, ``num_voids``: the crack
+    spec's voids, ``[[crack.voids]]`` and ``crack.void_map`` merged) and, where one applies,
+    the closed-form K_I (``K_I_closed_form``).
 
     With ``crack.plating_current``: the Li pressure is the steady one of that current
     (:func:`ssbx.runs.crack_plating.plate_into_crack`), the summary adds
@@ -324,6 +327,11 @@ def run_crack_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None,
     say(console, f"mesh: {crack_mesh.num_cells} triangles ({t_mesh:.2f} s), {spec.kind} crack "
                   f"{shown(spec.length, 'm')} in an electrolyte {shown(spec.width, 'm')} x "
                   f"{shown(spec.height, 'm')}")
+    voided = void_fraction(spec.voids, spec.width)
+    if spec.voids:
+        say(console, f"interfacial voids: {len(spec.voids)} ("
+                     + ", ".join(f"{shown(a, 'm')} .. {shown(b, 'm')}" for a, b in spec.voids)
+                     + f"), {voided:.1%} of the interface without Li contact")
     problem = build_crack_problem(case, crack_mesh)
     _ClosingCrackProblem(problem)
     loads = crack_loads_of(case)
@@ -379,6 +387,8 @@ def run_crack_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None,
         "critical_li_pressure": (p_c, "Pa"),
         "critical_overpotential": (eta_c, "V"),
         "toughness": (toughness, K_UNIT),
+        "void_fraction": (voided, "1"),
+        "num_voids": (float(len(spec.voids)), "1"),
         "num_cells": (float(crack_mesh.num_cells), "1"),
         "time_mesh": (t_mesh, "s"),
         "time_total": (time.perf_counter() - t0, "s"),
