@@ -15,9 +15,10 @@ _MODEL = "ssbx_band"
 
 def build_band_mesh(comm: MPI.Comm, width: float, height: float, band_length: float,
                     band_height: float, band_size: float, far_size: float, *,
-                    rank: int = 0) -> dolfinx.mesh.Mesh:
+                    transition: float | None = None, rank: int = 0) -> dolfinx.mesh.Mesh:
     """The rectangle ``[0, width] x [0, height]`` with elements of ``band_size`` in
-    ``x <= band_length, y <= band_height``, growing to ``far_size`` over one band height.
+    ``x <= band_length, y <= band_height``, growing linearly to ``far_size`` over
+    ``transition`` (default: one band height) around that box.
     Collective. Lengths are scaled by ``band_size`` inside Gmsh (absolute tolerances)."""
     import gmsh
 
@@ -44,7 +45,7 @@ def build_band_mesh(comm: MPI.Comm, width: float, height: float, band_length: fl
             field.setNumber(box, "XMax", band_length * scale)
             field.setNumber(box, "YMin", -1.0)
             field.setNumber(box, "YMax", band_height * scale)
-            field.setNumber(box, "Thickness", band_height * scale)
+            field.setNumber(box, "Thickness", (transition or band_height) * scale)
             field.setAsBackgroundMesh(box)
             for option in ("MeshSizeExtendFromBoundary", "MeshSizeFromPoints",
                            "MeshSizeFromCurvature"):

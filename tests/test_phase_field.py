@@ -50,8 +50,9 @@ def test_split_breaks_tension_not_compression():
 @pytest.mark.slow
 def test_phase_field_griffith_quick(tmp_path):
     """The stationary pressurised crack (d = 1 in a one-element band) opens by Sneddon's
-    volume within 5 %, and it runs between 1.0 and 1.25 times the LEFM critical pressure
-    (AT2 on h = l/4: the benchmark's full run says how far from the reference)."""
+    volume within 5 %, and at l/a = 0.05, h = l/4 it runs between 1.0 and 1.25 times the LEFM
+    critical pressure (the benchmark's full run reports how far from the reference: the model
+    is not verified yet)."""
     from ssbx.benchmarks.framework import run_benchmark
 
     out = tmp_path / "pf"
