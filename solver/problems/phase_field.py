@@ -9,13 +9,8 @@ wide, so that the broken material there, of stiffness ``k``, opens like a cut; w
 on the nodes of ``y = 0`` only, the first row of elements stays stiff, ``g ~ (h / 2l)^2``, and
 holds the crack's opening to a fraction of Sneddon's). Each pressure step alternates the
 displacement solve (Newton; the split makes it piecewise linear) and the damage solve (linear,
-history field ``H = max ψ⁺`` per cell, ``d`` never decreasing) until the damage changes by less
-than ``tolerance``. By default the damage is driven by the history of ``ψ⁺`` alone (the
-pressure loads the displacement problem); ``pressure_in_damage`` adds the variation of the
-pressure work, ``-∫ p u·∇q``, to the damage problem (the full δΠ/δd): the crack then widens
-along its faces and runs early (0.8-0.9 of the LEFM pressure; on a mesh that resolves the
-elastic field around the crack it runs along the whole symmetry line at once: ``u·∇d`` ahead
-of the tip drives it), so it is not the default; see ``phase_field_griffith``. The crack's
+history field ``H = max (ψ⁺ + <p div u>₊)`` per cell, ``d`` never decreasing) until the damage
+changes by less than ``tolerance``. The crack's
 half-length is read from ``Γ(d)`` (the quarter holds half of
 the crack's length and half of its band).
 """
@@ -36,10 +31,9 @@ from dolfinx.fem import petsc as fem_petsc
 from ssbx.errors import SolverDivergedError
 from ssbx.physics.phase_field import (
     crack_length,
+    damage_driving,
     damage_forms,
     displacement_residual,
-    energy_positive,
-    strain3,
 )
 from ssbx.problems.lifetime import destroy_nonlinear_problem
 
@@ -63,7 +57,6 @@ class PhaseFieldCrack:
 
     def __init__(self, mesh: dmesh.Mesh, E: float, nu: float, toughness: float, length: float,
                  half_length: float, *, crack_width: float = 0.0,
-                 pressure_in_damage: bool = False,
                  options_prefix: str = "ssbx_phase_field_") -> None:
         self.mesh = mesh
         self.comm: MPI.Comm = mesh.comm
@@ -98,13 +91,12 @@ class PhaseFieldCrack:
                            "ksp_type": "preonly", "pc_type": "lu",
                            "pc_factor_mat_solver_type": "mumps"})
         d_t, q = ufl.TrialFunction(self.Q), ufl.TestFunction(self.Q)
-        a, L = damage_forms(d_t, q, self.history, toughness, length,
-                            *((self.pressure, self.u) if pressure_in_damage else ()))
+        a, L = damage_forms(d_t, q, self.history, toughness, length)
         self.d_problem = fem_petsc.LinearProblem(
             a, L, u=self.d, bcs=self.bcs_d, petsc_options_prefix=options_prefix + "d_",
             petsc_options={"ksp_type": "preonly", "pc_type": "lu",
                            "pc_factor_mat_solver_type": "mumps"})
-        self._psi = fem.Expression(energy_positive(strain3(self.u), E_c, nu_c),
+        self._psi = fem.Expression(damage_driving(self.u, E_c, nu_c, self.pressure),
                                    self.W0.element.interpolation_points)
         self._psi_now = fem.Function(self.W0)
         self._gamma = fem.form(crack_length(self.d, length))
