@@ -62,3 +62,23 @@ def test_phase_field_griffith_quick(tmp_path):
     assert abs(run["volume_over_sneddon"] - 1.0) < 0.05
     assert 0.9 < run["runs_over_pc"] < 1.15
     assert math.isfinite(run["stable_over_pc"])
+
+
+@pytest.mark.mpi
+def test_phase_field_parallel_equals_serial(comm):
+    """Two pressure steps of a coarse pressurised crack: the damage extent and the crack
+    half-length on the world communicator equal one rank's."""
+    from ssbx.meshes.phase_field import build_band_mesh
+    from ssbx.problems.phase_field import PhaseFieldCrack
+
+    def run(c):
+        mesh = build_band_mesh(c, 6.0, 6.0, 2.0, 0.6, 0.05, 0.5, transition=1.0)
+        problem = PhaseFieldCrack(mesh, 1.0, 0.25, 1.0, 0.1, 1.0, crack_width=0.05)
+        steps = [problem.step(p) for p in (0.3, 0.55)]
+        problem.close()
+        return steps
+
+    for a, b in zip(run(comm), run(MPI.COMM_SELF), strict=True):
+        assert a.half_length == pytest.approx(b.half_length, rel=1e-7)
+        assert (a.tip, a.band) == pytest.approx((b.tip, b.band), rel=1e-9)
+        assert a.iterations == b.iterations

@@ -100,7 +100,8 @@ class PhaseFieldCrack:
                                    self.W0.element.interpolation_points)
         self._psi_now = fem.Function(self.W0)
         self._gamma = fem.form(crack_length(self.d, length))
-        fem.set_bc(self.d.x.array, self.bcs_d)
+        for bc in self.bcs_d:
+            bc.set(self.d.x.array)
         self.d.x.scatter_forward()
         self.d_old.x.array[:] = self.d.x.array
 
