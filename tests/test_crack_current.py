@@ -135,3 +135,21 @@ def test_crack_plating_current_quick(tmp_path):
     data = json.loads((out / "result.json").read_text())
     assert data["findings"]["sealed_closed_form_error"] < 0.03
     assert data["findings"]["LLZTO_ccp_1um_over_ccs"] > 1.0
+
+
+@pytest.mark.slow
+def test_singh_roughness_quick(tmp_path):
+    """Quick variant of the roughness benchmark: the flaw-depth factor reproduces the
+    small-grain datum (calibration check), the prediction is written whatever its verdict."""
+    import json
+
+    from ssbx.benchmarks.framework import run_benchmark
+
+    out = tmp_path / "singh"
+    result = run_benchmark("singh_roughness_ccd", MPI.COMM_SELF, None, True, out)
+    data = json.loads((out / "result.json").read_text())
+    checks = {c["name"]: c for c in data["checks"]}
+    assert checks["calibration"]["passed"], result.summary
+    assert 0.0 < data["findings"]["predicted_mA_per_cm2"] < 0.9
+    assert data["findings"]["k_flaw_over_Rq"] > 1.0
+    assert (out / "singh_roughness_ccd.png").stat().st_size > 0
