@@ -400,6 +400,23 @@ class Benchmark(ABC):
         return data, files
 
 
+class DirectBenchmark(Benchmark):
+    """A benchmark that builds its problems directly, without case files: no base case, no
+    overrides, no resolved cases."""
+
+    def base_case(self) -> Any:
+        """No case file."""
+        return None
+
+    def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
+        """No case overrides."""
+        return []
+
+    def cases(self, quick: bool = False) -> list[Any]:
+        """No case files."""
+        return []
+
+
 # --------------------------------------------------------------------------------------------
 # registry
 # --------------------------------------------------------------------------------------------
@@ -465,6 +482,7 @@ __all__ = [
     "Benchmark",
     "BenchmarkResult",
     "Check",
+    "DirectBenchmark",
     "Outcome",
     "csv_text",
     "get_benchmark",

@@ -32,8 +32,8 @@ from typing import Any
 from mpi4py import MPI
 
 from ssbx.benchmarks.framework import (
-    Benchmark,
     Check,
+    DirectBenchmark,
     Outcome,
     pyplot,
     register,
@@ -155,7 +155,7 @@ COLUMNS = ["level", "ranks", "cells", "dofs_displacement", "dofs_potential", "ti
 
 
 @register
-class CrackPerformance(Benchmark):
+class CrackPerformance(DirectBenchmark):
     """Benchmark ``crack_performance`` (see the module docstring)."""
 
     name = "crack_performance"
@@ -169,17 +169,6 @@ class CrackPerformance(Benchmark):
     tolerance = f"2 ranks equal serial to {PARALLEL_TOL:g} relative (timings are not asserted)"
     x_label = "cells"
 
-    def base_case(self) -> Any:
-        """No case file (the tasks are built directly)."""
-        return None
-
-    def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
-        """No case overrides."""
-        return []
-
-    def cases(self, quick: bool = False) -> list[Any]:
-        """No case files."""
-        return []
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
         """Launch one worker per (level, ranks) and compare 2 ranks with serial."""

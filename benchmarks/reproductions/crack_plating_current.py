@@ -35,8 +35,8 @@ from typing import Any
 from mpi4py import MPI
 
 from ssbx.benchmarks.framework import (
-    Benchmark,
     Check,
+    DirectBenchmark,
     Outcome,
     csv_text,
     pyplot,
@@ -123,7 +123,7 @@ def outflow_of(law: str, depth: float, volumes: tuple[float, float], stack: floa
 
 
 @register
-class CrackPlatingCurrent(Benchmark):
+class CrackPlatingCurrent(DirectBenchmark):
     """Benchmark ``crack_plating_current`` (see the module docstring)."""
 
     name = "crack_plating_current"
@@ -153,17 +153,6 @@ class CrackPlatingCurrent(Benchmark):
     )
     x_label = "flaw depth c [µm]"
 
-    def base_case(self) -> Any:
-        """No case file (the flaws are built directly)."""
-        return None
-
-    def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
-        """No case overrides."""
-        return []
-
-    def cases(self, quick: bool = False) -> list[Any]:
-        """No case files."""
-        return []
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
         """Critical Li pressure, then the critical plating current of every law, per flaw."""
@@ -222,7 +211,7 @@ class CrackPlatingCurrent(Benchmark):
             reference = math.nan
             for width in (0.0, 20e-6) if quick else VOID_WIDTHS:
                 voids = ((-width, 0.0),) if width > 0 else ()
-                i_c, p_c = _critical_current(comm, CrackSpec(
+                i_c, p_c = sealed_critical_current(comm, CrackSpec(
                     "edge", depth, VOID_CELL[0], VOID_CELL[1], voids=voids), electrolyte,
                     kappa, stack)
                 reference = i_c if width == 0.0 else reference
@@ -265,12 +254,12 @@ class CrackPlatingCurrent(Benchmark):
         kappa, stack = case.electrolyte.conductivity, 0.05e6
         rows = []
         for depth in VOID_FLAWS:
-            base, _ = _critical_current(comm, CrackSpec("edge", depth, width, height),
+            base, _ = sealed_critical_current(comm, CrackSpec("edge", depth, width, height),
                                         electrolyte, kappa, stack)
             if widest is None:
                 continue
             spec = CrackSpec("edge", depth, width, height, position=widest[1], voids=voids)
-            i_c, p_c = _critical_current(comm, spec, electrolyte, kappa, stack)
+            i_c, p_c = sealed_critical_current(comm, spec, electrolyte, kappa, stack)
             rows.append({"study": "chain", "electrolyte": "Li6PS5Cl", "c_um": depth * 1e6,
                          "void_width_um": (widest[1] - widest[0]) * 1e6,
                          "void_fraction": void_fraction(voids, width),
@@ -397,15 +386,18 @@ class CrackPlatingCurrent(Benchmark):
         save_figure(fig, path)
 
 
-def _critical_current(comm: MPI.Comm, spec: CrackSpec, electrolyte: Any, kappa: float,
-                      stack: float) -> tuple[float, float]:
-    """(critical plating current [A/m^2], crack-extension pressure [Pa]) of a sealed flaw."""
+def sealed_critical_current(comm: MPI.Comm, spec: CrackSpec, electrolyte: Any, kappa: float,
+                            stack: float, kin: Any = None) -> tuple[float, float]:
+    """(critical plating current [A/m^2], crack-extension pressure [Pa]) of the sealed flaw
+    ``spec`` in the ``electrolyte`` preset (its elastic constants and K_Ic) with conductivity
+    ``kappa`` [S/m], stack pressure ``stack`` [Pa] and kinetics ``kin`` (default
+    :func:`kinetics`)."""
     mesh = build_crack_mesh(comm, spec, default_sizes(spec))
     mechanics = CrackProblem(mesh, electrolyte.elastic, options_prefix="ssbx_ccp_")
     p_c, _, _ = mechanics.critical_li_pressure(electrolyte.fracture_toughness,
                                                CrackLoads(stack_pressure=stack))
     mechanics.close()
-    current = CrackCurrentProblem(mesh, kappa, kinetics(), LI_MOLAR_VOLUME,
+    current = CrackCurrentProblem(mesh, kappa, kin or kinetics(), LI_MOLAR_VOLUME,
                                   options_prefix="ssbx_ccp_phi_")
     i_c, _ = current.critical_plating_current(p_c, stack)
     current.close()
@@ -429,4 +421,4 @@ def _closed_form_current(p_c: float, stack: float, kin: ButlerVolmer, kappa: flo
 
 
 __all__ = ["ELECTROLYTES", "LAWS", "CrackPlatingCurrent", "kinetics", "outflow_of",
-           "rate_law", "ssbx_ccs"]
+           "rate_law", "sealed_critical_current", "ssbx_ccs"]

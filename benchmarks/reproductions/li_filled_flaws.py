@@ -35,8 +35,8 @@ import numpy as np
 
 from ssbx.benchmarks.framework import (
     DATA_DIR,
-    Benchmark,
     Check,
+    DirectBenchmark,
     Outcome,
     pyplot,
     register,
@@ -96,7 +96,7 @@ def direction_from_normal(inclination: float, kink: float) -> float:
 
 
 @register
-class LiFilledFlaws(Benchmark):
+class LiFilledFlaws(DirectBenchmark):
     """Benchmark ``li_filled_flaws`` (see the module docstring)."""
 
     name = "li_filled_flaws"
@@ -126,17 +126,6 @@ class LiFilledFlaws(Benchmark):
     )
     x_label = "flaw depth c [µm]"
 
-    def base_case(self) -> Any:
-        """No case file: the flaws are built directly (:func:`flaw_problem`)."""
-        return None
-
-    def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
-        """No case overrides (the benchmark drives :class:`CrackProblem` directly)."""
-        return []
-
-    def cases(self, quick: bool = False) -> list[Any]:
-        """No case files (see :meth:`base_case`)."""
-        return []
 
     def reference_data(self) -> Any:
         """The reference file."""

@@ -32,8 +32,8 @@ import ufl
 from dolfinx import fem
 
 from ssbx.benchmarks.framework import (
-    Benchmark,
     Check,
+    DirectBenchmark,
     Outcome,
     pyplot,
     register,
@@ -103,7 +103,7 @@ def run_one(comm: MPI.Comm, console: Any, length: float, refinement: float, *,
 
 
 @register
-class PhaseFieldGriffith(Benchmark):
+class PhaseFieldGriffith(DirectBenchmark):
     """Benchmark ``phase_field_griffith`` (see the module docstring)."""
 
     name = "phase_field_griffith"
@@ -123,17 +123,6 @@ class PhaseFieldGriffith(Benchmark):
                  "h-series to the l-series with the pressure formulation: PROVENANCE)")
     x_label = "Li pressure / p_c (LEFM)"
 
-    def base_case(self) -> Any:
-        """No case file (the crack is built directly)."""
-        return None
-
-    def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
-        """No case overrides."""
-        return []
-
-    def cases(self, quick: bool = False) -> list[Any]:
-        """No case files."""
-        return []
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
         """Every (l, h) run of :data:`FULL_RUNS` (quick: :data:`QUICK_RUNS`)."""

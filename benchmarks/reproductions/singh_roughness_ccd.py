@@ -29,20 +29,19 @@ from typing import Any
 from mpi4py import MPI
 
 from ssbx.benchmarks.framework import (
-    Benchmark,
     Check,
+    DirectBenchmark,
     Outcome,
     pyplot,
     register,
     save_figure,
     say,
 )
-from ssbx.meshes.cracks import CrackSpec, build_crack_mesh, default_sizes
-from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME
+from ssbx.benchmarks.reproductions.crack_plating_current import sealed_critical_current
+from ssbx.meshes.crack_geometry import CrackSpec
+from ssbx.physics.constants import FARADAY
 from ssbx.physics.electrolytes import electrolyte_preset
 from ssbx.physics.kinetics import ButlerVolmer
-from ssbx.problems.crack_current import CrackCurrentProblem
-from ssbx.problems.fracture import CrackLoads, CrackProblem
 from ssbx.units import from_mA_per_cm2, from_mS_per_cm, from_ohm_cm2, to_mA_per_cm2, to_mS_per_cm
 
 #: Singh et al., Cell Rep. Phys. Sci. 3, 101043 (2022): (label, Rq [m], conductivity [S/m],
@@ -65,18 +64,9 @@ def kinetics() -> ButlerVolmer:
 def flaw_ccp(comm: MPI.Comm, depth: float, conductivity: float) -> tuple[float, float]:
     """(critical plating current [A/m^2], crack-extension pressure [Pa]) of a sealed Li-filled
     edge flaw of ``depth`` [m] in Li6PS5Cl without stack pressure."""
-    electrolyte = electrolyte_preset("Li6PS5Cl")
-    assert electrolyte.fracture_toughness is not None
     spec = CrackSpec("edge", depth, CELL_FACTOR * depth, CELL_FACTOR * depth)
-    mesh = build_crack_mesh(comm, spec, default_sizes(spec))
-    mechanics = CrackProblem(mesh, electrolyte.elastic, options_prefix="ssbx_singh_")
-    p_c, _, _ = mechanics.critical_li_pressure(electrolyte.fracture_toughness, CrackLoads())
-    mechanics.close()
-    current = CrackCurrentProblem(mesh, conductivity, kinetics(), LI_MOLAR_VOLUME,
-                                  options_prefix="ssbx_singh_phi_")
-    i_c, _ = current.critical_plating_current(p_c, 0.0)
-    current.close()
-    return i_c, p_c
+    return sealed_critical_current(comm, spec, electrolyte_preset("Li6PS5Cl"), conductivity,
+                                   0.0, kinetics())
 
 
 def calibrate_depth(comm: MPI.Comm, conductivity: float, target: float,
@@ -99,7 +89,7 @@ def calibrate_depth(comm: MPI.Comm, conductivity: float, target: float,
 
 
 @register
-class SinghRoughnessCcd(Benchmark):
+class SinghRoughnessCcd(DirectBenchmark):
     """Benchmark ``singh_roughness_ccd`` (see the module docstring)."""
 
     name = "singh_roughness_ccd"
@@ -119,17 +109,6 @@ class SinghRoughnessCcd(Benchmark):
                  "reported, not checked")
     x_label = "flaw depth c [µm]"
 
-    def base_case(self) -> Any:
-        """No case file (the flaws are built directly)."""
-        return None
-
-    def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
-        """No case overrides."""
-        return []
-
-    def cases(self, quick: bool = False) -> list[Any]:
-        """No case files."""
-        return []
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
         """Calibrate k on the small-grain datum, predict the large-grain CCD."""
