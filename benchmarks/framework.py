@@ -441,6 +441,7 @@ BUILTIN_MODULES = (
     "reproductions.pore_ccs", "reproductions.ccs_predictions",
     "reproductions.li_filled_flaws", "reproductions.crack_plating_current",
     "reproductions.phase_field_griffith", "reproductions.singh_roughness_ccd",
+    "reproductions.electrode_edge_cracking",
     "performance.kernel_throughput", "performance.mechanics", "performance.current",
     "performance.stripping", "performance.parallel_scaling", "performance.sweep_throughput",
     "performance.cracks",

@@ -12,7 +12,8 @@ unstable growth once the flaw starts; a rising one, stable growth that needs mor
 
 The Li follows the crack: the filled length is the crack's extent minus ``dry_tip`` (the
 crack front running ahead of the Li, Ning et al. 2021). Growth stops after ``steps``, when a
-tip comes within ``margin`` of the electrolyte's boundary, or when no Li pressure can advance
+tip comes within ``margin`` of the electrolyte's sides or counter-electrode side (within half
+an increment of the Li interface), or when no Li pressure can advance
 the crack (``p_c`` infinite, e.g. closed by in-plane compression beyond reach).
 """
 
@@ -133,7 +134,10 @@ def grow_crack(comm: MPI.Comm, spec: CrackSpec, material: ElasticMaterial, tough
             validate_crack(grown)
         except ValueError:
             break
-        x_ok = all(abs(p[0]) < 0.5 * spec.width - margin and margin < p[1] < spec.height - margin
+        # the sides and the counter-electrode side keep ``margin``; a near-surface flaw may run
+        # close to the interface (spallation) until its next step would reach it
+        floor = min(margin, 0.5 * increment)
+        x_ok = all(abs(p[0]) < 0.5 * spec.width - margin and floor < p[1] < spec.height - margin
                    for _, p in advancing)
         if not x_ok:
             break
