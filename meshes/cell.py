@@ -24,8 +24,8 @@ from mpi4py import MPI
 import dolfinx
 import numpy as np
 from dolfinx.io import XDMFFile
-from dolfinx.io import gmsh as gmshio
 
+from ssbx.meshes.gmsh_session import mesh_on_rank
 from ssbx.meshes.sizing import effective_sizes
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.meshes.tags import CellTag, FacetTag, physical_name
@@ -444,60 +444,22 @@ def build_cell_mesh(
     """
     validate_geometry(geometry)
     validate_sizes(sizes)
-    import gmsh
 
-    error = ""
-    initialized_here = False
-    previous_model = ""
-    if comm.rank == rank:
-        try:
-            if not gmsh.isInitialized():
-                gmsh.initialize(interruptible=False)
-                initialized_here = True
-            else:
-                previous_model = gmsh.model.getCurrent()
-            gmsh.option.setNumber("General.Terminal", 0)
-            gmsh.option.setNumber("General.Verbosity", 1)
-            gmsh.model.add("ssbx_cell")
-            gmsh.model.setCurrent("ssbx_cell")
-            _build_gmsh_model(gmsh, geometry, sizes)
-            if msh_path is not None:
-                path = Path(msh_path)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                gmsh.option.setNumber("Mesh.ScalingFactor", UM)
-                try:
-                    gmsh.write(str(path))
-                finally:
-                    gmsh.option.setNumber("Mesh.ScalingFactor", 1.0)
-        except Exception as err:  # reported on every rank below
-            error = f"Gmsh failed to mesh the cell: {type(err).__name__}: {err}"
-    error = comm.bcast(error, root=rank)
-    if error:
-        if comm.rank == rank:
-            _close_gmsh(gmsh, initialized_here, previous_model)
-        raise RuntimeError(error)
+    def build(gmsh: Any) -> None:
+        _build_gmsh_model(gmsh, geometry, sizes)
+        if msh_path is not None:
+            path = Path(msh_path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            gmsh.option.setNumber("Mesh.ScalingFactor", UM)
+            try:
+                gmsh.write(str(path))
+            finally:
+                gmsh.option.setNumber("Mesh.ScalingFactor", 1.0)
 
-    try:
-        partitioner = dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet, 2)
-        data = gmshio.model_to_mesh(gmsh.model, comm, rank, gdim=2, partitioner=partitioner)
-    finally:
-        if comm.rank == rank:
-            _close_gmsh(gmsh, initialized_here, previous_model)
+    data = mesh_on_rank(comm, build, model="ssbx_cell", what="the cell", rank=rank)
     mesh = data.mesh
     mesh.geometry.x[:] *= UM
     return _make_cell_mesh(mesh, data.cell_tags, data.facet_tags, geometry)
-
-
-def _close_gmsh(gmsh: Any, initialized_here: bool, previous_model: str) -> None:
-    """Finalize Gmsh if we initialized it, else remove our model and restore the caller's."""
-    if initialized_here:
-        gmsh.finalize()
-    elif gmsh.isInitialized():
-        if "ssbx_cell" in gmsh.model.list():
-            gmsh.model.setCurrent("ssbx_cell")
-            gmsh.model.remove()
-        if previous_model and previous_model in gmsh.model.list():
-            gmsh.model.setCurrent(previous_model)
 
 
 # --------------------------------------------------------------------------------------------

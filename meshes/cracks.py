@@ -34,7 +34,6 @@ from mpi4py import MPI
 
 import dolfinx
 import numpy as np
-from dolfinx.io import gmsh as gmshio
 
 from ssbx.meshes.crack_geometry import (
     CRACK_KINDS,
@@ -45,6 +44,7 @@ from ssbx.meshes.crack_geometry import (
     default_sizes,
     validate_crack,
 )
+from ssbx.meshes.gmsh_session import mesh_on_rank
 from ssbx.meshes.tags import CellTag, CrackTag
 
 UM = 1e-6
@@ -222,41 +222,8 @@ def build_crack_mesh(comm: MPI.Comm, spec: CrackSpec, sizes: CrackMeshSizes | No
     """
     validate_crack(spec)
     sizes = sizes or default_sizes(spec)
-    import gmsh
-
-    error = ""
-    initialized_here = False
-    previous = ""
-    if comm.rank == rank:
-        try:
-            if not gmsh.isInitialized():
-                gmsh.initialize(interruptible=False)
-                initialized_here = True
-            else:
-                previous = gmsh.model.getCurrent()
-            gmsh.option.setNumber("General.Terminal", 0)
-            gmsh.option.setNumber("General.Verbosity", 1)
-            gmsh.model.add(_MODEL)
-            gmsh.model.setCurrent(_MODEL)
-            _build(gmsh, spec, sizes)
-        except Exception as err:  # reported on every rank below
-            error = f"Gmsh failed to mesh the crack: {type(err).__name__}: {err}"
-    error = comm.bcast(error, root=rank)
-    try:
-        if error:
-            raise RuntimeError(error)
-        partitioner = dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet, 2)
-        data = gmshio.model_to_mesh(gmsh.model, comm, rank, gdim=2, partitioner=partitioner)
-    finally:
-        if comm.rank == rank:
-            if initialized_here:
-                gmsh.finalize()
-            elif gmsh.isInitialized():
-                if _MODEL in gmsh.model.list():
-                    gmsh.model.setCurrent(_MODEL)
-                    gmsh.model.remove()
-                if previous and previous in gmsh.model.list():
-                    gmsh.model.setCurrent(previous)
+    data = mesh_on_rank(comm, lambda gmsh: _build(gmsh, spec, sizes), model=_MODEL,
+                        what="the crack", rank=rank)
     mesh = data.mesh
     mesh.geometry.x[:] *= UM
     mesh.name = "mesh"

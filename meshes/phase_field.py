@@ -5,10 +5,13 @@ advance). Metres in, metres out; built on one rank and distributed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from mpi4py import MPI
 
 import dolfinx
-from dolfinx.io import gmsh as gmshio
+
+from ssbx.meshes.gmsh_session import mesh_on_rank
 
 _MODEL = "ssbx_band"
 
@@ -20,51 +23,29 @@ def build_band_mesh(comm: MPI.Comm, width: float, height: float, band_length: fl
     ``x <= band_length, y <= band_height``, growing linearly to ``far_size`` over
     ``transition`` (default: one band height) around that box.
     Collective. Lengths are scaled by ``band_size`` inside Gmsh (absolute tolerances)."""
-    import gmsh
-
     scale = 1.0 / band_size
-    initialized_here = False
-    error = ""
-    if comm.rank == rank:
-        try:
-            if not gmsh.isInitialized():
-                gmsh.initialize(interruptible=False)
-                initialized_here = True
-            gmsh.option.setNumber("General.Terminal", 0)
-            gmsh.model.add(_MODEL)
-            gmsh.model.setCurrent(_MODEL)
-            occ = gmsh.model.occ
-            surface = occ.addRectangle(0.0, 0.0, 0.0, width * scale, height * scale)
-            occ.synchronize()
-            gmsh.model.addPhysicalGroup(2, [surface], 1, "electrolyte")
-            field = gmsh.model.mesh.field
-            box = field.add("Box")
-            field.setNumber(box, "VIn", 1.0)
-            field.setNumber(box, "VOut", far_size * scale)
-            field.setNumber(box, "XMin", -1.0)
-            field.setNumber(box, "XMax", band_length * scale)
-            field.setNumber(box, "YMin", -1.0)
-            field.setNumber(box, "YMax", band_height * scale)
-            field.setNumber(box, "Thickness", (transition or band_height) * scale)
-            field.setAsBackgroundMesh(box)
-            for option in ("MeshSizeExtendFromBoundary", "MeshSizeFromPoints",
-                           "MeshSizeFromCurvature"):
-                gmsh.option.setNumber(f"Mesh.{option}", 0)
-            gmsh.model.mesh.generate(2)
-        except Exception as err:  # reported on every rank below
-            error = f"Gmsh failed to mesh the band: {type(err).__name__}: {err}"
-    error = comm.bcast(error, root=rank)
-    try:
-        if error:
-            raise RuntimeError(error)
-        data = gmshio.model_to_mesh(gmsh.model, comm, rank, gdim=2)
-    finally:
-        if comm.rank == rank:
-            if initialized_here:
-                gmsh.finalize()
-            elif gmsh.isInitialized() and _MODEL in gmsh.model.list():
-                gmsh.model.setCurrent(_MODEL)
-                gmsh.model.remove()
+
+    def build(gmsh: Any) -> None:
+        occ = gmsh.model.occ
+        surface = occ.addRectangle(0.0, 0.0, 0.0, width * scale, height * scale)
+        occ.synchronize()
+        gmsh.model.addPhysicalGroup(2, [surface], 1, "electrolyte")
+        field = gmsh.model.mesh.field
+        box = field.add("Box")
+        field.setNumber(box, "VIn", 1.0)
+        field.setNumber(box, "VOut", far_size * scale)
+        field.setNumber(box, "XMin", -1.0)
+        field.setNumber(box, "XMax", band_length * scale)
+        field.setNumber(box, "YMin", -1.0)
+        field.setNumber(box, "YMax", band_height * scale)
+        field.setNumber(box, "Thickness", (transition or band_height) * scale)
+        field.setAsBackgroundMesh(box)
+        for option in ("MeshSizeExtendFromBoundary", "MeshSizeFromPoints",
+                       "MeshSizeFromCurvature"):
+            gmsh.option.setNumber(f"Mesh.{option}", 0)
+        gmsh.model.mesh.generate(2)
+
+    data = mesh_on_rank(comm, build, model=_MODEL, what="the band", rank=rank, ghosted=False)
     mesh = data.mesh
     mesh.geometry.x[:] /= scale
     return mesh
