@@ -88,14 +88,14 @@ class CrackSpec:
         cumulative, at_origin = self._arc()
         return float(cumulative[-1] - at_origin), float(at_origin)
 
-    def arc_positions(self, points: np.ndarray) -> np.ndarray:
-        """The crack coordinate s [m] of ``points`` (n, 2): arc length of their nearest point
-        on the polyline, from the origin."""
+    def _nearest_segments(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each of ``points`` (n, 2): the index of the nearest polyline segment and the
+        parameter ``t`` in [0, 1] of the nearest point on it (the first segment on ties)."""
         points = np.atleast_2d(np.asarray(points, dtype=float))[:, :2]
         vertices = self.polyline()
-        cumulative, at_origin = self._arc()
         best = np.full(len(points), np.inf)
-        s = np.zeros(len(points))
+        segment = np.zeros(len(points), dtype=int)
+        param = np.zeros(len(points))
         for k in range(len(vertices) - 1):
             a, b = vertices[k], vertices[k + 1]
             seg = b - a
@@ -103,8 +103,18 @@ class CrackSpec:
             dist = np.linalg.norm(points - (a + t[:, None] * seg), axis=1)
             closer = dist < best
             best[closer] = dist[closer]
-            s[closer] = cumulative[k] + t[closer] * math.sqrt(seg @ seg)
-        return s - at_origin
+            segment[closer] = k
+            param[closer] = t[closer]
+        return segment, param
+
+    def arc_positions(self, points: np.ndarray) -> np.ndarray:
+        """The crack coordinate s [m] of ``points`` (n, 2): arc length of their nearest point
+        on the polyline, from the origin."""
+        segment, t = self._nearest_segments(points)
+        vertices = self.polyline()
+        cumulative, at_origin = self._arc()
+        lengths = np.linalg.norm(np.diff(vertices, axis=0), axis=1)
+        return cumulative[segment] + t * lengths[segment] - at_origin
 
     def point_at(self, s: float) -> np.ndarray:
         """The point of the polyline at crack coordinate ``s`` [m]."""
@@ -118,20 +128,10 @@ class CrackSpec:
     def segment_normal(self, points: np.ndarray) -> np.ndarray:
         """The unit normal (the tangent turned by +90 degrees) of the polyline segment nearest
         to each of ``points``, shape (n, 2)."""
-        points = np.atleast_2d(np.asarray(points, dtype=float))[:, :2]
-        vertices = self.polyline()
-        best = np.full(len(points), np.inf)
-        normal = np.zeros((len(points), 2))
-        for k in range(len(vertices) - 1):
-            a, b = vertices[k], vertices[k + 1]
-            seg = b - a
-            t = np.clip((points - a) @ seg / (seg @ seg), 0.0, 1.0)
-            dist = np.linalg.norm(points - (a + t[:, None] * seg), axis=1)
-            closer = dist < best
-            best[closer] = dist[closer]
-            tangent = seg / np.linalg.norm(seg)
-            normal[closer] = (-tangent[1], tangent[0])
-        return normal
+        segment, _ = self._nearest_segments(points)
+        tangents = np.diff(self.polyline(), axis=0)
+        tangents /= np.linalg.norm(tangents, axis=1)[:, None]
+        return np.column_stack([-tangents[segment, 1], tangents[segment, 0]])
 
     def tip_segment_lengths(self) -> list[float]:
         """Length of the straight segment ending at each tip (same order as :meth:`tips`)."""
