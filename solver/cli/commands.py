@@ -692,7 +692,14 @@ def cmd_mesh(args: argparse.Namespace, comm: Any, console: Console, petsc: list[
         files.insert(0, "mesh.msh")
     write_cell_mesh_xdmf(cell_mesh, folder.path("mesh.xdmf"))
     stats = mesh_statistics(cell_mesh)
-    for line in _mesh_lines(stats):
+    return _finish_mesh(args, case, comm, console, folder, {"mesh": stats, "files": files})
+
+
+def _finish_mesh(args: argparse.Namespace, case: Case, comm: Any, console: Console,
+                 folder: Any, results: dict[str, Any]) -> int:
+    """Report ``results["mesh"]`` (the statistics) on the console, then write provenance and,
+    last, the summary of ``ssbx mesh``."""
+    for line in _mesh_lines(results["mesh"]):
         console.info(line)
     wall = folder.elapsed()
     provenance = folder.write_provenance(wall_time=wall)
@@ -706,7 +713,7 @@ def cmd_mesh(args: argparse.Namespace, comm: Any, console: Console, petsc: list[
             "ssbx_version": ssbx.__version__,
             "ranks": comm.size,
             "wall_time_s": round(wall, 3),
-            "results": {"mesh": stats, "files": files},
+            "results": results,
             "provenance": provenance,
         }
     )
@@ -733,26 +740,9 @@ def _mesh_crack(args: argparse.Namespace, case: Case, comm: Any, console: Consol
         comm=comm, mesh=crack_mesh.mesh, num_cells_electrolyte=crack_mesh.num_cells,
         num_cells_lithium=0))
     console.info(f"{spec.kind} crack, {len(crack_mesh.tips)} tip(s)")
-    for line in _mesh_lines(stats):
-        console.info(line)
-    wall = folder.elapsed()
-    provenance = folder.write_provenance(wall_time=wall)
-    folder.write_summary(
-        {
-            "summary_format": SUMMARY_FORMAT,
-            "status": "ok",
-            "command": "mesh",
-            "case": case.name,
-            "case_file": str(args.case),
-            "ssbx_version": ssbx.__version__,
-            "ranks": comm.size,
-            "wall_time_s": round(wall, 3),
-            "results": {"mesh": stats, "crack": {"kind": spec.kind, "tips": len(crack_mesh.tips)},
-                        "files": files},
-            "provenance": provenance,
-        }
-    )
-    return 0
+    return _finish_mesh(args, case, comm, console, folder, {
+        "mesh": stats, "crack": {"kind": spec.kind, "tips": len(crack_mesh.tips)},
+        "files": files})
 
 
 def _mesh_lines(stats: dict[str, Any]) -> list[str]:

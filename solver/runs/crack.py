@@ -62,24 +62,6 @@ GROWTH_COLUMNS = ("step", "tip", "x_m", "y_m", "length_m", "critical_li_pressure
 K_UNIT = "Pa*m**0.5"
 
 
-class _ClosingCrackProblem:
-    """A :class:`CrackProblem` registered for collective closing
-    (:func:`ssbx.problems.lifetime.track`): ``close()`` destroys its linear solver, matrix and
-    vectors on every rank at the same point."""
-
-    def __init__(self, problem: CrackProblem) -> None:
-        self.problem = problem
-        track(self)
-
-    def close(self) -> None:
-        """Destroy the PETSc objects of the problem's linear solve (collective)."""
-        linear = self.problem.problem
-        for name in ("_solver", "_A", "_b", "_x", "_P_mat"):
-            obj = getattr(linear, name, None)
-            if obj is not None:
-                obj.destroy()
-
-
 def shown(value: float, si_unit: str) -> str:
     """``value`` [si_unit] in its display unit for messages (``2e-06, "m"`` → ``"2 um"``)."""
     if not math.isfinite(value):
@@ -333,7 +315,7 @@ def run_crack_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None,
                      + ", ".join(f"{shown(a, 'm')} .. {shown(b, 'm')}" for a, b in spec.voids)
                      + f"), {voided:.1%} of the interface without Li contact")
     problem = build_crack_problem(case, crack_mesh)
-    _ClosingCrackProblem(problem)
+    track(problem)  # closed collectively when the run ends (CrackProblem.close)
     loads = crack_loads_of(case)
     toughness = fracture_toughness_of(case)
     molar_volume = molar_volume_of(case)
