@@ -45,8 +45,8 @@ from mpi4py import MPI
 import numpy as np
 
 from ssbx.benchmarks.framework import (
-    Benchmark,
     Check,
+    DirectBenchmark,
     Outcome,
     pyplot,
     register,
@@ -221,7 +221,7 @@ def markdown(rows: list[dict[str, Any]], checks: list[Check], machine: dict[str,
 
 
 @register
-class KernelThroughput(Benchmark):
+class KernelThroughput(DirectBenchmark):
     """Benchmark ``kernel_throughput``: quadrature points per second of the Li constitutive
     kernels, numba vs NumPy, against a memory-bandwidth bound."""
 
@@ -248,13 +248,6 @@ class KernelThroughput(Benchmark):
         "relative; no local Newton failure"
     )
 
-    def base_case(self) -> Any:
-        """None: the kernels run on synthetic points, there is no finite-element case."""
-        return None  # no finite-element case: the kernels run on synthetic points
-
-    def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
-        """No finite-element cases (an empty list)."""
-        return []
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
         """Measure the copy bandwidth and time the three kernels on rank 0 (the other ranks

@@ -46,12 +46,11 @@ from ssbx.benchmarks.framework import (
 )
 from ssbx.meshes.cracks import CrackSpec, build_crack_mesh, default_sizes
 from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME
-from ssbx.physics.creep_laws import MASIAS_2019, SizeDependentLiCreep
 from ssbx.physics.electrolytes import electrolyte_preset
-from ssbx.physics.extrusion import slot_flux
 from ssbx.physics.kinetics import ButlerVolmer
 from ssbx.problems.crack_current import CrackCurrentProblem, sealed_pressure_estimate
 from ssbx.problems.fracture import CrackLoads, CrackProblem
+from ssbx.setup import extrusion_outflow
 from ssbx.units import from_ohm_cm2, to_mA_per_cm2
 
 TEMPERATURE = 298.15
@@ -93,33 +92,16 @@ def kinetics() -> ButlerVolmer:
     return ButlerVolmer(i0, 0.5, 0.5, TEMPERATURE)
 
 
-def rate_law(name: str) -> Any:
-    """(stress [Pa], opening [m]) -> equivalent strain rate [1/s] of the Li law ``name``."""
-    if name == "bulk":
-        return lambda s, d: MASIAS_2019.rate(s, TEMPERATURE)
-    if name == "Xu":
-        return lambda s, d: SizeDependentLiCreep(size=d).dislocation_rate(s, TEMPERATURE)
-    if name == "Xu + NH":
-        return lambda s, d: SizeDependentLiCreep(size=d).rate(s, TEMPERATURE)
-    raise KeyError(name)
+#: The benchmark's law names -> the extrusion laws of :func:`ssbx.setup.extrusion_outflow`.
+EXTRUSION_LAW = {"sealed": "none", "bulk": "bulk", "Xu": "size_dependent_dislocation",
+                 "Xu + NH": "size_dependent"}
 
 
 def outflow_of(law: str, depth: float, volumes: tuple[float, float], stack: float) -> Any:
-    """Current equivalent [A/m] of the Li extruded at the crack pressure p: slot flow along
-    the filled depth under ``(p - p_s)/c`` through the mean opening ``(V0 + p V1)/c``."""
-    if law == "sealed":
-        return None
-    rate = rate_law(law)
-    v0, v1 = volumes
-
-    def outflow(p: float) -> float:
-        gap = max(v0 + p * v1, 0.0) / depth
-        if gap <= 0.0 or p <= stack:
-            return 0.0
-        q = slot_flux((p - stack) / depth, gap, lambda s: rate(s, gap), points=120)
-        return FARADAY * q / LI_MOLAR_VOLUME
-
-    return outflow
+    """Current equivalent [A/m] of the Li extruded at the crack pressure p, for the
+    benchmark's law ``law`` (:func:`ssbx.setup.extrusion_outflow` at 298.15 K; ``None`` when
+    sealed)."""
+    return extrusion_outflow(EXTRUSION_LAW[law], depth, volumes, stack, TEMPERATURE)
 
 
 @register
@@ -420,5 +402,5 @@ def _closed_form_current(p_c: float, stack: float, kin: ButlerVolmer, kappa: flo
     return math.sqrt(lo * hi)
 
 
-__all__ = ["ELECTROLYTES", "LAWS", "CrackPlatingCurrent", "kinetics", "outflow_of",
-           "rate_law", "sealed_critical_current", "ssbx_ccs"]
+__all__ = ["ELECTROLYTES", "EXTRUSION_LAW", "LAWS", "CrackPlatingCurrent", "kinetics",
+           "outflow_of", "sealed_critical_current", "ssbx_ccs"]

@@ -42,8 +42,8 @@ import numpy as np
 
 from ssbx.benchmarks.framework import (
     DATA_DIR,
-    Benchmark,
     Check,
+    DirectBenchmark,
     Outcome,
     pyplot,
     register,
@@ -431,7 +431,7 @@ def anand_steady_rate(law: Any, sigma: float, temperature: float) -> float:
 # li_flow_stress
 # --------------------------------------------------------------------------------------------
 @register
-class LiFlowStress(Benchmark):
+class LiFlowStress(DirectBenchmark):
     """Benchmark ``li_flow_stress``: uniaxial true stress-strain of Li at three strain rates
     (Anand, Masias power law) and the flow stress against strain rate and temperature."""
 
@@ -470,17 +470,6 @@ class LiFlowStress(Benchmark):
     )
     x_label = "true strain rate (1/s)"
 
-    def base_case(self) -> Any:
-        """None: a material-point benchmark, no finite-element case."""
-        return None  # material-point benchmark: no finite-element case
-
-    def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
-        """No finite-element cases (an empty list)."""
-        return []
-
-    def cases(self, quick: bool = False) -> list[Any]:
-        """No finite-element cases (an empty list)."""
-        return []
 
     def reference_data(self) -> list[dict[str, Any]]:
         """The reference rows of ``lepage2019_flow_stress.csv``."""
@@ -846,7 +835,7 @@ class LiFlowStress(Benchmark):
 # li_creep_rates
 # --------------------------------------------------------------------------------------------
 @register
-class LiCreepRates(Benchmark):
+class LiCreepRates(DirectBenchmark):
     """Benchmark ``li_creep_rates``: the Li foil creep rates of Ding et al. (2021) against the
     stress exponents of the laws, and the thinning rate each law predicts for a foil under
     uniaxial stress ``sigma = p`` (a crude estimate: no platen friction, no lateral
@@ -879,17 +868,6 @@ class LiCreepRates(Benchmark):
         "differences and rate ratios are reported, not toleranced"
     )
 
-    def base_case(self) -> Any:
-        """None: a material-point benchmark, no finite-element case."""
-        return None
-
-    def case_overrides(self, quick: bool = False) -> list[dict[str, Any]]:
-        """No finite-element cases (an empty list)."""
-        return []
-
-    def cases(self, quick: bool = False) -> list[Any]:
-        """No finite-element cases (an empty list)."""
-        return []
 
     def reference_data(self) -> list[dict[str, float]]:
         """The measured creep rates of ``ding2021_li_creep_rates.csv``."""
