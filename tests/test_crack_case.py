@@ -64,6 +64,15 @@ def no_meshing(monkeypatch: pytest.MonkeyPatch) -> None:
 # --------------------------------------------------------------------------- validation
 
 
+def _assert_refused(changes: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """The case with ``changes`` is refused, and the problems name every one of ``keys``."""
+    with pytest.raises(CaseError) as info:
+        resolve_case(_raw(**changes))
+    text = "\n".join(info.value.problems)
+    for key in keys:
+        assert key in text, text
+
+
 @pytest.mark.parametrize(
     ("changes", "keys"),
     [
@@ -90,11 +99,7 @@ def no_meshing(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_invalid_crack_cases_are_refused_before_meshing(no_meshing: None,
                                                         changes: dict[str, Any],
                                                         keys: tuple[str, ...]) -> None:
-    with pytest.raises(CaseError) as info:
-        resolve_case(_raw(**changes))
-    text = "\n".join(info.value.problems)
-    for key in keys:
-        assert key in text, text
+    _assert_refused(changes, keys)
 
 
 def test_every_problem_at_once(no_meshing: None) -> None:
@@ -304,11 +309,7 @@ PLATING = {"crack.overpotential": None, "crack.plating_current": "1 mA/cm^2"}
 )
 def test_invalid_growth_and_plating_cases_are_refused_before_meshing(
         no_meshing: None, changes: dict[str, Any], keys: tuple[str, ...]) -> None:
-    with pytest.raises(CaseError) as info:
-        resolve_case(_raw(**changes))
-    text = "\n".join(info.value.problems)
-    for key in keys:
-        assert key in text, text
+    _assert_refused(changes, keys)
 
 
 def test_plating_uses_the_electrolyte_and_interface_keys() -> None:
@@ -570,11 +571,7 @@ def test_crack_voids_resolve_round_trip_and_set_the_spec() -> None:
 )
 def test_invalid_crack_voids_are_refused_before_meshing(
         no_meshing: None, changes: dict[str, Any], keys: tuple[str, ...]) -> None:
-    with pytest.raises(CaseError) as info:
-        resolve_case(_raw(**changes))
-    text = "\n".join(info.value.problems)
-    for key in keys:
-        assert key in text, text
+    _assert_refused(changes, keys)
 
 
 def test_crack_voids_only_in_crack_cases() -> None:
