@@ -1,49 +1,28 @@
-"""Small Gmsh geometries of the verification tests, and the plumbing they share: the model is
-built on rank 0 only, then distributed with shared-facet ghosting (interface integrals need it)."""
+"""Small Gmsh geometries of the verification tests. The model is built on rank 0 only and
+distributed with shared-facet ghosting (interface integrals need it), by the mesh builders'
+own plumbing (:func:`ssbx.meshes.gmsh_session.mesh_on_rank`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from mpi4py import MPI
 
-import dolfinx
 import gmsh
-from dolfinx.io import gmsh as gmshio
+
+from ssbx.meshes.gmsh_session import mesh_on_rank
 
 #: Quarter annulus a <= |x| <= b (nondimensional) and its boundary tags.
 A_IN, B_OUT = 1.0, 2.0
 INNER, OUTER, BOTTOM, LEFT = 1, 2, 3, 4
 
 
-@contextmanager
-def _rank0_model(name: str) -> Iterator[None]:
-    """A fresh Gmsh model ``name`` (initialising Gmsh if needed); removed afterwards."""
-    initialized_here = not gmsh.isInitialized()
-    if initialized_here:
-        gmsh.initialize(interruptible=False)
-    gmsh.option.setNumber("General.Terminal", 0)
-    gmsh.model.add(name)
-    try:
-        yield
-    finally:
-        if initialized_here:
-            gmsh.finalize()
-        else:
-            gmsh.model.remove()
-
-
 def gmsh_mesh(comm: MPI.Comm, name: str, gdim: int, build: Callable[[], None]) -> Any:
     """Run ``build()`` (which defines and meshes the current Gmsh model) on rank 0 and return
-    dolfinx's ``MeshData`` on ``comm``, ghosted by shared facets."""
-    partitioner = dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet, 2)
-    if comm.rank != 0:
-        return gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=gdim, partitioner=partitioner)
-    with _rank0_model(name):
-        build()
-        return gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=gdim, partitioner=partitioner)
+    dolfinx's ``MeshData`` on ``comm``, ghosted by shared facets
+    (:func:`ssbx.meshes.gmsh_session.mesh_on_rank`)."""
+    return mesh_on_rank(comm, lambda _gmsh: build(), model=name, what=name, gdim=gdim)
 
 
 def quarter_annulus(comm: MPI.Comm, h: float, order: int = 2) -> Any:
