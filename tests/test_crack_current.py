@@ -139,8 +139,10 @@ def test_crack_plating_current_quick(tmp_path):
 
 @pytest.mark.slow
 def test_singh_roughness_quick(tmp_path):
-    """Quick variant of the roughness benchmark: the flaw-depth factor reproduces the
-    small-grain datum (calibration check), the prediction is written whatever its verdict."""
+    """Quick variant of the roughness benchmark: the calibrated flaw population reproduces the
+    small-grain datum with a direct finite-element solve (calibration check, 2 %), the
+    interpolated flaw law agrees with the solver at the prediction, and the prediction and the
+    earlier single-flaw row are written whatever the verdict."""
     import json
 
     from ssbx.benchmarks.framework import run_benchmark
@@ -150,6 +152,15 @@ def test_singh_roughness_quick(tmp_path):
     data = json.loads((out / "result.json").read_text())
     checks = {c["name"]: c for c in data["checks"]}
     assert checks["calibration"]["passed"], result.summary
-    assert 0.0 < data["findings"]["predicted_mA_per_cm2"] < 0.9
-    assert data["findings"]["k_flaw_over_Rq"] > 1.0
+    assert checks["interpolation"]["passed"], result.summary
+    findings = data["findings"]
+    assert abs(findings["calibration_mA_per_cm2"] / 0.9 - 1.0) < 0.02
+    assert 0.0 < findings["predicted_mA_per_cm2"] < 0.9
+    # the weakest flaw lies deeper than the roughness, and the coarse pellet's deeper still
+    flaws = findings["median_largest_flaw_um"]
+    assert 1.1 < flaws["small grain"] < flaws["large grain"]
+    # contact spots focus the current (factor > 1) on both pellets
+    assert all(f > 1.0 for f in findings["focusing_factor"].values())
+    assert findings["single_flaw_model"]["k_flaw_over_Rq"] > 1.0
+    assert "default" in (out / "sensitivity.csv").read_text()
     assert (out / "singh_roughness_ccd.png").stat().st_size > 0
