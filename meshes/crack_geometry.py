@@ -35,8 +35,13 @@ class CrackSpec:
         kinked or grown crack, planar only): the crack is the polyline through them.
     path_behind: the same beyond the other tip of an internal crack.
     voids: x-intervals ``(x_min, x_max)`` [m] of the interface ``y = 0`` over interfacial voids
-        (no Li contact: no stack pressure, no current; planar only). An edge crack's mouth may
-        lie at a void's end, not inside it (the Li must reach the crack).
+        (no Li contact: no stack pressure, no current; planar, or a ring crack: r-intervals).
+        An edge crack's mouth may lie at a void's end, not inside it (the Li must reach the
+        crack).
+    ring: an edge crack in an axisymmetric model (x = r, y = z): a circumferential (ring)
+        crack from the interface at radius ``position`` into the electrolyte cylinder of
+        radius ``width`` (inclined: a conical crack). The penny crack is axisymmetric whatever
+        this flag says.
 
     The crack coordinate ``s`` is the arc length along the polyline from :attr:`origin`
     (negative towards the other tip of an internal crack).
@@ -53,11 +58,19 @@ class CrackSpec:
     path_ahead: tuple[tuple[float, float], ...] = ()
     path_behind: tuple[tuple[float, float], ...] = ()
     voids: tuple[tuple[float, float], ...] = ()
+    ring: bool = False
 
     @property
     def axisymmetric(self) -> bool:
-        """Whether the model is axisymmetric (x = r, y = z): the penny crack."""
-        return self.kind == "penny"
+        """Whether the model is axisymmetric (x = r, y = z): the penny crack and a ring
+        (axisymmetric edge) crack."""
+        return self.kind == "penny" or (self.ring and self.kind == "edge")
+
+    @property
+    def x_range(self) -> tuple[float, float]:
+        """The electrolyte's extent along x [m]: ``(-width/2, width/2)`` (planar) or
+        ``(0, width)`` (axisymmetric, x = r)."""
+        return (0.0, self.width) if self.axisymmetric else (-0.5 * self.width, 0.5 * self.width)
 
     @property
     def filled_length(self) -> float:
@@ -235,20 +248,27 @@ def validate_crack(spec: CrackSpec) -> None:
     reach = max(spec.extents())
     if not 0.0 < fill <= reach * (1 + 1e-12):
         errors.append(f"fill must be in (0, {reach:g}] (the crack's extent), got {fill:g}")
-    side = 0.5 * spec.width * (1.0 + 1e-9)
+    if spec.ring and spec.kind != "edge":
+        errors.append(f"ring = True needs an edge crack (a ring crack from the interface), got "
+                      f"kind {spec.kind!r}")
+    x_lo, x_hi = spec.x_range
+    slack = 1e-9 * spec.width
     previous = None
     for k, (a, b) in enumerate(sorted(spec.voids)):
         if spec.kind == "penny":
-            errors.append("voids need a planar crack (edge or internal)")
+            errors.append("voids need an edge or internal crack (interface intervals)")
             break
         apart = previous is None or a > previous
-        if not (apart and -side <= a < b <= side):
-            errors.append(f"void {k} ({a:g}, {b:g}) m must lie within [-width/2, width/2] "
+        if not (apart and x_lo - slack <= a < b <= x_hi + slack):
+            where = "[0, width] (r)" if spec.axisymmetric else "[-width/2, width/2]"
+            errors.append(f"void {k} ({a:g}, {b:g}) m must lie within {where} "
                           "with x_min < x_max, apart from the other voids")
         previous = b
         if spec.kind == "edge" and a + 1e-9 * spec.width < spec.position < b - 1e-9 * spec.width:
             errors.append(f"the mouth x = {spec.position:g} m lies inside void {k}: the Li "
                           "could not reach the crack (put it at the void's end or on contact)")
+    if spec.ring and spec.kind == "edge" and spec.path_ahead:
+        errors.append("a ring crack has no path_ahead (growth of ring cracks is not modelled)")
     if spec.kind == "penny":
         if spec.inclination != 0.0 or spec.path_ahead or spec.path_behind:
             errors.append("a penny crack lies in the plane z = 0: inclination must be 0 and it "
@@ -260,6 +280,8 @@ def validate_crack(spec: CrackSpec) -> None:
             errors.append(f"|inclination| must be < 81 degrees, got "
                           f"{math.degrees(spec.inclination):g}")
         margin = 0.05 * min(spec.width, spec.height)
+        # a ring crack keeps a crack length (at most the margin) off the axis
+        axis_margin = min(margin, spec.length) if spec.axisymmetric else margin
         if spec.kind == "edge" and spec.path_behind:
             errors.append("an edge crack grows from its tip only: path_behind must be empty")
         vertices = spec.polyline()
@@ -268,13 +290,19 @@ def validate_crack(spec: CrackSpec) -> None:
             errors.append("the crack path has a segment shorter than length/1000")
         for point in vertices[1:] if spec.kind == "edge" else vertices:
             x, y = point
-            inside = (abs(x) < 0.5 * spec.width - margin and y < spec.height - margin
+            inside = (x_lo + axis_margin < x < x_hi - margin and y < spec.height - margin
                       and (y > margin or spec.kind == "edge"))
-            if not inside:
+            if spec.axisymmetric and x <= x_lo + axis_margin:
+                errors.append(f"the ring crack reaches ({x:g}, {y:g}) m: it must stay "
+                              f"{axis_margin:g} m off the axis r = 0 (it cannot cross the axis)")
+            elif not inside:
                 errors.append(f"the crack end ({x:g}, {y:g}) m must lie inside the electrolyte, "
                               f"{margin:g} m from its boundary")
-        if spec.kind == "edge" and not abs(spec.position) < 0.5 * spec.width - margin:
-            errors.append("the mouth must lie on the interface away from the sides")
+        if spec.kind == "edge" and not x_lo + axis_margin < spec.position < x_hi - margin:
+            where = ("at a radius 0 < r < width away from the axis and the outer radius"
+                     if spec.axisymmetric else "away from the sides")
+            errors.append(f"the mouth must lie on the interface {where}, {margin:g} m from "
+                          f"them, got position {spec.position:g} m")
     if errors:
         raise ValueError("invalid crack: " + "; ".join(errors))
 

@@ -13,6 +13,10 @@ Kinds (:class:`CrackSpec`):
 - ``internal``: a Griffith crack of half-length ``length`` centred at ``(position, depth)``,
   inclined by ``inclination`` from the interface (two tips). ``s`` runs from the centre
   (``|s| <= length``).
+- ``edge`` with ``ring=True``: the same crack in the axisymmetric model, a circumferential
+  (ring) crack from the interface at radius ``position`` (inclined: a cone); the segment
+  ``r = 0`` is the axis (:class:`~ssbx.meshes.tags.CrackTag` ``AXIS``), ``r = width`` the
+  sides; ``voids`` are r-intervals (e.g. the bare surface beyond a Li disc electrode).
 - ``penny``: an axisymmetric penny crack of radius ``length`` in the plane ``z = 0`` of the
   half-space ``z >= 0`` (the symmetric half: the crack face is ``z = 0, r < length``, the
   ligament ``z = 0, r > length`` is a symmetry plane). ``s = r``.
@@ -104,8 +108,7 @@ def _build(gmsh: Any, spec: CrackSpec, sizes: CrackMeshSizes) -> None:
     geo = gmsh.model.geo
     s = 1.0 / UM
     W, H = spec.width * s, spec.height * s
-    x0 = 0.0 if spec.axisymmetric else -0.5 * W
-    x1 = W if spec.axisymmetric else 0.5 * W
+    x0, x1 = (x * s for x in spec.x_range)
     a, fill = spec.length * s, spec.filled_length * s
 
     def point(x: float, y: float) -> int:
@@ -169,6 +172,9 @@ def _build(gmsh: Any, spec: CrackSpec, sizes: CrackMeshSizes) -> None:
         gmsh.model.mesh.embed(1, crack_curves, 2, surface)
         groups = {CrackTag.FACE_A: crack_curves, CrackTag.INTERFACE: interface,
                   CrackTag.SIDES: [left, right], CrackTag.TOP: [top]}
+        if spec.axisymmetric:  # a ring crack: the left side is the axis
+            groups[CrackTag.SIDES] = [right]
+            groups[CrackTag.AXIS] = [left]
         if void_lines:
             groups[CrackTag.VOID] = void_lines
     gmsh.model.addPhysicalGroup(2, [surface], int(CellTag.ELECTROLYTE), "electrolyte")

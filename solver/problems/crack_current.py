@@ -16,6 +16,12 @@ the interface's electrolyte potential, ``p = p_s + F |eta(i)| / Omega`` (Porz et
 the ohmic rise of the electrolyte potential along the crack. The critical plating current is
 the ``i`` whose steady pressure reaches the crack-extension pressure ``p_c``
 (:meth:`ssbx.problems.fracture.CrackProblem.critical_li_pressure`).
+
+A ring crack (``CrackSpec.ring``: axisymmetric, x = r, y = z) weights every form by ``2 pi r``;
+its currents are then totals [A] rather than per metre of depth (``crack_current``, an
+``outflow``), and the mean current density over the Li contact (a Li disc of radius R on a
+larger pellet: ``voids = ((R, width),)``, mean over ``pi R^2``) is
+:attr:`CrackCurrentSolution.electrode_current`.
 """
 
 from __future__ import annotations
@@ -41,15 +47,20 @@ from ssbx.problems.fracture import FilledFaces, present_faces
 from ssbx.problems.lifetime import destroy_nonlinear_problem, track
 
 Outflow = Callable[[float], float]
-"""Current equivalent [A per m of depth] of the Li extruded from the crack at pressure p [Pa]."""
+"""Current equivalent [A per m of depth; A for a ring crack] of the Li extruded from the crack
+at pressure p [Pa]."""
 
 
 @dataclass(frozen=True)
 class CrackCurrentSolution:
     """One potential solve (SI). plating_current: mean plating current density i [A/m^2];
     li_pressure, stack_pressure [Pa]; crack_current: net plating current into the wetted faces
-    [A per m of depth]; interface_overpotential: mean overpotential on the interface [V];
-    face_potential: mean electrolyte potential on the wetted faces [V]."""
+    [A per m of depth; A for a ring crack]; interface_overpotential: mean overpotential on the
+    interface [V]; face_potential: mean electrolyte potential on the wetted faces [V];
+    electrode_current: the mean current density over the Li contact (the interface outside
+    voids) [A/m^2], i.e. ``plating_current`` times the counter-electrode area over the contact
+    area; top_potential: mean electrolyte potential on the counter-electrode side [V]
+    (area-weighted)."""
 
     plating_current: float
     li_pressure: float
@@ -57,6 +68,8 @@ class CrackCurrentSolution:
     crack_current: float
     interface_overpotential: float
     face_potential: float
+    electrode_current: float = math.nan
+    top_potential: float = math.nan
 
 
 class CrackCurrentProblem:
@@ -69,6 +82,7 @@ class CrackCurrentProblem:
         if crack_mesh.spec.kind != "edge":
             raise ValueError("plating into a crack needs an edge crack (connected to the Li)")
         self.crack_mesh = crack_mesh
+        self.axisymmetric = crack_mesh.spec.axisymmetric
         self.comm: MPI.Comm = crack_mesh.comm
         self.kappa = conductivity
         self.kinetics = kinetics
@@ -86,7 +100,8 @@ class CrackCurrentProblem:
         self.ds = ds
         ds_faces = sum((ds(t) for t in faces[1:]), ds(faces[0]))
         v = ufl.TestFunction(self.V)
-        interface = CurrentFormTerms(kappa=conductivity, contact_kinetics=kinetics,
+        w = 2.0 * math.pi * ufl.SpatialCoordinate(msh)[0] if self.axisymmetric else 1.0
+        interface = CurrentFormTerms(kappa=conductivity, contact_kinetics=kinetics, weight=w,
                                      counter_current=self.i_plate, normal_stress=-self.p_stack,
                                      molar_volume=molar_volume, source=source,
                                      interface_source=interface_source)
@@ -98,7 +113,7 @@ class CrackCurrentProblem:
         face_current = contact_current(self.phi, self.face_terms)
         if face_source is not None:
             face_current = face_current + self.filled.marker * face_source
-        F -= face_current * v * ds_faces
+        F -= face_current * v * w * ds_faces
         self.problem = fem_petsc.NonlinearProblem(
             F, self.phi, petsc_options_prefix=options_prefix,
             petsc_options={"snes_type": "newtonls", "snes_linesearch_type": "bt",
@@ -106,12 +121,15 @@ class CrackCurrentProblem:
                            "ksp_type": "preonly", "pc_type": "lu",
                            "pc_factor_mat_solver_type": "mumps"})
         track(self)
-        self._crack_current = fem.form(-face_current * ds_faces)
+        self._crack_current = fem.form(-face_current * w * ds_faces)
         eta_interface = -self.phi + molar_volume * self.p_stack / FARADAY
-        self._eta_interface = fem.form(eta_interface * ds(int(CrackTag.INTERFACE)))
-        self._interface_length = fem.form(1.0 * ds(int(CrackTag.INTERFACE)))
-        self._face_phi = fem.form(self.filled.marker * self.phi * ds_faces)
-        self._face_length = fem.form(self.filled.marker * ds_faces)
+        ds_interface, ds_top = ds(int(CrackTag.INTERFACE)), ds(int(CrackTag.TOP))
+        self._eta_interface = fem.form(eta_interface * w * ds_interface)
+        self._interface_length = fem.form(w * ds_interface)
+        self._face_phi = fem.form(self.filled.marker * self.phi * w * ds_faces)
+        self._face_length = fem.form(self.filled.marker * w * ds_faces)
+        self._top_phi = fem.form(self.phi * w * ds_top)
+        self._top_length = fem.form(w * ds_top)
         self.solves = 0
 
     def close(self) -> None:
@@ -137,10 +155,12 @@ class CrackCurrentProblem:
         self.phi.x.scatter_forward()
         length = self._sum(self._interface_length)
         face_length = self._sum(self._face_length)
+        top = self._sum(self._top_length)
         return CrackCurrentSolution(
             plating_current, li_pressure, stack_pressure, self._sum(self._crack_current),
             self._sum(self._eta_interface) / length,
-            self._sum(self._face_phi) / face_length if face_length > 0 else math.nan)
+            self._sum(self._face_phi) / face_length if face_length > 0 else math.nan,
+            plating_current * top / length, self._sum(self._top_phi) / top)
 
     def steady_pressure(self, plating_current: float, stack_pressure: float = 0.0,
                         outflow: Outflow | None = None, *, rtol: float = 1e-6

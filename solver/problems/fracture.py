@@ -15,6 +15,17 @@ counter-electrode side ``y = height``), ``"clamped"`` (``u = 0`` there) or ``"fr
 outer boundary also carries a weak spring (stiffness ``1e-8 E / L``) so that self-equilibrated
 loads leave no rigid-body mode; its reaction is ~1e-8 of the loads. A penny crack has the
 symmetry plane ``u_z = 0`` ahead of the tip and ``u_r = 0`` on the axis.
+
+Axisymmetric models (x = r, y = z; weights ``2 pi r``): the penny crack (its symmetric half)
+and the ring crack (an edge crack with ``CrackSpec.ring``, a circumferential crack from the
+interface; both faces meshed, ``u_r = 0`` on the axis). J per unit length of the crack front
+is the domain integral with hoop terms divided by ``r_tip``. The ring crack's K_I and K_II come
+from an axisymmetric interaction integral (:func:`axisymmetric_interaction_integrands`): the
+plane-strain Williams field in the (r, z) plane as auxiliary state, with the two terms its
+axisymmetric extension adds (Nahta & Moran, Int. J. Solids Struct. 30, 2027, 1993): the hoop
+strain the auxiliary displacement carries but its plane-strain strain omits, and the hoop part
+of the divergence of its stress. Both vanish at the front, so the K are the local plane-strain
+ones.
 """
 
 from __future__ import annotations
@@ -42,6 +53,8 @@ from ssbx.physics.fracture import (
     plane_strain_modulus,
     plateau_weight,
     stress3,
+    williams_displacement,
+    williams_face_derivative,
 )
 
 Support = Literal["roller", "clamped", "free"]
@@ -121,6 +134,50 @@ class CrackSolution:
         return mean
 
 
+def axisymmetric_interaction_integrands(u: Any, q: Any, tip: Any, ahead: Any, modes: Any,
+                                        E: Any, nu: Any, face_traction: Any,
+                                        n: Any) -> tuple[Any, Any]:
+    """(domain integrand, face integrand) of ``I r_tip`` for an axisymmetric field ``u``
+    (x = r, y = z) with the plane-strain Williams field of ``modes`` as auxiliary state
+    (see :func:`ssbx.physics.fracture.interaction_integrands`, whose terms it extends; the
+    weight ``r`` is included). Auxiliary state: displacement ``u_a`` (its 3-D gradient has the
+    hoop entry ``u_a,r / r``), strain the plane-strain one (no hoop strain), stress from it.
+    The 3-D identity behind the domain integral then keeps two terms that vanish in plane
+    strain: ``sigma_thth d(u_a,r / r)/dx . q`` (the auxiliary strain's incompatibility) and
+    ``div(sigma_a) . (grad u q)`` with ``div sigma_a = ((s_rr - s_thth)/r, s_rz/r)`` (its
+    hoop non-equilibrium; the in-plane part of the Williams stress is in equilibrium). With
+    unit ``K_I`` (``modes = (1, 0)``), ``K_I = E' I / 2``; likewise ``K_II``."""
+    modes = ufl.as_vector(tuple(modes)) if isinstance(modes, tuple | list) else modes
+    mesh = ufl.domain.extract_unique_domain(u)
+    x = ufl.SpatialCoordinate(mesh)
+    r = x[0]
+    grad_u = gradient3(u, True)
+    sigma = stress3(grad_u, E, nu)
+    u_aux = (modes[0] * williams_displacement(x, tip, ahead, 1, E, nu)
+             + modes[1] * williams_displacement(x, tip, ahead, 2, E, nu))
+    g_aux = ufl.grad(u_aux)
+    plane = ufl.as_tensor([[g_aux[0, 0], g_aux[0, 1], 0.0],
+                           [g_aux[1, 0], g_aux[1, 1], 0.0], [0.0, 0.0, 0.0]])
+    hoop = u_aux[0] / r
+    grad_aux = plane + ufl.as_tensor([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, hoop]])
+    strain_aux = ufl.sym(plane)
+    sigma_aux = stress3(plane, E, nu)
+    e1 = ufl.as_vector(tuple(ahead)) if isinstance(ahead, tuple | list) else ahead
+    gq = ufl.grad(q)
+    grad_q = (ufl.outer(ufl.as_vector((e1[0], e1[1], 0.0)), ufl.as_vector((gq[0], gq[1], 0.0)))
+              + ufl.as_tensor([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, q * e1[0] / r]]))
+    q_vec = ufl.as_vector((q * e1[0], q * e1[1], 0.0))
+    div_aux = ufl.as_vector(((sigma_aux[0, 0] - sigma_aux[2, 2]) / r, sigma_aux[0, 1] / r, 0.0))
+    extra = (ufl.dot(div_aux, grad_u * q_vec)
+             + sigma[2, 2] * ufl.dot(ufl.grad(hoop), ufl.as_vector((q * e1[0], q * e1[1]))))
+    domain = (ufl.inner(sigma, grad_aux * grad_q) + ufl.inner(sigma_aux, grad_u * grad_q)
+              - ufl.inner(sigma, strain_aux) * ufl.tr(grad_q) + extra) * r
+    du_aux = (modes[0] * williams_face_derivative(x, n, tip, ahead, 1, E, nu)
+              + modes[1] * williams_face_derivative(x, n, tip, ahead, 2, E, nu))
+    face = -ufl.dot(face_traction, du_aux) * q * r
+    return domain, face
+
+
 def present_faces(crack_mesh: CrackMesh) -> tuple[int, ...]:
     """The crack-face tags present on any rank (``FACE_A``, and ``FACE_B`` unless symmetric)."""
     local = set(np.unique(crack_mesh.facet_tags.values).tolist())
@@ -177,6 +234,7 @@ class CrackProblem:
         self.support = support
         self.comm: MPI.Comm = crack_mesh.comm
         self.axisymmetric = self.spec.axisymmetric
+        self.symmetric_half = self.spec.kind == "penny"
         self.E_prime = plane_strain_modulus(material.E, material.nu)
         msh = crack_mesh.mesh
         self.mesh = msh
@@ -276,9 +334,10 @@ class CrackProblem:
         j_form = dom * self.dx_fine + sum(face * self.ds_fine(t) for t in self.faces)
         self.j_form = fem.form(j_form)
         self.k_form = None
-        if not axi:
-            dom_i, face_i = interaction_integrands(self.u, self.q, self.tip, self.ahead,
-                                                   self.mode, E, nu, self.face_traction, n)
+        if not self.symmetric_half:
+            integrands = axisymmetric_interaction_integrands if axi else interaction_integrands
+            dom_i, face_i = integrands(self.u, self.q, self.tip, self.ahead, self.mode, E, nu,
+                                       self.face_traction, n)
             self.k_form = fem.form(dom_i * self.dx_fine
                                    + sum(face_i * self.ds_fine(t) for t in self.faces))
         faces = self.faces
@@ -316,8 +375,10 @@ class CrackProblem:
         tip that stays clear of the outer boundary and of the crack's other end."""
         spec = self.spec
         x, y = tip.position
-        if self.axisymmetric:
+        if self.symmetric_half:
             clearance = min(spec.width - x, spec.height, x)
+        elif self.axisymmetric:  # a ring crack: clear of the axis, the outer radius, the faces
+            clearance = min(spec.width - x, spec.height - y, y, x)
         else:
             clearance = min(0.5 * spec.width - abs(x), spec.height - y, y)
         index = [t.position for t in spec.tips()].index(tip.position)
@@ -349,16 +410,17 @@ class CrackProblem:
             self.q.interpolate(self._q_expression)
             self.q.x.scatter_forward()
             J = self._integrate(self.j_form)
-            if self.axisymmetric:
-                J /= tip.position[0]  # J r_tip (w = r): per unit length of the front
+            scale = 1.0 / tip.position[0] if self.axisymmetric else 1.0  # w = r: per front
+            J *= scale
+            if self.symmetric_half:
                 k_i, k_ii = math.copysign(math.sqrt(abs(J) * self.E_prime), J), 0.0
             else:
                 assert self.k_form is not None
                 self.mode.value = np.array([1.0, 0.0])
-                k_i = 0.5 * self.E_prime * self._integrate(self.k_form)
+                k_i = 0.5 * self.E_prime * scale * self._integrate(self.k_form)
                 self.mode.value = np.array([0.0, 1.0])
-                k_ii = 0.5 * self.E_prime * self._integrate(self.k_form)
-            if self.axisymmetric:
+                k_ii = 0.5 * self.E_prime * scale * self._integrate(self.k_form)
+            if self.symmetric_half:
                 J *= 2.0  # the symmetric half model carries half of the contour
                 k_i = math.copysign(math.sqrt(abs(J) * self.E_prime), J)
             rows.append(TipResult(tip, radius, J, k_i, k_ii,
@@ -378,7 +440,7 @@ class CrackProblem:
         self.u.x.scatter_forward()
         tips = [self._tip_results(tip, radii)
                 for tip, radii in zip(self.crack_mesh.tips, self.radii, strict=True)]
-        factor = 2.0 if self.axisymmetric else 1.0  # both faces of the symmetric penny
+        factor = 2.0 if self.symmetric_half else 1.0  # both faces of the symmetric penny
         li_volume = factor * self._integrate(self.li_volume_form)
         crack_volume = factor * self._integrate(self.crack_volume_form)
         return CrackSolution(loads, tips, li_volume, crack_volume, self.opening_profile(),
@@ -422,7 +484,7 @@ class CrackProblem:
         """(s, opening) along the crack [m]: the jump of the displacement normal to the crack
         across the faces (penny: twice u_z on the face)."""
         s_a, u_a, x_a = self._face_samples(int(CrackTag.FACE_A))
-        if self.axisymmetric:
+        if self.symmetric_half:
             return s_a, 2.0 * u_a[:, 1]
         s_b, u_b, _ = self._face_samples(int(CrackTag.FACE_B))
         normal = self.spec.segment_normal(x_a) if len(x_a) else np.zeros((0, 2))
@@ -477,5 +539,6 @@ __all__ = [
     "FilledFaces",
     "Support",
     "TipResult",
+    "axisymmetric_interaction_integrands",
     "present_faces",
 ]
