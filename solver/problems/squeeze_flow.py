@@ -1,0 +1,143 @@
+"""Squeeze flow of a creeping foil between two plates, by finite elements: the axisymmetric
+Taylor–Hood (P2 velocity, P1 pressure) J2 power-law flow of a disc, at one instant. Verifies
+the thin-film and frictionless limits of :mod:`ssbx.physics.squeeze_flow`.
+
+The upper half of the foil, ``0 <= r <= R``, ``0 <= z <= h/2``: the mid-plane ``z = 0`` is a
+symmetry plane (``u_z = 0``), the axis has ``u_r = 0``, the edge ``r = R`` is traction-free and
+the plate ``z = h/2`` moves down at half the thinning rate ``V/2``; a *bonded* plate holds the
+foil (``u_r = 0`` there), a *frictionless* one does not. The law ``p_dot = A sigma_eq^n`` is the
+viscosity ``eta = sigma_eq / (3 p_dot)`` of the strain rate ``p_dot = sqrt(2/3 D:D)`` (with the
+hoop rate ``u_r / r``), solved by Picard then Newton iterations with continuation in ``n`` as
+:mod:`ssbx.problems.slot_flow`. The plate force is the dissipation divided by the plate's speed,
+``F = 2π ∫ σ:D r dA / (V/2)`` (the other boundaries do no work), so no stress is
+differentiated; the mean pressure is ``F / (π R²)``.
+
+The problem is solved in units of the half-thickness ``h/2``, the strain rate ``V / h`` and the
+stress ``(V / (h A))^(1/n)``, so any SI input is well scaled.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from mpi4py import MPI
+
+import basix.ufl
+import numpy as np
+import ufl
+from dolfinx import fem
+from dolfinx import mesh as dmesh
+from dolfinx.fem import petsc as fem_petsc
+
+from ssbx.errors import SolverDivergedError
+from ssbx.problems.lifetime import destroy_nonlinear_problem
+
+#: Smallest strain rate of the viscosity, in units of ``V / h`` (a rigid plug below it).
+REGULARISATION = 1e-4
+
+
+@dataclass(frozen=True)
+class SqueezeFlowResult:
+    """Mean plate pressure [Pa] that squeezes the foil at the requested thinning rate, the
+    cells of the half-section and the Newton iterations of the last continuation stage."""
+
+    mean_pressure: float
+    cells: int
+    newton_iterations: int
+
+
+def squeeze_flow(comm: MPI.Comm, radius: float, thickness: float, thinning_rate: float,
+                 A_eff: float, n: float, *, bonded: bool = True, cells_across: int = 8,
+                 cells_per_thickness: float = 2.0,
+                 stages: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0),
+                 ) -> SqueezeFlowResult:
+    """Solve the squeeze flow of the module docstring; SI in and out. ``cells_across`` cells
+    over the half-thickness, ``cells_per_thickness * cells_across`` per half-thickness along r
+    (the aspect of the cells)."""
+    if not (radius > 0.0 and thickness > 0.0 and thinning_rate > 0.0 and A_eff > 0.0
+            and n >= 1.0):
+        raise ValueError("squeeze_flow needs positive radius, thickness, thinning rate, A and "
+                         f"n >= 1 (got {radius!r}, {thickness!r}, {thinning_rate!r}, {A_eff!r}, "
+                         f"{n!r})")
+    half = 0.5 * thickness
+    stress_scale = (thinning_rate / thickness / A_eff) ** (1.0 / n)
+    rho = radius / half
+    cells_along = max(math.ceil(rho * cells_across / cells_per_thickness), 1)
+    msh = dmesh.create_rectangle(comm, [np.array([0.0, 0.0]), np.array([rho, 1.0])],
+                                 [cells_along, cells_across], dmesh.CellType.triangle,
+                                 diagonal=dmesh.DiagonalType.crossed)
+    cell = msh.basix_cell()
+    element = basix.ufl.mixed_element([basix.ufl.element("Lagrange", cell, 2, shape=(2,)),
+                                       basix.ufl.element("Lagrange", cell, 1)])
+    W = fem.functionspace(msh, element)
+    w = fem.Function(W)
+    u, p = ufl.split(w)
+    v, q = ufl.TestFunctions(W)
+    r = ufl.SpatialCoordinate(msh)[0]
+    exponent = fem.Constant(msh, 1.0)
+
+    def rate_tensor(a: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
+        g = ufl.grad(a)
+        return ufl.as_tensor([[g[0, 0], 0.5 * (g[0, 1] + g[1, 0]), 0.0],
+                              [0.5 * (g[0, 1] + g[1, 0]), g[1, 1], 0.0],
+                              [0.0, 0.0, a[0] / r]])
+
+    def divergence(a: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
+        return ufl.tr(rate_tensor(a))
+
+    D = rate_tensor(u)
+    rate = ufl.sqrt(2.0 / 3.0 * ufl.inner(D, D) + REGULARISATION ** 2)
+    eta = rate ** (1.0 / exponent - 1.0) / 3.0
+    F = (2.0 * eta * ufl.inner(D, rate_tensor(v)) - p * divergence(v) - q * divergence(u)) \
+        * r * ufl.dx
+    fdim = msh.topology.dim - 1
+    bcs = []
+    for component, where, value in (
+            (0, lambda x: np.isclose(x[0], 0.0), 0.0),          # axis
+            (1, lambda x: np.isclose(x[1], 0.0), 0.0),          # mid-plane
+            (1, lambda x: np.isclose(x[1], 1.0), -1.0),         # plate, V/2 in units of h/2
+            *(((0, lambda x: np.isclose(x[1], 1.0), 0.0),) if bonded else ())):
+        sub = W.sub(0).sub(component)
+        collapsed, _ = sub.collapse()
+        facets = dmesh.locate_entities_boundary(msh, fdim, where)
+        dofs = fem.locate_dofs_topological((sub, collapsed), fdim, facets)
+        g = fem.Function(collapsed)
+        g.x.array[:] = value
+        bcs.append(fem.dirichletbc(g, dofs, sub))
+    du = ufl.TrialFunction(W)
+    du_u, du_p = ufl.split(du)
+    J_picard = (2.0 * eta * ufl.inner(rate_tensor(du_u), rate_tensor(v))
+                - du_p * divergence(v) - q * divergence(du_u)) * r * ufl.dx
+    common = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
+    picard = fem_petsc.NonlinearProblem(
+        F, w, J=J_picard, bcs=bcs, petsc_options_prefix="ssbx_squeeze_picard_",
+        petsc_options=common | {"snes_type": "newtonls", "snes_linesearch_type": "basic",
+                                "snes_rtol": 1e-4, "snes_atol": 1e-12, "snes_max_it": 400})
+    newton = fem_petsc.NonlinearProblem(
+        F, w, bcs=bcs, petsc_options_prefix="ssbx_squeeze_newton_",
+        petsc_options=common | {"snes_type": "newtonls", "snes_linesearch_type": "bt",
+                                "snes_rtol": 1e-10, "snes_atol": 1e-12, "snes_max_it": 40})
+    iterations = 0
+    try:
+        for stage in (*[s for s in stages if s < n], n):
+            exponent.value = stage
+            for problem, name in ((picard, "Picard"), (newton, "Newton")):
+                problem.solve()
+                reason = problem.solver.getConvergedReason()
+                iterations = problem.solver.getIterationNumber()
+                if reason <= 0:
+                    raise SolverDivergedError(f"squeeze flow: {name} failed at n = {stage:g} "
+                                              f"(SNES reason {reason})")
+    finally:
+        destroy_nonlinear_problem(picard)
+        destroy_nonlinear_problem(newton)
+    # dissipation per radian = plate force per radian x plate speed (1 in these units)
+    dissipation = fem.form(2.0 * eta * ufl.inner(D, D) * r * ufl.dx)
+    force = comm.allreduce(fem.assemble_scalar(dissipation), op=MPI.SUM)
+    mean = force / (0.5 * rho ** 2)
+    cells = msh.topology.index_map(msh.topology.dim).size_global
+    return SqueezeFlowResult(mean * stress_scale, cells, iterations)
+
+
+__all__ = ["SqueezeFlowResult", "squeeze_flow"]
