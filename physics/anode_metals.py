@@ -20,6 +20,7 @@ record in the object that holds it; :attr:`AnodeMetal.all_parameters` collects a
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
 from ssbx.physics.constants import LI_MOLAR_VOLUME, NA_MOLAR_VOLUME
@@ -49,6 +50,9 @@ class AnodeMetal:
     creep: PowerLawCreep
     vacancy: Metal
     parameters: Parameters = field(default=(), compare=False, repr=False)
+    resistivity: float = math.nan
+    """Electrical resistivity [ohm m] (the metal inside a metal-filled crack, see
+    :func:`ssbx.physics.extrusion.filament_ohmic_drop`); its record sits in ``parameters``."""
 
     @property
     def all_parameters(self) -> Parameters:
@@ -64,10 +68,20 @@ def _as_li(parameters: Parameters) -> Parameters:
         "are not measured here; Mg hardens Li (check)); for Li: " + p.note) for p in parameters)
 
 
+LI_RESISTIVITY = 92.8e-9
+"""Electrical resistivity of Li at 20 C [ohm m] (CRC Handbook of Chemistry and Physics)."""
+NA_RESISTIVITY = 47.7e-9
+"""Electrical resistivity of Na at 20 C [ohm m] (CRC Handbook of Chemistry and Physics)."""
+_LI_RESISTIVITY = Parameter("resistivity", LI_RESISTIVITY, "ohm m", "crc2016", "standard",
+                            "Li at 20 C, 92.8 nOhm m")
+
+
 ANODE_METALS: dict[str, AnodeMetal] = {
     "Li": AnodeMetal("Li", LI_MOLAR_VOLUME, LI_ELASTIC_MASIAS_2019, MASIAS_2019, METALS["Li"],
                      parameters=(Parameter("molar_volume", LI_MOLAR_VOLUME, "m^3/mol", "",
-                                           "standard", "M / rho = 6.941e-3 kg/mol / 534 kg/m^3"),)),
+                                           "standard", "M / rho = 6.941e-3 kg/mol / 534 kg/m^3"),
+                                 _LI_RESISTIVITY),
+                     resistivity=LI_RESISTIVITY),
     "Li-Mg": AnodeMetal(
         "Li-Mg", LI_MOLAR_VOLUME,
         dataclasses.replace(LI_ELASTIC_MASIAS_2019,
@@ -75,11 +89,16 @@ ANODE_METALS: dict[str, AnodeMetal] = {
         dataclasses.replace(MASIAS_2019, parameters=_as_li(MASIAS_2019.parameters)),
         METALS["Li-Mg"],
         parameters=(Parameter("molar_volume", LI_MOLAR_VOLUME, "m^3/mol", "", "assumed",
-                              "as Li (a dilute alloy; Mg changes it by < 2 % (check))"),)),
+                              "as Li (a dilute alloy; Mg changes it by < 2 % (check))"),
+                    *_as_li((_LI_RESISTIVITY,))),
+        resistivity=LI_RESISTIVITY),
     "Na": AnodeMetal("Na", NA_MOLAR_VOLUME, NA_ELASTIC_WANG_2020, WANG_2020_NA, METALS["Na"],
                      parameters=(Parameter("molar_volume", NA_MOLAR_VOLUME, "m^3/mol", "",
                                            "standard", "M / rho = 22.990e-3 kg/mol / 968 kg/m^3 "
-                                           "(solid Na at 20 C, handbook density, check)"),)),
+                                           "(solid Na at 20 C, handbook density, check)"),
+                                 Parameter("resistivity", NA_RESISTIVITY, "ohm m", "crc2016",
+                                           "standard", "Na at 20 C, 47.7 nOhm m")),
+                     resistivity=NA_RESISTIVITY),
 }
 
 
@@ -91,4 +110,4 @@ def anode_metal(name: str) -> AnodeMetal:
         raise KeyError(f"no anode metal {name!r}; presets: {', '.join(ANODE_METALS)}") from None
 
 
-__all__ = ["ANODE_METALS", "AnodeMetal", "anode_metal"]
+__all__ = ["ANODE_METALS", "LI_RESISTIVITY", "NA_RESISTIVITY", "AnodeMetal", "anode_metal"]

@@ -54,6 +54,31 @@ def slot_flux(gradient: float, gap: float, rate: RateLaw, points: int = 2000) ->
     return float(2.0 * math.sqrt(3.0) * 0.5 * h * np.sum(weights * y * g))
 
 
+def filament_ohmic_drop(s: np.ndarray, opening: np.ndarray, current_per_depth: float,
+                        resistivity: float, filled_length: float) -> float:
+    """Ohmic drop [V] along the metal filling a crack, from the mouth (``s = 0``) to the end of
+    the filling ``b = filled_length`` [m], when ``current_per_depth`` [A/m] enters (or leaves)
+    its faces uniformly: the metal at ``s`` carries ``I (1 - s/b)`` through the cross-section
+    of the opening ``delta(s)`` [m] per unit depth, so ::
+
+        dV = rho ∫_0^b I (1 - s/b) / delta(s) ds
+
+    (midpoint rule on the profile's segments; ``resistivity`` rho [ohm m]). It measures the
+    equipotential assumption of the metal in the crack: ssbx takes ``phi_Li = 0`` on the wetted
+    faces."""
+    s, opening = np.asarray(s, dtype=float), np.asarray(opening, dtype=float)
+    inside = s <= filled_length * (1.0 + 1e-12)
+    s, opening = s[inside], opening[inside]
+    if s.size < 2 or current_per_depth == 0.0:
+        return 0.0
+    mid = 0.5 * (s[1:] + s[:-1])
+    gap = 0.5 * (opening[1:] + opening[:-1])
+    if np.any(gap <= 0.0):
+        return math.inf
+    carried = abs(current_per_depth) * (1.0 - mid / filled_length)
+    return float(resistivity * np.sum(carried / gap * np.diff(s)))
+
+
 def plated_volume_rate(current_per_depth: float, molar_volume: float) -> float:
     """Volume of Li per unit depth and time [m^2/s] plated by ``current_per_depth`` [A/m]."""
     return molar_volume * current_per_depth / FARADAY
@@ -90,6 +115,7 @@ def extrusion_limited_pressure(volume_rate: float, filled_length: float,
 __all__ = [
     "RateLaw",
     "extrusion_limited_pressure",
+    "filament_ohmic_drop",
     "plated_volume_rate",
     "power_law_slot_flux",
     "slot_flux",

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ssbx.case import Case
-from ssbx.case.rules import crack_voids
+from ssbx.case.rules import crack_voids, is_ring_crack
 from ssbx.meshes.cell import CellMesh
 from ssbx.meshes.cracks import CrackMesh, CrackMeshSizes, CrackSpec, default_sizes
 from ssbx.meshes.tags import CellTag, FacetTag
@@ -65,10 +65,16 @@ from ssbx.problems.stripping.vacancy_coupling import VacancySettings
 def anode_metal_of(case: Case) -> AnodeMetal:
     """The anode metal of a case: the preset of ``anode.metal`` with the ``[anode]`` overrides
     (molar volume [m^3/mol], vacancy formation enthalpy [J/mol] and entropy [k_B],
-    self-diffusion activation energy [J/mol], correlation factor, Burgers vector [m]); each
-    overridden value carries an ``"input"`` record. Without overrides: the preset itself."""
+    self-diffusion activation energy [J/mol], correlation factor, Burgers vector [m],
+    resistivity [ohm m]); each overridden value carries an ``"input"`` record. Without
+    overrides: the preset itself."""
     a = case.anode
     metal = anode_metal(a.metal)
+    if a.resistivity is not None:
+        metal = dataclasses.replace(
+            metal, resistivity=a.resistivity,
+            parameters=with_input(metal.parameters, "resistivity", a.resistivity, "ohm m",
+                                  "anode.resistivity"))
     given = {name: getattr(a, name) for name in (
         "molar_volume", "vacancy_formation_enthalpy", "vacancy_formation_entropy",
         "self_diffusion_activation_energy", "correlation_factor", "burgers_vector")
@@ -377,7 +383,8 @@ def crack_spec_of(case: Case) -> CrackSpec:
     return CrackSpec(kind=c.kind, length=c.length, width=case.geometry.width,
                      height=case.geometry.h_se, inclination=math.radians(c.inclination),
                      position=c.position, depth=c.depth, fill=c.fill,
-                     voids=crack_voids(c.voids, c.void_map, c.void_map_time))
+                     voids=crack_voids(c.voids, c.void_map, c.void_map_time),
+                     ring=is_ring_crack(c.kind, case.geometry.kind))
 
 
 def crack_sizes_of(case: Case) -> CrackMeshSizes:
@@ -518,9 +525,19 @@ def crack_outflow_of(case: Case, volumes: tuple[float, float]) -> Outflow | None
     """The extrusion outflow of a plating crack case (:func:`extrusion_outflow`): the law
     ``crack.extrusion`` of the anode metal (its power-law creep, its self-diffusion for the
     Nabarro–Herring branch; ``anode.*`` overrides), along the Li-filled length of the crack, to
-    ``crack.stack_pressure`` at the mouth, at ``operation.temperature``."""
+    ``crack.stack_pressure`` at the mouth, at ``operation.temperature``. A ring crack's
+    ``volumes`` are totals [m^3, m^3/Pa] and so is its outflow [A]: the slot flow per unit
+    length of the mouth's circle ``2 pi r0`` (thin ring, depth << r0), times that length."""
     metal = anode_metal_of(case)
-    return extrusion_outflow(case.crack.extrusion, crack_spec_of(case).filled_length, volumes,
-                             case.crack.stack_pressure, case.operation.temperature,
-                             bulk=metal.creep, diffusion=metal.vacancy.material,
-                             molar_volume=metal.molar_volume)
+    spec = crack_spec_of(case)
+    # a ring crack's volumes and currents are totals: per unit length of its mouth's circle
+    circle = 2.0 * math.pi * spec.position if spec.ring else 1.0
+    outflow = extrusion_outflow(case.crack.extrusion, spec.filled_length,
+                                (volumes[0] / circle, volumes[1] / circle),
+                                case.crack.stack_pressure, case.operation.temperature,
+                                bulk=metal.creep, diffusion=metal.vacancy.material,
+                                molar_volume=metal.molar_volume)
+    if outflow is None or not spec.ring:
+        return outflow
+    per_depth = outflow
+    return lambda p: circle * per_depth(p)

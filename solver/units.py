@@ -42,6 +42,7 @@ VELOCITY = "[length] / [time]"
 SURFACE_ENERGY = "[energy] / [length] ** 2"
 MOLAR_VOLUME = "[length] ** 3 / [substance]"
 FRACTURE_TOUGHNESS = "[mass] / [length] ** 0.5 / [time] ** 2"  # a stress intensity, Pa m^0.5
+RESISTIVITY = "[mass] * [length] ** 3 / [current] ** 2 / [time] ** 3"  # ohm m
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ DIMENSIONS: dict[str, Dimension] = {
     SURFACE_ENERGY: Dimension("J/m^2", "a surface energy", "0.5 J/m^2"),
     MOLAR_VOLUME: Dimension("m^3/mol", "a molar volume", "13 cm^3/mol"),
     FRACTURE_TOUGHNESS: Dimension("Pa*m**0.5", "a fracture toughness", "1.25 MPa*m^0.5"),
+    RESISTIVITY: Dimension("ohm*m", "an electrical resistivity", "9.28 uohm*cm"),
 }
 
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")

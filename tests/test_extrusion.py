@@ -89,3 +89,21 @@ def test_slot_flow_power_law_converges_to_the_lubrication_flux():
     assert errors[1] < 1e-3
     assert errors[1] < errors[0] / 4
     assert math.isfinite(np.sum(errors))
+
+
+def test_filament_ohmic_drop_of_a_uniform_slot_and_of_no_current():
+    """Uniform opening delta: dV = rho I b / (2 delta); the part beyond the filling carries
+    nothing; no current, no drop; a closed segment inside the filling cannot carry it."""
+    from ssbx.physics.extrusion import filament_ohmic_drop
+
+    s = np.linspace(0.0, 2e-6, 401)
+    delta = np.full_like(s, 50e-9)
+    rho, current, b = 92.8e-9, 1e-3, 1e-6
+    assert filament_ohmic_drop(s, delta, current, rho, b) == pytest.approx(
+        rho * current * b / (2 * 50e-9), rel=1e-9)
+    assert filament_ohmic_drop(s, delta, -current, rho, b) == filament_ohmic_drop(
+        s, delta, current, rho, b)
+    assert filament_ohmic_drop(s, delta, 0.0, rho, b) == 0.0
+    closed = delta.copy()
+    closed[10:12] = 0.0
+    assert filament_ohmic_drop(s, closed, current, rho, b) == math.inf

@@ -161,7 +161,8 @@ class AnodeSpec:
     """The metal anode: ``metal``, a preset of :data:`ssbx.physics.anode_metals.ANODE_METALS`,
     and overrides of its properties (``None``: the preset's): molar_volume [m^3/mol],
     vacancy_formation_enthalpy [J/mol], vacancy_formation_entropy [k_B],
-    self_diffusion_activation_energy [J/mol], correlation_factor [-], burgers_vector [m]."""
+    self_diffusion_activation_energy [J/mol], correlation_factor [-], burgers_vector [m],
+    resistivity [ohm m]."""
 
     metal: Literal["Li", "Li-Mg", "Na"] = "Li"
     molar_volume: float | None = None
@@ -170,6 +171,7 @@ class AnodeSpec:
     self_diffusion_activation_energy: float | None = None
     correlation_factor: float | None = None
     burgers_vector: float | None = None
+    resistivity: float | None = None
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ _CRACK_SOLVER = ('the crack problem is one direct (MUMPS) linear solve; solver.d
                  "only solver key")
 _CRACK_METAL = ('problem = "crack" uses only the molar volume of the anode metal '
                 "(anode.metal, anode.molar_volume)")
+_RESISTIVITY = ('the resistivity of the anode metal is used by problem = "crack" with '
+                "crack.plating_current only (the ohmic drop along the Li in the crack)")
 
 #: Keys each problem kind does not use (a dotted path, or a section ending in ``.``) -> what the
 #: kind uses instead, or why nothing. A case that sets one is refused (it would be ignored).
@@ -74,6 +76,7 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
                              'for 1 h")',
         "mechanics.electrolyte_fracture_toughness": _TOUGHNESS,
         "crack.": _CRACK_ONLY,
+        "anode.resistivity": _RESISTIVITY,
     },
     "mechanics": {
         "geometry.roughness_rq": _ROUGH,
@@ -89,6 +92,7 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "geometry.void_model": _CUT,
         "mechanics.electrolyte_fracture_toughness": _TOUGHNESS,
         "crack.": _CRACK_ONLY,
+        "anode.resistivity": _RESISTIVITY,
     },
     "current_distribution": {
         "geometry.roughness_rq": _ROUGH,
@@ -103,6 +107,7 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "ccs.": _STEADY,
         "vacancy.": _STEADY,
         "crack.": _CRACK_ONLY,
+        "anode.resistivity": _RESISTIVITY,
     },
     "crack": {
         "geometry.h_li": _CRACK_BODY,
@@ -122,6 +127,7 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         **{f"anode.{name}": _CRACK_METAL for name in (
             "vacancy_formation_enthalpy", "vacancy_formation_entropy",
             "self_diffusion_activation_energy", "correlation_factor", "burgers_vector")},
+        "anode.resistivity": _RESISTIVITY,
         **{f"solver.{name}": _CRACK_SOLVER for name in (
             "linear_solver", "rtol", "atol", "max_iterations", "petsc")},
         "fixture.": ("crack.stack_pressure loads the interface and crack.support holds the "
@@ -146,12 +152,13 @@ _EXTRUSION_METAL = ('crack.extrusion = "size_dependent" uses this key of the ano
 def _crack_unused(st: ValidationState, unused: dict[str, str]) -> dict[str, str]:
     """The keys a crack case does not use, given its [crack] keys: with
     ``crack.plating_current`` it uses the electrolyte conductivity, the interface kinetics and
-    the temperature; with ``crack.extrusion = "size_dependent"`` the activation energy of the
-    anode metal's self-diffusion (Nabarro-Herring flow)."""
+    the temperature, and the anode metal's resistivity; with ``crack.extrusion =
+    "size_dependent"`` the activation energy of the anode metal's self-diffusion
+    (Nabarro-Herring flow)."""
     if st.values.get("crack.plating_current") is None:
         return unused
     unused = {p: why for p, why in unused.items()
-              if p not in ("electrolyte.", "interface.", "operation.")}
+              if p not in ("electrolyte.", "interface.", "operation.", "anode.resistivity")}
     unused.update({f"operation.{name}": _PLATING_CURRENT
                    for name in ("current_density", "mode", "voltage", "counter_electrode")})
     unused.update({f"interface.{name}": _PLATING_UNIFORM
@@ -748,6 +755,12 @@ def read_void_map(folder: str | Path, time: float | None = None
     return _read_void_map(str(Path(folder)), time, info.st_mtime_ns, info.st_size)
 
 
+def is_ring_crack(crack_kind: str | None, geometry_kind: str | None) -> bool:
+    """Whether a crack case's crack is a ring crack: an edge crack in an axisymmetric cell (a
+    circumferential crack from the interface at radius ``crack.position``)."""
+    return crack_kind == "edge" and geometry_kind == "axisymmetric"
+
+
 def crack_voids(voids: Iterable[tuple[float, float]], void_map: str | None,
                 void_map_time: float | None) -> tuple[tuple[float, float], ...]:
     """The voids of a crack case [m]: the ``[[crack.voids]]`` intervals and those of the void
@@ -870,11 +883,13 @@ def _check_crack_growth(st: ValidationState) -> None:
                     f"{st.shown(path)}: used only when the crack grows; allowed: set "
                     "crack.growth_steps > 0, or remove the key")
         return
-    if kind == "penny":
+    if kind == "penny" or v.get("geometry.kind") == "axisymmetric":
+        what = (st.shown("crack.kind") if kind == "penny"
+                else f"{st.shown('geometry.kind')} (a ring crack)")
         st.problems.append(
-            f"{st.shown('crack.growth_steps')} with {st.shown('crack.kind')}: growth follows "
+            f"{st.shown('crack.growth_steps')} with {what}: growth follows "
             "a planar crack's path (the maximum tangential stress at its tips); allowed: "
-            'crack.kind = "edge" or "internal", or growth_steps = 0')
+            'crack.kind = "edge" or "internal" in a planar cell, or growth_steps = 0')
     if v.get("crack.fill") is not None:
         st.problems.append(
             f"{st.shown('crack.growth_steps')} with {st.shown('crack.fill')}: the Li follows "
@@ -965,11 +980,12 @@ def check_crack(st: ValidationState) -> None:
             f"{st.shown('crack.kind')} with {st.shown('geometry.kind')}: a penny crack is "
             'circular about the axis; allowed: geometry.kind = "axisymmetric", or crack.kind = '
             '"edge" or "internal" in a planar cell')
-    elif kind in ("edge", "internal") and geometry == "axisymmetric":
+    elif kind == "internal" and geometry == "axisymmetric":
         st.problems.append(
-            f"{st.shown('crack.kind')} with {st.shown('geometry.kind')}: an {kind} crack is a "
-            'plane (plane-strain) crack; allowed: geometry.kind = "planar", or crack.kind = '
-            '"penny" in an axisymmetric cell')
+            f"{st.shown('crack.kind')} with {st.shown('geometry.kind')}: an internal crack is a "
+            'plane (plane-strain) crack; allowed: geometry.kind = "planar", crack.kind = '
+            '"penny" (on the axis) or "edge" (a ring crack at radius crack.position) in an '
+            "axisymmetric cell")
     if kind == "penny":
         for path, what in (("crack.inclination", "lies in the plane z = 0"),
                            ("crack.position", "is centred on the axis"),
@@ -1012,7 +1028,7 @@ def check_crack(st: ValidationState) -> None:
     spec = CrackSpec(kind, length, v["geometry.width"], v["geometry.h_se"],
                      inclination=math.radians(v["crack.inclination"]),
                      position=v["crack.position"], depth=v.get("crack.depth"), fill=fill,
-                     voids=voids)
+                     voids=voids, ring=is_ring_crack(kind, v.get("geometry.kind")))
     try:
         validate_crack(spec)
     except ValueError as err:

@@ -30,6 +30,7 @@ from ssbx.units import (
     MOLAR_ENERGY,
     MOLAR_VOLUME,
     PRESSURE,
+    RESISTIVITY,
     STIFFNESS,
     SURFACE_ENERGY,
     TEMPERATURE,
@@ -763,6 +764,16 @@ SCHEMA: tuple[Key, ...] = (
         positive=True,
         default_text="the preset's",
     ),
+    Key(
+        "anode.resistivity",
+        "quantity",
+        "Electrical resistivity of the metal, overriding the preset (Li 92.8 nOhm m, Na 47.7 "
+        "nOhm m at 20 C): the ohmic drop along the metal filling a crack "
+        "(`li_filament_drop` of plating crack runs).",
+        dimension=RESISTIVITY,
+        positive=True,
+        default_text="the preset's",
+    ),
     # ---------------------------------------------------------------- mechanics
     Key(
         "mechanics.li_model",
@@ -1289,12 +1300,14 @@ SCHEMA: tuple[Key, ...] = (
         "crack.kind",
         "choice",
         "`edge`: a surface flaw from the Li/electrolyte interface y = 0 into the electrolyte "
-        "(one tip; planar); `internal`: a Griffith crack inside the electrolyte (two tips; "
-        "planar); `penny`: a circular crack in the plane z = 0 centred on the axis "
-        "(axisymmetric; the symmetric half is modelled).",
+        "(one tip; planar, or a ring crack at radius `crack.position` in an axisymmetric "
+        "cell); `internal`: a Griffith crack inside the electrolyte (two tips; planar); "
+        "`penny`: a circular crack in the plane z = 0 centred on the axis (axisymmetric; the "
+        "symmetric half is modelled).",
         default="edge",
         choices=("edge", "internal", "penny"),
-        constraints='`penny` needs `geometry.kind = "axisymmetric"`, the others `"planar"`',
+        constraints='`penny` needs `geometry.kind = "axisymmetric"`, `internal` `"planar"`; '
+                    "a ring (axisymmetric edge) crack does not grow",
     ),
     Key(
         "crack.length",
@@ -1322,11 +1335,11 @@ SCHEMA: tuple[Key, ...] = (
         "crack.position",
         "quantity",
         "x of the crack mouth (edge) or centre (internal), measured from the middle of the "
-        "electrolyte.",
+        "electrolyte; for a ring crack (axisymmetric edge crack) the radius r of its mouth.",
         dimension=LENGTH,
         default=0.0,
         default_text="0 um",
-        constraints="0 for `penny` (on the axis)",
+        constraints="0 for `penny` (on the axis); > 0 (off the axis) for a ring crack",
     ),
     Key(
         "crack.depth",

@@ -857,7 +857,8 @@ def _case_parameter_groups(case: Case) -> dict[str, Any]:
     ``"input"`` records), for stripping problems with vacancy transport the vacancy data
     (:func:`ssbx.setup.vacancy_settings`; ``ssbx ccs`` turns it on unless the case turns it
     off); for crack problems the electrolyte's elastic constants and fracture toughness (with
-    ``crack.plating_current`` the conductivity, with ``crack.extrusion`` the creep law)."""
+    ``crack.plating_current`` the conductivity and the metal's resistivity, with
+    ``crack.extrusion`` the creep law)."""
     from ssbx.meshes.tags import CellTag
     from ssbx.physics.catalogue import STRENGTH_GROUP, metal_group
     from ssbx.physics.creep_laws import XU_2017_PARAMETERS
@@ -876,9 +877,13 @@ def _case_parameter_groups(case: Case) -> dict[str, Any]:
                       "electrolyte.activation_energy"),
             Parameter("reference_temperature", e.reference_temperature, "K", "", "input",
                       "electrolyte.reference_temperature"))
-    groups[f"{metal_group(metal.name)}: molar volume"] = metal.parameters
+    groups[f"{metal_group(metal.name)}: molar volume"] = tuple(
+        p for p in metal.parameters if p.name == "molar_volume")
     if case.problem == "crack":
         groups.update(_crack_parameter_groups(case))
+        if case.crack.plating_current is not None:
+            groups[f"{metal_group(metal.name)}: resistivity (the Li in the crack)"] = tuple(
+                p for p in metal.parameters if p.name == "resistivity")
     if case.problem in ("mechanics", "stripping"):
         materials, creep = materials_of(case)
         li, se = materials[int(CellTag.LITHIUM)], materials[int(CellTag.ELECTROLYTE)]

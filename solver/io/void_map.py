@@ -59,8 +59,12 @@ def void_intervals(folder: str | Path, *, time: float | None = None,
     return tuple(intervals)
 
 
-def void_fraction(intervals: tuple[tuple[float, float], ...], width: float) -> float:
-    """Fraction of the interface ``width`` [m] the intervals cover."""
+def void_fraction(intervals: tuple[tuple[float, float], ...], width: float, *,
+                  axisymmetric: bool = False) -> float:
+    """Fraction of the interface the intervals cover: of its ``width`` [m] (planar), or of its
+    area ``pi width^2`` with r-intervals (axisymmetric)."""
+    if axisymmetric:
+        return math.fsum(b * b - a * a for a, b in intervals) / (width * width)
     return math.fsum(b - a for a, b in intervals) / width
 
 

@@ -37,8 +37,14 @@ from ssbx.physics.fracture import edge_k, griffith_k, penny_k
 from ssbx.problems.crack_growth import GrowthStep, grow_crack
 from ssbx.problems.fracture import CrackLoads, CrackProblem, CrackSolution
 from ssbx.problems.lifetime import track
-from ssbx.runs.crack_plating import plate_into_crack, plating_scalars, write_potential
+from ssbx.runs.crack_plating import (
+    li_filament_drop,
+    plate_into_crack,
+    plating_scalars,
+    write_potential,
+)
 from ssbx.setup import (
+    anode_metal_of,
     build_crack_problem,
     crack_growth_increment_of,
     crack_loads_of,
@@ -78,11 +84,12 @@ def _factor(si_unit: str, unit: str) -> float:
 def closed_form_k(spec: CrackSpec, loads: CrackLoads) -> float | None:
     """K_I [Pa m^0.5] of the crack in an unbounded body (edge: a half-plane) under the Li
     pressure alone, or ``None`` where there is no such closed form here: other loads, a
-    partial fill, an inclined edge crack, no Li pressure (:mod:`ssbx.physics.fracture`)."""
+    partial fill, an inclined edge crack, a ring crack (it tends to the edge crack only as
+    depth / radius -> 0), no Li pressure (:mod:`ssbx.physics.fracture`)."""
     pure = (loads.stack_pressure == 0.0 and loads.in_plane_stress == 0.0
             and not any(loads.remote_stress) and loads.li_pressure > 0.0
             and (spec.fill is None or spec.fill >= spec.length))
-    if not pure:
+    if not pure or spec.ring:
         return None
     if spec.kind == "edge":
         return edge_k(loads.li_pressure, spec.length) if spec.inclination == 0.0 else None
@@ -309,7 +316,7 @@ def run_crack_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None,
     say(console, f"mesh: {crack_mesh.num_cells} triangles ({t_mesh:.2f} s), {spec.kind} crack "
                   f"{shown(spec.length, 'm')} in an electrolyte {shown(spec.width, 'm')} x "
                   f"{shown(spec.height, 'm')}")
-    voided = void_fraction(spec.voids, spec.width)
+    voided = void_fraction(spec.voids, spec.width, axisymmetric=spec.axisymmetric)
     if spec.voids:
         say(console, f"interfacial voids: {len(spec.voids)} ("
                      + ", ".join(f"{shown(a, 'm')} .. {shown(b, 'm')}" for a, b in spec.voids)
@@ -379,6 +386,8 @@ def run_crack_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None,
         scalars["K_I_closed_form"] = (closed, K_UNIT)
     if plating is not None:
         scalars.update(plating_scalars(plating))
+        scalars["li_filament_drop"] = (li_filament_drop(
+            plating, spec, s, opening, anode_metal_of(case).resistivity), "V")
 
     compare = f" (closed form {shown(closed, K_UNIT)})" if closed is not None else ""
     say(console, f"tip 0: K_I = {shown(k['K_I'], K_UNIT)}{compare}, K_II = "

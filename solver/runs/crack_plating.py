@@ -19,12 +19,14 @@ from typing import Any
 
 from mpi4py import MPI
 
+import numpy as np
 from dolfinx.io import VTXWriter
 
 from ssbx.case import Case
 from ssbx.io.console import say
 from ssbx.io.runfolder import field_output_bytes
-from ssbx.meshes.cracks import CrackMesh
+from ssbx.meshes.cracks import CrackMesh, CrackSpec
+from ssbx.physics.extrusion import filament_ohmic_drop
 from ssbx.problems.crack_current import CrackCurrentProblem, CrackCurrentSolution
 from ssbx.setup import build_crack_current_problem, crack_outflow_of
 from ssbx.units import display_unit, to_mA_per_cm2
@@ -88,7 +90,8 @@ def plate_into_crack(case: Case, crack_mesh: CrackMesh, critical_pressure: float
     steady = current.steady_pressure(c.plating_current, stack, outflow)
     say(console, f"steady Li pressure {_shown(steady.li_pressure, 'Pa')} (stack "
                   f"{_shown(stack, 'Pa')}), plating into the crack {steady.crack_current:.4g} "
-                  f"A/m, interface overpotential {_shown(steady.interface_overpotential, 'V')}")
+                  f"{'A' if current.axisymmetric else 'A/m'}, interface overpotential "
+                  f"{_shown(steady.interface_overpotential, 'V')}")
     if math.isfinite(i_c):
         verdict = ("the crack extends at this current" if c.plating_current >= i_c
                    else "below it the crack does not extend")
@@ -100,16 +103,31 @@ def plate_into_crack(case: Case, crack_mesh: CrackMesh, critical_pressure: float
 
 def plating_scalars(plating: CrackPlating) -> dict[str, tuple[float, str]]:
     """The summary scalars of plating into the crack: the plating current density, the steady
-    Li pressure, the net plating current into the crack (per metre of depth), the mean
+    Li pressure, the net plating current into the crack (per metre of depth; a ring crack's
+    total), the mean
     interface overpotential, and the critical plating current density."""
     s = plating.steady
+    ring = plating.problem.axisymmetric
     return {
         "plating_current": (plating.plating_current, "A/m^2"),
         "steady_li_pressure": (s.li_pressure, "Pa"),
-        "crack_current": (s.crack_current, "A/m"),
+        "crack_current": (s.crack_current, "A" if ring else "A/m"),
         "interface_overpotential": (s.interface_overpotential, "V"),
         "critical_plating_current": (plating.critical_current, "A/m^2"),
     }
+
+
+def li_filament_drop(plating: CrackPlating, spec: CrackSpec, s: np.ndarray,
+                     opening: np.ndarray, resistivity: float) -> float:
+    """The ohmic drop [V] along the Li in the crack at the steady state
+    (:func:`ssbx.physics.extrusion.filament_ohmic_drop`: the net current into the faces through
+    the opening profile ``(s, opening)`` of that state, over the filled length; a ring crack's
+    current per unit length of its mouth's circle). Zero for a sealed crack, whose steady Li
+    takes no current; it checks that the wetted faces are equipotential."""
+    current = plating.steady.crack_current
+    if spec.ring:
+        current /= 2.0 * math.pi * spec.position
+    return filament_ohmic_drop(s, opening, current, resistivity, spec.filled_length)
 
 
 def write_potential(plating: CrackPlating, folder: Any, comm: MPI.Comm) -> str:
@@ -121,5 +139,5 @@ def write_potential(plating: CrackPlating, folder: Any, comm: MPI.Comm) -> str:
     return POTENTIAL_FILE
 
 
-__all__ = ["POTENTIAL_FILE", "CrackPlating", "plate_into_crack", "plating_scalars",
-           "write_potential"]
+__all__ = ["POTENTIAL_FILE", "CrackPlating", "li_filament_drop", "plate_into_crack",
+           "plating_scalars", "write_potential"]
