@@ -6,8 +6,9 @@ The slot ``0 <= x <= length``, ``0 <= y <= gap`` has no-slip faces (``y = 0, gap
 pressures ``p_in`` at ``x = 0`` and ``p_out`` at ``x = length`` (normal tractions ``-p n``,
 no transverse velocity at the ends). The law
 ``p_dot = A sigma_eq^n`` is the viscosity ``eta = sigma_eq / (3 p_dot) = A^(-1/n) p_dot^(1/n-1)
-/ 3`` of the strain rate ``p_dot = sqrt(2/3 D:D)`` (regularised by ``REGULARISATION`` of the
-wall rate).
+/ 3`` of the strain rate ``p_dot = sqrt(2/3 D:D)`` (:mod:`ssbx.problems.power_law_flow`; its
+regularisation is 1e-4 of the wall rate: the plug in the middle shears ~n-th power less than
+the faces).
 The problem is solved in units of the half-gap ``h``, the wall shear stress ``tau_w = G h``
 (``G = (p_in - p_out)/length``) and the rate ``A tau_w^n``, so any SI input is well scaled.
 """
@@ -23,14 +24,8 @@ import numpy as np
 import ufl
 from dolfinx import fem
 from dolfinx import mesh as dmesh
-from dolfinx.fem import petsc as fem_petsc
 
-from ssbx.errors import SolverDivergedError
-from ssbx.problems.lifetime import destroy_nonlinear_problem
-
-#: Smallest strain rate of the viscosity, in units of the wall rate (the plug in the middle of
-#: the slot shears ~n-th power less than the faces; below this it is rigid to 1e-4).
-REGULARISATION = 1e-4
+from ssbx.problems.power_law_flow import STAGES, power_law_viscosity, solve_by_continuation
 
 
 @dataclass(frozen=True)
@@ -44,7 +39,7 @@ class SlotFlowResult:
 
 def slot_flow(comm: MPI.Comm, length: float, gap: float, pressure_drop: float, A_eff: float,
               n: float, *, cells_across: int = 8, cells_along: int = 40,
-              stages: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0)) -> SlotFlowResult:
+              stages: tuple[float, ...] = STAGES) -> SlotFlowResult:
     """Solve the slot flow (see the module docstring) and return its flux. SI in and out."""
     h = 0.5 * gap
     gradient = pressure_drop / length
@@ -63,8 +58,7 @@ def slot_flow(comm: MPI.Comm, length: float, gap: float, pressure_drop: float, A
     z, q = ufl.TestFunctions(W)
     exponent = fem.Constant(msh, 1.0)
     D = ufl.sym(ufl.grad(v))
-    rate = ufl.sqrt(2.0 / 3.0 * ufl.inner(D, D) + REGULARISATION ** 2)
-    eta = rate ** (1.0 / exponent - 1.0) / 3.0
+    eta = power_law_viscosity(D, exponent)
     n_facet = ufl.FacetNormal(msh)
     fdim = msh.topology.dim - 1
     ends = dmesh.locate_entities_boundary(msh, fdim, lambda x: np.isclose(x[0], 0.0)
@@ -90,36 +84,12 @@ def slot_flow(comm: MPI.Comm, length: float, gap: float, pressure_drop: float, A
     zero_y = fem.Function(Vy)
     end_dofs = fem.locate_dofs_topological((W.sub(0).sub(1), Vy), fdim, ends)
     bc_ends = fem.dirichletbc(zero_y, end_dofs, W.sub(0).sub(1))
-    # Picard (the viscosity of the current iterate, frozen): robust far from the solution;
-    # then Newton (the exact tangent) from close by. Newton alone fails for n > 4: the stress
-    # ~ rate^(1/n) is a root function, whose Newton steps overshoot.
     u_t = ufl.TrialFunction(W)
     v_t, p_t = ufl.split(u_t)
     J_picard = (2.0 * eta * ufl.inner(ufl.sym(ufl.grad(v_t)), ufl.sym(ufl.grad(z)))
                 - p_t * ufl.div(z) - q * ufl.div(v_t)) * ufl.dx
-    common = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
-    picard = fem_petsc.NonlinearProblem(
-        F, w, J=J_picard, bcs=[bc, bc_ends], petsc_options_prefix="ssbx_slot_picard_",
-        petsc_options=common | {"snes_type": "newtonls", "snes_linesearch_type": "basic",
-                                "snes_rtol": 1e-4, "snes_atol": 1e-12, "snes_max_it": 400})
-    newton = fem_petsc.NonlinearProblem(
-        F, w, bcs=[bc, bc_ends], petsc_options_prefix="ssbx_slot_newton_",
-        petsc_options=common | {"snes_type": "newtonls", "snes_linesearch_type": "bt",
-                                "snes_rtol": 1e-10, "snes_atol": 1e-12, "snes_max_it": 40})
-    iterations = 0
-    try:
-        for stage in (*[s for s in stages if s < n], n):
-            exponent.value = stage
-            for problem, name in ((picard, "Picard"), (newton, "Newton")):
-                problem.solve()
-                reason = problem.solver.getConvergedReason()
-                iterations = problem.solver.getIterationNumber()
-                if reason <= 0:
-                    raise SolverDivergedError(f"slot flow: {name} failed at n = {stage:g} "
-                                              f"(SNES reason {reason})")
-    finally:
-        destroy_nonlinear_problem(picard)
-        destroy_nonlinear_problem(newton)
+    iterations = solve_by_continuation(F, J_picard, w, [bc, bc_ends], exponent, n,
+                                       prefix="ssbx_slot_", what="slot flow", stages=stages)
     vx = w.sub(0).sub(0)
     flux_form = fem.form(vx / L * ufl.dx)
     flux = comm.allreduce(fem.assemble_scalar(flux_form), op=MPI.SUM)

@@ -7,10 +7,10 @@ symmetry plane (``u_z = 0``), the axis has ``u_r = 0``, the edge ``r = R`` is tr
 the plate ``z = h/2`` moves down at half the thinning rate ``V/2``; a *bonded* plate holds the
 foil (``u_r = 0`` there), a *frictionless* one does not. The law ``p_dot = A sigma_eq^n`` is the
 viscosity ``eta = sigma_eq / (3 p_dot)`` of the strain rate ``p_dot = sqrt(2/3 D:D)`` (with the
-hoop rate ``u_r / r``), solved by Picard then Newton iterations with continuation in ``n`` as
-:mod:`ssbx.problems.slot_flow`. The plate force is the dissipation divided by the plate's speed,
-``F = 2π ∫ σ:D r dA / (V/2)`` (the other boundaries do no work), so no stress is
-differentiated; the mean pressure is ``F / (π R²)``.
+hoop rate ``u_r / r``), solved by Picard then Newton iterations with continuation in ``n``
+(:mod:`ssbx.problems.power_law_flow`). The plate force is the dissipation divided by the
+plate's speed, ``F = 2π ∫ σ:D r dA / (V/2)`` (the other boundaries do no work), so no stress
+is differentiated; the mean pressure is ``F / (π R²)``.
 
 The problem is solved in units of the half-thickness ``h/2``, the strain rate ``V / h`` and the
 stress ``(V / (h A))^(1/n)``, so any SI input is well scaled.
@@ -28,13 +28,8 @@ import numpy as np
 import ufl
 from dolfinx import fem
 from dolfinx import mesh as dmesh
-from dolfinx.fem import petsc as fem_petsc
 
-from ssbx.errors import SolverDivergedError
-from ssbx.problems.lifetime import destroy_nonlinear_problem
-
-#: Smallest strain rate of the viscosity, in units of ``V / h`` (a rigid plug below it).
-REGULARISATION = 1e-4
+from ssbx.problems.power_law_flow import STAGES, power_law_viscosity, solve_by_continuation
 
 
 @dataclass(frozen=True)
@@ -50,8 +45,7 @@ class SqueezeFlowResult:
 def squeeze_flow(comm: MPI.Comm, radius: float, thickness: float, thinning_rate: float,
                  A_eff: float, n: float, *, bonded: bool = True, cells_across: int = 8,
                  cells_per_thickness: float = 2.0,
-                 stages: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0),
-                 ) -> SqueezeFlowResult:
+                 stages: tuple[float, ...] = STAGES) -> SqueezeFlowResult:
     """Solve the squeeze flow of the module docstring; SI in and out. ``cells_across`` cells
     over the half-thickness, ``cells_per_thickness * cells_across`` per half-thickness along r
     (the aspect of the cells)."""
@@ -87,8 +81,7 @@ def squeeze_flow(comm: MPI.Comm, radius: float, thickness: float, thinning_rate:
         return ufl.tr(rate_tensor(a))
 
     D = rate_tensor(u)
-    rate = ufl.sqrt(2.0 / 3.0 * ufl.inner(D, D) + REGULARISATION ** 2)
-    eta = rate ** (1.0 / exponent - 1.0) / 3.0
+    eta = power_law_viscosity(D, exponent)
     F = (2.0 * eta * ufl.inner(D, rate_tensor(v)) - p * divergence(v) - q * divergence(u)) \
         * r * ufl.dx
     fdim = msh.topology.dim - 1
@@ -109,29 +102,9 @@ def squeeze_flow(comm: MPI.Comm, radius: float, thickness: float, thinning_rate:
     du_u, du_p = ufl.split(du)
     J_picard = (2.0 * eta * ufl.inner(rate_tensor(du_u), rate_tensor(v))
                 - du_p * divergence(v) - q * divergence(du_u)) * r * ufl.dx
-    common = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
-    picard = fem_petsc.NonlinearProblem(
-        F, w, J=J_picard, bcs=bcs, petsc_options_prefix="ssbx_squeeze_picard_",
-        petsc_options=common | {"snes_type": "newtonls", "snes_linesearch_type": "basic",
-                                "snes_rtol": 1e-4, "snes_atol": 1e-12, "snes_max_it": 400})
-    newton = fem_petsc.NonlinearProblem(
-        F, w, bcs=bcs, petsc_options_prefix="ssbx_squeeze_newton_",
-        petsc_options=common | {"snes_type": "newtonls", "snes_linesearch_type": "bt",
-                                "snes_rtol": 1e-10, "snes_atol": 1e-12, "snes_max_it": 40})
-    iterations = 0
-    try:
-        for stage in (*[s for s in stages if s < n], n):
-            exponent.value = stage
-            for problem, name in ((picard, "Picard"), (newton, "Newton")):
-                problem.solve()
-                reason = problem.solver.getConvergedReason()
-                iterations = problem.solver.getIterationNumber()
-                if reason <= 0:
-                    raise SolverDivergedError(f"squeeze flow: {name} failed at n = {stage:g} "
-                                              f"(SNES reason {reason})")
-    finally:
-        destroy_nonlinear_problem(picard)
-        destroy_nonlinear_problem(newton)
+    iterations = solve_by_continuation(F, J_picard, w, bcs, exponent, n,
+                                       prefix="ssbx_squeeze_", what="squeeze flow",
+                                       stages=stages)
     # dissipation per radian = plate force per radian x plate speed (1 in these units)
     dissipation = fem.form(2.0 * eta * ufl.inner(D, D) * r * ufl.dx)
     force = comm.allreduce(fem.assemble_scalar(dissipation), op=MPI.SUM)
