@@ -190,11 +190,11 @@ def bonded_thinning_rate(mean_pressure: float, radius: float, thickness: float,
                          rate: RateLaw) -> float:
     """``V`` [m/s] of a bonded foil under ``p̄`` [Pa] for a general J2 law (inverts
     :func:`bonded_mean_pressure`)."""
-    if mean_pressure <= 0.0:
+    upper = thickness * rate(mean_pressure) if mean_pressure > 0.0 else 0.0
+    if upper <= 0.0:  # the frictionless rate bounds it from above
         return 0.0
-    # the frictionless rate bounds it from above
     return _invert_increasing(lambda V: bonded_mean_pressure(V, radius, thickness, rate),
-                              mean_pressure, thickness * rate(mean_pressure))
+                              mean_pressure, upper)
 
 
 def _gradient_for_flux(flux: float, gap: float, rate: RateLaw) -> float:
@@ -206,21 +206,35 @@ def _gradient_for_flux(flux: float, gap: float, rate: RateLaw) -> float:
 
 def _invert_increasing(f: Callable[[float], float], target: float, guess: float,
                        rtol: float = 1e-11) -> float:
-    """``x > 0`` with ``f(x) = target`` for a positive increasing ``f``: bracket by decades,
-    then the Illinois variant of regula falsi on ``ln f`` against ``ln x`` (a power law is a
-    straight line there, so it converges in a few steps)."""
+    """``x > 0`` with ``f(x) = target`` for a non-negative increasing ``f``: bracket by
+    decades, then the Illinois variant of regula falsi on ``ln f`` against ``ln x`` (a power
+    law is a straight line there, so it converges in a few steps). ``0`` when ``f`` exceeds the
+    target for every ``x`` within 100 decades below ``guess`` (a law with a threshold: the foil
+    does not flow)."""
     goal = math.log(target)
+
+    def lf(x: float) -> float:  # a law with a threshold is 0 below it: floor the logarithm
+        return math.log(max(f(x), 1e-300)) - goal
+
     a = b = math.log(guess)
-    fa = fb = math.log(f(guess)) - goal
+    fa = fb = lf(guess)
     step = math.log(10.0) * (1.0 if fa < 0.0 else -1.0)
-    while fa * fb > 0.0:
+    if step < 0.0 and lf(guess * 1e-40) > 0.0:  # a threshold above the target: x -> 0
+        return 0.0
+    for _ in range(100):  # decades
+        if fa * fb <= 0.0:
+            break
         a, fa = b, fb
         b += step
-        fb = math.log(f(math.exp(b))) - goal
+        fb = lf(math.exp(b))
+    else:
+        if step < 0.0:  # f exceeds the target however small x is (a threshold): x -> 0
+            return 0.0
+        raise ValueError(f"no x up to {math.exp(b):.3g} reaches {target:.6g}")
     side = 0
     for _ in range(200):
         c = b - fb * (b - a) / (fb - fa)
-        fc = math.log(f(math.exp(c))) - goal
+        fc = lf(math.exp(c))
         if abs(fc) < rtol or abs(b - a) < rtol:
             return math.exp(c)
         if fc * fb < 0.0:

@@ -155,3 +155,16 @@ def test_fe_squeeze_two_ranks_equal_serial():
     parallel = _fe(comm, 5.0, 3.0, bonded=True)
     serial = _fe(MPI.COMM_SELF, 5.0, 3.0, bonded=True)
     assert parallel == pytest.approx(serial, rel=1e-8)
+
+
+def test_a_bonded_foil_with_a_yield_stress_needs_the_sticking_friction_hill():
+    """With a threshold (ε̇ = A <σ - Y>^n) the bonded film shears only where τ_w = G h/2
+    exceeds Y/√3: it does not flow below p̄ = 2 Y R / (3√3 h) (the rigid-plastic sticking hill;
+    1.92 MPa for Y = 0.5 MPa, R/h = 10) and does above it."""
+    Y, R = 0.5e6, 10 * H
+    def rate(s: float) -> float:
+        return 1e-40 * max(s - Y, 0.0) ** 6.56
+    floor = 2 * Y * R / (3 * math.sqrt(3) * H)
+    assert sf.bonded_thinning_rate(0.9 * floor, R, H, rate) == 0.0
+    assert sf.bonded_thinning_rate(0.3 * Y, R, H, rate) == 0.0
+    assert sf.bonded_thinning_rate(1.5 * floor, R, H, rate) > 0.0
