@@ -40,6 +40,11 @@ which for a Newtonian fluid (``n = 1``, ``A = 1/(3 η)``) is Stefan's law ``V = 
 doi:10.1016/j.jnnfm.2005.08.007, for the power law). It neglects the membrane (extensional)
 stress, of relative order ``(h / R)^(1 + 1/n)``, and holds for ``R / h >> 1``.
 
+**A foil confined by a die** (the bore of a pellet die, plunger above): it cannot spread;
+it escapes only into the annular clearance ``δ`` between plunger and die wall, of length ``L``,
+as the slot flow of :mod:`ssbx.physics.extrusion` under the gradient ``p̄ / L``:
+``V = 2 q(p̄/L, δ) / R``.
+
 The *effective stress fraction* ``σ_eff / p̄``, with ``σ_eff = g⁻¹(V / h)`` the uniaxial stress
 that would thin the foil as fast, measures how much of the stack pressure drives the creep.
 """
@@ -51,7 +56,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ssbx.physics.extrusion import slot_flux
+from ssbx.physics.extrusion import power_law_slot_flux, slot_flux
 
 RateLaw = Callable[[float], float]
 """Equivalent creep rate [1/s] at an equivalent stress [Pa] (J2 law, monotone increasing)."""
@@ -248,6 +253,36 @@ def _invert_increasing(f: Callable[[float], float], target: float, guess: float,
 
 
 # --------------------------------------------------------------------------------------------
+# a foil confined by a die: extrusion into the clearance
+# --------------------------------------------------------------------------------------------
+def die_extrusion_thinning_rate(mean_pressure: float, radius: float, clearance: float,
+                                clearance_length: float, rate: RateLaw) -> float:
+    """``V`` [m/s] of a foil that fills a die bore of ``radius`` [m] and escapes only into the
+    annular clearance ``clearance`` [m] between plunger and die wall, ``clearance_length`` [m]
+    long: confined, the foil carries ``p̄`` nearly hydrostatically, the pressure falls from
+    ``p̄`` to 0 along the clearance, which passes the slot flux ``q(p̄/L, δ)`` of
+    :mod:`ssbx.physics.extrusion` per unit circumference, so ``V = 2π R q / (π R²) = 2 q / R``
+    (``δ << R``; the creep of the confined foil itself is neglected)."""
+    if mean_pressure <= 0.0:
+        return 0.0
+    if not (radius > 0.0 and clearance > 0.0 and clearance_length > 0.0):
+        raise ValueError(f"die radius, clearance and clearance length must be positive (got "
+                         f"{radius!r}, {clearance!r}, {clearance_length!r} m)")
+    return 2.0 * slot_flux(mean_pressure / clearance_length, clearance, rate) / radius
+
+
+def power_law_die_extrusion_thinning_rate(mean_pressure: float, radius: float,
+                                          clearance: float, clearance_length: float,
+                                          A_eff: float, n: float) -> float:
+    """:func:`die_extrusion_thinning_rate` for the power law ``A_eff σ^n`` (closed form:
+    :func:`ssbx.physics.extrusion.power_law_slot_flux`)."""
+    if mean_pressure <= 0.0:
+        return 0.0
+    return 2.0 * power_law_slot_flux(mean_pressure / clearance_length, clearance, A_eff,
+                                     n) / radius
+
+
+# --------------------------------------------------------------------------------------------
 # what the creep sees
 # --------------------------------------------------------------------------------------------
 def effective_stress(thinning_rate: float, thickness: float, stress_for_rate: RateLaw) -> float:
@@ -261,11 +296,13 @@ __all__ = [
     "RateLaw",
     "bonded_mean_pressure",
     "bonded_thinning_rate",
+    "die_extrusion_thinning_rate",
     "effective_stress",
     "friction_for_factor",
     "frictionless_thinning_rate",
     "power_law_bonded_pressure",
     "power_law_bonded_thinning_rate",
+    "power_law_die_extrusion_thinning_rate",
     "slab_friction_factor",
     "slab_pressure",
     "slab_thinning_rate",

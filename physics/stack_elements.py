@@ -51,11 +51,13 @@ from ssbx.physics.creep_laws import PowerLawCreep
 from ssbx.physics.elastic_material import ElasticMaterial
 from ssbx.physics.squeeze_flow import (
     bonded_thinning_rate,
+    die_extrusion_thinning_rate,
     power_law_bonded_thinning_rate,
+    power_law_die_extrusion_thinning_rate,
     slab_friction_factor,
 )
 
-FRICTION_MODES = ("frictionless", "coulomb", "bonded")
+FRICTION_MODES = ("frictionless", "coulomb", "bonded", "die")
 
 
 class CreepLaw(Protocol):
@@ -166,11 +168,13 @@ class MetalFoil:
     the cell current is positive (charge), ``-1`` strips then, ``0`` takes no current;
     molar_volume: ``Ω`` [m³/mol]; creep: a J2 creep law (``None``: elastic only);
     friction: ``"frictionless"``, ``"coulomb"`` (needs ``friction_coefficient`` μ and
-    ``radius`` [m]) or ``"bonded"`` (needs ``radius``) — the squeeze-flow limits of
-    :mod:`ssbx.physics.squeeze_flow`. Bonded: the closed-form film law for a
-    :class:`~ssbx.physics.creep_laws.PowerLawCreep` without yield stress, the general
-    lubrication integral (far slower: ~20 s per step) for other laws that creep at any
-    positive stress; a yield stress is refused there.
+    ``radius`` [m]), ``"bonded"`` (needs ``radius``) — the squeeze-flow limits of
+    :mod:`ssbx.physics.squeeze_flow` — or ``"die"``: confined by a die of bore ``radius``, it
+    escapes only into the plunger clearance ``clearance`` [m] of length ``clearance_length``
+    [m] (:func:`ssbx.physics.squeeze_flow.die_extrusion_thinning_rate`). Bonded: the
+    closed-form film law for a :class:`~ssbx.physics.creep_laws.PowerLawCreep` without yield
+    stress, the general lubrication integral (far slower: ~20 s per step) for other laws that
+    creep at any positive stress; a yield stress is refused there.
     """
 
     name: str
@@ -182,6 +186,8 @@ class MetalFoil:
     friction: str = "frictionless"
     friction_coefficient: float = 0.0
     radius: float | None = None
+    clearance: float = 0.0
+    clearance_length: float = 0.0
 
     def __post_init__(self) -> None:
         _check_layer(self.name, self.thickness, self.modulus)
@@ -197,6 +203,10 @@ class MetalFoil:
                              f"radius (> 0)")
         if self.friction == "coulomb" and not self.friction_coefficient >= 0.0:
             raise ValueError(f"foil {self.name!r}: friction coefficient must be >= 0")
+        if self.friction == "die" and not (self.clearance > 0.0 and self.clearance_length > 0.0):
+            raise ValueError(f"foil {self.name!r}: a die-confined foil needs the clearance and "
+                             f"its length (> 0; got {self.clearance!r}, "
+                             f"{self.clearance_length!r} m)")
         if (self.friction == "bonded" and isinstance(self.creep, PowerLawCreep)
                 and self.creep.yield_stress > 0.0):
             raise ValueError(f"foil {self.name!r}: the bonded (lubrication) mode needs a creep "
@@ -218,6 +228,14 @@ class MetalFoil:
             factor = slab_friction_factor(self.radius, height, self.friction_coefficient)
             return self.creep.rate(pressure / factor, temperature)
         law = self.creep
+        if self.friction == "die":
+            if isinstance(law, PowerLawCreep) and law.yield_stress == 0.0:
+                return power_law_die_extrusion_thinning_rate(
+                    pressure, self.radius, self.clearance, self.clearance_length,
+                    law.A_eff(temperature), law.n) / height
+            return die_extrusion_thinning_rate(
+                pressure, self.radius, self.clearance, self.clearance_length,
+                lambda s: law.rate(s, temperature)) / height
         if isinstance(law, PowerLawCreep) and law.yield_stress == 0.0:
             return power_law_bonded_thinning_rate(pressure, self.radius, height,
                                                   law.A_eff(temperature), law.n) / height

@@ -168,3 +168,23 @@ def test_a_bonded_foil_with_a_yield_stress_needs_the_sticking_friction_hill():
     assert sf.bonded_thinning_rate(0.9 * floor, R, H, rate) == 0.0
     assert sf.bonded_thinning_rate(0.3 * Y, R, H, rate) == 0.0
     assert sf.bonded_thinning_rate(1.5 * floor, R, H, rate) > 0.0
+
+
+def test_a_foil_in_a_die_thins_by_extrusion_into_the_clearance():
+    """V = 2 q(p/L, δ)/R: the general slot-flux path equals the power-law closed form, the rate
+    scales as δ^(n+2) and L^(-n), and vanishes without pressure; bad geometry is refused."""
+    n, A, R, p = 6.56, 1e-45, 5e-3, 25e6
+    def rate(s: float) -> float:
+        return A * s ** n
+    closed = sf.power_law_die_extrusion_thinning_rate(p, R, 25e-6, 1e-3, A, n)
+    assert sf.die_extrusion_thinning_rate(p, R, 25e-6, 1e-3, rate) == pytest.approx(
+        closed, rel=1e-6)
+    q = 2 * 3 ** ((n + 1) / 2) * A * (p / 1e-3) ** n * (12.5e-6) ** (n + 2) / (n + 2)
+    assert closed == pytest.approx(2 * q / R, rel=1e-12)
+    assert sf.power_law_die_extrusion_thinning_rate(p, R, 50e-6, 1e-3, A, n) / closed == \
+        pytest.approx(2 ** (n + 2), rel=1e-12)
+    assert sf.power_law_die_extrusion_thinning_rate(p, R, 25e-6, 2e-3, A, n) / closed == \
+        pytest.approx(2 ** (-n), rel=1e-12)
+    assert sf.die_extrusion_thinning_rate(0.0, R, 25e-6, 1e-3, rate) == 0.0
+    with pytest.raises(ValueError, match="clearance"):
+        sf.die_extrusion_thinning_rate(p, R, 0.0, 1e-3, rate)

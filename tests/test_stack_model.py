@@ -14,7 +14,11 @@ import pytest
 from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME
 from ssbx.physics.creep_laws import LI_ELASTIC_MASIAS_2019, MASIAS_2019
 from ssbx.physics.electrolytes import ELECTROLYTES
-from ssbx.physics.squeeze_flow import power_law_bonded_thinning_rate, slab_friction_factor
+from ssbx.physics.squeeze_flow import (
+    power_law_bonded_thinning_rate,
+    power_law_die_extrusion_thinning_rate,
+    slab_friction_factor,
+)
 from ssbx.physics.stack_elements import (
     CompositeCathode,
     ConstantForce,
@@ -122,12 +126,16 @@ def _relaxation_stack(friction: str) -> tuple[StackModel, float]:
     """A single creeping Li layer at a rigid gap, and the rate constant c of dp/dt = -c p^n."""
     h0, R, mu = 100e-6, 5e-3, 0.05
     A, n = MASIAS_2019.A_eff(T), MASIAS_2019.n
+    die = {"clearance": 400e-6, "clearance_length": 1e-3} if friction == "die" else {}
     foil = _li(thickness=h0, creep=MASIAS_2019, friction=friction, friction_coefficient=mu,
-               radius=R)
+               radius=R, **die)
     if friction == "frictionless":
         c = M_LI * A
     elif friction == "coulomb":
         c = M_LI * A * slab_friction_factor(R, h0 * math.exp(-P0 / M_LI), mu) ** (-n)
+    elif friction == "die":
+        h = h0 * math.exp(-P0 / M_LI)
+        c = M_LI * power_law_die_extrusion_thinning_rate(1.0, R, 400e-6, 1e-3, A, n) / h
     else:
         h = h0 * math.exp(-P0 / M_LI)
         c = M_LI * power_law_bonded_thinning_rate(1.0, R, h, A, n) / h
@@ -137,13 +145,14 @@ def _relaxation_stack(friction: str) -> tuple[StackModel, float]:
 P0 = 1e6
 
 
-@pytest.mark.parametrize("friction", ["frictionless", "coulomb", "bonded"])
+@pytest.mark.parametrize("friction", ["frictionless", "coulomb", "bonded", "die"])
 def test_creep_relaxation_at_a_rigid_gap_follows_the_power_law_closed_form(friction):
     """One Li layer creeping (Masias 2019 law) at a rigid gap: ln(h_s) - p/M is constant, so
     dp/dt = -M ε̇(p) = -c p^n with c = M A (frictionless), M A F^-n (Coulomb slab, F at the
-    fixed thickness), M V(1 Pa)/h (bonded film): p = [p0^(1-n) + (n-1) c t]^(1/(1-n)). The
-    model is backward Euler on it: equal to the scalar recursion to 1e-10, first-order
-    convergent to the closed form (error ratio 2 ± 0.1 per halving)."""
+    fixed thickness), M V(1 Pa)/h (bonded film; a die: extrusion into its clearance):
+    p = [p0^(1-n) + (n-1) c t]^(1/(1-n)). The model is backward Euler on it: equal to the
+    scalar recursion to 1e-10, first-order convergent to the closed form (error ratio 2 ± 0.1
+    per halving)."""
     stack, c = _relaxation_stack(friction)
     n = MASIAS_2019.n
     t_end = 100.0 * P0 ** (1 - n) / ((n - 1) * c)  # the pressure falls to ~0.44 p0
