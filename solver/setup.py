@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ssbx.case import Case
+from ssbx.case.records import LayerSpec
 from ssbx.case.rules import crack_voids, is_ring_crack
 from ssbx.meshes.cell import CellMesh
 from ssbx.meshes.cracks import CrackMesh, CrackMeshSizes, CrackSpec, default_sizes
@@ -45,6 +46,19 @@ from ssbx.physics.extrusion import slot_flux
 from ssbx.physics.fracture import max_li_pressure
 from ssbx.physics.kinetics import ButlerVolmer, Kinetics, LinearKinetics, PrimaryKinetics
 from ssbx.physics.parameters import Parameters, with_input
+from ssbx.physics.stack_elements import (
+    CompositeCathode,
+    ConstantForce,
+    ElasticLayer,
+    FixedGap,
+    Fixture,
+    Layer,
+    MetalFoil,
+    Prony,
+    Springs,
+    layer_modulus,
+)
+from ssbx.physics.stack_model import Segment, StackModel
 from ssbx.physics.vacancy import VacancyMaterial, hart_effective_diffusivity
 from ssbx.problems.crack_current import CrackCurrentProblem, Outflow
 from ssbx.problems.current import CurrentSettings
@@ -541,3 +555,76 @@ def crack_outflow_of(case: Case, volumes: tuple[float, float]) -> Outflow | None
         return outflow
     per_depth = outflow
     return lambda p: circle * per_depth(p)
+
+
+# --------------------------------------------------------------------------- stack
+
+
+def stack_layer_of(case: Case, spec: LayerSpec) -> Layer:
+    """One layer of the reduced stack model from its ``[[stack.layers]]`` record
+    (:class:`ssbx.case.records.LayerSpec`): an elastic layer (an electrolyte preset or its
+    own constants), a composite cathode with its eigenstrain table, or a foil of the anode
+    metal (``anode_metal_of``: elastic constants, confined modulus, power-law creep, molar
+    volume) with its friction mode."""
+    if spec.kind == "elastic":
+        material = (electrolyte_material(spec.material) if spec.material is not None
+                    else ElasticMaterial(spec.name, spec.youngs_modulus, spec.poisson_ratio))
+        return ElasticLayer.from_material(spec.name, spec.thickness, material, spec.confined)
+    if spec.kind == "cathode":
+        material = ElasticMaterial(spec.name, spec.youngs_modulus, spec.poisson_ratio)
+        return CompositeCathode(spec.name, spec.thickness,
+                                layer_modulus(material, spec.confined),
+                                tuple(spec.state_of_charge), tuple(spec.strain))
+    metal = anode_metal_of(case)
+    return MetalFoil(spec.name, spec.thickness, layer_modulus(metal.elastic, True),
+                     side=spec.side, molar_volume=metal.molar_volume,
+                     creep=metal.creep if spec.creep else None, friction=spec.friction,
+                     friction_coefficient=(spec.friction_coefficient
+                                           if spec.friction_coefficient is not None else 0.0),
+                     radius=spec.radius,
+                     clearance=spec.clearance if spec.clearance is not None else 0.0,
+                     clearance_length=(spec.clearance_length
+                                       if spec.clearance_length is not None else 0.0))
+
+
+def stack_fixture_of(case: Case) -> Fixture:
+    """The fixture of a stack case: a fixed gap (load-train compliance, optional one-term
+    Prony relaxation), springs (stiffness, compliance, guide friction threshold) or a
+    constant force at ``fixture.pressure``."""
+    f = case.fixture
+    if f.type == "fixed_gap":
+        relaxation = (Prony((f.relaxation_fraction,), (f.relaxation_time,))
+                      if f.relaxation_fraction > 0.0 and f.relaxation_time is not None
+                      else None)
+        return FixedGap(f.compliance, relaxation)
+    if f.type == "spring":
+        return Springs(f.stiffness, f.compliance, f.friction_threshold)
+    if f.type == "pressure":
+        return ConstantForce(f.pressure)
+    raise ValueError(f"fixture.type = {f.type!r} is not a fixture of the reduced stack model")
+
+
+def stack_model_of(case: Case) -> StackModel:
+    """The reduced stack model of a ``problem = "stack"`` case (layers bottom to top, fixture,
+    ``operation.temperature``, the cell's capacity and initial state of charge)."""
+    st = case.stack
+    return StackModel([stack_layer_of(case, layer) for layer in st.layers],
+                      stack_fixture_of(case), case.operation.temperature,
+                      capacity=st.capacity, initial_soc=st.initial_state_of_charge)
+
+
+def stack_segments_of(case: Case) -> list[Segment]:
+    """The protocol of a stack case as segments of the reduced model: ``Plate at i`` is a
+    charge (``+i``: Li plates on the anode), ``Strip at i`` a discharge (``-i``), ``Rest``
+    no current; a step limited by a capacity lasts capacity / i; each in
+    ``stack.steps_per_segment`` equal steps."""
+    segments = []
+    for step in case.protocol.parsed():
+        if step.kind == "hold":
+            raise ValueError(f"protocol step {step.text!r}: a voltage hold is not a step of "
+                             "the reduced stack model")
+        current = -step.current_density  # protocol: stripping > 0; the stack: charge > 0
+        duration = (step.duration if step.duration is not None
+                    else step.capacity / abs(step.current_density))
+        segments.append(Segment(duration, current, case.stack.steps_per_segment))
+    return segments

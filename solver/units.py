@@ -35,6 +35,7 @@ MOLAR_ENERGY = "[energy] / [substance]"
 PRESSURE = "[pressure]"
 TIME = "[time]"
 STIFFNESS = "[pressure] / [length]"
+COMPLIANCE = "[length] / [pressure]"  # a load train's opening per stack pressure: 1 um/MPa
 CAPACITY = "[current] * [time] / [length] ** 2"  # charge per area: 1 mAh/cm^2 = 36000 C/m^2
 DIFFUSIVITY = "[length] ** 2 / [time]"
 AREAL_DENSITY = "1 / [length] ** 2"  # e.g. a dislocation density (line length per volume)
@@ -70,6 +71,7 @@ DIMENSIONS: dict[str, Dimension] = {
     PRESSURE: Dimension("Pa", "a pressure", "5 MPa"),
     TIME: Dimension("s", "a time", "30 min"),
     STIFFNESS: Dimension("Pa/m", "a stiffness per unit area", "0.935 MPa/mm"),
+    COMPLIANCE: Dimension("m/Pa", "a compliance per unit area", "1 um/MPa"),
     CAPACITY: Dimension("C/m^2", "an areal capacity", "0.5 mAh/cm^2"),
     DIFFUSIVITY: Dimension("m^2/s", "a diffusivity", "6e-11 cm^2/s"),
     AREAL_DENSITY: Dimension("1/m^2", "a density per area", "1e8 cm^-2"),

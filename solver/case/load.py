@@ -31,6 +31,7 @@ from ssbx.case.records import (
     OutputSpec,
     ProtocolSpec,
     SolverSpec,
+    StackSpec,
     TimeSpec,
     VacancySpec,
 )
@@ -42,9 +43,11 @@ from ssbx.case.rules import (
     check_name,
     check_physics,
     check_problem_keys,
+    check_stack,
     check_stripping,
     check_voids,
     walk_crack_voids,
+    walk_stack_layers,
 )
 from ssbx.case.schema import section_keys
 from ssbx.case.validate import ValidationState, fill_defaults, show_given, walk_keys
@@ -88,6 +91,7 @@ def build_case(st: ValidationState) -> Case:
         ccs=CcsSpec(**section("ccs")),
         vacancy=VacancySpec(**section("vacancy")),
         crack=CrackSpec(**section("crack"), voids=v.get("crack.voids", ())),
+        stack=StackSpec(**section("stack")),
         output=OutputSpec(**section("output")),
         warnings=tuple(st.warnings),
     )
@@ -97,16 +101,17 @@ def build_case(st: ValidationState) -> Case:
 _ABSENT = object()
 
 
-def _without_crack_voids(raw: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any]:
-    """``raw`` without ``crack.voids`` (not modified: a shallow copy when the key is there) and
-    the value of that key (``_ABSENT`` when there is none): its ``[[crack.voids]]`` tables are
-    checked by :func:`ssbx.case.rules.walk_crack_voids`, the other keys by
+def _without(raw: Mapping[str, Any], table: str, key: str) -> tuple[Mapping[str, Any], Any]:
+    """``raw`` without the key ``table.key`` (not modified: a shallow copy when the key is
+    there) and the value of that key (``_ABSENT`` when there is none): the ``[[crack.voids]]``
+    tables are checked by :func:`ssbx.case.rules.walk_crack_voids`, the ``[[stack.layers]]``
+    by :func:`ssbx.case.rules.walk_stack_layers`, the other keys by
     :func:`ssbx.case.validate.walk_keys`."""
-    crack = raw.get("crack")
-    if not isinstance(crack, Mapping) or "voids" not in crack:
+    section = raw.get(table)
+    if not isinstance(section, Mapping) or key not in section:
         return raw, _ABSENT
-    rest = {name: value for name, value in crack.items() if name != "voids"}
-    return {**raw, "crack": rest}, crack["voids"]
+    rest = {name: value for name, value in section.items() if name != key}
+    return {**raw, table: rest}, section[key]
 
 
 # --------------------------------------------------------------------------- public API
@@ -121,10 +126,13 @@ def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
     if not isinstance(raw, Mapping):
         raise CaseError([f"the case is {toml_type(raw)}; expected a table of keys"])
     st = ValidationState()
-    raw, crack_voids = _without_crack_voids(raw)
+    raw, crack_voids = _without(raw, "crack", "voids")
+    raw, stack_layers = _without(raw, "stack", "layers")
     walk_keys(raw, st)
     if crack_voids is not _ABSENT:
         walk_crack_voids(crack_voids, st)
+    if stack_layers is not _ABSENT:
+        walk_stack_layers(stack_layers, st)
     fill_defaults(st, name_default)
     check_name(st)
     check_voids(st)
@@ -134,6 +142,7 @@ def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
     check_mechanics(st)
     check_stripping(st)
     check_crack(st)
+    check_stack(st)
     check_problem_keys(st)
     if st.problems:
         # the warnings often explain the errors (h_se = 50 is 50 m, hence a huge mesh)

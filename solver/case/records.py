@@ -16,7 +16,7 @@ from typing import Any, Literal
 import tomli_w
 
 from ssbx.case.protocol import ProtocolStep, parse_protocol
-from ssbx.case.schema import CRACK_VOID_KEYS, TABLES, VOID_KEYS, Key, section_keys
+from ssbx.case.schema import CRACK_VOID_KEYS, LAYER_KEYS, TABLES, VOID_KEYS, Key, section_keys
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.physics.conductivity import arrhenius
 from ssbx.physics.constants import FARADAY, GAS_CONSTANT
@@ -207,11 +207,18 @@ class FixtureSpec:
     ``"spring"``; pressure [Pa] (compressive
     positive; spring preload, initial pressure of a fixed gap); stiffness [Pa/m] (spring);
     loading_time [s] (linear ramp of the pressure); sides: ``"symmetry"`` or ``"free"``.
+    ``problem = "stack"`` only: compliance [m/Pa] of the load train; relaxation_fraction [-]
+    and relaxation_time [s] (``None``: none) of its one-term Prony series (fixed gap);
+    friction_threshold [Pa] of the spring guides.
     """
 
     type: Literal["pressure", "rigid_plate", "fixed_gap", "spring"] = "pressure"
     pressure: float = 5e6
     stiffness: float = 0.935e9
+    compliance: float = 0.0
+    relaxation_fraction: float = 0.0
+    relaxation_time: float | None = None
+    friction_threshold: float = 0.0
     loading_time: float = 1.0
     sides: Literal["symmetry", "free"] = "symmetry"
 
@@ -381,6 +388,49 @@ class CrackSpec:
 
 
 @dataclass(frozen=True)
+class LayerSpec:
+    """One ``[[stack.layers]]`` table, checked and in SI units; the keys its ``kind`` does not
+    use are ``None`` (or empty), those it uses have their defaults filled in.
+
+    kind: ``"elastic"``, ``"metal"`` or ``"cathode"``; name; thickness [m]. elastic: material
+    (an electrolyte preset) or youngs_modulus [Pa] + poisson_ratio; confined (also cathode).
+    metal: side (+1, -1, 0), creep, friction (``"frictionless"``, ``"coulomb"``, ``"bonded"``,
+    ``"die"``), friction_coefficient, radius [m], clearance [m], clearance_length [m].
+    cathode: youngs_modulus, poisson_ratio, confined and the eigenstrain table
+    state_of_charge, strain.
+    """
+
+    kind: Literal["elastic", "metal", "cathode"]
+    name: str
+    thickness: float
+    material: str | None = None
+    youngs_modulus: float | None = None
+    poisson_ratio: float | None = None
+    confined: bool | None = None
+    side: int | None = None
+    creep: bool | None = None
+    friction: str | None = None
+    friction_coefficient: float | None = None
+    radius: float | None = None
+    clearance: float | None = None
+    clearance_length: float | None = None
+    state_of_charge: tuple[float, ...] = ()
+    strain: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    """The cell stack of ``problem = "stack"``: layers (bottom to top); capacity [C/m^2] of
+    the cell (``None``: no state of charge); initial_state_of_charge [-]; steps_per_segment
+    (equal time steps per protocol step)."""
+
+    layers: tuple[LayerSpec, ...] = ()
+    capacity: float | None = None
+    initial_state_of_charge: float = 0.0
+    steps_per_segment: int = 100
+
+
+@dataclass(frozen=True)
 class OutputSpec:
     """What a run writes. fields: write the potential field for ParaView.
     checkpoint_every: accepted time steps between checkpoints (0: off);
@@ -399,7 +449,7 @@ class Case:
 
     name: str
     description: str = ""
-    problem: Literal["current_distribution", "mechanics", "stripping", "crack"] = \
+    problem: Literal["current_distribution", "mechanics", "stripping", "crack", "stack"] = \
         "current_distribution"
     geometry: CellGeometrySpec = field(default_factory=CellGeometrySpec)
     mesh: MeshSizeSpec = field(default_factory=MeshSizeSpec)
@@ -416,6 +466,7 @@ class Case:
     ccs: CcsSpec = field(default_factory=CcsSpec)
     vacancy: VacancySpec = field(default_factory=VacancySpec)
     crack: CrackSpec = field(default_factory=CrackSpec)
+    stack: StackSpec = field(default_factory=StackSpec)
     output: OutputSpec = field(default_factory=OutputSpec)
     #: allowed but probably unintended inputs found at load (e.g. a bare number that is
     #: implausible in SI units); the CLI shows them as warnings
@@ -466,6 +517,8 @@ class Case:
                 value = getattr(spec, name)
                 if key.kind == "table_list":
                     section[name] = [_table_item_toml(key, v) for v in value]
+                elif key.kind == "layer_list":
+                    section[name] = [_layer_toml(v) for v in value]
                 elif key.kind == "table":
                     section[name] = dict(value)
                 elif value is not None:
@@ -492,7 +545,20 @@ def toml_value(key: Key, value: Any) -> Any:
         return float(value)
     if key.kind == "str_list":
         return list(value)
+    if key.kind == "float_list":
+        return [float(x) for x in value]
     return value
+
+
+def _layer_toml(layer: LayerSpec) -> dict[str, Any]:
+    """One ``[[stack.layers]]`` table: the keys its kind uses (those that are set)."""
+    out: dict[str, Any] = {}
+    for key in LAYER_KEYS:
+        value = getattr(layer, key.name)
+        if value is None or (key.kind == "float_list" and not value):
+            continue
+        out[key.name] = toml_value(key, value)
+    return out
 
 
 def _table_item_toml(key: Key, item: Any) -> dict[str, Any]:

@@ -12,19 +12,22 @@ import functools
 import itertools
 import math
 import os
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ssbx.case.protocol import ProtocolError, parse_protocol
-from ssbx.case.records import default_corner_radius, i0_from_asr
-from ssbx.case.schema import CRACK_VOID_KEYS, KEYS, VOID_KEYS
+from ssbx.case.records import LayerSpec, default_corner_radius, i0_from_asr
+from ssbx.case.schema import CRACK_VOID_KEYS, KEYS, LAYER_KEYS, LAYER_KIND_KEYS, VOID_KEYS
 from ssbx.case.validate import ValidationState, allowed_text, check_key, show_given, show_um
 from ssbx.io.void_map import PROFILES, void_intervals
 from ssbx.meshes.crack_geometry import CrackSpec, default_sizes, validate_crack
 from ssbx.meshes.estimate import _TRIANGLE, _graded_band, _graded_disk, estimate_cells
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
+from ssbx.physics.anode_metals import anode_metal
+from ssbx.physics.constants import FARADAY
 from ssbx.physics.creep_laws import XU_2017_TEMPERATURES
 from ssbx.physics.electrolytes import electrolyte_preset
 from ssbx.units import toml_type
@@ -64,6 +67,20 @@ _CRACK_METAL = ('problem = "crack" uses only the molar volume of the anode metal
 _RESISTIVITY = ('the resistivity of the anode metal is used by problem = "crack" with '
                 "crack.plating_current only (the ohmic drop along the Li in the crack)")
 
+_STACK_ONLY = 'only problem = "stack" uses the [stack] section'
+_STACK_FIXTURE = ('the load-train compliance, relaxation and spring-guide friction are elements '
+                  'of the reduced stack model (problem = "stack") only')
+_STACK = 'problem = "stack" is the reduced (0-D) stack-pressure model'
+_STACK_CELL = f"{_STACK}: the [[stack.layers]] tables give the cell and its materials"
+_STACK_NO_ECHEM = (f"{_STACK}: the current only plates or strips the metal layers and moves the "
+                   "state of charge; protocol.steps sets it")
+_STACK_METAL = (f"{_STACK}: a metal layer uses the elastic constants, power-law creep and molar "
+                "volume of anode.metal (anode.molar_volume overrides the last)")
+_STACK_STEPS = (f"{_STACK}, integrated in stack.steps_per_segment equal steps per protocol "
+                "step")
+_STACK_FIXTURE_KEYS = ("fixture.compliance", "fixture.relaxation_fraction",
+                       "fixture.relaxation_time", "fixture.friction_threshold")
+
 #: Keys each problem kind does not use (a dotted path, or a section ending in ``.``) -> what the
 #: kind uses instead, or why nothing. A case that sets one is refused (it would be ignored).
 UNUSED_KEYS: dict[str, dict[str, str]] = {
@@ -77,6 +94,8 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "mechanics.electrolyte_fracture_toughness": _TOUGHNESS,
         "crack.": _CRACK_ONLY,
         "anode.resistivity": _RESISTIVITY,
+        "stack.": _STACK_ONLY,
+        **dict.fromkeys(_STACK_FIXTURE_KEYS, _STACK_FIXTURE),
     },
     "mechanics": {
         "geometry.roughness_rq": _ROUGH,
@@ -93,6 +112,8 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "mechanics.electrolyte_fracture_toughness": _TOUGHNESS,
         "crack.": _CRACK_ONLY,
         "anode.resistivity": _RESISTIVITY,
+        "stack.": _STACK_ONLY,
+        **dict.fromkeys(_STACK_FIXTURE_KEYS, _STACK_FIXTURE),
     },
     "current_distribution": {
         "geometry.roughness_rq": _ROUGH,
@@ -108,6 +129,7 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "vacancy.": _STEADY,
         "crack.": _CRACK_ONLY,
         "anode.resistivity": _RESISTIVITY,
+        "stack.": _STACK_ONLY,
     },
     "crack": {
         "geometry.h_li": _CRACK_BODY,
@@ -137,6 +159,30 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "contact.": _CRACK_STEADY,
         "ccs.": _CRACK_STEADY,
         "vacancy.": _CRACK_STEADY,
+        "stack.": _STACK_ONLY,
+    },
+    "stack": {
+        "geometry.": _STACK_CELL,
+        "mesh.": f"{_STACK}: it has no mesh",
+        "electrolyte.": _STACK_NO_ECHEM,
+        "interface.": _STACK_NO_ECHEM,
+        **{f"operation.{name}": _STACK_NO_ECHEM for name in (
+            "current_density", "mode", "voltage", "counter_electrode")},
+        "solver.": f"{_STACK}, solved in numpy (stack.steps_per_segment sets its steps)",
+        "mechanics.": _STACK_CELL + "; metal layers use the presets of anode.metal",
+        **{f"anode.{name}": _STACK_METAL for name in (
+            "vacancy_formation_enthalpy", "vacancy_formation_entropy",
+            "self_diffusion_activation_energy", "correlation_factor", "burgers_vector",
+            "resistivity")},
+        "fixture.loading_time": f"{_STACK}: the fixture holds fixture.pressure from the start",
+        "fixture.sides": _STACK_CELL + " (metal layers: their friction key)",
+        "time.": _STACK_STEPS,
+        "contact.": _STACK,
+        "ccs.": _STACK,
+        "vacancy.": _STACK,
+        "crack.": _CRACK_ONLY,
+        "output.": f"{_STACK}: a run writes history.csv and pressure.png (no fields, no "
+                   "checkpoints)",
     },
 }
 
@@ -1065,3 +1111,271 @@ def check_crack(st: ValidationState) -> None:
             f"{show_um(sizes['face'])} and crack.far_size = {show_um(sizes['far'])} "
             f"({_crack_place(st)}); expected at most {st.shown('mesh.max_cells')}: check the "
             "units (a bare number is metres), coarsen the mesh, or raise mesh.max_cells")
+
+
+# --------------------------------------------------------------------------- stack
+
+
+#: What a layer is, for messages.
+_LAYER = ("a layer is a table with kind (elastic | metal | cathode), name and thickness, and "
+          "the keys of its kind")
+
+#: The keys each friction mode of a metal layer needs.
+_FRICTION_NEEDS: dict[str, tuple[str, ...]] = {
+    "frictionless": (),
+    "coulomb": ("friction_coefficient", "radius"),
+    "bonded": ("radius",),
+    "die": ("radius", "clearance", "clearance_length"),
+}
+
+_LAYER_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+#: The electrolyte presets an elastic layer may name (its ``material``).
+_LAYER_MATERIALS: tuple[str, ...] = next(k.choices or () for k in LAYER_KEYS
+                                         if k.name == "material")
+
+
+def _check_layer_kind(where: str, kind: str, item: dict[str, Any], x: dict[str, Any],
+                      problems: list[str]) -> dict[str, Any] | None:
+    """The kind-specific checks and defaults of one layer: the fields of its
+    :class:`LayerSpec` besides kind, name and thickness, or ``None`` after a problem (appended
+    to ``problems``)."""
+    n0 = len(problems)
+    allowed = LAYER_KIND_KEYS[kind]
+    for name in item:
+        if name not in ("kind", "name", "thickness") and name not in allowed:
+            problems.append(
+                f"{where}.{name} = {show_given(item[name])}: not a key of a {kind} layer; "
+                f"allowed: kind, name, thickness, {', '.join(allowed)}")
+    out = {name: x[name] for name in allowed if name in x}
+    if kind == "elastic":
+        has_e, has_nu = "youngs_modulus" in item, "poisson_ratio" in item
+        if "material" in item and (has_e or has_nu):
+            problems.append(
+                f"{where}: material = {show_given(item['material'])} and youngs_modulus/"
+                "poisson_ratio both given; an elastic layer takes either an electrolyte preset "
+                "(material) or youngs_modulus and poisson_ratio")
+        elif "material" not in item and not (has_e and has_nu):
+            problems.append(
+                f"{where}: an elastic layer needs material (an electrolyte preset: "
+                + ", ".join(str(c) for c in _LAYER_MATERIALS)
+                + ") or both youngs_modulus and poisson_ratio")
+        out.setdefault("confined", True)
+    elif kind == "cathode":
+        for name in ("youngs_modulus", "poisson_ratio", "state_of_charge", "strain"):
+            if name not in item:
+                problems.append(f"{where}: {name} missing; a cathode layer needs "
+                                "youngs_modulus, poisson_ratio and its eigenstrain table "
+                                "state_of_charge, strain")
+        out.setdefault("confined", True)
+        soc, strain = x.get("state_of_charge"), x.get("strain")
+        if soc is not None and strain is not None:
+            if len(soc) != len(strain) or len(soc) < 2:
+                problems.append(
+                    f"{where}.state_of_charge = {show_given(item['state_of_charge'])} and "
+                    f"{where}.strain = {show_given(item['strain'])}: expected two tables of the "
+                    f"same length, at least 2 (got {len(soc)} and {len(strain)})")
+            elif any(b <= a for a, b in itertools.pairwise(soc)) or soc[0] < 0.0 or \
+                    soc[-1] > 1.0:
+                problems.append(
+                    f"{where}.state_of_charge = {show_given(item['state_of_charge'])}: expected "
+                    "increasing states of charge in [0, 1]")
+            elif min(strain) <= -1.0:
+                problems.append(f"{where}.strain = {show_given(item['strain'])}: expected "
+                                "eigenstrains > -1")
+    else:  # metal
+        out.setdefault("side", 1)
+        out.setdefault("creep", True)
+        friction = out.setdefault("friction", "frictionless")
+        if "friction" in item and "friction" not in x:
+            return None  # reported by check_key
+        needs = _FRICTION_NEEDS[friction]
+        for name in needs:
+            if name not in item:
+                problems.append(
+                    f"{where}: {name} missing; friction = {show_given(friction)} needs "
+                    f"{' and '.join(needs)}")
+        for name in ("friction_coefficient", "radius", "clearance", "clearance_length"):
+            if name in item and name not in needs:
+                used = [f for f, keys in _FRICTION_NEEDS.items() if name in keys]
+                problems.append(
+                    f"{where}.{name} = {show_given(item[name])}: not used with friction = "
+                    f"{show_given(friction)}; used by friction = "
+                    + " | ".join(show_given(f) for f in used))
+    return out if len(problems) == n0 else None
+
+
+def walk_stack_layers(value: Any, st: ValidationState) -> None:
+    """Check the ``[[stack.layers]]`` array of tables (types, units, the keys of each kind,
+    what each friction mode needs, the cathode's eigenstrain table, unique names):
+    ``st.values["stack.layers"]`` gets the :class:`LayerSpec` records, bottom to top, when
+    every table is right, else the key is bad. :func:`ssbx.case.load.resolve_case` calls it
+    for the ``stack.layers`` key besides :func:`ssbx.case.validate.walk_keys`."""
+    path = "stack.layers"
+    st.given[path] = value
+    if isinstance(value, dict):
+        st.problems.append(
+            f"{path} = {show_given(value)}: is a table; expected an array of tables: write "
+            "[[stack.layers]] (double brackets) before the keys of each layer")
+        st.bad.add(path)
+        return
+    if not isinstance(value, list):
+        st.problems.append(
+            f"{path} = {show_given(value)}: is {toml_type(value)}; expected an array of "
+            f"tables, one [[stack.layers]] table per layer ({_LAYER})")
+        st.bad.add(path)
+        return
+    item_keys = {k.name: k for k in LAYER_KEYS}
+    layers: list[LayerSpec] = []
+    ok = True
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        if not isinstance(item, dict):
+            st.problems.append(f"{where} = {show_given(item)}: is {toml_type(item)}; expected a "
+                               f"table ({_LAYER})")
+            ok = False
+            continue
+        n0 = len(st.problems)
+        x: dict[str, Any] = {}
+        for name, v in item.items():
+            if name not in item_keys:
+                close = difflib.get_close_matches(name, list(item_keys), n=1, cutoff=0.6)
+                st.problems.append(
+                    f"{where}.{name} = {show_given(v, 40)}: unknown key in a layer"
+                    + (f' (did you mean "{close[0]}"?)' if close else "")
+                    + "; allowed: " + ", ".join(item_keys))
+                continue
+            good, q = check_key(item_keys[name], f"{where}.{name}", v, st.problems)
+            if good:
+                x[name] = q
+        missing = [name for name in ("kind", "name", "thickness") if name not in item]
+        if missing:
+            st.problems.append(f"{where}: {' and '.join(missing)} missing; {_LAYER}")
+        if "name" in x and not _LAYER_NAME.fullmatch(x["name"]):
+            st.problems.append(f"{where}.name = {show_given(item['name'])}: expected letters, "
+                               "digits, _ and - only (it names columns and summary scalars)")
+        fields = None
+        if "kind" in x:
+            fields = _check_layer_kind(where, x["kind"], item, x, st.problems)
+        if len(st.problems) > n0 or fields is None:
+            ok = False
+            continue
+        layers.append(LayerSpec(kind=x["kind"], name=x["name"], thickness=x["thickness"],
+                                **fields))
+    if ok:
+        names = [layer.name for layer in layers]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            index = [k for k, n in enumerate(names) if n == name]
+            st.problems.append(
+                f"{path}: the name {name!r} is given to layers "
+                + ", ".join(str(k) for k in index) + "; expected unique layer names")
+            ok = False
+    if ok:
+        st.values[path] = tuple(layers)
+    else:
+        st.bad.add(path)
+
+
+_STACK_FIXTURES = ('allowed for problem = "stack": "fixed_gap" (bolted or clamped die cells), '
+                   '"spring" (spring-loaded fixtures), "pressure" (constant force: pneumatic, '
+                   "dead-weight or load-controlled presses)")
+
+
+def check_stack(st: ValidationState) -> None:
+    """A stack case: at least one layer, the capacity a cathode needs, a fixture of the
+    reduced model with only the keys its type uses, no voltage holds in the protocol."""
+    if st.values.get("problem") != "stack":
+        return
+    layers = st.values.get("stack.layers", ())
+    if "stack.layers" not in st.bad and not layers:
+        st.problems.append(
+            f"{st.shown('stack.layers')}: no layers; a stack case needs at least one "
+            f"[[stack.layers]] table, bottom to top ({_LAYER})")
+    if any(layer.kind == "cathode" for layer in layers) and \
+            st.values.get("stack.capacity") is None and "stack.capacity" not in st.bad:
+        st.problems.append(
+            "stack.capacity missing: a cathode layer follows the state of charge, which needs "
+            'the cell\'s areal capacity, e.g. capacity = "4 mAh/cm^2"')
+    fixture = st.values.get("fixture.type")
+    if fixture == "rigid_plate":
+        st.problems.append(f"{st.shown('fixture.type')}: not a fixture of the reduced stack "
+                           f"model; {_STACK_FIXTURES}")
+    elif fixture is not None:
+        uses = {"fixed_gap": ("fixture.compliance", "fixture.relaxation_fraction",
+                              "fixture.relaxation_time"),
+                "spring": ("fixture.stiffness", "fixture.compliance",
+                           "fixture.friction_threshold"),
+                "pressure": ()}[fixture]
+        for path in ("fixture.stiffness", *_STACK_FIXTURE_KEYS):
+            if path in st.given and path not in st.bad and path not in uses \
+                    and not _is_default(st, path):
+                users = [t for t, keys in (("fixed_gap", ("fixture.compliance",
+                                                          "fixture.relaxation_fraction",
+                                                          "fixture.relaxation_time")),
+                                           ("spring", ("fixture.stiffness", "fixture.compliance",
+                                                       "fixture.friction_threshold")))
+                         if path in keys]
+                st.problems.append(
+                    f"{st.shown(path)}: not used by {st.shown('fixture.type')}; used by "
+                    + " and ".join(f'type = "{t}"' for t in users) + "; remove the key")
+        if fixture == "fixed_gap":
+            g = st.values.get("fixture.relaxation_fraction")
+            tau = st.values.get("fixture.relaxation_time")
+            comp = st.values.get("fixture.compliance")
+            if g is not None and g > 0.0 and tau is None and \
+                    "fixture.relaxation_time" not in st.bad:
+                st.problems.append(
+                    f"{st.shown('fixture.relaxation_fraction')}: needs fixture.relaxation_time "
+                    '(the load train\'s relaxation time, e.g. "10 min")')
+            if tau is not None and g == 0.0:
+                st.problems.append(
+                    f"{st.shown('fixture.relaxation_time')}: no relaxation without "
+                    "fixture.relaxation_fraction > 0; set it or remove the key")
+            if g is not None and g > 0.0 and comp == 0.0:
+                st.problems.append(
+                    f"{st.shown('fixture.relaxation_fraction')} with "
+                    f"{st.shown('fixture.compliance')}: a relaxing load train needs its "
+                    'compliance > 0, e.g. compliance = "1 um/MPa"')
+    _check_stripped_through(st, layers)
+    steps = st.given.get("protocol.steps")
+    if isinstance(steps, list):
+        for i, text in enumerate(steps):
+            if isinstance(text, str) and re.match(r"\s*hold\b", text, re.IGNORECASE):
+                st.problems.append(
+                    f"protocol.steps[{i}] = {show_given(text)}: a voltage hold is not a step of "
+                    'problem = "stack" (no electrochemistry); allowed: "Plate at <current '
+                    'density> for <time or capacity>" (charge), "Strip at ..." (discharge), '
+                    '"Rest for <time>"')
+
+
+def _check_stripped_through(st: ValidationState, layers: Iterable[LayerSpec]) -> None:
+    """A metal layer that the protocol strips by more than its thickness (Ω q/F, the
+    largest charge it loses at any point of the protocol; creep and elasticity thin it
+    further, which only the run sees) is refused before the run."""
+    resolved = st.values.get("protocol.resolved")
+    metal_name = st.values.get("anode.metal")
+    if not resolved or metal_name is None:
+        return
+    omega = st.values.get("anode.molar_volume")
+    if omega is None:
+        omega = anode_metal(metal_name).molar_volume
+    charge, low, high = 0.0, 0.0, 0.0
+    for step in resolved:
+        if step.kind == "hold":
+            return  # refused below
+        current = -step.current_density  # the stack's convention: charge (plate) > 0
+        duration = step.duration if step.duration is not None else (
+            step.capacity / abs(step.current_density))
+        charge += current * duration
+        low, high = min(low, charge), max(high, charge)
+    for k, layer in enumerate(layers):
+        if layer.kind != "metal" or not layer.side:
+            continue
+        lost = -(low if layer.side > 0 else -high)
+        stripped = omega * lost / FARADAY
+        if stripped >= layer.thickness:
+            st.problems.append(
+                f"stack.layers[{k}] ({layer.name}, thickness {show_um(layer.thickness)}, side "
+                f"{layer.side}): the protocol strips {show_um(stripped)} of {metal_name} from "
+                "it (Omega q/F at its lowest point); expected a thicker layer or less "
+                "charge the other way")

@@ -21,6 +21,7 @@ from ssbx.units import (
     AREA_RESISTANCE,
     AREAL_DENSITY,
     CAPACITY,
+    COMPLIANCE,
     CONDUCTIVITY,
     CURRENT_DENSITY,
     DIFFUSIVITY,
@@ -41,7 +42,8 @@ from ssbx.units import (
 )
 
 KeyKind = Literal[
-    "quantity", "int", "float", "choice", "bool", "str", "str_list", "table", "table_list"
+    "quantity", "int", "float", "choice", "bool", "str", "str_list", "float_list", "table",
+    "table_list", "layer_list"
 ]
 
 
@@ -53,8 +55,10 @@ class Key:
         ``table_list`` (the voids) have a bare name (``"width"``) and live in ``items``.
     kind: ``quantity`` (number in SI or string with unit), ``int``, ``float`` (dimensionless),
         ``choice`` (one of ``choices``), ``bool``, ``str``, ``str_list`` (array of strings,
-        resolved to a tuple), ``table`` (free string → scalar table, passed through),
-        ``table_list`` (array of tables with sub-keys ``items``).
+        resolved to a tuple), ``float_list`` (array of numbers, resolved to a tuple of floats),
+        ``table`` (free string → scalar table, passed through), ``table_list`` (array of tables
+        with sub-keys ``items``), ``layer_list`` (array of tables of several kinds, chosen by
+        their sub-key ``kind``: the ``[[stack.layers]]``; a record field of its section).
     doc: meaning (one sentence or two, Markdown).
     default: SI default; ``None`` with ``required`` = must be given, ``None`` otherwise = absent
         or derived (``default_text`` says how).
@@ -118,8 +122,10 @@ class Key:
             "bool": "boolean",
             "str": "string",
             "str_list": "array of strings",
+            "float_list": "array of numbers",
             "table": "table",
             "table_list": "array of tables",
+            "layer_list": "array of tables",
         }[self.kind]
 
     def shown_default(self) -> str:
@@ -130,7 +136,7 @@ class Key:
             return "required"
         if self.default is None:
             return "—"
-        if self.kind in ("table_list", "str_list"):
+        if self.kind in ("table_list", "str_list", "layer_list", "float_list"):
             return "none" if not self.default else show_value(list(self.default))
         if self.kind == "table":
             return "empty" if not self.default else show_value(dict(self.default))
@@ -260,6 +266,24 @@ SECTIONS: dict[str, str] = {
         "reach the crack). The contact-free intervals of a stripping run "
         "(`crack.void_map`) are added to them, overlaps merged."
     ),
+    "stack": (
+        'The cell stack of `problem = "stack"`: the reduced (0-D) stack-pressure model of '
+        "`ssbx.physics.stack_model` — layers in series under one uniform stack pressure in the "
+        "fixture of `[fixture]` (`fixed_gap`, `spring` or `pressure`), integrated over the "
+        "`[protocol]` steps (`Plate at ...` = charge: Li plates on the anode, `Strip at ...` = "
+        "discharge, `Rest for ...`) at `operation.temperature`. Metal layers are the metal of "
+        "`anode.metal` (elastic constants, power-law creep, molar volume); they creep by "
+        "squeeze flow (`ssbx.physics.squeeze_flow`) and plate or strip Ω q/F. A run reports the "
+        "stack pressure and every layer's thickness against time, capacity and state of charge."
+    ),
+    "stack.layers": (
+        "The layers of the stack, bottom to top, one `[[stack.layers]]` table each (numbered "
+        "from 0 in messages: `stack.layers[0]`), at least one. `kind` chooses the keys: "
+        "`elastic` (a separator: `material` or `youngs_modulus` + `poisson_ratio`, `confined`), "
+        "`metal` (the anode metal: `side`, `creep`, `friction` and what it needs), `cathode` (a "
+        "composite cathode: `youngs_modulus`, `poisson_ratio`, `confined` and its eigenstrain "
+        "table `state_of_charge`, `strain`). A key of another kind is refused."
+    ),
     "output": "What a run writes besides `summary.json`.",
 }
 
@@ -336,6 +360,65 @@ CRACK_VOID_KEYS: tuple[Key, ...] = (
     ),
 )
 
+#: The layer kinds of ``[[stack.layers]]`` -> the sub-keys besides kind, name and thickness.
+LAYER_KIND_KEYS: dict[str, tuple[str, ...]] = {
+    "elastic": ("material", "youngs_modulus", "poisson_ratio", "confined"),
+    "metal": ("side", "creep", "friction", "friction_coefficient", "radius", "clearance",
+              "clearance_length"),
+    "cathode": ("youngs_modulus", "poisson_ratio", "confined", "state_of_charge", "strain"),
+}
+
+LAYER_KEYS: tuple[Key, ...] = (
+    Key("kind", "choice", "What the layer is (chooses its other keys).", required=True,
+        choices=tuple(LAYER_KIND_KEYS)),
+    Key("name", "str", "Name of the layer (columns of `history.csv`, summary scalars).",
+        required=True, constraints="unique among the layers; letters, digits, `_` and `-`"),
+    Key("thickness", "quantity", "Initial stress-free thickness (a cathode's at zero "
+        "eigenstrain).", dimension=LENGTH, positive=True, required=True),
+    Key("material", "choice", "`elastic`: the elastic constants of an electrolyte preset "
+        "(`ssbx.physics.elasticity`).",
+        choices=("LLZO", "Li6PS5Cl", "70Li2S-30P2S5", "Na-beta-alumina"),
+        default_text="—", constraints="`elastic`: either `material` or `youngs_modulus` "
+        "and `poisson_ratio`"),
+    Key("youngs_modulus", "quantity", "`elastic`, `cathode`: Young's modulus.",
+        dimension=PRESSURE, positive=True, default_text="—",
+        constraints="`cathode`: required; with `poisson_ratio`"),
+    Key("poisson_ratio", "float", "`elastic`, `cathode`: Poisson's ratio.", above=-1.0,
+        below=0.5, default_text="—", constraints="with `youngs_modulus`"),
+    Key("confined", "bool", "`elastic`, `cathode`: held laterally (the through-thickness "
+        "modulus is the confined one, E(1−ν)/((1+ν)(1−2ν))) or free (E).",
+        default_text="true"),
+    Key("side", "int", "`metal`: `1` plates on charge (`Plate at ...`: the anode of a full "
+        "cell), `-1` strips then, `0` takes no current.", choices=(-1, 0, 1),
+        default_text="1"),
+    Key("creep", "bool", "`metal`: the metal creeps (power law of `anode.metal`, squeeze "
+        "flow); `false`: elastic only.", default_text="true"),
+    Key("friction", "choice", "`metal`: squeeze-flow limit of the foil: `frictionless` "
+        "(uniaxial creep at the stack pressure), `coulomb` (slab friction factor, "
+        "`friction_coefficient` and `radius`), `bonded` (sticking, `radius`), `die` (confined by "
+        "a die of bore `radius`, extruding into the plunger clearance `clearance` of length "
+        "`clearance_length`).", choices=("frictionless", "coulomb", "bonded", "die"),
+        default_text="frictionless"),
+    Key("friction_coefficient", "float", "`metal`, `coulomb`: Coulomb friction coefficient μ "
+        "with the plates.", nonnegative=True, default_text="—",
+        constraints="required with `friction = \"coulomb\"`"),
+    Key("radius", "quantity", "`metal`: foil radius (die bore for `die`).", dimension=LENGTH,
+        positive=True, default_text="—",
+        constraints="required with `coulomb`, `bonded`, `die`"),
+    Key("clearance", "quantity", "`metal`, `die`: radial plunger–die clearance.",
+        dimension=LENGTH, positive=True, default_text="—",
+        constraints="required with `die`"),
+    Key("clearance_length", "quantity", "`metal`, `die`: length of the clearance along the "
+        "plunger.", dimension=LENGTH, positive=True, default_text="—",
+        constraints="required with `die`"),
+    Key("state_of_charge", "float_list", "`cathode`: the states of charge x of the eigenstrain "
+        "table (linear interpolation; constant outside).", default_text="—",
+        constraints="`cathode`: required; ≥ 2 values, increasing, in [0, 1]"),
+    Key("strain", "float_list", "`cathode`: the thickness eigenstrain ε*(x) at those states "
+        "(h = thickness (1 + ε*) exp(−p/M)).", default_text="—",
+        constraints="`cathode`: required; as many as `state_of_charge`, each > −1"),
+)
+
 SCHEMA: tuple[Key, ...] = (
     # ---------------------------------------------------------------- top level
     Key(
@@ -355,9 +438,11 @@ SCHEMA: tuple[Key, ...] = (
         "stripping/plating with evolving Li/electrolyte contact (`stripping`, sections "
         "`[protocol]`, `[contact]`, `[ccs]` besides those of `mechanics`), or a Li-filled "
         "crack in the elastic electrolyte (`crack`, section `[crack]` and the electrolyte keys "
-        "of `[mechanics]`: stress intensity factors, critical Li pressure and overpotential).",
+        "of `[mechanics]`: stress intensity factors, critical Li pressure and overpotential), "
+        "or the reduced stack-pressure model of a layered cell in its fixture (`stack`, "
+        "sections `[stack]`, `[fixture]`, `[protocol]`).",
         default="current_distribution",
-        choices=("current_distribution", "mechanics", "stripping", "crack"),
+        choices=("current_distribution", "mechanics", "stripping", "crack", "stack"),
     ),
     # ---------------------------------------------------------------- geometry
     Key(
@@ -916,6 +1001,48 @@ SCHEMA: tuple[Key, ...] = (
         positive=True,
         default=0.935e9,
         default_text="0.935 MPa/mm",
+    ),
+    Key(
+        "fixture.compliance",
+        "quantity",
+        '`problem = "stack"`: series compliance of the load train per unit cell area (frame, '
+        "plungers, load cell: its opening per stack pressure); for `fixed_gap` and `spring`. "
+        "0: rigid.",
+        dimension=COMPLIANCE,
+        nonnegative=True,
+        default=0.0,
+        default_text="0 um/MPa",
+    ),
+    Key(
+        "fixture.relaxation_fraction",
+        "float",
+        '`problem = "stack"`, `fixed_gap`: fraction g of the load train\'s stiffness that '
+        "relaxes (one-term Prony series K(t)/K₀ = 1 − g (1 − e^(−t/τ)), e.g. fitted to an "
+        "empty-cell relaxation); 0: elastic load train.",
+        default=0.0,
+        nonnegative=True,
+        below=1.0,
+        constraints="> 0 needs `relaxation_time` and `compliance > 0`",
+    ),
+    Key(
+        "fixture.relaxation_time",
+        "quantity",
+        '`problem = "stack"`, `fixed_gap`: relaxation time τ of the load train.',
+        dimension=TIME,
+        positive=True,
+        default_text="none",
+        constraints="with `relaxation_fraction > 0`",
+    ),
+    Key(
+        "fixture.friction_threshold",
+        "quantity",
+        '`problem = "stack"`, `spring`: stick–slip (Coulomb) friction threshold of the spring '
+        "guides per unit cell area: the plate moves only when the pressure departs from the "
+        "springs' force by more than it (measured spring changes well above k × travel).",
+        dimension=PRESSURE,
+        nonnegative=True,
+        default=0.0,
+        default_text="0 MPa",
     ),
     Key(
         "fixture.loading_time",
@@ -1534,6 +1661,41 @@ SCHEMA: tuple[Key, ...] = (
         default_text="the last profile",
         constraints="with `void_map`",
     ),
+    # ---------------------------------------------------------------- stack
+    Key(
+        "stack.layers",
+        "layer_list",
+        "The layers, bottom to top (see the `stack.layers` table below).",
+        default=(),
+        default_text="none",
+        constraints='`problem = "stack"`: at least one; names unique',
+        items=LAYER_KEYS,
+    ),
+    Key(
+        "stack.capacity",
+        "quantity",
+        "The cell's areal capacity: the state of charge is `initial_state_of_charge` + "
+        "charge passed / capacity (charge: `Plate at ...`).",
+        dimension=CAPACITY,
+        positive=True,
+        default_text="none",
+        constraints="required with a `cathode` layer",
+    ),
+    Key(
+        "stack.initial_state_of_charge",
+        "float",
+        "State of charge at the start.",
+        default=0.0,
+        nonnegative=True,
+        at_most=1.0,
+    ),
+    Key(
+        "stack.steps_per_segment",
+        "int",
+        "Equal time steps per protocol step.",
+        default=100,
+        positive=True,
+    ),
     # ---------------------------------------------------------------- output
     Key(
         "output.fields",
@@ -1642,16 +1804,15 @@ def schema_markdown() -> str:
         if section == "":
             out += ["## Top level", "", text, ""]
             out += _rows(tuple(k for k in SCHEMA if k.section == ""), "")
-        elif section in KEYS and KEYS[section].kind == "table_list":
+        elif section in KEYS and KEYS[section].kind in ("table_list", "layer_list"):
             out += [f"## `[[{section}]]`", "", text, ""]
             out += _rows(KEYS[section].items, "")
         elif section == "solver.petsc":
             out += ["## `[solver.petsc]`", "", text]
         else:
-            keys = tuple(
-                k for k in SCHEMA if k.section == section and k.kind not in ("table_list",)
-            )
-            keys += tuple(k for k in SCHEMA if k.section == section and k.kind == "table_list")
+            lists = ("table_list", "layer_list")
+            keys = tuple(k for k in SCHEMA if k.section == section and k.kind not in lists)
+            keys += tuple(k for k in SCHEMA if k.section == section and k.kind in lists)
             out += [f"## `[{section}]`", "", text, ""]
             out += _rows(keys, "")
         out.append("")

@@ -35,8 +35,10 @@ _KIND_TEXT = {
     "bool": "a boolean (true or false)",
     "str": "a string",
     "str_list": "an array of strings",
+    "float_list": "an array of numbers",
     "table": "a table",
     "table_list": "an array of tables",
+    "layer_list": "an array of tables",
 }
 
 
@@ -162,6 +164,17 @@ def check_key(key: Key, path: str, value: Any, problems: list[str]) -> tuple[boo
         for i, v in wrong:
             problems.append(f"{path}[{i}] = {show_given(v)}: is {toml_type(v)}; expected a string")
         return (False, None) if wrong else (True, tuple(value))
+    if key.kind == "float_list":
+        if not isinstance(value, list):
+            problems.append(f"{bad}: is {toml_type(value)}; expected {allowed_text(key)}")
+            return False, None
+        wrong = [(i, v) for i, v in enumerate(value)
+                 if isinstance(v, bool) or not isinstance(v, int | float)
+                 or not math.isfinite(v)]
+        for i, v in wrong:
+            problems.append(f"{path}[{i}] = {show_given(v)}: is {toml_type(v)}; expected a "
+                            "finite number")
+        return (False, None) if wrong else (True, tuple(float(v) for v in value))
     if key.kind == "table":
         if not isinstance(value, dict):
             problems.append(f"{bad}: is {toml_type(value)}; expected a table [{path}]")
@@ -182,7 +195,7 @@ def check_key(key: Key, path: str, value: Any, problems: list[str]) -> tuple[boo
                 )
                 ok = False
         return ok, dict(value) if ok else None
-    raise AssertionError(key.kind)  # table_list is handled by the caller
+    raise AssertionError(key.kind)  # table_list and layer_list are handled by the caller
 
 
 @dataclass

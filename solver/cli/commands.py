@@ -668,6 +668,10 @@ def cmd_mesh(args: argparse.Namespace, comm: Any, console: Console, petsc: list[
     case = _load_case(args.case, console)
     if case is None:
         return 1
+    if case.problem == "stack":
+        console.error(f"case {case.name!r} (problem = \"stack\") is the reduced layered-cell "
+                      "model: it has no mesh; run it with `ssbx run`")
+        return 1
     _need_dolfinx(petsc, console, comm.rank)
     from ssbx.io.runfolder import RunFolder, folder_name
     from ssbx.meshes.cell import build_cell_mesh, mesh_statistics, write_cell_mesh_xdmf
@@ -850,6 +854,28 @@ def references_path() -> Path:
     return Path(ssbx.__file__).resolve().parents[1] / "docs" / "references.bib"
 
 
+def _stack_parameter_groups(case: Case, metal: Any) -> dict[str, Any]:
+    """The records a stack case uses: the anode metal's molar volume, elastic constants and
+    creep law (its metal layers), and the elastic constants of the electrolyte presets its
+    elastic layers name (the other layer constants are the case file's)."""
+    from ssbx.physics.catalogue import metal_group
+    from ssbx.physics.electrolytes import electrolyte_preset
+
+    groups: dict[str, Any] = {}
+    kinds = {layer.kind for layer in case.stack.layers}
+    if "metal" in kinds:
+        label = metal_group(metal.name)
+        groups[f"{label}: molar volume"] = tuple(
+            p for p in metal.parameters if p.name == "molar_volume")
+        groups[f"{label}: elastic constants"] = metal.elastic.parameters
+        groups[f"{label}: creep"] = metal.creep.parameters
+    for layer in case.stack.layers:
+        if layer.kind == "elastic" and layer.material:
+            groups[f"electrolyte {layer.material}: elastic constants (layer {layer.name})"] = \
+                electrolyte_preset(layer.material).elastic.parameters
+    return groups
+
+
 def _case_parameter_groups(case: Case) -> dict[str, Any]:
     """The parameter records of what ``case`` uses, by group: the electrolyte conductivity of
     the case file, the anode metal's molar volume, for mechanics and stripping problems the
@@ -869,6 +895,8 @@ def _case_parameter_groups(case: Case) -> dict[str, Any]:
     e = case.electrolyte
     metal = anode_metal_of(case)
     groups: dict[str, Any] = {}
+    if case.problem == "stack":
+        return _stack_parameter_groups(case, metal)
     if case.problem != "crack" or case.crack.plating_current is not None:
         groups[f"electrolyte {e.material}: conductivity (case file)"] = (
             Parameter("conductivity", e.conductivity, "S/m", "", "input",
