@@ -587,6 +587,35 @@ def _dp(h: Any) -> float:
     return float(h.pressure[-1] - h.pressure[0])
 
 
+CALIBRATION_CLEARANCE = 25.0
+"""Die clearance [um] of the compliance calibration (the middle of the assumed range)."""
+
+
+def calibrate_die_compliance(target: float, steps: int) -> float:
+    """The load train's series compliance [m/Pa] that gives the die-confined cell (clearance
+    :data:`CALIBRATION_CLEARANCE`, 40 C Prony) the first-charge change ``target`` [Pa] at
+    25.5 mg/cm^2 (bisection in log C over 0.1-1000 um/MPa); NaN if outside."""
+    def change(log_c: float) -> float:
+        fixture = FixedGap(math.exp(log_c), empty_fixture_prony(40.0))
+        return _dp(full_cell_run(25.5, fixture, steps=steps, mu=0.0,
+                                 die_clearance=CALIBRATION_CLEARANCE * UM)) - target
+
+    lo, hi = math.log(0.1 * UM / MPA), math.log(1000.0 * UM / MPA)
+    f_lo, f_hi = change(lo), change(hi)
+    if f_lo * f_hi > 0.0:
+        return math.nan
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        f_mid = change(mid)
+        if f_mid * f_lo > 0.0:
+            lo, f_lo = mid, f_mid
+        else:
+            hi = mid
+        if hi - lo < 1e-6:
+            break
+    return math.exp(0.5 * (lo + hi))
+
+
 def calibrate_spring_friction(mu: float, target: float, steps: int) -> tuple[float, float]:
     """The spring-guide friction threshold [Pa] that gives ``target`` [Pa] at the end of the
     charge (bisection on 0-5 MPa); returns (threshold, change), the threshold NaN when the
@@ -722,6 +751,25 @@ class FullCellPressure(DirectBenchmark):
                                       mu=calibrate_friction(LAWS["anand_steady"])["mu"]),
                         me25))
 
+        # calibrate the load train's compliance on ONE datum (25.5 mg/cm2 -> 2.14 MPa) with the
+        # Li confined by the die, then predict the other loadings and the springs
+        comp_cal = calibrate_die_compliance(meas[1] * MPA, steps)
+        calibrated = []
+        if math.isfinite(comp_cal):
+            fx_cal = FixedGap(comp_cal, empty_fixture_prony(40.0))
+            for lo, me in zip(LOADINGS, meas, strict=True):
+                hc = full_cell_run(lo, fx_cal, steps=steps, mu=0.0,
+                                   die_clearance=CALIBRATION_CLEARANCE * UM)
+                calibrated.append(add("die_calibrated_compliance", "load-train compliance "
+                                      "calibrated on 25.5 mg/cm2 [um/MPa]",
+                                      f"{comp_cal * MPA / UM:.4g}", lo, hc, me))
+                curves[f"calibrated_{lo:g}"] = (hc.capacity.copy(), hc.pressure.copy())
+            hsc = full_cell_run(25.5, Springs(SPRING_STIFFNESS, comp_cal, 0.0), steps=steps,
+                                mu=0.0, die_clearance=CALIBRATION_CLEARANCE * UM)
+            calibrated.append(add("die_calibrated_springs", "springs, calibrated compliance "
+                                  "[um/MPa]", f"{comp_cal * MPA / UM:.4g}", 25.5, hsc,
+                                  p_spring_meas - FULL_CELL_PRESSURE / MPA))
+
         dps = [r["dp_end_of_charge_MPa"] for r in base]
         factors = [r["factor"] for r in base]
         x = np.array(LOADINGS)
@@ -732,6 +780,8 @@ class FullCellPressure(DirectBenchmark):
             return float(s2 / s1) if s1 != 0.0 else math.nan
 
         curv_meas, curv_pred = slope_ratio(meas), slope_ratio(dps)
+        curv_cal = (slope_ratio([r["dp_end_of_charge_MPa"] for r in calibrated[:3]])
+                    if calibrated else math.nan)
         dps_elastic = [r["dp_end_of_charge_MPa"] for r in rows if r["case"] == "fixed_gap_no_creep"]
         curv_elastic = slope_ratio(dps_elastic)
         fixed_vs = _factor(base[1]["dp_end_of_charge_MPa"], p_fixed_meas - 5.0)
@@ -776,6 +826,18 @@ class FullCellPressure(DirectBenchmark):
                                   if r["case"] == f"fixed_gap_die_{g:g}um")
                         for g in DIE_CLEARANCES)
             + " MPa at the three loadings (per clearance)."
+            + (f" Calibrating the load train's compliance on the 25.5 mg/cm2 datum alone (Li in "
+               f"the die, {CALIBRATION_CLEARANCE:g} um clearance) gives "
+               f"{comp_cal * MPA / UM:.3g} um/MPa and predicts "
+               + ", ".join(f"{r['dp_end_of_charge_MPa']:.3g}" for r in calibrated[:3])
+               + f" MPa at {', '.join(f'{v:g}' for v in LOADINGS)} mg/cm2 (measured "
+               + ", ".join(f"{v:g}" for v in meas)
+               + f"; slope ratio {curv_cal:.2f} vs {curv_meas:.2f}) and "
+               f"{calibrated[3]['dp_end_of_charge_MPa']:.3g} MPa with the springs (measured "
+               f"{p_spring_meas - FULL_CELL_PRESSURE / MPA:.2f}): a linear stack cannot give "
+               "the measured super-linear rise."
+               if calibrated else " The compliance calibration found no value in 0.1-1000 "
+               "um/MPa.")
         )
         findings = {
             "measured_dp_MPa": dict(zip([f"{v:g}" for v in LOADINGS], meas, strict=True)),
@@ -800,11 +862,16 @@ class FullCellPressure(DirectBenchmark):
                            "relaxation restarting at the 5 MPa closing",
                 "springs": "3 x 5.5 lbf/mm on 0.785 cm2, series compliance 1 um/MPa, no "
                            "load-train relaxation"},
+            "die_calibrated_compliance_um_per_MPa": comp_cal * MPA / UM,
+            "die_calibrated_dp_MPa": {r["case"] + f"_{r['loading_mg_per_cm2']:g}":
+                                      r["dp_end_of_charge_MPa"] for r in calibrated},
             "statement": statement,
         }
         return Outcome(rows=rows, checks=checks, findings=findings,
                        plot_data={"curves": curves, "meas": meas, "dps": dps,
                                   "dps_elastic": dps_elastic,
+                                  "dps_calibrated": [r["dp_end_of_charge_MPa"]
+                                                     for r in calibrated[:3]],
                                   "sens": sens, "p_spring": p_spring_meas,
                                   "p_fixed": p_fixed_meas})
 
@@ -817,9 +884,10 @@ class FullCellPressure(DirectBenchmark):
         for key, (q, p) in d["curves"].items():
             kind, lo = key.split("_")
             col = cols.get(float(lo), "k")
-            ls = {"fixed": "-", "nocreep": ":", "springs": "--"}[kind]
+            ls = {"fixed": "-", "nocreep": ":", "springs": "--", "calibrated": "-."}[kind]
             lab = {"fixed": f"fixed gap, {lo} mg/cm²", "nocreep": f"no Li creep, {lo}",
-                   "springs": f"springs (calibrated friction), {lo}"}[kind]
+                   "springs": f"springs (calibrated friction), {lo}",
+                   "calibrated": f"Li in the die, compliance calibrated on 25.5, {lo}"}[kind]
             ax.plot([to_mAh_per_cm2(v) for v in q], p / MPA, color=col, ls=ls, lw=1.5, label=lab)
         ax.axhline(d["p_fixed"], color="tab:orange", lw=0.8, ls="-.")
         ax.axhline(d["p_spring"], color="tab:orange", lw=0.8, ls="--")
@@ -831,6 +899,9 @@ class FullCellPressure(DirectBenchmark):
         bx.plot(LOADINGS, d["meas"], "ko-", label="Ham 2024 (Fig. 2.8c)")
         bx.plot(LOADINGS, d["dps"], "rs--", label="reduced model (fixed gap)")
         bx.plot(LOADINGS, d["dps_elastic"], "b^:", label="reduced model, Li elastic (no creep)")
+        if d.get("dps_calibrated"):
+            bx.plot(LOADINGS, d["dps_calibrated"], "gD-.", label="Li in the die, compliance "
+                    "calibrated on 25.5 mg/cm² (open: the datum)")
         bx.axhline(0.0, color="0.5", lw=0.8)
         bx.set_xlabel("cathode loading (mg/cm²)")
         bx.set_ylabel("first-charge pressure change (MPa)")
