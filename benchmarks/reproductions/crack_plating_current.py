@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -368,22 +369,50 @@ class CrackPlatingCurrent(DirectBenchmark):
         save_figure(fig, path)
 
 
-def sealed_critical_current(comm: MPI.Comm, spec: CrackSpec, electrolyte: Any, kappa: float,
-                            stack: float, kin: Any = None) -> tuple[float, float]:
-    """(critical plating current [A/m^2], crack-extension pressure [Pa]) of the sealed flaw
-    ``spec`` in the ``electrolyte`` preset (its elastic constants and K_Ic) with conductivity
-    ``kappa`` [S/m], stack pressure ``stack`` [Pa] and kinetics ``kin`` (default
-    :func:`kinetics`)."""
-    mesh = build_crack_mesh(comm, spec, default_sizes(spec))
-    mechanics = CrackProblem(mesh, electrolyte.elastic, options_prefix="ssbx_ccp_")
-    p_c, _, _ = mechanics.critical_li_pressure(electrolyte.fracture_toughness,
-                                               CrackLoads(stack_pressure=stack))
+@dataclass(frozen=True)
+class SealedFlaw:
+    """The critical plating current of a sealed Li-filled flaw: the mean current density over
+    the counter electrode [A/m^2] and over the Li contact [A/m^2] at it, the crack-extension
+    pressure with the stack pressure held [Pa] and with the Li pressure alone [Pa], and the
+    cells of the mesh."""
+
+    critical_current: float
+    electrode_current: float
+    critical_pressure: float
+    pressure_alone: float
+    cells: int
+
+
+def sealed_flaw(comm: MPI.Comm, spec: CrackSpec, electrolyte: Any, kappa: float,
+                stack: float, kin: Any = None, *, refinement: float = 1.0,
+                options_prefix: str = "ssbx_ccp_") -> SealedFlaw:
+    """The critical plating current of the sealed flaw ``spec`` (planar or a ring crack) in
+    the ``electrolyte`` preset (its elastic constants and K_Ic) with conductivity ``kappa``
+    [S/m], stack pressure ``stack`` [Pa] and kinetics ``kin`` (default :func:`kinetics`), on
+    the default crack mesh refined by ``refinement``."""
+    mesh = build_crack_mesh(comm, spec, default_sizes(spec, refinement=refinement))
+    mechanics = CrackProblem(mesh, electrolyte.elastic, options_prefix=options_prefix)
+    p_c, base, unit = mechanics.critical_li_pressure(electrolyte.fracture_toughness,
+                                                     CrackLoads(stack_pressure=stack))
     mechanics.close()
+    # linear elasticity: the Li pressure alone gives K_I = p (K_I(unit) - K_I(base))
+    p_alone = electrolyte.fracture_toughness / (unit.tip_mean()["K_I"]
+                                                - base.tip_mean()["K_I"])
     current = CrackCurrentProblem(mesh, kappa, kin or kinetics(), LI_MOLAR_VOLUME,
-                                  options_prefix="ssbx_ccp_phi_")
-    i_c, _ = current.critical_plating_current(p_c, stack)
+                                  options_prefix=options_prefix + "phi_")
+    i_c, solution = current.critical_plating_current(p_c, stack)
     current.close()
-    return i_c, p_c
+    return SealedFlaw(i_c, i_c * solution.electrode_current / solution.plating_current, p_c,
+                      p_alone, mesh.num_cells)
+
+
+def sealed_critical_current(comm: MPI.Comm, spec: CrackSpec, electrolyte: Any, kappa: float,
+                            stack: float, kin: Any = None, *,
+                            refinement: float = 1.0) -> tuple[float, float]:
+    """(critical plating current [A/m^2], crack-extension pressure [Pa]) of the sealed flaw
+    ``spec`` (:func:`sealed_flaw`)."""
+    flaw = sealed_flaw(comm, spec, electrolyte, kappa, stack, kin, refinement=refinement)
+    return flaw.critical_current, flaw.critical_pressure
 
 
 def _closed_form_current(p_c: float, stack: float, kin: ButlerVolmer, kappa: float,
@@ -402,5 +431,15 @@ def _closed_form_current(p_c: float, stack: float, kin: ButlerVolmer, kappa: flo
     return math.sqrt(lo * hi)
 
 
-__all__ = ["ELECTROLYTES", "EXTRUSION_LAW", "LAWS", "CrackPlatingCurrent", "kinetics",
-           "outflow_of", "sealed_critical_current", "ssbx_ccs"]
+__all__ = [
+    "ELECTROLYTES",
+    "EXTRUSION_LAW",
+    "LAWS",
+    "CrackPlatingCurrent",
+    "SealedFlaw",
+    "kinetics",
+    "outflow_of",
+    "sealed_critical_current",
+    "sealed_flaw",
+    "ssbx_ccs",
+]

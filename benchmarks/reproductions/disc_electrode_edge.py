@@ -53,13 +53,11 @@ from ssbx.benchmarks.reproductions.crack_plating_current import (
     ELECTROLYTES,
     _closed_form_current,
     kinetics,
+    sealed_flaw,
 )
-from ssbx.meshes.cracks import CrackSpec, build_crack_mesh, default_sizes
-from ssbx.physics.constants import LI_MOLAR_VOLUME
+from ssbx.meshes.cracks import CrackSpec
 from ssbx.physics.electrolytes import electrolyte_preset
 from ssbx.physics.fracture import EDGE_FACTOR, critical_pressure
-from ssbx.problems.crack_current import CrackCurrentProblem
-from ssbx.problems.fracture import CrackLoads, CrackProblem
 from ssbx.units import to_mA_per_cm2
 
 FLAW = 2e-6
@@ -86,20 +84,9 @@ def ring_critical_current(comm: MPI.Comm, spec: CrackSpec, electrolyte: Any, kap
     """(critical mean plating current over the Li contact [A/m^2], crack-extension pressure
     [Pa], cells, the crack-extension pressure without stack pressure [Pa]) of the sealed ring
     flaw ``spec`` on the default mesh refined by ``refinement``."""
-    mesh = build_crack_mesh(comm, spec, default_sizes(spec, refinement=refinement))
-    mechanics = CrackProblem(mesh, electrolyte.elastic, options_prefix="ssbx_disc_")
-    p_c, base, unit = mechanics.critical_li_pressure(electrolyte.fracture_toughness,
-                                                     CrackLoads(stack_pressure=stack))
-    mechanics.close()
-    # linear elasticity: the Li pressure alone gives K_I = p (K_I(unit) - K_I(base))
-    per_pascal = unit.tip_mean()["K_I"] - base.tip_mean()["K_I"]
-    p_alone = electrolyte.fracture_toughness / per_pascal
-    current = CrackCurrentProblem(mesh, kappa, kinetics(), LI_MOLAR_VOLUME,
-                                  options_prefix="ssbx_disc_phi_")
-    i_c, solution = current.critical_plating_current(p_c, stack)
-    current.close()
-    return (i_c * solution.electrode_current / solution.plating_current, p_c, mesh.num_cells,
-            p_alone)
+    flaw = sealed_flaw(comm, spec, electrolyte, kappa, stack, refinement=refinement,
+                       options_prefix="ssbx_disc_")
+    return flaw.electrode_current, flaw.critical_pressure, flaw.cells, flaw.pressure_alone
 
 
 @register

@@ -61,13 +61,11 @@ from ssbx.benchmarks.framework import (
     say,
 )
 from ssbx.benchmarks.reproductions.crack_plating_current import sealed_critical_current
-from ssbx.meshes.cracks import CrackSpec, build_crack_mesh, default_sizes
+from ssbx.meshes.cracks import CrackSpec
 from ssbx.physics import flaw_statistics as fs
-from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME
+from ssbx.physics.constants import FARADAY
 from ssbx.physics.electrolytes import electrolyte_preset
 from ssbx.physics.kinetics import ButlerVolmer
-from ssbx.problems.crack_current import CrackCurrentProblem
-from ssbx.problems.fracture import CrackLoads, CrackProblem
 from ssbx.units import from_mA_per_cm2, from_mS_per_cm, from_ohm_cm2, to_mA_per_cm2, to_mS_per_cm
 
 #: Singh et al., Cell Rep. Phys. Sci. 3, 101043 (2022): (label, Rq [m], conductivity [S/m],
@@ -143,18 +141,8 @@ def flaw_ccp(comm: MPI.Comm, depth: float, conductivity: float, period: float = 
     spec = CrackSpec("edge", depth, width, width, voids=voids)
     kin = kinetics(1.0 if explicit else fraction)
     electrolyte = electrolyte_preset("Li6PS5Cl")
-    if refinement == 1.0:
-        return sealed_critical_current(comm, spec, electrolyte, conductivity, 0.0, kin)
-    mesh = build_crack_mesh(comm, spec, default_sizes(spec, refinement=refinement))
-    mechanics = CrackProblem(mesh, electrolyte.elastic, options_prefix="ssbx_singh_")
-    p_c, _, _ = mechanics.critical_li_pressure(electrolyte.fracture_toughness,
-                                               CrackLoads(stack_pressure=0.0))
-    mechanics.close()
-    current = CrackCurrentProblem(mesh, conductivity, kin, LI_MOLAR_VOLUME,
-                                  options_prefix="ssbx_singh_phi_")
-    i_c, _ = current.critical_plating_current(p_c, 0.0)
-    current.close()
-    return i_c, p_c
+    return sealed_critical_current(comm, spec, electrolyte, conductivity, 0.0, kin,
+                                   refinement=refinement)
 
 
 class FlawLaw:
