@@ -17,7 +17,7 @@ import dolfinx
 
 from ssbx.meshes.gmsh_session import mesh_on_rank
 
-_MODEL = "ssbx_band"
+_MODEL = "ssbx_phase_field"
 
 
 def build_band_mesh(comm: MPI.Comm, width: float, height: float, band_length: float,
@@ -25,34 +25,11 @@ def build_band_mesh(comm: MPI.Comm, width: float, height: float, band_length: fl
                     transition: float | None = None, rank: int = 0) -> dolfinx.mesh.Mesh:
     """The rectangle ``[0, width] x [0, height]`` with elements of ``band_size`` in
     ``x <= band_length, y <= band_height``, growing linearly to ``far_size`` over
-    ``transition`` (default: one band height) around that box.
-    Collective. Lengths are scaled by ``band_size`` inside Gmsh (absolute tolerances)."""
-    scale = 1.0 / band_size
-
-    def build(gmsh: Any) -> None:
-        occ = gmsh.model.occ
-        surface = occ.addRectangle(0.0, 0.0, 0.0, width * scale, height * scale)
-        occ.synchronize()
-        gmsh.model.addPhysicalGroup(2, [surface], 1, "electrolyte")
-        field = gmsh.model.mesh.field
-        box = field.add("Box")
-        field.setNumber(box, "VIn", 1.0)
-        field.setNumber(box, "VOut", far_size * scale)
-        field.setNumber(box, "XMin", -1.0)
-        field.setNumber(box, "XMax", band_length * scale)
-        field.setNumber(box, "YMin", -1.0)
-        field.setNumber(box, "YMax", band_height * scale)
-        field.setNumber(box, "Thickness", (transition or band_height) * scale)
-        field.setAsBackgroundMesh(box)
-        for option in ("MeshSizeExtendFromBoundary", "MeshSizeFromPoints",
-                       "MeshSizeFromCurvature"):
-            gmsh.option.setNumber(f"Mesh.{option}", 0)
-        gmsh.model.mesh.generate(2)
-
-    data = mesh_on_rank(comm, build, model=_MODEL, what="the band", rank=rank, ghosted=False)
-    mesh = data.mesh
-    mesh.geometry.x[:] /= scale
-    return mesh
+    ``transition`` (default: one band height) around that box: the refined rectangle whose
+    box reaches one element beyond the symmetry lines (:func:`build_refined_rectangle`)."""
+    return build_refined_rectangle(
+        comm, (0.0, 0.0), (width, height), (-band_size, band_length, -band_size, band_height),
+        band_size, far_size, transition=transition or band_height, rank=rank)
 
 
 def build_refined_rectangle(comm: MPI.Comm, corner: tuple[float, float],
@@ -90,7 +67,7 @@ def build_refined_rectangle(comm: MPI.Comm, corner: tuple[float, float],
             gmsh.option.setNumber(f"Mesh.{option}", 0)
         gmsh.model.mesh.generate(2)
 
-    data = mesh_on_rank(comm, build, model=_MODEL + "_box", what="the refined rectangle",
+    data = mesh_on_rank(comm, build, model=_MODEL, what="the refined rectangle",
                         rank=rank, ghosted=False)
     mesh = data.mesh
     mesh.geometry.x[:] /= scale
