@@ -268,24 +268,35 @@ def interaction_integrands(u: Any, q: Any, tip: Any, ahead: Any, modes: Any, E: 
     with ``modes = (1, 0)``, ``K_I = E' I / 2``; with ``(0, 1)``, ``K_II = E' I / 2`` (a
     Constant lets one compiled form give both). ``n``: the facet normal (the side of each
     crack face)."""
-    modes = _vec(modes)
-    mesh = ufl.domain.extract_unique_domain(u)
-    x = ufl.SpatialCoordinate(mesh)
+    x = ufl.SpatialCoordinate(ufl.domain.extract_unique_domain(u))
     grad_u = gradient3(u, False)
     sigma = stress3(grad_u, E, nu)
-    u_aux = (modes[0] * williams_displacement(x, tip, ahead, 1, E, nu)
-             + modes[1] * williams_displacement(x, tip, ahead, 2, E, nu))
-    g_aux = ufl.grad(u_aux)
-    grad_aux = ufl.as_tensor([[g_aux[0, 0], g_aux[0, 1], 0.0],
-                              [g_aux[1, 0], g_aux[1, 1], 0.0], [0.0, 0.0, 0.0]])
+    u_aux, du_aux = _auxiliary_field(x, n, tip, ahead, modes, E, nu)
+    grad_aux = _plane_gradient3(u_aux)
     sigma_aux = stress3(grad_aux, E, nu)
     _, grad_q = _extension(q, ahead, False)
     domain = (ufl.inner(sigma, grad_aux * grad_q) + ufl.inner(sigma_aux, grad_u * grad_q)
               - ufl.inner(sigma, ufl.sym(grad_aux)) * ufl.tr(grad_q))
-    du_aux = (modes[0] * williams_face_derivative(x, n, tip, ahead, 1, E, nu)
-              + modes[1] * williams_face_derivative(x, n, tip, ahead, 2, E, nu))
     face = -ufl.dot(face_traction, du_aux) * q
     return domain, face
+
+
+def _auxiliary_field(x: Any, n: Any, tip: Any, ahead: Any, modes: Any, E: Any,
+                     nu: Any) -> tuple[Any, Any]:
+    """The Williams displacement ``modes[0]`` (unit K_I) + ``modes[1]`` (unit K_II) and its
+    derivative along the crack faces (UFL)."""
+    modes = _vec(modes)
+    u_aux = (modes[0] * williams_displacement(x, tip, ahead, 1, E, nu)
+             + modes[1] * williams_displacement(x, tip, ahead, 2, E, nu))
+    du_aux = (modes[0] * williams_face_derivative(x, n, tip, ahead, 1, E, nu)
+              + modes[1] * williams_face_derivative(x, n, tip, ahead, 2, E, nu))
+    return u_aux, du_aux
+
+
+def _plane_gradient3(v: Any) -> Any:
+    """The in-plane gradient of the 2-vector ``v`` as a 3x3 tensor (no out-of-plane part)."""
+    g = ufl.grad(v)
+    return ufl.as_tensor([[g[0, 0], g[0, 1], 0.0], [g[1, 0], g[1, 1], 0.0], [0.0, 0.0, 0.0]])
 
 
 def axisymmetric_interaction_integrands(u: Any, q: Any, tip: Any, ahead: Any, modes: Any,
@@ -293,7 +304,7 @@ def axisymmetric_interaction_integrands(u: Any, q: Any, tip: Any, ahead: Any, mo
                                         n: Any) -> tuple[Any, Any]:
     """(domain integrand, face integrand) of ``I r_tip`` for an axisymmetric field ``u``
     (x = r, y = z) with the plane-strain Williams field of ``modes`` as auxiliary state
-    (see :func:`ssbx.physics.fracture.interaction_integrands`, whose terms it extends; the
+    (see :func:`interaction_integrands`, whose terms it extends; the
     weight ``r`` is included). Auxiliary state: displacement ``u_a`` (its 3-D gradient has the
     hoop entry ``u_a,r / r``), strain the plane-strain one (no hoop strain), stress from it.
     The 3-D identity behind the domain integral then keeps two terms that vanish in plane
@@ -301,33 +312,21 @@ def axisymmetric_interaction_integrands(u: Any, q: Any, tip: Any, ahead: Any, mo
     ``div(sigma_a) . (grad u q)`` with ``div sigma_a = ((s_rr - s_thth)/r, s_rz/r)`` (its
     hoop non-equilibrium; the in-plane part of the Williams stress is in equilibrium). With
     unit ``K_I`` (``modes = (1, 0)``), ``K_I = E' I / 2``; likewise ``K_II``."""
-    modes = ufl.as_vector(tuple(modes)) if isinstance(modes, tuple | list) else modes
-    mesh = ufl.domain.extract_unique_domain(u)
-    x = ufl.SpatialCoordinate(mesh)
+    x = ufl.SpatialCoordinate(ufl.domain.extract_unique_domain(u))
     r = x[0]
     grad_u = gradient3(u, True)
     sigma = stress3(grad_u, E, nu)
-    u_aux = (modes[0] * williams_displacement(x, tip, ahead, 1, E, nu)
-             + modes[1] * williams_displacement(x, tip, ahead, 2, E, nu))
-    g_aux = ufl.grad(u_aux)
-    plane = ufl.as_tensor([[g_aux[0, 0], g_aux[0, 1], 0.0],
-                           [g_aux[1, 0], g_aux[1, 1], 0.0], [0.0, 0.0, 0.0]])
+    u_aux, du_aux = _auxiliary_field(x, n, tip, ahead, modes, E, nu)
+    plane = _plane_gradient3(u_aux)
     hoop = u_aux[0] / r
     grad_aux = plane + ufl.as_tensor([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, hoop]])
-    strain_aux = ufl.sym(plane)
     sigma_aux = stress3(plane, E, nu)
-    e1 = ufl.as_vector(tuple(ahead)) if isinstance(ahead, tuple | list) else ahead
-    gq = ufl.grad(q)
-    grad_q = (ufl.outer(ufl.as_vector((e1[0], e1[1], 0.0)), ufl.as_vector((gq[0], gq[1], 0.0)))
-              + ufl.as_tensor([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, q * e1[0] / r]]))
-    q_vec = ufl.as_vector((q * e1[0], q * e1[1], 0.0))
+    q_vec, grad_q = _extension(q, ahead, True)
     div_aux = ufl.as_vector(((sigma_aux[0, 0] - sigma_aux[2, 2]) / r, sigma_aux[0, 1] / r, 0.0))
     extra = (ufl.dot(div_aux, grad_u * q_vec)
-             + sigma[2, 2] * ufl.dot(ufl.grad(hoop), ufl.as_vector((q * e1[0], q * e1[1]))))
+             + sigma[2, 2] * ufl.dot(ufl.grad(hoop), ufl.as_vector((q_vec[0], q_vec[1]))))
     domain = (ufl.inner(sigma, grad_aux * grad_q) + ufl.inner(sigma_aux, grad_u * grad_q)
-              - ufl.inner(sigma, strain_aux) * ufl.tr(grad_q) + extra) * r
-    du_aux = (modes[0] * williams_face_derivative(x, n, tip, ahead, 1, E, nu)
-              + modes[1] * williams_face_derivative(x, n, tip, ahead, 2, E, nu))
+              - ufl.inner(sigma, ufl.sym(plane)) * ufl.tr(grad_q) + extra) * r
     face = -ufl.dot(face_traction, du_aux) * q * r
     return domain, face
 
