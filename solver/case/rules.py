@@ -7,7 +7,6 @@ problem kind needs ... Each rule appends its messages to the :class:`ValidationS
 
 from __future__ import annotations
 
-import difflib
 import functools
 import itertools
 import math
@@ -21,7 +20,15 @@ from typing import Any
 from ssbx.case.protocol import ProtocolError, parse_protocol
 from ssbx.case.records import LayerSpec, default_corner_radius, i0_from_asr
 from ssbx.case.schema import CRACK_VOID_KEYS, KEYS, LAYER_KEYS, LAYER_KIND_KEYS, VOID_KEYS
-from ssbx.case.validate import ValidationState, allowed_text, check_key, show_given, show_um
+from ssbx.case.validate import (
+    ValidationState,
+    allowed_text,
+    check_key,
+    expect_array_of_tables,
+    show_given,
+    show_um,
+    unknown_key_message,
+)
 from ssbx.io.void_map import PROFILES, void_intervals
 from ssbx.meshes.crack_geometry import CrackSpec, default_sizes, validate_crack
 from ssbx.meshes.estimate import _TRIANGLE, _graded_band, _graded_disk, estimate_cells
@@ -689,16 +696,9 @@ def walk_crack_voids(value: Any, st: ValidationState) -> None:
     """
     path = "crack.voids"
     st.given[path] = value
-    if isinstance(value, dict):
-        st.problems.append(
-            f"{path} = {show_given(value)}: is a table; expected an array of tables: write "
-            "[[crack.voids]] (double brackets) before the x_min and x_max of each void")
-        st.bad.add(path)
-        return
-    if not isinstance(value, list):
-        st.problems.append(
-            f"{path} = {show_given(value)}: is {toml_type(value)}; expected an array of "
-            "tables, one [[crack.voids]] table (x_min, x_max) per void")
+    if not expect_array_of_tables(value, path, st.problems,
+                                  before="the x_min and x_max of each void",
+                                  one="[[crack.voids]] table (x_min, x_max) per void"):
         st.bad.add(path)
         return
     item_keys = {k.name: k for k in CRACK_VOID_KEYS}
@@ -754,15 +754,11 @@ def walk_crack_voids(value: Any, st: ValidationState) -> None:
 
 def _unknown_crack_void_key(path: str, value: Any, name: str) -> str:
     """Message for an unknown key in a ``[[crack.voids]]`` table."""
-    allowed = [k.name for k in CRACK_VOID_KEYS]
-    msg = f"{path} = {show_given(value, 40)}: unknown key in a crack void"
-    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-    if name in ("center", "width"):
-        msg += (" (a crack void is an interval, not a [[geometry.voids]] shape: x_min = center "
-                "- width/2, x_max = center + width/2, x from the middle of the electrolyte)")
-    elif close:
-        msg += f' (did you mean "{close[0]}"?)'
-    return msg + "; allowed: " + ", ".join(allowed)
+    hint = ("a crack void is an interval, not a [[geometry.voids]] shape: x_min = center "
+            "- width/2, x_max = center + width/2, x from the middle of the electrolyte"
+            if name in ("center", "width") else None)
+    return unknown_key_message(path, value, name, [k.name for k in CRACK_VOID_KEYS],
+                               "key in a crack void", search_elsewhere=False, hint=hint)
 
 
 def merge_intervals(intervals: Iterable[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
@@ -1213,16 +1209,8 @@ def walk_stack_layers(value: Any, st: ValidationState) -> None:
     for the ``stack.layers`` key besides :func:`ssbx.case.validate.walk_keys`."""
     path = "stack.layers"
     st.given[path] = value
-    if isinstance(value, dict):
-        st.problems.append(
-            f"{path} = {show_given(value)}: is a table; expected an array of tables: write "
-            "[[stack.layers]] (double brackets) before the keys of each layer")
-        st.bad.add(path)
-        return
-    if not isinstance(value, list):
-        st.problems.append(
-            f"{path} = {show_given(value)}: is {toml_type(value)}; expected an array of "
-            f"tables, one [[stack.layers]] table per layer ({_LAYER})")
+    if not expect_array_of_tables(value, path, st.problems, before="the keys of each layer",
+                                  one=f"[[stack.layers]] table per layer ({_LAYER})"):
         st.bad.add(path)
         return
     item_keys = {k.name: k for k in LAYER_KEYS}
@@ -1239,11 +1227,9 @@ def walk_stack_layers(value: Any, st: ValidationState) -> None:
         x: dict[str, Any] = {}
         for name, v in item.items():
             if name not in item_keys:
-                close = difflib.get_close_matches(name, list(item_keys), n=1, cutoff=0.6)
-                st.problems.append(
-                    f"{where}.{name} = {show_given(v, 40)}: unknown key in a layer"
-                    + (f' (did you mean "{close[0]}"?)' if close else "")
-                    + "; allowed: " + ", ".join(item_keys))
+                st.problems.append(unknown_key_message(
+                    f"{where}.{name}", v, name, list(item_keys), "key in a layer",
+                    search_elsewhere=False))
                 continue
             good, q = check_key(item_keys[name], f"{where}.{name}", v, st.problems)
             if good:

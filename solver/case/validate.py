@@ -87,14 +87,20 @@ def out_of_range(key: Key, x: float) -> str | None:
     return None
 
 
-def unknown_key_message(path: str, value: Any, name: str, candidates: list[str], where: str) -> str:
-    """Message for an unknown key, with the closest known key and, if the name exists in
-    another section, where it belongs."""
+def unknown_key_message(path: str, value: Any, name: str, candidates: list[str], where: str,
+                        *, search_elsewhere: bool = True, hint: str | None = None) -> str:
+    """Message for an unknown key: ``hint`` if given, else where the name belongs if it
+    exists in another section (``search_elsewhere``), else the closest known key; then the
+    allowed keys."""
     msg = f"{path} = {show_given(value, 40)}: unknown {where}"
-    elsewhere = [k.path for k in SCHEMA if k.name == name and k.path != path]
-    elsewhere += [f"geometry.voids[].{name}" for k in VOID_KEYS if k.name == name]
+    elsewhere = []
+    if search_elsewhere:
+        elsewhere = [k.path for k in SCHEMA if k.name == name and k.path != path]
+        elsewhere += [f"geometry.voids[].{name}" for k in VOID_KEYS if k.name == name]
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    if elsewhere:
+    if hint is not None:
+        msg += f" ({hint})"
+    elif elsewhere:
         msg += f" (did you mean {' or '.join(elsewhere)}?)"
     elif close:
         msg += f' (did you mean "{close[0]}"?)'
@@ -250,21 +256,29 @@ class ValidationState:
         return f"{path} = {default} (default)"
 
 
+def expect_array_of_tables(value: Any, path: str, problems: list[str], *, before: str,
+                           one: str) -> bool:
+    """Whether ``value`` of the key ``path`` is an array (of tables, checked per table by the
+    caller); if not, a problem saying to write ``[[path]]`` (double brackets) before
+    ``before`` (a table given), or one ``one`` (another type)."""
+    if isinstance(value, dict):
+        problems.append(
+            f"{path} = {show_given(value)}: is a table; expected an array of tables: write "
+            f"[[{path}]] (double brackets) before {before}")
+        return False
+    if not isinstance(value, list):
+        problems.append(
+            f"{path} = {show_given(value)}: is {toml_type(value)}; expected an array of "
+            f"tables, one {one}")
+        return False
+    return True
+
+
 def walk_voids(value: Any, st: ValidationState) -> None:
     """Check the ``[[geometry.voids]]`` array of tables key by key into ``st.voids``."""
     path = "geometry.voids"
-    if isinstance(value, dict):
-        st.problems.append(
-            f"{path} = {show_given(value)}: is a table; expected an array of tables: write "
-            "[[geometry.voids]] (double brackets) before the keys of each void"
-        )
-        st.voids_ok = False
-        return
-    if not isinstance(value, list):
-        st.problems.append(
-            f"{path} = {show_given(value)}: is {toml_type(value)}; expected an array of tables, "
-            "one [[geometry.voids]] table per void"
-        )
+    if not expect_array_of_tables(value, path, st.problems, before="the keys of each void",
+                                  one="[[geometry.voids]] table per void"):
         st.voids_ok = False
         return
     item_keys = {k.name: k for k in VOID_KEYS}
