@@ -156,11 +156,17 @@ def test_singh_roughness_quick(tmp_path):
     findings = data["findings"]
     assert abs(findings["calibration_mA_per_cm2"] / 0.9 - 1.0) < 0.02
     assert 0.0 < findings["predicted_mA_per_cm2"] < 0.9
-    # the weakest flaw lies deeper than the roughness, and the coarse pellet's deeper still
+    # the quick run's prediction (0.333 mA/cm^2; the full run's 0.332) to 2 %
+    assert findings["predicted_mA_per_cm2"] == pytest.approx(0.333, rel=0.02)
+    # the weakest flaw lies deeper than the roughness, and the coarse pellet's deeper still:
+    # 14.3 and 62.6 um (full run 14.4 and 62.8), to 2 %
     flaws = findings["median_largest_flaw_um"]
     assert 1.1 < flaws["small grain"] < flaws["large grain"]
-    # contact spots focus the current (factor > 1) on both pellets
+    assert flaws == pytest.approx({"small grain": 14.3, "large grain": 62.6}, rel=0.02)
+    # contact spots focus the current (factor > 1) on both pellets: x1.81 and x1.62, to 2 %
     assert all(f > 1.0 for f in findings["focusing_factor"].values())
+    assert findings["focusing_factor"] == pytest.approx(
+        {"small grain": 1.81, "large grain": 1.62}, rel=0.02)
     assert findings["single_flaw_model"]["k_flaw_over_Rq"] > 1.0
     assert "default" in (out / "sensitivity.csv").read_text()
     assert (out / "singh_roughness_ccd.png").stat().st_size > 0
