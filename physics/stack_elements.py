@@ -40,7 +40,7 @@ Fixtures (each gives the stack height ``H_allow(p)`` it allows at the pressure `
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -174,7 +174,10 @@ class MetalFoil:
     [m] (:func:`ssbx.physics.squeeze_flow.die_extrusion_thinning_rate`). Bonded: the
     closed-form film law for a :class:`~ssbx.physics.creep_laws.PowerLawCreep` without yield
     stress, the general lubrication integral (far slower: ~20 s per step) for other laws that
-    creep at any positive stress; a yield stress is refused there.
+    creep at any positive stress; a yield stress is refused there. A die foil adds its own
+    squeeze film in series with the clearance. thinning_law: a computed law ``V(p, h, T)``
+    [m/s] that replaces the closed form of the friction mode (e.g. the finite-element die cell
+    :class:`ssbx.problems.die_cell.DieCellThinning`).
     """
 
     name: str
@@ -188,6 +191,8 @@ class MetalFoil:
     radius: float | None = None
     clearance: float = 0.0
     clearance_length: float = 0.0
+    thinning_law: Callable[[float, float, float], float] | None = field(default=None,
+                                                                       compare=False)
 
     def __post_init__(self) -> None:
         _check_layer(self.name, self.thickness, self.modulus)
@@ -220,7 +225,11 @@ class MetalFoil:
     def creep_strain_rate(self, pressure: float, height: float, temperature: float) -> float:
         """``ε̇ = V(p, h)/h`` [1/s]: the thickness strain rate of the foil squeezed by ``p``
         [Pa] at the thickness ``height`` [m] (0 without a creep law or a pressure)."""
-        if self.creep is None or pressure <= 0.0:
+        if pressure <= 0.0:
+            return 0.0
+        if self.thinning_law is not None:
+            return self.thinning_law(pressure, height, temperature) / height
+        if self.creep is None:
             return 0.0
         if self.friction == "frictionless":
             return self.creep.rate(pressure, temperature)
@@ -232,10 +241,10 @@ class MetalFoil:
             if isinstance(law, PowerLawCreep) and law.yield_stress == 0.0:
                 return power_law_die_extrusion_thinning_rate(
                     pressure, self.radius, self.clearance, self.clearance_length,
-                    law.A_eff(temperature), law.n) / height
+                    law.A_eff(temperature), law.n, thickness=height) / height
             return die_extrusion_thinning_rate(
                 pressure, self.radius, self.clearance, self.clearance_length,
-                lambda s: law.rate(s, temperature)) / height
+                lambda s: law.rate(s, temperature), thickness=height) / height
         if isinstance(law, PowerLawCreep) and law.yield_stress == 0.0:
             return power_law_bonded_thinning_rate(pressure, self.radius, height,
                                                   law.A_eff(temperature), law.n) / height

@@ -167,7 +167,8 @@ class StackModel:
         foil_hs = np.array([layer.thickness for _, layer in foils], dtype=float)
         foil_M = np.array([layer.modulus for _, layer in foils], dtype=float)
         foil_omega = np.array([layer.side * layer.molar_volume for _, layer in foils])
-        creeping = [layer.creep is not None for _, layer in foils]
+        creeping = [layer.creep is not None or layer.thinning_law is not None
+                    for _, layer in foils]
         T = self.temperature
         charge = 0.0
         t = 0.0

@@ -188,3 +188,25 @@ def test_a_foil_in_a_die_thins_by_extrusion_into_the_clearance():
     assert sf.die_extrusion_thinning_rate(0.0, R, 25e-6, 1e-3, rate) == 0.0
     with pytest.raises(ValueError, match="clearance"):
         sf.die_extrusion_thinning_rate(p, R, 0.0, 1e-3, rate)
+
+
+def test_the_foil_in_a_die_adds_its_own_squeeze_film_in_series():
+    """With the foil's thickness the die rate is the series of the bonded film and the
+    clearance: the pressures at one rate add (closed form and the general-law path, which
+    inverts the lubrication integral plus the slot gradient, agree), the series rate lies below
+    either alone, and a thin clearance or a thick foil tends to the clearance alone."""
+    n, A, R, h, p = 6.56, 1e-45, 5e-3, 100e-6, 25e6
+    def rate(s: float) -> float:
+        return A * s ** n
+    V = sf.power_law_die_extrusion_thinning_rate(p, R, 25e-6, 1e-3, A, n, thickness=h)
+    film = sf.power_law_bonded_thinning_rate(p, R, h, A, n)
+    slot = sf.power_law_die_extrusion_thinning_rate(p, R, 25e-6, 1e-3, A, n)
+    assert V < min(film, slot)
+    p_film = (V / film) ** (1 / n) * p   # the pressure each alone needs at the rate V
+    p_slot = (V / slot) ** (1 / n) * p
+    assert p_film + p_slot == pytest.approx(p, rel=1e-12)
+    assert sf.die_extrusion_thinning_rate(p, R, 25e-6, 1e-3, rate, thickness=h) == \
+        pytest.approx(V, rel=1e-5)
+    assert sf.power_law_die_extrusion_thinning_rate(p, R, 5e-6, 1e-3, A, n, thickness=h) == \
+        pytest.approx(sf.power_law_die_extrusion_thinning_rate(p, R, 5e-6, 1e-3, A, n),
+                      rel=1e-3)

@@ -135,7 +135,8 @@ def _relaxation_stack(friction: str) -> tuple[StackModel, float]:
         c = M_LI * A * slab_friction_factor(R, h0 * math.exp(-P0 / M_LI), mu) ** (-n)
     elif friction == "die":
         h = h0 * math.exp(-P0 / M_LI)
-        c = M_LI * power_law_die_extrusion_thinning_rate(1.0, R, 400e-6, 1e-3, A, n) / h
+        c = M_LI * power_law_die_extrusion_thinning_rate(1.0, R, 400e-6, 1e-3, A, n,
+                                                         thickness=h) / h
     else:
         h = h0 * math.exp(-P0 / M_LI)
         c = M_LI * power_law_bonded_thinning_rate(1.0, R, h, A, n) / h

@@ -35,6 +35,14 @@ def power_law_viscosity(D: Any, exponent: Any) -> Any:
     return rate ** (1.0 / exponent - 1.0) / 3.0
 
 
+def axisymmetric_rate(a: Any, r: Any) -> Any:
+    """The 3x3 rate-of-deformation tensor of the axisymmetric velocity ``a = (u_r, u_z)`` at
+    the radius ``r`` (UFL), with the hoop rate ``u_r / r``."""
+    g = ufl.grad(a)
+    shear = 0.5 * (g[0, 1] + g[1, 0])
+    return ufl.as_tensor([[g[0, 0], shear, 0.0], [shear, g[1, 1], 0.0], [0.0, 0.0, a[0] / r]])
+
+
 def solve_by_continuation(F: Any, J_picard: Any, w: fem.Function, bcs: list[Any],
                           exponent: fem.Constant, n: float, *, prefix: str, what: str,
                           stages: tuple[float, ...] = STAGES) -> int:
@@ -67,4 +75,5 @@ def solve_by_continuation(F: Any, J_picard: Any, w: fem.Function, bcs: list[Any]
     return iterations
 
 
-__all__ = ["REGULARISATION", "STAGES", "power_law_viscosity", "solve_by_continuation"]
+__all__ = ["REGULARISATION", "STAGES", "axisymmetric_rate", "power_law_viscosity",
+           "solve_by_continuation"]

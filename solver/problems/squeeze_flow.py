@@ -29,7 +29,12 @@ import ufl
 from dolfinx import fem
 from dolfinx import mesh as dmesh
 
-from ssbx.problems.power_law_flow import STAGES, power_law_viscosity, solve_by_continuation
+from ssbx.problems.power_law_flow import (
+    STAGES,
+    axisymmetric_rate,
+    power_law_viscosity,
+    solve_by_continuation,
+)
 
 
 @dataclass(frozen=True)
@@ -72,10 +77,7 @@ def squeeze_flow(comm: MPI.Comm, radius: float, thickness: float, thinning_rate:
     exponent = fem.Constant(msh, 1.0)
 
     def rate_tensor(a: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
-        g = ufl.grad(a)
-        return ufl.as_tensor([[g[0, 0], 0.5 * (g[0, 1] + g[1, 0]), 0.0],
-                              [0.5 * (g[0, 1] + g[1, 0]), g[1, 1], 0.0],
-                              [0.0, 0.0, a[0] / r]])
+        return axisymmetric_rate(a, r)
 
     def divergence(a: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
         return ufl.tr(rate_tensor(a))
