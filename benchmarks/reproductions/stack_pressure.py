@@ -474,8 +474,9 @@ class StackPressureHold(DirectBenchmark):
             + ", ".join(f"{base[f'die_{g:g}um_25C']['p_30min_MPa']:.2f} / "
                         f"{base[f'die_{g:g}um_25C']['p_24h_MPa']:.2f}" for g in DIE_CLEARANCES)
             + " MPa (30 min / 24 h): the Li then barely relieves the hold and the fixture's "
-            "relaxation sets it — the clearance (its flux ~ clearance^8.6 until the foil's own squeeze film in series limits it) is the unknown that "
-            "decides between the two pictures."
+            "relaxation sets it — the clearance (its flux ~ clearance^8.6 until the foil's own "
+            "squeeze film in series limits it) is the unknown that decides between the two "
+            "pictures."
         )
         findings = {
             "calibration": {"prony_rt": {"weights": pronys[25.0].weights,
