@@ -590,7 +590,9 @@ def stack_layer_of(case: Case, spec: LayerSpec) -> Layer:
 def stack_fixture_of(case: Case) -> Fixture:
     """The fixture of a stack case: a fixed gap (load-train compliance, optional one-term
     Prony relaxation), springs (stiffness, compliance, guide friction threshold) or a
-    constant force at ``fixture.pressure``."""
+    constant force at ``fixture.pressure`` (``pressure`` and ``rigid_plate``: a uniform load
+    and a force-controlled rigid plate differ only across the interface, which the 0-D stack
+    does not resolve)."""
     f = case.fixture
     if f.type == "fixed_gap":
         relaxation = (Prony((f.relaxation_fraction,), (f.relaxation_time,))
@@ -599,7 +601,7 @@ def stack_fixture_of(case: Case) -> Fixture:
         return FixedGap(f.compliance, relaxation)
     if f.type == "spring":
         return Springs(f.stiffness, f.compliance, f.friction_threshold)
-    if f.type == "pressure":
+    if f.type in ("pressure", "rigid_plate"):  # the same in 0-D: a constant mean pressure
         return ConstantForce(f.pressure)
     raise ValueError(f"fixture.type = {f.type!r} is not a fixture of the reduced stack model")
 

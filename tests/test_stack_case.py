@@ -114,6 +114,11 @@ def test_fixtures_of_the_case() -> None:
     assert stack_fixture_of(case) == ConstantForce(2e6)
     h = _history(case)
     assert np.all(h.pressure == 2e6)
+    raw["fixture"] = {"type": "rigid_plate", "pressure": "2 MPa"}  # the same element in 0-D
+    assert stack_fixture_of(resolve_case(raw)) == ConstantForce(2e6)
+    raw["fixture"] = {"type": "rigid_plate", "pressure": "2 MPa", "compliance": "1 um/MPa"}
+    with pytest.raises(CaseError, match=r'not used by fixture\.type = "rigid_plate"'):
+        resolve_case(raw)
     raw["fixture"] = {"type": "fixed_gap", "pressure": "5 MPa"}
     assert stack_fixture_of(resolve_case(raw)) == FixedGap(0.0, None)
 
@@ -149,8 +154,6 @@ BAD: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
      ("stack.layers[0].state_of_charge = [0.0, 1.5]", "increasing", "[0, 1]")),
     ("hold step", {"protocol.steps": ["Plate at 0.2 mA/cm^2 for 1 h", "Hold at 10 mV for 1 h"]},
      ('protocol.steps[1] = "Hold at 10 mV for 1 h"', "not a step of", "Rest for")),
-    ("rigid plate", {"fixture.type": "rigid_plate"},
-     ('fixture.type = "rigid_plate"', "fixed_gap", "spring", "pressure")),
     ("no layers", {"stack.layers": []}, ("stack.layers = []: no layers",)),
     ("no layers at all", {"stack": {"capacity": "3 mAh/cm^2"}},
      ("stack.layers = none (default): no layers",)),

@@ -1262,11 +1262,6 @@ def walk_stack_layers(value: Any, st: ValidationState) -> None:
         st.bad.add(path)
 
 
-_STACK_FIXTURES = ('allowed for problem = "stack": "fixed_gap" (bolted or clamped die cells), '
-                   '"spring" (spring-loaded fixtures), "pressure" (constant force: pneumatic, '
-                   "dead-weight or load-controlled presses)")
-
-
 def check_stack(st: ValidationState) -> None:
     """A stack case: at least one layer, the capacity a cathode needs, a fixture of the
     reduced model with only the keys its type uses, no voltage holds in the protocol."""
@@ -1283,15 +1278,12 @@ def check_stack(st: ValidationState) -> None:
             "stack.capacity missing: a cathode layer follows the state of charge, which needs "
             'the cell\'s areal capacity, e.g. capacity = "4 mAh/cm^2"')
     fixture = st.values.get("fixture.type")
-    if fixture == "rigid_plate":
-        st.problems.append(f"{st.shown('fixture.type')}: not a fixture of the reduced stack "
-                           f"model; {_STACK_FIXTURES}")
-    elif fixture is not None:
+    if fixture is not None:
         uses = {"fixed_gap": ("fixture.compliance", "fixture.relaxation_fraction",
                               "fixture.relaxation_time"),
                 "spring": ("fixture.stiffness", "fixture.compliance",
                            "fixture.friction_threshold"),
-                "pressure": ()}[fixture]
+                "pressure": (), "rigid_plate": ()}[fixture]
         for path in ("fixture.stiffness", *_STACK_FIXTURE_KEYS):
             if path in st.given and path not in st.bad and path not in uses \
                     and not _is_default(st, path):
