@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ import dolfinx
 import numpy as np
 from dolfinx.io import XDMFFile
 
+from ssbx.meshes.cache import cache_directory, cached_build, mesh_key
 from ssbx.meshes.gmsh_session import mesh_on_rank
 from ssbx.meshes.sizing import effective_sizes
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
@@ -34,6 +36,8 @@ from ssbx.meshes.voids import void_outline
 UM = 1e-6
 """One micrometre in metres: the Gmsh model's length unit."""
 
+GMSH_FILE = "mesh.msh"
+"""The Gmsh file a mesh-cache entry keeps beside its XDMF mesh."""
 MESH_NAME = "mesh"
 CELL_TAGS_NAME = "cell_tags"
 FACET_TAGS_NAME = "facet_tags"
@@ -52,6 +56,8 @@ class CellMesh:
     geometry: CellGeometrySpec
     num_cells_electrolyte: int
     num_cells_lithium: int
+    from_cache: bool = False
+    """Read from the mesh cache (:mod:`ssbx.meshes.cache`) instead of built."""
 
     @property
     def comm(self) -> MPI.Comm:
@@ -434,16 +440,42 @@ def build_cell_mesh(
     *,
     msh_path: Path | None = None,
     rank: int = 0,
+    cache: bool = True,
 ) -> CellMesh:
     """Mesh the cell on ``rank`` of ``comm`` with Gmsh and distribute it (shared-facet ghosts).
 
     Collective on ``comm``. Lengths in the specs and in the returned mesh are in metres; the Gmsh
     model itself is in micrometres. ``msh_path``: also write the Gmsh mesh there (in metres,
-    physical groups only) from ``rank``. Raises ``ValueError`` for an invalid geometry or sizes
-    and ``RuntimeError`` (on every rank) if Gmsh fails.
+    physical groups only) from ``rank``. ``cache``: read and store the mesh in the mesh cache
+    when one is set (:mod:`ssbx.meshes.cache`; the entry keeps the Gmsh file too).
+    Raises ``ValueError`` for an invalid geometry or sizes and ``RuntimeError`` (on every rank)
+    if Gmsh fails.
     """
     validate_geometry(geometry)
     validate_sizes(sizes)
+    if cache and cache_directory() is not None:
+        def copy_gmsh_file(folder: Path) -> None:
+            if msh_path is not None and comm.rank == rank:
+                Path(msh_path).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(folder / GMSH_FILE, msh_path)
+
+        def build_into(folder: Path | None) -> CellMesh:
+            if folder is None:
+                return build_cell_mesh(comm, geometry, sizes, rank=rank, cache=False,
+                                       msh_path=msh_path)
+            built = build_cell_mesh(comm, geometry, sizes, rank=rank, cache=False,
+                                    msh_path=folder / GMSH_FILE)
+            copy_gmsh_file(folder)
+            return built
+
+        cell_mesh, entry = cached_build(
+            comm, mesh_key("cell", geometry, sizes), build_into, write_cell_mesh_xdmf,
+            lambda path: read_cell_mesh_xdmf(comm, path, geometry))
+        cell_mesh.from_cache = entry is not None
+        if entry is not None:
+            copy_gmsh_file(entry)
+        comm.barrier()
+        return cell_mesh
 
     def build(gmsh: Any) -> None:
         _build_gmsh_model(gmsh, geometry, sizes)

@@ -208,8 +208,10 @@ def assert_same_results(rows_a, rows_b, rtol=0.0):
 def test_grouped_sweep_equals_cases_one_by_one(shared_tmp_path):
     """Under mpirun -n 2: 2 groups of 1 rank; one row per case, identical to the same cases run
     one by one (serially, on COMM_SELF of rank 0); --index runs on all ranks give the same rows
-    (to round-off: 2 ranks against 1)."""
+    (to round-off: 2 ranks against 1). The cases one by one share the sweep's mesh cache, as a
+    user's runs with ``SSBX_MESH_CACHE`` would."""
     from ssbx.io.runfolder import RunFolder
+    from ssbx.meshes.cache import mesh_cache_directory
     from ssbx.parallel.sweep import prepare_root, run_single_case, run_sweep
     from ssbx.parallel.sweep_results import write_results_table
     from ssbx.runs.case_runner import execute_case
@@ -227,9 +229,10 @@ def test_grouped_sweep_equals_cases_one_by_one(shared_tmp_path):
     if world.rank == 0:
         write_results_table(sweep, folder)
         # one by one, serially
-        for case in sweep.cases:
-            f = RunFolder(MPI.COMM_SELF, root / "single" / case.name)
-            execute_case("run", case.case, f, MPI.COMM_SELF, source="test")
+        with mesh_cache_directory(folder / "meshes"):
+            for case in sweep.cases:
+                f = RunFolder(MPI.COMM_SELF, root / "single" / case.name)
+                execute_case("run", case.case, f, MPI.COMM_SELF, source="test")
     world.Barrier()
     # --index, every case on all ranks
     index_root = prepare_root(world, sweep, root / "indexed")
@@ -458,11 +461,13 @@ def test_example_sweeps_validate(path):
 def test_interrupted_transient_case_continues_from_its_checkpoint(tmp_path):
     """A sweep whose mechanics case is stopped after its first checkpoint (as if the job were
     killed: nothing recorded) continues that case from the checkpoint on the next run, and the
-    case's history equals an uninterrupted run's exactly (serial)."""
+    case's history equals an uninterrupted run's (on the sweep's cached mesh) exactly
+    (serial)."""
     from test_checkpoint import _mechanics_case
 
     from ssbx.errors import RunInterrupted
     from ssbx.io.runfolder import RunFolder
+    from ssbx.meshes.cache import mesh_cache_directory
     from ssbx.parallel.sweep import case_path, prepare_root, run_sweep
     from ssbx.runs.case_runner import execute_case
     from ssbx.runs.registry import run_case
@@ -494,7 +499,8 @@ def test_interrupted_transient_case_continues_from_its_checkpoint(tmp_path):
     assert summary["restarted"] is True
 
     reference = RunFolder(comm, tmp_path / "reference")
-    execute_case("run", sweep.cases[0].case, reference, comm, source="test")
+    with mesh_cache_directory(root / "meshes"):
+        execute_case("run", sweep.cases[0].case, reference, comm, source="test")
     assert (folder / "history.csv").read_text() == \
         (tmp_path / "reference" / "history.csv").read_text()
 

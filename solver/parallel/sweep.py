@@ -7,6 +7,8 @@ Layout of a sweep folder (default ``results/<sweep name>/``)::
     sweep.json            manifest: every case's index, name, swept values and digest
     sweep.log             the sweep's own log (rank 0)
     cases/<case name>/    one run folder per case (exactly what `ssbx run`/`ssbx ccs` writes)
+    meshes/<digest>/      the meshes the cases share (unless $SSBX_MESH_CACHE names another
+                          cache; ssbx.meshes.cache)
     results.csv           one row per case (see :mod:`ssbx.parallel.sweep_results`), written last
 
 **Groups.** Under ``mpirun -n N ssbx sweep S.toml --ranks-per-case R`` COMM_WORLD is split into
@@ -67,6 +69,7 @@ from ssbx.io.runfolder import (
     is_complete,
     to_json,
 )
+from ssbx.meshes.cache import cache_directory, mesh_cache_directory
 from ssbx.parallel.sweep_spec import Sweep, SweepCase
 
 SWEEP_MARKER = ".ssbx-sweep"
@@ -74,6 +77,8 @@ MANIFEST = "sweep.json"
 FAILURE = "failure.json"
 RESULTS = "results.csv"
 CASES = "cases"
+MESH_CACHE_FOLDER = "meshes"
+"""The sweep's own mesh cache under its root (when ``$SSBX_MESH_CACHE`` is not set)."""
 TRANSIENT = ("mechanics", "stripping")
 
 _REQUEST, _REPLY = 71, 72
@@ -388,7 +393,20 @@ def run_sweep(sweep: Sweep, root: Path, world: Any, console: Any = None, *,
               agree_timeout: float = 300.0,
               runner: Callable[..., Any] | None = None) -> SweepReport:
     """Run every pending case of ``sweep`` into ``root`` (prepared by :func:`prepare_root`) on
-    ``world`` split into groups of ``ranks_per_case`` ranks. Collective over ``world``."""
+    ``world`` split into groups of ``ranks_per_case`` ranks. Collective over ``world``.
+
+    Cases of one geometry share their mesh: the mesh cache is ``$SSBX_MESH_CACHE`` if set,
+    else ``root/meshes`` (:mod:`ssbx.meshes.cache`)."""
+    with mesh_cache_directory(cache_directory() or Path(root) / MESH_CACHE_FOLDER):
+        return _run_sweep(sweep, root, world, console, ranks_per_case=ranks_per_case,
+                          retry_failed=retry_failed, agree_timeout=agree_timeout,
+                          runner=runner)
+
+
+def _run_sweep(sweep: Sweep, root: Path, world: Any, console: Any = None, *,
+               ranks_per_case: int = 1, retry_failed: bool = False,
+               agree_timeout: float = 300.0,
+               runner: Callable[..., Any] | None = None) -> SweepReport:
     t0 = time.perf_counter()
     if world.size % ranks_per_case:
         raise ValueError(f"--ranks-per-case {ranks_per_case} does not divide the {world.size} "
@@ -503,7 +521,8 @@ def run_single_case(sweep: Sweep, index: int, root: Path, comm: Any, console: An
                     rerun: bool = False, agree_timeout: float = 300.0,
                     runner: Callable[..., Any] | None = None) -> CaseOutcome:
     """``ssbx sweep --index I``: case ``index`` on all of ``comm`` (a job-array task). A complete
-    case is skipped unless ``rerun``. Collective over ``comm``."""
+    case is skipped unless ``rerun``. Shares the sweep's mesh cache (:func:`run_sweep`).
+    Collective over ``comm``."""
     case = next((c for c in sweep.cases if c.index == index), None)
     if case is None:
         raise ValueError(f"--index {index}: the sweep has cases 0 .. {len(sweep.cases) - 1}")
@@ -517,7 +536,9 @@ def run_single_case(sweep: Sweep, index: int, root: Path, comm: Any, console: An
         console.info(f"sweep {sweep.name}, case {index} ({case.name}: "
                      + ", ".join(f"{k} = {v}" for k, v in case.values.items())
                      + f") on {comm.size} rank(s) -> {case_path(root, case)}")
-    outcome = run_one_case(sweep, case, root, comm, agree_timeout=agree_timeout, runner=runner)
+    with mesh_cache_directory(cache_directory() or Path(root) / MESH_CACHE_FOLDER):
+        outcome = run_one_case(sweep, case, root, comm, agree_timeout=agree_timeout,
+                               runner=runner)
     if console is not None:
         if outcome.status == "ok":
             console.info(f"{case.name}: ok in {outcome.wall_time:.1f} s"

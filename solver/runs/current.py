@@ -41,7 +41,8 @@ def solve_case(case: Case, comm: MPI.Comm, console: Any = None, *,
     cell_mesh = build_cell_mesh(comm, case.geometry, case.mesh, msh_path=msh_path)
     t_mesh = time.perf_counter() - t0
     say(console, f"mesh: {cell_mesh.num_cells_electrolyte} electrolyte + "
-                  f"{cell_mesh.num_cells_lithium} Li triangles ({t_mesh:.2f} s)")
+                  f"{cell_mesh.num_cells_lithium} Li triangles ({t_mesh:.2f} s"
+                  f"{', from the mesh cache' if cell_mesh.from_cache else ''})")
     domain = electrolyte_domain(cell_mesh)
     problem = CurrentDistributionProblem(domain, current_settings(case))
     say(console, f"potential: P{case.solver.degree}, "
