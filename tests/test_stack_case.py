@@ -303,3 +303,28 @@ def test_cli_mesh_refuses_and_citations_list_what_a_stack_case_uses(
     names = {r["name"] for r in rows}
     assert {"molar_volume", "E", "nu", "A", "n"} <= names
     assert "conductivity" not in names
+
+
+def test_plots_can_be_switched_off(tmp_path: Path) -> None:
+    """``output.plots = false``: no PNG, the summary's file list says so, the numbers are the
+    same; a current-distribution run likewise."""
+    from ssbx.case import with_overrides
+    from ssbx.runs.case_runner import execute_case
+
+    comm = MPI.COMM_SELF
+    case = example(NAME)
+    plain = _run(with_overrides(case, {"output.plots": False}), tmp_path / "plain", comm)
+    drawn = _run(case, tmp_path / "drawn", comm)
+    assert not (tmp_path / "plain" / "pressure.png").exists()
+    assert (tmp_path / "drawn" / "pressure.png").stat().st_size > 0
+    assert plain["results"]["files"] == ["history.csv"]
+    assert (plain["results"]["scalars"]["pressure_final"]
+            == drawn["results"]["scalars"]["pressure_final"])
+    current = with_overrides(example("void_2d.toml"), {
+        "output.plots": False, "output.fields": False, "mesh.size_fine": 1e-6,
+        "mesh.size_coarse": 5e-6})
+    folder = RunFolder(comm, tmp_path / "current")
+    out = execute_case("run", current, folder, comm, Console(comm, quiet=True), source="test")
+    assert "interface_current.png" not in out["results"]["files"]
+    assert not (tmp_path / "current" / "interface_current.png").exists()
+    assert (tmp_path / "current" / "interface_current.csv").stat().st_size > 0

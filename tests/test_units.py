@@ -214,3 +214,30 @@ def test_guard_flags_unit_on_the_next_line() -> None:
 )
 def test_guard_leaves_other_tens_alone(text: str) -> None:
     assert hand_written_conversions(text) == []
+
+
+def test_the_registry_caches_its_definitions_safely(tmp_path, monkeypatch):
+    """pint's parsed definitions are cached under $XDG_CACHE_HOME/ssbx (a complete folder or
+    none: no private folder is left); a cached registry parses as the plain one; the cache is
+    skipped with SSBX_UNITS_CACHE=0 or when its folder cannot be made."""
+    import pint
+
+    from ssbx.units import unit_registry
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    first, second = unit_registry(), unit_registry()
+    folder = tmp_path / "xdg" / "ssbx" / f"pint-{pint.__version__}"
+    assert folder.is_dir() and any(folder.iterdir())
+    assert [p.name for p in folder.parent.iterdir()] == [folder.name]
+    for registry in (first, second):
+        q = registry.Quantity("1 mA/cm^2").to_base_units()
+        assert q.magnitude == pytest.approx(10.0, rel=1e-15) and str(q.units) == \
+            "ampere / meter ** 2"
+    monkeypatch.setenv("SSBX_UNITS_CACHE", "0")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "off"))
+    assert unit_registry().Quantity("2 MPa").to("Pa").magnitude == pytest.approx(2e6)
+    assert not (tmp_path / "off").exists()
+    monkeypatch.delenv("SSBX_UNITS_CACHE")
+    (tmp_path / "blocked").write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
+    assert unit_registry().Quantity("20 um").to("m").magnitude == pytest.approx(2e-5)

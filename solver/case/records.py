@@ -432,12 +432,14 @@ class StackSpec:
 
 @dataclass(frozen=True)
 class OutputSpec:
-    """What a run writes. fields: write the potential field for ParaView.
+    """What a run writes. fields: write the potential field for ParaView; plots: write the
+    PNG figures.
     checkpoint_every: accepted time steps between checkpoints (0: off);
     checkpoint_wall_interval: wall-clock seconds between checkpoints (0: off);
     checkpoint_keep: complete checkpoints kept (see :mod:`ssbx.io.checkpoint`)."""
 
     fields: bool = True
+    plots: bool = True
     checkpoint_every: int = 0
     checkpoint_wall_interval: float = 1800.0
     checkpoint_keep: int = 2

@@ -188,8 +188,10 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "ccs.": _STACK,
         "vacancy.": _STACK,
         "crack.": _CRACK_ONLY,
-        "output.": f"{_STACK}: a run writes history.csv and pressure.png (no fields, no "
-                   "checkpoints)",
+        **{f"output.{name}": f"{_STACK}: a run writes history.csv and pressure.png (no "
+                             "fields, no checkpoints)"
+           for name in ("fields", "checkpoint_every", "checkpoint_wall_interval",
+                        "checkpoint_keep")},
     },
 }
 

@@ -265,7 +265,8 @@ def run_growth(case: Case, spec: CrackSpec, problem: CrackProblem, loads: CrackL
     summary = growth_summary(spec, history)
     if comm.rank == 0:
         folder.write_csv("growth.csv", list(GROWTH_COLUMNS), growth_rows(history))
-        plot_growth(case, spec, history, folder.path("growth.png"))
+        if case.output.plots:
+            plot_growth(case, spec, history, folder.path("growth.png"))
     comm.Barrier()
     if summary["steps"] < c.growth_steps:
         say(console, f"growth stopped after {summary['steps']} of {c.growth_steps} increments "
@@ -359,7 +360,8 @@ def run_crack_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None,
         folder.write_csv("tips.csv", list(TIP_COLUMNS), tip_rows(solution))
         folder.write_csv("opening.csv", list(OPENING_COLUMNS),
                          np.column_stack([s, opening]).tolist())
-        plot_opening(case, spec, solution, folder.path("opening.png"))
+        if case.output.plots:
+            plot_opening(case, spec, solution, folder.path("opening.png"))
     comm.Barrier()
 
     volume_unit = "m^3" if spec.axisymmetric else "m^2"
@@ -399,7 +401,8 @@ def run_crack_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None,
     else:
         say(console, f"no Li pressure extends the crack under these loads (K_Ic = "
                       f"{shown(toughness, K_UNIT)})")
-    files = ["tips.csv", "opening.csv", "opening.png", *field_files]
+    files = ["tips.csv", "opening.csv", *field_files,
+             *(["opening.png"] if case.output.plots else [])]
     extra: dict[str, Any] = {}
     if plating is not None:
         extra["extrusion"] = plating.extrusion
@@ -416,7 +419,7 @@ def run_crack_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None,
         })
         extra["growth"] = {"steps": growth["steps"], "unstable": growth["unstable"],
                            "critical_tip": growth["tip"]}
-        files += ["growth.csv", "growth.png"]
+        files += ["growth.csv", *(["growth.png"] if case.output.plots else [])]
         scalars["time_total"] = (time.perf_counter() - t0, "s")
     return {
         "case": case.name,

@@ -147,7 +147,8 @@ def run_current_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = Non
         folder.write_csv("asr.csv", ["part", "asr_ohm_m2", "asr_ohm_cm2", "fraction"],
                          [[name.removeprefix("asr_"), s[name], to_ohm_cm2(s[name]), s[name] / total]
                           for name in (*ASR_PARTS, "asr_total")])
-        plot_profile(case, result, folder.path("interface_current.png"))
+        if case.output.plots:
+            plot_profile(case, result, folder.path("interface_current.png"))
     comm.Barrier()
 
     say(console, f"cell voltage {s['cell_voltage'] * 1e3:.4f} mV at "
@@ -165,8 +166,8 @@ def run_current_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = Non
         "case": case.name,
         "scalars": summary_scalars(result),
         "mesh": mesh_statistics(cell_mesh),
-        "files": sorted(["mesh.msh", "mesh.xdmf", "interface_current.csv", "asr.csv",
-                         "interface_current.png"]
+        "files": sorted(["mesh.msh", "mesh.xdmf", "interface_current.csv", "asr.csv"]
+                        + (["interface_current.png"] if case.output.plots else [])
                         + (["potential.bp"] if case.output.fields else [])),
     }
 

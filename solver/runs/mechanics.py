@@ -181,7 +181,7 @@ def run_mechanics_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = N
             vtx.close()
         if comm.rank == 0:
             folder.write_csv("history.csv", list(HISTORY_COLUMNS), rows)
-            if rows:
+            if rows and case.output.plots:
                 plot_history(case, np.array(rows), folder.path("stack_pressure.png"))
         comm.Barrier()
     if error is not None:
@@ -211,8 +211,8 @@ def run_mechanics_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = N
         "problem": "mechanics",
         "scalars": {k: {"value": v, "unit": u} for k, (v, u) in scalars.items()},
         "mesh": mesh_statistics(cell_mesh),
-        "files": sorted(["mesh.msh", "mesh.xdmf", "history.csv", "stack_pressure.png",
-                         *field_files]),
+        "files": sorted(["mesh.msh", "mesh.xdmf", "history.csv", *field_files]
+                        + (["stack_pressure.png"] if case.output.plots else [])),
     }
 
 

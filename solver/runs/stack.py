@@ -139,7 +139,8 @@ def run_stack_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None,
         h = solve_stack(case)
         header, rows = history_table(case, h)
         folder.write_csv("history.csv", header, rows)
-        plot_history(case, h, folder.path("pressure.png"))
+        if case.output.plots:
+            plot_history(case, h, folder.path("pressure.png"))
         return stack_scalars(case, h), _report(case, h)
 
     try:
@@ -155,7 +156,7 @@ def run_stack_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = None,
         "problem": "stack",
         "scalars": {name: {"value": float(v), "unit": u} for name, (v, u) in scalars.items()},
         "layers": [layer.name for layer in case.stack.layers],
-        "files": sorted(["history.csv", "pressure.png"]),
+        "files": sorted(["history.csv"] + (["pressure.png"] if case.output.plots else [])),
     }
 
 

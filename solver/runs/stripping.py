@@ -309,7 +309,7 @@ def write_outputs(case: Case, folder: Any, recorder: Recorder, comm: MPI.Comm) -
                                           for k in HISTORY_KEYS]
         folder.write_csv("history.csv", header, recorder.rows)
         folder.write_csv("interface_profiles.csv", PROFILE_HEADER, recorder.profiles)
-        if len(recorder.rows) > 1:
+        if len(recorder.rows) > 1 and case.output.plots:
             plot_history(case, recorder, folder.path("stripping_history.png"))
             plot_profiles(case, recorder, folder.path("interface_profiles.png"))
     comm.Barrier()
@@ -341,8 +341,9 @@ def _summary(case: Case, problem: StrippingProblem, rec: Recorder, wall: float) 
         "scalars": {k: {"value": v, "unit": u} for k, (v, u) in scalars.items()},
         "dofs": problem.num_dofs(),
         "warnings": list(problem.warnings),
-        "files": sorted(["history.csv", "interface_profiles.csv", "stripping_history.png",
-                         "interface_profiles.png"]
+        "files": sorted(["history.csv", "interface_profiles.csv"]
+                        + (["stripping_history.png", "interface_profiles.png"]
+                           if case.output.plots else [])
                         + (["li_displacement.bp", "potential.bp"] if case.output.fields
                            else [])),
     }
