@@ -31,6 +31,7 @@ from ssbx.meshes.gmsh_session import mesh_on_rank
 from ssbx.meshes.sizing import effective_sizes
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.meshes.tags import CellTag, FacetTag, physical_name
+from ssbx.meshes.user_mesh import read_user_mesh
 from ssbx.meshes.voids import void_outline
 
 UM = 1e-6
@@ -451,6 +452,9 @@ def build_cell_mesh(
     Raises ``ValueError`` for an invalid geometry or sizes and ``RuntimeError`` (on every rank)
     if Gmsh fails.
     """
+    if geometry.mesh_file:
+        return _make_cell_mesh(*read_user_mesh(comm, Path(geometry.mesh_file), geometry,
+                                               scale=geometry.mesh_unit, msh_path=msh_path))
     validate_geometry(geometry)
     validate_sizes(sizes)
     if cache and cache_directory() is not None:

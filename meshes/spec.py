@@ -47,6 +47,10 @@ class VoidSpec:
         return self.center + 0.5 * self.width
 
 
+GMSH_SUFFIXES = (".msh", ".geo", ".geo_unrolled", ".step", ".stp", ".brep", ".iges", ".igs")
+"""Files Gmsh reads for ``geometry.mesh_file``: a mesh, or a geometry meshed in 2-D."""
+
+
 @dataclass(frozen=True)
 class CellGeometrySpec:
     """The 2-D (planar) or axisymmetric Li | electrolyte unit cell.
@@ -62,6 +66,8 @@ class CellGeometrySpec:
     roughness_rq, roughness_length, roughness_seed: RMS roughness [m], correlation length [m]
         and random seed of a rough rigid electrolyte surface (stripping problems, gap model;
         :mod:`ssbx.meshes.roughness`); 0: flat.
+    mesh_file, mesh_unit: a user's Gmsh file (``""``: ssbx meshes the cell) and the length of
+        one of its units [m] (:mod:`ssbx.meshes.user_mesh`).
     """
 
     kind: GeometryKind = "planar"
@@ -73,6 +79,8 @@ class CellGeometrySpec:
     roughness_rq: float = 0.0
     roughness_length: float = 20e-6
     roughness_seed: int = 0
+    mesh_file: str = ""
+    mesh_unit: float = 1.0
 
     @property
     def explicit_voids(self) -> bool:

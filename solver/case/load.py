@@ -39,6 +39,7 @@ from ssbx.case.rules import (
     check_crack,
     check_mechanics,
     check_mesh,
+    check_mesh_file,
     check_mesh_size,
     check_name,
     check_physics,
@@ -136,6 +137,7 @@ def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
     fill_defaults(st, name_default)
     check_name(st)
     check_voids(st)
+    check_mesh_file(st)
     check_mesh(st)
     check_mesh_size(st)
     check_physics(st)
@@ -185,6 +187,16 @@ def read_input_text(path: Path, what: str = "case file") -> str:
     return text.removeprefix(BOM)
 
 
+def _mesh_file_beside(raw: Any, folder: Path) -> Any:
+    """``raw`` with a relative ``geometry.mesh_file`` made absolute against the case file's
+    folder (the key names a file next to the case, wherever ssbx runs from)."""
+    geometry = raw.get("geometry") if isinstance(raw, Mapping) else None
+    value = geometry.get("mesh_file") if isinstance(geometry, Mapping) else None
+    if not isinstance(value, str) or not value or Path(value).is_absolute():
+        return raw
+    return {**raw, "geometry": {**geometry, "mesh_file": str((folder / value).resolve())}}
+
+
 def load_case(path: str | Path) -> Case:
     """Read, validate and resolve a case file; the name defaults to the file stem.
 
@@ -207,6 +219,7 @@ def load_case(path: str | Path) -> Case:
             if 1 <= n <= len(lines):
                 msg = f"{p}:{n}: TOML syntax error: {err}: {lines[n - 1].strip()!r}"
         raise CaseError([msg], source=str(p)) from None
+    raw = _mesh_file_beside(raw, p.parent)
     try:
         return resolve_case(raw, name_default=p.stem)
     except CaseError as err:

@@ -32,7 +32,7 @@ from ssbx.case.validate import (
 from ssbx.io.void_map import PROFILES, void_intervals
 from ssbx.meshes.crack_geometry import CrackSpec, default_sizes, validate_crack
 from ssbx.meshes.estimate import _TRIANGLE, _graded_band, _graded_disk, estimate_cells
-from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
+from ssbx.meshes.spec import GMSH_SUFFIXES, CellGeometrySpec, MeshSizeSpec
 from ssbx.physics.anode_metals import anode_metal
 from ssbx.physics.constants import FARADAY
 from ssbx.physics.creep_laws import XU_2017_TEMPERATURES
@@ -419,10 +419,35 @@ def _contact_segments(st: ValidationState) -> list[tuple[float, float]] | None:
     return [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2)]
 
 
+def check_mesh_file(st: ValidationState) -> None:
+    """A user mesh: current-distribution cases only, an existing file Gmsh reads, and none of
+    the geometry keys it replaces."""
+    path = st.values.get("geometry.mesh_file")
+    if not path:
+        if "geometry.mesh_unit" in st.given and not _is_default(st, "geometry.mesh_unit"):
+            st.problems.append(f"{st.shown('geometry.mesh_unit')}: needs geometry.mesh_file")
+        return
+    problem = st.values.get("problem")
+    if problem != "current_distribution":
+        st.problems.append(f"{st.shown('geometry.mesh_file')}: a user mesh is read for problem "
+                           f"= \"current_distribution\" only (got {problem!r})")
+    file = Path(path)
+    if file.suffix.lower() not in GMSH_SUFFIXES:
+        st.problems.append(f"{st.shown('geometry.mesh_file')}: not a file Gmsh reads here "
+                           f"(allowed: {', '.join(GMSH_SUFFIXES)})")
+    elif not file.is_file():
+        st.problems.append(f"{st.shown('geometry.mesh_file')}: no such file")
+    for key in ("geometry.h_se", "geometry.h_li", "geometry.width", "geometry.voids",
+                "geometry.roughness_rq", "mesh.size_fine", "mesh.size_coarse"):
+        if key in st.given and not _is_default(st, key):
+            st.problems.append(f"{st.shown(key)}: not used with geometry.mesh_file (the "
+                               "geometry and its mesh come from the file); remove the key")
+
+
 def check_mesh(st: ValidationState) -> None:
     """Mesh sizes ordered and fine enough for the layers, voids and contact segments (not
     for a crack case: its mesh has sizes of its own, :func:`check_crack`)."""
-    if st.values.get("problem") == "crack":
+    if st.values.get("problem") == "crack" or st.values.get("geometry.mesh_file"):
         return
     fine, coarse = st.values.get("mesh.size_fine"), st.values.get("mesh.size_coarse")
     if fine is not None and coarse is not None and fine > coarse:
@@ -471,8 +496,8 @@ BYTES_PER_CELL = 3000
 
 def check_mesh_size(st: ValidationState) -> None:
     """The mesh the case would build, estimated before meshing, within ``mesh.max_cells`` (a
-    crack case: :func:`check_crack`)."""
-    if st.values.get("problem") == "crack":
+    crack case: :func:`check_crack`; a user mesh is what it is)."""
+    if st.values.get("problem") == "crack" or st.values.get("geometry.mesh_file"):
         return
     needed = ("geometry.kind", "geometry.h_se", "geometry.h_li", "geometry.width",
               "mesh.size_fine", "mesh.size_coarse", "mesh.grading_distance", "mesh.max_cells")

@@ -524,6 +524,27 @@ SCHEMA: tuple[Key, ...] = (
         default=0,
     ),
     Key(
+        "geometry.mesh_file",
+        "str",
+        "A Gmsh file of your own (`.msh`, or a `.geo` / CAD file, meshed in 2-D) instead of "
+        "ssbx's mesher, `current_distribution` only; a relative path is relative to the case "
+        "file. Its physical groups carry ssbx's tag names (`electrolyte`, `lithium`, "
+        "`contact`, `se_top`, `li_bottom`, `void_se`, `void_li`, `side_left`, `side_right`; "
+        "required: `electrolyte`, `contact`, `se_top`); interface near y = 0, electrolyte "
+        "above. `h_se`, `h_li` and `width` are read from it; it is checked (groups, "
+        "dimensions, degenerate or inverted triangles) before solving.",
+        default="",
+    ),
+    Key(
+        "geometry.mesh_unit",
+        "quantity",
+        "Length of one unit of `geometry.mesh_file` (`\"1 um\"` for a file in micrometres).",
+        dimension=LENGTH,
+        default=1.0,
+        default_text="1 m",
+        constraints="> 0",
+    ),
+    Key(
         "geometry.voids",
         "table_list",
         "Interfacial voids (see the `geometry.voids` table below).",

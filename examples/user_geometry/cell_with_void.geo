@@ -1,0 +1,39 @@
+// A Li | electrolyte cell drawn in Gmsh by hand (micrometres): electrolyte 100 x 50 um above
+// y = 0, Li 20 um below, a half-circular void of radius 10 um cut into the Li at x = 50 um.
+// Physical groups carry ssbx's tag names; `ssbx run examples/user_geometry.toml` reads it.
+fine = 0.5;    // element size at the void's edges (where the current concentrates)
+coarse = 5;
+Point(1) = {0, -20, 0, coarse};
+Point(2) = {100, -20, 0, coarse};
+Point(3) = {100, 0, 0, coarse};
+Point(4) = {60, 0, 0, fine};
+Point(5) = {40, 0, 0, fine};
+Point(6) = {0, 0, 0, coarse};
+Point(7) = {100, 50, 0, coarse};
+Point(8) = {0, 50, 0, coarse};
+Point(9) = {50, 0, 0, fine};      // the void's centre
+Point(10) = {50, -10, 0, fine};   // the void's bottom
+Line(1) = {1, 2};                 // Li bottom (current collector)
+Line(2) = {2, 3};                 // right side, Li
+Line(3) = {3, 4};                 // contact, right of the void
+Circle(4) = {4, 9, 10};           // void surface on the Li side
+Circle(5) = {10, 9, 5};
+Line(6) = {5, 6};                 // contact, left of the void
+Line(7) = {6, 1};                 // left side, Li
+Line(8) = {3, 7};                 // right side, electrolyte
+Line(9) = {7, 8};                 // electrolyte top (counter electrode)
+Line(10) = {8, 6};                // left side, electrolyte
+Line(11) = {5, 4};                // void surface on the electrolyte side
+Curve Loop(1) = {1, 2, 3, 4, 5, 6, 7};
+Plane Surface(1) = {1};           // Li
+Curve Loop(2) = {-6, 11, -3, 8, 9, 10};
+Plane Surface(2) = {2};           // electrolyte
+Physical Surface("lithium") = {1};
+Physical Surface("electrolyte") = {2};
+Physical Curve("contact") = {3, 6};
+Physical Curve("void_li") = {4, 5};
+Physical Curve("void_se") = {11};
+Physical Curve("se_top") = {9};
+Physical Curve("li_bottom") = {1};
+Physical Curve("side_left") = {7, 10};
+Physical Curve("side_right") = {2, 8};
