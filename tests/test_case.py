@@ -16,6 +16,7 @@ import pytest
 from cases import example
 
 from ssbx.case import Case, i0_from_asr, load_case, resolve_case, with_overrides
+from ssbx.case.load import relative_to_case_file
 from ssbx.case.schema import KEYS, SCHEMA, VOID_KEYS, schema_markdown
 from ssbx.errors import CaseError
 from ssbx.meshes.spec import VoidSpec
@@ -666,7 +667,8 @@ RICH = {
 }
 
 
-@pytest.mark.parametrize("raw", [{}, RICH, *(tomllib.loads(p.read_text()) for p in EXAMPLES)])
+@pytest.mark.parametrize("raw", [{}, RICH, *(relative_to_case_file(tomllib.loads(p.read_text()),
+                                                                   p.parent) for p in EXAMPLES)])
 def test_round_trip(raw: dict[str, Any]) -> None:
     case = resolve_case(raw, name_default="x")
     again = resolve_case(case.to_toml_dict())

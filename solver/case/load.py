@@ -187,9 +187,9 @@ def read_input_text(path: Path, what: str = "case file") -> str:
     return text.removeprefix(BOM)
 
 
-def _mesh_file_beside(raw: Any, folder: Path) -> Any:
-    """``raw`` with a relative ``geometry.mesh_file`` made absolute against the case file's
-    folder (the key names a file next to the case, wherever ssbx runs from)."""
+def relative_to_case_file(raw: Any, folder: Path) -> Any:
+    """``raw`` with a relative ``geometry.mesh_file`` made absolute against ``folder``, the
+    case file's (the key names a file next to the case, wherever ssbx runs from)."""
     geometry = raw.get("geometry") if isinstance(raw, Mapping) else None
     value = geometry.get("mesh_file") if isinstance(geometry, Mapping) else None
     if not isinstance(value, str) or not value or Path(value).is_absolute():
@@ -219,7 +219,7 @@ def load_case(path: str | Path) -> Case:
             if 1 <= n <= len(lines):
                 msg = f"{p}:{n}: TOML syntax error: {err}: {lines[n - 1].strip()!r}"
         raise CaseError([msg], source=str(p)) from None
-    raw = _mesh_file_beside(raw, p.parent)
+    raw = relative_to_case_file(raw, p.parent)
     try:
         return resolve_case(raw, name_default=p.stem)
     except CaseError as err:
