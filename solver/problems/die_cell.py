@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 from mpi4py import MPI
 
-import basix.ufl
 import numpy as np
 import ufl
 from dolfinx import fem
@@ -37,9 +36,9 @@ from ssbx.meshes.die_cell import DieCellGeometry, build_die_cell_mesh
 from ssbx.physics.creep_laws import PowerLawCreep
 from ssbx.problems.power_law_flow import (
     STAGES,
-    axisymmetric_rate,
-    power_law_viscosity,
+    axisymmetric_flow,
     solve_by_continuation,
+    velocity_conditions,
 )
 
 QUADRATURE_DEGREE = 4
@@ -77,26 +76,11 @@ def die_cell_flow(comm: MPI.Comm, geometry: DieCellGeometry, thinning_rate: floa
                         geometry.clearance_length / h)
     msh = build_die_cell_mesh(comm, g, foil_layers=foil_layers,
                               cells_across_clearance=cells_across_clearance)
-    cell = msh.basix_cell()
-    element = basix.ufl.mixed_element([basix.ufl.element("Lagrange", cell, 2, shape=(2,)),
-                                       basix.ufl.element("Lagrange", cell, 1)])
-    W = fem.functionspace(msh, element)
-    w = fem.Function(W)
-    u, p = ufl.split(w)
-    v, q = ufl.TestFunctions(W)
-    r = ufl.SpatialCoordinate(msh)[0]
-    exponent = fem.Constant(msh, 1.0)
-    dx = ufl.dx(metadata={"quadrature_degree": QUADRATURE_DEGREE})
-    D = axisymmetric_rate(u, r)
-    eta = power_law_viscosity(D, exponent)
-    F = (2.0 * eta * ufl.inner(D, axisymmetric_rate(v, r)) - p * ufl.tr(axisymmetric_rate(v, r))
-         - q * ufl.tr(D)) * r * dx
-    du_u, du_p = ufl.split(ufl.TrialFunction(W))
-    J_picard = (2.0 * eta * ufl.inner(axisymmetric_rate(du_u, r), axisymmetric_rate(v, r))
-                - du_p * ufl.tr(axisymmetric_rate(v, r))
-                - q * ufl.tr(axisymmetric_rate(du_u, r))) * r * dx
+    dx = ufl.dx(domain=msh, metadata={"quadrature_degree": QUADRATURE_DEGREE})
+    flow = axisymmetric_flow(msh, dx)
+    W, u, r, D, eta = flow.W, flow.u, flow.r, flow.D, flow.eta
     bcs = _boundary_conditions(msh, W, g)
-    iterations = solve_by_continuation(F, J_picard, w, bcs, exponent, n,
+    iterations = solve_by_continuation(flow.F, flow.J_picard, flow.w, bcs, flow.exponent, n,
                                        prefix="ssbx_die_cell_", what="die cell flow",
                                        stages=stages)
     dissipation = comm.allreduce(fem.assemble_scalar(fem.form(
@@ -126,19 +110,9 @@ def _boundary_conditions(msh: dmesh.Mesh, W: fem.FunctionSpace,
     def fixed(x: np.ndarray) -> np.ndarray:
         return near(x[1], 0.0) | near(x[0], g.radius)
 
-    fdim = msh.topology.dim - 1
-    bcs = []
-    for component, where, value in ((0, lambda x: near(x[0], 0.0), 0.0),
-                                    (0, fixed, 0.0), (1, fixed, 0.0),
-                                    (0, plunger, 0.0), (1, plunger, -1.0)):
-        sub = W.sub(0).sub(component)
-        collapsed, _ = sub.collapse()
-        facets = dmesh.locate_entities_boundary(msh, fdim, where)
-        dofs = fem.locate_dofs_topological((sub, collapsed), fdim, facets)
-        value_function = fem.Function(collapsed)
-        value_function.x.array[:] = value
-        bcs.append(fem.dirichletbc(value_function, dofs, sub))
-    return bcs
+    return velocity_conditions(msh, W, ((0, lambda x: near(x[0], 0.0), 0.0),
+                                        (0, fixed, 0.0), (1, fixed, 0.0),
+                                        (0, plunger, 0.0), (1, plunger, -1.0)))
 
 
 def _exit_tags(msh: dmesh.Mesh, g: DieCellGeometry) -> dmesh.MeshTags:

@@ -13,10 +13,14 @@ then Newton with the exact tangent.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import basix.ufl
 import ufl
 from dolfinx import fem
+from dolfinx import mesh as dmesh
 from dolfinx.fem import petsc as fem_petsc
 
 from ssbx.errors import SolverDivergedError
@@ -41,6 +45,68 @@ def axisymmetric_rate(a: Any, r: Any) -> Any:
     g = ufl.grad(a)
     shear = 0.5 * (g[0, 1] + g[1, 0])
     return ufl.as_tensor([[g[0, 0], shear, 0.0], [shear, g[1, 1], 0.0], [0.0, 0.0, a[0] / r]])
+
+
+@dataclass
+class AxisymmetricFlow:
+    """The axisymmetric Taylor–Hood (P2 velocity, P1 pressure) power-law flow on a mesh in
+    ``(r, z)``: the mixed space ``W``, the solution ``w`` = (velocity ``u``, pressure ``p``), the
+    rate ``D`` and viscosity ``eta`` of ``u``, the residual ``F`` and the Picard Jacobian
+    ``J_picard`` (viscosity frozen) of ``2 eta D(u):D(v) - p div v - q div u`` weighted by
+    ``r``, and the continuation's stress exponent ``exponent``."""
+
+    W: Any
+    w: Any
+    u: Any
+    p: Any
+    v: Any
+    du: Any
+    r: Any
+    D: Any
+    eta: Any
+    F: Any
+    J_picard: Any
+    exponent: Any
+
+
+def axisymmetric_flow(msh: Any, dx: Any = None) -> AxisymmetricFlow:
+    """Build :class:`AxisymmetricFlow` on ``msh`` (``dx``: the cell measure, e.g. with a
+    quadrature degree; default ``ufl.dx``)."""
+    dx = ufl.dx(domain=msh) if dx is None else dx
+    cell = msh.basix_cell()
+    element = basix.ufl.mixed_element([basix.ufl.element("Lagrange", cell, 2, shape=(2,)),
+                                       basix.ufl.element("Lagrange", cell, 1)])
+    W = fem.functionspace(msh, element)
+    w = fem.Function(W)
+    u, p = ufl.split(w)
+    v, q = ufl.TestFunctions(W)
+    du, dp = ufl.split(ufl.TrialFunction(W))
+    r = ufl.SpatialCoordinate(msh)[0]
+    exponent = fem.Constant(msh, 1.0)
+    D = axisymmetric_rate(u, r)
+    eta = power_law_viscosity(D, exponent)
+    Dv = axisymmetric_rate(v, r)
+    F = (2.0 * eta * ufl.inner(D, Dv) - p * ufl.tr(Dv) - q * ufl.tr(D)) * r * dx
+    J_picard = (2.0 * eta * ufl.inner(axisymmetric_rate(du, r), Dv) - dp * ufl.tr(Dv)
+                - q * ufl.tr(axisymmetric_rate(du, r))) * r * dx
+    return AxisymmetricFlow(W, w, u, p, v, du, r, D, eta, F, J_picard, exponent)
+
+
+def velocity_conditions(msh: Any, W: Any,
+                        conditions: Sequence[tuple[int, Callable[[Any], Any], float]]) -> list:
+    """Dirichlet conditions ``u[component] = value`` on the boundary facets where ``where(x)``
+    holds, for each ``(component, where, value)`` (the velocity is ``W.sub(0)``)."""
+    fdim = msh.topology.dim - 1
+    bcs = []
+    for component, where, value in conditions:
+        sub = W.sub(0).sub(component)
+        collapsed, _ = sub.collapse()
+        facets = dmesh.locate_entities_boundary(msh, fdim, where)
+        dofs = fem.locate_dofs_topological((sub, collapsed), fdim, facets)
+        g = fem.Function(collapsed)
+        g.x.array[:] = value
+        bcs.append(fem.dirichletbc(g, dofs, sub))
+    return bcs
 
 
 def solve_by_continuation(F: Any, J_picard: Any, w: fem.Function, bcs: list[Any],
@@ -75,5 +141,6 @@ def solve_by_continuation(F: Any, J_picard: Any, w: fem.Function, bcs: list[Any]
     return iterations
 
 
-__all__ = ["REGULARISATION", "STAGES", "axisymmetric_rate", "power_law_viscosity",
-           "solve_by_continuation"]
+__all__ = ["REGULARISATION", "STAGES", "AxisymmetricFlow", "axisymmetric_flow",
+           "axisymmetric_rate", "power_law_viscosity", "solve_by_continuation",
+           "velocity_conditions"]

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 from mpi4py import MPI
 
-import basix.ufl
 import numpy as np
 import ufl
 from dolfinx import fem
@@ -35,9 +34,9 @@ from dolfinx import mesh as dmesh
 
 from ssbx.problems.power_law_flow import (
     STAGES,
-    axisymmetric_rate,
-    power_law_viscosity,
+    axisymmetric_flow,
     solve_by_continuation,
+    velocity_conditions,
 )
 
 
@@ -82,45 +81,16 @@ def squeeze_flow(comm: MPI.Comm, radius: float, thickness: float, thinning_rate:
     msh = dmesh.create_rectangle(comm, [np.array([0.0, 0.0]), np.array([rho, 1.0])],
                                  [cells_along, cells_across], dmesh.CellType.triangle,
                                  diagonal=dmesh.DiagonalType.crossed)
-    cell = msh.basix_cell()
-    element = basix.ufl.mixed_element([basix.ufl.element("Lagrange", cell, 2, shape=(2,)),
-                                       basix.ufl.element("Lagrange", cell, 1)])
-    W = fem.functionspace(msh, element)
-    w = fem.Function(W)
-    u, p = ufl.split(w)
-    v, q = ufl.TestFunctions(W)
-    r = ufl.SpatialCoordinate(msh)[0]
-    exponent = fem.Constant(msh, 1.0)
-
-    def rate_tensor(a: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
-        return axisymmetric_rate(a, r)
-
-    def divergence(a: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
-        return ufl.tr(rate_tensor(a))
-
-    D = rate_tensor(u)
-    eta = power_law_viscosity(D, exponent)
-    F = (2.0 * eta * ufl.inner(D, rate_tensor(v)) - p * divergence(v) - q * divergence(u)) \
-        * r * ufl.dx
+    flow = axisymmetric_flow(msh)
+    u, p, v, du_u, r, D, eta = flow.u, flow.p, flow.v, flow.du, flow.r, flow.D, flow.eta
+    F, J_picard = flow.F, flow.J_picard
     fdim = msh.topology.dim - 1
-    bcs = []
-    for component, where, value in (
-            (0, lambda x: np.isclose(x[0], 0.0), 0.0),          # axis
-            (1, lambda x: np.isclose(x[1], 0.0), 0.0),          # mid-plane
-            (1, lambda x: np.isclose(x[1], 1.0), -1.0),         # plate, V/2 in units of h/2
-            *(((0, lambda x: np.isclose(x[1], 1.0), 0.0),) if bonded and friction is None
-              else ())):
-        sub = W.sub(0).sub(component)
-        collapsed, _ = sub.collapse()
-        facets = dmesh.locate_entities_boundary(msh, fdim, where)
-        dofs = fem.locate_dofs_topological((sub, collapsed), fdim, facets)
-        g = fem.Function(collapsed)
-        g.x.array[:] = value
-        bcs.append(fem.dirichletbc(g, dofs, sub))
-    du = ufl.TrialFunction(W)
-    du_u, du_p = ufl.split(du)
-    J_picard = (2.0 * eta * ufl.inner(rate_tensor(du_u), rate_tensor(v))
-                - du_p * divergence(v) - q * divergence(du_u)) * r * ufl.dx
+    bcs = velocity_conditions(msh, flow.W, (
+        (0, lambda x: np.isclose(x[0], 0.0), 0.0),          # axis
+        (1, lambda x: np.isclose(x[1], 0.0), 0.0),          # mid-plane
+        (1, lambda x: np.isclose(x[1], 1.0), -1.0),         # plate, V/2 in units of h/2
+        *(((0, lambda x: np.isclose(x[1], 1.0), 0.0),) if bonded and friction is None
+          else ())))
     dissipation_density = 2.0 * eta * ufl.inner(D, D) * r * ufl.dx
     if friction is not None:
         plate = dmesh.locate_entities_boundary(msh, fdim, lambda x: np.isclose(x[1], 1.0))
@@ -133,7 +103,7 @@ def squeeze_flow(comm: MPI.Comm, radius: float, thickness: float, thinning_rate:
         F += mu * normal_pressure * u[0] / slip_scale * v[0] * r * ds_plate
         J_picard += mu * normal_pressure * du_u[0] / slip_scale * v[0] * r * ds_plate
         dissipation_density += mu * normal_pressure * u[0] ** 2 / slip_scale * r * ds_plate
-    iterations = solve_by_continuation(F, J_picard, w, bcs, exponent, n,
+    iterations = solve_by_continuation(F, J_picard, flow.w, bcs, flow.exponent, n,
                                        prefix="ssbx_squeeze_", what="squeeze flow",
                                        stages=stages)
     # dissipation per radian = plate force per radian x plate speed (1 in these units)
