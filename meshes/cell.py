@@ -32,7 +32,7 @@ from ssbx.meshes.sizing import effective_sizes
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.meshes.tags import CellTag, FacetTag, physical_name
 from ssbx.meshes.user_mesh import read_user_mesh
-from ssbx.meshes.voids import void_outline
+from ssbx.meshes.voids import on_axis, void_outline
 
 UM = 1e-6
 """One micrometre in metres: the Gmsh model's length unit."""
@@ -111,28 +111,24 @@ def validate_geometry(geometry: CellGeometrySpec) -> None:
                     f"{label}: corner_radius must be in [0, min(height, width/2) = {r_max:g}] m,"
                     f" got {v.corner_radius!r}"
                 )
-        if g.kind == "axisymmetric":
-            if abs(v.center) > tol:
-                errors.append(
-                    f"{label}: an axisymmetric void must be centred on the axis (center=0)"
-                )
+        if g.kind == "axisymmetric" and abs(v.center) <= tol:  # the void on the axis
             if not v.x_max < g.width - tol:
                 errors.append(f"{label}: void radius {v.x_max:g} m must be < width = {g.width:g} m")
-        else:
+        else:  # planar, or a ring around the axis
+            if g.kind == "axisymmetric" and g.void_model == "explicit":
+                errors.append(f"{label}: a ring void (center > 0) cannot be explicit")
             if not (v.x_min > tol and v.x_max < g.width - tol):
                 errors.append(
                     f"{label}: spans x = [{v.x_min:g}, {v.x_max:g}] m, must lie strictly inside"
                     f" (0, width = {g.width:g}) m"
+                    + (" (a ring around the axis; center = 0 for the void on the axis)"
+                       if g.kind == "axisymmetric" else "")
                 )
-    if g.kind == "axisymmetric" and len(g.voids) > 1:
-        errors.append(f"an axisymmetric cell has at most one void, got {len(g.voids)}")
-    if g.kind == "planar":
-        ordered = sorted(g.voids, key=lambda v: v.center)
-        for a, b in itertools.pairwise(ordered):
-            if not b.x_min > a.x_max + tol:
-                errors.append(
-                    f"voids at x = {a.center:g} m and x = {b.center:g} m overlap or touch"
-                )
+    if g.kind == "axisymmetric" and sum(abs(v.center) <= tol for v in g.voids) > 1:
+        errors.append("an axisymmetric cell has at most one void on the axis (center = 0)")
+    for a, b in itertools.pairwise(sorted(g.voids, key=lambda v: v.center)):
+        if not b.x_min > a.x_max + tol:
+            errors.append(f"voids at x = {a.center:g} m and x = {b.center:g} m overlap or touch")
     if errors:
         raise ValueError("invalid cell geometry: " + "; ".join(errors))
 
@@ -269,13 +265,14 @@ def _build_gmsh_model(gmsh: Any, geometry: CellGeometrySpec, sizes: MeshSizeSpec
     eff = effective_sizes(geometry, sizes)
     tops: list[list[int]] = []  # explicit voids: the electrolyte points above each outline
     for v in voids:
+        axis = on_axis(v, axisym)  # the void on the axis: a half profile; rings: a full one
         if explicit:
-            start, end, curves, top = _matched_void_profile(g, v, axisym, s, eff["fine"] * s)
+            start, end, curves, top = _matched_void_profile(g, v, axis, s, eff["fine"] * s)
             tops.append(top)
         else:
-            start, end, curves = _void_profile(g, v, axisym, s)
+            start, end, curves = _void_profile(g, v, axis, s)
         profiles.append((start, end, curves))
-        if axisym:
+        if axis:
             x_pts.append(start)
             kinds.append("void")
             triple.append(start)
@@ -319,7 +316,7 @@ def _build_gmsh_model(gmsh: Any, geometry: CellGeometrySpec, sizes: MeshSizeSpec
     (se_left,) = g.line(p_se_tl, p_left)
     (li_bottom,) = g.line(p_li_bl, p_li_br)
     (li_right,) = g.line(p_li_br, p_right)
-    li_left_start = profiles[0][1] if axisym and profiles else p_left
+    li_left_start = profiles[0][1] if voids and on_axis(voids[0], axisym) else p_left
     (li_left,) = g.line(li_left_start, p_li_bl)
 
     se_loop = g.geo.addCurveLoop([*segments, se_right, se_top, se_left])
@@ -365,7 +362,7 @@ def _build_gmsh_model(gmsh: Any, geometry: CellGeometrySpec, sizes: MeshSizeSpec
         s_void = (eff["fine"] if explicit else s_void_m) * s
         if s_void >= coarse:
             continue
-        x0 = 0.0 if axisym else v.x_min * s
+        x0 = 0.0 if on_axis(v, axisym) else v.x_min * s
         x1 = v.x_max * s
         se_curves = [c for c in void_se if _curve_in_span(gmsh, c, x0, x1)]
         length = 2.0 * (x1 - x0) + 2.0 * v.height * s

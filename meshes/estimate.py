@@ -58,9 +58,10 @@ def cell_count(geometry: CellGeometrySpec, sizes: MeshSizeSpec) -> int:
     slope = (coarse - fine) / grading
     axisymmetric = geometry.kind == "axisymmetric"
     for void, size in zip(geometry.voids, eff["void"], strict=True):
-        triple_points = 1 if axisymmetric else 2
+        axis = axisymmetric and void.x_min < 0.0  # the void on the axis; others are rings
+        triple_points = 1 if axis else 2
         count += triple_points * _graded_disk(fine, coarse, grading)
-        half = void.width / 2 if axisymmetric else void.width
+        half = void.width / 2 if axis else void.width
         count += _graded_band(size, coarse, slope, 2.0 * half + 2.0 * void.height)
     return math.ceil(count) if math.isfinite(count) else sys.maxsize
 

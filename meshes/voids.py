@@ -15,6 +15,12 @@ import numpy as np
 from ssbx.meshes.spec import VoidSpec
 
 
+def on_axis(void: VoidSpec, axisymmetric: bool) -> bool:
+    """Whether ``void`` is the void on the axis of an axisymmetric cell (centre 0); a void off
+    the axis is a ring (its section a full planar profile)."""
+    return axisymmetric and void.x_min < 0.0
+
+
 def void_gap(x: np.ndarray, void: VoidSpec, axisymmetric: bool = False) -> np.ndarray:
     """Initial gap [m] of one void at lateral positions x [m] (radius r in axisymmetry).
 
@@ -22,11 +28,11 @@ def void_gap(x: np.ndarray, void: VoidSpec, axisymmetric: bool = False) -> np.nd
     cap through the rims and the bottom, radius ``R = (a^2 + h^2) / (2 h)`` (``a = width/2``),
     gap ``sqrt(R^2 - d^2) - (R - h)``; ``rounded_rectangle``:
     depth h with quarter-circle corners of radius ``corner_radius`` (clipped to the depth), i.e.
-    a flat-bottomed void whose walls rise over the corner radius. In axisymmetry the void is
-    centred on the axis and ``x`` is the radius.
+    a flat-bottomed void whose walls rise over the corner radius. In axisymmetry ``x`` is the
+    radius and the void is centred on the axis (centre 0) or a ring around it.
     """
     a = 0.5 * void.width
-    c = 0.0 if axisymmetric else void.center
+    c = void.center
     d = np.abs(np.asarray(x, dtype=float) - c)
     h = void.height
     g = np.zeros_like(d)
@@ -55,10 +61,11 @@ def lens_radius(void: VoidSpec) -> float:
 
 def _dense_outline(void: VoidSpec, axisymmetric: bool, samples: int) -> np.ndarray:
     """The Li-side void surface as a dense polyline (samples + 1 points) from the right rim
-    ``(c + a, 0)`` to the left rim (planar) or the axis point ``(0, -h)`` (axisymmetric)."""
+    ``(c + a, 0)`` to the left rim (planar, a ring) or the axis point ``(0, -h)`` (the void on
+    the axis)."""
     a, h = 0.5 * void.width, void.height
-    c = 0.0 if axisymmetric else void.center
-    half = 0.5 if axisymmetric else 1.0  # fraction of the full rim-to-rim outline
+    c = void.center
+    half = 0.5 if on_axis(void, axisymmetric) else 1.0  # of the full rim-to-rim outline
     t = np.linspace(0.0, half, samples + 1)
     if void.shape == "ellipse":
         ang = np.pi * t
@@ -107,7 +114,7 @@ def void_outline(void: VoidSpec, axisymmetric: bool, spacing: float) -> np.ndarr
     pts[0] = dense[0]
     pts[-1] = dense[-1]
     pts[0, 1] = 0.0
-    if axisymmetric:
+    if on_axis(void, axisymmetric):
         pts[-1, 0] = 0.0
     else:
         pts[-1, 1] = 0.0

@@ -299,16 +299,8 @@ def check_voids(st: ValidationState) -> None:
                 f'position of the void centre, a length in 0 < x < geometry.width, e.g. "50 um"'
             )
             void.bad.add("center")
-        if kind == "axisymmetric":
-            c = void.values.get("center")
-            if "center" in void.given and c is not None and c != 0.0:
-                st.problems.append(
-                    f"{void.shown('center')}: an axisymmetric void is centred on the axis; "
-                    "expected 0 (or leave center out)"
-                )
-                void.bad.add("center")
-            elif "center" not in void.given:
-                void.values["center"] = 0.0
+        if kind == "axisymmetric" and "center" not in void.given:
+            void.values["center"] = 0.0  # the void on the axis (center > 0: a ring)
         w, h = void.values.get("width"), void.values.get("height")
         if h is not None and h_li is not None and h >= h_li:
             st.problems.append(
@@ -317,7 +309,8 @@ def check_voids(st: ValidationState) -> None:
             )
             void.bad.add("height")
         c = void.values.get("center")
-        if w is not None and width is not None and kind == "planar" and c is not None:
+        ring = kind == "planar" or (c is not None and c != 0.0)  # a full planar profile
+        if w is not None and width is not None and ring and c is not None:
             if w >= width:
                 st.problems.append(
                     f"{void.shown('width')}: the void is wider than the cell; expected < "
@@ -329,10 +322,13 @@ def check_voids(st: ValidationState) -> None:
                     f"{void.path()} (center = {show_um(c)}, width = {show_um(w)}) spans x = "
                     f"{show_um(c - w / 2)} .. {show_um(c + w / 2)}; expected inside 0 < x < "
                     f"{st.shown('geometry.width')}, leaving Li/electrolyte contact on both "
-                    "sides (0 < center - width/2 and center + width/2 < geometry.width)"
+                    "sides (0 < center - width/2 and center + width/2 < geometry.width"
+                    + ("; a ring around the axis, or center = 0 for the void on the axis)"
+                       if kind == "axisymmetric" else ")")
                 )
                 void.bad.add("center")
-        if w is not None and width is not None and kind == "axisymmetric" and w / 2 >= width:
+        if (w is not None and width is not None and kind == "axisymmetric" and not ring
+                and w / 2 >= width):
             st.problems.append(
                 f"{void.shown('width')}: the void radius width/2 = {show_um(w / 2)} must be "
                 f"smaller than the cell radius {st.shown('geometry.width')}"
@@ -371,13 +367,16 @@ def check_voids(st: ValidationState) -> None:
                 f"corner_radius = height = {show_um(h)} (a slit with rounded ends)"
             )
             void.bad.add("corner_radius")
-    if kind == "axisymmetric" and len(st.voids) > 1:
-        st.problems.append(
-            f"geometry.voids has {len(st.voids)} voids: an axisymmetric cell has at most one "
-            '(centred on the axis); use geometry.kind = "planar" for several voids'
-        )
-        st.voids_ok = False
-    if kind == "planar":
+    explicit = (st.values.get("geometry.void_model") == "explicit"
+                and st.values.get("problem") == "stripping")
+    if kind == "axisymmetric" and explicit:
+        for void in st.voids:
+            if void.values.get("center", 0.0) != 0.0 and "center" not in void.bad:
+                st.problems.append(
+                    f"{void.shown('center')}: a ring void (off the axis) is not available with "
+                    'geometry.void_model = "explicit"; use the gap model or center = 0')
+                void.bad.add("center")
+    if kind in ("planar", "axisymmetric"):
         placed = [v for v in st.voids if not v.bad and {"center", "width"} <= v.values.keys()]
         for n, a in enumerate(placed):
             for b in placed[n + 1 :]:

@@ -291,11 +291,13 @@ VOID_KEYS: tuple[Key, ...] = (
     Key(
         "center",
         "quantity",
-        "Lateral position of the void centre. Axisymmetric: the void is centred on the axis.",
+        "Lateral position of the void centre. Axisymmetric: 0 is the void on the axis, a "
+        "centre off the axis makes a ring void (e.g. an annular pore around a contact spot).",
         dimension=LENGTH,
         default_text="required (planar); 0 (axisymmetric)",
-        constraints="planar: `0 < center − width/2` and `center + width/2 < geometry.width` "
-        "(Li/electrolyte contact left on both sides); axisymmetric: must be 0",
+        constraints="planar and axisymmetric rings: `0 < center − width/2` and "
+        "`center + width/2 < geometry.width` (Li/electrolyte contact left on both sides); "
+        "voids may not overlap; at most one on the axis",
     ),
     Key(
         "width",

@@ -90,7 +90,7 @@ def plot_profile(case: Case, result: CurrentResult, path: Path) -> None:
     ax.axhline(s["current_density_mean"] * to_ma_cm2, color="k", ls="--", lw=0.8,
                label="applied mean")
     for void in case.geometry.voids:
-        lo = max(void.x_min, 0.0) if case.geometry.kind == "planar" else 0.0
+        lo = max(void.x_min, 0.0)  # 0 for the void on the axis
         ax.axvspan(lo * 1e6, void.x_max * 1e6, color="0.85", label="void")
     xlabel = "r [µm]" if case.geometry.kind == "axisymmetric" else "x [µm]"
     ax.set_xlabel(xlabel)
