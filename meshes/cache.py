@@ -9,7 +9,8 @@ geometry and size specifications (every field), the cache format and the version
 Gmsh, so a changed input or builder never reads a stale mesh.
 
 The cache is opt-in: the directory is ``$SSBX_MESH_CACHE`` (unset or empty: no cache), or what
-:func:`mesh_cache_directory` is given (a sweep sets its own). Entries are written to a private
+:func:`mesh_cache_directory` is given (a sweep sets its own unless ``SSBX_MESH_CACHE=off``: an
+entry takes as much disk as the run folder's own ``mesh.h5``). Entries are written to a private
 temporary folder and renamed into place when complete, so concurrent runs and interrupted
 writes never leave a half-written entry that looks complete; an entry that exists already is
 kept. With a cache every run, the one that builds the mesh included, works on the mesh as read
@@ -74,13 +75,30 @@ def mesh_digest(key: dict[str, Any]) -> str:
 _directory_override: list[Path | None] = []
 
 
+OFF = ("off", "0", "no", "false", "none")
+"""Values of ``$SSBX_MESH_CACHE`` that turn the cache off, a sweep's own included."""
+
+
+def cache_disabled() -> bool:
+    """Whether ``$SSBX_MESH_CACHE`` turns every cache off (:data:`OFF`)."""
+    return os.environ.get(ENVIRONMENT_VARIABLE, "").strip().lower() in OFF
+
+
 def cache_directory() -> Path | None:
     """The cache folder in force: the innermost :func:`mesh_cache_directory`, else
     ``$SSBX_MESH_CACHE``; ``None`` when caching is off."""
     if _directory_override:
         return _directory_override[-1]
     value = os.environ.get(ENVIRONMENT_VARIABLE, "").strip()
-    return Path(value).expanduser() if value else None
+    return Path(value).expanduser() if value and not cache_disabled() else None
+
+
+def sweep_cache_directory(root: Path) -> Path | None:
+    """The mesh cache of a sweep in ``root``: ``$SSBX_MESH_CACHE`` if set, ``root/meshes``
+    unless it is :data:`OFF`."""
+    if cache_disabled():
+        return None
+    return cache_directory() or Path(root) / "meshes"
 
 
 @contextlib.contextmanager
@@ -140,5 +158,6 @@ def cached_build[T](comm: MPI.Comm, key: dict[str, Any], build: Callable[[Path |
     return mesh, None
 
 
-__all__ = ["CACHE_FORMAT", "ENVIRONMENT_VARIABLE", "cache_directory", "cached_build",
-           "mesh_cache_directory", "mesh_digest", "mesh_key"]
+__all__ = ["CACHE_FORMAT", "ENVIRONMENT_VARIABLE", "OFF", "cache_directory", "cache_disabled",
+           "cached_build", "mesh_cache_directory", "mesh_digest", "mesh_key",
+           "sweep_cache_directory"]

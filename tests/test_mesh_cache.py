@@ -45,6 +45,12 @@ def test_the_cache_is_off_unless_asked(monkeypatch):
     with cache.mesh_cache_directory(Path("/elsewhere")):
         assert cache.cache_directory() == Path("/elsewhere")
     assert cache.cache_directory() == Path("/somewhere/meshes")
+    assert cache.sweep_cache_directory(Path("/sweep")) == Path("/somewhere/meshes")
+    monkeypatch.delenv(cache.ENVIRONMENT_VARIABLE)
+    assert cache.sweep_cache_directory(Path("/sweep")) == Path("/sweep/meshes")
+    for off in ("off", "OFF", "0", "none"):
+        monkeypatch.setenv(cache.ENVIRONMENT_VARIABLE, off)
+        assert cache.cache_directory() is None and cache.sweep_cache_directory(Path("/s")) is None
 
 
 def test_the_digest_follows_every_input():

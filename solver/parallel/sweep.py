@@ -69,7 +69,7 @@ from ssbx.io.runfolder import (
     is_complete,
     to_json,
 )
-from ssbx.meshes.cache import cache_directory, mesh_cache_directory
+from ssbx.meshes.cache import mesh_cache_directory, sweep_cache_directory
 from ssbx.parallel.sweep_spec import Sweep, SweepCase
 
 SWEEP_MARKER = ".ssbx-sweep"
@@ -77,8 +77,6 @@ MANIFEST = "sweep.json"
 FAILURE = "failure.json"
 RESULTS = "results.csv"
 CASES = "cases"
-MESH_CACHE_FOLDER = "meshes"
-"""The sweep's own mesh cache under its root (when ``$SSBX_MESH_CACHE`` is not set)."""
 TRANSIENT = ("mechanics", "stripping")
 
 _REQUEST, _REPLY = 71, 72
@@ -396,8 +394,8 @@ def run_sweep(sweep: Sweep, root: Path, world: Any, console: Any = None, *,
     ``world`` split into groups of ``ranks_per_case`` ranks. Collective over ``world``.
 
     Cases of one geometry share their mesh: the mesh cache is ``$SSBX_MESH_CACHE`` if set,
-    else ``root/meshes`` (:mod:`ssbx.meshes.cache`)."""
-    with mesh_cache_directory(cache_directory() or Path(root) / MESH_CACHE_FOLDER):
+    else ``root/meshes``, none with ``SSBX_MESH_CACHE=off`` (:mod:`ssbx.meshes.cache`)."""
+    with mesh_cache_directory(sweep_cache_directory(root)):
         return _run_sweep(sweep, root, world, console, ranks_per_case=ranks_per_case,
                           retry_failed=retry_failed, agree_timeout=agree_timeout,
                           runner=runner)
@@ -536,7 +534,7 @@ def run_single_case(sweep: Sweep, index: int, root: Path, comm: Any, console: An
         console.info(f"sweep {sweep.name}, case {index} ({case.name}: "
                      + ", ".join(f"{k} = {v}" for k, v in case.values.items())
                      + f") on {comm.size} rank(s) -> {case_path(root, case)}")
-    with mesh_cache_directory(cache_directory() or Path(root) / MESH_CACHE_FOLDER):
+    with mesh_cache_directory(sweep_cache_directory(root)):
         outcome = run_one_case(sweep, case, root, comm, agree_timeout=agree_timeout,
                                runner=runner)
     if console is not None:
