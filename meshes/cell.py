@@ -202,6 +202,15 @@ def _void_profile(g: _Geo, v: VoidSpec, axisymmetric: bool, s: float) -> tuple[i
             if not axisymmetric:
                 curves += g.ellipse_arc(bottom, center, major, end)
         return start, end, curves
+    if v.shape == "lens":  # the circular cap through the rims and the bottom (<= a hemisphere)
+        radius = (a * a + h * h) / (2.0 * h)
+        center = g.point(c, radius - h)
+        bottom = g.point(c, -h)
+        end = bottom if axisymmetric else g.point(c - a, 0.0)
+        curves += g.circle_arc(start, center, bottom)
+        if not axisymmetric:
+            curves += g.circle_arc(bottom, center, end)
+        return start, end, curves
     # rounded rectangle [c - a, c + a] x [-h, 0], bottom corners rounded with radius r
     r = min(v.corner_radius * s, a, h)
     if r < 1e-9 * a:

@@ -47,7 +47,14 @@ CASES: dict[str, CellGeometrySpec] = {
             VoidSpec(25 * UM, 20 * UM, 3 * UM, "ellipse"),
         )
     ),
+    "planar-1-lens": CellGeometrySpec(
+        voids=(VoidSpec(50 * UM, 40 * UM, 5 * UM, "lens"),)
+    ),
     "axi-0": CellGeometrySpec(kind="axisymmetric"),
+    "axi-hub-ring": CellGeometrySpec(
+        kind="axisymmetric", voids=(VoidSpec(0.0, 20 * UM, 2 * UM),
+                                    VoidSpec(60 * UM, 20 * UM, 3 * UM, "lens"))
+    ),
     "axi-1-ellipse": CellGeometrySpec(kind="axisymmetric", voids=(VoidSpec(0.0, 40 * UM, 2 * UM),)),
     "axi-1-rounded": CellGeometrySpec(
         kind="axisymmetric", voids=(VoidSpec(0.0, 40 * UM, 3 * UM, "rounded_rectangle", 1 * UM),)
@@ -76,9 +83,19 @@ def shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # ---------------------------------------------------------------------------------------------
 
 
+def half(g: CellGeometrySpec, v: VoidSpec) -> bool:
+    """Whether only half of the void is meshed (the void on the axis)."""
+    return g.kind == "axisymmetric" and v.x_min < 0.0
+
+
 def void_area(g: CellGeometrySpec, v: VoidSpec) -> float:
     """Area [m²] of the part of the void in the meshed (half-)plane."""
-    axi = g.kind == "axisymmetric"
+    axi = half(g, v)
+    if v.shape == "lens":  # circular segment of radius R and depth h
+        a, h = 0.5 * v.width, v.height
+        R = (a * a + h * h) / (2.0 * h)
+        segment = R * R * math.acos((R - h) / R) - (R - h) * math.sqrt(2.0 * R * h - h * h)
+        return 0.5 * segment if axi else segment
     if v.shape == "ellipse":
         return math.pi * v.width * v.height / (8.0 if axi else 4.0)
     r = v.corner_radius
@@ -88,27 +105,30 @@ def void_area(g: CellGeometrySpec, v: VoidSpec) -> float:
 
 def void_li_length(g: CellGeometrySpec, v: VoidSpec) -> float:
     """Length [m] of the void's Li-side surface."""
-    axi = g.kind == "axisymmetric"
+    axi = half(g, v)
     a, h = 0.5 * v.width, v.height
+    if v.shape == "lens":
+        R = (a * a + h * h) / (2.0 * h)
+        arc = 2.0 * R * math.asin(a / R)
+        return 0.5 * arc if axi else arc
     if v.shape == "ellipse":
         t = np.linspace(0.0, 0.5 * math.pi, 200_001)
         quarter = float(np.sum(np.hypot(np.diff(a * np.cos(t)), np.diff(h * np.sin(t)))))
         return quarter if axi else 2.0 * quarter
     r = v.corner_radius
-    half = (h - r) + 0.5 * math.pi * r + (a - r)
-    return half if axi else 2.0 * half
+    one_side = (h - r) + 0.5 * math.pi * r + (a - r)
+    return one_side if axi else 2.0 * one_side
 
 
 def void_se_length(g: CellGeometrySpec) -> float:
-    axi = g.kind == "axisymmetric"
-    return sum(0.5 * v.width if axi else v.width for v in g.voids)
+    return sum(0.5 * v.width if half(g, v) else v.width for v in g.voids)
 
 
 def expected_lengths(g: CellGeometrySpec) -> dict[FacetTag, float]:
     """Exact lengths [m] of the straight tagged boundaries."""
     left = g.h_se + g.h_li
-    if g.kind == "axisymmetric" and g.voids:
-        left -= g.voids[0].height
+    if g.voids and half(g, min(g.voids, key=lambda v: v.center)):
+        left -= min(g.voids, key=lambda v: v.center).height
     return {
         FacetTag.CONTACT: g.width - void_se_length(g),
         FacetTag.VOID_SE: void_se_length(g),
@@ -230,15 +250,14 @@ def test_interface_tagged_and_conforming(name: str) -> None:
 
 
 @pytest.mark.mpi
-@pytest.mark.parametrize("name", ["planar-1-ellipse", "planar-2-mixed", "axi-1-rounded"])
+@pytest.mark.parametrize("name", ["planar-1-ellipse", "planar-2-mixed", "axi-1-rounded",
+                                  "axi-hub-ring"])
 def test_size_at_triple_points(name: str) -> None:
     cm = cell_mesh(name)
     g = cm.geometry
     fine = effective_sizes(g, SIZES)["fine"]
-    if g.kind == "axisymmetric":
-        triple = [(v.x_max, 0.0) for v in g.voids]
-    else:
-        triple = [(x, 0.0) for v in g.voids for x in (v.x_min, v.x_max)]
+    triple = [(x, 0.0) for v in g.voids for x in ((v.x_max,) if half(g, v)
+                                                  else (v.x_min, v.x_max))]
     x = cm.mesh.geometry.x[:, :2]
     n_owned = cm.mesh.topology.index_map(2).size_local
     dofmap = cm.mesh.geometry.dofmaps[0][:n_owned]
