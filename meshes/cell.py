@@ -32,7 +32,7 @@ from ssbx.meshes.sizing import effective_sizes
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.meshes.tags import CellTag, FacetTag, physical_name
 from ssbx.meshes.user_mesh import read_user_mesh
-from ssbx.meshes.voids import on_axis, void_outline
+from ssbx.meshes.voids import on_axis, on_rim, void_outline
 
 UM = 1e-6
 """One micrometre in metres: the Gmsh model's length unit."""
@@ -114,6 +114,12 @@ def validate_geometry(geometry: CellGeometrySpec) -> None:
         if g.kind == "axisymmetric" and abs(v.center) <= tol:  # the void on the axis
             if not v.x_max < g.width - tol:
                 errors.append(f"{label}: void radius {v.x_max:g} m must be < width = {g.width:g} m")
+        elif g.kind == "axisymmetric" and abs(v.center - g.width) <= tol:  # around the rim
+            if not v.x_min > tol:
+                errors.append(f"{label}: a void on the outer radius must leave a contact disk "
+                              f"(width/2 = {0.5 * v.width:g} m < geometry width {g.width:g} m)")
+            if g.void_model == "explicit":
+                errors.append(f"{label}: a void on the outer radius cannot be explicit")
         else:  # planar, or a ring around the axis
             if g.kind == "axisymmetric" and g.void_model == "explicit":
                 errors.append(f"{label}: a ring void (center > 0) cannot be explicit")
@@ -177,12 +183,17 @@ class _Geo:
         return [] if p == q else [self.geo.addEllipseArc(p, center, major, q)]
 
 
-def _void_profile(g: _Geo, v: VoidSpec, axisymmetric: bool, s: float) -> tuple[int, int, list[int]]:
+def _void_profile(g: _Geo, v: VoidSpec, axisymmetric: bool, s: float,
+                  rim: bool = False) -> tuple[int, int, list[int]]:
     """The Li-side surface of one void (µm), oriented in the Li's counter-clockwise sense.
 
-    Planar: from ``(x_max, 0)`` below the interface back to ``(x_min, 0)``. Axisymmetric: from
-    ``(x_max, 0)`` to the axis point ``(0, -height)``. Returns (start point, end point, curves).
+    Planar (a ring): from ``(x_max, 0)`` below the interface back to ``(x_min, 0)``. The void on
+    the axis (``axisymmetric``): from ``(x_max, 0)`` to the axis point ``(0, -height)``. A void
+    on the outer radius (``rim``): its left half, from ``(center, -height)`` to ``(x_min, 0)``.
+    Returns (start point, end point, curves).
     """
+    if rim:
+        return _left_half_profile(g, v, s)
     c, a, h = v.center * s, 0.5 * v.width * s, v.height * s
     if axisymmetric:
         c = 0.0
@@ -234,6 +245,33 @@ def _void_profile(g: _Geo, v: VoidSpec, axisymmetric: bool, s: float) -> tuple[i
     return start, end, curves
 
 
+def _left_half_profile(g: _Geo, v: VoidSpec, s: float) -> tuple[int, int, list[int]]:
+    """The left half of a void's Li-side surface (µm): from its bottom ``(c, -h)`` to
+    ``(c - a, 0)`` (a void centred on the outer radius ``c``)."""
+    c, a, h = v.center * s, 0.5 * v.width * s, v.height * s
+    bottom = g.point(c, -h)
+    end = g.point(c - a, 0.0)
+    if v.shape == "ellipse":
+        center = g.point(c, 0.0)
+        if math.isclose(a, h, rel_tol=1e-12):
+            return bottom, end, g.circle_arc(bottom, center, end)
+        major = g.point(c - a, 0.0) if a > h else bottom
+        return bottom, end, g.ellipse_arc(bottom, center, major, end)
+    if v.shape == "lens":
+        radius = (a * a + h * h) / (2.0 * h)
+        return bottom, end, g.circle_arc(bottom, g.point(c, radius - h), end)
+    r = min(v.corner_radius * s, a, h)
+    if r < 1e-9 * a:
+        r = 0.0
+    a2 = g.point(c - a + r, -h)
+    a1 = g.point(c - a, -h + r)
+    curves = g.line(bottom, a2)
+    if r > 0.0:
+        curves += g.circle_arc(a2, g.point(c - a + r, -h + r), a1)
+    curves += g.line(a1, end)
+    return bottom, end, curves
+
+
 def _matched_void_profile(g: _Geo, v: VoidSpec, axisymmetric: bool, s: float,
                           spacing: float) -> tuple[int, int, list[int], list[int]]:
     """The Li-side surface of an explicit void (µm) as a polyline of one-element lines, from
@@ -273,25 +311,32 @@ def _build_gmsh_model(gmsh: Any, geometry: CellGeometrySpec, sizes: MeshSizeSpec
     explicit = geometry.void_model == "explicit"
     eff = effective_sizes(geometry, sizes)
     tops: list[list[int]] = []  # explicit voids: the electrolyte points above each outline
+    rim_start = None  # a void on the outer radius: where its profile meets the Li's side
     for v in voids:
         axis = on_axis(v, axisym)  # the void on the axis: a half profile; rings: a full one
+        rim = on_rim(v, axisym, geometry.width)  # on the outer radius: the other half
         if explicit:
             start, end, curves, top = _matched_void_profile(g, v, axis, s, eff["fine"] * s)
             tops.append(top)
         else:
-            start, end, curves = _void_profile(g, v, axis, s)
+            start, end, curves = _void_profile(g, v, axis, s, rim=rim)
         profiles.append((start, end, curves))
         if axis:
             x_pts.append(start)
             kinds.append("void")
             triple.append(start)
+        elif rim:
+            x_pts.append(end)  # (x_min, 0); the void runs from there to the outer radius
+            kinds.append("contact")
+            triple.append(end)
+            rim_start = start
         else:
             x_pts += [end, start]  # (x_min, 0) then (x_max, 0)
             kinds += ["contact", "void"]
             triple += [end, start]
         void_li += curves
     x_pts.append(p_right)
-    kinds.append("contact")
+    kinds.append("void" if rim_start is not None else "contact")
     segments: list[int] = []
     seg_kinds: list[str] = []
     top_iter = iter(tops)
@@ -324,7 +369,7 @@ def _build_gmsh_model(gmsh: Any, geometry: CellGeometrySpec, sizes: MeshSizeSpec
     (se_top,) = g.line(p_se_tr, p_se_tl)
     (se_left,) = g.line(p_se_tl, p_left)
     (li_bottom,) = g.line(p_li_bl, p_li_br)
-    (li_right,) = g.line(p_li_br, p_right)
+    (li_right,) = g.line(p_li_br, p_right if rim_start is None else rim_start)
     li_left_start = profiles[0][1] if voids and on_axis(voids[0], axisym) else p_left
     (li_left,) = g.line(li_left_start, p_li_bl)
 
@@ -372,7 +417,7 @@ def _build_gmsh_model(gmsh: Any, geometry: CellGeometrySpec, sizes: MeshSizeSpec
         if s_void >= coarse:
             continue
         x0 = 0.0 if on_axis(v, axisym) else v.x_min * s
-        x1 = v.x_max * s
+        x1 = min(v.x_max * s, W)
         se_curves = [c for c in void_se if _curve_in_span(gmsh, c, x0, x1)]
         length = 2.0 * (x1 - x0) + 2.0 * v.height * s
         dist = field.add("Distance")

@@ -58,7 +58,8 @@ def cell_count(geometry: CellGeometrySpec, sizes: MeshSizeSpec) -> int:
     slope = (coarse - fine) / grading
     axisymmetric = geometry.kind == "axisymmetric"
     for void, size in zip(geometry.voids, eff["void"], strict=True):
-        axis = axisymmetric and void.x_min < 0.0  # the void on the axis; others are rings
+        # the void on the axis or on the outer radius is half meshed; the others are rings
+        axis = axisymmetric and (void.x_min < 0.0 or void.x_max > geometry.width)
         triple_points = 1 if axis else 2
         count += triple_points * _graded_disk(fine, coarse, grading)
         half = void.width / 2 if axis else void.width

@@ -21,6 +21,12 @@ def on_axis(void: VoidSpec, axisymmetric: bool) -> bool:
     return axisymmetric and void.x_min < 0.0
 
 
+def on_rim(void: VoidSpec, axisymmetric: bool, width: float) -> bool:
+    """Whether ``void`` is centred on the outer radius ``width`` of an axisymmetric cell (half
+    of it meshed): the contact inside it is a disk."""
+    return axisymmetric and void.x_max > width
+
+
 def void_gap(x: np.ndarray, void: VoidSpec, axisymmetric: bool = False) -> np.ndarray:
     """Initial gap [m] of one void at lateral positions x [m] (radius r in axisymmetry).
 

@@ -55,6 +55,10 @@ CASES: dict[str, CellGeometrySpec] = {
         kind="axisymmetric", voids=(VoidSpec(0.0, 20 * UM, 2 * UM),
                                     VoidSpec(60 * UM, 20 * UM, 3 * UM, "lens"))
     ),
+    "axi-disk-contact": CellGeometrySpec(
+        kind="axisymmetric", voids=(VoidSpec(0.0, 10 * UM, 2 * UM, "lens"),
+                                    VoidSpec(100 * UM, 100 * UM, 3 * UM))
+    ),
     "axi-1-ellipse": CellGeometrySpec(kind="axisymmetric", voids=(VoidSpec(0.0, 40 * UM, 2 * UM),)),
     "axi-1-rounded": CellGeometrySpec(
         kind="axisymmetric", voids=(VoidSpec(0.0, 40 * UM, 3 * UM, "rounded_rectangle", 1 * UM),)
@@ -84,8 +88,8 @@ def shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def half(g: CellGeometrySpec, v: VoidSpec) -> bool:
-    """Whether only half of the void is meshed (the void on the axis)."""
-    return g.kind == "axisymmetric" and v.x_min < 0.0
+    """Whether only half of the void is meshed (on the axis or on the outer radius)."""
+    return g.kind == "axisymmetric" and (v.x_min < 0.0 or v.x_max > g.width)
 
 
 def void_area(g: CellGeometrySpec, v: VoidSpec) -> float:
@@ -135,7 +139,8 @@ def expected_lengths(g: CellGeometrySpec) -> dict[FacetTag, float]:
         FacetTag.SE_TOP: g.width,
         FacetTag.LI_BOTTOM: g.width,
         FacetTag.SIDE_LEFT: left,
-        FacetTag.SIDE_RIGHT: g.h_se + g.h_li,
+        FacetTag.SIDE_RIGHT: g.h_se + g.h_li - sum(v.height for v in g.voids
+                                                   if v.x_max > g.width),
     }
 
 
@@ -251,13 +256,13 @@ def test_interface_tagged_and_conforming(name: str) -> None:
 
 @pytest.mark.mpi
 @pytest.mark.parametrize("name", ["planar-1-ellipse", "planar-2-mixed", "axi-1-rounded",
-                                  "axi-hub-ring"])
+                                  "axi-hub-ring", "axi-disk-contact"])
 def test_size_at_triple_points(name: str) -> None:
     cm = cell_mesh(name)
     g = cm.geometry
     fine = effective_sizes(g, SIZES)["fine"]
-    triple = [(x, 0.0) for v in g.voids for x in ((v.x_max,) if half(g, v)
-                                                  else (v.x_min, v.x_max))]
+    triple = [(x, 0.0) for v in g.voids for x in (
+        ((v.x_max,) if v.x_min < 0.0 else (v.x_min,)) if half(g, v) else (v.x_min, v.x_max))]
     x = cm.mesh.geometry.x[:, :2]
     n_owned = cm.mesh.topology.index_map(2).size_local
     dofmap = cm.mesh.geometry.dofmaps[0][:n_owned]

@@ -309,7 +309,14 @@ def check_voids(st: ValidationState) -> None:
             )
             void.bad.add("height")
         c = void.values.get("center")
-        ring = kind == "planar" or (c is not None and c != 0.0)  # a full planar profile
+        rim = (kind == "axisymmetric" and c is not None and width is not None
+               and math.isclose(c, width, rel_tol=1e-12))  # centred on the outer radius
+        if rim and w is not None and w / 2 >= width:
+            st.problems.append(
+                f"{void.shown('width')}: a void on the outer radius must leave a contact disk: "
+                f"width/2 = {show_um(w / 2)} must be smaller than {st.shown('geometry.width')}")
+            void.bad.add("width")
+        ring = not rim and (kind == "planar" or (c is not None and c != 0.0))  # full profile
         if w is not None and width is not None and ring and c is not None:
             if w >= width:
                 st.problems.append(
@@ -373,8 +380,9 @@ def check_voids(st: ValidationState) -> None:
         for void in st.voids:
             if void.values.get("center", 0.0) != 0.0 and "center" not in void.bad:
                 st.problems.append(
-                    f"{void.shown('center')}: a ring void (off the axis) is not available with "
-                    'geometry.void_model = "explicit"; use the gap model or center = 0')
+                    f"{void.shown('center')}: a ring void (off the axis) or a void on the outer "
+                    'radius is not available with geometry.void_model = "explicit"; use the '
+                    "gap model or center = 0")
                 void.bad.add("center")
     if kind in ("planar", "axisymmetric"):
         placed = [v for v in st.voids if not v.bad and {"center", "width"} <= v.values.keys()]

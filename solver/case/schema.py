@@ -292,12 +292,13 @@ VOID_KEYS: tuple[Key, ...] = (
         "center",
         "quantity",
         "Lateral position of the void centre. Axisymmetric: 0 is the void on the axis, a "
-        "centre off the axis makes a ring void (e.g. an annular pore around a contact spot).",
+        "centre off the axis makes a ring void, and `center = geometry.width` a void around "
+        "the outer radius: the contact is then a disk of radius `geometry.width − width/2`.",
         dimension=LENGTH,
         default_text="required (planar); 0 (axisymmetric)",
         constraints="planar and axisymmetric rings: `0 < center − width/2` and "
         "`center + width/2 < geometry.width` (Li/electrolyte contact left on both sides); "
-        "voids may not overlap; at most one on the axis",
+        "voids may not overlap; at most one on the axis and one on the outer radius",
     ),
     Key(
         "width",

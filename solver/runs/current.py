@@ -91,7 +91,7 @@ def plot_profile(case: Case, result: CurrentResult, path: Path) -> None:
                label="applied mean")
     for void in case.geometry.voids:
         lo = max(void.x_min, 0.0)  # 0 for the void on the axis
-        ax.axvspan(lo * 1e6, void.x_max * 1e6, color="0.85", label="void")
+        ax.axvspan(lo * 1e6, min(void.x_max, case.geometry.width) * 1e6, color="0.85", label="void")
     xlabel = "r [µm]" if case.geometry.kind == "axisymmetric" else "x [µm]"
     ax.set_xlabel(xlabel)
     ax.set_ylabel("interface current density [mA/cm²]")
