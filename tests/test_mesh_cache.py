@@ -116,3 +116,14 @@ def test_an_entry_without_its_key_is_never_read(shared_tmp_path):
     comm.Barrier()
     assert sorted(p.name for p in folder.iterdir()) == [entry.name]
     assert not (entry / cache.KEY_FILE).exists()
+
+
+@pytest.mark.mpi
+def test_mesh_cache_benchmark_quick(shared_tmp_path):
+    """The quick ``mesh_cache`` benchmark: the stored and read meshes equal the built one
+    (counts, areas, lengths to 1e-12), the second run reads; on 1 or 2 ranks."""
+    from ssbx.benchmarks.framework import run_benchmark
+
+    result = run_benchmark("mesh_cache", MPI.COMM_WORLD, None, True,
+                           Path(shared_tmp_path) / "bench")
+    assert all(c.passed for c in result.checks), [c.to_dict() for c in result.checks]
