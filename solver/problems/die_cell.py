@@ -37,6 +37,7 @@ from ssbx.physics.creep_laws import PowerLawCreep
 from ssbx.problems.power_law_flow import (
     STAGES,
     axisymmetric_flow,
+    boundary_measure,
     solve_by_continuation,
     velocity_conditions,
 )
@@ -87,7 +88,8 @@ def die_cell_flow(comm: MPI.Comm, geometry: DieCellGeometry, thinning_rate: floa
         2.0 * eta * ufl.inner(D, D) * r * dx)), op=MPI.SUM)   # per radian, speed 1
     scaled = dissipation / (0.5 * g.radius ** 2)
     exit_flux = comm.allreduce(fem.assemble_scalar(fem.form(
-        u[1] * r * ufl.ds(subdomain_data=_exit_tags(msh, g), subdomain_id=1))), op=MPI.SUM)
+        u[1] * r * boundary_measure(msh, lambda x: np.isclose(
+            x[1], g.top, rtol=0.0, atol=1e-9 * g.radius)))), op=MPI.SUM)
     stress = (thinning_rate / (h * A_eff)) ** (1.0 / n)
     return DieCellFlowResult(
         scaled_pressure=scaled, mean_pressure=scaled * stress,
@@ -113,15 +115,6 @@ def _boundary_conditions(msh: dmesh.Mesh, W: fem.FunctionSpace,
     return velocity_conditions(msh, W, ((0, lambda x: near(x[0], 0.0), 0.0),
                                         (0, fixed, 0.0), (1, fixed, 0.0),
                                         (0, plunger, 0.0), (1, plunger, -1.0)))
-
-
-def _exit_tags(msh: dmesh.Mesh, g: DieCellGeometry) -> dmesh.MeshTags:
-    """Facet tag 1 on the clearance's open end."""
-    fdim = msh.topology.dim - 1
-    facets = dmesh.locate_entities_boundary(
-        msh, fdim, lambda x: np.isclose(x[1], g.top, rtol=0.0, atol=1e-9 * g.radius))
-    return dmesh.meshtags(msh, fdim, np.sort(facets).astype(np.int32),
-                          np.ones(len(facets), dtype=np.int32))
 
 
 class DieCellThinning:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import basix.ufl
+import numpy as np
 import ufl
 from dolfinx import fem
 from dolfinx import mesh as dmesh
@@ -109,6 +110,14 @@ def velocity_conditions(msh: Any, W: Any,
     return bcs
 
 
+def boundary_measure(msh: Any, where: Callable[[Any], Any]) -> Any:
+    """``ds`` restricted to the boundary facets where ``where(x)`` holds."""
+    fdim = msh.topology.dim - 1
+    facets = np.sort(dmesh.locate_entities_boundary(msh, fdim, where)).astype(np.int32)
+    tags = dmesh.meshtags(msh, fdim, facets, np.ones(len(facets), dtype=np.int32))
+    return ufl.ds(domain=msh, subdomain_data=tags, subdomain_id=1)
+
+
 def solve_by_continuation(F: Any, J_picard: Any, w: fem.Function, bcs: list[Any],
                           exponent: fem.Constant, n: float, *, prefix: str, what: str,
                           stages: tuple[float, ...] = STAGES) -> int:
@@ -142,5 +151,5 @@ def solve_by_continuation(F: Any, J_picard: Any, w: fem.Function, bcs: list[Any]
 
 
 __all__ = ["REGULARISATION", "STAGES", "AxisymmetricFlow", "axisymmetric_flow",
-           "axisymmetric_rate", "power_law_viscosity", "solve_by_continuation",
+           "axisymmetric_rate", "boundary_measure", "power_law_viscosity", "solve_by_continuation",
            "velocity_conditions"]

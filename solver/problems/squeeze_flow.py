@@ -35,6 +35,7 @@ from dolfinx import mesh as dmesh
 from ssbx.problems.power_law_flow import (
     STAGES,
     axisymmetric_flow,
+    boundary_measure,
     solve_by_continuation,
     velocity_conditions,
 )
@@ -84,7 +85,6 @@ def squeeze_flow(comm: MPI.Comm, radius: float, thickness: float, thinning_rate:
     flow = axisymmetric_flow(msh)
     u, p, v, du_u, r, D, eta = flow.u, flow.p, flow.v, flow.du, flow.r, flow.D, flow.eta
     F, J_picard = flow.F, flow.J_picard
-    fdim = msh.topology.dim - 1
     bcs = velocity_conditions(msh, flow.W, (
         (0, lambda x: np.isclose(x[0], 0.0), 0.0),          # axis
         (1, lambda x: np.isclose(x[1], 0.0), 0.0),          # mid-plane
@@ -93,10 +93,7 @@ def squeeze_flow(comm: MPI.Comm, radius: float, thickness: float, thinning_rate:
           else ())))
     dissipation_density = 2.0 * eta * ufl.inner(D, D) * r * ufl.dx
     if friction is not None:
-        plate = dmesh.locate_entities_boundary(msh, fdim, lambda x: np.isclose(x[1], 1.0))
-        tags = dmesh.meshtags(msh, fdim, np.sort(plate).astype(np.int32),
-                              np.ones(len(plate), dtype=np.int32))
-        ds_plate = ufl.ds(subdomain_data=tags, subdomain_id=1)
+        ds_plate = boundary_measure(msh, lambda x: np.isclose(x[1], 1.0))
         normal_pressure = p - 2.0 * eta * D[1, 1]
         slip_scale = ufl.sqrt(u[0] ** 2 + SLIP_REGULARISATION ** 2)
         mu = fem.Constant(msh, float(friction))
