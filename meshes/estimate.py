@@ -15,6 +15,7 @@ import sys
 
 from ssbx.meshes.sizing import FLAT_GROWTH, effective_sizes, flat_cell_grid
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
+from ssbx.meshes.voids import on_axis, on_rim
 
 #: Area of an equilateral triangle of unit side.
 _TRIANGLE = math.sqrt(3.0) / 4.0
@@ -59,7 +60,7 @@ def cell_count(geometry: CellGeometrySpec, sizes: MeshSizeSpec) -> int:
     axisymmetric = geometry.kind == "axisymmetric"
     for void, size in zip(geometry.voids, eff["void"], strict=True):
         # the void on the axis or on the outer radius is half meshed; the others are rings
-        axis = axisymmetric and (void.x_min < 0.0 or void.x_max > geometry.width)
+        axis = on_axis(void, axisymmetric) or on_rim(void, axisymmetric, geometry.width)
         triple_points = 1 if axis else 2
         count += triple_points * _graded_disk(fine, coarse, grading)
         half = void.width / 2 if axis else void.width
