@@ -15,13 +15,10 @@ from ssbx.benchmarks.framework import get_benchmark, list_benchmarks, run_benchm
 NAMES = ("stack_pressure_hold", "full_cell_pressure")
 
 
-def test_registered_with_source_metric_tolerance():
-    benches = {b.name: b for b in list_benchmarks()}
-    assert set(NAMES) <= set(benches)
-    for name in NAMES:
-        d = benches[name].describe()
-        for key in ("name", "title", "source", "reference", "metric", "tolerance"):
-            assert isinstance(d[key], str) and d[key].strip(), (name, key)
+def test_registered():
+    """Both are registered (their source, metric and tolerance are checked for every
+    registered benchmark by tests/test_benchmarks.py)."""
+    assert set(NAMES) <= {b.name for b in list_benchmarks()}
 
 
 def test_full_cell_data_file_has_quotes_and_numbers():
