@@ -115,7 +115,7 @@ def run_die_cell_hold(comm: MPI.Comm, quick: bool) -> dict[str, Any]:
         start = time.perf_counter()
         laws[gap] = fe_law(comm, gap * UM)
         timings[f"fe_table_{gap:g}um_s"] = time.perf_counter() - start
-        res = laws[gap].results[1]
+        res = laws[gap].results[TABLE_THICKNESSES.index(1.0)]  # the 100 um foil
         for tc in (25.0, 40.0):
             for model, law in (("fe", laws[gap]), ("reduced", None)):
                 start = time.perf_counter()
