@@ -1,4 +1,6 @@
-"""Gmsh builders of the 2-D Li | solid-electrolyte cell (planar and axisymmetric).
+"""Gmsh builders of the 2-D Li | solid-electrolyte cell (planar and axisymmetric); the 3-D cell
+(``geometry.dimension = 3``) is built by :mod:`ssbx.meshes.cell3d` through the same
+:func:`build_cell_mesh`, cache and XDMF files.
 
 The geometry (see :mod:`ssbx.meshes.spec`) is assembled with Gmsh's built-in kernel from shared
 points and curves, so the Li/electrolyte interface is conforming by construction: each contact
@@ -27,7 +29,9 @@ import numpy as np
 from dolfinx.io import XDMFFile
 
 from ssbx.meshes.cache import cache_directory, cached_build, mesh_key
+from ssbx.meshes.cell3d import build_gmsh_model_3d, cell_extent, void_problems_3d
 from ssbx.meshes.gmsh_session import mesh_on_rank
+from ssbx.meshes.pores import cell_voids
 from ssbx.meshes.sizing import effective_sizes
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.meshes.tags import CellTag, FacetTag, physical_name
@@ -84,8 +88,12 @@ def validate_geometry(geometry: CellGeometrySpec) -> None:
             errors.append(f"{name} must be > 0, got {getattr(g, name)!r}")
     if errors:
         raise ValueError("invalid cell geometry: " + "; ".join(errors))
+    if g.dimension not in (2, 3):
+        raise ValueError(f"invalid cell geometry: dimension must be 2 or 3, got {g.dimension!r}")
+    box = g.dimension == 3 and g.kind == "planar"
+    voids = cell_voids(g) if g.dimension == 3 else g.voids
     tol = 1e-9 * g.width
-    for i, v in enumerate(g.voids):
+    for i, v in enumerate(voids):
         label = f"void {i}"
         if v.shape not in ("ellipse", "lens", "rounded_rectangle"):
             errors.append(f"{label}: shape must be 'ellipse', 'lens' or 'rounded_rectangle', "
@@ -111,6 +119,8 @@ def validate_geometry(geometry: CellGeometrySpec) -> None:
                     f"{label}: corner_radius must be in [0, min(height, width/2) = {r_max:g}] m,"
                     f" got {v.corner_radius!r}"
                 )
+        if box:  # pores in a 3-D box: void_problems_3d below
+            continue
         if g.kind == "axisymmetric" and abs(v.center) <= tol:  # the void on the axis
             if not v.x_max < g.width - tol:
                 errors.append(f"{label}: void radius {v.x_max:g} m must be < width = {g.width:g} m")
@@ -132,7 +142,8 @@ def validate_geometry(geometry: CellGeometrySpec) -> None:
                 )
     if g.kind == "axisymmetric" and sum(abs(v.center) <= tol for v in g.voids) > 1:
         errors.append("an axisymmetric cell has at most one void on the axis (center = 0)")
-    for a, b in itertools.pairwise(sorted(g.voids, key=lambda v: v.center)):
+    errors += void_problems_3d(g, voids) if box else []
+    for a, b in itertools.pairwise([] if box else sorted(voids, key=lambda v: v.center)):
         if not b.x_min > a.x_max + tol:
             errors.append(f"voids at x = {a.center:g} m and x = {b.center:g} m overlap or touch")
     if errors:
@@ -533,7 +544,10 @@ def build_cell_mesh(
         return cell_mesh
 
     def build(gmsh: Any) -> None:
-        _build_gmsh_model(gmsh, geometry, sizes)
+        if geometry.dimension == 3:
+            build_gmsh_model_3d(gmsh, geometry, sizes)
+        else:
+            _build_gmsh_model(gmsh, geometry, sizes)
         if msh_path is not None:
             path = Path(msh_path)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -543,7 +557,8 @@ def build_cell_mesh(
             finally:
                 gmsh.option.setNumber("Mesh.ScalingFactor", 1.0)
 
-    data = mesh_on_rank(comm, build, model="ssbx_cell", what="the cell", rank=rank)
+    data = mesh_on_rank(comm, build, model="ssbx_cell", what="the cell", rank=rank,
+                        gdim=geometry.dimension)
     mesh = data.mesh
     mesh.geometry.x[:] *= UM
     return _make_cell_mesh(mesh, data.cell_tags, data.facet_tags, geometry)
@@ -586,22 +601,21 @@ def read_cell_mesh_xdmf(comm: MPI.Comm, path: Path, geometry: CellGeometrySpec) 
         cell_tags = xdmf.read_meshtags(mesh, name=CELL_TAGS_NAME)
         facet_tags = xdmf.read_meshtags(mesh, name=FACET_TAGS_NAME)
     x = mesh.geometry.x
-    lo = np.array(
-        [comm.allreduce(float(x[:, i].min()) if len(x) else math.inf, op=MPI.MIN) for i in range(2)]
-    )
-    hi = np.array(
-        [
-            comm.allreduce(float(x[:, i].max()) if len(x) else -math.inf, op=MPI.MAX)
-            for i in range(2)
-        ]
-    )
-    expected_lo = np.array([0.0, -geometry.h_li])
-    expected_hi = np.array([geometry.width, geometry.h_se])
+    gdim = geometry.dimension
+    lo = np.array([comm.allreduce(float(x[:, i].min()) if len(x) else math.inf, op=MPI.MIN)
+                   for i in range(gdim)])
+    hi = np.array([comm.allreduce(float(x[:, i].max()) if len(x) else -math.inf, op=MPI.MAX)
+                   for i in range(gdim)])
+    if gdim == 3:
+        expected_lo, expected_hi = map(np.array, cell_extent(geometry))
+    else:
+        expected_lo = np.array([0.0, -geometry.h_li])
+        expected_hi = np.array([geometry.width, geometry.h_se])
     scale = max(geometry.width, geometry.h_se, geometry.h_li)
-    if not (
-        np.allclose(lo, expected_lo, atol=1e-9 * scale)
-        and np.allclose(hi, expected_hi, atol=1e-9 * scale)
-    ):
+    atol = np.full(gdim, 1e-9 * scale)
+    if gdim == 3 and geometry.kind == "axisymmetric":
+        atol[:2] = 0.05 * geometry.width  # the mantle's nodes: a polygon inscribed in the circle
+    if not (np.all(np.abs(lo - expected_lo) <= atol) and np.all(np.abs(hi - expected_hi) <= atol)):
         raise ValueError(
             f"mesh in {path} spans {lo.tolist()}..{hi.tolist()} m, the geometry spec"
             f" {expected_lo.tolist()}..{expected_hi.tolist()} m"
@@ -624,6 +638,8 @@ def mesh_statistics(cell_mesh: CellMesh) -> dict[str, Any]:
     comm = cell_mesh.comm
     mesh = cell_mesh.mesh
     tdim = mesh.topology.dim
+    if tdim == 3:
+        return _tetrahedron_statistics(cell_mesh)
     n_owned = mesh.topology.index_map(tdim).size_local
     x = mesh.geometry.x[:, :2]
     nodes = mesh.geometry.dofmaps[0][:n_owned, :3]
@@ -644,5 +660,33 @@ def mesh_statistics(cell_mesh: CellMesh) -> dict[str, Any]:
         "h_min": comm.allreduce(float(h.min()) if n_owned else inf, op=MPI.MIN),
         "h_max": comm.allreduce(float(h.max()) if n_owned else -inf, op=MPI.MAX),
         "area_min": comm.allreduce(float(area.min()) if n_owned else inf, op=MPI.MIN),
+        "quality_min": comm.allreduce(float(quality.min()) if n_owned else inf, op=MPI.MIN),
+    }
+
+
+def _tetrahedron_statistics(cell_mesh: CellMesh) -> dict[str, Any]:
+    """:func:`mesh_statistics` of a 3-D cell: ``volume_min`` [m³] and ``quality_min``
+    (``6√2·volume / l_rms³``: 1 for a regular tetrahedron) instead of areas."""
+    comm = cell_mesh.comm
+    mesh = cell_mesh.mesh
+    n_owned = mesh.topology.index_map(3).size_local
+    x = mesh.geometry.x
+    nodes = mesh.geometry.dofmaps[0][:n_owned, :4]
+    p = [x[nodes[:, k]] for k in range(4)]
+    edges = np.stack([np.linalg.norm(p[j] - p[i], axis=1)
+                      for i, j in itertools.combinations(range(4), 2)])
+    volume = np.abs(np.einsum("ij,ij->i", p[1] - p[0], np.cross(p[2] - p[0], p[3] - p[0]))) / 6
+    l_rms = np.sqrt(np.mean(edges**2, axis=0))
+    quality = 6.0 * math.sqrt(2.0) * volume / l_rms**3 if n_owned else np.ones(0)
+    h = edges.max(axis=0) if n_owned else np.ones(0)
+    inf = math.inf
+    return {
+        "num_cells": mesh.topology.index_map(3).size_global,
+        "num_cells_electrolyte": cell_mesh.num_cells_electrolyte,
+        "num_cells_lithium": cell_mesh.num_cells_lithium,
+        "num_vertices": mesh.topology.index_map(0).size_global,
+        "h_min": comm.allreduce(float(h.min()) if n_owned else inf, op=MPI.MIN),
+        "h_max": comm.allreduce(float(h.max()) if n_owned else -inf, op=MPI.MAX),
+        "volume_min": comm.allreduce(float(volume.min()) if n_owned else inf, op=MPI.MIN),
         "quality_min": comm.allreduce(float(quality.min()) if n_owned else inf, op=MPI.MIN),
     }

@@ -21,13 +21,16 @@ class VoidSpec:
     """One interfacial void, cut into the Li.
 
     center: lateral position of the void centre [m] (axisymmetric: 0, on the axis).
-    width: void width along the interface [m] (axisymmetric: the diameter).
+    width: void width along the interface [m] (axisymmetric and 3-D: the diameter).
     height: void depth into the Li [m].
     shape: ``"ellipse"`` (half-ellipse cap: a hemisphere when ``height = width / 2``),
         ``"lens"`` (circular cap: a lenticular pore meeting the interface at a finite angle)
         or ``"rounded_rectangle"`` (a flat-bottomed slit).
     corner_radius: radius of the rounded corners at the void bottom [m]
         (``rounded_rectangle`` only).
+    center_y: second lateral coordinate of the centre of a pore in a 3-D box cell [m]
+        (:mod:`ssbx.meshes.cell3d`: there every void is a pore of revolution about its
+        vertical axis: a half spheroid, a spherical cap or a flat-bottomed cylinder).
     """
 
     center: float
@@ -35,6 +38,7 @@ class VoidSpec:
     height: float
     shape: VoidShape = "ellipse"
     corner_radius: float = 0.0
+    center_y: float = 0.0
 
     @property
     def x_min(self) -> float:
@@ -68,6 +72,14 @@ class CellGeometrySpec:
         :mod:`ssbx.meshes.roughness`); 0: flat.
     mesh_file, mesh_unit: a user's Gmsh file (``""``: ssbx meshes the cell) and the length of
         one of its units [m] (:mod:`ssbx.meshes.user_mesh`).
+    dimension: 2 (the cell above) or 3 (:mod:`ssbx.meshes.cell3d`: ``planar`` is a box
+        ``width x depth`` with x, y lateral and z vertical, ``axisymmetric`` the full cylinder
+        of radius ``width`` whose section is the 2-D axisymmetric cell).
+    depth: extent of a 3-D box along y [m] (0: equal to ``width``).
+    pore_count, pore_contact_fraction, pore_aspect, pore_shape, pore_seed: a seeded random
+        array of ``pore_count`` equal, non-overlapping pores in a 3-D box, sized so that the
+        Li/electrolyte contact fraction is ``pore_contact_fraction``; depth = ``pore_aspect``
+        x diameter (:mod:`ssbx.meshes.pores`). Added to ``voids``.
     """
 
     kind: GeometryKind = "planar"
@@ -81,6 +93,18 @@ class CellGeometrySpec:
     roughness_seed: int = 0
     mesh_file: str = ""
     mesh_unit: float = 1.0
+    dimension: int = 2
+    depth: float = 0.0
+    pore_count: int = 0
+    pore_contact_fraction: float = 0.8
+    pore_aspect: float = 0.25
+    pore_shape: VoidShape = "ellipse"
+    pore_seed: int = 0
+
+    @property
+    def box_depth(self) -> float:
+        """Extent of a 3-D box cell along y [m]: ``depth``, or ``width`` when 0."""
+        return self.depth if self.depth > 0.0 else self.width
 
     @property
     def explicit_voids(self) -> bool:

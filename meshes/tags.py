@@ -29,6 +29,8 @@ class FacetTag(IntEnum):
     LI_BOTTOM = 15
     SIDE_LEFT = 16  # planar x = 0; axisymmetric: the axis r = 0
     SIDE_RIGHT = 17  # planar x = width; axisymmetric: the outer radius
+    SIDE_FRONT = 18  # 3-D box: y = 0
+    SIDE_BACK = 19  # 3-D box: y = depth
 
 
 def physical_name(tag: CellTag | FacetTag) -> str:

@@ -167,3 +167,84 @@ def test_manufactured_solution_rates(comm, axisymmetric, degree):
     # the nodal contact current converges to the exact Butler–Volmer current
     assert profile_errors[-1] < profile_errors[0]
     assert profile_errors[-1] < (1e-3 if degree == 1 else 1e-5)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3-D: a 100 x 50 um box, 50 um thick (x, y lateral, z vertical), the contact at z = 0
+# ---------------------------------------------------------------------------------------------
+D3 = 50e-6  # depth of the 3-D box along y [m]
+LEVELS_3D = {1: (8, 16, 32), 2: (4, 8, 16)}  # elements along x; ny = nz = nx / 2
+
+
+def phi_exact_3d(x, mod=ufl):
+    """The planar manufactured potential with z vertical, plus a y-dependent term whose y
+    derivative vanishes on y = 0 and y = D3 (insulating sides); eta = 45..105 mV."""
+    X, Y, Z = x[0] / L, x[1] / D3, x[2] / H
+    return (-0.075 - I_APP / KAPPA * x[2]
+            + 0.018 * mod.cos(math.pi * X) * (Z - 1.0) ** 2
+            + 0.006 * mod.cos(2.0 * math.pi * X) * mod.cos(math.pi * Z)
+            + 0.005 * mod.cos(math.pi * Y) * mod.cos(math.pi * X) * (Z - 1.0) ** 2)
+
+
+def _domain_3d(comm, n: int) -> ElectrolyteDomain:
+    mesh = dolfinx.mesh.create_box(
+        comm, [np.array([0.0, 0.0, 0.0]), np.array([L, D3, H])], [n, n // 2, n // 2],
+        dolfinx.mesh.CellType.tetrahedron, ghost_mode=dolfinx.mesh.GhostMode.shared_facet)
+    fdim = 2
+    bottom = dolfinx.mesh.locate_entities_boundary(mesh, fdim, lambda x: np.isclose(x[2], 0.0))
+    top = dolfinx.mesh.locate_entities_boundary(mesh, fdim, lambda x: np.isclose(x[2], H))
+    facets = np.concatenate([bottom, top]).astype(np.int32)
+    values = np.concatenate([np.full_like(bottom, CONTACT), np.full_like(top, TOP)])
+    order = np.argsort(facets)
+    tags = dolfinx.mesh.meshtags(mesh, fdim, facets[order], values[order].astype(np.int32))
+    return ElectrolyteDomain(mesh=mesh, facet_tags=tags, axisymmetric=False, thickness=H,
+                             contact_tag=CONTACT, top_tag=TOP)
+
+
+@pytest.mark.parametrize("degree", [pytest.param(1, marks=pytest.mark.mpi), 2])
+@pytest.mark.slow
+def test_manufactured_solution_rates_3d(comm, degree):
+    """The 3-D current problem (tetrahedra, Butler–Volmer contact) converges at the optimal
+    rates, on 1 and 2 ranks."""
+    settings = CurrentSettings(conductivity=KAPPA, kinetics=KINETICS, mode="galvanostatic",
+                               current_density=I_APP, counter_electrode="ideal", degree=degree,
+                               rtol=1e-12, atol=1e-14, molar_volume=LI_MOLAR_VOLUME)
+
+    def source(mesh):
+        return -ufl.div(KAPPA * ufl.grad(phi_exact_3d(ufl.SpatialCoordinate(mesh))))
+
+    def interface_source(mesh):
+        x = ufl.SpatialCoordinate(mesh)
+        phi = phi_exact_3d(x)
+        return (KAPPA * ufl.dot(ufl.grad(phi), ufl.FacetNormal(mesh))
+                - KINETICS.current_density(overpotential(phi), exp=ufl.exp))
+
+    hs, l2s, h1s, newton = [], [], [], []
+    for n in LEVELS_3D[degree]:
+        domain = _domain_3d(comm, n)
+        problem = CurrentDistributionProblem(domain, settings, source=source,
+                                             interface_source=interface_source,
+                                             prefix=f"mms3d_{degree}_{n}_")
+        result = problem.solve()
+        x = ufl.SpatialCoordinate(domain.mesh)
+        e = problem.phi - phi_exact_3d(x)
+        dx = ufl.Measure("dx", domain=domain.mesh, metadata={"quadrature_degree": 2 * degree + 3})
+        l2 = comm.allreduce(fem.assemble_scalar(fem.form(e * e * dx)), op=MPI.SUM)
+        h1 = comm.allreduce(fem.assemble_scalar(fem.form(ufl.inner(ufl.grad(e), ufl.grad(e))
+                                                         * dx)), op=MPI.SUM)
+        hs.append(L / n)
+        l2s.append(math.sqrt(l2))
+        h1s.append(math.sqrt(h1))
+        newton.append(int(result.scalars["newton_iterations"]))
+        # the profile carries both lateral coordinates of every contact node once
+        p = result.profile
+        assert p.position_y is not None
+        assert p.position.size == (n * degree + 1) * (n // 2 * degree + 1)
+    l2_rates = np.log(np.array(l2s[:-1]) / l2s[1:]) / np.log(np.array(hs[:-1]) / hs[1:])
+    h1_rates = np.log(np.array(h1s[:-1]) / h1s[1:]) / np.log(np.array(hs[:-1]) / hs[1:])
+    if comm.rank == 0:
+        print(f"\nMMS 3-D P{degree} on {comm.size} rank(s): L2 {l2s} rates {l2_rates}; "
+              f"H1 {h1s} rates {h1_rates}; Newton {newton}")
+    assert min(newton) >= 3
+    l2_min, h1_min = EXPECTED_RATES[degree]
+    assert l2_rates[-1] > l2_min and h1_rates[-1] > h1_min, (l2_rates, h1_rates)

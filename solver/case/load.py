@@ -37,6 +37,7 @@ from ssbx.case.records import (
 )
 from ssbx.case.rules import (
     check_crack,
+    check_dimension,
     check_mechanics,
     check_mesh,
     check_mesh_file,
@@ -137,6 +138,7 @@ def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
     fill_defaults(st, name_default)
     check_name(st)
     check_voids(st)
+    check_dimension(st)
     check_mesh_file(st)
     check_mesh(st)
     check_mesh_size(st)

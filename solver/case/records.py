@@ -583,5 +583,7 @@ def _void_toml(void: VoidSpec) -> dict[str, Any]:
         void.width, void.height
     ):
         out["corner_radius"] = toml_value(keys["corner_radius"], void.corner_radius)
+    if void.center_y != 0.0:
+        out["center_y"] = toml_value(keys["center_y"], void.center_y)
     return out
 

@@ -30,9 +30,11 @@ from ssbx.case.validate import (
     unknown_key_message,
 )
 from ssbx.io.void_map import PROFILES, void_intervals
+from ssbx.meshes.cell3d import void_problems_3d
 from ssbx.meshes.crack_geometry import CrackSpec, default_sizes, validate_crack
 from ssbx.meshes.estimate import _TRIANGLE, _graded_band, _graded_disk, estimate_cells
-from ssbx.meshes.spec import GMSH_SUFFIXES, CellGeometrySpec, MeshSizeSpec
+from ssbx.meshes.pores import CLEARANCE, cell_voids
+from ssbx.meshes.spec import GMSH_SUFFIXES, CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.physics.anode_metals import anode_metal
 from ssbx.physics.constants import FARADAY
 from ssbx.physics.creep_laws import XU_2017_TEMPERATURES
@@ -384,7 +386,7 @@ def check_voids(st: ValidationState) -> None:
                     'radius is not available with geometry.void_model = "explicit"; use the '
                     "gap model or center = 0")
                 void.bad.add("center")
-    if kind in ("planar", "axisymmetric"):
+    if kind in ("planar", "axisymmetric") and not _is_box(st):  # 3-D pores: check_dimension
         placed = [v for v in st.voids if not v.bad and {"center", "width"} <= v.values.keys()]
         for n, a in enumerate(placed):
             for b in placed[n + 1 :]:
@@ -486,7 +488,7 @@ def check_mesh(st: ValidationState) -> None:
                 f"{show_um(w / 4)} (to resolve the "
                 + ("void outline)" if cut else "gap along the interface)")
             )
-    segments = _contact_segments(st) if cut else None
+    segments = _contact_segments(st) if cut and not _is_box(st) else None
     if segments:
         x0, x1 = min(segments, key=lambda s: s[1] - s[0])
         if fine > x1 - x0:
@@ -499,6 +501,106 @@ def check_mesh(st: ValidationState) -> None:
 #: Rough memory per triangle of a solve with the direct solver [bytes] (P2 unknowns, matrix and
 #: LU fill), for the message of :func:`check_mesh_size` only.
 BYTES_PER_CELL = 3000
+
+
+#: Rough memory per tetrahedron of a 3-D P2 current solve with CG + AMG [bytes] (1.4 P2 dofs
+#: per tetrahedron, ~27 matrix entries per row, AMG hierarchy), for messages only.
+BYTES_PER_TETRAHEDRON = 1500
+
+#: Keys of a 3-D box cell only.
+BOX_KEYS = ("geometry.depth", "geometry.pore_count", "geometry.pore_contact_fraction",
+            "geometry.pore_aspect", "geometry.pore_shape", "geometry.pore_seed")
+
+
+def _is_box(st: ValidationState) -> bool:
+    """Whether the case is a 3-D box cell (pores of revolution at (center, center_y))."""
+    return (st.values.get("geometry.dimension") == 3
+            and st.values.get("geometry.kind") == "planar")
+
+
+def _geometry_spec(st: ValidationState, voids: tuple[VoidSpec, ...]) -> CellGeometrySpec:
+    """The checked geometry keys as a :class:`CellGeometrySpec` (needs kind, h_se, h_li,
+    width)."""
+    v = st.values
+    return CellGeometrySpec(
+        kind=v["geometry.kind"], h_se=v["geometry.h_se"], h_li=v["geometry.h_li"],
+        width=v["geometry.width"], voids=voids, void_model=v.get("geometry.void_model", "gap"),
+        dimension=v.get("geometry.dimension", 2), depth=v.get("geometry.depth", 0.0),
+        pore_count=v.get("geometry.pore_count", 0),
+        pore_contact_fraction=v.get("geometry.pore_contact_fraction", 0.8),
+        pore_aspect=v.get("geometry.pore_aspect", 0.25),
+        pore_shape=v.get("geometry.pore_shape", "ellipse"),
+        pore_seed=v.get("geometry.pore_seed", 0))
+
+
+def check_dimension(st: ValidationState) -> None:
+    """3-D cells: current distribution only, ssbx's own mesher; box keys only in a box; the
+    pores of a box inside it, apart, and resolved by ``mesh.size_fine``."""
+    v = st.values
+    dim = v.get("geometry.dimension")
+    box = _is_box(st)
+    if not box:
+        where = ("a 3-D box (geometry.dimension = 3 with geometry.kind = \"planar\"); the "
+                 "3-D cylinder has the 2-D axisymmetric voids" if dim == 3 else
+                 "a 3-D box (geometry.dimension = 3)")
+        for key in BOX_KEYS:
+            if key in st.given and key not in st.bad and not _is_default(st, key):
+                st.problems.append(f"{st.shown(key)}: used by {where} only; remove the key")
+        for void in st.voids:
+            if "center_y" in void.given:
+                st.problems.append(f"{void.shown('center_y')}: used by {where} only; remove "
+                                   "the key")
+                void.bad.add("center_y")
+    if dim != 3:
+        return
+    problem = v.get("problem")
+    if problem != "current_distribution":
+        st.problems.append(
+            f"{st.shown('geometry.dimension')}: 3-D cells are solved for problem = "
+            f"\"current_distribution\" only (got {problem!r}); mechanics, stripping, cracks "
+            "and stacks are 2-D (planar or axisymmetric)")
+    if v.get("geometry.mesh_file"):
+        st.problems.append(f"{st.shown('geometry.mesh_file')}: a user mesh is read in 2-D "
+                           "only; remove geometry.dimension = 3")
+    if not box:
+        return
+    for void in st.voids:
+        if "center_y" not in void.given:
+            st.problems.append(
+                f"{void.path('center_y')}: missing; required in a 3-D box: the y of the pore's "
+                f"centre, a length in 0 < y < geometry.depth, e.g. \"20 um\"")
+            void.bad.add("center_y")
+    if v.get("geometry.pore_shape") == "lens" and v.get("geometry.pore_aspect", 0.0) > 0.5:
+        st.problems.append(f"{st.shown('geometry.pore_aspect')}: a lens (spherical cap) is at "
+                           "most a hemisphere; expected <= 0.5")
+        return
+    needed = ("geometry.kind", "geometry.h_se", "geometry.h_li", "geometry.width")
+    if not st.ok(*needed) or any(d.bad for d in st.voids) or any(k in st.bad for k in BOX_KEYS):
+        return
+    try:
+        geometry = _geometry_spec(st, tuple(d.spec() for d in st.voids))
+        voids = cell_voids(geometry)
+    except KeyError:
+        return  # a void sub-key is missing (reported already)
+    except ValueError as err:
+        st.problems.append(f"{st.shown('geometry.pore_count')} with "
+                           f"{st.shown('geometry.pore_contact_fraction')}: {err}")
+        return
+    for problem_text in void_problems_3d(geometry, voids):
+        st.problems.append(f"geometry.voids (with the pore array): {problem_text}")
+    fine = v.get("mesh.size_fine")
+    pores = voids[len(st.voids):]
+    if pores and fine is not None:
+        gap = CLEARANCE * pores[0].width
+        if fine > min(gap, pores[0].height):
+            st.problems.append(
+                f"{st.shown('mesh.size_fine')}: must be <= the pores' depth "
+                f"{show_um(pores[0].height)} and their least clearance {show_um(gap)} "
+                "(0.1 diameter) to resolve the array")
+        elif pores[0].height >= geometry.h_li:
+            st.problems.append(f"{st.shown('geometry.pore_aspect')}: the pores "
+                               f"({show_um(pores[0].height)} deep) cut through the Li "
+                               f"({st.shown('geometry.h_li')})")
 
 
 def check_mesh_size(st: ValidationState) -> None:
@@ -517,18 +619,18 @@ def check_mesh_size(st: ValidationState) -> None:
         voids = tuple(d.spec() for d in st.voids)
     except KeyError:
         return  # a void sub-key is missing (reported already)
-    geometry = CellGeometrySpec(kind=v["geometry.kind"], h_se=v["geometry.h_se"],
-                                h_li=v["geometry.h_li"], width=v["geometry.width"],
-                                voids=voids, void_model=v.get("geometry.void_model", "gap"))
+    geometry = _geometry_spec(st, voids)
     sizes = MeshSizeSpec(size_fine=v["mesh.size_fine"], size_coarse=v["mesh.size_coarse"],
                          grading_distance=v["mesh.grading_distance"])
     cells = estimate_cells(geometry, sizes, flat=v.get("problem") == "stripping"
                            and geometry.void_model == "gap")
     limit = v["mesh.max_cells"]
     if cells > limit:
-        memory = cells * BYTES_PER_CELL / 1e9
+        three_d = geometry.dimension == 3
+        memory = cells * (BYTES_PER_TETRAHEDRON if three_d else BYTES_PER_CELL) / 1e9
         st.problems.append(
-            f"the mesh would have about {cells:.3g} triangles (~{memory:.3g} GB) for a cell "
+            f"the mesh would have about {cells:.3g} {'tetrahedra' if three_d else 'triangles'} "
+            f"(~{memory:.3g} GB) for a cell "
             f"{show_um(geometry.width)} wide and {show_um(geometry.h_se + geometry.h_li)} high "
             f"with {st.shown('mesh.size_fine')} and {st.shown('mesh.size_coarse')}; expected at "
             f"most {st.shown('mesh.max_cells')}: check the units (a bare number is metres), "

@@ -289,6 +289,19 @@ SECTIONS: dict[str, str] = {
 
 VOID_KEYS: tuple[Key, ...] = (
     Key(
+        "center_y",
+        "quantity",
+        "Second lateral coordinate of the centre of a pore in a 3-D box "
+        "(`geometry.dimension = 3`, `kind = \"planar\"`), where every void is a pore of "
+        "revolution about its vertical axis through (`center`, `center_y`), of diameter "
+        "`width`.",
+        dimension=LENGTH,
+        default=0.0,
+        default_text="required (3-D box)",
+        constraints="3-D box: the footprint inside the box, off its sides; pores may not "
+        "overlap or touch",
+    ),
+    Key(
         "center",
         "quantity",
         "Lateral position of the void centre. Axisymmetric: 0 is the void on the axis, a "
@@ -343,6 +356,19 @@ VOID_KEYS: tuple[Key, ...] = (
 )
 
 CRACK_VOID_KEYS: tuple[Key, ...] = (
+    Key(
+        "center_y",
+        "quantity",
+        "Second lateral coordinate of the centre of a pore in a 3-D box "
+        "(`geometry.dimension = 3`, `kind = \"planar\"`), where every void is a pore of "
+        "revolution about its vertical axis through (`center`, `center_y`), of diameter "
+        "`width`.",
+        dimension=LENGTH,
+        default=0.0,
+        default_text="required (3-D box)",
+        constraints="3-D box: the footprint inside the box, off its sides; pores may not "
+        "overlap or touch",
+    ),
     Key(
         "x_min",
         "quantity",
@@ -452,7 +478,10 @@ SCHEMA: tuple[Key, ...] = (
         "geometry.kind",
         "choice",
         "`planar`: plane 2-D cell of unit depth, periodic array of voids of period `width`; "
-        "`axisymmetric`: x = r, y = z, a circular void centred on the axis.",
+        "`axisymmetric`: x = r, y = z, a circular void centred on the axis. With "
+        "`geometry.dimension = 3`: `planar` is a box `width` × `depth` (x, y lateral, z "
+        "vertical) whose voids are pores of revolution, `axisymmetric` the whole cylinder of "
+        "radius `width` (the 2-D section revolved: axis void, rings, disk contact).",
         default="planar",
         choices=("planar", "axisymmetric"),
     ),
@@ -546,6 +575,67 @@ SCHEMA: tuple[Key, ...] = (
         default=1.0,
         default_text="1 m",
         constraints="> 0",
+    ),
+    Key(
+        "geometry.dimension",
+        "int",
+        "Space dimension of the cell: 2 (plane or axisymmetric section) or 3 (a box or a "
+        "cylinder of tetrahedra, `ssbx.meshes.cell3d`; `current_distribution` only). In 3-D "
+        "the interface is the plane z = 0 and the electrolyte lies above it.",
+        default=2,
+        choices=(2, 3),
+    ),
+    Key(
+        "geometry.depth",
+        "quantity",
+        "Extent of a 3-D box cell along y (`dimension = 3`, `kind = \"planar\"`); 0: equal "
+        "to `width`.",
+        default=0.0,
+        default_text="0 um",
+        dimension=LENGTH,
+        nonnegative=True,
+    ),
+    Key(
+        "geometry.pore_count",
+        "int",
+        "A seeded random array of this many equal interfacial pores in a 3-D box "
+        "(`ssbx.meshes.pores`), added to `geometry.voids`: non-overlapping, off the sides, "
+        "with a clearance of 0.1 diameter; their diameter makes the contact fraction "
+        "`pore_contact_fraction`. 0: none.",
+        default=0,
+        constraints="3-D box only; the pores must fit (random sequential addition jams near "
+        "half coverage)",
+    ),
+    Key(
+        "geometry.pore_contact_fraction",
+        "float",
+        "Li/electrolyte contact fraction the random pore array leaves (`pore_count`).",
+        default=0.8,
+        above=0.0,
+        below=1.0,
+    ),
+    Key(
+        "geometry.pore_aspect",
+        "float",
+        "Depth of each random pore into the Li per footprint diameter (0.5: a hemisphere "
+        "for `ellipse`; at most 0.5 for `lens`).",
+        default=0.25,
+        positive=True,
+    ),
+    Key(
+        "geometry.pore_shape",
+        "choice",
+        "Shape of the random pores, as a void's `shape` revolved about its axis: `ellipse` "
+        "(half spheroid), `lens` (spherical cap), `rounded_rectangle` (flat-bottomed cylinder "
+        "with a rounded bottom edge of radius min(depth, diameter/2)/2).",
+        default="ellipse",
+        choices=("ellipse", "lens", "rounded_rectangle"),
+    ),
+    Key(
+        "geometry.pore_seed",
+        "int",
+        "Seed of the random pore positions (the same array on every rank and machine).",
+        default=0,
     ),
     Key(
         "geometry.voids",

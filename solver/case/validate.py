@@ -225,7 +225,8 @@ class VoidEntry:
         """The checked void as a :class:`VoidSpec` (``KeyError`` while a sub-key is missing)."""
         v = self.values
         return VoidSpec(center=v["center"], width=v["width"], height=v["height"],
-                        shape=v["shape"], corner_radius=v["corner_radius"])
+                        shape=v["shape"], corner_radius=v["corner_radius"],
+                        center_y=v.get("center_y", 0.0))
 
 
 @dataclass

@@ -88,7 +88,8 @@ def electrolyte_domain(cell_mesh: Any) -> ElectrolyteDomain:
         sub_tags = sub_tags[0]
     geometry = cell_mesh.geometry
     return ElectrolyteDomain(mesh=submesh, facet_tags=sub_tags,
-                             axisymmetric=geometry.kind == "axisymmetric",
+                             axisymmetric=geometry.kind == "axisymmetric"
+                             and geometry.dimension == 2,  # 3-D: the whole cylinder
                              thickness=geometry.h_se)
 
 
@@ -162,12 +163,15 @@ class InterfaceProfile:
 
     position: x (planar) or r (axisymmetric) of the contact dofs [m];
     current_density: anodic current density entering the electrolyte [A/m^2];
-    overpotential: eta at the same points [V] (NaN for primary kinetics).
+    overpotential: eta at the same points [V] (NaN for primary kinetics);
+    position_y: 3-D cells: the second lateral coordinate y of the same dofs [m] (sorted by x,
+    then y); ``None`` in 2-D.
     """
 
     position: np.ndarray
     current_density: np.ndarray
     overpotential: np.ndarray
+    position_y: np.ndarray | None = None
 
 
 @dataclass
@@ -189,6 +193,7 @@ SCALAR_UNITS: dict[str, str] = {
     "current_density_peak": "A/m^2",
     "peak_to_mean_ratio": "1",
     "peak_position": "m",
+    "peak_position_y": "m",
     "contact_fraction": "1",
     "asr_total": "ohm m^2",
     "asr_bulk": "ohm m^2",
@@ -388,9 +393,10 @@ class CurrentDistributionProblem:
         i = self._flat_cell_current()
         eta = s.kinetics.overpotential_for(i)
         h = self.domain.thickness
+        up = self.domain.mesh.geometry.dim - 1  # the vertical axis: y in 2-D, z in 3-D
         self.phi.interpolate(
             lambda x: np.full(x.shape[1], -s.equilibrium_potential - eta) - i * np.clip(
-                x[1], 0.0, h) / kappa)
+                x[up], 0.0, h) / kappa)
 
     def _install_timed_callbacks(self) -> None:
         """Wrap SNES residual/Jacobian assembly to time it (the rest of a solve is the KSP)."""
@@ -481,7 +487,8 @@ class CurrentDistributionProblem:
         (:meth:`_contact_reaction`)."""
         s = self.settings
         dofs = self._owned_contact_dofs()
-        x = self.V.tabulate_dof_coordinates()[dofs, 0]
+        lateral = self.domain.mesh.geometry.dim - 1  # x in 2-D; x, y in 3-D
+        x = self.V.tabulate_dof_coordinates()[dofs, :lateral]
         phi = self.phi.x.array[dofs]
         if isinstance(s.kinetics, PrimaryKinetics):
             assert reaction is not None and mass is not None
@@ -532,8 +539,9 @@ class CurrentDistributionProblem:
         xs = np.concatenate(comm.allgather(x))
         cs = np.concatenate(comm.allgather(current))
         es = np.concatenate(comm.allgather(eta))
-        order = np.argsort(xs, kind="stable")
-        profile = InterfaceProfile(xs[order], cs[order], es[order])
+        order = np.lexsort(xs.T[::-1])  # by x, then y (3-D): the same order on any ranks
+        profile = InterfaceProfile(xs[order, 0], cs[order], es[order],
+                                   xs[order, 1] if xs.shape[1] > 1 else None)
         missing = ~np.isfinite(profile.current_density)
         if missing.any() and not missing.all():  # nodes without a lumped mass (see above)
             profile.current_density[missing] = np.interp(
@@ -588,6 +596,8 @@ class CurrentDistributionProblem:
             "current_density_peak": float(profile.current_density[k]),
             "peak_to_mean_ratio": float(profile.current_density[k]) / i_contact_mean,
             "peak_position": float(profile.position[k]),
+            **({"peak_position_y": float(profile.position_y[k])}
+               if profile.position_y is not None else {}),
             "contact_fraction": contact_area / area,
             "asr_total": asr_total,
             "asr_bulk": asr_bulk,

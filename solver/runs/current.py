@@ -40,8 +40,9 @@ def solve_case(case: Case, comm: MPI.Comm, console: Any = None, *,
     t0 = time.perf_counter()
     cell_mesh = build_cell_mesh(comm, case.geometry, case.mesh, msh_path=msh_path)
     t_mesh = time.perf_counter() - t0
+    cells = "tetrahedra" if case.geometry.dimension == 3 else "triangles"
     say(console, f"mesh: {cell_mesh.num_cells_electrolyte} electrolyte + "
-                  f"{cell_mesh.num_cells_lithium} Li triangles ({t_mesh:.2f} s"
+                  f"{cell_mesh.num_cells_lithium} Li {cells} ({t_mesh:.2f} s"
                   f"{', from the mesh cache' if cell_mesh.from_cache else ''})")
     domain = electrolyte_domain(cell_mesh)
     problem = CurrentDistributionProblem(domain, current_settings(case))
@@ -64,9 +65,11 @@ def profile_table(result: CurrentResult) -> tuple[list[str], np.ndarray]:
     eta [V]."""
     p = result.profile
     mean = result.scalars["current_density_contact_mean"]
-    rows = np.column_stack([p.position, p.current_density, p.current_density / mean,
+    columns = [p.position] if p.position_y is None else [p.position, p.position_y]
+    rows = np.column_stack([*columns, p.current_density, p.current_density / mean,
                             p.overpotential])
-    return ["position_m", "current_density_A_per_m2", "current_density_over_contact_mean",
+    position = ["position_m"] if p.position_y is None else ["x_m", "y_m"]
+    return [*position, "current_density_A_per_m2", "current_density_over_contact_mean",
             "overpotential_V"], rows
 
 
@@ -79,6 +82,9 @@ def plot_profile(case: Case, result: CurrentResult, path: Path) -> None:
 
     p = result.profile
     s = result.scalars
+    if p.position_y is not None:
+        _plot_current_map(case, result, path, plt)
+        return
     fig, ax = plt.subplots(figsize=(7, 4))
     to_ma_cm2 = to_mA_per_cm2(1.0)  # 0.1 mA/cm^2 per A/m^2, multiplied as before (same floats)
     # break the line across each void (the contact is split there)
@@ -99,6 +105,37 @@ def plot_profile(case: Case, result: CurrentResult, path: Path) -> None:
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles, strict=False))
     ax.legend(unique.values(), unique.keys(), fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+
+
+def _plot_current_map(case: Case, result: CurrentResult, path: Path, plt: Any) -> None:
+    """3-D cells: the interface current density over the contact, seen from above (rank 0)."""
+    from matplotlib.patches import Circle
+
+    from ssbx.meshes.pores import cell_voids
+
+    p = result.profile
+    s = result.scalars
+    g = case.geometry
+    fig, ax = plt.subplots(figsize=(6.2, 5))
+    mapped = ax.tricontourf(p.position * 1e6, p.position_y * 1e6,
+                            p.current_density / s["current_density_contact_mean"], levels=30,
+                            cmap="viridis")
+    fig.colorbar(mapped, ax=ax, label="current density / contact mean")
+    if g.kind == "axisymmetric":
+        ax.add_patch(Circle((0.0, 0.0), g.width * 1e6, fill=False, color="k", lw=0.8))
+    else:
+        for void in cell_voids(g):
+            ax.add_patch(Circle((void.center * 1e6, void.center_y * 1e6), void.width * 5e5,
+                                color="0.85", ec="k", lw=0.5))
+    ax.plot(s["peak_position"] * 1e6, s["peak_position_y"] * 1e6, "r+", ms=10, label="peak")
+    ax.set_aspect("equal")
+    ax.set_xlabel("x [µm]")
+    ax.set_ylabel("y [µm]")
+    ax.set_title(f"{case.name}: peak / contact mean = {s['peak_to_mean_ratio']:.3f}")
+    ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     fig.savefig(path, dpi=150)
     plt.close(fig)
@@ -158,8 +195,10 @@ def run_current_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = Non
                   f"{to_ohm_cm2(s['asr_constriction']):.4g}, charge transfer "
                   f"{to_ohm_cm2(s['asr_charge_transfer']):.4g}, counter "
                   f"{to_ohm_cm2(s['asr_counter_electrode']):.4g})")
+    at = f"{s['peak_position'] * 1e6:.3f} µm" + (
+        f", y = {s['peak_position_y'] * 1e6:.3f} µm" if "peak_position_y" in s else "")
     say(console, f"interface current: peak / contact mean = {s['peak_to_mean_ratio']:.4f} at "
-                  f"{s['peak_position'] * 1e6:.3f} µm; contact fraction "
+                  f"{at}; contact fraction "
                   f"{s['contact_fraction']:.4f}; Newton iterations "
                   f"{int(s['newton_iterations'])}")
     return {
