@@ -32,6 +32,7 @@ from ssbx.meshes.cache import cache_directory, cached_build, mesh_key
 from ssbx.meshes.cell3d import build_gmsh_model_3d, cell_extent, void_problems_3d
 from ssbx.meshes.gmsh_session import mesh_on_rank
 from ssbx.meshes.pores import cell_voids
+from ssbx.meshes.refine import refine_uniformly
 from ssbx.meshes.sizing import effective_sizes
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec, VoidSpec
 from ssbx.meshes.tags import CellTag, FacetTag, physical_name
@@ -561,6 +562,8 @@ def build_cell_mesh(
                         gdim=geometry.dimension)
     mesh = data.mesh
     mesh.geometry.x[:] *= UM
+    if sizes.refinements:
+        return _make_cell_mesh(*refine_uniformly(mesh, geometry, sizes.refinements), geometry)
     return _make_cell_mesh(mesh, data.cell_tags, data.facet_tags, geometry)
 
 

@@ -113,8 +113,10 @@ def estimate_cells(geometry: CellGeometrySpec, sizes: MeshSizeSpec, *, flat: boo
     """Cells of the mesh a case builds: the flat-interface mesh (stripping), the Gmsh cell
     (current distribution, mechanics) or the 3-D cell (tetrahedra)."""
     if geometry.dimension == 3:
-        return cell_count_3d(geometry, sizes)
-    return flat_cell_count(geometry, sizes) if flat else cell_count(geometry, sizes)
+        return cell_count_3d(geometry, sizes) * 8**sizes.refinements
+    if flat:
+        return flat_cell_count(geometry, sizes)
+    return cell_count(geometry, sizes) * 4**sizes.refinements
 
 
 __all__ = ["cell_count", "cell_count_3d", "estimate_cells", "flat_cell_count"]

@@ -121,9 +121,14 @@ class MeshSizeSpec:
     size_coarse: size far from them.
     grading_distance: distance from a triple point over which the size grows from fine to coarse.
     max_cells: the largest mesh (triangles) a case may build (checked before meshing).
+    refinements: uniform refinements of the Gmsh cell after it is distributed (each splits
+        every triangle into 4, every tetrahedron into 8), done by dolfinx on every rank in
+        parallel, so that one rank never holds the fine mesh; new nodes lie on the coarse
+        mesh's straight edges (curved void outlines keep the coarse polygon).
     """
 
     size_fine: float = 0.5e-6
     size_coarse: float = 5e-6
     grading_distance: float = 20e-6
     max_cells: int = 4_000_000
+    refinements: int = 0

@@ -307,8 +307,54 @@ def test_a_3d_case_resolves_to_the_geometry_it_names():
     ({"geometry": {"depth": "20 um"}}, "geometry.depth = \"20 um\": used by a 3-D box"),
     ({"geometry": {"kind": "axisymmetric", "dimension": 3, "pore_count": 3}},
      "the 3-D cylinder has the 2-D axisymmetric voids"),
+    ({"geometry": {}, "problem": "stripping", "mesh": {"refinements": 1}},
+     "refines the Gmsh cell of problem"),
+    ({"mesh": {"size_fine": "1 um", "size_coarse": "2 um", "refinements": 2}}, "tetrahedra"),
 ])
 def test_bad_3d_cases_are_refused_before_meshing(change, needle):
     raw = BOX_CASE | change
     problems = _problems(raw)
     assert any(needle in p for p in problems), problems
+
+
+# ---------------------------------------------------------------------------------------------
+# uniform refinement after distribution (mesh.refinements)
+# ---------------------------------------------------------------------------------------------
+TWO_D = CellGeometrySpec(voids=(VoidSpec(50 * UM, 40 * UM, 2 * UM),))
+
+
+@pytest.mark.mpi
+@pytest.mark.parametrize(("geometry", "sizes"), [
+    (TWO_D, MeshSizeSpec(size_fine=0.5 * UM, size_coarse=4 * UM)),
+    (PORES, SIZES), (CYLINDER, SIZES)], ids=["2d", "box", "cylinder"])
+def test_tags_from_positions_are_gmsh_tags(comm, geometry, sizes):
+    """The tags rebuilt from positions after a refinement are Gmsh's own on the coarse mesh,
+    on every entity a rank owns (what assembly and boundary conditions read; a ghost facet's
+    exterior status is known to its owner only)."""
+    from ssbx.meshes.refine import tags_from_positions
+
+    cell = build_cell_mesh(comm, geometry, sizes, cache=False)
+    cells, facets = tags_from_positions(cell.mesh, geometry)
+    topology = cell.mesh.topology
+    for ours, gmsh in ((cells, cell.cell_tags), (facets, cell.facet_tags)):
+        owned = topology.index_map(ours.dim).size_local
+        keep_ours, keep_gmsh = ours.indices < owned, gmsh.indices < owned
+        assert np.array_equal(ours.indices[keep_ours], gmsh.indices[keep_gmsh])
+        assert np.array_equal(ours.values[keep_ours], gmsh.values[keep_gmsh])
+
+
+@pytest.mark.mpi
+def test_refined_mesh_solves_like_the_serial_refined_mesh(comm):
+    """One refinement of the pore box: 8x the tetrahedra, the same contact fraction, and the
+    same ASR on 1 and 2 ranks (to the AMG tolerance)."""
+    coarse, res0 = _solve(PORES, SIZES, BV, comm)
+    fine_sizes = MeshSizeSpec(size_fine=SIZES.size_fine, size_coarse=SIZES.size_coarse,
+                              grading_distance=SIZES.grading_distance, refinements=1)
+    fine, res1 = _solve(PORES, fine_sizes, BV, comm)
+    assert fine.num_cells_electrolyte == 8 * coarse.num_cells_electrolyte
+    assert res1.scalars["contact_fraction"] == pytest.approx(res0.scalars["contact_fraction"],
+                                                             rel=1e-12)
+    assert res1.scalars["asr_total"] == pytest.approx(res0.scalars["asr_total"], rel=1e-3)
+    if comm.size > 1:
+        _, serial = _solve(PORES, fine_sizes, BV, MPI.COMM_SELF)
+        assert res1.scalars["asr_total"] == pytest.approx(serial.scalars["asr_total"], rel=1e-7)

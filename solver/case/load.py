@@ -45,6 +45,7 @@ from ssbx.case.rules import (
     check_name,
     check_physics,
     check_problem_keys,
+    check_refinements,
     check_stack,
     check_stripping,
     check_voids,
@@ -139,6 +140,7 @@ def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
     check_name(st)
     check_voids(st)
     check_dimension(st)
+    check_refinements(st)
     check_mesh_file(st)
     check_mesh(st)
     check_mesh_size(st)

@@ -533,6 +533,20 @@ def _geometry_spec(st: ValidationState, voids: tuple[VoidSpec, ...]) -> CellGeom
         pore_seed=v.get("geometry.pore_seed", 0))
 
 
+def check_refinements(st: ValidationState) -> None:
+    """Uniform refinement is for the Gmsh cells of current-distribution and mechanics cases."""
+    if not st.values.get("mesh.refinements") or "mesh.refinements" in st.bad:
+        return
+    problem = st.values.get("problem")
+    if problem not in ("current_distribution", "mechanics"):
+        st.problems.append(f"{st.shown('mesh.refinements')}: refines the Gmsh cell of "
+                           "problem = \"current_distribution\" and \"mechanics\" only (got "
+                           f"{problem!r}); remove the key")
+    elif st.values.get("geometry.mesh_file"):
+        st.problems.append(f"{st.shown('mesh.refinements')}: not for geometry.mesh_file (refine "
+                           "the mesh in Gmsh); remove the key")
+
+
 def check_dimension(st: ValidationState) -> None:
     """3-D cells: current distribution only, ssbx's own mesher; box keys only in a box; the
     pores of a box inside it, apart, and resolved by ``mesh.size_fine``."""
@@ -621,7 +635,8 @@ def check_mesh_size(st: ValidationState) -> None:
         return  # a void sub-key is missing (reported already)
     geometry = _geometry_spec(st, voids)
     sizes = MeshSizeSpec(size_fine=v["mesh.size_fine"], size_coarse=v["mesh.size_coarse"],
-                         grading_distance=v["mesh.grading_distance"])
+                         grading_distance=v["mesh.grading_distance"],
+                         refinements=v.get("mesh.refinements", 0))
     cells = estimate_cells(geometry, sizes, flat=v.get("problem") == "stripping"
                            and geometry.void_model == "gap")
     limit = v["mesh.max_cells"]

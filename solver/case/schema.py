@@ -679,6 +679,18 @@ SCHEMA: tuple[Key, ...] = (
         positive=True,
     ),
     Key(
+        "mesh.refinements",
+        "int",
+        "Uniform refinements after meshing: Gmsh meshes the cell at the given sizes on one "
+        "rank, then every rank refines its part k times (a triangle into 4, a tetrahedron "
+        "into 8; `ssbx.meshes.refine`), so that big meshes are not built or held by one rank. "
+        "New nodes lie on the coarse mesh's straight edges: curved void outlines keep the "
+        "coarse polygon (the flat interface and the cell's faces are exact). "
+        "`current_distribution` and `mechanics` cases.",
+        default=0,
+        choices=(0, 1, 2, 3),
+    ),
+    Key(
         "mesh.max_cells",
         "int",
         "Largest mesh a case may build, in triangles. The count is estimated from the geometry "
