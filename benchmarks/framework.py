@@ -446,7 +446,7 @@ BUILTIN_MODULES = (
     "reproductions.stack_pressure",
     "performance.kernel_throughput", "performance.mechanics", "performance.current",
     "performance.stripping", "performance.parallel_scaling", "performance.sweep_throughput",
-    "performance.cracks", "performance.mesh_cache",
+    "performance.cracks", "performance.mesh_cache", "performance.scaling_3d",
 )
 """Modules of ``ssbx.benchmarks`` whose import registers the built-in benchmarks (in this order:
 the quick reproductions before the long performance run)."""

@@ -562,9 +562,17 @@ def build_cell_mesh(
                         gdim=geometry.dimension)
     mesh = data.mesh
     mesh.geometry.x[:] *= UM
-    if sizes.refinements:
-        return _make_cell_mesh(*refine_uniformly(mesh, geometry, sizes.refinements), geometry)
-    return _make_cell_mesh(mesh, data.cell_tags, data.facet_tags, geometry)
+    return refined_cell_mesh(_make_cell_mesh(mesh, data.cell_tags, data.facet_tags, geometry),
+                             sizes.refinements)
+
+
+def refined_cell_mesh(cell_mesh: CellMesh, times: int) -> CellMesh:
+    """``cell_mesh`` refined ``times`` times uniformly on its ranks, with its tags rebuilt
+    (:mod:`ssbx.meshes.refine`; ``times = 0``: the mesh itself). Collective."""
+    if times <= 0:
+        return cell_mesh
+    geometry = cell_mesh.geometry
+    return _make_cell_mesh(*refine_uniformly(cell_mesh.mesh, geometry, times), geometry)
 
 
 # --------------------------------------------------------------------------------------------

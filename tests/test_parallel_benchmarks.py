@@ -168,3 +168,42 @@ def test_sweep_throughput_consistency_catches_differences():
              r("sweep_np2_groups", (0.02, 0.0301), rows=3, values=(2e-5, 1e-5))]
     d_v, bad, d_x, _ = consistency(worse, [1e-5, 2e-5])
     assert d_v == math.inf and bad == 2 and d_x >= 0.5
+
+
+def test_scaling_3d_quick_runs_and_writes_outputs(tmp_path):
+    """The quick 3-D scaling benchmark: 2 ranks = serial, flat AMG iterations, its model,
+    projection, table and Slurm script (serial: it launches its own mpirun workers)."""
+    out = tmp_path / "scaling_3d"
+    result = run_benchmark("scaling_3d", MPI.COMM_SELF, None, True, out)
+    assert result.passed, result.summary
+    assert [c.name for c in result.checks] == ["parallel_vs_serial", "cg_iteration_spread"]
+    for name in ("scaling_3d.csv", "projection.csv", "table.md", "scaling_3d.png",
+                 "scaling_3d.slurm.sh", "result.json"):
+        assert (out / name).stat().st_size > 0, name
+    rows = list(csv.DictReader((out / "scaling_3d.csv").open()))
+    assert [(r["study"], r["ranks"]) for r in rows] == [("refinement", "1"), ("refinement", "1"),
+                                                        ("ranks", "2"), ("ranks", "1")]
+    for r in rows:  # Butler–Volmer: a genuine Newton solve; memory and times measured
+        assert int(r["newton_iterations"]) >= 2
+        assert float(r["bytes_per_dof"]) > 0 and float(r["time_linear_solve"]) > 0
+        assert 0.7 < int(r["tetrahedra_estimate"]) / int(r["tetrahedra"]) < 1.4
+    model = json.loads((out / "result.json").read_text())["findings"]["model"]
+    assert model["assembly_s_per_dof"] > 0 and model["solve_s_per_dof"] > 0
+    assert "--ntasks=1024" in (out / "scaling_3d.slurm.sh").read_text()
+
+
+def test_scaling_3d_model_projects_ideal_work_to_ideal_efficiency():
+    """With no communication and work linear in the DOFs the projected weak efficiency is 1 and
+    the strong speed-up ideal; a halo term lowers both."""
+    from ssbx.benchmarks.performance.scaling_3d import projections
+
+    model = {"assembly_s_per_dof": 1e-6, "solve_s_per_dof": 4e-6, "solve_growth": 0.0,
+             "reference_dofs": 1e5, "communication_s": 0.0, "memory_bytes_per_dof": 3000.0,
+             "memory_base_bytes": 2e8, "gmsh_tetrahedra_per_s": 3e4, "tetrahedra_per_dof": 1.1,
+             "newton_iterations": 4.0}
+    ideal = projections(model, 3e5)
+    assert all(math.isclose(p["efficiency"], 1.0, rel_tol=1e-12) for p in ideal)
+    halo = projections(model | {"communication_s": 1e-4}, 3e5)
+    assert all(p["efficiency"] < 1.0 for p in halo)
+    weak = [p for p in halo if p["study"] == "weak"]
+    assert all(math.isclose(p["dofs"] / p["ranks"], 3e5) for p in weak)
