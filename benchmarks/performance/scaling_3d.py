@@ -21,12 +21,13 @@ Studies (full run; the quick run, for CI, takes levels 0-1):
 - *ranks*: level 5 on 1 and 2 ranks (strong scaling) and level 4 on 1 rank against level 5 on 2
   (weak scaling; 2x the DOFs on 2x the ranks).
 
-Model (fitted here, projected to a cluster): per Newton step, the assembly costs ``a N / p`` and
-the linear solve ``s(N) N / p + c (N / p)^(2/3)`` — the work per DOF ``s`` from the serial
-refinement series (its growth with N, if any, extrapolated as a power law), the communication
-term ``c`` (halo exchange ~ the surface of a rank's part) from the 2-rank strong-scaling run.
-Memory per rank: ``m0 + b N / p``. The projection to 64-1024 ranks (weak: the level-5 DOFs per
-rank; strong: 100 M DOFs) is a lower bound on time: two ranks of one node cannot show the network,
+Model (fitted here, projected to a cluster), per Newton step: assembly ``a n``; CG iterations
+``k(N) = k0 (N / N0)^d`` (AMG quality: grows with the global problem N, if at all); each
+iteration ``s(n) n + c n^(2/3)`` with n = N / p the DOFs per rank — ``s`` from the serial
+refinement series (its growth with n is the memory hierarchy, a property of the local problem),
+``c`` (halo exchange ~ the surface of a rank's part) from the 2-rank strong-scaling run. Memory
+per rank: ``m0 + b n``. The projection to 64-1024 ranks (weak: the level-5 DOFs per rank;
+strong: 100 M DOFs) is a lower bound on time: two ranks of one node cannot show the network,
 GAMG's coarse levels (which grow with log p) or load imbalance; what limits a real run is listed
 in ``table.md`` with the numbers behind it (Gmsh on one rank, the replicated interface profile).
 ``scaling_3d.slurm.sh`` submits the same worker at 64-1024 ranks to measure them.
@@ -189,64 +190,78 @@ def large_scale(rows: list[dict[str, Any]], level: int, refinements: int) -> flo
 # model
 # --------------------------------------------------------------------------------------------
 def fit_model(rows: list[dict[str, Any]]) -> dict[str, float]:
-    """Per Newton step: assembly ``a N``, solve work ``s0 (N / N0)^g N`` (least squares in log
-    over the serial Gmsh levels >= 2, where fixed costs are small), the communication constant
-    ``c`` from the 2-rank run, memory ``m0 + b N`` from the serial levels, and Gmsh's rate
-    [tetrahedra/s]."""
+    """The cost model of the module docstring, fitted on the serial Gmsh levels >= 2 (fixed
+    costs small there): assembly ``a`` [s per DOF and Newton step]; CG iterations per Newton step
+    ``k0 (N / N0)^d`` (grows with the global problem); time per CG iteration and DOF
+    ``s0 (n / N0)^g`` (n: DOFs per rank; memory-hierarchy effects of the local problem);
+    memory ``m0 + b N``; Gmsh's rate [tetrahedra/s]; and the halo constant ``c`` from the 2-rank
+    run: its time beyond half the serial one, per CG iteration, per (DOFs per rank)^(2/3)."""
     serial = [r for r in rows if r["ranks"] == 1 and r["refinements"] == 0 and r["level"] >= 2]
     serial = serial or [r for r in rows if r["ranks"] == 1 and r["refinements"] == 0]
     n = np.array([r["num_dofs"] for r in serial], dtype=float)
-    per_newton = np.array([max(r["newton_iterations"], 1) for r in serial], dtype=float)
-    assembly = np.array([r["time_assembly"] for r in serial]) / per_newton
-    solve = np.array([r["time_linear_solve"] for r in serial]) / per_newton
+    newton = np.array([max(r["newton_iterations"], 1) for r in serial], dtype=float)
+    iterations = np.array([r["cg_per_newton"] for r in serial])
+    per_iteration = np.array([r["time_linear_solve"] for r in serial]) / newton / iterations / n
+    assembly = np.array([r["time_assembly"] for r in serial]) / newton / n
     memory = np.array([r["memory_peak_MiB"] for r in serial]) * 2**20
-    a = float(np.median(assembly / n))
     n0 = float(n.max())
-    if n.size > 1:
-        g, log_s0 = np.polyfit(np.log(n / n0), np.log(solve / n), 1)
-    else:
-        g, log_s0 = 0.0, math.log(solve[0] / n[0])
+
+    def power_law(y: np.ndarray) -> tuple[float, float]:
+        """(prefactor at N0, exponent) of y ~ N^exponent."""
+        if n.size < 2:
+            return float(y[-1]), 0.0
+        slope, intercept = np.polyfit(np.log(n / n0), np.log(y), 1)
+        return math.exp(intercept), float(slope)
+
+    k0, d = power_law(iterations)
+    s0, g = power_law(per_iteration)
     b, m0 = np.polyfit(n, memory, 1) if n.size > 1 else (memory[0] / n[0], 0.0)
-    model = {"assembly_s_per_dof": a, "solve_s_per_dof": math.exp(log_s0), "solve_growth": g,
-             "reference_dofs": n0, "memory_bytes_per_dof": float(b),
+    model = {"assembly_s_per_dof": float(np.median(assembly)), "reference_dofs": n0,
+             "cg_iterations": k0, "cg_growth": d, "iteration_s_per_dof": s0,
+             "iteration_growth": g, "memory_bytes_per_dof": float(b),
              "memory_base_bytes": float(m0),
              "gmsh_tetrahedra_per_s": float(np.median([r["tetrahedra_gmsh"] / r["time_gmsh"]
                                                        for r in serial])),
              "tetrahedra_per_dof": float(np.median([r["tetrahedra"] / r["num_dofs"]
                                                     for r in serial])),
-             "newton_iterations": float(np.median(per_newton))}
-    pair = [r for r in rows if r["study"] == "ranks" and r["ranks"] > 1]
-    model["communication_s"] = 0.0
-    if pair:
-        two = pair[0]
-        one = next((r for r in rows if r["ranks"] == 1 and r["level"] == two["level"]
-                    and r["refinements"] == two["refinements"]), None)
-        if one is not None:
-            p = two["ranks"]
-            local = two["num_dofs"] / p
-            newton = max(two["newton_iterations"], 1)
-            ideal = (one["time_assembly"] + one["time_linear_solve"]) / max(
-                one["newton_iterations"], 1) / p
-            actual = (two["time_assembly"] + two["time_linear_solve"]) / newton
-            model["communication_s"] = max(actual - ideal, 0.0) / local ** (2.0 / 3.0)
+             "newton_iterations": float(np.median(newton)), "communication_s": 0.0}
+    two = next((r for r in rows if r["study"] == "ranks" and r["ranks"] > 1), None)
+    one = two and next((r for r in rows if r["ranks"] == 1 and r["level"] == two["level"]
+                        and r["refinements"] == two["refinements"]), None)
+    if two and one:
+        steps = max(two["newton_iterations"], 1)
+        actual = (two["time_assembly"] + two["time_linear_solve"]) / steps
+        ideal = (one["time_assembly"] + one["time_linear_solve"]) / max(
+            one["newton_iterations"], 1) / two["ranks"]
+        local = two["num_dofs"] / two["ranks"]
+        model["communication_s"] = max(actual - ideal, 0.0) / two["cg_per_newton"] / local ** (
+            2.0 / 3.0)
     return model
 
 
 def step_time(model: dict[str, float], dofs: float, ranks: int) -> float:
-    """Projected time of one Newton step [s]: assembly + solve + halo term (module docstring)."""
+    """Projected time of one Newton step [s] of ``dofs`` on ``ranks`` (module docstring)."""
+    n0 = model["reference_dofs"]
     local = dofs / ranks
-    solve = model["solve_s_per_dof"] * (dofs / model["reference_dofs"]) ** model["solve_growth"]
-    comm = model["communication_s"] * local ** (2.0 / 3.0) if ranks > 1 else 0.0
-    return (model["assembly_s_per_dof"] + solve) * local + comm
+    iterations = model["cg_iterations"] * (dofs / n0) ** model["cg_growth"]
+    per_iteration = model["iteration_s_per_dof"] * (local / n0) ** model["iteration_growth"]
+    halo = model["communication_s"] * local ** (2.0 / 3.0) if ranks > 1 else 0.0
+    return model["assembly_s_per_dof"] * local + iterations * (per_iteration * local + halo)
 
 
 def projections(model: dict[str, float], weak_dofs_per_rank: float) -> list[dict[str, Any]]:
-    """Weak (``weak_dofs_per_rank``) and strong (:data:`STRONG_DOFS`) projections."""
+    """Weak (``weak_dofs_per_rank``; efficiency against 1 rank with as many DOFs, which was
+    measured) and strong (:data:`STRONG_DOFS`; efficiency against the first projected rank
+    count, since one rank cannot hold it) projections."""
     out = []
     newton = model["newton_iterations"]
+    first = PROJECTED_RANKS[0]
     for study, dofs_of in (("weak", lambda p: weak_dofs_per_rank * p),
                            ("strong", lambda p: float(STRONG_DOFS))):
-        base = step_time(model, dofs_of(1), 1)
+        if study == "weak":
+            base = step_time(model, dofs_of(1), 1)
+        else:
+            base = step_time(model, dofs_of(first), first) * first
         for p in PROJECTED_RANKS:
             dofs = dofs_of(p)
             t = step_time(model, dofs, p)
@@ -306,11 +321,14 @@ def markdown_table(rows: list[dict[str, Any]], model: dict[str, float],
                    f"{r['time_linear_solve']:.2f} | {r['memory_peak_MiB']:.0f} | "
                    f"{r['bytes_per_dof']:.0f} |")
     out += ["", "## Model (fitted on this machine)", "",
-            f"- assembly {model['assembly_s_per_dof'] * 1e6:.3g} µs per DOF and Newton step; "
-            f"linear solve {model['solve_s_per_dof'] * 1e6:.3g} µs per DOF at "
-            f"{model['reference_dofs']:.3g} DOFs, growing as N^{model['solve_growth']:.3f};",
-            f"- halo term c = {model['communication_s']:.3g} s per (DOF per rank)^(2/3), from "
-            "the 2-rank run (shared memory: a network adds latency this cannot show);",
+            f"- assembly {model['assembly_s_per_dof'] * 1e6:.3g} µs per DOF and Newton step;",
+            f"- CG iterations per Newton step {model['cg_iterations']:.1f} at "
+            f"{model['reference_dofs']:.3g} DOFs, growing as N^{model['cg_growth']:.3f};",
+            f"- one CG iteration {model['iteration_s_per_dof'] * 1e9:.3g} ns per DOF, growing "
+            f"as n^{model['iteration_growth']:.3f} with the DOFs per rank n;",
+            f"- halo term c = {model['communication_s']:.3g} s per iteration and (DOF per "
+            "rank)^(2/3), from the 2-rank run (shared memory: a network adds latency this "
+            "cannot show);",
             f"- memory {model['memory_bytes_per_dof']:.0f} B per DOF + "
             f"{model['memory_base_bytes'] / 2**20:.0f} MiB per process;",
             f"- Gmsh {model['gmsh_tetrahedra_per_s']:.3g} tetrahedra/s on one core.", "",
@@ -461,7 +479,7 @@ class Scaling3D(Benchmark):
             ax.semilogx([p["ranks"] for p in sel], [p["efficiency"] for p in sel], style,
                         label=f"{study} (projected)")
         ax.set_xlabel("ranks")
-        ax.set_ylabel("parallel efficiency")
+        ax.set_ylabel("parallel efficiency (weak: vs 1 rank; strong: vs 64 ranks)")
         ax.set_ylim(0, 1.1)
         ax.set_title("(c) projection from 1-2 ranks (upper bound)")
         ax.legend(fontsize=8)
