@@ -373,7 +373,7 @@ def test_the_3d_example_writes_a_run_folder_paraview_opens(comm, shared_tmp_path
     from ssbx.runs.registry import run_case
 
     example = Path(__file__).resolve().parents[1] / "examples" / "pore_array_3d.toml"
-    case = with_overrides(load_case(example), {"mesh.size_fine": "1.2 um",
+    case = with_overrides(load_case(example), {"mesh.size_fine": "1 um",
                                                "mesh.size_coarse": "6 um"})
     root = Path(shared_tmp_path) / "pores3d"
     folder = RunFolder(comm, root, overwrite=True)

@@ -357,19 +357,6 @@ VOID_KEYS: tuple[Key, ...] = (
 
 CRACK_VOID_KEYS: tuple[Key, ...] = (
     Key(
-        "center_y",
-        "quantity",
-        "Second lateral coordinate of the centre of a pore in a 3-D box "
-        "(`geometry.dimension = 3`, `kind = \"planar\"`), where every void is a pore of "
-        "revolution about its vertical axis through (`center`, `center_y`), of diameter "
-        "`width`.",
-        dimension=LENGTH,
-        default=0.0,
-        default_text="required (3-D box)",
-        constraints="3-D box: the footprint inside the box, off its sides; pores may not "
-        "overlap or touch",
-    ),
-    Key(
         "x_min",
         "quantity",
         "Left end of the void along the interface, measured from the middle of the "
