@@ -84,9 +84,16 @@ def _domain(comm, n: int, axisymmetric: bool) -> ElectrolyteDomain:
     mesh = dolfinx.mesh.create_rectangle(
         comm, [np.array([0.0, 0.0]), np.array([L, H])], [n, n // 2],
         dolfinx.mesh.CellType.triangle, ghost_mode=dolfinx.mesh.GhostMode.shared_facet)
+    return _tagged_domain(mesh, axisymmetric)
+
+
+def _tagged_domain(mesh, axisymmetric: bool) -> ElectrolyteDomain:
+    """The electrolyte ``mesh`` with its contact (bottom) and top tagged along the vertical
+    axis (y in 2-D, z in 3-D)."""
     fdim = mesh.topology.dim - 1
-    bottom = dolfinx.mesh.locate_entities_boundary(mesh, fdim, lambda x: np.isclose(x[1], 0.0))
-    top = dolfinx.mesh.locate_entities_boundary(mesh, fdim, lambda x: np.isclose(x[1], H))
+    up = mesh.geometry.dim - 1
+    bottom = dolfinx.mesh.locate_entities_boundary(mesh, fdim, lambda x: np.isclose(x[up], 0.0))
+    top = dolfinx.mesh.locate_entities_boundary(mesh, fdim, lambda x: np.isclose(x[up], H))
     facets = np.concatenate([bottom, top]).astype(np.int32)
     values = np.concatenate([np.full_like(bottom, CONTACT), np.full_like(top, TOP)])
     order = np.argsort(facets)
@@ -190,15 +197,7 @@ def _domain_3d(comm, n: int) -> ElectrolyteDomain:
     mesh = dolfinx.mesh.create_box(
         comm, [np.array([0.0, 0.0, 0.0]), np.array([L, D3, H])], [n, n // 2, n // 2],
         dolfinx.mesh.CellType.tetrahedron, ghost_mode=dolfinx.mesh.GhostMode.shared_facet)
-    fdim = 2
-    bottom = dolfinx.mesh.locate_entities_boundary(mesh, fdim, lambda x: np.isclose(x[2], 0.0))
-    top = dolfinx.mesh.locate_entities_boundary(mesh, fdim, lambda x: np.isclose(x[2], H))
-    facets = np.concatenate([bottom, top]).astype(np.int32)
-    values = np.concatenate([np.full_like(bottom, CONTACT), np.full_like(top, TOP)])
-    order = np.argsort(facets)
-    tags = dolfinx.mesh.meshtags(mesh, fdim, facets[order], values[order].astype(np.int32))
-    return ElectrolyteDomain(mesh=mesh, facet_tags=tags, axisymmetric=False, thickness=H,
-                             contact_tag=CONTACT, top_tag=TOP)
+    return _tagged_domain(mesh, axisymmetric=False)
 
 
 @pytest.mark.parametrize("degree", [pytest.param(1, marks=pytest.mark.mpi), 2])
