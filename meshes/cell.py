@@ -643,25 +643,29 @@ def mesh_statistics(cell_mesh: CellMesh) -> dict[str, Any]:
     """Global mesh statistics (collective).
 
     Keys: ``num_cells``, ``num_cells_electrolyte``, ``num_cells_lithium``, ``num_vertices``,
-    ``h_min``/``h_max`` (cell diameter, longest edge [m]), ``area_min`` [m²] and ``quality_min``
-    (``4√3·area / Σ edge²``: 1 for an equilateral triangle, 0 for a degenerate one).
+    ``h_min``/``h_max`` (cell diameter, longest edge [m]), ``quality_min`` and the smallest cell:
+    triangles ``area_min`` [m²], quality ``4√3·area / Σ edge²``; tetrahedra ``volume_min`` [m³],
+    quality ``6√2·volume / l_rms³`` (1 for the regular cell, 0 for a degenerate one).
     """
     comm = cell_mesh.comm
     mesh = cell_mesh.mesh
     tdim = mesh.topology.dim
-    if tdim == 3:
-        return _tetrahedron_statistics(cell_mesh)
     n_owned = mesh.topology.index_map(tdim).size_local
-    x = mesh.geometry.x[:, :2]
-    nodes = mesh.geometry.dofmaps[0][:n_owned, :3]
-    p0, p1, p2 = x[nodes[:, 0]], x[nodes[:, 1]], x[nodes[:, 2]]
-    e0 = np.linalg.norm(p1 - p0, axis=1)
-    e1 = np.linalg.norm(p2 - p1, axis=1)
-    e2 = np.linalg.norm(p0 - p2, axis=1)
-    d1, d2 = p1 - p0, p2 - p0
-    area = 0.5 * np.abs(d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0])
-    h = np.maximum(np.maximum(e0, e1), e2)
-    quality = 4.0 * math.sqrt(3.0) * area / (e0**2 + e1**2 + e2**2) if n_owned else np.ones(0)
+    x = mesh.geometry.x[:, : mesh.geometry.dim]
+    nodes = mesh.geometry.dofmaps[0][:n_owned, : tdim + 1]
+    p = [x[nodes[:, k]] for k in range(tdim + 1)]
+    edges = np.stack([np.linalg.norm(p[j] - p[i], axis=1)
+                      for i, j in itertools.combinations(range(tdim + 1), 2)])
+    d1, d2 = p[1] - p[0], p[2] - p[0]
+    if tdim == 3:
+        size_name = "volume_min"
+        size = np.abs(np.einsum("ij,ij->i", p[3] - p[0], np.cross(d1, d2))) / 6.0
+        quality = 6.0 * math.sqrt(2.0) * size / np.sqrt(np.mean(edges**2, axis=0)) ** 3
+    else:
+        size_name = "area_min"
+        size = 0.5 * np.abs(d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0])
+        quality = 4.0 * math.sqrt(3.0) * size / np.sum(edges**2, axis=0)
+    h = edges.max(axis=0) if n_owned else np.ones(0)
     inf = math.inf
     return {
         "num_cells": mesh.topology.index_map(tdim).size_global,
@@ -670,34 +674,6 @@ def mesh_statistics(cell_mesh: CellMesh) -> dict[str, Any]:
         "num_vertices": mesh.topology.index_map(0).size_global,
         "h_min": comm.allreduce(float(h.min()) if n_owned else inf, op=MPI.MIN),
         "h_max": comm.allreduce(float(h.max()) if n_owned else -inf, op=MPI.MAX),
-        "area_min": comm.allreduce(float(area.min()) if n_owned else inf, op=MPI.MIN),
-        "quality_min": comm.allreduce(float(quality.min()) if n_owned else inf, op=MPI.MIN),
-    }
-
-
-def _tetrahedron_statistics(cell_mesh: CellMesh) -> dict[str, Any]:
-    """:func:`mesh_statistics` of a 3-D cell: ``volume_min`` [m³] and ``quality_min``
-    (``6√2·volume / l_rms³``: 1 for a regular tetrahedron) instead of areas."""
-    comm = cell_mesh.comm
-    mesh = cell_mesh.mesh
-    n_owned = mesh.topology.index_map(3).size_local
-    x = mesh.geometry.x
-    nodes = mesh.geometry.dofmaps[0][:n_owned, :4]
-    p = [x[nodes[:, k]] for k in range(4)]
-    edges = np.stack([np.linalg.norm(p[j] - p[i], axis=1)
-                      for i, j in itertools.combinations(range(4), 2)])
-    volume = np.abs(np.einsum("ij,ij->i", p[1] - p[0], np.cross(p[2] - p[0], p[3] - p[0]))) / 6
-    l_rms = np.sqrt(np.mean(edges**2, axis=0))
-    quality = 6.0 * math.sqrt(2.0) * volume / l_rms**3 if n_owned else np.ones(0)
-    h = edges.max(axis=0) if n_owned else np.ones(0)
-    inf = math.inf
-    return {
-        "num_cells": mesh.topology.index_map(3).size_global,
-        "num_cells_electrolyte": cell_mesh.num_cells_electrolyte,
-        "num_cells_lithium": cell_mesh.num_cells_lithium,
-        "num_vertices": mesh.topology.index_map(0).size_global,
-        "h_min": comm.allreduce(float(h.min()) if n_owned else inf, op=MPI.MIN),
-        "h_max": comm.allreduce(float(h.max()) if n_owned else -inf, op=MPI.MAX),
-        "volume_min": comm.allreduce(float(volume.min()) if n_owned else inf, op=MPI.MIN),
+        size_name: comm.allreduce(float(size.min()) if n_owned else inf, op=MPI.MIN),
         "quality_min": comm.allreduce(float(quality.min()) if n_owned else inf, op=MPI.MIN),
     }
