@@ -1,22 +1,25 @@
 """Bring your own geometry: a user's Gmsh file whose physical groups carry ssbx's tag names.
 
-The file (``.msh``, or ``.geo`` / a CAD file Gmsh reads, meshed here in 2-D) is merged into a
-Gmsh model on one rank and checked before anything is solved; every problem is reported at once
-(:class:`UserMeshError`):
+The file (``.msh``, or ``.geo`` / a CAD file Gmsh reads, meshed here in the cell's dimension)
+is merged into a Gmsh model on one rank and checked before anything is solved; every problem is
+reported at once (:class:`UserMeshError`):
 
 - the physical groups are found by *name* (any numbers): the cell groups ``electrolyte`` and
-  ``lithium`` (2-D), the facet groups ``contact`` (the Li/electrolyte interface), ``se_top``
-  (the counter-electrode side), ``li_bottom`` and, optional, ``void_se``, ``void_li``,
-  ``side_left`` (the axis when axisymmetric), ``side_right`` (1-D); required: ``electrolyte``,
-  ``contact``, ``se_top``; a group of another dimension, or one name used twice, is an error;
-- the mesh is plane (z = 0) and its triangles are neither degenerate (area below 1e-10 of the
-  mean) nor inverted (orientation opposite to the majority: a mirrored or folded part);
-- axisymmetric meshes lie in ``x >= 0``.
+  ``lithium`` (2-D: surfaces; ``geometry.dimension = 3``: volumes), the facet groups
+  ``contact`` (the Li/electrolyte interface), ``se_top`` (the counter-electrode side),
+  ``li_bottom`` and, optional, ``void_se``, ``void_li``, ``side_left`` (the axis when
+  axisymmetric), ``side_right``, ``side_front``, ``side_back`` (one dimension lower); required:
+  ``electrolyte``, ``contact``, ``se_top``; a group of another dimension, or one name used
+  twice, is an error;
+- 2-D: the mesh is plane (z = 0) and its triangles are neither degenerate (area below 1e-10 of
+  the mean) nor inverted (orientation opposite to the majority: a mirrored or folded part);
+  3-D: the same for the signed volumes of its tetrahedra;
+- axisymmetric 2-D meshes lie in ``x >= 0``.
 
 Coordinates are in metres (``scale`` converts, e.g. 1e-6 for a file in micrometres), with
-ssbx's convention: the interface near ``y = 0``, the electrolyte above it up to ``y = h_se``
-(``se_top``), the Li below. The cell's ``h_se``, ``h_li`` and ``width`` are read from the mesh
-(the extent of ``se_top``, of the Li and of the mesh in x) and replace the spec's.
+ssbx's convention: the interface near the vertical coordinate 0 (y in 2-D, z in 3-D), the
+electrolyte above it up to ``h_se`` (``se_top``), the Li below. The cell's ``h_se``, ``h_li``,
+``width`` (and in 3-D ``depth``) are read from the mesh and replace the spec's.
 """
 
 from __future__ import annotations
@@ -48,13 +51,14 @@ def _groups() -> dict[str, int]:
     return {physical_name(t): int(t) for t in (*CellTag, *FacetTag)}
 
 
-def _check_and_retag(gmsh: Any, path: Path, msh_path: Path | None, scale: float) -> None:
-    """Merge ``path`` into the current model, mesh it if it has no 2-D mesh, check it (module
-    docstring), renumber its physical groups to ssbx's tags and write it to ``msh_path`` (in
-    metres) if given. Raises UserMeshError."""
+def _check_and_retag(gmsh: Any, path: Path, msh_path: Path | None, scale: float,
+                     tdim: int = 2) -> None:
+    """Merge ``path`` into the current model, mesh it if it has no mesh of dimension ``tdim``,
+    check it (module docstring), renumber its physical groups to ssbx's tags and write it to
+    ``msh_path`` (in metres) if given. Raises UserMeshError."""
     gmsh.merge(str(path))
-    if len(gmsh.model.mesh.getElements(2)[0]) == 0:
-        gmsh.model.mesh.generate(2)
+    if len(gmsh.model.mesh.getElements(tdim)[0]) == 0:
+        gmsh.model.mesh.generate(tdim)
     problems: list[str] = []
     ours = _groups()
     found: dict[str, tuple[int, int]] = {}
@@ -67,14 +71,15 @@ def _check_and_retag(gmsh: Any, path: Path, msh_path: Path | None, scale: float)
         if name in found:
             problems.append(f"physical group {name!r} is defined twice")
             continue
-        expected = 2 if name in ("electrolyte", "lithium") else 1
+        expected = tdim if name in ("electrolyte", "lithium") else tdim - 1
         if dim != expected:
+            facets = "facets (surfaces)" if tdim == 3 else "facets (curves)"
             problems.append(f"physical group {name!r} has dimension {dim}; expected {expected} "
-                            f"({'cells' if expected == 2 else 'facets (curves)'})")
+                            f"({'cells' if expected == tdim else facets})")
             continue
         found[name] = (dim, tag)
     problems += [f"physical group {name!r} is missing" for name in REQUIRED if name not in found]
-    problems += _element_problems(gmsh)
+    problems += _element_problems(gmsh) if tdim == 2 else _tetrahedron_problems(gmsh)
     if problems:
         raise UserMeshError(f"{path}: " + "; ".join(problems))
     entities = {name: gmsh.model.getEntitiesForPhysicalGroup(*dt) for name, dt in found.items()}
@@ -115,14 +120,41 @@ def _element_problems(gmsh: Any) -> list[str]:
                             - (b[:, 1] - a[:, 1]) * (d[:, 0] - a[:, 0])))
     if not areas:
         return [*problems, "no 2-D elements"]
-    area = np.concatenate(areas)
-    sign = 1.0 if np.sum(area > 0.0) >= np.sum(area < 0.0) else -1.0
-    degenerate = np.abs(area) < DEGENERATE * np.mean(np.abs(area))
-    inverted = (sign * area < 0.0) & ~degenerate
+    return problems + _orientation_problems(np.concatenate(areas), "triangle(s)", "area")
+
+
+def _tetrahedron_problems(gmsh: Any) -> list[str]:
+    """Degenerate or inverted tetrahedra (signed volumes against the majority's sign)."""
+    node_tags, coords, _ = gmsh.model.mesh.getNodes()
+    xyz = np.asarray(coords).reshape(-1, 3)
+    index = np.zeros(int(np.max(node_tags)) + 1, dtype=np.int64)
+    index[np.asarray(node_tags, dtype=np.int64)] = np.arange(len(node_tags))
+    problems, volumes = [], []
+    for etype, conn in zip(*gmsh.model.mesh.getElements(3)[::2], strict=True):
+        name, _, _, n_nodes, _, n_primary = gmsh.model.mesh.getElementProperties(etype)
+        if n_primary != 4:
+            problems.append(f"{name} elements: only tetrahedra are supported")
+            continue
+        c = index[np.asarray(conn, dtype=np.int64).reshape(-1, n_nodes)[:, :4]]
+        p0 = xyz[c[:, 0]]
+        volumes.append(np.einsum("ij,ij->i", xyz[c[:, 3]] - p0,
+                                 np.cross(xyz[c[:, 1]] - p0, xyz[c[:, 2]] - p0)) / 6.0)
+    if not volumes:
+        return [*problems, "no 3-D elements"]
+    return problems + _orientation_problems(np.concatenate(volumes), "tetrahedra", "volume")
+
+
+def _orientation_problems(measure: np.ndarray, cells: str, what: str) -> list[str]:
+    """Degenerate (|measure| below DEGENERATE x mean) and inverted (sign against the majority)
+    cells, from their signed areas or volumes."""
+    sign = 1.0 if np.sum(measure > 0.0) >= np.sum(measure < 0.0) else -1.0
+    degenerate = np.abs(measure) < DEGENERATE * np.mean(np.abs(measure))
+    inverted = (sign * measure < 0.0) & ~degenerate
+    problems = []
     if np.any(degenerate):
-        problems.append(f"{int(np.sum(degenerate))} degenerate triangle(s) (zero area)")
+        problems.append(f"{int(np.sum(degenerate))} degenerate {cells} (zero {what})")
     if np.any(inverted):
-        problems.append(f"{int(np.sum(inverted))} inverted triangle(s) (orientation opposite to "
+        problems.append(f"{int(np.sum(inverted))} inverted {cells} (orientation opposite to "
                         f"the other {int(np.sum(~inverted & ~degenerate))})")
     return problems
 
@@ -146,9 +178,10 @@ def read_user_mesh(comm: MPI.Comm, path: Path, geometry: CellGeometrySpec, *,
     if error:
         raise UserMeshError(error)
     try:
-        data = mesh_on_rank(comm, lambda gmsh: _check_and_retag(gmsh, path, msh_path, scale),
-                            model="ssbx_user",
-                            what=f"the user mesh {path}")
+        tdim = geometry.dimension
+        data = mesh_on_rank(comm, lambda gmsh: _check_and_retag(gmsh, path, msh_path, scale,
+                                                                tdim),
+                            model="ssbx_user", what=f"the user mesh {path}", gdim=tdim)
     except RuntimeError as err:
         raise UserMeshError(str(err).removeprefix(f"Gmsh failed to mesh the user mesh {path}: "
                                                   "UserMeshError: ")) from None
@@ -156,14 +189,16 @@ def read_user_mesh(comm: MPI.Comm, path: Path, geometry: CellGeometrySpec, *,
     mesh.geometry.x[:] *= scale
     x = mesh.geometry.x
     lo = [comm.allreduce(float(x[:, i].min()) if len(x) else np.inf, op=MPI.MIN)
-          for i in range(2)]
+          for i in range(tdim)]
     hi = [comm.allreduce(float(x[:, i].max()) if len(x) else -np.inf, op=MPI.MAX)
-          for i in range(2)]
-    if geometry.kind == "axisymmetric" and lo[0] < -1e-9 * (hi[0] - lo[0]):
+          for i in range(tdim)]
+    if tdim == 2 and geometry.kind == "axisymmetric" and lo[0] < -1e-9 * (hi[0] - lo[0]):
         raise UserMeshError(f"{path}: an axisymmetric mesh must lie in x >= 0 (x = r); its x "
                             f"reaches {lo[0]:.6g} m")
-    derived = dataclasses.replace(geometry, h_se=hi[1], h_li=max(-lo[1], 0.0),
-                                  width=hi[0], voids=())
+    up = tdim - 1
+    derived = dataclasses.replace(geometry, h_se=hi[up], h_li=max(-lo[up], 0.0),
+                                  width=hi[0], voids=(), pore_count=0,
+                                  depth=hi[1] - lo[1] if tdim == 3 else 0.0)
     return mesh, data.cell_tags, data.facet_tags, derived
 
 

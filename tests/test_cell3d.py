@@ -390,3 +390,12 @@ def test_the_3d_example_writes_a_run_folder_paraview_opens(comm, shared_tmp_path
         rows = list(csv.DictReader(f))
     assert {"x_m", "y_m"} <= rows[0].keys()
     assert len({(r["x_m"], r["y_m"]) for r in rows}) == len(rows)
+
+
+def test_a_3d_user_mesh_takes_no_pore_keys():
+    from pathlib import Path
+
+    geo = Path(__file__).resolve().parents[1] / "examples/user_geometry/cell_with_pore_3d.geo"
+    problems = _problems({"geometry": {"dimension": 3, "mesh_file": str(geo), "pore_count": 3}})
+    assert any("geometry.pore_count = 3: not used with geometry.mesh_file" in p
+               for p in problems), problems

@@ -447,7 +447,8 @@ def check_mesh_file(st: ValidationState) -> None:
     elif not file.is_file():
         st.problems.append(f"{st.shown('geometry.mesh_file')}: no such file")
     for key in ("geometry.h_se", "geometry.h_li", "geometry.width", "geometry.voids",
-                "geometry.roughness_rq", "mesh.size_fine", "mesh.size_coarse"):
+                "geometry.roughness_rq", "mesh.size_fine", "mesh.size_coarse", "geometry.depth",
+                "geometry.pore_count"):
         if key in st.given and not _is_default(st, key):
             st.problems.append(f"{st.shown(key)}: not used with geometry.mesh_file (the "
                                "geometry and its mesh come from the file); remove the key")
@@ -573,10 +574,7 @@ def check_dimension(st: ValidationState) -> None:
             f"{st.shown('geometry.dimension')}: 3-D cells are solved for problem = "
             f"\"current_distribution\" only (got {problem!r}); mechanics, stripping, cracks "
             "and stacks are 2-D (planar or axisymmetric)")
-    if v.get("geometry.mesh_file"):
-        st.problems.append(f"{st.shown('geometry.mesh_file')}: a user mesh is read in 2-D "
-                           "only; remove geometry.dimension = 3")
-    if not box:
+    if not box or v.get("geometry.mesh_file"):
         return
     for void in st.voids:
         if "center_y" not in void.given:

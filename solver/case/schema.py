@@ -545,13 +545,15 @@ SCHEMA: tuple[Key, ...] = (
     Key(
         "geometry.mesh_file",
         "str",
-        "A Gmsh file of your own (`.msh`, or a `.geo` / CAD file, meshed in 2-D) instead of "
-        "ssbx's mesher, `current_distribution` only; a relative path is relative to the case "
-        "file. Its physical groups carry ssbx's tag names (`electrolyte`, `lithium`, "
-        "`contact`, `se_top`, `li_bottom`, `void_se`, `void_li`, `side_left`, `side_right`; "
-        "required: `electrolyte`, `contact`, `se_top`); interface near y = 0, electrolyte "
-        "above. `h_se`, `h_li` and `width` are read from it; it is checked (groups, "
-        "dimensions, degenerate or inverted triangles) before solving.",
+        "A Gmsh file of your own (`.msh`, or a `.geo` / CAD file, meshed in 2-D, or in 3-D "
+        "with `geometry.dimension = 3`) instead of ssbx's mesher, `current_distribution` "
+        "only; a relative path is relative to the case file. Its physical groups carry ssbx's "
+        "tag names (`electrolyte`, `lithium`, `contact`, `se_top`, `li_bottom`, `void_se`, "
+        "`void_li`, `side_left`, `side_right`, in 3-D also `side_front`, `side_back`; "
+        "required: `electrolyte`, `contact`, `se_top`); interface near y = 0 (3-D: z = 0), "
+        "electrolyte above. `h_se`, `h_li`, `width` (and `depth`) are read from it; it is "
+        "checked (groups, dimensions, degenerate or inverted triangles or tetrahedra) before "
+        "solving.",
         default="",
     ),
     Key(
