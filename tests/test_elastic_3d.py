@@ -1,5 +1,6 @@
 """3-D linear elasticity (:mod:`ssbx.problems.elastic_3d`) against the Lamé solution of a thick
-spherical shell under internal pressure, and the AMG solver's iteration counts.
+spherical shell under internal pressure, the AMG solver's iteration counts, and a manufactured
+solution on a box (rates).
 
 Lamé (Timoshenko & Goodier, Theory of Elasticity, 3rd ed., 1970, §141): a shell a <= r <= b
 with internal pressure p and a free outer surface has the radial displacement
@@ -84,3 +85,65 @@ def test_lame_shell_is_the_same_on_two_ranks(comm):
         _, serial, _ = _solve(MPI.COMM_SELF, SIZES[0])
         assert error == pytest.approx(serial, rel=1e-3)  # equal to the CG tolerance
     assert error < 1e-2  # 6.8e-3 on this coarsest mesh
+
+
+# ---------------------------------------------------------------------------------------------
+# manufactured solution on a box
+# ---------------------------------------------------------------------------------------------
+BOX = (40 * UM, 20 * UM, 20 * UM)
+
+
+def manufactured_displacement(x):
+    """A smooth 3-D displacement [m] with shear and dilatation in every component; zero normal
+    component on x = 0, y = 0 and z = 0 (rollers there)."""
+    X, Y, Z = (x[i] / BOX[i] for i in range(3))
+    s = 1e-8
+    return ufl.as_vector([s * ufl.sin(math.pi * X / 2) * (1 + Y * Z),
+                          s * Y * ufl.cos(math.pi * X / 3) * (1 + Z * Z),
+                          s * ufl.sin(math.pi * Z / 2) * (1 + X * Y)])
+
+
+@pytest.mark.parametrize("degree", [pytest.param(1, marks=pytest.mark.mpi), 2])
+def test_manufactured_solution_rates_3d_elasticity(comm, degree):
+    """Rollers on the three faces through the origin, the exact traction on the other three,
+    the body force -div sigma(u_m): L2 rates k + 1, H1 rates k."""
+    import dolfinx
+
+    hs, l2s, h1s = [], [], []
+    for n in (8, 16, 32) if degree == 1 else (4, 8, 16):
+        mesh = dolfinx.mesh.create_box(comm, [np.zeros(3), np.array(BOX)], [n, n // 2, n // 2],
+                                       dolfinx.mesh.CellType.tetrahedron)
+        fdim = 2
+        facets, values = [], []
+        for tag, (axis, value) in enumerate([(0, 0.0), (1, 0.0), (2, 0.0), (0, BOX[0]),
+                                             (1, BOX[1]), (2, BOX[2])]):
+            found = dolfinx.mesh.locate_entities_boundary(
+                mesh, fdim, lambda x, a=axis, v=value: np.isclose(x[a], v))
+            facets.append(found)
+            values.append(np.full(found.size, tag, dtype=np.int32))
+        f = np.concatenate(facets)
+        order = np.argsort(f)
+        tags = dolfinx.mesh.meshtags(mesh, fdim, f[order], np.concatenate(values)[order])
+        body = ElasticBody3D(mesh, tags, MATERIAL, degree=degree, prefix=f"mms_el_{degree}_{n}_")
+        x = ufl.SpatialCoordinate(mesh)
+        exact = manufactured_displacement(x)
+        stress = body.stress(exact)
+        body.load(-ufl.div(stress))
+        for tag in range(3):
+            body.fix(tag, tag)
+        normal = ufl.FacetNormal(mesh)
+        for tag in range(3, 6):
+            body.pull(tag, stress * normal)
+        # the rollers only hold the normal component: the exact tangential traction there
+        for tag in range(3):
+            t = stress * normal
+            body.pull(tag, t - ufl.dot(t, normal) * normal)
+        solution = body.solve(rtol=1e-12)
+        e = solution.displacement - exact
+        hs.append(BOX[0] / n)
+        l2s.append(math.sqrt(body.integrate(ufl.inner(e, e))))
+        h1s.append(math.sqrt(body.integrate(ufl.inner(ufl.grad(e), ufl.grad(e)))))
+    l2 = np.log2(np.array(l2s[:-1]) / l2s[1:])
+    h1 = np.log2(np.array(h1s[:-1]) / h1s[1:])
+    print(f"\n3-D elasticity MMS P{degree}: L2 rates {l2}, H1 rates {h1}")
+    assert l2[-1] > degree + 0.8 and h1[-1] > degree - 0.15, (l2, h1)

@@ -1,9 +1,10 @@
 """Linear elasticity in 3-D with an algebraic-multigrid solver that scales.
 
-``-div sigma(u) = 0`` with ``sigma = lambda tr(eps) I + 2 mu eps``, ``eps = sym grad u``, one
+``-div sigma(u) = f`` with ``sigma = lambda tr(eps) I + 2 mu eps``, ``eps = sym grad u``, one
 isotropic material (:class:`ssbx.physics.elastic_material.ElasticMaterial`), displacement
 components fixed on tagged facets (symmetry planes, clamps) and normal pressures on others
-(``sigma n = -p n``). Solved with CG + GAMG whose near-nullspace is the six rigid-body modes
+(``sigma n = -p n``), tractions on others and a body force f [N/m^3] (``load``; manufactured
+solutions). Solved with CG + GAMG whose near-nullspace is the six rigid-body modes
 (three translations, three rotations), as the dolfinx elasticity demo does: without them GAMG's
 aggregates cannot represent the rotations and its iteration count grows with refinement.
 
@@ -82,6 +83,8 @@ class ElasticBody3D:
         self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=facet_tags)
         self._fixed: list[tuple[int, int]] = []
         self._pressures: list[tuple[int, float]] = []
+        self._tractions: list[tuple[int, Any]] = []
+        self._body_force: Any = None
         mesh.topology.create_connectivity(mesh.topology.dim - 1, mesh.topology.dim)
 
     def stress(self, u: Any) -> Any:
@@ -102,16 +105,29 @@ class ElasticBody3D:
         self._pressures.append((int(tag), float(pressure)))
         return self
 
+    def pull(self, tag: int, traction: Any) -> ElasticBody3D:
+        """Apply the traction vector ``traction`` [Pa] (a UFL expression) on the facets ``tag``."""
+        self._tractions.append((int(tag), traction))
+        return self
+
+    def load(self, body_force: Any) -> ElasticBody3D:
+        """Apply the body force ``body_force`` [N/m^3] (a UFL vector expression)."""
+        self._body_force = body_force
+        return self
+
     def solve(self, rtol: float = 1e-10) -> ElasticSolution:
         """Assemble and solve with CG + GAMG; raise :class:`SolverDivergedError` if CG fails."""
         t0 = time.perf_counter()
         u, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
         n = ufl.FacetNormal(self.mesh)
         a = ufl.inner(self.stress(u), ufl.sym(ufl.grad(v))) * ufl.dx
-        zero = fem.Constant(self.mesh, np.zeros(3))
-        L = ufl.inner(zero, v) * ufl.dx
+        force = self._body_force if self._body_force is not None else fem.Constant(
+            self.mesh, np.zeros(3))
+        L = ufl.inner(force, v) * ufl.dx
         for tag, p in self._pressures:
             L += -fem.Constant(self.mesh, p) * ufl.inner(n, v) * self.ds(tag)
+        for tag, traction in self._tractions:
+            L += ufl.inner(traction, v) * self.ds(tag)
         bcs = []
         fdim = self.mesh.topology.dim - 1
         for tag, component in self._fixed:
