@@ -446,7 +446,7 @@ class Scaling3D(Benchmark):
         model = outcome.plot_data["model"]
         projected = outcome.plot_data["projected"]
         fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
-        serial = [r for r in rows if r["ranks"] == 1]
+        serial = sorted((r for r in rows if r["ranks"] == 1), key=lambda r: r["num_dofs"])
         n = np.array([r["num_dofs"] for r in serial], dtype=float)
         newton = np.array([max(r["newton_iterations"], 1) for r in serial], dtype=float)
         ax = axes[0]
@@ -480,7 +480,7 @@ class Scaling3D(Benchmark):
                         label=f"{study} (projected)")
         ax.set_xlabel("ranks")
         ax.set_ylabel("parallel efficiency (weak: vs 1 rank; strong: vs 64 ranks)")
-        ax.set_ylim(0, 1.1)
+        ax.set_ylim(0, max(1.1, 1.05 * max(p["efficiency"] for p in projected)))
         ax.set_title("(c) projection from 1-2 ranks (upper bound)")
         ax.legend(fontsize=8)
         fig.suptitle(f"scaling_3d{' (quick)' if quick else ''}")
