@@ -51,8 +51,13 @@ def rigid_body_modes(V: fem.FunctionSpace) -> PETSc.NullSpace:
     dofs = [V.sub(i).dofmap.list.flatten() for i in range(3)]
     x = V.tabulate_dof_coordinates()
     nodes = V.dofmap.list.flatten()
-    # rotations about the centroid keep the modes well scaled against the translations
-    x = x - np.mean(x[: index_map.size_local], axis=0) if index_map.size_local else x
+    # rotations about the body's centroid (one point for every rank, else each rank's part
+    # would turn about its own point and the modes would not be rigid) keep the modes well
+    # scaled against the translations
+    comm = V.mesh.comm
+    owned = x[: index_map.size_local]
+    count = comm.allreduce(owned.shape[0], op=MPI.SUM)
+    x = x - comm.allreduce(owned.sum(axis=0), op=MPI.SUM) / max(count, 1)
     x0, x1, x2 = x[nodes, 0], x[nodes, 1], x[nodes, 2]
     for i in range(3):
         basis[i][dofs[i]] = 1.0
