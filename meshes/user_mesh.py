@@ -79,7 +79,7 @@ def _check_and_retag(gmsh: Any, path: Path, msh_path: Path | None, scale: float,
             continue
         found[name] = (dim, tag)
     problems += [f"physical group {name!r} is missing" for name in REQUIRED if name not in found]
-    problems += _element_problems(gmsh) if tdim == 2 else _tetrahedron_problems(gmsh)
+    problems += _element_problems(gmsh, tdim)
     if problems:
         raise UserMeshError(f"{path}: " + "; ".join(problems))
     entities = {name: gmsh.model.getEntitiesForPhysicalGroup(*dt) for name, dt in found.items()}
@@ -98,50 +98,33 @@ def _check_and_retag(gmsh: Any, path: Path, msh_path: Path | None, scale: float,
             gmsh.option.setNumber("Mesh.ScalingFactor", 1.0)
 
 
-def _element_problems(gmsh: Any) -> list[str]:
-    """Degenerate or inverted triangles, a non-plane mesh."""
+def _element_problems(gmsh: Any, tdim: int) -> list[str]:
+    """Degenerate or inverted triangles (``tdim = 2``; and a mesh off the plane z = 0) or
+    tetrahedra (``tdim = 3``), from their signed areas or volumes."""
     node_tags, coords, _ = gmsh.model.mesh.getNodes()
     xyz = np.asarray(coords).reshape(-1, 3)
     problems = []
-    if len(xyz) and np.max(np.abs(xyz[:, 2])) > 1e-12 * max(np.ptp(xyz[:, 0]), 1e-300):
+    if tdim == 2 and len(xyz) and np.max(np.abs(xyz[:, 2])) > 1e-12 * max(np.ptp(xyz[:, 0]),
+                                                                           1e-300):
         problems.append("the mesh is not plane (nodes off z = 0)")
     index = np.zeros(int(np.max(node_tags)) + 1, dtype=np.int64)
     index[np.asarray(node_tags, dtype=np.int64)] = np.arange(len(node_tags))
-    types, _, connectivity = gmsh.model.mesh.getElements(2)
-    areas = []
-    for etype, conn in zip(types, connectivity, strict=True):
+    cells, shapes = ("triangle(s)", "triangles") if tdim == 2 else ("tetrahedra", "tetrahedra")
+    measures = []
+    for etype, conn in zip(*gmsh.model.mesh.getElements(tdim)[::2], strict=True):
         name, _, _, n_nodes, _, n_primary = gmsh.model.mesh.getElementProperties(etype)
-        if n_primary != 3:
-            problems.append(f"{name} elements: only triangles are supported")
+        if n_primary != tdim + 1:
+            problems.append(f"{name} elements: only {shapes} are supported")
             continue
-        c = index[np.asarray(conn, dtype=np.int64).reshape(-1, n_nodes)[:, :3]]
-        a, b, d = xyz[c[:, 0], :2], xyz[c[:, 1], :2], xyz[c[:, 2], :2]
-        areas.append(0.5 * ((b[:, 0] - a[:, 0]) * (d[:, 1] - a[:, 1])
-                            - (b[:, 1] - a[:, 1]) * (d[:, 0] - a[:, 0])))
-    if not areas:
-        return [*problems, "no 2-D elements"]
-    return problems + _orientation_problems(np.concatenate(areas), "triangle(s)", "area")
-
-
-def _tetrahedron_problems(gmsh: Any) -> list[str]:
-    """Degenerate or inverted tetrahedra (signed volumes against the majority's sign)."""
-    node_tags, coords, _ = gmsh.model.mesh.getNodes()
-    xyz = np.asarray(coords).reshape(-1, 3)
-    index = np.zeros(int(np.max(node_tags)) + 1, dtype=np.int64)
-    index[np.asarray(node_tags, dtype=np.int64)] = np.arange(len(node_tags))
-    problems, volumes = [], []
-    for etype, conn in zip(*gmsh.model.mesh.getElements(3)[::2], strict=True):
-        name, _, _, n_nodes, _, n_primary = gmsh.model.mesh.getElementProperties(etype)
-        if n_primary != 4:
-            problems.append(f"{name} elements: only tetrahedra are supported")
-            continue
-        c = index[np.asarray(conn, dtype=np.int64).reshape(-1, n_nodes)[:, :4]]
-        p0 = xyz[c[:, 0]]
-        volumes.append(np.einsum("ij,ij->i", xyz[c[:, 3]] - p0,
-                                 np.cross(xyz[c[:, 1]] - p0, xyz[c[:, 2]] - p0)) / 6.0)
-    if not volumes:
-        return [*problems, "no 3-D elements"]
-    return problems + _orientation_problems(np.concatenate(volumes), "tetrahedra", "volume")
+        c = index[np.asarray(conn, dtype=np.int64).reshape(-1, n_nodes)[:, : tdim + 1]]
+        p0, p1, p2 = xyz[c[:, 0]], xyz[c[:, 1]], xyz[c[:, 2]]
+        normal = np.cross(p1 - p0, p2 - p0)  # its z component: twice the signed area
+        measures.append(0.5 * normal[:, 2] if tdim == 2 else
+                        np.einsum("ij,ij->i", xyz[c[:, 3]] - p0, normal) / 6.0)
+    if not measures:
+        return [*problems, f"no {tdim}-D elements"]
+    return problems + _orientation_problems(np.concatenate(measures), cells,
+                                            "area" if tdim == 2 else "volume")
 
 
 def _orientation_problems(measure: np.ndarray, cells: str, what: str) -> list[str]:
