@@ -70,14 +70,19 @@ class AxisymmetricFlow:
     exponent: Any
 
 
+def taylor_hood_space(msh: Any) -> fem.FunctionSpace:
+    """The Taylor–Hood space of ``msh``: P2 velocity (2 components) x P1 pressure."""
+    cell = msh.basix_cell()
+    return fem.functionspace(msh, basix.ufl.mixed_element(
+        [basix.ufl.element("Lagrange", cell, 2, shape=(2,)),
+         basix.ufl.element("Lagrange", cell, 1)]))
+
+
 def axisymmetric_flow(msh: Any, dx: Any = None) -> AxisymmetricFlow:
     """Build :class:`AxisymmetricFlow` on ``msh`` (``dx``: the cell measure, e.g. with a
     quadrature degree; default ``ufl.dx``)."""
     dx = ufl.dx(domain=msh) if dx is None else dx
-    cell = msh.basix_cell()
-    element = basix.ufl.mixed_element([basix.ufl.element("Lagrange", cell, 2, shape=(2,)),
-                                       basix.ufl.element("Lagrange", cell, 1)])
-    W = fem.functionspace(msh, element)
+    W = taylor_hood_space(msh)
     w = fem.Function(W)
     u, p = ufl.split(w)
     v, q = ufl.TestFunctions(W)

@@ -19,13 +19,17 @@ from dataclasses import dataclass
 
 from mpi4py import MPI
 
-import basix.ufl
 import numpy as np
 import ufl
 from dolfinx import fem
 from dolfinx import mesh as dmesh
 
-from ssbx.problems.power_law_flow import STAGES, power_law_viscosity, solve_by_continuation
+from ssbx.problems.power_law_flow import (
+    STAGES,
+    power_law_viscosity,
+    solve_by_continuation,
+    taylor_hood_space,
+)
 
 
 @dataclass(frozen=True)
@@ -49,10 +53,7 @@ def slot_flow(comm: MPI.Comm, length: float, gap: float, pressure_drop: float, A
     L, H = length / h, 2.0
     msh = dmesh.create_rectangle(comm, [np.array([0.0, 0.0]), np.array([L, H])],
                                  [cells_along, cells_across], dmesh.CellType.triangle)
-    cell = msh.basix_cell()
-    element = basix.ufl.mixed_element([basix.ufl.element("Lagrange", cell, 2, shape=(2,)),
-                                       basix.ufl.element("Lagrange", cell, 1)])
-    W = fem.functionspace(msh, element)
+    W = taylor_hood_space(msh)
     w = fem.Function(W)
     v, p = ufl.split(w)
     z, q = ufl.TestFunctions(W)
