@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import sys
 
+from ssbx.meshes.pores import cell_voids
 from ssbx.meshes.sizing import FLAT_GROWTH, effective_sizes, flat_cell_grid
 from ssbx.meshes.spec import CellGeometrySpec, MeshSizeSpec
 from ssbx.meshes.voids import on_axis, on_rim
@@ -81,8 +82,6 @@ def cell_count_3d(geometry: CellGeometrySpec, sizes: MeshSizeSpec) -> int:
     ``f = size_fine`` to ``c = size_coarse`` over ``G = grading_distance``:
     ``int_0^G 2 pi d L dd / (k h(d)^3) = 2 pi L / (k s^2) (1/(2f) - 1/c + f/(2c^2))``,
     ``s = (c - f)/G``, less the same tube at the coarse size."""
-    from ssbx.meshes.pores import cell_voids
-
     f, c = sizes.size_fine, sizes.size_coarse
     if geometry.kind == "axisymmetric":
         volume = math.pi * geometry.width**2 * (geometry.h_se + geometry.h_li)

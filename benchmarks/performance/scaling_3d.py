@@ -93,7 +93,7 @@ QUICK_PLAN = [("refinement", 0, 0, 1), ("refinement", 1, 0, 1), ("ranks", 1, 0, 
 def level_case(level: int, refinements: int = 0, scale: float = 1.0) -> Any:
     """The example case at ``level`` (sizes x 2^(1 - level/3) x ``scale``), ``refinements``
     after meshing, without output files."""
-    from ssbx.case import load_case
+    from ssbx.case import load_case, resolve_case
 
     case = load_case(EXAMPLE)
     factor = 2.0 ** (1.0 - level / 3.0) * scale
@@ -102,8 +102,6 @@ def level_case(level: int, refinements: int = 0, scale: float = 1.0) -> Any:
                     "size_coarse": case.mesh.size_coarse * factor,
                     "refinements": refinements, "max_cells": 10**9}
     raw["output"] = raw.get("output", {}) | {"fields": False, "plots": False}
-    from ssbx.case import resolve_case
-
     return resolve_case(raw)
 
 
@@ -289,8 +287,10 @@ def slurm_script(ranks: tuple[int, ...] = PROJECTED_RANKS, level: int = 5) -> st
     """A shell script that submits the worker at ``ranks`` x the level-``level`` DOFs (weak)
     with ``sbatch`` (fill in the account and partition; MPICH wheels: ``srun --mpi=pmi2``)."""
     lines = ["#!/bin/bash", "# Weak scaling of the 3-D current problem (ssbx bench scaling_3d).",
-             "# Each job: level + log2(ranks)*3/3 levels -> ~level-5 DOFs per rank; refinements",
-             "# after meshing keep Gmsh on rank 0 at the level-5 size.", "set -euo pipefail",
+             f"# A job of p ranks runs 3 log2(p) levels above level {level} (the DOFs double",
+             f"# per level): about the level-{level} DOFs per rank. Every 3 of those levels are",
+             "# one refinement after meshing (8x the cells, on every rank); the rest are Gmsh's.",
+             "set -euo pipefail",
              "ACCOUNT=${ACCOUNT:?set ACCOUNT}; PARTITION=${PARTITION:?set PARTITION}", ""]
     for p in ranks:
         extra = round(3 * math.log2(p))  # DOFs double per level

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Weak scaling of the 3-D current problem (ssbx bench scaling_3d).
-# Each job: level + log2(ranks)*3/3 levels -> ~level-5 DOFs per rank; refinements
-# after meshing keep Gmsh on rank 0 at the level-5 size.
+# A job of p ranks runs 3 log2(p) levels above level 5 (the DOFs double
+# per level): about the level-5 DOFs per rank. Every 3 of those levels are
+# one refinement after meshing (8x the cells, on every rank); the rest are Gmsh's.
 set -euo pipefail
 ACCOUNT=${ACCOUNT:?set ACCOUNT}; PARTITION=${PARTITION:?set PARTITION}
 
