@@ -19,7 +19,14 @@ from typing import Any
 
 from ssbx.case.protocol import ProtocolError, parse_protocol
 from ssbx.case.records import LayerSpec, default_corner_radius, i0_from_asr
-from ssbx.case.schema import CRACK_VOID_KEYS, KEYS, LAYER_KEYS, LAYER_KIND_KEYS, VOID_KEYS
+from ssbx.case.schema import (
+    CRACK_VOID_KEYS,
+    KEYS,
+    LAYER_KEYS,
+    LAYER_KIND_KEYS,
+    VOID_KEYS,
+    section_keys,
+)
 from ssbx.case.validate import (
     ValidationState,
     allowed_text,
@@ -520,18 +527,12 @@ def _is_box(st: ValidationState) -> bool:
 
 
 def _geometry_spec(st: ValidationState, voids: tuple[VoidSpec, ...]) -> CellGeometrySpec:
-    """The checked geometry keys as a :class:`CellGeometrySpec` (needs kind, h_se, h_li,
-    width)."""
-    v = st.values
-    return CellGeometrySpec(
-        kind=v["geometry.kind"], h_se=v["geometry.h_se"], h_li=v["geometry.h_li"],
-        width=v["geometry.width"], voids=voids, void_model=v.get("geometry.void_model", "gap"),
-        dimension=v.get("geometry.dimension", 2), depth=v.get("geometry.depth", 0.0),
-        pore_count=v.get("geometry.pore_count", 0),
-        pore_contact_fraction=v.get("geometry.pore_contact_fraction", 0.8),
-        pore_aspect=v.get("geometry.pore_aspect", 0.25),
-        pore_shape=v.get("geometry.pore_shape", "ellipse"),
-        pore_seed=v.get("geometry.pore_seed", 0))
+    """The checked ``[geometry]`` keys as a :class:`CellGeometrySpec` (as the resolved case
+    builds it; keys that failed their check keep the record's defaults)."""
+    fields = {name: st.values[f"geometry.{name}"]
+              for name, key in section_keys("geometry").items()
+              if key.kind != "table_list" and f"geometry.{name}" in st.values}
+    return CellGeometrySpec(**fields, voids=voids)
 
 
 def check_refinements(st: ValidationState) -> None:
