@@ -376,6 +376,7 @@ def stripping_settings(case: Case) -> StrippingSettings:
         stress_coupling=contact.stress_coupling,
         contact_tolerance=contact.contact_tolerance,
         max_stagger_iterations=contact.max_stagger_iterations,
+        line_search=contact.line_search,
         vacancy=vacancy_settings(case),
         asr_variation=case.interface.asr_variation,
         asr_wavelength=case.interface.asr_wavelength,

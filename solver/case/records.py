@@ -263,6 +263,7 @@ class ContactSpec:
     and max_contact_change [-]: largest changes per time step of the stripped/plated
     thickness (any interface point) and of the contact fraction. contact_tolerance [m]: gap
     below which a point is in contact. max_stagger_iterations: per time step.
+    line_search: of the contact solve (``"l2"`` or ``"basic"``).
     profile_interval: write the interface profiles every N accepted steps.
     """
 
@@ -272,6 +273,7 @@ class ContactSpec:
     max_contact_change: float = 0.02
     contact_tolerance: float = 1e-10
     max_stagger_iterations: int = 8
+    line_search: Literal["l2", "basic"] = "l2"
     profile_interval: int = 10
 
 

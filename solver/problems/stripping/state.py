@@ -43,7 +43,8 @@ class StrippingSettings:
     contact_tolerance [m]: gap below which a node enters the contact (and conducts); it leaves
     the contact beyond 10 times this gap (hysteresis against chatter at the contact front);
     max_stagger_iterations: passes per
-    step; mechanics_rtol / mechanics_atol: SNES tolerances of the contact solve (atol relative to
+    step; line_search: of the contact solve, ``"l2"`` or ``"basic"``; mechanics_rtol /
+    mechanics_atol: SNES tolerances of the contact solve (atol relative to
     the stack force).
     """
 
@@ -60,6 +61,7 @@ class StrippingSettings:
     stress_coupling: bool = True
     contact_tolerance: float = 1e-10
     max_stagger_iterations: int = 8
+    line_search: Literal["l2", "basic"] = "l2"
     mechanics_rtol: float = 1e-9
     mechanics_atol: float = 1e-9
     vacancy: Any = None
