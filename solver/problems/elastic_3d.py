@@ -29,6 +29,7 @@ from dolfinx import fem
 
 from ssbx.errors import SolverDivergedError
 from ssbx.physics.elastic_material import ElasticMaterial
+from ssbx.problems.rigid_modes import rigid_body_modes
 
 
 @dataclass
@@ -40,34 +41,6 @@ class ElasticSolution:
     num_dofs: int
     time_assembly_and_setup: float
     time_solve: float
-
-
-def rigid_body_modes(V: fem.FunctionSpace) -> PETSc.NullSpace:
-    """The six rigid-body modes of a 3-D vector space as an orthonormal PETSc near-nullspace."""
-    index_map = V.dofmap.index_map
-    bs = V.dofmap.index_map_bs
-    vectors = [dolfinx.la.vector(index_map, bs=bs, dtype=PETSc.ScalarType) for _ in range(6)]
-    basis = [v.array for v in vectors]
-    dofs = [V.sub(i).dofmap.list.flatten() for i in range(3)]
-    x = V.tabulate_dof_coordinates()
-    nodes = V.dofmap.list.flatten()
-    # rotations about the body's centroid (one point for every rank, else each rank's part
-    # would turn about its own point and the modes would not be rigid) keep the modes well
-    # scaled against the translations
-    comm = V.mesh.comm
-    owned = x[: index_map.size_local]
-    count = comm.allreduce(owned.shape[0], op=MPI.SUM)
-    x = x - comm.allreduce(owned.sum(axis=0), op=MPI.SUM) / max(count, 1)
-    x0, x1, x2 = x[nodes, 0], x[nodes, 1], x[nodes, 2]
-    for i in range(3):
-        basis[i][dofs[i]] = 1.0
-    basis[3][dofs[0]], basis[3][dofs[1]] = -x1, x0
-    basis[4][dofs[0]], basis[4][dofs[2]] = x2, -x0
-    basis[5][dofs[2]], basis[5][dofs[1]] = x1, -x2
-    dolfinx.la.orthonormalize(vectors)
-    local = bs * index_map.size_local
-    petsc = [PETSc.Vec().createWithArray(b[:local], bsize=bs, comm=V.mesh.comm) for b in basis]
-    return PETSc.NullSpace().create(vectors=petsc, comm=V.mesh.comm)
 
 
 class ElasticBody3D:

@@ -17,7 +17,12 @@ closed form within 3e-4. P1 locks under incompressible creep: the steady-creep r
 cylinder fell to 0.45 of the closed form after 2000 relaxation times. Use P2 for creep.
 The same rule is used in every cell and for the quadrature state.
 
-Newton: PETSc SNES ``newtonls`` with a full step (``basic`` line search) and MUMPS LU. The
+Newton: PETSc SNES ``newtonls`` with a full step (``basic`` line search) and MUMPS LU
+(``linear_solver="lu"``) or, for large and 3-D meshes, conjugate gradients preconditioned by
+smoothed-aggregation AMG (PETSc GAMG) whose near-nullspace is the rigid-body modes
+(``linear_solver="amg"``, :mod:`ssbx.problems.rigid_modes`; the consistent tangent of the creep
+kernels is symmetric, so CG applies; in axisymmetry GAMG takes its default per-component
+constants, the only rigid mode there being the axial translation). The
 constitutive kernel runs inside the residual callback over all local (owned + ghost) quadrature
 points of the creeping cells, with the strain from one compiled :class:`dolfinx.fem.Expression`;
 SNES evaluates the residual before the Jacobian at every iterate, so the tangent the Jacobian
@@ -211,6 +216,7 @@ class StepResult:
     wall_time: float = 0.0
     kernel_time: float = 0.0
     assembly_time: float = 0.0
+    linear_iterations: int = 0
 
     def convergence_orders(self, floor: float = 1e-10) -> list[float]:
         """Observed orders ``log(r_k+1/r_k) / log(r_k/r_k-1)`` of the residual history, using
@@ -352,6 +358,16 @@ class _CreepRegion:
 # --------------------------------------------------------------------------------------------
 # Problem
 # --------------------------------------------------------------------------------------------
+#: PETSc options of the linear solver of each Newton step (module docstring)
+LINEAR_SOLVERS: dict[str, dict[str, Any]] = {
+    "lu": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps",
+           "mat_mumps_icntl_7": 0},
+    "amg": {"ksp_type": "cg", "ksp_rtol": 1e-10, "ksp_atol": 0.0, "ksp_max_it": 1000,
+            "pc_type": "gamg", "pc_gamg_type": "agg", "pc_gamg_coarse_eq_limit": 1000,
+            "mg_levels_ksp_type": "chebyshev", "mg_levels_pc_type": "jacobi"},
+}
+
+
 class MechanicsProblem:
     """Quasi-static small-strain mechanics with per-tag elastic materials and creep laws.
 
@@ -367,7 +383,9 @@ class MechanicsProblem:
     stress_scale [Pa]: force-scale override for ``snes_atol``; rtol, atol, max_iterations: SNES;
     predictor: Newton start of a time step, ``"linear"`` (extrapolate the last step's
     displacement rate, exact in steady creep) or ``"constant"`` (the committed displacement);
-    petsc_options: extra/overriding SNES options; prefix: PETSc options prefix (unique).
+    linear_solver: ``"lu"`` (MUMPS) or ``"amg"`` (CG + GAMG with the rigid-body modes; see
+    the module docstring); petsc_options: extra/overriding SNES options; prefix: PETSc options
+    prefix (unique).
 
     The elastic constants of a creeping tag are those of ``materials[tag]`` (also for
     :class:`~ssbx.physics.creep_laws.AnandLi`, whose own ``E``, ``nu`` are not read: pass
@@ -382,7 +400,7 @@ class MechanicsProblem:
                  quadrature_degree: int | None = None, plate_tag: int | None = None,
                  stress_scale: float | None = None, rtol: float = 1e-10, atol: float = 1e-10,
                  max_iterations: int = 25, predictor: str = "linear",
-                 petsc_options: dict[str, Any] | None = None,
+                 linear_solver: str = "lu", petsc_options: dict[str, Any] | None = None,
                  prefix: str = "ssbx_mechanics_") -> None:
         t0 = time.perf_counter()
         self.mesh = mesh
@@ -529,14 +547,21 @@ class MechanicsProblem:
             "snes_type": "newtonls", "snes_linesearch_type": "basic",
             "snes_rtol": rtol, "snes_atol": atol, "snes_stol": 0.0,
             "snes_max_it": max_iterations,
-            "ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps",
-            "mat_mumps_icntl_7": 0,
         }
+        if linear_solver not in LINEAR_SOLVERS:
+            raise ValueError(f"linear_solver must be one of {tuple(LINEAR_SOLVERS)}, got "
+                             f"{linear_solver!r}")
+        self.linear_solver = linear_solver
+        opts |= LINEAR_SOLVERS[linear_solver]
         opts |= {str(k).lstrip("-"): val for k, val in (petsc_options or {}).items()}
         entity_maps = [reg.entity_map for reg in self.regions.values()] or None
         self.problem = dolfinx.fem.petsc.NonlinearProblem(
             F, self.u, J=J, bcs=self.bcs, petsc_options_prefix=prefix, petsc_options=opts,
             entity_maps=entity_maps)
+        if linear_solver == "amg" and kind in ("plane_strain", "3d"):
+            from ssbx.problems.rigid_modes import rigid_body_modes
+
+            self.problem.A.setNearNullSpace(rigid_body_modes(self.V))
         self._history: list[float] = []
         history = self._history  # not self: PETSc keeps the callbacks where gc cannot see them
         self.problem.solver.setMonitor(lambda _s, _it, norm: history.append(float(norm)))
@@ -732,6 +757,7 @@ class MechanicsProblem:
         result = StepResult(
             time=t_new, dt=float(dt), converged=converged, reason=reason,
             iterations=int(snes.getIterationNumber()), residual_history=list(self._history),
+            linear_iterations=int(snes.getLinearSolveIterations()),
             max_dp=max_dp, failed_points=self._failed, force_scale=force_scale,
             kernel_time=self._timers["kernel"], assembly_time=self._timers["assembly"])
         if converged and self.plate_tag is not None:
