@@ -33,9 +33,13 @@ class SphereTag(IntEnum):
 
 
 def build_sphere_octant(comm: MPI.Comm, outer_radius: float, size: float, *,
-                        inner_radius: float = 0.0, order: int = 1) -> Any:
+                        inner_radius: float = 0.0, order: int = 1,
+                        grading: float | None = None) -> Any:
     """The octant mesh as dolfinx ``MeshData`` (mesh, cell tags, facet tags) on ``comm``.
-    Collective; Gmsh runs on rank 0."""
+    ``grading``: element size ``grading`` x the distance from the centre, at most ``size``
+    (a hollow sphere's fields vary on the scale r). Collective; Gmsh runs on rank 0."""
+    if grading is not None and (grading <= 0.0 or inner_radius <= 0.0):
+        raise ValueError(f"grading needs a hollow sphere and grading > 0, got {grading!r}")
     if not 0.0 <= inner_radius < outer_radius or size <= 0.0:
         raise ValueError(f"need 0 <= inner_radius < outer_radius and size > 0, got "
                          f"{inner_radius!r}, {outer_radius!r}, {size!r}")
@@ -63,7 +67,15 @@ def build_sphere_octant(comm: MPI.Comm, outer_radius: float, size: float, *,
         for tag, surfaces in tags.items():
             if surfaces:
                 gmsh.model.addPhysicalGroup(2, surfaces, int(tag), name=tag.name.lower())
-        gmsh.option.setNumber("Mesh.MeshSizeMin", size / UM)
+        if grading is None:
+            gmsh.option.setNumber("Mesh.MeshSizeMin", size / UM)
+        else:
+            field = gmsh.model.mesh.field.add("MathEval")
+            gmsh.model.mesh.field.setString(field, "F", f"{grading!r} * Sqrt(x*x + y*y + z*z)")
+            gmsh.model.mesh.field.setAsBackgroundMesh(field)
+            for name in ("MeshSizeExtendFromBoundary", "MeshSizeFromPoints",
+                         "MeshSizeFromCurvature"):
+                gmsh.option.setNumber(f"Mesh.{name}", 0)
         gmsh.option.setNumber("Mesh.MeshSizeMax", size / UM)
         gmsh.option.setNumber("Mesh.Algorithm3D", 1)
         gmsh.model.mesh.generate(3)
