@@ -111,6 +111,11 @@ def test_stripping_performance_consistency_and_shares():
     other = _row(2, [(10.0, False), (31.6, False)], lower=None, upper=10.0, dofs=999)
     mismatches, detail = consistency([serial, other])
     assert mismatches >= 4 and len(detail) == 2
+    # each 2-rank search is compared with the serial search of its own variant
+    rows = [serial | {"level": 0}, same | {"level": 0}, serial | {"level": 3},
+            other | {"level": 3}]
+    assert consistency(rows)[0] == consistency([serial, other])[0]
+    assert consistency(rows[:2])[0] == 0
     r = {"time_total": 10.0, "time_current_assembly": 0.5, "time_current": 2.0,
          "time_kernel": 0.2, "time_assembly": 0.8, "time_linear": 4.0,
          "time_mechanics_other": 0.5, "time_step_other": 0.3, "time_setup": 1.0,
@@ -148,3 +153,34 @@ def test_void_size_quick_runs_and_writes_outputs(comm, shared_tmp_path):
         assert case["time_half_closed_s"] < case["time_closed_s"] < 1800.0
         history = (out / "void_size_stripping_history.csv").read_text().splitlines()
         assert len(history) > 10
+
+
+def test_stripping_performance_floor_and_line_search_statements():
+    from ssbx.benchmarks.performance.stripping import (
+        FULL,
+        FULL_BASIC,
+        floor_table,
+        line_search_statement,
+    )
+
+    def row(level, verdicts, wall, minimum):
+        r = _row(1, verdicts)
+        for t in r["trial_rows"]:
+            t |= {"time_wall": wall, "contact_fraction_min": minimum}
+        return r | {"level": level, "variant": str(level), "wall_per_step": wall / 100,
+                    "newton_per_step": 10.0, "steps_rejected": 1, "steps_attempted": 100,
+                    "interface_nodes": 81, "floor_samples": 4, "floor_per_step": wall / 1e3,
+                    "floor_current_per_step": wall / 4e3, "floor_mechanics_per_step": wall / 2e3,
+                    "floor_lu_per_step": wall / 3e3, "cost_vs_floor": 10.0,
+                    "cost_per_accepted_vs_floor": 12.0, "current_vs_floor": 4.0,
+                    "mechanics_vs_floor": 14.0}
+
+    l2 = row(FULL, [(10.0, True), (31.6, False)], 2.0, 0.54)
+    basic = row(FULL_BASIC, [(10.0, True), (31.6, True)], 1.0, 0.56)
+    text = line_search_statement([l2, basic])
+    assert "2.00x" in text and "31.6 mA/cm²" in text and "l2` stays the default" in text
+    assert "Every verdict is the same" in line_search_statement(
+        [l2, row(FULL_BASIC, [(10.0, True), (31.6, False)], 1.0, 0.54)])
+    assert line_search_statement([l2]) == ""
+    lines = floor_table([l2, basic])
+    assert len(lines) == 7 and "| 10.0 | 12.0 | 4.0 | 14.0 |" in lines[-1]

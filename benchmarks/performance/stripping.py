@@ -401,7 +401,8 @@ def launch(ranks: int, level: int, workdir: Path,
 
 def serial_row(rows: list[dict[str, Any]], row: dict[str, Any]) -> dict[str, Any] | None:
     """The serial row of ``row``'s variant."""
-    return next((r for r in rows if r["ranks"] == 1 and r["level"] == row["level"]), None)
+    return next((r for r in rows if r["ranks"] == 1 and r.get("level") == row.get("level")),
+                None)
 
 
 def consistency(rows: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]]:
@@ -425,7 +426,7 @@ def consistency(rows: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]
             same = (math.isclose(s["current_density_mA_per_cm2"],
                                  p["current_density_mA_per_cm2"]) and s["stable"] == p["stable"])
             mismatches += 0 if same else 1
-            detail.append({"variant": r["variant"],
+            detail.append({"variant": r.get("variant"),
                            "current_density_mA_per_cm2": s["current_density_mA_per_cm2"],
                            "stable_serial": s["stable"], "stable_parallel": p["stable"],
                            "steps_serial": s["attempted"], "steps_parallel": p["attempted"],
