@@ -1293,7 +1293,7 @@ SCHEMA: tuple[Key, ...] = (
         "Line search of the contact solve (PETSc SNES `vinewtonrsls`): `l2` (a secant search "
         "on the residual norm along the projected Newton direction, ~2.6 residual evaluations "
         "per Newton iteration; robust, the default) or `basic` (full projected Newton steps; "
-        "1.5x faster per step on `examples/ccs_flat.toml`, but the step sequence differs and a "
+        "1.5-2.2x faster per step on `examples/ccs_flat.toml`, but the step sequence differs and a "
         "CCS trial on the edge of its contact-loss criterion may change its verdict: see the "
         "`stripping_performance` benchmark).",
         default="l2",
