@@ -29,7 +29,7 @@ from dolfinx import fem
 
 from ssbx.errors import SolverDivergedError
 from ssbx.physics.elastic_material import ElasticMaterial
-from ssbx.problems.rigid_modes import rigid_body_modes
+from ssbx.problems.rigid_modes import GAMG_OPTIONS, rigid_body_modes
 
 
 @dataclass
@@ -112,9 +112,7 @@ class ElasticBody3D:
             sub = self.V.sub(component)
             dofs = fem.locate_dofs_topological(sub, fdim, self.facet_tags.find(tag))
             bcs.append(fem.dirichletbc(PETSc.ScalarType(0.0), dofs, sub))
-        options = {"ksp_type": "cg", "ksp_rtol": rtol, "ksp_max_it": 2000,
-                   "pc_type": "gamg", "pc_gamg_type": "agg", "pc_gamg_coarse_eq_limit": 1000,
-                   "mg_levels_ksp_type": "chebyshev", "mg_levels_pc_type": "jacobi"}
+        options = GAMG_OPTIONS | {"ksp_rtol": rtol, "ksp_max_it": 2000}
         problem = dolfinx.fem.petsc.LinearProblem(a, L, bcs=bcs, petsc_options=options,
                                                   petsc_options_prefix=self.prefix)
         if self.near_nullspace:

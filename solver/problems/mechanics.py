@@ -75,6 +75,7 @@ from ssbx.physics.mechanics import (
     spring_pressure,
     tangent_work,
 )
+from ssbx.problems.rigid_modes import GAMG_OPTIONS, rigid_body_modes
 
 TimeFunction = float | Callable[[float], float]
 
@@ -362,9 +363,7 @@ class _CreepRegion:
 LINEAR_SOLVERS: dict[str, dict[str, Any]] = {
     "lu": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps",
            "mat_mumps_icntl_7": 0},
-    "amg": {"ksp_type": "cg", "ksp_rtol": 1e-10, "ksp_atol": 0.0, "ksp_max_it": 1000,
-            "pc_type": "gamg", "pc_gamg_type": "agg", "pc_gamg_coarse_eq_limit": 1000,
-            "mg_levels_ksp_type": "chebyshev", "mg_levels_pc_type": "jacobi"},
+    "amg": GAMG_OPTIONS | {"ksp_rtol": 1e-10, "ksp_atol": 0.0, "ksp_max_it": 1000},
 }
 
 
@@ -559,8 +558,6 @@ class MechanicsProblem:
             F, self.u, J=J, bcs=self.bcs, petsc_options_prefix=prefix, petsc_options=opts,
             entity_maps=entity_maps)
         if linear_solver == "amg" and kind in ("plane_strain", "3d"):
-            from ssbx.problems.rigid_modes import rigid_body_modes
-
             self.problem.A.setNearNullSpace(rigid_body_modes(self.V))
         self._history: list[float] = []
         history = self._history  # not self: PETSc keeps the callbacks where gc cannot see them

@@ -10,11 +10,19 @@ iteration count grows with refinement (shown in ``tests/test_elastic_3d.py``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from mpi4py import MPI
 from petsc4py import PETSc
 
 import dolfinx
 from dolfinx import fem
+
+#: PETSc options of CG + smoothed-aggregation GAMG (Jacobi-Chebyshev smoothing) for elasticity
+#: and creep, as in the dolfinx elasticity demo; the caller adds tolerances and sets the modes
+GAMG_OPTIONS: dict[str, Any] = {
+    "ksp_type": "cg", "pc_type": "gamg", "pc_gamg_type": "agg", "pc_gamg_coarse_eq_limit": 1000,
+    "mg_levels_ksp_type": "chebyshev", "mg_levels_pc_type": "jacobi"}
 
 
 def rigid_body_modes(V: fem.FunctionSpace) -> PETSc.NullSpace:
@@ -55,4 +63,4 @@ def rigid_body_modes(V: fem.FunctionSpace) -> PETSc.NullSpace:
     return PETSc.NullSpace().create(vectors=petsc, comm=comm)
 
 
-__all__ = ["rigid_body_modes"]
+__all__ = ["GAMG_OPTIONS", "rigid_body_modes"]

@@ -233,7 +233,7 @@ class StrippingProblem:
         options = {
             "snes_type": "vinewtonrsls",
             # l2: ~2.6 residual evaluations (creep kernel + assembly) per iteration; basic:
-            # one, 1.5x faster per step (contact.line_search; stripping_performance benchmark)
+            # one, 1.5-2.2x faster per step (contact.line_search; stripping_performance)
             "snes_linesearch_type": s.line_search,
             # absolute, in metres: must be far below any gap that matters (default 1e-8 m)
             "snes_vi_zero_tolerance": 1e-16,
