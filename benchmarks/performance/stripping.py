@@ -82,16 +82,15 @@ VARIANTS: dict[int, dict[str, Any]] = {
             "ccs.capacity": "0.01 mAh/cm^2", "ccs.lower": "10 mA/cm^2",
             "ccs.upper": "100 mA/cm^2", "ccs.bracket_ratio": 10.5, "output.fields": False,
             "vacancy.enabled": False},
-    # the contact solve with full projected Newton steps instead of the l2 line search
-    FULL_BASIC: {"name": "stripping_performance_basic", "ccs.lower": "10 mA/cm^2",
-                 "ccs.upper": "31.6 mA/cm^2", "ccs.bracket_ratio": 3.2, "output.fields": False,
-                 "vacancy.enabled": False, "contact.line_search": "basic"},
     # interface columns of 0.3 um (55k DOFs): does a second rank pay at this size? One trial
     # at 10 mA/cm^2 (LARGE_CURRENT; an unstable trial at this resolution takes ~400 steps)
     LARGE: {"name": "stripping_performance_large", "mesh.size_fine": "0.3 um",
             "ccs.capacity": "0.001 mAh/cm^2", "output.fields": False,
             "vacancy.enabled": False},
 }
+# the full search with full projected Newton steps instead of the l2 line search
+VARIANTS[FULL_BASIC] = VARIANTS[FULL] | {"name": "stripping_performance_basic",
+                                         "contact.line_search": "basic"}
 LARGE_CURRENT = 100.0  # A/m^2 = 10 mA/cm^2: the one trial of the large variant
 VARIANT_NAMES = {FULL: "full", QUICK: "quick", FULL_BASIC: "full, basic line search",
                  LARGE: "large"}
@@ -516,16 +515,13 @@ def line_search_statement(rows: list[dict[str, Any]]) -> str:
     basic = next((r for r in rows if r["level"] == FULL_BASIC and r["ranks"] == 1), None)
     if l2 is None or basic is None:
         return ""
-    common = {t["current_density_mA_per_cm2"]: t for t in l2["trial_rows"]}
-    flips = [f"{t['current_density_mA_per_cm2']:.4g} mA/cm² (contact fraction min "
-             f"{common[t['current_density_mA_per_cm2']]['contact_fraction_min']:.4f} with l2, "
-             f"{t['contact_fraction_min']:.4f} with basic)"
-             for t in basic["trial_rows"] if t["current_density_mA_per_cm2"] in common
-             and common[t["current_density_mA_per_cm2"]]["stable"] != t["stable"]]
-    same = [t for t in basic["trial_rows"] if t["current_density_mA_per_cm2"] in common
-            and common[t["current_density_mA_per_cm2"]]["stable"] == t["stable"]]
-    speed = [common[t["current_density_mA_per_cm2"]]["time_wall"] / t["time_wall"]
-             for t in same]
+    by_current = {t["current_density_mA_per_cm2"]: t for t in l2["trial_rows"]}
+    pairs = [(by_current[t["current_density_mA_per_cm2"]], t) for t in basic["trial_rows"]
+             if t["current_density_mA_per_cm2"] in by_current]
+    flips = [f"{b['current_density_mA_per_cm2']:.4g} mA/cm² (contact fraction min "
+             f"{a['contact_fraction_min']:.4f} with l2, {b['contact_fraction_min']:.4f} with "
+             "basic)" for a, b in pairs if a["stable"] != b["stable"]]
+    speed = [a["time_wall"] / b["time_wall"] for a, b in pairs if a["stable"] == b["stable"]]
     return (f"Line search of the contact solve: full steps (`basic`) cost "
             f"{basic['wall_per_step']:.3f} s per step against {l2['wall_per_step']:.3f} s with "
             f"`l2` ({l2['wall_per_step'] / basic['wall_per_step']:.2f}x; Newton iterations per "
