@@ -27,42 +27,30 @@ from petsc4py import PETSc
 import numpy as np
 import ufl
 from dolfinx import fem
+from test_elastic_3d import MATERIAL, PRESSURE, SIZES, UM, A, B, lame_displacement
 from test_pore_collapse import EPS0_DOT, LI, P_OUT, SIGMA0, annulus_mesh, sphere_void_rate
 from test_pore_collapse import A as A_PORE
 from test_pore_collapse import B as B_PORE
 
 from ssbx.meshes.sphere import SphereTag, build_sphere_octant
 from ssbx.physics.creep_laws import PowerLawCreep
-from ssbx.physics.elastic_material import ElasticMaterial
 from ssbx.problems.mechanics import MechanicsProblem, Symmetry, Traction
 
-UM = 1e-6
-A, B = 5 * UM, 10 * UM  # the Lamé sphere's radii [m]
-PRESSURE = 10e6  # internal pressure [Pa]
-MATERIAL = ElasticMaterial("LLZO-like", E=150e9, nu=0.25)
 SYMMETRY = (SphereTag.SYMMETRY_X, SphereTag.SYMMETRY_Y, SphereTag.SYMMETRY_Z)
 
 
-def lame_sphere_ur(r):
-    """Radial displacement [m] of the shell a <= r <= b under internal pressure (Timoshenko &
-    Goodier, Theory of Elasticity, 3rd ed., 1970, §141)."""
-    E, nu = MATERIAL.E, MATERIAL.nu
-    return PRESSURE * A**3 / (E * (B**3 - A**3)) * ((1 - 2 * nu) * r + (1 + nu) * B**3
-                                                     / (2 * r**2))
-
-
-def lame_cylinder_ur(r, a, b):
-    """Radial displacement [m] of the plane-strain cylinder a <= r <= b under internal pressure
-    (Timoshenko & Goodier 1970, §28, with plane-strain constants)."""
-    E, nu = MATERIAL.E, MATERIAL.nu
-    return PRESSURE * a**2 * (1 + nu) / (E * (b**2 - a**2)) * ((1 - 2 * nu) * r + b**2 / r)
-
-
-def _radial_error(prob, ur_exact):
-    """Relative L2 error of u against the radial field ur_exact(r) x / r."""
-    x = ufl.SpatialCoordinate(prob.mesh)
+def lame_cylinder_displacement(x):
+    """The plane-strain cylinder A_PORE <= r <= B_PORE under internal pressure (Timoshenko &
+    Goodier 1970, §28, with plane-strain constants): u_r(r) x / r [m]."""
+    E, nu, a, b = MATERIAL.E, MATERIAL.nu, A_PORE, B_PORE
     r = ufl.sqrt(ufl.dot(x, x))
-    exact = ur_exact(r) * x / r
+    ur = PRESSURE * a**2 * (1 + nu) / (E * (b**2 - a**2)) * ((1 - 2 * nu) * r + b**2 / r)
+    return ur * x / r
+
+
+def _relative_error(prob, displacement):
+    """Relative L2 error of u against ``displacement(x)``, a UFL vector of the coordinates."""
+    exact = displacement(ufl.SpatialCoordinate(prob.mesh))
     comm = prob.mesh.comm
     err = comm.allreduce(fem.assemble_scalar(fem.form(ufl.dot(prob.u - exact, prob.u - exact)
                                                       * ufl.dx)), op=MPI.SUM)
@@ -86,11 +74,11 @@ def _sphere(comm, size, solver):
 def test_amg_sphere_matches_lu_with_flat_iterations():
     """3-D Lamé sphere: AMG = LU to 1e-9, both converge to Lamé, CG counts flat."""
     counts = []
-    for size in (2.5 * UM, 1.25 * UM):
+    for size in SIZES[:2]:  # 2.5, 1.25 um
         lu, _ = _sphere(MPI.COMM_SELF, size, "lu")
         amg, res = _sphere(MPI.COMM_SELF, size, "amg")
         diff = np.linalg.norm(amg.u.x.array - lu.u.x.array) / np.linalg.norm(lu.u.x.array)
-        err = _radial_error(amg, lame_sphere_ur)
+        err = _relative_error(amg, lame_displacement)
         counts.append(res.linear_iterations)
         print(f"\nsphere h = {size / UM:g} um: {amg.num_dofs()} dofs, AMG vs LU {diff:.1e}, "
               f"Lamé L2 error {err:.2e}, {res.linear_iterations} CG iterations")
@@ -128,7 +116,7 @@ def test_amg_plane_strain_cylinder_matches_lu_with_flat_iterations():
         lu, _ = _cylinder(eta, "lu")
         amg, res = _cylinder(eta, "amg")
         diff = np.linalg.norm(amg.u.x.array - lu.u.x.array) / np.linalg.norm(lu.u.x.array)
-        err = _radial_error(amg, lambda r: lame_cylinder_ur(r, A_PORE, B_PORE))
+        err = _relative_error(amg, lame_cylinder_displacement)
         counts.append(res.linear_iterations)
         print(f"\ncylinder eta = {eta:g}: {amg.num_dofs()} dofs, AMG vs LU {diff:.1e}, "
               f"Lamé L2 error {err:.2e}, {res.linear_iterations} CG iterations")
