@@ -71,17 +71,25 @@ def _sphere(comm, size, solver):
     return prob, res
 
 
+def _amg_against_lu(build, displacement):
+    """Solve with LU and with AMG (``build(solver)`` -> (problem, step result)): AMG's relative
+    difference from LU, its relative L2 error against ``displacement``, its CG iterations and
+    its DOFs."""
+    lu, _ = build("lu")
+    amg, res = build("amg")
+    diff = np.linalg.norm(amg.u.x.array - lu.u.x.array) / np.linalg.norm(lu.u.x.array)
+    return diff, _relative_error(amg, displacement), res.linear_iterations, amg.num_dofs()
+
+
 def test_amg_sphere_matches_lu_with_flat_iterations():
     """3-D Lamé sphere: AMG = LU to 1e-9, both converge to Lamé, CG counts flat."""
     counts = []
     for size in SIZES[:2]:  # 2.5, 1.25 um
-        lu, _ = _sphere(MPI.COMM_SELF, size, "lu")
-        amg, res = _sphere(MPI.COMM_SELF, size, "amg")
-        diff = np.linalg.norm(amg.u.x.array - lu.u.x.array) / np.linalg.norm(lu.u.x.array)
-        err = _relative_error(amg, lame_displacement)
-        counts.append(res.linear_iterations)
-        print(f"\nsphere h = {size / UM:g} um: {amg.num_dofs()} dofs, AMG vs LU {diff:.1e}, "
-              f"Lamé L2 error {err:.2e}, {res.linear_iterations} CG iterations")
+        diff, err, its, dofs = _amg_against_lu(
+            lambda solver, size=size: _sphere(MPI.COMM_SELF, size, solver), lame_displacement)
+        counts.append(its)
+        print(f"\nsphere h = {size / UM:g} um: {dofs} dofs, AMG vs LU {diff:.1e}, "
+              f"Lamé L2 error {err:.2e}, {its} CG iterations")
         assert diff < 1e-9
         assert err < 1e-2
     assert counts[1] <= 1.3 * counts[0], counts
@@ -109,17 +117,16 @@ def _cylinder(eta, solver, near_nullspace=True):
 
 
 def test_amg_plane_strain_cylinder_matches_lu_with_flat_iterations():
-    """Plane-strain Lamé cylinder: AMG = LU to 1e-9, within 1e-3 of Lamé, CG counts flat over
-    three refinements (ratio <= 1.3)."""
+    """Plane-strain Lamé cylinder: AMG = LU to 1e-9, converging to Lamé (below 1e-4 on the
+    finest mesh, 10x smaller than on the coarsest), CG counts flat over three refinements
+    (ratio <= 1.3)."""
     counts, errors = [], []
     for eta in (0.2, 0.1, 0.05):
-        lu, _ = _cylinder(eta, "lu")
-        amg, res = _cylinder(eta, "amg")
-        diff = np.linalg.norm(amg.u.x.array - lu.u.x.array) / np.linalg.norm(lu.u.x.array)
-        err = _relative_error(amg, lame_cylinder_displacement)
-        counts.append(res.linear_iterations)
-        print(f"\ncylinder eta = {eta:g}: {amg.num_dofs()} dofs, AMG vs LU {diff:.1e}, "
-              f"Lamé L2 error {err:.2e}, {res.linear_iterations} CG iterations")
+        diff, err, its, dofs = _amg_against_lu(
+            lambda solver, eta=eta: _cylinder(eta, solver), lame_cylinder_displacement)
+        counts.append(its)
+        print(f"\ncylinder eta = {eta:g}: {dofs} dofs, AMG vs LU {diff:.1e}, "
+              f"Lamé L2 error {err:.2e}, {its} CG iterations")
         assert diff < 1e-9
         errors.append(err)
     assert errors[-1] < 1e-4 and errors[0] / errors[-1] > 10.0, errors
