@@ -108,6 +108,31 @@ def elastic_tangent_work(lmbda: Any, mu: Any, du: Any, v: Any, kind: str, weight
     return internal_work(elastic_stress(mandel_strain(du, kind), lmbda, mu), v, kind, weight, dx)
 
 
+def mean_stress_forms(u: Any, s: Any, v: Any, du: Any, eps_v: Any, bulk: Any, kind: str,
+                      weight: Any, dx: ufl.Measure) -> tuple[Any, tuple[Any, Any], Any]:
+    """The mean-stress rows of the mixed (u, s) formulation of a creeping material.
+
+    s [Pa] is the mean stress (tension +), imposed weakly as the elastic volumetric response of
+    an isochorically flowing solid, ``s = K (tr eps(u) - eps_v)``, with test and trial
+    functions q, ds of s's space:
+
+        F_s = ∫ (tr eps(u) - eps_v - s / K) q w dx
+        dF_s = (∫ tr eps(du) q w dx, -∫ ds q / K w dx)          (by du, by ds)
+        dF_u / ds = ∫ ds tr eps(v) w dx
+
+    (the displacement rows take the stress ``dev sigma + s 1`` from the caller). Returns
+    ``(F_s, (dF_s/du, dF_s/ds), dF_u/ds)``.
+    """
+    space = s.function_space
+    q, ds_ = ufl.TestFunction(space), ufl.TrialFunction(space)
+    tr_u = mandel_trace(mandel_strain(u, kind))
+    residual = (tr_u - eps_v - s / bulk) * q * weight * dx
+    by_u = mandel_trace(mandel_strain(du, kind)) * q * weight * dx
+    by_s = -ds_ * q / bulk * weight * dx
+    column = ds_ * mandel_trace(mandel_strain(v, kind)) * weight * dx
+    return residual, (by_u, by_s), column
+
+
 def pressure_work(pressure: Any, v: Any, n: Any, weight: Any, ds: ufl.Measure) -> Any:
     """``∫ p (v . n) w ds``: minus the work of the normal traction ``-p n`` (p compressive +)."""
     return pressure * ufl.dot(v, n) * weight * ds
@@ -129,6 +154,7 @@ __all__ = [
     "mandel_strain",
     "mandel_to_tensor",
     "mandel_trace",
+    "mean_stress_forms",
     "measure_weight",
     "pressure_work",
     "spring_pressure",
