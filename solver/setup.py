@@ -223,8 +223,20 @@ def _ramp(value: float, duration: float) -> Callable[[float], float]:
     return lambda t: value * min(max(t / duration, 0.0), 1.0)
 
 
+def vertical_axis(case: Case) -> int:
+    """The displacement component normal to the interface: y in 2-D, z in 3-D."""
+    return 2 if case.geometry.dimension == 3 else 1
+
+
 def _side_conditions(case: Case) -> list[Any]:
     bcs: list[Any] = [Symmetry(int(FacetTag.SE_TOP))]
+    if case.geometry.dimension == 3:  # a box (the case rules refuse a 3-D cylinder)
+        if case.fixture.sides == "symmetry":
+            return [*bcs, *(Symmetry(int(t)) for t in (FacetTag.SIDE_LEFT, FacetTag.SIDE_RIGHT,
+                                                      FacetTag.SIDE_FRONT, FacetTag.SIDE_BACK))]
+        # free sides: fix the lateral rigid-body motions (x on the left, y on the front side)
+        return [*bcs, Displacement(int(FacetTag.SIDE_LEFT), 0, 0.0),
+                Displacement(int(FacetTag.SIDE_FRONT), 1, 0.0)]
     if case.geometry.kind == "axisymmetric":
         bcs.append(Symmetry(int(FacetTag.SIDE_LEFT)))  # the axis
         if case.fixture.sides == "symmetry":
@@ -252,13 +264,14 @@ def build_mechanics_problem(case: Case, cell_mesh: CellMesh, *, prefix: str = "s
         if f.type == "pressure":
             plate_load = Traction(plate, _ramp(f.pressure, f.loading_time))
         elif f.type == "rigid_plate":
-            plate_load = RigidPlate(plate, 1, _ramp(f.pressure, f.loading_time))
+            plate_load = RigidPlate(plate, vertical_axis(case), _ramp(f.pressure,
+                                                                      f.loading_time))
         elif f.type == "spring":
             plate_load = Spring(plate, _ramp(f.pressure, f.loading_time), f.stiffness)
         else:
             u0 = (elastic_gap_displacement(case, cell_mesh) if gap_displacement is None
                   else gap_displacement)
-            plate_load = Displacement(plate, 1, _ramp(u0, f.loading_time))
+            plate_load = Displacement(plate, vertical_axis(case), _ramp(u0, f.loading_time))
     return MechanicsProblem.from_cell_mesh(
         cell_mesh, materials=materials, creep=creep, temperature=case.operation.temperature,
         bcs=[*_side_conditions(case), plate_load,
@@ -273,7 +286,8 @@ def elastic_gap_displacement(case: Case, cell_mesh: CellMesh) -> float:
     pressure: a linear solve with a unit rigid-plate displacement, scaled."""
     unit = 1e-6
     probe = build_mechanics_problem(case, cell_mesh, prefix="ssbx_mech_gap_",
-                                    plate_load=Displacement(int(FacetTag.LI_BOTTOM), 1, unit))
+                                    plate_load=Displacement(int(FacetTag.LI_BOTTOM),
+                                                            vertical_axis(case), unit))
     res = probe.solve_step(0.0)  # dt = 0: the elastic response
     if not res.converged:
         raise RuntimeError("elastic pre-solve of the fixed gap did not converge")

@@ -292,7 +292,10 @@ def test_a_3d_case_resolves_to_the_geometry_it_names():
 
 
 @pytest.mark.parametrize(("change", "needle"), [
-    ({"problem": "stripping"}, 'solved for problem = "current_distribution" only'),
+    ({"problem": "stripping"}, 'solved for problem = "current_distribution" and "mechanics" '
+                               'only'),
+    ({"problem": "mechanics", "geometry": {"kind": "axisymmetric", "dimension": 3}},
+     "3-D mechanics runs in a box"),
     ({"geometry": BOX_CASE["geometry"] | {"pore_count": 40, "pore_contact_fraction": 0.3}},
      "lower the count or raise the contact fraction"),
     ({"geometry": BOX_CASE["geometry"] | {"voids": [

@@ -570,11 +570,21 @@ def check_dimension(st: ValidationState) -> None:
     if dim != 3:
         return
     problem = v.get("problem")
-    if problem != "current_distribution":
+    if problem not in ("current_distribution", "mechanics"):
         st.problems.append(
             f"{st.shown('geometry.dimension')}: 3-D cells are solved for problem = "
-            f"\"current_distribution\" only (got {problem!r}); mechanics, stripping, cracks "
-            "and stacks are 2-D (planar or axisymmetric)")
+            f"\"current_distribution\" and \"mechanics\" only (got {problem!r}); stripping, "
+            "cracks and stacks are 2-D (planar or axisymmetric)")
+    elif problem == "mechanics" and not box:
+        st.problems.append(
+            f"{st.shown('geometry.dimension')} with {st.shown('geometry.kind')}: 3-D mechanics "
+            "runs in a box (geometry.kind = \"planar\"), whose flat sides carry the fixture's "
+            "rollers; the cylinder's axisymmetric mechanics is solved exactly in 2-D "
+            "(geometry.dimension = 2)")
+    elif problem == "mechanics" and v.get("geometry.mesh_file"):
+        st.problems.append(
+            f"{st.shown('geometry.mesh_file')}: 3-D mechanics runs on ssbx's own box cell; a "
+            "3-D mesh file is read for problem = \"current_distribution\" only")
     if not box or v.get("geometry.mesh_file"):
         return
     for void in st.voids:

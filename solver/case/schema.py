@@ -569,8 +569,9 @@ SCHEMA: tuple[Key, ...] = (
         "geometry.dimension",
         "int",
         "Space dimension of the cell: 2 (plane or axisymmetric section) or 3 (a box or a "
-        "cylinder of tetrahedra, `ssbx.meshes.cell3d`; `current_distribution` only). In 3-D "
-        "the interface is the plane z = 0 and the electrolyte lies above it.",
+        "cylinder of tetrahedra, `ssbx.meshes.cell3d`; `current_distribution`, and `mechanics` "
+        "in a box). In 3-D the interface is the plane z = 0 and the electrolyte lies above "
+        "it.",
         default=2,
         choices=(2, 3),
     ),

@@ -99,8 +99,9 @@ def run_mechanics_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = N
                                 msh_path=None if resume else folder.path("mesh.msh"))
     if resume is None:
         write_cell_mesh_xdmf(cell_mesh, folder.path("mesh.xdmf"))
+    cells = "tetrahedra" if case.geometry.dimension == 3 else "triangles"
     say(console, f"mesh: {cell_mesh.num_cells_electrolyte} electrolyte + "
-                  f"{cell_mesh.num_cells_lithium} Li triangles ({time.perf_counter() - t0:.2f} s)")
+                  f"{cell_mesh.num_cells_lithium} Li {cells} ({time.perf_counter() - t0:.2f} s)")
     gap = None
     if resume is not None:
         gap = saved["gap"]
@@ -110,7 +111,10 @@ def run_mechanics_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = N
                       f"{reached / 1e6:.4g} MPa at the end of the {case.fixture.loading_time:g} s "
                       "ramp")
     problem = build_mechanics_problem(case, cell_mesh, gap_displacement=gap)
-    say(console, f"mechanics: P{case.solver.degree} displacement, {problem.num_dofs()} dofs, "
+    mixed = (f" + P1 mean stress in Li ({problem.num_mean_stress_dofs()} dofs)"
+             if problem.volumetric == "mixed" else "")
+    say(console, f"mechanics: P{case.solver.degree} displacement{mixed}, "
+                  f"{problem.num_dofs()} dofs, "
                   f"Li {case.mechanics.li_model}, electrolyte {case.mechanics.electrolyte_preset}, "
                   f"fixture {case.fixture.type}, T = {case.operation.temperature:.2f} K")
 
