@@ -108,29 +108,42 @@ def elastic_tangent_work(lmbda: Any, mu: Any, du: Any, v: Any, kind: str, weight
     return internal_work(elastic_stress(mandel_strain(du, kind), lmbda, mu), v, kind, weight, dx)
 
 
-def mean_stress_forms(u: Any, s: Any, v: Any, du: Any, eps_v: Any, bulk: Any, kind: str,
-                      weight: Any, dx: ufl.Measure) -> tuple[Any, tuple[Any, Any], Any]:
+def mean_stress_forms(u: Any, s_hat: Any, scale: float, v: Any, du: Any, eps_v: Any,
+                      bulk: Any, kind: str, weight: Any,
+                      dx: ufl.Measure) -> tuple[Any, tuple[Any, Any], Any]:
     """The mean-stress rows of the mixed (u, s) formulation of a creeping material.
 
-    s [Pa] is the mean stress (tension +), imposed weakly as the elastic volumetric response of
-    an isochorically flowing solid, ``s = K (tr eps(u) - eps_v)``, with test and trial
-    functions q, ds of s's space:
+    s = c s_hat [Pa] is the mean stress (tension +; c = ``scale``, the unknown s_hat is
+    scaled so that its Jacobian blocks have the displacement's magnitude), imposed weakly as
+    the elastic volumetric response of an isochorically flowing solid,
+    ``s = K (tr eps(u) - eps_v)``, with test and trial functions q, ds of s_hat's space:
 
-        F_s = ∫ (tr eps(u) - eps_v - s / K) q w dx
-        dF_s = (∫ tr eps(du) q w dx, -∫ ds q / K w dx)          (by du, by ds)
-        dF_u / ds = ∫ ds tr eps(v) w dx
+        F_s = c ∫ (tr eps(u) - eps_v - c s_hat / K) q w dx
+        dF_s = (c ∫ tr eps(du) q w dx, -c^2 ∫ ds q / K w dx)          (by du, by ds)
+        dF_u / ds = c ∫ ds tr eps(v) w dx
 
     (the displacement rows take the stress ``dev sigma + s 1`` from the caller). Returns
     ``(F_s, (dF_s/du, dF_s/ds), dF_u/ds)``.
     """
-    space = s.function_space
+    space = s_hat.function_space
     q, ds_ = ufl.TestFunction(space), ufl.TrialFunction(space)
     tr_u = mandel_trace(mandel_strain(u, kind))
-    residual = (tr_u - eps_v - s / bulk) * q * weight * dx
-    by_u = mandel_trace(mandel_strain(du, kind)) * q * weight * dx
-    by_s = -ds_ * q / bulk * weight * dx
-    column = ds_ * mandel_trace(mandel_strain(v, kind)) * weight * dx
+    residual = scale * (tr_u - eps_v - scale * s_hat / bulk) * q * weight * dx
+    by_u = scale * mandel_trace(mandel_strain(du, kind)) * q * weight * dx
+    by_s = -scale**2 * ds_ * q / bulk * weight * dx
+    column = scale * ds_ * mandel_trace(mandel_strain(v, kind)) * weight * dx
     return residual, (by_u, by_s), column
+
+
+def schur_mass_form(s_hat: Any, scale: float, shear_tangent: Any, bulk: Any, weight: Any,
+                    dx: ufl.Measure) -> Any:
+    """``-c^2 ∫ (1/(2 G_t) + 1/K) ds q w dx``: a matrix spectrally equivalent to the Schur
+    complement ``-1/K M - B A^-1 B^T`` of the mixed (u, s) system in the scaled unknown of
+    :func:`mean_stress_forms` (2 G_t the current deviatoric tangent, ``shear_tangent``, a
+    function at the quadrature points)."""
+    space = s_hat.function_space
+    q, ds_ = ufl.TestFunction(space), ufl.TrialFunction(space)
+    return -scale**2 * (1.0 / shear_tangent + 1.0 / bulk) * ds_ * q * weight * dx
 
 
 def pressure_work(pressure: Any, v: Any, n: Any, weight: Any, ds: ufl.Measure) -> Any:
@@ -157,6 +170,7 @@ __all__ = [
     "mean_stress_forms",
     "measure_weight",
     "pressure_work",
+    "schur_mass_form",
     "spring_pressure",
     "tangent_work",
     "von_mises",

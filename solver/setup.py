@@ -278,7 +278,7 @@ def build_mechanics_problem(case: Case, cell_mesh: CellMesh, *, prefix: str = "s
              *([Displacement(plate, 0, 0.0)] if bonded_plate else [])],
         degree=case.solver.degree, plate_tag=plate,
         max_iterations=case.solver.max_iterations, petsc_options=dict(case.solver.petsc),
-        prefix=prefix)
+        linear_solver="amg" if case.solver.linear_solver == "amg" else "lu", prefix=prefix)
 
 
 def elastic_gap_displacement(case: Case, cell_mesh: CellMesh) -> float:

@@ -63,7 +63,10 @@ def test_in_plane_compression_turns_the_crack_towards_it():
 @pytest.mark.mpi
 def test_growth_parallel_equals_serial(comm):
     """One growth step of an inclined edge flaw: the same path and pressures on the world
-    communicator and on one rank."""
+    communicator and on one rank. The critical pressure is the root of the tip's toughness
+    criterion in the mean of J-domain values; partition round-off reaches it amplified (a CI
+    run measured 1.4e-8 between 2 ranks and 1, where this machine gives ~1e-12): asserted to
+    1e-6, far below its discretisation error."""
     spec = CrackSpec("edge", 2e-6, 40e-6, 30e-6, inclination=math.radians(20.0))
     kwargs = dict(increment=0.6e-6, steps=1, molar_volume=OMEGA)
     world = grow_crack(comm, spec, LLZO, TOUGHNESS, CrackLoads(stack_pressure=3e6), **kwargs)
@@ -71,6 +74,6 @@ def test_growth_parallel_equals_serial(comm):
                        **kwargs)
     assert len(world) == len(alone) == 2
     for a, b in zip(world, alone, strict=True):
-        assert a.critical_li_pressure == pytest.approx(b.critical_li_pressure, rel=1e-8)
+        assert a.critical_li_pressure == pytest.approx(b.critical_li_pressure, rel=1e-6)
         assert a.kink == pytest.approx(b.kink, rel=1e-6, abs=1e-9)
         assert (a.x, a.y) == pytest.approx((b.x, b.y), rel=1e-12)

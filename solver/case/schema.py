@@ -864,7 +864,11 @@ SCHEMA: tuple[Key, ...] = (
     Key(
         "solver.linear_solver",
         "choice",
-        "`direct`: MUMPS LU; `amg`: conjugate gradients preconditioned by GAMG.",
+        "`direct`: MUMPS LU; `amg`: conjugate gradients preconditioned by GAMG (current "
+        "distribution; mechanics in 2-D, with the rigid-body modes in plane strain); for 3-D "
+        "mechanics (the mixed displacement + mean-stress system) GMRES with a block "
+        "Schur-complement preconditioner (GAMG on the displacement). In stripping cases it "
+        "applies to the potential (the contact mechanics uses LU).",
         default="direct",
         choices=("direct", "amg"),
     ),
