@@ -70,15 +70,16 @@ def example_3d(**overrides):
 
 
 def test_the_3d_creep_example_closes_its_pores_under_a_held_pressure(tmp_path):
-    """The example, 10 min: the mixed formulation in the Li, the plate advancing into the
+    """The example, 3 min: the mixed formulation in the Li, the plate advancing into the
     creeping Li at every step once loaded, the pressure held at 1 MPa, the fields written."""
-    summary, h = _run(example_3d(**{"time.end": "10 min"}), tmp_path / "run")
+    summary, h = _run(example_3d(**{"time.end": "3 min"}), tmp_path / "run")
     s = {k: v["value"] for k, v in summary["scalars"].items()}
     loaded = h["time_s"] >= 1.0
     assert np.allclose(h["stack_pressure_Pa"][loaded], 1e6, rtol=1e-9)
     u = h["plate_displacement_m"][loaded]
     assert np.all(np.diff(u) < 0.0)  # outward normal: the plate moves towards the electrolyte
-    assert s["plate_displacement_change"] < -1e-9  # measured -4.3 nm in 10 min
+    print(f"\nplate displacement change in 3 min: {s['plate_displacement_change']:.3e} m")
+    assert s["plate_displacement_change"] < -5e-10  # measured -1.6 nm in 3 min
     assert {"displacement.bp", "stack_pressure.png", "mesh.xdmf"} <= set(summary["files"])
     assert (tmp_path / "run" / "displacement.bp").is_dir()
 
