@@ -87,9 +87,76 @@ def build_sphere_octant(comm: MPI.Comm, outer_radius: float, size: float, *,
     return data
 
 
+class MeridianTag(IntEnum):
+    """Tags of the sphere's meridian quarter disk (axisymmetric, x = r, y = z): the outer
+    surface, the axis (r = 0) and the equatorial symmetry plane (z = 0); cells ``BODY``."""
+
+    BODY = 1
+    OUTER = 32
+    AXIS = 36
+    EQUATOR = 35
+
+
+def build_sphere_meridian(comm: MPI.Comm, radius: float, size: float, *, order: int = 1,
+                          surface_size: float | None = None) -> Any:
+    """The quarter disk ``x, y >= 0, x^2 + y^2 <= radius^2`` [m], the meridian of a solid
+    sphere in axisymmetry (x = r, y = z; the sphere is symmetric about z = 0), as dolfinx
+    ``MeshData`` with :class:`MeridianTag` tags. Triangles of size ``size`` [m], graded to
+    ``surface_size`` at the outer surface (diffusion boundary layers of short times);
+    ``order = 2``: curved 6-node triangles. Collective; Gmsh runs on rank 0."""
+    if radius <= 0.0 or size <= 0.0 or (surface_size is not None and surface_size <= 0.0):
+        raise ValueError(f"need radius, size, surface_size > 0, got {radius!r}, {size!r}, "
+                         f"{surface_size!r}")
+
+    def build(gmsh: Any) -> None:
+        occ = gmsh.model.occ
+        b = radius / UM
+        disk = occ.addDisk(0.0, 0.0, 0.0, b, b)
+        quarter, _ = occ.intersect([(2, disk)], [(2, occ.addRectangle(0.0, 0.0, 0.0, b, b))])
+        occ.synchronize()
+        tol = 1e-6 * b
+        groups: dict[MeridianTag, list[int]] = {MeridianTag.OUTER: [], MeridianTag.AXIS: [],
+                                                 MeridianTag.EQUATOR: []}
+        for _, curve in gmsh.model.getEntities(1):
+            box = gmsh.model.getBoundingBox(1, curve)
+            if abs(box[0]) < tol and abs(box[3]) < tol:
+                groups[MeridianTag.AXIS].append(curve)
+            elif abs(box[1]) < tol and abs(box[4]) < tol:
+                groups[MeridianTag.EQUATOR].append(curve)
+            else:
+                groups[MeridianTag.OUTER].append(curve)
+        gmsh.model.addPhysicalGroup(2, [s for _, s in quarter], int(MeridianTag.BODY),
+                                    name="body")
+        for tag, curves in groups.items():
+            gmsh.model.addPhysicalGroup(1, curves, int(tag), name=tag.name.lower())
+        if surface_size is not None and surface_size < size:
+            distance = gmsh.model.mesh.field.add("Distance")
+            gmsh.model.mesh.field.setNumbers(distance, "CurvesList", groups[MeridianTag.OUTER])
+            threshold = gmsh.model.mesh.field.add("Threshold")
+            gmsh.model.mesh.field.setNumber(threshold, "InField", distance)
+            gmsh.model.mesh.field.setNumber(threshold, "SizeMin", surface_size / UM)
+            gmsh.model.mesh.field.setNumber(threshold, "SizeMax", size / UM)
+            gmsh.model.mesh.field.setNumber(threshold, "DistMin", 0.0)
+            gmsh.model.mesh.field.setNumber(threshold, "DistMax", 0.5 * b)
+            gmsh.model.mesh.field.setAsBackgroundMesh(threshold)
+            for name in ("MeshSizeExtendFromBoundary", "MeshSizeFromPoints",
+                         "MeshSizeFromCurvature"):
+                gmsh.option.setNumber(f"Mesh.{name}", 0)
+        gmsh.option.setNumber("Mesh.MeshSizeMax", size / UM)
+        gmsh.model.mesh.generate(2)
+        if order > 1:
+            gmsh.model.mesh.setOrder(order)
+
+    data = mesh_on_rank(comm, build, model="ssbx_sphere_meridian", what="the sphere meridian",
+                        gdim=2)
+    data.mesh.geometry.x[:] *= UM
+    return data
+
+
 def octant_volume(outer_radius: float, inner_radius: float = 0.0) -> float:
     """Volume of the octant [m^3]: ``pi (b^3 - a^3) / 6``."""
     return math.pi * (outer_radius**3 - inner_radius**3) / 6.0
 
 
-__all__ = ["SphereTag", "build_sphere_octant", "octant_volume"]
+__all__ = ["MeridianTag", "SphereTag", "build_sphere_meridian", "build_sphere_octant",
+           "octant_volume"]

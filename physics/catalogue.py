@@ -11,6 +11,7 @@ from __future__ import annotations
 from ssbx.physics.anode_metals import ANODE_METALS
 from ssbx.physics.creep_laws import LI_SIZE_RATE_PARAMETERS, NARAYAN_ANAND_2018
 from ssbx.physics.electrolytes import ELECTROLYTES
+from ssbx.physics.intercalation_materials import PARTICLE_MATERIALS
 from ssbx.physics.parameters import Parameters
 from ssbx.physics.vacancy import DISLOCATION_DENSITY_PARAMETER, LI_MG_DIFFUSION_RATIO_PARAMETER
 
@@ -43,6 +44,8 @@ def builtin_parameters() -> dict[str, Parameters]:
     groups[VACANCY_GROUP] = (DISLOCATION_DENSITY_PARAMETER,)
     for name, electrolyte in ELECTROLYTES.items():
         groups[electrolyte_group(name)] = electrolyte.all_parameters
+    for name, material in PARTICLE_MATERIALS.items():
+        groups[f"particle: {name}"] = (*material.parameters, *material.elastic.parameters)
     return groups
 
 

@@ -44,8 +44,10 @@ from ssbx.physics.elasticity import ElasticMaterial, electrolyte_material
 from ssbx.physics.electrolytes import electrolyte_preset
 from ssbx.physics.extrusion import slot_flux
 from ssbx.physics.fracture import max_li_pressure
+from ssbx.physics.intercalation_materials import PARTICLE_MATERIALS, IntercalationMaterial
 from ssbx.physics.kinetics import ButlerVolmer, Kinetics, LinearKinetics, PrimaryKinetics
 from ssbx.physics.parameters import Parameters, with_input
+from ssbx.physics.particle import SurfaceKinetics, TabulatedOCV
 from ssbx.physics.stack_elements import (
     CompositeCathode,
     ConstantForce,
@@ -72,6 +74,7 @@ from ssbx.problems.mechanics import (
     Traction,
     run_quasistatic,
 )
+from ssbx.problems.particle import ParticleGeometry, ParticleProblem
 from ssbx.problems.stripping.state import StrippingSettings
 from ssbx.problems.stripping.vacancy_coupling import VacancySettings
 
@@ -645,3 +648,62 @@ def stack_segments_of(case: Case) -> list[Segment]:
                     else step.capacity / abs(step.current_density))
         segments.append(Segment(duration, current, case.stack.steps_per_segment))
     return segments
+
+
+# --------------------------------------------------------------------------- particle
+def particle_material_of(case: Case) -> IntercalationMaterial:
+    """The particle's material: the preset ``particle.material`` with the keys the case sets
+    (records of overridden values become ``"input"`` records)."""
+    p = case.particle
+    preset = PARTICLE_MATERIALS[p.material]
+    records = preset.parameters
+    values = {}
+    for name, unit in (("diffusivity", "m^2/s"), ("max_concentration", "mol/m^3"),
+                       ("molar_volume", "m^3/mol")):
+        given = getattr(p, name)
+        values[name] = getattr(preset, name) if given is None else given
+        if given is not None:
+            records = with_input(records, name, given, unit, f"particle.{name}")
+    E = preset.elastic.E if p.youngs_modulus is None else p.youngs_modulus
+    nu = preset.elastic.nu if p.poisson_ratio is None else p.poisson_ratio
+    elastic = ElasticMaterial(preset.elastic.name, E, nu, parameters=_elastic_records(
+        preset.elastic.parameters, E, nu, "particle.youngs_modulus", "particle.poisson_ratio"))
+    return IntercalationMaterial(preset.name, values["diffusivity"],
+                                 values["max_concentration"], values["molar_volume"], elastic,
+                                 parameters=records)
+
+
+def particle_kinetics_of(case: Case, material: IntercalationMaterial) -> SurfaceKinetics:
+    """Butler–Volmer insertion kinetics with the case's tabulated OCV."""
+    p = case.particle
+    ocv = TabulatedOCV(p.ocv_lithiation, p.ocv_potential, material.max_concentration)
+    return SurfaceKinetics(p.exchange_current, ocv, alpha=p.transfer_coefficient,
+                           linearised=p.linearised_kinetics)
+
+
+def particle_time_steps(case: Case, material: IntercalationMaterial) -> tuple[float, float]:
+    """(first step, largest step) [s]: the case's, or 1e-6 and 0.005 R^2 / D."""
+    p = case.particle
+    tau = p.radius ** 2 / material.diffusivity
+    first = 1e-6 * tau if p.initial_step is None else p.initial_step
+    largest = 5e-3 * tau if p.max_step is None else p.max_step
+    return min(first, largest), largest
+
+
+def particle_problem_of(case: Case, comm: Any, *, prefix: str = "ssbx_particle_"
+                        ) -> ParticleProblem:
+    """The particle problem of a case, meshed on ``comm`` (collective)."""
+    p = case.particle
+    material = particle_material_of(case)
+    size = p.radius / 8.0 if p.mesh_size is None else p.mesh_size
+    if p.dimension == 2:
+        surface = p.radius / 40.0 if p.surface_mesh_size is None else p.surface_mesh_size
+        geometry = ParticleGeometry.sphere_meridian(comm, p.radius, size,
+                                                    surface_size=min(surface, size))
+    else:
+        geometry = ParticleGeometry.sphere_octant(comm, p.radius, size)
+    return ParticleProblem(
+        geometry, material, particle_kinetics_of(case, material),
+        initial_concentration=p.initial_lithiation * material.max_concentration,
+        temperature=case.operation.temperature, degree=p.degree, mechanics=p.mechanics,
+        stress_coupling=p.mechanics and p.stress_coupling, options_prefix=prefix)

@@ -88,6 +88,7 @@ SURFACE_ENERGY = "[energy] / [length] ** 2"
 MOLAR_VOLUME = "[length] ** 3 / [substance]"
 FRACTURE_TOUGHNESS = "[mass] / [length] ** 0.5 / [time] ** 2"  # a stress intensity, Pa m^0.5
 RESISTIVITY = "[mass] * [length] ** 3 / [current] ** 2 / [time] ** 3"  # ohm m
+CONCENTRATION = "[substance] / [length] ** 3"  # Li in an intercalation host, mol/m^3
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ DIMENSIONS: dict[str, Dimension] = {
     MOLAR_VOLUME: Dimension("m^3/mol", "a molar volume", "13 cm^3/mol"),
     FRACTURE_TOUGHNESS: Dimension("Pa*m**0.5", "a fracture toughness", "1.25 MPa*m^0.5"),
     RESISTIVITY: Dimension("ohm*m", "an electrical resistivity", "9.28 uohm*cm"),
+    CONCENTRATION: Dimension("mol/m^3", "a concentration", "49.6 kmol/m^3"),
 }
 
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")

@@ -836,7 +836,7 @@ def test_stripping_round_trip() -> None:
 def test_bad_protocol_entries_each_reported() -> None:
     raw = {
         "protocol": {
-            "steps": ["Rest for 1 h", "Strip at 1 MPa for 1 h", 5, "Charge at 1 mA/cm^2 for 1 h"]
+            "steps": ["Rest for 1 h", "Strip at 1 MPa for 1 h", 5, "Cycle at 1 mA/cm^2 for 1 h"]
         }
     }
     problems = problems_of(raw)
@@ -844,7 +844,7 @@ def test_bad_protocol_entries_each_reported() -> None:
     assert problems[0] == "protocol.steps[2] = 5: is an integer; expected a string"
     assert problems[1].startswith('protocol.steps[1] = "Strip at 1 MPa for 1 h": ')
     assert "is a pressure" in problems[1] and "a current density > 0" in problems[1]
-    assert problems[2].startswith('protocol.steps[3] = "Charge at 1 mA/cm^2 for 1 h": ')
+    assert problems[2].startswith('protocol.steps[3] = "Cycle at 1 mA/cm^2 for 1 h": ')
     assert "unknown step" in problems[2] and "Strip at <current density>" in problems[2]
 
 

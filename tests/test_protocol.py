@@ -137,8 +137,8 @@ def test_protocol_ramp_count() -> None:
 
 
 def test_unknown_verb_lists_forms() -> None:
-    reason = error_of("Charge at 1 mA/cm^2 for 1 h")
-    assert 'unknown step "charge"' in reason
+    reason = error_of("Cycle at 1 mA/cm^2 for 1 h")
+    assert 'unknown step "cycle"' in reason
     for form in FORMS:
         assert form in reason
     assert 'did you mean "strip"' in error_of("Stirp at 1 mA/cm^2 for 1 h")

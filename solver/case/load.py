@@ -29,6 +29,7 @@ from ssbx.case.records import (
     MechanicsSpec,
     OperationSpec,
     OutputSpec,
+    ParticleSpec,
     ProtocolSpec,
     SolverSpec,
     StackSpec,
@@ -43,8 +44,10 @@ from ssbx.case.rules import (
     check_mesh_file,
     check_mesh_size,
     check_name,
+    check_particle,
     check_physics,
     check_problem_keys,
+    check_protocol_kinds,
     check_refinements,
     check_stack,
     check_stripping,
@@ -95,6 +98,7 @@ def build_case(st: ValidationState) -> Case:
         vacancy=VacancySpec(**section("vacancy")),
         crack=CrackSpec(**section("crack"), voids=v.get("crack.voids", ())),
         stack=StackSpec(**section("stack")),
+        particle=ParticleSpec(**section("particle")),
         output=OutputSpec(**section("output")),
         warnings=tuple(st.warnings),
     )
@@ -149,6 +153,8 @@ def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
     check_stripping(st)
     check_crack(st)
     check_stack(st)
+    check_particle(st)
+    check_protocol_kinds(st)
     check_problem_keys(st)
     if st.problems:
         # the warnings often explain the errors (h_se = 50 is 50 m, hence a huge mesh)

@@ -7,6 +7,13 @@ One string is one step (or several, for a current ramp)::
     Rest for 10 minutes
     Hold at 20 mV for 30 min
     Ramp strip from 0.1 mA/cm^2 to 0.5 mA/cm^2 in steps of 0.1 mA/cm^2 for 0.1 mAh/cm^2 each
+    Charge at 1 mA/cm^2 for 30 minutes
+    Discharge at 1 mA/cm^2 for 0.1 mAh/cm^2
+
+``Strip``/``Plate``/``Ramp`` are the steps of a Li-metal electrode (stripping and stack
+cases), ``Charge``/``Discharge`` those of an intercalation particle (Li leaves the particle on
+charge: a cathode's charge; the current density is per particle surface); ``Rest`` and ``Hold``
+serve both (a particle's hold is its potential against Li).
 
 Keywords are case-insensitive and extra whitespace is ignored; quantities are read by
 :func:`ssbx.units.parse_quantity` (units are case-sensitive: ``mV`` is not ``MV``). A step of
@@ -44,6 +51,8 @@ from ssbx.units import (
 __all__ = [
     "FORMS",
     "MAX_RAMP_STEPS",
+    "METAL_KINDS",
+    "PARTICLE_KINDS",
     "ProtocolError",
     "ProtocolStep",
     "describe",
@@ -59,7 +68,13 @@ FORMS: tuple[str, ...] = (
     "Hold at <voltage> for <time>",
     "Ramp strip|plate from <current density> to <current density> in steps of "
     "<current density> for <time or capacity> each",
+    "Charge at <current density> for <time or capacity>",
+    "Discharge at <current density> for <time or capacity>",
 )
+
+#: The step kinds of a Li-metal electrode and of an intercalation particle.
+METAL_KINDS: frozenset[str] = frozenset({"strip", "plate", "rest", "hold"})
+PARTICLE_KINDS: frozenset[str] = frozenset({"charge", "discharge", "rest", "hold"})
 
 #: Most steps one ramp may expand into.
 MAX_RAMP_STEPS = 1000
@@ -77,6 +92,8 @@ _PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
             r"(?P<di>.+?) for (?P<limit>.+?) each",
             FORMS[4],
         ),
+        ("charge", r"charge at (?P<i>.+?) for (?P<limit>.+)", FORMS[5]),
+        ("discharge", r"discharge at (?P<i>.+?) for (?P<limit>.+)", FORMS[6]),
     )
 }
 
@@ -105,18 +122,19 @@ class ProtocolError(ValueError):
 class ProtocolStep:
     """One step of a protocol (SI units).
 
-    kind: ``"strip"``, ``"plate"``, ``"rest"`` (no current) or ``"hold"`` (potentiostatic).
+    kind: ``"strip"``, ``"plate"``, ``"rest"`` (no current), ``"hold"`` (potentiostatic),
+        ``"charge"`` or ``"discharge"`` (an intercalation particle).
     text: the step as written; for a step of a ramp a generated text ending in
         ``"(ramp 2/5)"``.
-    current_density: mean current density [A/m^2], > 0 stripping, < 0 plating, 0 for rest and
-        hold.
+    current_density: mean current density [A/m^2], > 0 stripping or charging (Li leaves the
+        electrode), < 0 plating or discharging, 0 for rest and hold.
     voltage: cell voltage of a hold [V], > 0 = stripping (0 for the other kinds).
     duration: length [s] when the step is limited by time, else ``None``.
     capacity: charge per area [C/m^2] (positive) when the step is limited by capacity, else
         ``None``.
     """
 
-    kind: Literal["strip", "plate", "rest", "hold"]
+    kind: Literal["strip", "plate", "rest", "hold", "charge", "discharge"]
     text: str
     current_density: float = 0.0
     voltage: float = 0.0
@@ -231,10 +249,10 @@ def _parse(text: str) -> list[ProtocolStep]:
         raise _StepError(f"expected {show_value(form)}")
     if verb == "ramp":
         return _ramp(match)
-    if verb in ("strip", "plate"):
+    if verb in ("strip", "plate", "charge", "discharge"):
         i = _quantity(match["i"], CURRENT_DENSITY, "current density")
         duration, capacity = _limit(match["limit"])
-        sign = 1.0 if verb == "strip" else -1.0
+        sign = 1.0 if verb in ("strip", "charge") else -1.0
         return [ProtocolStep(verb, text.strip(), sign * i, 0.0, duration, capacity)]
     duration = _quantity(match["time"], TIME, "time")
     if verb == "rest":
@@ -294,7 +312,9 @@ def describe(steps: Sequence[ProtocolStep]) -> str:
     stripped = to_mAh_per_cm2(sum(q for q in charges if q > 0))
     plated = to_mAh_per_cm2(-sum(q for q in charges if q < 0))
     n = len(steps)
+    out, back = ("charged", "discharged") if any(
+        s.kind in ("charge", "discharge") for s in steps) else ("stripped", "plated")
     return (
-        f"{n} step{'s' if n != 1 else ''}, {_num(hours)} h, {_num(stripped)} mAh/cm^2 stripped, "
-        f"{_num(plated)} mAh/cm^2 plated"
+        f"{n} step{'s' if n != 1 else ''}, {_num(hours)} h, {_num(stripped)} mAh/cm^2 {out}, "
+        f"{_num(plated)} mAh/cm^2 {back}"
     )

@@ -433,6 +433,36 @@ class StackSpec:
 
 
 @dataclass(frozen=True)
+class ParticleSpec:
+    """One intercalation particle of ``problem = "particle"`` (SI; see the ``particle.*``
+    keys): the material keys left ``None`` take the values of the preset ``material``
+    (:meth:`ssbx.setup.particle_material_of`); ``mesh_size``, ``surface_mesh_size``,
+    ``initial_step`` and ``max_step`` ``None``: derived from the radius and D."""
+
+    material: str = "LiMn2O4"
+    radius: float = 5e-6
+    dimension: int = 2
+    mesh_size: float | None = None
+    surface_mesh_size: float | None = None
+    degree: int = 2
+    diffusivity: float | None = None
+    max_concentration: float | None = None
+    molar_volume: float | None = None
+    youngs_modulus: float | None = None
+    poisson_ratio: float | None = None
+    initial_lithiation: float = 0.5
+    exchange_current: float = 1.0
+    transfer_coefficient: float = 0.5
+    linearised_kinetics: bool = False
+    ocv_lithiation: tuple[float, ...] = ()
+    ocv_potential: tuple[float, ...] = ()
+    mechanics: bool = True
+    stress_coupling: bool = True
+    initial_step: float | None = None
+    max_step: float | None = None
+
+
+@dataclass(frozen=True)
 class OutputSpec:
     """What a run writes. fields: write the potential field for ParaView; plots: write the
     PNG figures.
@@ -453,8 +483,8 @@ class Case:
 
     name: str
     description: str = ""
-    problem: Literal["current_distribution", "mechanics", "stripping", "crack", "stack"] = \
-        "current_distribution"
+    problem: Literal["current_distribution", "mechanics", "stripping", "crack", "stack",
+                     "particle"] = "current_distribution"
     geometry: CellGeometrySpec = field(default_factory=CellGeometrySpec)
     mesh: MeshSizeSpec = field(default_factory=MeshSizeSpec)
     electrolyte: ElectrolyteSpec = field(default_factory=ElectrolyteSpec)
@@ -471,6 +501,7 @@ class Case:
     vacancy: VacancySpec = field(default_factory=VacancySpec)
     crack: CrackSpec = field(default_factory=CrackSpec)
     stack: StackSpec = field(default_factory=StackSpec)
+    particle: ParticleSpec = field(default_factory=ParticleSpec)
     output: OutputSpec = field(default_factory=OutputSpec)
     #: allowed but probably unintended inputs found at load (e.g. a bare number that is
     #: implausible in SI units); the CLI shows them as warnings

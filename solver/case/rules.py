@@ -17,7 +17,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ssbx.case.protocol import ProtocolError, parse_protocol
+from ssbx.case.protocol import (
+    FORMS,
+    METAL_KINDS,
+    PARTICLE_KINDS,
+    ProtocolError,
+    parse_protocol,
+)
 from ssbx.case.records import LayerSpec, default_corner_radius, i0_from_asr
 from ssbx.case.schema import (
     CRACK_VOID_KEYS,
@@ -94,6 +100,11 @@ _STACK_METAL = (f"{_STACK}: a metal layer uses the elastic constants, power-law 
                 "volume of anode.metal (anode.molar_volume overrides the last)")
 _STACK_STEPS = (f"{_STACK}, integrated in stack.steps_per_segment equal steps per protocol "
                 "step")
+_PARTICLE_ONLY = 'only problem = "particle" uses the [particle] section'
+_PARTICLE = ('problem = "particle" is one intercalation particle: the [particle] section gives '
+             "its geometry, material, kinetics and time steps")
+_PARTICLE_SOLVER = ('problem = "particle" is solved by Newton with a direct (MUMPS) solver; '
+                    "particle.degree sets its degree")
 _STACK_FIXTURE_KEYS = ("fixture.compliance", "fixture.relaxation_fraction",
                        "fixture.relaxation_time", "fixture.friction_threshold")
 
@@ -101,6 +112,7 @@ _STACK_FIXTURE_KEYS = ("fixture.compliance", "fixture.relaxation_fraction",
 #: kind uses instead, or why nothing. A case that sets one is refused (it would be ignored).
 UNUSED_KEYS: dict[str, dict[str, str]] = {
     "stripping": {
+        "particle.": _PARTICLE_ONLY,
         "operation.current_density": 'protocol.steps sets the load of each step (e.g. "Strip '
                                      'at 1 mA/cm^2 for 1 mAh/cm^2")',
         "operation.mode": 'protocol.steps sets the load of each step ("Strip/Plate at ..." is '
@@ -114,6 +126,7 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         **dict.fromkeys(_STACK_FIXTURE_KEYS, _STACK_FIXTURE),
     },
     "mechanics": {
+        "particle.": _PARTICLE_ONLY,
         "geometry.roughness_rq": _ROUGH,
         "geometry.roughness_length": _ROUGH,
         "geometry.roughness_seed": _ROUGH,
@@ -132,6 +145,7 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         **dict.fromkeys(_STACK_FIXTURE_KEYS, _STACK_FIXTURE),
     },
     "current_distribution": {
+        "particle.": _PARTICLE_ONLY,
         "geometry.roughness_rq": _ROUGH,
         "geometry.roughness_length": _ROUGH,
         "geometry.roughness_seed": _ROUGH,
@@ -148,6 +162,7 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "stack.": _STACK_ONLY,
     },
     "crack": {
+        "particle.": _PARTICLE_ONLY,
         "geometry.h_li": _CRACK_BODY,
         "geometry.void_model": _CRACK_BODY,
         "geometry.roughness_rq": _CRACK_BODY,
@@ -178,6 +193,7 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "stack.": _STACK_ONLY,
     },
     "stack": {
+        "particle.": _PARTICLE_ONLY,
         "geometry.": _STACK_CELL,
         "mesh.": f"{_STACK}: it has no mesh",
         "electrolyte.": _STACK_NO_ECHEM,
@@ -201,6 +217,17 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
                              "fields, no checkpoints)"
            for name in ("fields", "checkpoint_every", "checkpoint_wall_interval",
                         "checkpoint_keep")},
+    },
+    "particle": {
+        **{f"{section}.": _PARTICLE for section in (
+            "geometry", "mesh", "electrolyte", "interface", "anode", "mechanics", "fixture",
+            "time", "contact", "ccs", "vacancy", "crack", "stack")},
+        **{f"operation.{name}": (f"{_PARTICLE}; protocol.steps sets the current or the "
+                                 "potential of each step")
+           for name in ("current_density", "mode", "voltage", "counter_electrode")},
+        "solver.": _PARTICLE_SOLVER,
+        **{f"output.{name}": (f"{_PARTICLE}; a run takes minutes and writes no checkpoints")
+           for name in ("checkpoint_every", "checkpoint_wall_interval", "checkpoint_keep")},
     },
 }
 
@@ -1517,3 +1544,84 @@ def _check_stripped_through(st: ValidationState, layers: Iterable[LayerSpec]) ->
                 f"{layer.side}): the protocol strips {show_um(stripped)} of {metal_name} from "
                 "it (Omega q/F at its lowest point); expected a thicker layer or less "
                 "charge the other way")
+
+
+# --------------------------------------------------------------------------- particle
+def check_protocol_kinds(st: ValidationState) -> None:
+    """Each problem kind takes the protocol steps of its electrode: ``Charge``/``Discharge``
+    for an intercalation particle, ``Strip``/``Plate``/``Ramp`` for a Li-metal electrode;
+    a particle case must give its steps (the default is a stripping step)."""
+    kind = st.values.get("problem")
+    if kind not in ("stripping", "stack", "particle"):
+        return
+    steps = st.given.get("protocol.steps")
+    if kind == "particle" and steps is None and "protocol.steps" not in st.bad:
+        st.problems.append(
+            'protocol.steps: required by problem = "particle", e.g. steps = ["Charge at 1 '
+            'mA/cm^2 for 30 min", "Rest for 10 min"] or ["Hold at 3.985 V for 1 h"]')
+        return
+    allowed = PARTICLE_KINDS if kind == "particle" else METAL_KINDS
+    forms = [f for f in FORMS if f.split(" ", 1)[0].lower() in allowed
+             or (f.startswith("Ramp") and kind != "particle")]
+    if not isinstance(steps, list):
+        return
+    for i, text in enumerate(steps):
+        if not isinstance(text, str):
+            continue
+        try:
+            parsed = parse_protocol([text])
+        except ProtocolError:
+            continue  # reported by check_stripping
+        if any(step.kind not in allowed for step in parsed):
+            st.problems.append(
+                f"protocol.steps[{i}] = {show_given(text)}: not a step of problem = "
+                f'"{kind}"; allowed: ' + ", ".join(f'"{f}"' for f in forms))
+
+
+def check_particle(st: ValidationState) -> None:
+    """A particle case: the OCV table (two or more points, lithiations strictly increasing in
+    [0, 1], as many potentials), mesh sizes ordered, the Poisson ratio in range, the stress
+    coupling with mechanics, the surface mesh size in 2-D only."""
+    if st.values.get("problem") != "particle":
+        return
+    xs = st.values.get("particle.ocv_lithiation") or ()
+    us = st.values.get("particle.ocv_potential") or ()
+    if not xs and "particle.ocv_lithiation" not in st.bad:
+        st.problems.append(
+            'particle.ocv_lithiation, particle.ocv_potential: required by problem = "particle" '
+            "(the open-circuit potential U(x) as a table), e.g. ocv_lithiation = [0.2, 1.0], "
+            "ocv_potential = [4.2, 3.9]")
+    elif xs:
+        if len(xs) < 2 or any(b <= a for a, b in itertools.pairwise(xs)) \
+                or not 0.0 <= xs[0] <= xs[-1] <= 1.0:
+            st.problems.append(
+                f"{st.shown('particle.ocv_lithiation')}: expected at least two lithiations, "
+                "strictly increasing, within [0, 1]")
+        if len(us) != len(xs) and "particle.ocv_potential" not in st.bad:
+            st.problems.append(
+                f"{st.shown('particle.ocv_potential')}: expected {len(xs)} potentials, one per "
+                "entry of particle.ocv_lithiation")
+    nu = st.values.get("particle.poisson_ratio")
+    if nu is not None and not -1.0 < nu < 0.5:
+        st.problems.append(f"{st.shown('particle.poisson_ratio')}: expected a Poisson ratio "
+                           "-1 < nu < 0.5")
+    radius = st.values.get("particle.radius")
+    size = st.values.get("particle.mesh_size")
+    surface = st.values.get("particle.surface_mesh_size")
+    if surface is not None and st.values.get("particle.dimension") == 3:
+        st.problems.append(f"{st.shown('particle.surface_mesh_size')}: the 3-D octant is "
+                           "meshed uniformly (particle.mesh_size); remove the key")
+    if radius is not None and size is not None and size > radius:
+        st.problems.append(f"{st.shown('particle.mesh_size')}: expected at most the radius "
+                           f"({st.shown('particle.radius')})")
+    if size is not None and surface is not None and surface > size:
+        st.problems.append(f"{st.shown('particle.surface_mesh_size')}: expected at most "
+                           f"{st.shown('particle.mesh_size')}")
+    if st.values.get("particle.mechanics") is False \
+            and st.given.get("particle.stress_coupling") is True:
+        st.problems.append(f"{st.shown('particle.stress_coupling')}: needs the stresses, but "
+                           f"{st.shown('particle.mechanics')}; remove one of the keys")
+    first, largest = st.values.get("particle.initial_step"), st.values.get("particle.max_step")
+    if first is not None and largest is not None and first > largest:
+        st.problems.append(f"{st.shown('particle.initial_step')}: expected at most "
+                           f"{st.shown('particle.max_step')}")

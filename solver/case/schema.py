@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ssbx.case.protocol import FORMS
+from ssbx.physics.intercalation_materials import PARTICLE_MATERIALS
 from ssbx.units import (
     AREA_RESISTANCE,
     AREAL_DENSITY,
     CAPACITY,
     COMPLIANCE,
+    CONCENTRATION,
     CONDUCTIVITY,
     CURRENT_DENSITY,
     DIFFUSIVITY,
@@ -209,7 +211,7 @@ SECTIONS: dict[str, str] = {
     "fixture": "The stack-pressure fixture: the load on the Li current collector (y = -h_li).",
     "time": "Time stepping of transient (mechanics) runs: adaptive steps within these bounds.",
     "protocol": (
-        'The cycling protocol of a stripping case (`problem = "stripping"`): text steps, '
+        'The cycling protocol of a stripping, stack or particle case: text steps, '
         "PyBaMM-experiment style (keywords case-insensitive, quantities with units), run in "
         "order, the whole `cycles` times. Forms: "
         + "; ".join(f"`{f}`" for f in FORMS)
@@ -218,7 +220,9 @@ SECTIONS: dict[str, str] = {
         'mAh/cm^2"`); `Hold` imposes the cell voltage (positive = stripping); `Ramp` expands '
         "into the stepwise current ramp of a critical-current-density experiment, start and "
         "end included, e.g. `Ramp strip from 0.1 mA/cm^2 to 0.5 mA/cm^2 in steps of 0.1 mA/cm^2 "
-        "for 0.1 mAh/cm^2 each` (5 steps)."
+        "for 0.1 mAh/cm^2 each` (5 steps). A particle case (`problem = \"particle\"`) takes "
+        "`Charge`, `Discharge` (current density per particle surface), `Hold` (the particle's "
+        "potential against Li, e.g. `Hold at 3.985 V for 1 h`: a PITT step) and `Rest`."
     ),
     "contact": (
         "Numerics of the stripping problem: stripped/plated thickness and Li/electrolyte contact "
@@ -283,6 +287,16 @@ SECTIONS: dict[str, str] = {
         "`metal` (the anode metal: `side`, `creep`, `friction` and what it needs), `cathode` (a "
         "composite cathode: `youngs_modulus`, `poisson_ratio`, `confined` and its eigenstrain "
         "table `state_of_charge`, `strain`). A key of another kind is refused."
+    ),
+    "particle": (
+        'One intercalation particle (`problem = "particle"`): Li diffusion with the '
+        "stress-coupled flux `J = -D (grad c - (Ω c / R T) grad σ_h)`, isotropic chemical "
+        "strain `Ω (c - c_ref) / 3` and Butler–Volmer insertion kinetics at its surface with a "
+        "tabulated open-circuit potential, driven by the `[protocol]` steps at "
+        "`operation.temperature` (`ssbx.problems.particle`). A sphere, axisymmetric "
+        "(`dimension = 2`) or an octant in 3-D (`dimension = 3`). Material keys left out take "
+        "the values of `material`. A run reports the potential, the lithiation, the centre's "
+        "radial and the surface's hoop stress against time."
     ),
     "output": "What a run writes besides `summary.json`.",
 }
@@ -456,9 +470,10 @@ SCHEMA: tuple[Key, ...] = (
         "crack in the elastic electrolyte (`crack`, section `[crack]` and the electrolyte keys "
         "of `[mechanics]`: stress intensity factors, critical Li pressure and overpotential), "
         "or the reduced stack-pressure model of a layered cell in its fixture (`stack`, "
-        "sections `[stack]`, `[fixture]`, `[protocol]`).",
+        "sections `[stack]`, `[fixture]`, `[protocol]`), or one intercalation particle "
+        "(`particle`, sections `[particle]`, `[protocol]`).",
         default="current_distribution",
-        choices=("current_distribution", "mechanics", "stripping", "crack", "stack"),
+        choices=("current_distribution", "mechanics", "stripping", "crack", "stack", "particle"),
     ),
     # ---------------------------------------------------------------- geometry
     Key(
@@ -1828,6 +1843,72 @@ SCHEMA: tuple[Key, ...] = (
         default=100,
         positive=True,
     ),
+    # ---------------------------------------------------------------- particle
+    Key(
+        "particle.material",
+        "choice",
+        "The intercalation host whose data the material keys below default to (with "
+        "provenance: `ssbx parameters`).",
+        default="LiMn2O4",
+        choices=tuple(PARTICLE_MATERIALS),
+    ),
+    Key("particle.radius", "quantity", "Particle radius R.", default=5e-6,
+        default_text="5 um", dimension=LENGTH, positive=True),
+    Key("particle.dimension", "int",
+        "2: a sphere in axisymmetry (its meridian quarter disk); 3: a sphere octant in 3-D.",
+        default=2, choices=(2, 3)),
+    Key("particle.mesh_size", "quantity", "Element size inside the particle.",
+        dimension=LENGTH, positive=True, default_text="radius / 8"),
+    Key("particle.surface_mesh_size", "quantity",
+        "Element size at the surface (`dimension = 2`; grading to `mesh_size` over R/2): "
+        "resolves the surface layer of short times, thickness ~ sqrt(D t).",
+        dimension=LENGTH, positive=True, default_text="radius / 40",
+        constraints="≤ mesh_size; `dimension = 2` only"),
+    Key("particle.degree", "int", "Lagrange degree k of the concentration (P_k; the "
+        "displacement is P_(k+1)).", default=2, choices=(1, 2)),
+    Key("particle.diffusivity", "quantity", "Li diffusivity D.", dimension=DIFFUSIVITY,
+        positive=True, default_text="of `material`"),
+    Key("particle.max_concentration", "quantity",
+        "Li concentration of the fully lithiated host, c_max (lithiation x = c / c_max).",
+        dimension=CONCENTRATION, positive=True, default_text="of `material`"),
+    Key("particle.molar_volume", "quantity",
+        "Partial molar volume Ω of Li in the host (chemical strain Ω (c - c_ref) / 3; "
+        "negative for a host that shrinks on lithiation).",
+        dimension=MOLAR_VOLUME, default_text="of `material`"),
+    Key("particle.youngs_modulus", "quantity", "Young's modulus of the host.",
+        dimension=PRESSURE, positive=True, default_text="of `material`"),
+    Key("particle.poisson_ratio", "float", "Poisson's ratio of the host.",
+        default_text="of `material`", constraints="-1 < ν < 0.5"),
+    Key("particle.initial_lithiation", "float",
+        "Uniform lithiation x = c / c_max at the start; also the stress-free state.",
+        default=0.5, nonnegative=True, at_most=1.0),
+    Key("particle.exchange_current", "quantity", "Exchange current density j0 of the "
+        "insertion reaction at the surface.", default=1.0, default_text="0.1 mA/cm^2",
+        dimension=CURRENT_DENSITY, positive=True),
+    Key("particle.transfer_coefficient", "float", "Cathodic transfer coefficient α of the "
+        "Butler–Volmer kinetics.", default=0.5, above=0.0, below=1.0),
+    Key("particle.linearised_kinetics", "bool",
+        "Linearise Butler–Volmer in the overpotential (`i = -j0 F η / R T`): the kinetics of "
+        "the PITT analysis (Li et al. 2012), valid for steps of a few mV.", default=False),
+    Key("particle.ocv_lithiation", "float_list",
+        "Lithiations x of the open-circuit-potential table (strictly increasing, at least "
+        "two); U(x) is piecewise linear through the points and extended linearly beyond.",
+        default=(), default_text="required", constraints='`problem = "particle"`: required'),
+    Key("particle.ocv_potential", "float_list",
+        "Open-circuit potentials U [V] against Li at `ocv_lithiation`.",
+        default=(), default_text="required",
+        constraints="as many as `ocv_lithiation`"),
+    Key("particle.mechanics", "bool",
+        "Solve the displacement and stresses (off: diffusion only, no stresses).",
+        default=True),
+    Key("particle.stress_coupling", "bool",
+        "Include the drift of Li towards tension in the flux (needs `mechanics`).",
+        default=True),
+    Key("particle.initial_step", "quantity",
+        "First time step of each protocol step; steps then grow by 1.1 up to `max_step`.",
+        dimension=TIME, positive=True, default_text="1e-6 R²/D"),
+    Key("particle.max_step", "quantity", "Largest time step.", dimension=TIME,
+        positive=True, default_text="0.005 R²/D"),
     # ---------------------------------------------------------------- output
     Key(
         "output.fields",

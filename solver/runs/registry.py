@@ -18,6 +18,7 @@ from ssbx.problems.lifetime import closing_problems
 from ssbx.runs.crack import run_crack_case
 from ssbx.runs.current import run_current_case
 from ssbx.runs.mechanics import run_mechanics_case
+from ssbx.runs.particle import run_particle_case
 from ssbx.runs.stack import run_stack_case
 from ssbx.runs.stripping import run_stripping_case
 
@@ -29,6 +30,7 @@ RUNNERS: dict[str, Runner] = {
     "stripping": run_stripping_case,
     "crack": run_crack_case,
     "stack": run_stack_case,
+    "particle": run_particle_case,
 }
 """problem kind -> run function."""
 

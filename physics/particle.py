@@ -1,0 +1,205 @@
+"""Intercalation particles: material data, surface kinetics and the UFL forms of stress-coupled
+Li diffusion with chemical strain.
+
+Fields: Li concentration c [mol/m^3], displacement u [m], hydrostatic stress sigma_h [Pa]
+(tension positive). Equations (Cheng & Verbrugge, J. Power Sources 190 (2009) 453; Zhang, Shyy
+& Sastry, J. Electrochem. Soc. 154 (2007) A910):
+
+    dc/dt + div J = 0,        J = -D (grad c - (Omega c / (R_gas T)) grad sigma_h)
+    div sigma = 0,            sigma = C : (eps(u) - (Omega / 3)(c - c_ref) 1)
+    sigma_h = tr(sigma) / 3
+
+with the partial molar volume Omega [m^3/mol] (an isotropic chemical strain; anisotropic
+lattice strain is a later part) and the stress-free concentration c_ref. The stress coupling
+(the ``grad sigma_h`` term: Li drifts towards tension) can be switched off; the mechanics is
+then driven by c one way.
+
+Surface: the molar influx N = -J.n [mol/(m^2 s)] is the Butler–Volmer current of Li insertion
+divided by F (Tsai et al., Energy Environ. Sci. 11 (2018) 860, eq. 1):
+
+    i = j0 [exp(-alpha f eta) - exp((1 - alpha) f eta)],  eta = V - U(c),  f = F / (R_gas T)
+
+(V the particle's potential against Li, U the open-circuit potential; i > 0 inserts Li, i.e.
+discharges a cathode), or its linearisation ``i = -j0 f eta`` (the PITT analysis of Li et al.
+2012). The weak form, with a measure weight w (2 pi r in axisymmetry, 1 in 3-D):
+
+    int (dc/dt) v w dx - int J . grad v w dx - int N v w ds = 0
+    int sigma . eps(v_u) w dx = 0,    int (sigma_h - tr(sigma) / 3) q w dx = 0
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ufl
+
+from ssbx.physics.constants import FARADAY, GAS_CONSTANT
+from ssbx.physics.intercalation_materials import (
+    LIMN2O4,
+    PARTICLE_MATERIALS,
+    IntercalationMaterial,
+)
+from ssbx.physics.mechanics import elastic_stress, mandel_strain, mandel_trace
+
+UFLFunction = Callable[[Any], Any]
+"""A function of the concentration [mol/m^3] that UFL can differentiate (``ufl.exp`` etc.)."""
+
+
+@dataclass(frozen=True)
+class SurfaceKinetics:
+    """Butler–Volmer insertion kinetics at the particle surface (module docstring).
+
+    exchange_current: j0 [A/m^2], a number or a UFL function of the surface concentration;
+    ocv: U(c) [V], a UFL function of the concentration; alpha: cathodic transfer coefficient;
+    linearised: ``i = -j0 f eta`` (small steps, the PITT analysis)."""
+
+    exchange_current: float | UFLFunction
+    ocv: UFLFunction
+    alpha: float = 0.5
+    linearised: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.alpha < 1.0:
+            raise ValueError(f"alpha must be in (0, 1), got {self.alpha!r}")
+        if not callable(self.exchange_current) and not self.exchange_current > 0.0:
+            raise ValueError(f"exchange_current must be > 0, got {self.exchange_current!r}")
+
+    def j0(self, c: Any) -> Any:
+        """Exchange current density [A/m^2] at the surface concentration c."""
+        return self.exchange_current(c) if callable(self.exchange_current) \
+            else self.exchange_current
+
+    def insertion_current(self, c: Any, potential: Any, temperature: float) -> Any:
+        """Current density of Li insertion i [A/m^2] at the particle potential V [V]."""
+        f = FARADAY / (GAS_CONSTANT * temperature)
+        eta = potential - self.ocv(c)
+        if self.linearised:
+            return -self.j0(c) * f * eta
+        return self.j0(c) * (ufl.exp(-self.alpha * f * eta)
+                             - ufl.exp((1.0 - self.alpha) * f * eta))
+
+    def overpotential(self, current: float, j0: float, temperature: float) -> float:
+        """The eta [V] at which the insertion current is ``current`` [A/m^2] for the exchange
+        current j0 [A/m^2] (scalar Newton on the Butler–Volmer relation)."""
+        f = FARADAY / (GAS_CONSTANT * temperature)
+        if self.linearised:
+            return -current / (j0 * f)
+        eta = -current / (j0 * f)
+        for _ in range(100):
+            g = j0 * (math.exp(-self.alpha * f * eta) - math.exp((1.0 - self.alpha) * f * eta))
+            dg = -j0 * f * (self.alpha * math.exp(-self.alpha * f * eta)
+                            + (1.0 - self.alpha) * math.exp((1.0 - self.alpha) * f * eta))
+            step = (g - current) / dg
+            eta -= step
+            if abs(step) < 1e-15:
+                break
+        return eta
+
+
+def linear_ocv(u0: float, c0: float, slope: float) -> UFLFunction:
+    """``U(c) = u0 + slope (c - c0)`` [V]: slope dU/dc [V m^3/mol] (< 0 for a cathode)."""
+    return lambda c: u0 + slope * (c - c0)
+
+
+class TabulatedOCV:
+    """A piecewise-linear open-circuit potential U(x) [V] of the lithiation x = c / c_max
+    through the points (x_k, U_k) (x strictly increasing, at least two points), extended
+    linearly beyond the ends. Call it with a UFL concentration [mol/m^3] in forms;
+    :meth:`value` evaluates it for a number."""
+
+    def __init__(self, lithiation: Sequence[float], potential: Sequence[float],
+                 max_concentration: float) -> None:
+        xs, us = [float(x) for x in lithiation], [float(u) for u in potential]
+        if len(xs) < 2 or len(xs) != len(us):
+            raise ValueError(f"need at least two (lithiation, potential) points of equal "
+                             f"count, got {len(xs)} and {len(us)}")
+        if any(b <= a for a, b in itertools.pairwise(xs)):
+            raise ValueError(f"the lithiations must increase strictly, got {xs}")
+        self.lithiation, self.potential = tuple(xs), tuple(us)
+        self.max_concentration = float(max_concentration)
+        self.slopes = tuple((u1 - u0) / (x1 - x0) for x0, x1, u0, u1
+                            in zip(xs, xs[1:], us, us[1:], strict=False))
+
+    def __call__(self, c: Any) -> Any:
+        x = c / self.max_concentration
+        xs, us, ks = self.lithiation, self.potential, self.slopes
+        expr = us[0] + ks[0] * (x - xs[0])
+        for k in range(1, len(ks)):
+            expr = ufl.conditional(ufl.gt(x, xs[k]), us[k] + ks[k] * (x - xs[k]), expr)
+        return expr
+
+    def value(self, c: float) -> float:
+        """U [V] at the concentration c [mol/m^3]."""
+        x = c / self.max_concentration
+        k = 0
+        while k + 1 < len(self.slopes) and x > self.lithiation[k + 1]:
+            k += 1
+        return self.potential[k] + self.slopes[k] * (x - self.lithiation[k])
+
+    def slope(self, c: float) -> float:
+        """dU/dc [V m^3/mol] at the concentration c (the segment's slope)."""
+        x = c / self.max_concentration
+        k = 0
+        while k + 1 < len(self.slopes) and x > self.lithiation[k + 1]:
+            k += 1
+        return self.slopes[k] / self.max_concentration
+
+
+def ocv_value(ocv: UFLFunction, c: float) -> float:
+    """U [V] of an OCV function at a number c [mol/m^3] (its ``value`` method if it has one)."""
+    return float(ocv.value(c)) if hasattr(ocv, "value") else float(ocv(c))
+
+
+def chemical_strain(c: Any, molar_volume: float, c_ref: Any) -> Any:
+    """Isotropic chemical strain ``(Omega / 3)(c - c_ref) 1`` as a Mandel 6-vector."""
+    e = molar_volume / 3.0 * (c - c_ref)
+    return ufl.as_vector([e, e, e, 0.0, 0.0, 0.0])
+
+
+def axis_safe_strain(u: Any, kind: str, length: float) -> Any:
+    """:func:`~ssbx.physics.mechanics.mandel_strain`, with the axisymmetric hoop strain
+    ``u_r / r`` replaced by its limit ``du_r/dr`` within ``1e-9 length`` of the axis (where
+    u_r = 0): for evaluating stresses at points on the axis (quadrature points never are)."""
+    eps = mandel_strain(u, kind)
+    if kind != "axisymmetric":
+        return eps
+    r = ufl.SpatialCoordinate(ufl.domain.extract_unique_domain(u))[0]
+    hoop = ufl.conditional(ufl.gt(r, 1e-9 * length), u[0] / ufl.max_value(r, 1e-9 * length),
+                           ufl.grad(u)[0, 0])
+    return ufl.as_vector([eps[0], eps[1], hoop, eps[3], eps[4], eps[5]])
+
+
+def particle_stress(u: Any, c: Any, material: IntercalationMaterial, kind: str,
+                    c_ref: Any, *, strain: Any = None) -> Any:
+    """Cauchy stress [Pa] (Mandel): ``C : (eps(u) - eps_ch(c))``; ``strain``: eps(u) if
+    given (e.g. :func:`axis_safe_strain`)."""
+    el = material.elastic
+    eps_u = mandel_strain(u, kind) if strain is None else strain
+    eps = eps_u - chemical_strain(c, material.molar_volume, c_ref)
+    return elastic_stress(eps, el.lame_lambda, el.shear_modulus)
+
+
+def hydrostatic(sigma: Any) -> Any:
+    """``tr(sigma) / 3`` of a Mandel stress [Pa]."""
+    return mandel_trace(sigma) / 3.0
+
+
+def li_flux(c: Any, sigma_h: Any, diffusivity: Any, molar_volume: float,
+            temperature: float) -> Any:
+    """Molar Li flux J [mol/(m^2 s)]: ``-D (grad c - (Omega c / (R_gas T)) grad sigma_h)``;
+    ``sigma_h = None`` drops the stress coupling (Fick's law)."""
+    drive = ufl.grad(c)
+    if sigma_h is not None:
+        drive = drive - molar_volume * c / (GAS_CONSTANT * temperature) * ufl.grad(sigma_h)
+    return -diffusivity * drive
+
+
+__all__ = [
+    "LIMN2O4", "PARTICLE_MATERIALS", "IntercalationMaterial", "SurfaceKinetics",
+    "TabulatedOCV", "axis_safe_strain", "chemical_strain", "hydrostatic", "li_flux", "linear_ocv",
+    "ocv_value", "particle_stress",
+]

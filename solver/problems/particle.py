@@ -1,0 +1,482 @@
+"""An intercalation particle in time: Li diffusion with Butler–Volmer surface kinetics, chemical
+strain and the stress-coupled flux (the forms of :mod:`ssbx.physics.particle`).
+
+One monolithic Newton system in the scaled unknowns ``c / c_max``, ``u / (Omega c_max R / 3)``
+and ``sigma_h / (E Omega c_max / (9 (1 - nu)))`` (R the length scale, the particle radius): each
+block of the residual is divided by its own scale, so that one SNES tolerance means the same
+for all three fields. Mixed element P_k (c) x P_(k+1)^d (u) x P_k (sigma_h); ``mechanics=False``
+solves c alone. Time: variable-step BDF2 (backward Euler on the first step), so that graded
+time steps keep second-order accuracy.
+
+Surface control:
+
+- :meth:`ParticleProblem.hold_potential`: the particle potential V against Li (potentiostatic,
+  PITT), the influx from the kinetics;
+- :meth:`ParticleProblem.apply_current_density`: a uniform insertion current density i
+  [A/m^2] (galvanostatic); the reported potential is ``U(c_s) + eta(i)`` at the mean surface
+  concentration, which is exact for the uniform surfaces of a sphere.
+
+Geometries (:class:`ParticleGeometry`): the meridian quarter disk of a sphere (axisymmetric,
+symmetric about the equator; the cheap one for radial checks) and the sphere octant (3-D).
+Lifecycle: ``ParticleProblem(geometry, material, kinetics, ...)`` → ``hold_potential`` or
+``apply_current_density`` → ``step(dt)`` / ``run(times)`` → fields and ``stress_at`` →
+``close()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mpi4py import MPI
+
+import basix.ufl
+import dolfinx
+import numpy as np
+import ufl
+from dolfinx import fem
+from dolfinx.fem import petsc as fem_petsc
+
+from ssbx.errors import SolverDivergedError
+from ssbx.meshes.sphere import (
+    MeridianTag,
+    SphereTag,
+    build_sphere_meridian,
+    build_sphere_octant,
+)
+from ssbx.physics.constants import FARADAY
+from ssbx.physics.mechanics import internal_work, measure_weight
+from ssbx.physics.particle import (
+    IntercalationMaterial,
+    SurfaceKinetics,
+    axis_safe_strain,
+    hydrostatic,
+    li_flux,
+    ocv_value,
+    particle_stress,
+)
+from ssbx.problems.lifetime import destroy_nonlinear_problem, track
+
+
+@dataclass(frozen=True)
+class ParticleGeometry:
+    """A particle mesh and what the problem needs to know of it.
+
+    kind: ``"axisymmetric"`` (x = r, y = z), ``"3d"`` or ``"plane_strain"`` (manufactured
+    solutions only); surface: facet tags of the reacting surface; rollers: (facet tag,
+    displacement component) pairs held at zero (symmetry planes, the axis); length: the length
+    scale [m] (the radius); centre: the particle centre (the point where radial fields are
+    read)."""
+
+    mesh: dolfinx.mesh.Mesh
+    facet_tags: dolfinx.mesh.MeshTags
+    kind: str
+    surface: tuple[int, ...]
+    rollers: tuple[tuple[int, int], ...]
+    length: float
+    centre: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    @classmethod
+    def sphere_meridian(cls, comm: MPI.Comm, radius: float, size: float, *,
+                        surface_size: float | None = None, order: int = 2) -> ParticleGeometry:
+        """A solid sphere of ``radius`` [m] in axisymmetry (:func:`build_sphere_meridian`)."""
+        data = build_sphere_meridian(comm, radius, size, surface_size=surface_size, order=order)
+        return cls(data.mesh, data.facet_tags, "axisymmetric", (int(MeridianTag.OUTER),),
+                   ((int(MeridianTag.AXIS), 0), (int(MeridianTag.EQUATOR), 1)), radius)
+
+    @classmethod
+    def sphere_octant(cls, comm: MPI.Comm, radius: float, size: float, *,
+                      order: int = 2) -> ParticleGeometry:
+        """A solid sphere of ``radius`` [m] in 3-D, one octant (:func:`build_sphere_octant`)."""
+        data = build_sphere_octant(comm, radius, size, order=order)
+        return cls(data.mesh, data.facet_tags, "3d", (int(SphereTag.OUTER),),
+                   ((int(SphereTag.SYMMETRY_X), 0), (int(SphereTag.SYMMETRY_Y), 1),
+                    (int(SphereTag.SYMMETRY_Z), 2)), radius)
+
+
+@dataclass(frozen=True)
+class ParticleState:
+    """One time level (SI): time [s]; mean_concentration over the particle and
+    surface_concentration (area mean) [mol/m^3]; influx: area-mean molar influx of Li
+    [mol/(m^2 s)] (> 0 inserts); potential: the particle's potential against Li [V];
+    newton_iterations of the step."""
+
+    time: float
+    mean_concentration: float
+    surface_concentration: float
+    influx: float
+    potential: float
+    newton_iterations: int
+
+
+MAX_STEP_RATIO = 2.0
+"""A step longer than this many times the previous one is taken with backward Euler."""
+
+
+def graded_times(end: float, first: float, *, ratio: float = 1.1,
+                 max_step: float | None = None) -> np.ndarray:
+    """Times (0, end] [s] whose steps start at ``first`` and grow by ``ratio`` (< 2) up to
+    ``max_step``: the schedule of a potential step or a current switch, where the fields
+    change fastest at the start."""
+    if not (0.0 < first <= end and 1.0 <= ratio <= MAX_STEP_RATIO):
+        raise ValueError(f"need 0 < first <= end and 1 <= ratio <= {MAX_STEP_RATIO}, got "
+                         f"{first!r}, {end!r}, {ratio!r}")
+    times, t, dt = [], 0.0, first
+    cap = max_step or end
+    while t < end * (1.0 - 1e-12):
+        t = min(t + dt, end)
+        times.append(t)
+        dt = min(dt * ratio, cap)
+    return np.array(times)
+
+
+class ParticleProblem:
+    """Stress-coupled Li diffusion in a particle (see the module docstring).
+
+    initial_concentration: uniform c at t = 0 [mol/m^3], also the stress-free c_ref unless
+    ``reference_concentration`` is given; degree: k of P_k for c (u is P_(k+1));
+    mechanics: solve u and sigma_h; stress_coupling: the ``grad sigma_h`` drift in the flux
+    (needs mechanics); concentration_source [mol/(m^3 s)] and body_force [N/m^3]: UFL
+    expressions of manufactured solutions."""
+
+    def __init__(self, geometry: ParticleGeometry, material: IntercalationMaterial,
+                 kinetics: SurfaceKinetics, *, initial_concentration: float,
+                 temperature: float = 298.15, degree: int = 1, mechanics: bool = True,
+                 stress_coupling: bool = False, reference_concentration: float | None = None,
+                 concentration_source: Any = None, body_force: Any = None,
+                 options_prefix: str = "ssbx_particle_") -> None:
+        if stress_coupling and not mechanics:
+            raise ValueError("stress_coupling needs mechanics=True (it drifts Li along "
+                             "grad sigma_h)")
+        if degree < 1:
+            raise ValueError(f"degree must be >= 1, got {degree!r}")
+        self.geometry = geometry
+        self.material = material
+        self.kinetics = kinetics
+        self.temperature = float(temperature)
+        self.mechanics = mechanics
+        self.comm: MPI.Comm = geometry.mesh.comm
+        msh = geometry.mesh
+        gdim = msh.geometry.dim
+        cell = msh.basix_cell()
+        c_element = basix.ufl.element("Lagrange", cell, degree)
+        if mechanics:
+            elements = [c_element, basix.ufl.element("Lagrange", cell, degree + 1, shape=(gdim,)),
+                        basix.ufl.element("Lagrange", cell, degree)]
+            self.W = fem.functionspace(msh, basix.ufl.mixed_element(elements))
+        else:
+            self.W = fem.functionspace(msh, c_element)
+        self.w = fem.Function(self.W, name="particle")
+        self.w_n = fem.Function(self.W)
+        self.w_nm1 = fem.Function(self.W)
+
+        R = geometry.length
+        c_max = material.max_concentration
+        self.c_scale = c_max
+        eps_s = abs(material.molar_volume) * c_max / 3.0 or 1e-3
+        self.u_scale = eps_s * R
+        self.s_scale = material.elastic.E * eps_s / (3.0 * (1.0 - material.elastic.nu))
+        c_ref = initial_concentration if reference_concentration is None \
+            else reference_concentration
+        self._c_ref = fem.Constant(msh, float(c_ref))
+
+        if mechanics:
+            c_hat, u_hat, s_hat = ufl.split(self.w)
+            v, v_u, q = ufl.TestFunctions(self.W)
+        else:
+            c_hat, u_hat, s_hat = self.w, None, None
+            v = ufl.TestFunction(self.W)
+        c_n_hat = ufl.split(self.w_n)[0] if mechanics else self.w_n
+        c_nm1_hat = ufl.split(self.w_nm1)[0] if mechanics else self.w_nm1
+        c = c_max * c_hat
+        self._c = c
+        weight = measure_weight(msh, geometry.kind) if geometry.kind != "3d" else 1.0
+        self.weight = weight
+        dx = ufl.Measure("dx", domain=msh)
+        ds = ufl.Measure("ds", domain=msh, subdomain_data=geometry.facet_tags)
+        ds_surface = sum((ds(t) for t in geometry.surface[1:]), ds(geometry.surface[0]))
+
+        self.dt = fem.Constant(msh, 1.0)
+        self.bdf = [fem.Constant(msh, 1.0), fem.Constant(msh, -1.0), fem.Constant(msh, 0.0)]
+        self.potential = fem.Constant(msh, 0.0)
+        self.applied_influx = fem.Constant(msh, 0.0)
+        self.potentiostatic = fem.Constant(msh, 0.0)  # at rest until a control is set
+        c_rate = c_max * (self.bdf[0] * c_hat + self.bdf[1] * c_n_hat
+                          + self.bdf[2] * c_nm1_hat) / self.dt
+
+        D = material.diffusivity
+        sigma_h = None
+        if mechanics:
+            u = self.u_scale * u_hat
+            s = self.s_scale * s_hat
+            sigma = particle_stress(u, c, material, geometry.kind, self._c_ref)
+            self._sigma_out = particle_stress(
+                u, c, material, geometry.kind, self._c_ref,
+                strain=axis_safe_strain(u, geometry.kind, R))
+            if stress_coupling:
+                sigma_h = s
+        flux = li_flux(c, sigma_h, D, material.molar_volume, self.temperature)
+        insertion = kinetics.insertion_current(c, self.potential, self.temperature) / FARADAY
+        self._influx = self.potentiostatic * insertion \
+            + (1.0 - self.potentiostatic) * self.applied_influx
+        volume = R ** 3
+        F = (c_rate * v - ufl.dot(flux, ufl.grad(v))) * weight * dx \
+            - self._influx * v * weight * ds_surface
+        if concentration_source is not None:
+            F -= concentration_source * v * weight * dx
+        F = R ** 2 / (D * c_max * volume) * F
+        if mechanics:
+            Fu = internal_work(sigma, v_u, geometry.kind, weight, dx)
+            if body_force is not None:
+                Fu -= ufl.dot(body_force, v_u) * weight * dx
+            Fs = (s - hydrostatic(sigma)) * q * weight * dx
+            sigma_scale = material.elastic.E * eps_s
+            F += R / (sigma_scale * volume) * Fu + 1.0 / (self.s_scale * volume) * Fs
+        self.F = F
+        self._bcs: list[fem.DirichletBC] = []
+        if mechanics:
+            tdim = msh.topology.dim
+            msh.topology.create_connectivity(tdim - 1, tdim)
+            for tag, component in geometry.rollers:
+                sub = self.W.sub(1).sub(component)
+                collapsed, _ = sub.collapse()
+                zero = fem.Function(collapsed)
+                dofs = fem.locate_dofs_topological((sub, collapsed), tdim - 1,
+                                                   geometry.facet_tags.find(tag))
+                self._bcs.append(fem.dirichletbc(zero, dofs, sub))
+        self._options_prefix = options_prefix
+        self.problem: Any = None
+
+        self._forms = {
+            "volume": fem.form(weight * dx),
+            "c_volume": fem.form(c * weight * dx),
+            "area": fem.form(weight * ds_surface),
+            "c_area": fem.form(c * weight * ds_surface),
+            "influx": fem.form(self._influx * weight * ds_surface),
+        }
+        self.time = 0.0
+        self._dt_previous: float | None = None
+        self.set_uniform_concentration(initial_concentration)
+        self._stress_space: Any = None
+        self._tree: Any = None
+        track(self)
+
+    # ---- set-up -------------------------------------------------------------------------
+    def set_uniform_concentration(self, concentration: float) -> None:
+        """Restart from a uniform concentration [mol/m^3] at rest (u, sigma_h from it)."""
+        for f in (self.w, self.w_n, self.w_nm1):
+            f.x.array[:] = 0.0
+            c_sub = f.sub(0) if self.mechanics else f
+            c_sub.interpolate(lambda x: np.full(x.shape[1], concentration / self.c_scale))
+            f.x.scatter_forward()
+        self._dt_previous = None
+
+    def fix(self, field: str, facets: np.ndarray, value: Callable[[np.ndarray], np.ndarray]
+            ) -> None:
+        """Dirichlet condition on ``facets``: ``field`` is ``"concentration"`` (value in
+        mol/m^3) or ``"displacement"`` (value [m], shape (gdim, n)); value(x) with x of shape
+        (3, n). For manufactured solutions; call before the first step."""
+        if self.problem is not None:
+            raise RuntimeError("fix() must come before the first step")
+        msh = self.geometry.mesh
+        tdim = msh.topology.dim
+        msh.topology.create_connectivity(tdim - 1, tdim)
+        if field == "concentration":
+            sub, scale = (self.W.sub(0) if self.mechanics else self.W), self.c_scale
+        elif field == "displacement" and self.mechanics:
+            sub, scale = self.W.sub(1), self.u_scale
+        else:
+            raise ValueError(f"field must be 'concentration' or 'displacement' (with "
+                             f"mechanics), got {field!r}")
+        collapsed, _ = sub.collapse() if self.mechanics else (self.W, None)
+        g = fem.Function(collapsed)
+        g.interpolate(lambda x: np.asarray(value(x)) / scale)
+        if self.mechanics:
+            dofs = fem.locate_dofs_topological((sub, collapsed), tdim - 1, facets)
+            self._bcs.append(fem.dirichletbc(g, dofs, sub))
+        else:
+            dofs = fem.locate_dofs_topological(self.W, tdim - 1, facets)
+            self._bcs.append(fem.dirichletbc(g, dofs))
+
+    def hold_potential(self, potential: float) -> None:
+        """Potentiostatic control: the particle at ``potential`` [V] against Li."""
+        self.potentiostatic.value = 1.0
+        self.potential.value = float(potential)
+
+    def apply_current_density(self, current_density: float) -> None:
+        """Galvanostatic control: a uniform insertion current density [A/m^2] (> 0 inserts
+        Li, i.e. discharges a cathode)."""
+        self.potentiostatic.value = 0.0
+        self.applied_influx.value = float(current_density) / FARADAY
+
+    def restart_time_stepping(self) -> None:
+        """Take the next step with backward Euler (after a jump of the surface control: the
+        history of BDF2 would carry the previous control's rate across it)."""
+        self._dt_previous = None
+
+    def _build(self) -> None:
+        self.problem = fem_petsc.NonlinearProblem(
+            self.F, self.w, bcs=self._bcs, petsc_options_prefix=self._options_prefix,
+            petsc_options={"snes_type": "newtonls", "snes_linesearch_type": "basic",
+                           "snes_rtol": 1e-10, "snes_atol": 1e-11, "snes_stol": 0.0,
+                           "snes_max_it": 30, "ksp_type": "preonly", "pc_type": "lu",
+                           "pc_factor_mat_solver_type": "mumps"})
+
+    def close(self) -> None:
+        """Destroy the SNES and its matrices (collective)."""
+        if self.problem is not None:
+            destroy_nonlinear_problem(self.problem)
+
+    # ---- time stepping ------------------------------------------------------------------
+    def step(self, dt: float) -> ParticleState:
+        """Advance by ``dt`` [s] (BDF2 with the previous step's length; backward Euler on the
+        first step). Collective."""
+        if not dt > 0.0:
+            raise ValueError(f"dt must be > 0, got {dt!r}")
+        if self.problem is None:
+            self._build()
+        if self._dt_previous is None or dt > MAX_STEP_RATIO * self._dt_previous:
+            a = (1.0, -1.0, 0.0)  # BDF2 is zero-stable for step ratios below 1 + sqrt(2)
+        else:
+            w = dt / self._dt_previous
+            a = ((1.0 + 2.0 * w) / (1.0 + w), -(1.0 + w), w * w / (1.0 + w))
+        for constant, value in zip(self.bdf, a, strict=True):
+            constant.value = value
+        self.dt.value = dt
+        # the scaled residual's time term grows as R^2 / (D dt): so does its round-off
+        diffusion_time = self.geometry.length ** 2 / self.material.diffusivity
+        self.problem.solver.setTolerances(atol=1e-11 * max(1.0, diffusion_time / dt))
+        self.problem.solve()
+        snes = self.problem.solver
+        reason = snes.getConvergedReason()
+        if reason <= 0:
+            raise SolverDivergedError(f"particle: Newton failed (SNES reason {reason}) at "
+                                      f"t = {self.time + dt:g} s, dt = {dt:g} s")
+        self.w.x.scatter_forward()
+        self.w_nm1.x.array[:] = self.w_n.x.array
+        self.w_n.x.array[:] = self.w.x.array
+        self._dt_previous = dt
+        self.time += dt
+        return self.state(snes.getIterationNumber())
+
+    def run(self, times: Sequence[float],
+            observe: Callable[[ParticleState], None] | None = None) -> list[ParticleState]:
+        """Step to each of the increasing ``times`` [s]; ``observe(state)`` after each."""
+        states = []
+        for t in times:
+            state = self.step(t - self.time)
+            states.append(state)
+            if observe is not None:
+                observe(state)
+        return states
+
+    # ---- results ------------------------------------------------------------------------
+    def _sum(self, name: str) -> float:
+        return self.comm.allreduce(fem.assemble_scalar(self._forms[name]), op=MPI.SUM)
+
+    def volume(self) -> float:
+        """The mesh's (weighted) volume [m^3]: 2 pi int r dA of the meridian (a half sphere),
+        the octant's volume in 3-D. Collective."""
+        return self._sum("volume")
+
+    def surface_area(self) -> float:
+        """The (weighted) area of the reacting surface [m^2], as :meth:`volume`."""
+        return self._sum("area")
+
+    def state(self, newton_iterations: int = 0) -> ParticleState:
+        """The current time level's integral quantities (collective)."""
+        volume, area = self._sum("volume"), self._sum("area")
+        c_mean = self._sum("c_volume") / volume
+        c_surface = self._sum("c_area") / area
+        influx = self._sum("influx") / area
+        if float(self.potentiostatic.value) == 1.0:
+            potential = float(self.potential.value)
+        else:
+            j0 = self.kinetics.j0(c_surface)
+            ocv = ocv_value(self.kinetics.ocv, c_surface)
+            potential = ocv + self.kinetics.overpotential(influx * FARADAY, float(j0),
+                                                          self.temperature)
+        return ParticleState(self.time, c_mean, c_surface, influx, potential,
+                             int(newton_iterations))
+
+    def concentration(self) -> fem.Function:
+        """The concentration [mol/m^3] as a P_k function (a new one)."""
+        space = self.W.sub(0).collapse()[0] if self.mechanics else self.W
+        c = fem.Function(space, name="concentration")
+        c.interpolate(self.w.sub(0) if self.mechanics else self.w)
+        c.x.array[:] *= self.c_scale
+        return c
+
+    def concentration_at(self, points: np.ndarray) -> np.ndarray:
+        """Concentration [mol/m^3] at ``points`` (shape (n, 3)); NaN where no rank holds the
+        point. Collective."""
+        self._ensure_tree()
+        return _values_at(self.concentration(), np.asarray(points, dtype=float),
+                          self._tree)[:, 0]
+
+    def _ensure_tree(self) -> None:
+        if self._tree is None:
+            msh = self.geometry.mesh
+            self._tree = dolfinx.geometry.bb_tree(msh, msh.topology.dim)
+
+    def displacement(self) -> fem.Function:
+        """The displacement [m] as a P_(k+1) vector function (a new one)."""
+        if not self.mechanics:
+            raise ValueError("displacement needs mechanics=True")
+        u = fem.Function(self.W.sub(1).collapse()[0], name="displacement")
+        u.interpolate(self.w.sub(1))
+        u.x.array[:] *= self.u_scale
+        return u
+
+    def stress_at(self, points: np.ndarray) -> np.ndarray:
+        """Mandel stress [Pa] at ``points`` (shape (n, 3)), from the stress interpolated into
+        a discontinuous space of the displacement's degree minus one (exact for straight
+        cells outside axisymmetry); NaN where no rank holds the point. Collective."""
+        if not self.mechanics:
+            raise ValueError("stress needs mechanics=True")
+        msh = self.geometry.mesh
+        if self._stress_space is None:
+            degree = self.W.sub(1).ufl_element().embedded_superdegree - 1
+            self._stress_space = fem.functionspace(msh, ("DG", max(degree, 0), (6,)))
+            self._stress_expr = fem.Expression(
+                self._sigma_out, self._stress_space.element.interpolation_points)
+        self._ensure_tree()
+        sigma = fem.Function(self._stress_space)
+        sigma.interpolate(self._stress_expr)
+        return _values_at(sigma, np.asarray(points, dtype=float), self._tree)
+
+
+def _values_at(f: fem.Function, points: np.ndarray, tree: Any) -> np.ndarray:
+    """Values of ``f`` at ``points`` (n, 3), the same on every rank (collective)."""
+    msh = f.function_space.mesh
+    size = int(np.prod(f.ufl_shape)) if f.ufl_shape else 1
+    candidates = dolfinx.geometry.compute_collisions_points(tree, points)
+    cells = dolfinx.geometry.compute_colliding_cells(msh, candidates, points)
+    local = np.full((len(points), size), np.nan)
+    for i in range(len(points)):
+        links = cells.links(i)
+        if len(links) > 0:
+            local[i] = f.eval(points[i], links[:1])
+    gathered = msh.comm.allgather(local)
+    values = np.full_like(local, np.nan)
+    for part in gathered:
+        missing = np.isnan(values[:, 0]) & ~np.isnan(part[:, 0])
+        values[missing] = part[missing]
+    return values
+
+
+def radial_points(centre: Sequence[float], direction: Sequence[float], radius: float,
+                  fractions: Sequence[float]) -> np.ndarray:
+    """Points ``centre + f radius direction`` (shape (n, 3)) for the fractions f; a fraction
+    0 is moved by 1e-6 radius along the direction (the axis of an axisymmetric mesh, where
+    the hoop strain u_r / r is 0 / 0)."""
+    d = np.asarray(direction, dtype=float)
+    d = d / np.linalg.norm(d)
+    fr = np.maximum(np.asarray(fractions, dtype=float), 1e-6)
+    return np.asarray(centre, dtype=float)[None, :] + np.outer(fr * radius, d)
+
+
+__all__ = ["MAX_STEP_RATIO", "ParticleGeometry", "ParticleProblem", "ParticleState",
+           "graded_times", "radial_points"]
+
