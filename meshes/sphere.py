@@ -25,6 +25,7 @@ class SphereTag(IntEnum):
     symmetry planes (x = 0, y = 0, z = 0); the cells are tagged ``BODY``."""
 
     BODY = 1
+    INCLUSION = 2
     INNER = 31
     OUTER = 32
     SYMMETRY_X = 33
@@ -34,12 +35,21 @@ class SphereTag(IntEnum):
 
 def build_sphere_octant(comm: MPI.Comm, outer_radius: float, size: float, *,
                         inner_radius: float = 0.0, order: int = 1,
-                        grading: float | None = None) -> Any:
+                        grading: float | None = None,
+                        inclusion_radius: float = 0.0) -> Any:
     """The octant mesh as dolfinx ``MeshData`` (mesh, cell tags, facet tags) on ``comm``.
     ``grading``: element size ``grading`` x the distance from the centre, at most ``size``
-    (a hollow sphere's fields vary on the scale r). Collective; Gmsh runs on rank 0."""
-    if grading is not None and (grading <= 0.0 or inner_radius <= 0.0):
-        raise ValueError(f"grading needs a hollow sphere and grading > 0, got {grading!r}")
+    (a hollow sphere's fields vary on the scale r). ``inclusion_radius`` > 0 (solid sphere
+    only): a concentric sphere of that radius meshed conformingly, its cells tagged
+    ``INCLUSION`` (an Eshelby inclusion; with ``grading``, sizes grow from it as ``grading`` x
+    the distance from the centre). Collective; Gmsh runs on rank 0."""
+    if grading is not None and (grading <= 0.0 or (inner_radius <= 0.0
+                                                   and inclusion_radius <= 0.0)):
+        raise ValueError(f"grading needs a hollow sphere or an inclusion and grading > 0, got "
+                         f"{grading!r}")
+    if inclusion_radius and not (inner_radius == 0.0 and 0.0 < inclusion_radius < outer_radius):
+        raise ValueError(f"an inclusion needs a solid sphere and 0 < inclusion_radius < "
+                         f"outer_radius, got {inclusion_radius!r}, {outer_radius!r}")
     if not 0.0 <= inner_radius < outer_radius or size <= 0.0:
         raise ValueError(f"need 0 <= inner_radius < outer_radius and size > 0, got "
                          f"{inner_radius!r}, {outer_radius!r}, {size!r}")
@@ -51,6 +61,16 @@ def build_sphere_octant(comm: MPI.Comm, outer_radius: float, size: float, *,
         if a > 0.0:
             body, _ = occ.cut(body, [(3, occ.addSphere(0.0, 0.0, 0.0, a))])
         octant, _ = occ.intersect(body, [(3, occ.addBox(0.0, 0.0, 0.0, b, b, b))])
+        inclusion: list[int] = []
+        if inclusion_radius > 0.0:
+            a_i = inclusion_radius / UM
+            core, _ = occ.intersect([(3, occ.addSphere(0.0, 0.0, 0.0, a_i))],
+                                    [(3, occ.addBox(0.0, 0.0, 0.0, b, b, b))])
+            pieces, _ = occ.fragment(octant, core)
+            occ.synchronize()
+            inclusion = [v for _, v in pieces
+                         if gmsh.model.getBoundingBox(3, v)[3] < a_i * (1 + 1e-6)]
+            octant = [(3, v) for _, v in pieces if v not in inclusion]
         occ.synchronize()
         tol = 1e-6 * b
         tags: dict[SphereTag, list[int]] = {t: [] for t in SphereTag if t != SphereTag.BODY}
@@ -62,8 +82,14 @@ def build_sphere_octant(comm: MPI.Comm, outer_radius: float, size: float, *,
                     planar[0]]].append(surf)
                 continue
             radius = max(box[3], box[4], box[5])
-            tags[SphereTag.OUTER if abs(radius - b) < tol else SphereTag.INNER].append(surf)
+            if abs(radius - b) < tol:
+                tags[SphereTag.OUTER].append(surf)
+            elif a > 0.0:
+                tags[SphereTag.INNER].append(surf)
         gmsh.model.addPhysicalGroup(3, [v for _, v in octant], int(SphereTag.BODY), name="body")
+        if inclusion:
+            gmsh.model.addPhysicalGroup(3, inclusion, int(SphereTag.INCLUSION),
+                                        name="inclusion")
         for tag, surfaces in tags.items():
             if surfaces:
                 gmsh.model.addPhysicalGroup(2, surfaces, int(tag), name=tag.name.lower())
@@ -71,7 +97,10 @@ def build_sphere_octant(comm: MPI.Comm, outer_radius: float, size: float, *,
             gmsh.option.setNumber("Mesh.MeshSizeMin", size / UM)
         else:
             field = gmsh.model.mesh.field.add("MathEval")
-            gmsh.model.mesh.field.setString(field, "F", f"{grading!r} * Sqrt(x*x + y*y + z*z)")
+            distance = f"{grading!r} * Sqrt(x*x + y*y + z*z)"
+            if inclusion_radius > 0.0:  # uniform inside the inclusion, growing outside it
+                distance = f"Max({distance}, {grading * inclusion_radius / UM!r})"
+            gmsh.model.mesh.field.setString(field, "F", distance)
             gmsh.model.mesh.field.setAsBackgroundMesh(field)
             for name in ("MeshSizeExtendFromBoundary", "MeshSizeFromPoints",
                          "MeshSizeFromCurvature"):

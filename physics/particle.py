@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ufl
@@ -43,7 +43,7 @@ from ssbx.physics.intercalation_materials import (
     PARTICLE_MATERIALS,
     IntercalationMaterial,
 )
-from ssbx.physics.mechanics import elastic_stress, mandel_strain, mandel_trace
+from ssbx.physics.mechanics import SQRT2, elastic_stress, mandel_strain, mandel_trace
 
 UFLFunction = Callable[[Any], Any]
 """A function of the concentration [mol/m^3] that UFL can differentiate (``ufl.exp`` etc.)."""
@@ -173,14 +173,44 @@ def axis_safe_strain(u: Any, kind: str, length: float) -> Any:
     return ufl.as_vector([eps[0], eps[1], hoop, eps[3], eps[4], eps[5]])
 
 
+@dataclass(frozen=True)
+class LatticeStrain:
+    """The anisotropic chemical strain of a layered (hexagonal a-a-c) grain, linear in the
+    lithiation x = c / c_max:
+
+        eps_ch = (x - x_ref) [alpha_a (1 - n n) + alpha_c n n]
+
+    with n the grain's c-axis (unit vector) and alpha_a, alpha_c the relative changes of the
+    a and c lattice parameters per unit lithiation (d ln a / dx, d ln c / dx). The volume
+    change per unit lithiation is ``2 alpha_a + alpha_c``; ``alpha_a = alpha_c`` is the
+    isotropic strain of a partial molar volume ``Omega = 3 alpha / c_max``. ``parameters``:
+    provenance."""
+
+    alpha_a: float
+    alpha_c: float
+    name: str = ""
+    parameters: tuple = field(default=(), compare=False, repr=False)
+
+    def strain(self, c: Any, c_ref: Any, max_concentration: float, axis: Any) -> Any:
+        """The Mandel chemical strain at the concentration c for the c-axis ``axis`` (a UFL
+        3-vector; in axisymmetry ordered r, z, theta)."""
+        dx = (c - c_ref) / max_concentration
+        e, d = self.alpha_a * dx, (self.alpha_c - self.alpha_a) * dx
+        n = axis
+        return ufl.as_vector([e + d * n[0] * n[0], e + d * n[1] * n[1], e + d * n[2] * n[2],
+                              SQRT2 * d * n[0] * n[1], SQRT2 * d * n[1] * n[2],
+                              SQRT2 * d * n[0] * n[2]])
+
+
 def particle_stress(u: Any, c: Any, material: IntercalationMaterial, kind: str,
-                    c_ref: Any, *, strain: Any = None) -> Any:
+                    c_ref: Any, *, strain: Any = None, chemical: Any = None) -> Any:
     """Cauchy stress [Pa] (Mandel): ``C : (eps(u) - eps_ch(c))``; ``strain``: eps(u) if
-    given (e.g. :func:`axis_safe_strain`)."""
+    given (e.g. :func:`axis_safe_strain`); ``chemical``: eps_ch if given (e.g.
+    :meth:`LatticeStrain.strain`), else the isotropic one of the material."""
     el = material.elastic
     eps_u = mandel_strain(u, kind) if strain is None else strain
-    eps = eps_u - chemical_strain(c, material.molar_volume, c_ref)
-    return elastic_stress(eps, el.lame_lambda, el.shear_modulus)
+    eps_ch = chemical_strain(c, material.molar_volume, c_ref) if chemical is None else chemical
+    return elastic_stress(eps_u - eps_ch, el.lame_lambda, el.shear_modulus)
 
 
 def hydrostatic(sigma: Any) -> Any:
@@ -199,7 +229,7 @@ def li_flux(c: Any, sigma_h: Any, diffusivity: Any, molar_volume: float,
 
 
 __all__ = [
-    "LIMN2O4", "PARTICLE_MATERIALS", "IntercalationMaterial", "SurfaceKinetics",
+    "LIMN2O4", "PARTICLE_MATERIALS", "IntercalationMaterial", "LatticeStrain", "SurfaceKinetics",
     "TabulatedOCV", "axis_safe_strain", "chemical_strain", "hydrostatic", "li_flux", "linear_ocv",
     "ocv_value", "particle_stress",
 ]

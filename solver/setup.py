@@ -31,6 +31,7 @@ from ssbx.case.records import LayerSpec
 from ssbx.case.rules import crack_voids, is_ring_crack
 from ssbx.meshes.cell import CellMesh
 from ssbx.meshes.cracks import CrackMesh, CrackMeshSizes, CrackSpec, default_sizes
+from ssbx.meshes.grains import random_polycrystal
 from ssbx.meshes.tags import CellTag, FacetTag
 from ssbx.physics.anode_metals import AnodeMetal, anode_metal
 from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME
@@ -47,7 +48,7 @@ from ssbx.physics.fracture import max_li_pressure
 from ssbx.physics.intercalation_materials import PARTICLE_MATERIALS, IntercalationMaterial
 from ssbx.physics.kinetics import ButlerVolmer, Kinetics, LinearKinetics, PrimaryKinetics
 from ssbx.physics.parameters import Parameters, with_input
-from ssbx.physics.particle import SurfaceKinetics, TabulatedOCV
+from ssbx.physics.particle import LatticeStrain, SurfaceKinetics, TabulatedOCV
 from ssbx.physics.stack_elements import (
     CompositeCathode,
     ConstantForce,
@@ -74,7 +75,7 @@ from ssbx.problems.mechanics import (
     Traction,
     run_quasistatic,
 )
-from ssbx.problems.particle import ParticleGeometry, ParticleProblem
+from ssbx.problems.particle import ParticleGeometry, ParticleProblem, c_axis_field
 from ssbx.problems.stripping.state import StrippingSettings
 from ssbx.problems.stripping.vacancy_coupling import VacancySettings
 
@@ -702,8 +703,14 @@ def particle_problem_of(case: Case, comm: Any, *, prefix: str = "ssbx_particle_"
                                                     surface_size=min(surface, size))
     else:
         geometry = ParticleGeometry.sphere_octant(comm, p.radius, size)
+    lattice, axis = None, None
+    if p.lattice_a is not None and p.lattice_c is not None:
+        lattice = LatticeStrain(p.lattice_a, p.lattice_c)
+        grains = random_polycrystal(p.grains, p.radius, p.grain_seed, octant=p.dimension == 3)
+        axis = c_axis_field(geometry.mesh, grains.axis_at)
     return ParticleProblem(
         geometry, material, particle_kinetics_of(case, material),
         initial_concentration=p.initial_lithiation * material.max_concentration,
         temperature=case.operation.temperature, degree=p.degree, mechanics=p.mechanics,
-        stress_coupling=p.mechanics and p.stress_coupling, options_prefix=prefix)
+        stress_coupling=p.mechanics and p.stress_coupling and lattice is None,
+        lattice=lattice, c_axis=axis, options_prefix=prefix)

@@ -33,10 +33,10 @@ def test_eigenvalues_solve_their_equation_one_per_interval():
     assert lam[0] == pytest.approx(4.493409457909064, rel=1e-13)
 
 
-@pytest.mark.parametrize("biot", BIOTS)
+@pytest.mark.parametrize("biot", (*BIOTS, 1.0))
 def test_short_time_form_equals_the_series_up_to_tau_0_05(biot):
     for tau in (1e-4, 1e-3, 1e-2, 0.05):
-        assert abs(_short_time_error(tau, biot)) < 1e-9, tau
+        assert abs(_short_time_error(tau, biot)) < (1e-9), tau
 
 
 def test_short_time_form_drifts_from_tau_0_1_and_fails_beyond_0_3():

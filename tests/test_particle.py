@@ -10,6 +10,9 @@
 - the 3-D octant against the same series and stresses; serial = 2 ranks; a Li inventory that
   closes to round-off under a current.
 
+Under ``mpirun -n 2`` the PITT series and the rank comparison run (the others are serial: the
+comparison shows the parallel run equals the serial one).
+
 Axisymmetric meridian, P2 concentration (P3 displacement), h = R/8 graded to R/40 at the
 surface; time steps from 1e-6 R^2/D growing by 1.1 (variable-step BDF2).
 """
@@ -145,7 +148,6 @@ def potentiostatic_run():
     return biot, taus, np.array(stresses)
 
 
-@pytest.mark.mpi
 def test_potentiostatic_stresses_match_cheng_verbrugge(potentiostatic_run):
     biot, taus, stresses = potentiostatic_run
     x = np.array([0.0, 0.5, 1.0])
@@ -161,7 +163,6 @@ def test_potentiostatic_stresses_match_cheng_verbrugge(potentiostatic_run):
     assert worst < 1e-2
 
 
-@pytest.mark.mpi
 def test_potentiostatic_centre_stress_peak(potentiostatic_run):
     """The centre's radial tension peaks once; height and time of the peak."""
     biot, taus, stresses = potentiostatic_run
@@ -199,7 +200,6 @@ def galvanostatic_run():
     return current, kinetics, rows, area_per_volume
 
 
-@pytest.mark.mpi
 def test_galvanostatic_stresses_transient_and_steady(galvanostatic_run):
     current, _, rows, _ = galvanostatic_run
     influx = current / FARADAY
@@ -221,7 +221,6 @@ def test_galvanostatic_stresses_transient_and_steady(galvanostatic_run):
     assert stress[2, 2] == pytest.approx(steady_t[2], rel=5e-3)
 
 
-@pytest.mark.mpi
 def test_galvanostatic_inventory_and_potential(galvanostatic_run):
     """The particle gains exactly the charge passed; the potential is U(c_s) + eta(i)."""
     current, _, rows, area_per_volume = galvanostatic_run
@@ -237,7 +236,6 @@ def test_galvanostatic_inventory_and_potential(galvanostatic_run):
         assert state.potential == pytest.approx(ocv + eta, abs=1e-12)
 
 
-@pytest.mark.mpi
 def test_stress_coupling_is_fickian_with_the_effective_diffusivity():
     """Coupling on: the finite-element concentration equals the 1-D radial solution with
     D_eff(c) (to 2e-3 of the rise), and differs from plain Fick by far more."""
@@ -273,7 +271,6 @@ def test_stress_coupling_is_fickian_with_the_effective_diffusivity():
     assert fick_gap > 20 * error
 
 
-@pytest.mark.mpi
 def test_octant_in_3d():
     """The 3-D octant (P2 concentration, P3 displacement, h = R/4): PITT current from
     tau = 1e-2 (the surface layer is resolved) and the stresses at tau = 0.1 against the

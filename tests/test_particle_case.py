@@ -168,7 +168,6 @@ def test_pitt_example_follows_the_exact_series(tmp_path):
     assert h["potential_V"][0] == pytest.approx(u0) and h["current_density_A_per_m2"][0] == 0.0
 
 
-@pytest.mark.mpi
 def test_charge_example_inventory_and_stresses(tmp_path):
     """The example shortened to 3 + 3 min: the particle loses exactly the charge passed
     (A/V = 3/R to 1e-4 on the curved mesh), the surface is in hoop tension and the centre in
@@ -194,3 +193,68 @@ def test_charge_example_inventory_and_stresses(tmp_path):
     assert math.isclose(scalars["surface_hoop_stress_max"]["value"],
                         h["surface_hoop_stress_Pa"].max())
     assert sorted(summary["files"]) == ["concentration.bp", "history.csv", "particle.png"]
+
+
+def test_single_particle_benchmark_quick(tmp_path):
+    """The quick variant of ``single_particle_kinetics`` (one Biot number): the checks pass,
+    the implied D and j0 are the closed-form numbers, and it writes its files."""
+    from ssbx.benchmarks.framework import run_benchmark
+    from ssbx.benchmarks.reproductions.single_particle_kinetics import load_reference
+
+    out = tmp_path / "single_particle_kinetics"
+    result = run_benchmark("single_particle_kinetics", MPI.COMM_SELF, None, True, out)
+    assert result.passed, result.summary
+    assert {c.name for c in result.checks} == {
+        "pitt_fe_vs_series", "short_time_form", "diffusivity_order",
+        "exchange_current_inside_measured"}
+    # C_D = 3600 D / R^2 = 2 per hour at R = 5 um: D = 2 x 25e-12 / 3600 m^2/s
+    assert result.findings["d_implied_cm2_per_s"] == pytest.approx(2 * 25e-12 / 3600 * 1e4)
+    # C_j = (3/R) j0 2 sinh(F eta / 2RT) / C_p: j0 for 0.5 C at 100 mV
+    v = load_reference()["values"]
+    sinh = 2 * math.sinh(FARADAY * 0.1 / (2 * 8.314462618 * v["temperature_K"]))
+    j0 = 0.5 / 3600 * 1097 * 3.6e6 / (3 / 5e-6) / sinh
+    assert result.findings["j0_implied_low_mA_per_cm2"] == pytest.approx(j0 / 10, rel=1e-12)
+    assert {"single_particle_kinetics.csv", "single_particle_kinetics.png",
+            "result.json"} <= {p.name for p in out.iterdir()}
+
+
+def test_lattice_keys_are_checked():
+    text = _problems(particle={"lattice_a": 0.03})
+    assert "give both" in text
+    text = _problems(particle={"lattice_a": 0.03, "lattice_c": -0.03})
+    assert "particle.dimension = 3" in text and "stress_coupling = false" in text
+    text = _problems(particle={"grains": 20})
+    assert "anisotropic lattice strain only" in text
+    case = _case(particle={"lattice_a": 0.03, "lattice_c": -0.034, "dimension": 3,
+                           "stress_coupling": False, "grains": 12, "grain_seed": 4})
+    assert (case.particle.grains, case.particle.grain_seed) == (12, 4)
+
+
+def test_grain_misfit_is_rate_independent_gradient_stress_is_not(tmp_path):
+    """The same charge (0.1 in lithiation) of a 3-D octant at two rates, 4x apart: with the
+    anisotropic lattice strain of 8 grains the largest principal stress is grain misfit and
+    barely depends on the rate; in the isotropic particle of the same volume change it comes
+    from the concentration gradient and grows with the rate (Woodford et al.'s two
+    mechanisms, as Tsai et al. 2018 discuss them)."""
+    base = {**BASE["particle"], "dimension": 3, "mesh_size": "1.7 um", "degree": 1,
+            "initial_lithiation": 0.9, "stress_coupling": False, "max_step": "60 s"}
+    a, c = 0.03, -0.034
+    omega = (2 * a + c) / LIMN2O4.max_concentration  # the same volume change, isotropic
+    variants = {"isotropic": {"molar_volume": f"{omega} m^3/mol"},
+                "grains": {"lattice_a": a, "lattice_c": c, "grains": 8}}
+    rates = {"fast": "Charge at 0.04 mA/cm^2 for 15 min",
+             "slow": "Charge at 0.01 mA/cm^2 for 60 min"}
+    largest = {}
+    for name, keys in variants.items():
+        for rate, step in rates.items():
+            case = resolve_case({"problem": "particle", "particle": {**base, **keys},
+                                 "protocol": {"steps": [step]},
+                                 "output": {"fields": False, "plots": False}})
+            summary, _ = _run(case, tmp_path, f"{name}-{rate}")
+            largest[name, rate] = summary["scalars"]["largest_principal_stress_final"]["value"]
+    print({k: f"{v / 1e6:.3g} MPa" for k, v in largest.items()})
+    iso = largest["isotropic", "fast"] / largest["isotropic", "slow"]
+    poly = largest["grains", "fast"] / largest["grains", "slow"]
+    assert 2.0 < iso < 4.5  # the gradient stress follows the current
+    assert abs(poly - 1.0) < 0.1  # misfit: set by the lithiation change, not the rate
+    assert largest["grains", "slow"] > 10 * largest["isotropic", "slow"]

@@ -456,6 +456,10 @@ class ParticleSpec:
     linearised_kinetics: bool = False
     ocv_lithiation: tuple[float, ...] = ()
     ocv_potential: tuple[float, ...] = ()
+    lattice_a: float | None = None
+    lattice_c: float | None = None
+    grains: int = 1
+    grain_seed: int = 0
     mechanics: bool = True
     stress_coupling: bool = True
     initial_step: float | None = None

@@ -1621,6 +1621,29 @@ def check_particle(st: ValidationState) -> None:
             and st.given.get("particle.stress_coupling") is True:
         st.problems.append(f"{st.shown('particle.stress_coupling')}: needs the stresses, but "
                            f"{st.shown('particle.mechanics')}; remove one of the keys")
+    lattice = [st.values.get(f"particle.lattice_{k}") for k in ("a", "c")]
+    if (lattice[0] is None) != (lattice[1] is None):
+        st.problems.append("particle.lattice_a, particle.lattice_c: give both (the anisotropic "
+                           "strain of the a and c lattice parameters) or neither")
+    elif lattice[0] is not None:
+        if st.values.get("particle.dimension") != 3:
+            st.problems.append(f"{st.shown('particle.lattice_a')}: grains with an anisotropic "
+                               "strain need particle.dimension = 3 (in axisymmetry a grain "
+                               "would be a ring)")
+        if st.values.get("particle.stress_coupling") is True:
+            st.problems.append("particle.stress_coupling = true: the drift of Li towards "
+                               "tension is implemented for the isotropic strain only; set "
+                               "particle.stress_coupling = false with lattice_a, lattice_c")
+        if st.values.get("particle.mechanics") is False:
+            st.problems.append(f"{st.shown('particle.mechanics')}: the lattice strain needs "
+                               "the mechanics")
+    else:
+        for key in ("grains", "grain_seed"):
+            path = f"particle.{key}"
+            if path in st.given and st.values.get(path) != KEYS[path].default:
+                st.problems.append(f"{st.shown(path)}: grains are used with an anisotropic "
+                                   "lattice strain only (particle.lattice_a, "
+                                   "particle.lattice_c)")
     first, largest = st.values.get("particle.initial_step"), st.values.get("particle.max_step")
     if first is not None and largest is not None and first > largest:
         st.problems.append(f"{st.shown('particle.initial_step')}: expected at most "

@@ -1898,6 +1898,21 @@ SCHEMA: tuple[Key, ...] = (
         "Open-circuit potentials U [V] against Li at `ocv_lithiation`.",
         default=(), default_text="required",
         constraints="as many as `ocv_lithiation`"),
+    Key("particle.lattice_a", "float",
+        "Anisotropic chemical strain of layered grains: d ln a / dx, the relative change of "
+        "the a lattice parameter per unit lithiation (with `lattice_c`; replaces the "
+        "isotropic strain of `molar_volume`).",
+        default_text="none (isotropic)",
+        constraints="with `lattice_c`, `dimension = 3` and `stress_coupling = false`"),
+    Key("particle.lattice_c", "float",
+        "d ln c / dx: the relative change of the c lattice parameter per unit lithiation.",
+        default_text="none (isotropic)", constraints="with `lattice_a`"),
+    Key("particle.grains", "int",
+        "Number of primary grains (Voronoi cells of seeds drawn in the particle, each with a "
+        "random c-axis; `ssbx.meshes.grains`); 1: a single crystal.",
+        default=1, positive=True, constraints="with `lattice_a`, `lattice_c`"),
+    Key("particle.grain_seed", "int", "Seed of the grains' positions and orientations.",
+        default=0, nonnegative=True),
     Key("particle.mechanics", "bool",
         "Solve the displacement and stresses (off: diffusion only, no stresses).",
         default=True),

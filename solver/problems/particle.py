@@ -49,6 +49,7 @@ from ssbx.physics.constants import FARADAY
 from ssbx.physics.mechanics import internal_work, measure_weight
 from ssbx.physics.particle import (
     IntercalationMaterial,
+    LatticeStrain,
     SurfaceKinetics,
     axis_safe_strain,
     hydrostatic,
@@ -145,7 +146,12 @@ class ParticleProblem:
                  temperature: float = 298.15, degree: int = 1, mechanics: bool = True,
                  stress_coupling: bool = False, reference_concentration: float | None = None,
                  concentration_source: Any = None, body_force: Any = None,
+                 lattice: LatticeStrain | None = None, c_axis: Any = None,
                  options_prefix: str = "ssbx_particle_") -> None:
+        if lattice is not None and (c_axis is None or not mechanics or stress_coupling):
+            raise ValueError("an anisotropic lattice strain needs mechanics=True, the grains' "
+                             "c-axes (c_axis) and stress_coupling=False (the drift is "
+                             "implemented for the isotropic strain only)")
         if stress_coupling and not mechanics:
             raise ValueError("stress_coupling needs mechanics=True (it drifts Li along "
                              "grad sigma_h)")
@@ -210,10 +216,13 @@ class ParticleProblem:
         if mechanics:
             u = self.u_scale * u_hat
             s = self.s_scale * s_hat
-            sigma = particle_stress(u, c, material, geometry.kind, self._c_ref)
+            chemical = None if lattice is None else lattice.strain(
+                c, self._c_ref, c_max, c_axis)
+            sigma = particle_stress(u, c, material, geometry.kind, self._c_ref,
+                                    chemical=chemical)
             self._sigma_out = particle_stress(
                 u, c, material, geometry.kind, self._c_ref,
-                strain=axis_safe_strain(u, geometry.kind, R))
+                strain=axis_safe_strain(u, geometry.kind, R), chemical=chemical)
             if stress_coupling:
                 sigma_h = s
         flux = li_flux(c, sigma_h, D, material.molar_volume, self.temperature)
@@ -429,6 +438,42 @@ class ParticleProblem:
         u.x.array[:] *= self.u_scale
         return u
 
+    @property
+    def stress_expression(self) -> Any:
+        """The Mandel stress [Pa] as a UFL expression (for integrals and interpolation)."""
+        if not self.mechanics:
+            raise ValueError("stresses need mechanics=True")
+        return self._sigma_out
+
+    def cell_stresses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per owned cell: the distance of its midpoint from the particle centre [m], its
+        (weighted) volume [m^3] and its largest principal stress [Pa] (of the stress at the
+        midpoint). For profiles and crack-initiation sites; collective."""
+        if not self.mechanics:
+            raise ValueError("stresses need mechanics=True")
+        msh = self.geometry.mesh
+        tdim = msh.topology.dim
+        owned = msh.topology.index_map(tdim).size_local
+        cells = np.arange(owned, dtype=np.int32)
+        if not hasattr(self, "_dg0"):
+            self._dg0 = fem.functionspace(msh, ("DG", 0, (6,)))
+            self._dg0_expr = fem.Expression(self._sigma_out,
+                                            self._dg0.element.interpolation_points)
+            self._volume_expr = fem.form(
+                self.weight * ufl.TestFunction(fem.functionspace(msh, ("DG", 0))) * ufl.dx)
+        sigma = fem.Function(self._dg0)
+        sigma.interpolate(self._dg0_expr)
+        m = sigma.x.array.reshape(-1, 6)[:owned]
+        s = 1.0 / np.sqrt(2.0)
+        tensors = np.stack([np.stack([m[:, 0], s * m[:, 3], s * m[:, 5]], axis=1),
+                            np.stack([s * m[:, 3], m[:, 1], s * m[:, 4]], axis=1),
+                            np.stack([s * m[:, 5], s * m[:, 4], m[:, 2]], axis=1)], axis=1)
+        principal = np.linalg.eigvalsh(tensors)[:, -1]
+        midpoints = dolfinx.mesh.compute_midpoints(msh, tdim, cells)
+        radius = np.linalg.norm(midpoints - np.asarray(self.geometry.centre)[None, :], axis=1)
+        volumes = fem.assemble_vector(self._volume_expr).array[:owned]
+        return radius, volumes, principal
+
     def stress_at(self, points: np.ndarray) -> np.ndarray:
         """Mandel stress [Pa] at ``points`` (shape (n, 3)), from the stress interpolated into
         a discontinuous space of the displacement's degree minus one (exact for straight
@@ -445,6 +490,30 @@ class ParticleProblem:
         sigma = fem.Function(self._stress_space)
         sigma.interpolate(self._stress_expr)
         return _values_at(sigma, np.asarray(points, dtype=float), self._tree)
+
+
+def c_axis_field(mesh: dolfinx.mesh.Mesh, axis: Callable[[np.ndarray], np.ndarray] |
+                 Sequence[float], cells: np.ndarray | None = None) -> fem.Function:
+    """The grains' c-axes as a cell-wise constant 3-vector function (``LatticeStrain`` and
+    ``ParticleProblem(c_axis=...)``): ``axis`` is a fixed vector or a function of points
+    (shape (3, n) -> (3, n), e.g. :meth:`ssbx.meshes.grains.Polycrystal.axis_at`), evaluated
+    at the cell midpoints; ``cells``: only these local cells get it, the others 0 (no
+    lattice strain there: an inclusion in an inert matrix)."""
+    space = fem.functionspace(mesh, ("DG", 0, (3,)))
+    field = fem.Function(space, name="c_axis")
+    if callable(axis):
+        values = axis
+    else:
+        vector = np.asarray(axis, dtype=float)
+
+        def values(x: np.ndarray) -> np.ndarray:
+            return np.tile(vector[:, None], (1, x.shape[1]))
+    if cells is None:
+        field.interpolate(values)
+    else:
+        field.interpolate(values, cells0=np.asarray(cells, dtype=np.int32))
+    field.x.scatter_forward()
+    return field
 
 
 def _values_at(f: fem.Function, points: np.ndarray, tree: Any) -> np.ndarray:
@@ -477,6 +546,13 @@ def radial_points(centre: Sequence[float], direction: Sequence[float], radius: f
     return np.asarray(centre, dtype=float)[None, :] + np.outer(fr * radius, d)
 
 
-__all__ = ["MAX_STEP_RATIO", "ParticleGeometry", "ParticleProblem", "ParticleState",
-           "graded_times", "radial_points"]
+__all__ = [
+    "MAX_STEP_RATIO",
+    "ParticleGeometry",
+    "ParticleProblem",
+    "ParticleState",
+    "c_axis_field",
+    "graded_times",
+    "radial_points",
+]
 

@@ -10,7 +10,9 @@ Files: ``history.csv`` (every time step: time, protocol step, potential, current
 mean and surface lithiation, the centre's radial and the surface's hoop stress, Newton
 iterations), ``particle.png`` and, with ``output.fields``, ``concentration.bp`` (VTX, the
 concentration at the end of every protocol step). A run takes seconds to minutes and writes no
-checkpoints.
+checkpoints. The summary adds, besides the potential, lithiation and stress extremes of the
+history, the largest principal stress at the end (over the cells) and where it is (its distance
+from the centre over R): the site a crack would start from.
 """
 
 from __future__ import annotations
@@ -120,6 +122,13 @@ def run_particle_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = No
 
     collective(comm, write, "particle results")
     scalars = particle_scalars(case, problem, table)
+    if p.mechanics:  # where a crack would start: the largest principal stress at the end
+        radius, _, principal = problem.cell_stresses()
+        k = int(np.argmax(principal)) if principal.size else -1
+        local = (float(principal[k]), float(radius[k])) if k >= 0 else (-math.inf, 0.0)
+        value, at = max(comm.allgather(local))
+        scalars["largest_principal_stress_final"] = (value, "Pa")
+        scalars["largest_principal_stress_radius_final"] = (at / p.radius, "1")
     scalars["dofs"] = (float(dofs), "1")
     scalars["time_steps"] = (float(len(rows) - 1), "1")
     scalars["newton_iterations"] = (float(table[1:, -1].sum()), "1")

@@ -1,0 +1,124 @@
+"""Anisotropic lattice strain of layered-oxide grains (:class:`ssbx.physics.particle.LatticeStrain`)
+in the finite-element particle:
+
+- one grain (c-axis along z) at a uniform lithiation change strains freely: no stress, the
+  displacement is ``eps_ch x``, to round-off;
+- a spherical grain with a uniaxial eigenstrain in an inert concentric matrix (R = 10 a)
+  against Eshelby's uniform interior stress of an inclusion in an infinite body (Eshelby, Proc.
+  R. Soc. A 241 (1957) 376; the finite outer radius changes it by O((a/R)^3) = 1e-3);
+- a random polycrystal (``ssbx.meshes.grains``) has misfit stresses of the order E Delta eps
+  with exactly zero volume means of the normal stresses (a traction-free body with rollers:
+  the FE equilibrium tested with v = x e_i), the same microstructure on every rank.
+"""
+
+from __future__ import annotations
+
+from mpi4py import MPI
+
+import numpy as np
+import pytest
+import ufl
+from dolfinx import fem
+
+from ssbx.meshes.grains import random_polycrystal
+from ssbx.meshes.sphere import SphereTag, build_sphere_octant
+from ssbx.physics.particle import LIMN2O4, LatticeStrain, SurfaceKinetics, linear_ocv
+from ssbx.problems.particle import ParticleGeometry, ParticleProblem, c_axis_field
+
+M = LIMN2O4
+C_MAX = M.max_concentration
+KINETICS = SurfaceKinetics(1.0, linear_ocv(4.0, C_MAX, -1e-5))
+#: d ln a / dx and d ln c / dx of the order of NMC333 between x = 1 and 0.5 (a shrinks by
+#: ~1.5 %, c grows by ~1.7 % on charge); here only the anisotropy matters.
+LATTICE = LatticeStrain(0.03, -0.034)
+
+
+def octant_geometry(data, radius):
+    return ParticleGeometry(data.mesh, data.facet_tags, "3d", (int(SphereTag.OUTER),),
+                            ((int(SphereTag.SYMMETRY_X), 0), (int(SphereTag.SYMMETRY_Y), 1),
+                             (int(SphereTag.SYMMETRY_Z), 2)), radius)
+
+
+def misfit_solve(geometry, axis, lattice=LATTICE, lithiation=0.5):
+    """The stresses at a uniform lithiation (from a stress-free x = 1): one step with no
+    flux and an infinite time step leaves the concentration uniform."""
+    problem = ParticleProblem(geometry, M, KINETICS, initial_concentration=lithiation * C_MAX,
+                              reference_concentration=C_MAX, degree=1, mechanics=True,
+                              lattice=lattice, c_axis=axis,
+                              options_prefix=f"lattice_{id(geometry)}_")
+    problem.step(1e30)
+    return problem
+
+
+def test_a_single_grain_strains_freely():
+    R = 5e-6
+    geometry = ParticleGeometry.sphere_octant(MPI.COMM_WORLD, R, R / 3)
+    problem = misfit_solve(geometry, c_axis_field(geometry.mesh, (0.0, 0.0, 1.0)))
+    points = np.array([[0.2 * R, 0.3 * R, 0.1 * R], [0.5 * R, 0.1 * R, 0.6 * R]])
+    stress = problem.stress_at(points)
+    u = problem.displacement()
+    dx = -0.5
+    x = ufl.SpatialCoordinate(geometry.mesh)
+    expected = ufl.as_vector([LATTICE.alpha_a * dx * x[0], LATTICE.alpha_a * dx * x[1],
+                              LATTICE.alpha_c * dx * x[2]])
+    error = fem.assemble_scalar(fem.form(ufl.inner(u - expected, u - expected) * ufl.dx))
+    norm = fem.assemble_scalar(fem.form(ufl.inner(expected, expected) * ufl.dx))
+    problem.close()
+    scale = M.elastic.E * abs(LATTICE.alpha_c * dx)
+    assert np.max(np.abs(stress)) < 1e-8 * scale
+    assert np.sqrt(MPI.COMM_WORLD.allreduce(error, op=MPI.SUM)
+                   / MPI.COMM_WORLD.allreduce(norm, op=MPI.SUM)) < 1e-10
+
+
+def test_anisotropic_inclusion_matches_eshelby():
+    a = 1e-6
+    data = build_sphere_octant(MPI.COMM_WORLD, 10 * a, 2.5 * a, order=2, grading=0.15,
+                               inclusion_radius=a)
+    geometry = octant_geometry(data, 10 * a)
+    inclusion = data.cell_tags.find(int(SphereTag.INCLUSION))
+    axis = c_axis_field(data.mesh, (0.0, 0.0, 1.0), cells=inclusion)
+    lattice = LatticeStrain(0.0, 0.02)  # a uniaxial eigenstrain along z, none in the matrix
+    problem = misfit_solve(geometry, axis, lattice=lattice, lithiation=0.9)
+    points = np.array([[0.1 * a, 0.2 * a, 0.3 * a], [0.5 * a, 0.1 * a, 0.2 * a],
+                       [0.2 * a, 0.5 * a, 0.4 * a]])
+    stress = problem.stress_at(points)
+    problem.close()
+    nu, lam, mu = M.elastic.nu, M.elastic.lame_lambda, M.elastic.shear_modulus
+    eigen = np.diag([0.0, 0.0, 0.02 * -0.1])
+    s1, s2 = (5 * nu - 1) / (15 * (1 - nu)), (4 - 5 * nu) / (15 * (1 - nu))
+    strain = s1 * np.trace(eigen) * np.eye(3) + 2 * s2 * eigen
+    exact = lam * np.trace(strain - eigen) * np.eye(3) + 2 * mu * (strain - eigen)
+    scale = abs(exact[2, 2])
+    for row in stress:
+        assert row[:3] == pytest.approx(np.diag(exact), abs=3e-3 * scale)
+        assert np.max(np.abs(row[3:])) < 3e-3 * scale
+    print(f"Eshelby: interior sigma_zz {stress[:, 2] / 1e6} MPa, exact {exact[2, 2] / 1e6:.4f}")
+
+
+@pytest.mark.mpi
+def test_polycrystal_misfit_stresses_balance():
+    R = 5e-6
+    geometry = ParticleGeometry.sphere_octant(MPI.COMM_WORLD, R, R / 6)
+    polycrystal = random_polycrystal(20, R, seed=3, octant=True)
+    problem = misfit_solve(geometry, c_axis_field(geometry.mesh, polycrystal.axis_at))
+    msh = geometry.mesh
+
+    def integral(expr):
+        return msh.comm.allreduce(fem.assemble_scalar(fem.form(expr * ufl.dx)), op=MPI.SUM)
+
+    # the equilibrium residual tested with v = x e_i (admissible with the rollers)
+    sig = problem.stress_expression
+    means = [integral(sig[i]) for i in range(3)]
+    size = integral(ufl.sqrt(ufl.dot(sig, sig)))
+    _, volume, principal = problem.cell_stresses()
+    problem.close()
+    scale = M.elastic.E * 0.5 * abs(LATTICE.alpha_c - LATTICE.alpha_a)
+    rms = np.sqrt(msh.comm.allreduce(np.sum(volume * principal**2), op=MPI.SUM)
+                  / msh.comm.allreduce(np.sum(volume), op=MPI.SUM))
+    print(f"polycrystal: normal-stress means / size {np.array(means) / size}, max principal "
+          f"RMS {rms / 1e6:.1f} MPa (E |da - dc| / 1 = {scale / 1e6:.0f} MPa)")
+    assert max(abs(m) for m in means) < 1e-9 * size
+    assert 0.05 * scale < rms < scale
+    again = random_polycrystal(20, R, seed=3, octant=True)
+    assert np.array_equal(again.axes, polycrystal.axes)
+    assert np.array_equal(msh.comm.bcast(polycrystal.seeds, root=0), polycrystal.seeds)
