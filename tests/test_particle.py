@@ -37,6 +37,8 @@ from ssbx.problems.particle import (
 )
 from ssbx.problems.radial_diffusion import RadialDiffusion
 
+pytestmark = pytest.mark.slow  # FE time integrations: `make test`, not `make test-fast`
+
 R = 5e-6
 T = 298.15
 MATERIAL = LIMN2O4

@@ -133,6 +133,7 @@ def _run(case, tmp_path, name):
     return summary, {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
 
 
+@pytest.mark.slow
 @pytest.mark.mpi
 def test_pitt_example_follows_the_exact_series(tmp_path):
     """The example for its first 0.3 R^2/D with the stresses off (the current does not
@@ -168,6 +169,7 @@ def test_pitt_example_follows_the_exact_series(tmp_path):
     assert h["potential_V"][0] == pytest.approx(u0) and h["current_density_A_per_m2"][0] == 0.0
 
 
+@pytest.mark.slow
 def test_charge_example_inventory_and_stresses(tmp_path):
     """The example shortened to 3 + 3 min: the particle loses exactly the charge passed
     (A/V = 3/R to 1e-4 on the curved mesh), the surface is in hoop tension and the centre in
@@ -195,6 +197,7 @@ def test_charge_example_inventory_and_stresses(tmp_path):
     assert sorted(summary["files"]) == ["concentration.bp", "history.csv", "particle.png"]
 
 
+@pytest.mark.slow
 def test_single_particle_benchmark_quick(tmp_path):
     """The quick variant of ``single_particle_kinetics`` (one Biot number): the checks pass,
     the implied D and j0 are the closed-form numbers, and it writes its files."""
@@ -230,6 +233,7 @@ def test_lattice_keys_are_checked():
     assert (case.particle.grains, case.particle.grain_seed) == (12, 4)
 
 
+@pytest.mark.slow
 def test_grain_misfit_is_rate_independent_gradient_stress_is_not(tmp_path):
     """The same charge (0.1 in lithiation) of a 3-D octant at two rates, 4x apart: with the
     anisotropic lattice strain of 8 grains the largest principal stress is grain misfit and
@@ -258,3 +262,20 @@ def test_grain_misfit_is_rate_independent_gradient_stress_is_not(tmp_path):
     assert 2.0 < iso < 4.5  # the gradient stress follows the current
     assert abs(poly - 1.0) < 0.1  # misfit: set by the lithiation change, not the rate
     assert largest["grains", "slow"] > 10 * largest["isotropic", "slow"]
+
+
+@pytest.mark.slow
+def test_crack_site_benchmark_quick(tmp_path):
+    """The quick variant of ``particle_crack_site`` (coarse, fewer steps; no polycrystal
+    check, 20 grains say nothing about the site): the isotropic tension sits at the surface
+    and grows with the rate; the files are written."""
+    from ssbx.benchmarks.framework import run_benchmark
+
+    out = tmp_path / "particle_crack_site"
+    result = run_benchmark("particle_crack_site", MPI.COMM_SELF, None, True, out)
+    checks = {c.name: c for c in result.checks}
+    assert set(checks) == {"isotropic_site", "isotropic_rate_dependence"}
+    assert result.passed, result.summary
+    assert checks["isotropic_rate_dependence"].value > 6.0  # ~9 (the current ratio)
+    assert {"particle_crack_site.csv", "particle_crack_site.png", "result.json"} <= {
+        p.name for p in out.iterdir()}

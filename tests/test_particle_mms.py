@@ -31,6 +31,8 @@ from ssbx.physics.particle import (
 )
 from ssbx.problems.particle import ParticleGeometry, ParticleProblem
 
+pytestmark = pytest.mark.slow  # convergence study: `make test`, not `make test-fast`
+
 L = 1e-5
 T = 298.15
 M = LIMN2O4

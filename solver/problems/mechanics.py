@@ -346,10 +346,12 @@ class _CreepRegion:
         """K = E / (3 (1 - 2 nu)) [Pa] of the tag's elastic constants."""
         return self.E / (3.0 * (1.0 - 2.0 * self.nu))
 
-    def add_mean_stress_field(self, scale: float) -> fem.Function:
+    def add_mean_stress_field(self, scale: float, *, shear_tangent: bool = False
+                              ) -> fem.Function:
         """The unknown of the mixed formulation, the mean stress in units of ``scale`` [Pa]
         (s = scale * s_hat): P1 on this tag's cells, with the expression that evaluates it at
-        the quadrature points."""
+        the quadrature points. ``shear_tangent``: keep 2 G_t at the points up to date (only the
+        block preconditioner of ``linear_solver="amg"`` reads it)."""
         space = fem.functionspace(self.submesh, ("Lagrange", 1))
         self.mean_stress_scale = float(scale)
         self.mean_stress = fem.Function(space, name=f"mean_stress_scaled_{self.tag}")
@@ -358,6 +360,7 @@ class _CreepRegion:
         #: Schur-complement preconditioner
         self.shear_tangent = fem.Function(self.Q1, name=f"shear_tangent_{self.tag}")
         self.shear_tangent.x.array[:] = 2.0 * self.material.shear_modulus
+        self.track_shear_tangent = shear_tangent
         self._mean_stress_expr = fem.Expression(self.mean_stress, self.points)
         self._local_cells = np.arange(self.parent_cells.size, dtype=np.int32)
         return self.mean_stress
@@ -371,7 +374,14 @@ class _CreepRegion:
         stress[:, :3] += (s - stress[:, :3].sum(axis=1) / 3.0)[:, None]
         tangent = self.views["tangent"]
         tangent[:, :3, :] -= tangent[:, :3, :].sum(axis=1, keepdims=True) / 3.0
-        self.shear_tangent.x.array[:] = np.trace(tangent, axis1=1, axis2=2) / 5.0
+        if self.track_shear_tangent:
+            self.shear_tangent.x.array[:] = np.trace(tangent, axis1=1, axis2=2) / 5.0
+
+    def restore_mean_stress(self) -> None:
+        """Mixed formulation: the mean stress back to its committed values (a new Newton
+        solve of the step, a rejected step)."""
+        if self.mean_stress is not None:
+            self.mean_stress.x.array[:] = self.mean_stress_committed
 
     def update(self, dt: float) -> int:
         """Constitutive update of every local point from ``self.strain``; failed points."""
@@ -554,13 +564,16 @@ class MechanicsProblem:
             raise ValueError("volumetric='mixed' pairs P2 displacements with a P1 mean stress "
                              f"(Taylor-Hood); it needs degree >= 2, got {degree}")
         self.volumetric = volumetric
-        self._dt_constant = fem.Constant(mesh, dolfinx.default_scalar_type(0.0))
+        #: the step length in the mixed formulation's volumetric eigenstrain (None otherwise)
+        self._dt_constant = fem.Constant(mesh, dolfinx.default_scalar_type(0.0)) \
+            if volumetric == "mixed" else None
         #: the mean-stress unknown of each creeping tag (``volumetric="mixed"``), in units of
         #: the region's ``mean_stress_scale`` (:meth:`mean_stress_field` gives pascals)
         self.mean_stress: dict[int, fem.Function] = {}
         if volumetric == "mixed":
             for tag, reg in self.regions.items():
-                self.mean_stress[tag] = reg.add_mean_stress_field(self._mean_stress_scale(reg))
+                self.mean_stress[tag] = reg.add_mean_stress_field(
+                    self._mean_stress_scale(reg), shear_tangent=linear_solver == "amg")
         self._strain_expr = None
         if self.regions:
             from ssbx.physics.viscoplastic_kernels import compile_kernels
@@ -939,7 +952,8 @@ class MechanicsProblem:
         force_scale = scale * self._force_area
         snes.setTolerances(atol=self.atol * force_scale)
         self._timers["kernel"] = self._timers["assembly"] = 0.0
-        self._dt_constant.value = max(float(dt), 0.0)
+        if self._dt_constant is not None:
+            self._dt_constant.value = max(float(dt), 0.0)
         self._pending = None
         if self._rigid is None:
             converged, reason = self._newton(dt, adjust_guess)
@@ -972,9 +986,9 @@ class MechanicsProblem:
         snes = self.problem.solver
         self._history.clear()
         self._failed = 0
-        for reg in self.regions.values():  # mixed: the mean stress from its committed values
-            if reg.tag in self.mean_stress and start is None:
-                reg.mean_stress.x.array[:] = reg.mean_stress_committed
+        if start is None:  # mixed: the mean stress from its committed values
+            for reg in self.regions.values():
+                reg.restore_mean_stress()
         if start is not None:
             self.u.x.array[:] = start
         else:
@@ -1049,8 +1063,8 @@ class MechanicsProblem:
     def reject(self) -> None:
         """Discard the last step: u goes back to the committed state."""
         self.u.x.array[:] = self._u_committed
-        for tag, field_ in self.mean_stress.items():
-            field_.x.array[:] = self.regions[tag].mean_stress_committed
+        for reg in self.regions.values():
+            reg.restore_mean_stress()
         if self._rigid is not None:
             self._rigid[1].value = self._rigid_delta
         self._pending = None
