@@ -105,52 +105,80 @@ def linear_ocv(u0: float, c0: float, slope: float) -> UFLFunction:
     return lambda c: u0 + slope * (c - c0)
 
 
-class TabulatedOCV:
-    """A piecewise-linear open-circuit potential U(x) [V] of the lithiation x = c / c_max
-    through the points (x_k, U_k) (x strictly increasing, at least two points), extended
-    linearly beyond the ends. Call it with a UFL concentration [mol/m^3] in forms;
+class PiecewiseLinear:
+    """A piecewise-linear function of the lithiation x = c / c_max through the points
+    (x_k, y_k) (x strictly increasing, at least two points). Beyond the ends it is extended
+    linearly (``extrapolate``, an OCV) or held at the end values (a positive property such
+    as a diffusivity factor). Call it with a UFL concentration [mol/m^3] in forms;
     :meth:`value` evaluates it for a number."""
 
-    def __init__(self, lithiation: Sequence[float], potential: Sequence[float],
-                 max_concentration: float) -> None:
-        xs, us = [float(x) for x in lithiation], [float(u) for u in potential]
-        if len(xs) < 2 or len(xs) != len(us):
-            raise ValueError(f"need at least two (lithiation, potential) points of equal "
-                             f"count, got {len(xs)} and {len(us)}")
+    def __init__(self, lithiation: Sequence[float], values: Sequence[float],
+                 max_concentration: float, *, extrapolate: bool = True) -> None:
+        xs, ys = [float(x) for x in lithiation], [float(y) for y in values]
+        if len(xs) < 2 or len(xs) != len(ys):
+            raise ValueError(f"need at least two (lithiation, value) points of equal count, "
+                             f"got {len(xs)} and {len(ys)}")
         if any(b <= a for a, b in itertools.pairwise(xs)):
             raise ValueError(f"the lithiations must increase strictly, got {xs}")
-        self.lithiation, self.potential = tuple(xs), tuple(us)
+        self.lithiation, self.values = tuple(xs), tuple(ys)
         self.max_concentration = float(max_concentration)
-        self.slopes = tuple((u1 - u0) / (x1 - x0) for x0, x1, u0, u1
-                            in zip(xs, xs[1:], us, us[1:], strict=False))
+        self.extrapolate = extrapolate
+        self.slopes = tuple((y1 - y0) / (x1 - x0) for x0, x1, y0, y1
+                            in zip(xs, xs[1:], ys, ys[1:], strict=False))
 
     def __call__(self, c: Any) -> Any:
         x = c / self.max_concentration
-        xs, us, ks = self.lithiation, self.potential, self.slopes
-        expr = us[0] + ks[0] * (x - xs[0])
+        xs, ys, ks = self.lithiation, self.values, self.slopes
+        if not self.extrapolate:
+            x = ufl.min_value(ufl.max_value(x, xs[0]), xs[-1])
+        expr = ys[0] + ks[0] * (x - xs[0])
         for k in range(1, len(ks)):
-            expr = ufl.conditional(ufl.gt(x, xs[k]), us[k] + ks[k] * (x - xs[k]), expr)
+            expr = ufl.conditional(ufl.gt(x, xs[k]), ys[k] + ks[k] * (x - xs[k]), expr)
         return expr
 
-    def value(self, c: float) -> float:
-        """U [V] at the concentration c [mol/m^3]."""
+    def _segment(self, c: float) -> tuple[int, float]:
         x = c / self.max_concentration
+        if not self.extrapolate:
+            x = min(max(x, self.lithiation[0]), self.lithiation[-1])
         k = 0
         while k + 1 < len(self.slopes) and x > self.lithiation[k + 1]:
             k += 1
-        return self.potential[k] + self.slopes[k] * (x - self.lithiation[k])
+        return k, x
+
+    def value(self, c: float) -> float:
+        """The function at the concentration c [mol/m^3]."""
+        k, x = self._segment(c)
+        return self.values[k] + self.slopes[k] * (x - self.lithiation[k])
 
     def slope(self, c: float) -> float:
-        """dU/dc [V m^3/mol] at the concentration c (the segment's slope)."""
+        """Its derivative by c [per mol/m^3] at the concentration c (the segment's slope;
+        0 beyond the ends when held)."""
         x = c / self.max_concentration
-        k = 0
-        while k + 1 < len(self.slopes) and x > self.lithiation[k + 1]:
-            k += 1
+        if not self.extrapolate and not self.lithiation[0] <= x <= self.lithiation[-1]:
+            return 0.0
+        k, _ = self._segment(c)
         return self.slopes[k] / self.max_concentration
 
 
-def ocv_value(ocv: UFLFunction, c: float) -> float:
-    """U [V] of an OCV function at a number c [mol/m^3] (its ``value`` method if it has one)."""
+class TabulatedOCV(PiecewiseLinear):
+    """A piecewise-linear open-circuit potential U(x) [V] through the points (x_k, U_k),
+    extended linearly beyond the ends (:class:`PiecewiseLinear`)."""
+
+    def __init__(self, lithiation: Sequence[float], potential: Sequence[float],
+                 max_concentration: float) -> None:
+        super().__init__(lithiation, potential, max_concentration, extrapolate=True)
+
+    @property
+    def potential(self) -> tuple[float, ...]:
+        """The tabulated potentials [V]."""
+        return self.values
+
+
+def ocv_value(ocv: UFLFunction | float, c: float) -> float:
+    """A function of the concentration (an OCV, a table) at a number c [mol/m^3]: its
+    ``value`` method if it has one, a constant as it is."""
+    if not callable(ocv):
+        return float(ocv)
     return float(ocv.value(c)) if hasattr(ocv, "value") else float(ocv(c))
 
 
@@ -229,7 +257,18 @@ def li_flux(c: Any, sigma_h: Any, diffusivity: Any, molar_volume: float,
 
 
 __all__ = [
-    "LIMN2O4", "PARTICLE_MATERIALS", "IntercalationMaterial", "LatticeStrain", "SurfaceKinetics",
-    "TabulatedOCV", "axis_safe_strain", "chemical_strain", "hydrostatic", "li_flux", "linear_ocv",
-    "ocv_value", "particle_stress",
+    "LIMN2O4",
+    "PARTICLE_MATERIALS",
+    "IntercalationMaterial",
+    "LatticeStrain",
+    "PiecewiseLinear",
+    "SurfaceKinetics",
+    "TabulatedOCV",
+    "axis_safe_strain",
+    "chemical_strain",
+    "hydrostatic",
+    "li_flux",
+    "linear_ocv",
+    "ocv_value",
+    "particle_stress",
 ]

@@ -48,7 +48,12 @@ from ssbx.physics.fracture import max_li_pressure
 from ssbx.physics.intercalation_materials import PARTICLE_MATERIALS, IntercalationMaterial
 from ssbx.physics.kinetics import ButlerVolmer, Kinetics, LinearKinetics, PrimaryKinetics
 from ssbx.physics.parameters import Parameters, with_input
-from ssbx.physics.particle import LatticeStrain, SurfaceKinetics, TabulatedOCV
+from ssbx.physics.particle import (
+    LatticeStrain,
+    PiecewiseLinear,
+    SurfaceKinetics,
+    TabulatedOCV,
+)
 from ssbx.physics.stack_elements import (
     CompositeCathode,
     ConstantForce,
@@ -678,7 +683,13 @@ def particle_kinetics_of(case: Case, material: IntercalationMaterial) -> Surface
     """Butler–Volmer insertion kinetics with the case's tabulated OCV."""
     p = case.particle
     ocv = TabulatedOCV(p.ocv_lithiation, p.ocv_potential, material.max_concentration)
-    return SurfaceKinetics(p.exchange_current, ocv, alpha=p.transfer_coefficient,
+    j0: Any = p.exchange_current
+    if p.exchange_current_lithiation:
+        table = PiecewiseLinear(p.exchange_current_lithiation,
+                                [p.exchange_current * f for f in p.exchange_current_factor],
+                                material.max_concentration, extrapolate=False)
+        j0 = table
+    return SurfaceKinetics(j0, ocv, alpha=p.transfer_coefficient,
                            linearised=p.linearised_kinetics)
 
 
@@ -713,4 +724,7 @@ def particle_problem_of(case: Case, comm: Any, *, prefix: str = "ssbx_particle_"
         initial_concentration=p.initial_lithiation * material.max_concentration,
         temperature=case.operation.temperature, degree=p.degree, mechanics=p.mechanics,
         stress_coupling=p.mechanics and p.stress_coupling and lattice is None,
-        lattice=lattice, c_axis=axis, options_prefix=prefix)
+        lattice=lattice, c_axis=axis, diffusivity_factor=PiecewiseLinear(
+            p.diffusivity_lithiation, p.diffusivity_factor, material.max_concentration,
+            extrapolate=False) if p.diffusivity_lithiation else None,
+        options_prefix=prefix)

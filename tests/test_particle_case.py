@@ -279,3 +279,60 @@ def test_crack_site_benchmark_quick(tmp_path):
     assert checks["isotropic_rate_dependence"].value > 6.0  # ~9 (the current ratio)
     assert {"particle_crack_site.csv", "particle_crack_site.png", "result.json"} <= {
         p.name for p in out.iterdir()}
+
+
+def test_property_tables_are_checked():
+    text = _problems(particle={"diffusivity_lithiation": [0.5, 0.4],
+                               "diffusivity_factor": [1.0]})
+    assert "strictly increasing" in text and "expected 2 factors > 0" in text
+    text = _problems(particle={"exchange_current_lithiation": [0.2, 0.9],
+                               "exchange_current_factor": [1.0, -2.0]})
+    assert "particle.exchange_current_factor" in text
+    case = _case(particle={"exchange_current_lithiation": [0.2, 0.9],
+                           "exchange_current_factor": [1.0, 100.0]})
+    assert case.particle.exchange_current_factor == (1.0, 100.0)
+
+
+@pytest.mark.slow
+def test_tabulated_diffusivity_and_exchange_current(tmp_path):
+    """D(x) and j0(x) tables through the case path: the concentration against the 1-D radial
+    solution with the same D(x) (insertion, no mechanics), and the reported potential
+    U(x_s) + eta(i, j0(x_s)) with the table's j0 at the surface."""
+    from ssbx.physics.constants import GAS_CONSTANT
+    from ssbx.problems.radial_diffusion import RadialDiffusion
+
+    c_max, d = LIMN2O4.max_concentration, LIMN2O4.diffusivity
+    xs, fs = (0.5, 0.7), (1.0, 4.0)
+    jx, jf = (0.4, 0.8), (1.0, 100.0)
+    raw = {"problem": "particle",
+           "particle": {**BASE["particle"], "mechanics": False, "stress_coupling": False,
+                        "initial_lithiation": 0.5, "diffusivity_lithiation": list(xs),
+                        "diffusivity_factor": list(fs), "exchange_current": "0.01 mA/cm^2",
+                        "exchange_current_lithiation": list(jx),
+                        "exchange_current_factor": list(jf), "max_step": "20 s"},
+           "protocol": {"steps": ["Discharge at 0.2 mA/cm^2 for 10 min"]},
+           "output": {"fields": False, "plots": False}}
+    summary, h = _run(resolve_case(raw), tmp_path, "tables")
+
+    def factor(c):
+        x = np.clip(c / c_max, *xs)
+        return fs[0] + (fs[1] - fs[0]) * (x - xs[0]) / (xs[1] - xs[0])
+
+    radial = RadialDiffusion(5e-6, lambda c: d * factor(c), 0.5 * c_max, cells=800)
+    radial.run(h["time_s"][1:], 2.0 / FARADAY)
+    surface = radial.at(np.array([5e-6]))[0] / c_max
+    rise = surface - 0.5
+    assert h["lithiation_surface"][-1] == pytest.approx(surface, abs=2e-3 * rise)
+    assert h["lithiation_mean"][-1] == pytest.approx(radial.mean() / c_max, rel=1e-9)
+    x_s = h["lithiation_surface"][1:]
+    assert x_s.min() < jx[1] < x_s.max()  # both inside the j0 table and held beyond its end
+    x_j = np.clip(x_s, *jx)
+    j0 = 0.1 * (jf[0] + (jf[1] - jf[0]) * (x_j - jx[0]) / (jx[1] - jx[0]))  # A/m^2
+    f = FARADAY / (GAS_CONSTANT * 298.15)
+    eta = -2.0 / f * np.arcsinh(2.0 / (2.0 * j0))
+    ocv = 4.2 + (3.8 - 4.2) * (x_s - 0.2) / 0.8
+    assert np.max(np.abs(h["potential_V"][1:] - (ocv + eta))) < 1e-10
+    biot = summary["scalars"]["biot_number_initial"]["value"]
+    j0_start = 0.1 * (jf[0] + (jf[1] - jf[0]) * (0.5 - jx[0]) / (jx[1] - jx[0]))
+    assert biot == pytest.approx(5e-6 * j0_start * 0.5 / c_max
+                                 / (d * GAS_CONSTANT * 298.15), rel=1e-12)

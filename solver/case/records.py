@@ -451,7 +451,11 @@ class ParticleSpec:
     youngs_modulus: float | None = None
     poisson_ratio: float | None = None
     initial_lithiation: float = 0.5
+    diffusivity_lithiation: tuple[float, ...] = ()
+    diffusivity_factor: tuple[float, ...] = ()
     exchange_current: float = 1.0
+    exchange_current_lithiation: tuple[float, ...] = ()
+    exchange_current_factor: tuple[float, ...] = ()
     transfer_coefficient: float = 0.5
     linearised_kinetics: bool = False
     ocv_lithiation: tuple[float, ...] = ()

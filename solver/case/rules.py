@@ -1578,6 +1578,24 @@ def check_protocol_kinds(st: ValidationState) -> None:
                 f'"{kind}"; allowed: ' + ", ".join(f'"{f}"' for f in forms))
 
 
+def _check_factor_table(st: ValidationState, name: str) -> None:
+    """A property table of a particle: ``particle.<name>_lithiation`` (two or more, strictly
+    increasing, within [0, 1]) with as many positive ``particle.<name>_factor``, or neither."""
+    x_path, f_path = f"particle.{name}_lithiation", f"particle.{name}_factor"
+    if x_path in st.bad or f_path in st.bad:
+        return
+    xs, fs = st.values.get(x_path) or (), st.values.get(f_path) or ()
+    if not xs and not fs:
+        return
+    if len(xs) < 2 or any(b <= a for a, b in itertools.pairwise(xs)) \
+            or not 0.0 <= xs[0] <= xs[-1] <= 1.0:
+        st.problems.append(f"{st.shown(x_path)}: expected at least two lithiations, strictly "
+                           f"increasing, within [0, 1] (with {f_path})")
+    if len(fs) != len(xs) or any(not f > 0.0 for f in fs):
+        st.problems.append(f"{st.shown(f_path)}: expected {len(xs)} factors > 0, one per "
+                           f"entry of {x_path}")
+
+
 def check_particle(st: ValidationState) -> None:
     """A particle case: the OCV table (two or more points, lithiations strictly increasing in
     [0, 1], as many potentials), mesh sizes ordered, the Poisson ratio in range, the stress
@@ -1601,6 +1619,8 @@ def check_particle(st: ValidationState) -> None:
             st.problems.append(
                 f"{st.shown('particle.ocv_potential')}: expected {len(xs)} potentials, one per "
                 "entry of particle.ocv_lithiation")
+    for name in ("diffusivity", "exchange_current"):
+        _check_factor_table(st, name)
     nu = st.values.get("particle.poisson_ratio")
     if nu is not None and not -1.0 < nu < 0.5:
         st.problems.append(f"{st.shown('particle.poisson_ratio')}: expected a Poisson ratio "

@@ -1882,9 +1882,25 @@ SCHEMA: tuple[Key, ...] = (
     Key("particle.initial_lithiation", "float",
         "Uniform lithiation x = c / c_max at the start; also the stress-free state.",
         default=0.5, nonnegative=True, at_most=1.0),
+    Key("particle.diffusivity_lithiation", "float_list",
+        "Lithiations x of a table of D(x) / `diffusivity` (with `diffusivity_factor`; "
+        "piecewise linear, held constant beyond the ends). None: D is constant.",
+        default=(), default_text="none", constraints="strictly increasing, within [0, 1]"),
+    Key("particle.diffusivity_factor", "float_list",
+        "D(x) / `diffusivity` at `diffusivity_lithiation` (e.g. a PITT measurement against "
+        "state of charge).", default=(), default_text="none",
+        constraints="> 0; as many as `diffusivity_lithiation`"),
     Key("particle.exchange_current", "quantity", "Exchange current density j0 of the "
         "insertion reaction at the surface.", default=1.0, default_text="0.1 mA/cm^2",
         dimension=CURRENT_DENSITY, positive=True),
+    Key("particle.exchange_current_lithiation", "float_list",
+        "Lithiations x of a table of j0(x) / `exchange_current` (with "
+        "`exchange_current_factor`; piecewise linear, held beyond the ends). Tsai et al. "
+        "(2018) measured j0 of NMC333 rising about 100x with the OCV. None: j0 is constant.",
+        default=(), default_text="none", constraints="strictly increasing, within [0, 1]"),
+    Key("particle.exchange_current_factor", "float_list",
+        "j0(x) / `exchange_current` at `exchange_current_lithiation`.", default=(),
+        default_text="none", constraints="> 0; as many as `exchange_current_lithiation`"),
     Key("particle.transfer_coefficient", "float", "Cathodic transfer coefficient α of the "
         "Butler–Volmer kinetics.", default=0.5, above=0.0, below=1.0),
     Key("particle.linearised_kinetics", "bool",

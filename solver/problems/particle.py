@@ -139,7 +139,9 @@ class ParticleProblem:
     ``reference_concentration`` is given; degree: k of P_k for c (u is P_(k+1));
     mechanics: solve u and sigma_h; stress_coupling: the ``grad sigma_h`` drift in the flux
     (needs mechanics); concentration_source [mol/(m^3 s)] and body_force [N/m^3]: UFL
-    expressions of manufactured solutions."""
+    expressions of manufactured solutions; lattice and c_axis: an anisotropic chemical strain
+    per grain instead of the isotropic one; diffusivity_factor: D(c) / D as a UFL function of
+    c (e.g. a :class:`~ssbx.physics.particle.PiecewiseLinear` table)."""
 
     def __init__(self, geometry: ParticleGeometry, material: IntercalationMaterial,
                  kinetics: SurfaceKinetics, *, initial_concentration: float,
@@ -147,6 +149,7 @@ class ParticleProblem:
                  stress_coupling: bool = False, reference_concentration: float | None = None,
                  concentration_source: Any = None, body_force: Any = None,
                  lattice: LatticeStrain | None = None, c_axis: Any = None,
+                 diffusivity_factor: Any = None,
                  options_prefix: str = "ssbx_particle_") -> None:
         if lattice is not None and (c_axis is None or not mechanics or stress_coupling):
             raise ValueError("an anisotropic lattice strain needs mechanics=True, the grains' "
@@ -162,6 +165,7 @@ class ParticleProblem:
         self.kinetics = kinetics
         self.temperature = float(temperature)
         self.mechanics = mechanics
+        self.diffusivity_factor = diffusivity_factor
         self.comm: MPI.Comm = geometry.mesh.comm
         msh = geometry.mesh
         gdim = msh.geometry.dim
@@ -216,7 +220,8 @@ class ParticleProblem:
         c_rate = c_max * (self.bdf[0] * c_hat + self.bdf[1] * c_n_hat
                           + self.bdf[2] * c_nm1_hat) / self.dt
 
-        D = material.diffusivity
+        D = material.diffusivity  # the reference value, for the scaling
+        D_c = D if diffusivity_factor is None else D * diffusivity_factor(c)
         sigma_h = None
         if mechanics:
             u = self.u_scale * u_hat
@@ -230,7 +235,7 @@ class ParticleProblem:
                 strain=axis_safe_strain(u, geometry.kind, R), chemical=chemical)
             if stress_coupling:
                 sigma_h = s
-        flux = li_flux(c, sigma_h, D, material.molar_volume, self.temperature)
+        flux = li_flux(c, sigma_h, D_c, material.molar_volume, self.temperature)
         insertion = kinetics.insertion_current(c, self.potential, self.temperature) / FARADAY
         self._influx = self.potentiostatic * insertion \
             + (1.0 - self.potentiostatic) * self.applied_influx
@@ -407,7 +412,7 @@ class ParticleProblem:
         if float(self.potentiostatic.value) == 1.0:
             potential = float(self.potential.value)
         else:
-            j0 = self.kinetics.j0(c_surface)
+            j0 = ocv_value(self.kinetics.exchange_current, c_surface)
             ocv = ocv_value(self.kinetics.ocv, c_surface)
             potential = ocv + self.kinetics.overpotential(influx * FARADAY, float(j0),
                                                           self.temperature)

@@ -35,7 +35,7 @@ from ssbx.io.console import say
 from ssbx.io.runfolder import collective
 from ssbx.physics.constants import FARADAY
 from ssbx.physics.intercalation import biot_number, diffusion_limited_c_rate
-from ssbx.physics.particle import TabulatedOCV
+from ssbx.physics.particle import TabulatedOCV, ocv_value
 from ssbx.problems.particle import ParticleProblem, ParticleState, graded_times
 from ssbx.setup import particle_problem_of, particle_time_steps
 from ssbx.units import display_unit, to_mA_per_cm2
@@ -155,24 +155,26 @@ def _field_writer(case: Case, folder: Any, problem: ParticleProblem,
 
 def particle_scalars(case: Case, problem: ParticleProblem, table: np.ndarray
                      ) -> dict[str, tuple[float, str]]:
-    """Summary scalars (value, SI unit) of a finished run (``table``: the history rows)."""
+    """Summary scalars (value, SI unit) of a finished run (``table``: the history rows); the
+    Biot number, R^2/D and C_D at the initial lithiation (with the tables' D and j0 there)."""
     p = case.particle
     material = problem.material
     time_s, current = table[:, 0], table[:, 3]
     charge = float(np.sum(0.5 * (current[1:] + current[:-1]) * np.diff(time_s)))
     c0 = p.initial_lithiation * material.max_concentration
     ocv = TabulatedOCV(p.ocv_lithiation, p.ocv_potential, material.max_concentration)
+    j0 = ocv_value(problem.kinetics.exchange_current, c0)
+    d0 = material.diffusivity * (1.0 if problem.diffusivity_factor is None
+                                 else ocv_value(problem.diffusivity_factor, c0))
     out: dict[str, tuple[float, str]] = {
         "potential_final": (float(table[-1, 2]), "V"),
         "lithiation_final": (float(table[-1, 4]), "1"),
         "lithiation_surface_final": (float(table[-1, 5]), "1"),
         "charge_passed": (charge, "C/m^2"),
-        "diffusion_time": (p.radius ** 2 / material.diffusivity, "s"),
-        "diffusion_limited_c_rate": (diffusion_limited_c_rate(p.radius, material.diffusivity),
-                                     "1/h"),
-        "biot_number_initial": (biot_number(p.radius, p.exchange_current, ocv.slope(c0),
-                                            material.diffusivity, case.operation.temperature),
-                                "1"),
+        "diffusion_time": (p.radius ** 2 / d0, "s"),
+        "diffusion_limited_c_rate": (diffusion_limited_c_rate(p.radius, d0), "1/h"),
+        "biot_number_initial": (biot_number(p.radius, j0, ocv.slope(c0), d0,
+                                            case.operation.temperature), "1"),
     }
     if p.mechanics:
         out["centre_radial_stress_max"] = (float(np.max(table[:, 6])), "Pa")
