@@ -200,7 +200,6 @@ class ParticleProblem:
         c_n_hat = ufl.split(self.w_n)[0] if mechanics else self.w_n
         c_nm1_hat = ufl.split(self.w_nm1)[0] if mechanics else self.w_nm1
         c = c_max * c_hat
-        self._c = c
         weight = measure_weight(msh, geometry.kind) if geometry.kind != "3d" else 1.0
         self.weight = weight
         # UFL's estimate on curved cells (and of the Butler–Volmer exponential on the surface)
