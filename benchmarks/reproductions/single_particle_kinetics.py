@@ -38,6 +38,7 @@ from ssbx.physics import intercalation as ic
 from ssbx.physics.constants import GAS_CONSTANT
 from ssbx.physics.intercalation_materials import LIMN2O4, IntercalationMaterial
 from ssbx.physics.particle import SurfaceKinetics, linear_ocv
+from ssbx.units import from_mA_per_cm2, to_mA_per_cm2
 
 REFERENCE_FILE = DATA_DIR / "tsai2018_single_particle.json"
 #: The PITT particle: 26.5 um diameter (the paper's Fig. 5a particle).
@@ -46,8 +47,13 @@ BIOTS = (0.1, 1.0, 10.0)
 #: An OCV slope [V m^3/mol] for the linearised kinetics (the normalised current does not
 #: depend on it; the text gives no OCV curve).
 OCV_SLOPE = -1e-5
-MA_PER_CM2 = 10.0  # A/m^2
-MAH_PER_CM3 = 3.6e6  # C/m^3
+
+
+def volumetric_capacity(mah_per_cm3: float) -> float:
+    """A volumetric capacity in mAh/cm^3 as C/m^3 (pint)."""
+    from ssbx.units import unit_registry
+
+    return float(unit_registry().Quantity(mah_per_cm3, "mA*h/cm^3").to("C/m^3").magnitude)
 
 
 def load_reference() -> dict[str, Any]:
@@ -86,15 +92,15 @@ def implied_rates(ref: dict[str, Any]) -> dict[str, float]:
     overpotential (eqs. 6 and 8, A / V = 3 / R)."""
     v = ref["values"]
     r = 0.5 * v["diameter_um"] * 1e-6
-    c_p = v["volumetric_capacity_mAh_per_cm3"] * MAH_PER_CM3
+    c_p = volumetric_capacity(v["volumetric_capacity_mAh_per_cm3"])
     eta, temperature = v["overpotential_V"], v["temperature_K"]
     d_implied = v["c_d_per_h"] * r * r / 3600.0
     per_j0 = ic.interface_limited_c_rate(r, 1.0, eta, c_p, temperature)  # C-rate per A/m^2
     j0_low, j0_high = (c / per_j0 for c in v["c_j_per_h"])
-    lowest_j0 = v["j0_measured_mA_per_cm2"][0] * MA_PER_CM2
+    lowest_j0 = from_mA_per_cm2(v["j0_measured_mA_per_cm2"][0])
     return {"d_implied_cm2_per_s": d_implied * 1e4,
-            "j0_implied_low_mA_per_cm2": j0_low / MA_PER_CM2,
-            "j0_implied_high_mA_per_cm2": j0_high / MA_PER_CM2,
+            "j0_implied_low_mA_per_cm2": to_mA_per_cm2(j0_low),
+            "j0_implied_high_mA_per_cm2": to_mA_per_cm2(j0_high),
             "c_d_at_stated_d": ic.diffusion_limited_c_rate(r, v["diffusivity_cm2_per_s"] * 1e-4),
             "c_j_at_lowest_measured_j0": per_j0 * lowest_j0,
             "c_j_per_j0": per_j0}
@@ -208,9 +214,9 @@ class SingleParticleKinetics(DirectBenchmark):
         ax2.loglog(diameters, [ic.diffusion_limited_c_rate(r, rates["d_implied_cm2_per_s"]
                                                            * 1e-4) for r in radii],
                    "k:", label=f"C_D, D = {rates['d_implied_cm2_per_s']:.2g} cm²/s (implied)")
-        c_p = v["volumetric_capacity_mAh_per_cm3"] * MAH_PER_CM3
+        c_p = volumetric_capacity(v["volumetric_capacity_mAh_per_cm3"])
         for k, j0 in enumerate((0.003, 0.03, 0.3)):
-            c_j = [ic.interface_limited_c_rate(r, j0 * MA_PER_CM2, v["overpotential_V"], c_p,
+            c_j = [ic.interface_limited_c_rate(r, from_mA_per_cm2(j0), v["overpotential_V"], c_p,
                                                v["temperature_K"]) for r in radii]
             ax2.loglog(diameters, c_j, color=f"C{k}", label=f"C_j, j0 = {j0:g} mA/cm², 100 mV")
         ax2.plot([10.0], [2.0], "ks", ms=7, label="paper: C_D ≈ 2C at 10 µm")
