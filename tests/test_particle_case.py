@@ -336,3 +336,22 @@ def test_tabulated_diffusivity_and_exchange_current(tmp_path):
     j0_start = 0.1 * (jf[0] + (jf[1] - jf[0]) * (0.5 - jx[0]) / (jx[1] - jx[0]))
     assert biot == pytest.approx(5e-6 * j0_start * 0.5 / c_max
                                  / (d * GAS_CONSTANT * 298.15), rel=1e-12)
+
+
+def test_a_run_that_empties_the_particle_stops_with_a_message(tmp_path):
+    """Charging 20x the particle's capacity: the run ends when the lithiation leaves [0, 1],
+    naming the step, and writes no summary."""
+    from ssbx.runs.particle import ParticleRunError
+
+    raw = {"problem": "particle",
+           "particle": {**BASE["particle"], "mechanics": False, "stress_coupling": False,
+                        "mesh_size": "1 um", "degree": 1, "max_step": "60 s"},
+           "protocol": {"steps": ["Charge at 2 mA/cm^2 for 1 h"]},
+           "output": {"fields": True, "plots": False}}
+    comm = MPI.COMM_WORLD
+    path = comm.bcast(str(tmp_path / "empty") if comm.rank == 0 else None, root=0)
+    folder = RunFolder(comm, path, overwrite=True)
+    with pytest.raises(ParticleRunError, match=r"Charge at 2 mA/cm\^2 for 1 h.*outside \[0, 1\]"):
+        run_case(resolve_case(raw), folder, comm)
+    folder.release()
+    assert not (Path(path) / "summary.json").exists()

@@ -30,7 +30,7 @@ from dolfinx.io import VTXWriter
 
 from ssbx.case import Case
 from ssbx.case.protocol import ProtocolStep
-from ssbx.errors import CheckpointError
+from ssbx.errors import CheckpointError, CollectiveError
 from ssbx.io.console import say
 from ssbx.io.runfolder import collective
 from ssbx.physics.constants import FARADAY
@@ -54,6 +54,25 @@ def _stress_points(problem: ParticleProblem) -> tuple[np.ndarray, int]:
     radius = problem.geometry.length
     points = np.array([[1e-6 * radius, 0.0, 0.0], [radius, 0.0, 0.0]])
     return points, (2 if problem.geometry.kind == "axisymmetric" else 1)
+
+
+class ParticleRunError(CollectiveError):
+    """A particle run left the physical range (on every rank: the state is reduced)."""
+
+
+def _check_lithiation(state: ParticleState, c_max: float, step: ProtocolStep) -> None:
+    """The mean and surface lithiation stay within [0, 1]: a current or a potential that
+    would insert or extract more Li than the host holds (a linear OCV table does not stop
+    it) ends the run with a message."""
+    for what, c in (("mean", state.mean_concentration),
+                    ("surface", state.surface_concentration)):
+        x = c / c_max
+        if not -1e-9 <= x <= 1.0 + 1e-9:
+            raise ParticleRunError(
+                f"protocol step {step.text!r}: the {what} lithiation reached {x:.4g} at t = "
+                f"{state.time:.6g} s, outside [0, 1] (more Li than the particle holds, or "
+                "none left); shorten the step, lower the current or hold a potential within "
+                "the OCV table")
 
 
 def _apply(problem: ParticleProblem, step: ProtocolStep) -> None:
@@ -98,21 +117,25 @@ def run_particle_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = No
                      float(stress[1, hoop_slot]), s.newton_iterations])
 
     record(-1, state)
-    for k, step in enumerate(steps):
-        _apply(problem, step)
-        problem.restart_time_stepping()
-        start = problem.time
-        for t in graded_times(step.time_length(), first, ratio=1.1, max_step=largest):
-            state = problem.step(start + t - problem.time)
-            record(k, state)
+    try:
+        for k, step in enumerate(steps):
+            _apply(problem, step)
+            problem.restart_time_stepping()
+            start = problem.time
+            for t in graded_times(step.time_length(), first, ratio=1.1, max_step=largest):
+                state = problem.step(start + t - problem.time)
+                record(k, state)
+                _check_lithiation(state, c_max, step)
+            if writer is not None:
+                writer[1].interpolate(problem.concentration())
+                writer[0].write(problem.time)
+            say(console, f"  [{k + 1}/{len(steps)}] {step.text}: potential "
+                         f"{state.potential:.5g} V, lithiation "
+                         f"{state.mean_concentration / c_max:.5g} (surface "
+                         f"{state.surface_concentration / c_max:.5g})")
+    finally:  # on every rank, also when a step fails (a collective error)
         if writer is not None:
-            writer[1].interpolate(problem.concentration())
-            writer[0].write(problem.time)
-        say(console, f"  [{k + 1}/{len(steps)}] {step.text}: potential {state.potential:.5g} V, "
-                     f"lithiation {state.mean_concentration / c_max:.5g} (surface "
-                     f"{state.surface_concentration / c_max:.5g})")
-    if writer is not None:
-        writer[0].close()
+            writer[0].close()
     table = np.array(rows)
 
     def write() -> None:
@@ -216,4 +239,5 @@ def plot_history(case: Case, table: np.ndarray, path: Path) -> None:
     plt.close(fig)
 
 
-__all__ = ["FIELDS_FILE", "HISTORY", "particle_scalars", "plot_history", "run_particle_case"]
+__all__ = ["FIELDS_FILE", "HISTORY", "ParticleRunError", "particle_scalars", "plot_history",
+           "run_particle_case"]
