@@ -685,10 +685,9 @@ def particle_kinetics_of(case: Case, material: IntercalationMaterial) -> Surface
     ocv = TabulatedOCV(p.ocv_lithiation, p.ocv_potential, material.max_concentration)
     j0: Any = p.exchange_current
     if p.exchange_current_lithiation:
-        table = PiecewiseLinear(p.exchange_current_lithiation,
-                                [p.exchange_current * f for f in p.exchange_current_factor],
-                                material.max_concentration, extrapolate=False)
-        j0 = table
+        j0 = PiecewiseLinear(p.exchange_current_lithiation,
+                             [p.exchange_current * f for f in p.exchange_current_factor],
+                             material.max_concentration, extrapolate=False)
     return SurfaceKinetics(j0, ocv, alpha=p.transfer_coefficient,
                            linearised=p.linearised_kinetics)
 

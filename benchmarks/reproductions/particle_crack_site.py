@@ -21,6 +21,7 @@ mirror the microstructure.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from pathlib import Path
@@ -61,8 +62,7 @@ def _profile(comm: MPI.Comm, problem: Any) -> dict[str, Any]:
     volume-mean profile in ten shells (collective)."""
     radius, volume, principal = problem.cell_stresses()
     r = radius / RADIUS
-    k = int(np.argmax(principal))
-    value, at = max(comm.allgather((float(principal[k]), float(r[k]))))
+    value, at = problem.largest_principal_stress()
     edges = np.linspace(0.0, 1.0, 11)
 
     def mean(mask: np.ndarray) -> float:
@@ -71,7 +71,7 @@ def _profile(comm: MPI.Comm, problem: Any) -> dict[str, Any]:
         return num / den if den > 0 else float("nan")
 
     profile = [mean((r >= lo) & (r < hi)) for lo, hi in itertools.pairwise(edges)]
-    return {"max": value, "max_at": at, "core": mean(r < CORE), "shell": mean(r > SHELL),
+    return {"max": value, "max_at": at / RADIUS, "core": mean(r < CORE), "shell": mean(r > SHELL),
             "profile": profile}
 
 
@@ -83,8 +83,7 @@ def _problem(*, lattice: LatticeStrain | None, axis: Any,
     material = LIMN2O4
     if lattice is None:  # the isotropic strain of the same volume change
         omega = (2 * LATTICE.alpha_a + LATTICE.alpha_c) / c_max
-        material = type(LIMN2O4)(LIMN2O4.name, LIMN2O4.diffusivity, c_max, omega,
-                                 LIMN2O4.elastic)
+        material = dataclasses.replace(LIMN2O4, molar_volume=omega)
     kinetics = SurfaceKinetics(1.0, linear_ocv(4.0, START * c_max, -1e-5))
     return ParticleProblem(geometry, material, kinetics, initial_concentration=START * c_max,
                            degree=1, mechanics=True, lattice=lattice, c_axis=axis,

@@ -25,6 +25,7 @@ Lifecycle: ``ParticleProblem(geometry, material, kinetics, ...)`` → ``hold_pot
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -446,6 +447,15 @@ class ParticleProblem:
         u.interpolate(self.w.sub(1))
         u.x.array[:] *= self.u_scale
         return u
+
+    def largest_principal_stress(self) -> tuple[float, float]:
+        """The largest principal stress over the cells [Pa] and its cell's distance from the
+        centre [m] (:meth:`cell_stresses`), the same on every rank: the site a crack would
+        start from. Collective."""
+        radius, _, principal = self.cell_stresses()
+        k = int(np.argmax(principal)) if principal.size else -1
+        local = (float(principal[k]), float(radius[k])) if k >= 0 else (-math.inf, 0.0)
+        return max(self.comm.allgather(local))
 
     @property
     def stress_expression(self) -> Any:

@@ -35,7 +35,7 @@ from ssbx.io.console import say
 from ssbx.io.runfolder import collective
 from ssbx.physics.constants import FARADAY
 from ssbx.physics.intercalation import biot_number, diffusion_limited_c_rate
-from ssbx.physics.particle import TabulatedOCV, ocv_value
+from ssbx.physics.particle import ocv_value
 from ssbx.problems.particle import ParticleProblem, ParticleState, graded_times
 from ssbx.setup import particle_problem_of, particle_time_steps
 from ssbx.units import display_unit, to_mA_per_cm2
@@ -146,10 +146,7 @@ def run_particle_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = No
     collective(comm, write, "particle results")
     scalars = particle_scalars(case, problem, table)
     if p.mechanics:  # where a crack would start: the largest principal stress at the end
-        radius, _, principal = problem.cell_stresses()
-        k = int(np.argmax(principal)) if principal.size else -1
-        local = (float(principal[k]), float(radius[k])) if k >= 0 else (-math.inf, 0.0)
-        value, at = max(comm.allgather(local))
+        value, at = problem.largest_principal_stress()
         scalars["largest_principal_stress_final"] = (value, "Pa")
         scalars["largest_principal_stress_radius_final"] = (at / p.radius, "1")
     scalars["dofs"] = (float(dofs), "1")
@@ -185,7 +182,6 @@ def particle_scalars(case: Case, problem: ParticleProblem, table: np.ndarray
     time_s, current = table[:, 0], table[:, 3]
     charge = float(np.sum(0.5 * (current[1:] + current[:-1]) * np.diff(time_s)))
     c0 = p.initial_lithiation * material.max_concentration
-    ocv = TabulatedOCV(p.ocv_lithiation, p.ocv_potential, material.max_concentration)
     j0 = ocv_value(problem.kinetics.exchange_current, c0)
     d0 = material.diffusivity * (1.0 if problem.diffusivity_factor is None
                                  else ocv_value(problem.diffusivity_factor, c0))
@@ -196,7 +192,7 @@ def particle_scalars(case: Case, problem: ParticleProblem, table: np.ndarray
         "charge_passed": (charge, "C/m^2"),
         "diffusion_time": (p.radius ** 2 / d0, "s"),
         "diffusion_limited_c_rate": (diffusion_limited_c_rate(p.radius, d0), "1/h"),
-        "biot_number_initial": (biot_number(p.radius, j0, ocv.slope(c0), d0,
+        "biot_number_initial": (biot_number(p.radius, j0, problem.kinetics.ocv.slope(c0), d0,
                                             case.operation.temperature), "1"),
     }
     if p.mechanics:
