@@ -448,6 +448,7 @@ BUILTIN_MODULES = (
     "performance.kernel_throughput", "performance.mechanics", "performance.current",
     "performance.stripping", "performance.parallel_scaling", "performance.sweep_throughput",
     "performance.cracks", "performance.mesh_cache", "performance.scaling_3d",
+    "performance.peer_comparison",
 )
 """Modules of ``ssbx.benchmarks`` whose import registers the built-in benchmarks (in this order:
 the quick reproductions before the long performance run)."""

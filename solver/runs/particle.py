@@ -176,11 +176,19 @@ def _field_writer(case: Case, folder: Any, problem: ParticleProblem,
 def particle_scalars(case: Case, problem: ParticleProblem, table: np.ndarray
                      ) -> dict[str, tuple[float, str]]:
     """Summary scalars (value, SI unit) of a finished run (``table``: the history rows); the
-    Biot number, R^2/D and C_D at the initial lithiation (with the tables' D and j0 there)."""
+    Biot number, R^2/D and C_D at the initial lithiation (with the tables' D and j0 there).
+    Collective (the mesh's volume and area).
+
+    ``charge_passed`` [C/m^2]: the Li the particle lost, F c_max (x_0 - x_end) V / A, with the
+    mesh's own V and A — exactly what the time steps passed through the surface (the scheme
+    conserves Li to the solver tolerance), whatever the steps (currents and holds). A
+    trapezoid over the history rows is not: across a protocol step's boundary it averages the
+    old step's current into the new step's first interval."""
     p = case.particle
     material = problem.material
-    time_s, current = table[:, 0], table[:, 3]
-    charge = float(np.sum(0.5 * (current[1:] + current[:-1]) * np.diff(time_s)))
+    lithiation = table[:, 4]
+    charge = (FARADAY * material.max_concentration * float(lithiation[0] - lithiation[-1])
+              * problem.volume() / problem.surface_area())
     c0 = p.initial_lithiation * material.max_concentration
     j0 = ocv_value(problem.kinetics.exchange_current, c0)
     d0 = material.diffusivity * (1.0 if problem.diffusivity_factor is None
