@@ -444,7 +444,7 @@ BUILTIN_MODULES = (
     "reproductions.electrode_edge_cracking", "reproductions.interface_stability",
     "reproductions.phase_field_growth", "reproductions.disc_electrode_edge",
     "reproductions.stack_pressure", "reproductions.single_particle_kinetics",
-    "reproductions.particle_crack_site",
+    "reproductions.particle_crack_site", "reproductions.pybamm_particle_mechanics",
     "performance.kernel_throughput", "performance.mechanics", "performance.current",
     "performance.stripping", "performance.parallel_scaling", "performance.sweep_throughput",
     "performance.cracks", "performance.mesh_cache", "performance.scaling_3d",
