@@ -278,6 +278,26 @@ def wait_for_root(comm: MPI.Comm, poll: float = 0.05) -> None:
         time.sleep(poll)
 
 
+def on_root[T](comm: MPI.Comm, work: Callable[[], T], *, broadcast: bool = False) -> T | None:
+    """``work()`` on rank 0 while the other ranks wait without spinning (:func:`wait_for_root`).
+
+    An exception on rank 0 is raised on every rank as ``RuntimeError("<type>: <message>")``
+    (never a hang of the ranks that wait). Returns ``work()``'s result on rank 0 and ``None``
+    elsewhere, or on every rank with ``broadcast``. Collective.
+    """
+    error, result = "", None
+    if comm.rank == 0:
+        try:
+            result = work()
+        except Exception as err:  # raised on every rank below
+            error = f"{type(err).__name__}: {err}"
+    wait_for_root(comm)
+    error = comm.bcast(error, root=0)
+    if error:
+        raise RuntimeError(error)
+    return comm.bcast(result, root=0) if broadcast else result
+
+
 # --------------------------------------------------------------------------------------------
 # benchmark base class
 # --------------------------------------------------------------------------------------------
@@ -447,7 +467,8 @@ BUILTIN_MODULES = (
     "reproductions.particle_crack_site", "reproductions.pybamm_particle_mechanics",
     "performance.kernel_throughput", "performance.mechanics", "performance.current",
     "performance.stripping", "performance.parallel_scaling", "performance.sweep_throughput",
-    "performance.cracks", "performance.mesh_cache", "performance.scaling_3d",
+    "performance.cracks", "performance.mesh_cache", "performance.mesh_conversion",
+    "performance.scaling_3d",
     "performance.peer_comparison",
 )
 """Modules of ``ssbx.benchmarks`` whose import registers the built-in benchmarks (in this order:

@@ -2,7 +2,8 @@
 
 :func:`mesh_on_rank` initialises Gmsh on ``rank`` if needed (or keeps the caller's session and
 current model), runs the builder on a model of its own, reports a Gmsh failure on every rank
-(``RuntimeError``, never a hang), hands the mesh to dolfinx and cleans up: finalises Gmsh if it
+(``RuntimeError``, never a hang), hands the mesh to dolfinx
+(:mod:`ssbx.meshes.gmsh_convert`) and cleans up: finalises Gmsh if it
 started it, otherwise removes its model and restores the caller's.
 """
 
@@ -14,13 +15,15 @@ from typing import Any
 from mpi4py import MPI
 
 import dolfinx
-from dolfinx.io import gmsh as gmshio
+
+from ssbx.meshes.gmsh_convert import model_to_mesh
 
 
 def mesh_on_rank(comm: MPI.Comm, build: Callable[[Any], None], *, model: str, what: str,
                  rank: int = 0, gdim: int = 2, ghosted: bool = True) -> Any:
     """Run ``build(gmsh)`` (define and mesh the current model) on ``rank`` of ``comm`` and
-    return dolfinx's ``MeshData`` on ``comm``. Collective.
+    return the mesh and its tags on ``comm`` (:func:`ssbx.meshes.gmsh_convert.model_to_mesh`:
+    ``.mesh``, ``.cell_tags``, ``.facet_tags``). Collective.
 
     model: the Gmsh model's name; what: the thing meshed, for the error message ("the cell");
     ghosted: distribute with shared-facet ghosts (needed by interior-facet integrals), else
@@ -51,7 +54,7 @@ def mesh_on_rank(comm: MPI.Comm, build: Callable[[Any], None], *, model: str, wh
             raise RuntimeError(error)
         partitioner = (dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet,
                                                             2) if ghosted else None)
-        return gmshio.model_to_mesh(gmsh.model, comm, rank, gdim=gdim, partitioner=partitioner)
+        return model_to_mesh(gmsh.model, comm, rank, gdim=gdim, partitioner=partitioner)
     finally:
         if comm.rank == rank:
             _close(gmsh, model, initialized_here, previous)

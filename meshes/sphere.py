@@ -37,7 +37,7 @@ def build_sphere_octant(comm: MPI.Comm, outer_radius: float, size: float, *,
                         inner_radius: float = 0.0, order: int = 1,
                         grading: float | None = None,
                         inclusion_radius: float = 0.0) -> Any:
-    """The octant mesh as dolfinx ``MeshData`` (mesh, cell tags, facet tags) on ``comm``.
+    """The octant mesh (``.mesh``, ``.cell_tags``, ``.facet_tags``) on ``comm``.
     ``grading``: element size ``grading`` x the distance from the centre, at most ``size``
     (a hollow sphere's fields vary on the scale r). ``inclusion_radius`` > 0 (solid sphere
     only): a concentric sphere of that radius meshed conformingly, its cells tagged
@@ -129,10 +129,10 @@ class MeridianTag(IntEnum):
 def build_sphere_meridian(comm: MPI.Comm, radius: float, size: float, *, order: int = 1,
                           surface_size: float | None = None) -> Any:
     """The quarter disk ``x, y >= 0, x^2 + y^2 <= radius^2`` [m], the meridian of a solid
-    sphere in axisymmetry (x = r, y = z; the sphere is symmetric about z = 0), as dolfinx
-    ``MeshData`` with :class:`MeridianTag` tags. Triangles of size ``size`` [m], graded to
-    ``surface_size`` at the outer surface (diffusion boundary layers of short times);
-    ``order = 2``: curved 6-node triangles. Collective; Gmsh runs on rank 0."""
+    sphere in axisymmetry (x = r, y = z; the sphere is symmetric about z = 0): ``.mesh``,
+    ``.cell_tags``, ``.facet_tags`` with :class:`MeridianTag` tags. Triangles of size ``size``
+    [m], graded to ``surface_size`` at the outer surface (diffusion boundary layers of short
+    times); ``order = 2``: curved 6-node triangles. Collective; Gmsh runs on rank 0."""
     if radius <= 0.0 or size <= 0.0 or (surface_size is not None and surface_size <= 0.0):
         raise ValueError(f"need radius, size, surface_size > 0, got {radius!r}, {size!r}, "
                          f"{surface_size!r}")

@@ -20,8 +20,8 @@ INNER, OUTER, BOTTOM, LEFT = 1, 2, 3, 4
 
 def gmsh_mesh(comm: MPI.Comm, name: str, gdim: int, build: Callable[[], None]) -> Any:
     """Run ``build()`` (which defines and meshes the current Gmsh model) on rank 0 and return
-    dolfinx's ``MeshData`` on ``comm``, ghosted by shared facets
-    (:func:`ssbx.meshes.gmsh_session.mesh_on_rank`)."""
+    the mesh and its tags on ``comm`` (``.mesh``, ``.cell_tags``, ``.facet_tags``), ghosted by
+    shared facets (:func:`ssbx.meshes.gmsh_session.mesh_on_rank`)."""
     return mesh_on_rank(comm, lambda _gmsh: build(), model=name, what=name, gdim=gdim)
 
 

@@ -191,7 +191,8 @@ def _build_model(gmsh, eta, order):
 
 def annulus_mesh(comm, eta, order=2):
     """Mesh the quarter annulus on rank 0 and distribute it on ``comm`` (shared-facet ghosts,
-    :func:`gmsh_models.gmsh_mesh`); coordinates in metres. Returns dolfinx's MeshData."""
+    :func:`gmsh_models.gmsh_mesh`); coordinates in metres. Returns the mesh and its tags
+    (``.mesh``, ``.cell_tags``, ``.facet_tags``)."""
     import gmsh
 
     data = gmsh_mesh(comm, "ssbx_test_pore_collapse", 2, lambda: _build_model(gmsh, eta, order))
