@@ -106,9 +106,17 @@ def load_average() -> float:
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
-def machine_description(first_row: dict[str, Any], load_start: float) -> dict[str, Any]:
-    """Cores, platform, Python, the workers' dolfinx / PETSc versions and the load average at
-    the start and end of a benchmark, for its table and result.json."""
+def machine_description(first_row: dict[str, Any] | None, load_start: float) -> dict[str, Any]:
+    """Cores, platform, Python, the dolfinx / PETSc versions (the workers', from their
+    ``first_row``; this process's with ``None``) and the load average at the start and end of a
+    benchmark, for its table and result.json."""
+    if first_row is None:
+        from petsc4py import PETSc
+
+        import dolfinx
+
+        first_row = {"dolfinx_version": dolfinx.__version__,
+                     "petsc_version": ".".join(str(v) for v in PETSc.Sys.getVersion())}
     return {
         "CPU cores": os.cpu_count(),
         "platform": platform.platform(terse=True),
@@ -119,6 +127,18 @@ def machine_description(first_row: dict[str, Any], load_start: float) -> dict[st
     }
 
 
+def ssbx_command() -> list[str]:
+    """The ``ssbx`` console script next to the running Python, else on PATH, else
+    ``python -m ssbx.cli``: how a benchmark starts ssbx as a user's process."""
+    local = Path(sys.executable).parent / "ssbx"
+    if local.exists():
+        return [str(local)]
+    found = shutil.which("ssbx")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "ssbx.cli"]
+
+
 def run_workers(comm: Any, console: Any, runs: Sequence[Any],
                 launch_one: Callable[[Any, Path], dict[str, Any]],
                 describe: Callable[[Any, dict[str, Any]], str],
@@ -126,25 +146,19 @@ def run_workers(comm: Any, console: Any, runs: Sequence[Any],
     """Launch one worker per entry of ``runs`` from rank 0 (``launch_one(run, tmpdir)``), log
     ``describe(run, row)`` for each, and return the rows on rank 0 (``[]`` on the others). An
     error on rank 0 is raised on every rank."""
-    from ssbx.benchmarks.framework import say, wait_for_root
+    from ssbx.benchmarks.framework import on_root, say
 
-    error = ""
-    rows: list[dict[str, Any]] = []
-    if comm.rank == 0:
-        try:
-            say(comm, console, f"  {len(runs)} runs, each its own `mpirun -n 1|2` "
-                               f"({find_mpirun()})")
-            with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
-                for i, run in enumerate(runs):
-                    t0 = time.perf_counter()
-                    row = launch_one(run, Path(tmp))
-                    rows.append(row)
-                    say(comm, console, f"  [{i + 1}/{len(runs)}] {describe(run, row)} "
-                                       f"(process {time.perf_counter() - t0:.1f} s)")
-        except Exception as err:  # re-raised on every rank below
-            error = f"{type(err).__name__}: {err}"
-    wait_for_root(comm)
-    error = comm.bcast(error, root=0)
-    if error:
-        raise RuntimeError(error)
-    return rows
+    def launch_all() -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        say(comm, console, f"  {len(runs)} runs, each its own `mpirun -n 1|2` "
+                           f"({find_mpirun()})")
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            for i, run in enumerate(runs):
+                t0 = time.perf_counter()
+                row = launch_one(run, Path(tmp))
+                rows.append(row)
+                say(comm, console, f"  [{i + 1}/{len(runs)}] {describe(run, row)} "
+                                   f"(process {time.perf_counter() - t0:.1f} s)")
+        return rows
+
+    return on_root(comm, launch_all) or []

@@ -14,6 +14,7 @@ from ssbx.benchmarks.framework import (
     csv_text,
     get_benchmark,
     list_benchmarks,
+    on_root,
     run_benchmark,
 )
 
@@ -104,6 +105,22 @@ def test_check_criteria_and_csv():
     assert not Check("n", "", -0.1, 0.0, "min").passed
     text = csv_text([{"a": 1, "b": 0.5}, {"a": 2, "b": 1 / 3}])
     assert text.splitlines() == ["a,b", "1,0.5", "2,0.3333333333"]
+
+
+@pytest.mark.mpi
+def test_on_root_returns_on_rank_0_and_raises_rank_0_s_error_everywhere(comm):
+    """The work runs once, on rank 0; its error reaches every rank (no rank waits forever)."""
+    calls = []
+    result = on_root(comm, lambda: calls.append(comm.rank) or 42)
+    assert calls == ([0] if comm.rank == 0 else [])
+    assert result == (42 if comm.rank == 0 else None)
+    assert on_root(comm, lambda: {"rank": comm.rank}, broadcast=True) == {"rank": 0}
+
+    def fail() -> None:
+        raise ValueError("bad input on the root")
+
+    with pytest.raises(RuntimeError, match="ValueError: bad input on the root"):
+        on_root(comm, fail)
 
 
 def test_performance_consistency_and_ratios():

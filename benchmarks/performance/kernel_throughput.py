@@ -48,11 +48,11 @@ from ssbx.benchmarks.framework import (
     Check,
     DirectBenchmark,
     Outcome,
+    on_root,
     pyplot,
     register,
     save_figure,
     say,
-    wait_for_root,
 )
 from ssbx.benchmarks.workers import load_average
 
@@ -259,26 +259,19 @@ class KernelThroughput(DirectBenchmark):
         npts = QUICK_POINTS if quick else FULL_POINTS
         repeats = QUICK_REPEATS if quick else FULL_REPEATS
         numpy_repeats = NUMPY_REPEATS_QUICK if quick else NUMPY_REPEATS_FULL
-        error = ""
-        result: tuple[dict[str, Any], float] | None = None
-        if comm.rank == 0:
-            try:
-                samples = copy_bandwidth_samples()
-                bandwidth = max(samples)
-                say(comm, console, f"  copy bandwidth {bandwidth / 1e9:.2f} GB/s (best of "
-                                   f"{len(samples)}, median {np.median(samples) / 1e9:.2f})")
-                m = measure(npts, repeats, numpy_repeats)
-                m["copy_bandwidth_samples_GB_s"] = [x / 1e9 for x in samples]
-                result = (m, bandwidth)
-            except Exception as err:  # re-raised on every rank below
-                error = f"{type(err).__name__}: {err}"
-        wait_for_root(comm)
-        error = comm.bcast(error, root=0)
-        if error:
-            raise RuntimeError(error)
-        if comm.rank != 0:
+
+        def measure_on_root() -> tuple[dict[str, Any], float]:
+            samples = copy_bandwidth_samples()
+            bandwidth = max(samples)
+            say(comm, console, f"  copy bandwidth {bandwidth / 1e9:.2f} GB/s (best of "
+                               f"{len(samples)}, median {np.median(samples) / 1e9:.2f})")
+            m = measure(npts, repeats, numpy_repeats)
+            m["copy_bandwidth_samples_GB_s"] = [x / 1e9 for x in samples]
+            return m, bandwidth
+
+        result = on_root(comm, measure_on_root)
+        if result is None:
             return Outcome(rows=[], checks=[])
-        assert result is not None
         m, bandwidth = result
         rows = build_rows(npts, repeats, numpy_repeats, m, bandwidth)
         for r in rows:

@@ -38,7 +38,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -56,15 +55,19 @@ from ssbx.benchmarks.framework import (
     Check,
     Outcome,
     csv_text,
+    on_root,
     pyplot,
     register,
     save_figure,
     say,
-    wait_for_root,
     warn,
 )
-from ssbx.benchmarks.performance.sweep_throughput import ssbx_command
-from ssbx.benchmarks.workers import clean_environment, load_average
+from ssbx.benchmarks.workers import (
+    clean_environment,
+    load_average,
+    machine_description,
+    ssbx_command,
+)
 
 CASE_FILE = Path(__file__).resolve().parents[2] / "examples" / "void_2d.toml"
 REFERENCE_FILE = Path(__file__).resolve().parents[1] / "data" / "void_2d_reference_voltage.json"
@@ -394,21 +397,11 @@ class PeerComparison(Benchmark):
 
     def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
         """On rank 0 (the others wait): warm-up runs, then every run of the plan, timed."""
-        error = ""
-        rows: list[dict[str, Any]] = []
-        missing: dict[str, str] = {}
         load_start = load_average()
-        if comm.rank == 0:
-            try:
-                rows, missing = self._measure(console, comm, quick)
-            except Exception as err:  # re-raised on every rank below
-                error = f"{type(err).__name__}: {err}"
-        wait_for_root(comm)
-        error = comm.bcast(error, root=0)
-        if error:
-            raise RuntimeError(error)
-        if comm.rank != 0:
+        measured = on_root(comm, lambda: self._measure(console, comm, quick))
+        if measured is None:
             return Outcome(rows=[], checks=[])
+        rows, missing = measured
         return self._outcome(rows, missing, quick, load_start, console, comm)
 
     def _measure(self, console: Any, comm: MPI.Comm, quick: bool
@@ -447,7 +440,6 @@ class PeerComparison(Benchmark):
 
     def _outcome(self, rows: list[dict[str, Any]], missing: dict[str, str], quick: bool,
                  load_start: float, console: Any, comm: MPI.Comm) -> Outcome:
-        import dolfinx
 
         same = same_mesh_difference(rows)
         errors = best_errors(rows)
@@ -469,9 +461,7 @@ class PeerComparison(Benchmark):
             r["time_solver_s"] = r.pop("time_solver")
         cores = os.cpu_count() or 1
         load_end = load_average()
-        machine = {"CPU cores": cores, "platform": platform.platform(terse=True),
-                   "python": platform.python_version(), "dolfinx": dolfinx.__version__,
-                   "load average (1 min) at start/end": f"{load_start:.2f}/{load_end:.2f}"}
+        machine = machine_description(None, load_start)
         if max(load_start, load_end) > cores:
             warn(comm, console, f"peer_comparison: load average {max(load_start, load_end):.2f} "
                                 f"on {cores} cores: the timings are disturbed")

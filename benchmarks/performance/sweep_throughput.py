@@ -33,9 +33,7 @@ import csv
 import json
 import math
 import os
-import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -49,14 +47,20 @@ from ssbx.benchmarks.framework import (
     Check,
     Outcome,
     csv_text,
+    on_root,
     pyplot,
     register,
     save_figure,
     say,
-    wait_for_root,
     warn,
 )
-from ssbx.benchmarks.workers import clean_environment, find_mpirun, load_average
+from ssbx.benchmarks.workers import (
+    clean_environment,
+    find_mpirun,
+    load_average,
+    machine_description,
+    ssbx_command,
+)
 
 CASE_FILE = Path(__file__).resolve().parents[2] / "examples" / "void_2d.toml"
 SWEEP_KEY = "geometry.voids.0.width"
@@ -113,17 +117,6 @@ def sweep_toml(quick: bool) -> str:
             "\n"
             "[sweep.parameters]\n"
             f'"{SWEEP_KEY}" = [{values}]\n')
-
-
-def ssbx_command() -> list[str]:
-    """The ``ssbx`` console script next to the running Python, else on PATH."""
-    local = Path(sys.executable).parent / "ssbx"
-    if local.exists():
-        return [str(local)]
-    found = shutil.which("ssbx")
-    if found:
-        return [found]
-    return [sys.executable, "-m", "ssbx.cli"]
 
 
 def _run(cmd: list[str], timeout: float) -> tuple[bool, str]:
@@ -377,37 +370,33 @@ class SweepThroughput(Benchmark):
         runs, sweeps on 1 and 2 ranks) timed; check that the results agree and are complete."""
         import tempfile
 
-        error = ""
-        results: list[dict[str, Any]] = []
         load_start = load_average()
-        if comm.rank == 0:
-            try:
-                with tempfile.TemporaryDirectory(prefix="ssbx-sweep-tp-") as tmp:
-                    work = Path(tmp)
-                    sweep, cases = prepare(work, quick)
-                    say(comm, console, f"  warm-up (untimed): ssbx run {cases[0].name}")
-                    ok, text = _run([*ssbx_command(), "run", str(cases[0]), "--out",
-                                     str(work / "warmup"), "-q"], TIMEOUT_S)
-                    if not ok:
-                        raise RuntimeError(f"warm-up run failed: {text}")
-                    for v in VARIANTS:
-                        r = measure_variant(v, sweep, cases, work / v[0])
-                        results.append(r | {"description": v[1]})
-                        say(comm, console, f"  {v[0]}: {r['cases']} cases in {r['wall_s']:.1f} s "
-                                           f"({r['cases_per_hour']:.0f} cases/hour), load "
-                                           f"{r['load_1min_before']:.2f}/"
-                                           f"{r['load_1min_after']:.2f}")
-                        for e in r["errors"]:
-                            warn(comm, console, f"sweep_throughput {v[0]}: {e}")
-                        if r["problem"]:
-                            warn(comm, console, f"sweep_throughput {v[0]}: {r['problem']}")
-            except Exception as err:  # re-raised on every rank below
-                error = f"{type(err).__name__}: {err}"
-        wait_for_root(comm)
-        error = comm.bcast(error, root=0)
-        if error:
-            raise RuntimeError(error)
-        if comm.rank != 0:
+
+        def measure_on_root() -> list[dict[str, Any]]:
+            results = []
+            with tempfile.TemporaryDirectory(prefix="ssbx-sweep-tp-") as tmp:
+                work = Path(tmp)
+                sweep, cases = prepare(work, quick)
+                say(comm, console, f"  warm-up (untimed): ssbx run {cases[0].name}")
+                ok, text = _run([*ssbx_command(), "run", str(cases[0]), "--out",
+                                 str(work / "warmup"), "-q"], TIMEOUT_S)
+                if not ok:
+                    raise RuntimeError(f"warm-up run failed: {text}")
+                for v in VARIANTS:
+                    r = measure_variant(v, sweep, cases, work / v[0])
+                    results.append(r | {"description": v[1]})
+                    say(comm, console, f"  {v[0]}: {r['cases']} cases in {r['wall_s']:.1f} s "
+                                       f"({r['cases_per_hour']:.0f} cases/hour), load "
+                                       f"{r['load_1min_before']:.2f}/"
+                                       f"{r['load_1min_after']:.2f}")
+                    for e in r["errors"]:
+                        warn(comm, console, f"sweep_throughput {v[0]}: {e}")
+                    if r["problem"]:
+                        warn(comm, console, f"sweep_throughput {v[0]}: {r['problem']}")
+            return results
+
+        results = on_root(comm, measure_on_root)
+        if results is None:
             return Outcome(rows=[], checks=[])
 
         seq = next(r for r in results if r["variant"] == "sequential")
@@ -434,13 +423,7 @@ class SweepThroughput(Benchmark):
             load_note = (f"Timings disturbed: the 1-minute load average reached {max_load:.2f} "
                          f"on {cores} cores; the throughputs are not those of an idle machine.")
             warn(comm, console, f"sweep_throughput: {load_note}")
-        import platform
-
-        import dolfinx
-
-        machine = {"CPU cores": cores, "platform": platform.platform(terse=True),
-                   "python": platform.python_version(), "dolfinx": dolfinx.__version__,
-                   "load average (1 min) at start/end": f"{load_start:.2f}/{load_average():.2f}"}
+        machine = machine_description(None, load_start)
         rows = [{k: r[k] for k in COLUMNS} for r in results]
         per_case = [{"index": i, "void_width_um": w,
                      **{f"cell_voltage_V_{r['variant']}": r["voltages"][i] for r in results}}

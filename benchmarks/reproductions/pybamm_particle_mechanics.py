@@ -35,6 +35,7 @@ from ssbx.benchmarks.framework import (
     Check,
     DirectBenchmark,
     Outcome,
+    on_root,
     pyplot,
     register,
     save_figure,
@@ -329,17 +330,15 @@ class PybammParticleMechanics(DirectBenchmark):
 
 def _pybamm_on_root(comm: MPI.Comm, quick: bool, coupled: bool) -> dict[str, Any]:
     """:func:`pybamm_solution` on rank 0, broadcast (a clear error if PyBaMM is missing)."""
-    error, p = "", {}
-    if comm.rank == 0:
+
+    def solve() -> dict[str, Any]:
         try:
-            p = pybamm_solution(quick, coupled)
+            return pybamm_solution(quick, coupled)
         except ImportError as err:
-            error = (f"PyBaMM is not installed ({err}): pip install 'ssbx[test]' or pip install "
-                     "pybamm")
-    error = comm.bcast(error, root=0)
-    if error:
-        raise RuntimeError(error)
-    return comm.bcast(p, root=0)
+            raise RuntimeError(f"PyBaMM is not installed ({err}): pip install 'ssbx[test]' or "
+                               "pip install pybamm") from None
+
+    return on_root(comm, solve, broadcast=True)
 
 
 __all__ = ["PybammParticleMechanics", "pybamm_solution", "series_hoop", "ssbx_case"]
