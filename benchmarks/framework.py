@@ -465,11 +465,12 @@ BUILTIN_MODULES = (
     "reproductions.phase_field_growth", "reproductions.disc_electrode_edge",
     "reproductions.stack_pressure", "reproductions.single_particle_kinetics",
     "reproductions.particle_crack_site", "reproductions.pybamm_particle_mechanics",
+    "reproductions.electrochemical_shock",
     "performance.kernel_throughput", "performance.mechanics", "performance.current",
     "performance.stripping", "performance.parallel_scaling", "performance.sweep_throughput",
     "performance.cracks", "performance.mesh_cache", "performance.mesh_conversion",
     "performance.scaling_3d",
-    "performance.peer_comparison",
+    "performance.peer_comparison", "performance.particle_polycrystal",
 )
 """Modules of ``ssbx.benchmarks`` whose import registers the built-in benchmarks (in this order:
 the quick reproductions before the long performance run)."""

@@ -1,0 +1,240 @@
+"""Performance benchmark ``particle_polycrystal``: the charge of a 3-D polycrystalline cathode
+particle (issue 18: "a 3-D polycrystalline particle (>= 50 grains) charge under MPI").
+
+The particle is the octant of a 5 um sphere (``ParticleGeometry.sphere_octant``, mirror planes
+as rollers) of :data:`GRAINS` random grains (:func:`ssbx.meshes.grains.random_polycrystal`,
+seeded: the same microstructure on any number of ranks), each with the anisotropic lattice
+strain of ``particle_crack_site`` (a -1.5 %, c +1.7 % over a full charge) about its own c-axis;
+the LiMn2O4 preset's D, E, nu and c_max; charged at 1C (Li extracted at the surface) in fixed
+steps of 0.02 R^2/D. Unknowns: c (P1), u (P2), sigma_h (P1), one Newton system per step,
+MUMPS LU. Level K sets the element size to :data:`SIZES` [K] R.
+
+Every measurement is its own ``mpirun -n N`` worker (:mod:`ssbx.benchmarks.workers`): Gmsh and
+distribution, problem set-up (forms, JIT), the first step (symbolic factorisation), the mean of
+the later steps, Newton iterations, peak memory summed over the ranks.
+
+Asserted: 2 ranks give the serial result at each level measured on both (mean lithiation and
+the largest principal stress, relative 1e-6). Reported: time per step against the DOFs, the
+exponent b of a fit t_step ∝ DOFs^b (the direct solver's growth), the 2-rank speed-up, and a
+projection to the full sphere (8 octants) from the fit, which is what a cluster run would start
+from; two ranks of one machine cannot show a network or MUMPS's scaling beyond them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+from mpi4py import MPI
+
+import numpy as np
+
+from ssbx.benchmarks.framework import (
+    Check,
+    DirectBenchmark,
+    Outcome,
+    pyplot,
+    register,
+    save_figure,
+    write_json_atomic,
+)
+from ssbx.benchmarks.workers import (
+    launch_worker,
+    load_average,
+    machine_description,
+    process_info,
+    run_workers,
+    worker_arguments,
+)
+
+MODULE = "performance.particle_polycrystal"
+RADIUS = 5e-6
+GRAINS = 64
+SEED = 0
+SIZES = (0.1, 0.07, 0.05)
+"""Element size / R at each level."""
+FULL_RUNS = ((0, 1), (1, 1), (2, 1), (1, 2), (2, 2))
+QUICK_RUNS = ((0, 1), (0, 2))
+STEP_TAU = 0.02
+PARALLEL_TOL = 1e-6
+WORKER_TIMEOUT_S = 1800.0
+COLUMNS = ["level", "ranks", "grains", "cells", "dofs", "time_mesh", "time_setup",
+           "time_first_step", "time_per_step", "steps", "newton_per_step",
+           "speedup_2ranks", "mean_lithiation", "largest_principal_stress_Pa",
+           "memory_peak_MiB"]
+
+
+def measure(comm: MPI.Comm, level: int, steps: int) -> dict[str, Any]:
+    """One charge of ``steps`` steps at ``level`` on ``comm`` (collective); timings are the
+    maximum over the ranks."""
+    from ssbx.meshes.grains import random_polycrystal
+    from ssbx.physics.constants import FARADAY
+    from ssbx.physics.intercalation_materials import LIMN2O4
+    from ssbx.physics.particle import LatticeStrain, SurfaceKinetics, linear_ocv
+    from ssbx.problems.particle import ParticleGeometry, ParticleProblem, c_axis_field
+
+    def timed(work: Any) -> tuple[Any, float]:
+        comm.Barrier()
+        start = time.perf_counter()
+        out = work()
+        return out, comm.allreduce(time.perf_counter() - start, op=MPI.MAX)
+
+    c_max = LIMN2O4.max_concentration
+    geometry, t_mesh = timed(lambda: ParticleGeometry.sphere_octant(comm, RADIUS,
+                                                                     SIZES[level] * RADIUS))
+    polycrystal = random_polycrystal(GRAINS, RADIUS, SEED, octant=True)
+
+    def setup() -> Any:
+        kinetics = SurfaceKinetics(1.0, linear_ocv(4.0, c_max, -1e-5))
+        problem = ParticleProblem(
+            geometry, LIMN2O4, kinetics, initial_concentration=c_max, degree=1, mechanics=True,
+            lattice=LatticeStrain(0.03, -0.034),
+            c_axis=c_axis_field(geometry.mesh, polycrystal.axis_at),
+            options_prefix=f"ssbx_perf_poly_{level}_")
+        capacity = c_max * FARADAY * RADIUS / 3.0  # C/m^2 per unit of x
+        problem.apply_current_density(-capacity / 3600.0)  # 1C, extraction
+        return problem
+
+    problem, t_setup = timed(setup)
+    dt = STEP_TAU * RADIUS ** 2 / LIMN2O4.diffusivity
+    first, t_first = timed(lambda: problem.step(dt))
+    newton = first.newton_iterations
+    later = []
+    for _ in range(steps - 1):
+        state, t = timed(lambda: problem.step(dt))
+        later.append(t)
+        newton += state.newton_iterations
+    stress, _ = problem.largest_principal_stress()
+    mean = problem.state().mean_concentration / c_max
+    index_map = problem.W.dofmap.index_map
+    dofs = index_map.size_global * problem.W.dofmap.index_map_bs
+    cells = geometry.mesh.topology.index_map(3).size_global
+    problem.close()
+    return {"level": level, "ranks": comm.size, "grains": GRAINS, "cells": cells, "dofs": dofs,
+            "time_mesh": t_mesh, "time_setup": t_setup, "time_first_step": t_first,
+            "time_per_step": float(np.mean(later)) if later else t_first, "steps": steps,
+            "newton_per_step": newton / steps, "mean_lithiation": mean,
+            "largest_principal_stress_Pa": stress, **process_info(comm)}
+
+
+def worker_main(comm: MPI.Comm, argv: list[str]) -> int:
+    """One measurement on ``comm`` (called by :mod:`ssbx.benchmarks.entry`)."""
+    parser = worker_arguments(MODULE, __doc__)
+    parser.add_argument("--steps", type=int, default=6)
+    args = parser.parse_args(argv)
+    row = measure(comm, args.level, args.steps)
+    if comm.rank == 0:
+        write_json_atomic(args.json, row)
+        print(json.dumps(row), flush=True)
+    return 0
+
+
+def fit_power_law(rows: list[dict[str, Any]]) -> tuple[float, float]:
+    """(a, b) of time_per_step = a DOFs^b over the serial rows (least squares in logs; NaN
+    with fewer than two)."""
+    serial = [r for r in rows if r["ranks"] == 1]
+    if len(serial) < 2:
+        return math.nan, math.nan
+    x = np.log([r["dofs"] for r in serial])
+    y = np.log([r["time_per_step"] for r in serial])
+    b, log_a = np.polyfit(x, y, 1)
+    return float(math.exp(log_a)), float(b)
+
+
+@register
+class ParticlePolycrystal(DirectBenchmark):
+    """Benchmark ``particle_polycrystal`` (see the module docstring)."""
+
+    name = "particle_polycrystal"
+    title = "3-D polycrystalline particle (64 grains) charged at 1C: cost per step, 1 and 2 ranks"
+    source = ("ssbx performance measurement (no published reference): the octant of a 64-grain "
+              "particle at three mesh sizes, serial and on 2 ranks")
+    reference = "none (timings are reported); the serial results are the reference of 2 ranks"
+    metric = ("largest relative difference of the mean lithiation and the largest principal "
+              "stress, 2 ranks vs serial; timings reported")
+    tolerance = f"2 ranks equal serial to {PARALLEL_TOL:g} relative (timings are not asserted)"
+
+    def compute(self, comm: MPI.Comm, console: Any, quick: bool, out_dir: Path) -> Outcome:
+        """Launch one worker per (level, ranks)."""
+        load_start = load_average()
+        runs = QUICK_RUNS if quick else FULL_RUNS
+        steps = 3 if quick else 4
+
+        def launch_one(run: tuple[int, int], workdir: Path) -> dict[str, Any]:
+            level, ranks = run
+            return launch_worker(MODULE, ranks, ["--level", str(level), "--steps", str(steps)],
+                                 workdir / f"level{level}_np{ranks}.json", WORKER_TIMEOUT_S)
+
+        def describe(run: tuple[int, int], row: dict[str, Any]) -> str:
+            return (f"level {run[0]}, {run[1]} rank(s): {row['cells']} cells, {row['dofs']} "
+                    f"DOFs, mesh {row['time_mesh']:.2f} s, set-up {row['time_setup']:.2f} s, "
+                    f"first step {row['time_first_step']:.2f} s, then "
+                    f"{row['time_per_step']:.2f} s/step ({row['newton_per_step']:.1f} Newton)")
+
+        rows = comm.bcast(run_workers(comm, console, runs, launch_one, describe,
+                                      "ssbx_perf_poly_"), root=0)
+        serial = {r["level"]: r for r in rows if r["ranks"] == 1}
+        worst = 0.0
+        for r in rows:
+            base = serial.get(r["level"])
+            r["speedup_2ranks"] = (base["time_per_step"] / r["time_per_step"]
+                                   if r["ranks"] == 2 and base else math.nan)
+            if r["ranks"] == 2 and base:
+                worst = max(worst, *(abs(r[k] / base[k] - 1.0) for k in
+                                     ("mean_lithiation", "largest_principal_stress_Pa")))
+        a, b = fit_power_law(rows)
+        finest = max(serial.values(), key=lambda r: r["dofs"])
+        full_sphere = a * (8 * finest["dofs"]) ** b if math.isfinite(b) else math.nan
+        checks = [Check("parallel_equals_serial", "largest relative difference of the mean "
+                        "lithiation and the largest principal stress, 2 ranks vs serial",
+                        worst, PARALLEL_TOL, "max")]
+        two = [r for r in rows if r["ranks"] == 2]
+        findings = {
+            "machine": machine_description(rows[0], load_start),
+            "parallel_difference": worst,
+            "fit_time_per_step": {"a": a, "b": b},
+            "projected_full_sphere": {"dofs": 8 * finest["dofs"],
+                                      "serial_time_per_step_s": full_sphere},
+            "statement": (
+                f"{finest['dofs']} DOFs ({finest['cells']} tetrahedra, {GRAINS} grains): "
+                f"{finest['time_per_step']:.2f} s per step serially; time per step ∝ DOFs^"
+                f"{b:.2f} (MUMPS LU); 2 ranks: x"
+                + ", x".join(f"{r['speedup_2ranks']:.2f}" for r in two)
+                + f" at {', '.join(str(r['dofs']) for r in two)} DOFs; the full sphere at the "
+                f"finest size ({8 * finest['dofs']} DOFs) projects to {full_sphere:.0f} s per "
+                "serial step." if two else "")}
+        return Outcome(rows=rows, checks=checks, columns=COLUMNS, findings=findings)
+
+    def plot(self, outcome: Outcome, path: Path, quick: bool) -> None:
+        """Time per step against the DOFs, serial and 2 ranks, with the fit."""
+        plt = pyplot()
+        fig, ax = plt.subplots(figsize=(6.5, 4.5))
+        for ranks, style in ((1, "o-"), (2, "s--")):
+            rows = sorted((r for r in outcome.rows if r["ranks"] == ranks),
+                          key=lambda r: r["dofs"])
+            if rows:
+                ax.loglog([r["dofs"] for r in rows], [r["time_per_step"] for r in rows], style,
+                          label=f"{ranks} rank(s): time per step")
+                ax.loglog([r["dofs"] for r in rows], [r["time_first_step"] for r in rows], ":",
+                          marker=style[0], alpha=0.5, label=f"{ranks} rank(s): first step")
+        fit = outcome.findings.get("fit_time_per_step", {})
+        if math.isfinite(fit.get("b", math.nan)):
+            n = np.geomspace(min(r["dofs"] for r in outcome.rows),
+                             outcome.findings["projected_full_sphere"]["dofs"], 20)
+            ax.loglog(n, fit["a"] * n ** fit["b"], color="0.5", lw=0.8,
+                      label=f"fit ∝ DOFs^{fit['b']:.2f}, to the full sphere")
+        ax.xaxis.set_minor_formatter(plt.NullFormatter())
+        ax.set_xlabel("DOFs (c, u, σ_h)")
+        ax.set_ylabel("wall time (max over ranks) [s]")
+        ax.set_title(f"64-grain particle octant, 1C charge{' (quick)' if quick else ''}")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        save_figure(fig, path)
+        plt.close(fig)
+
+
+__all__ = ["ParticlePolycrystal", "fit_power_law", "measure", "worker_main"]
