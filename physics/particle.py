@@ -223,11 +223,53 @@ class LatticeStrain:
         """The Mandel chemical strain at the concentration c for the c-axis ``axis`` (a UFL
         3-vector; in axisymmetry ordered r, z, theta)."""
         dx = (c - c_ref) / max_concentration
-        e, d = self.alpha_a * dx, (self.alpha_c - self.alpha_a) * dx
-        n = axis
-        return ufl.as_vector([e + d * n[0] * n[0], e + d * n[1] * n[1], e + d * n[2] * n[2],
-                              SQRT2 * d * n[0] * n[1], SQRT2 * d * n[1] * n[2],
-                              SQRT2 * d * n[0] * n[2]])
+        return _lattice_strain_vector(self.alpha_a * dx, (self.alpha_c - self.alpha_a) * dx,
+                                      axis)
+
+
+def _lattice_strain_vector(e: Any, d: Any, n: Any) -> Any:
+    """Mandel vector of ``e I + d n n`` (n a UFL 3-vector)."""
+    return ufl.as_vector([e + d * n[0] * n[0], e + d * n[1] * n[1], e + d * n[2] * n[2],
+                          SQRT2 * d * n[0] * n[1], SQRT2 * d * n[1] * n[2],
+                          SQRT2 * d * n[0] * n[2]])
+
+
+@dataclass(frozen=True)
+class TabulatedLatticeStrain:
+    """The anisotropic chemical strain of a layered grain from tables of its lattice
+    parameters a(x) and c(x) against the lithiation x = c / c_max (e.g. X-ray diffraction
+    during charge, where the c parameter of Ni-rich oxides first grows and then collapses):
+
+        eps_ch = (a(x) / a(x_ref) - 1) (1 - n n) + (c(x) / c(x_ref) - 1) n n
+
+    with x_ref the stress-free lithiation and n the grain's c-axis. a(x) and c(x) are piecewise
+    linear through the points and held at the end values beyond them (:class:`PiecewiseLinear`);
+    only their ratios enter, so any length unit serves. ``parameters``: provenance."""
+
+    lithiation: tuple[float, ...]
+    a_values: tuple[float, ...]
+    c_values: tuple[float, ...]
+    name: str = ""
+    parameters: tuple = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.a_values) != len(self.lithiation) or \
+                len(self.c_values) != len(self.lithiation):
+            raise ValueError(f"need one a and one c value per lithiation, got "
+                             f"{len(self.lithiation)} lithiations, {len(self.a_values)} a and "
+                             f"{len(self.c_values)} c values")
+        if any(not v > 0.0 for v in (*self.a_values, *self.c_values)):
+            raise ValueError("lattice parameters must be positive")
+
+    def strain(self, c: Any, c_ref: Any, max_concentration: float, axis: Any) -> Any:
+        """The Mandel chemical strain at the concentration c for the c-axis ``axis`` (a UFL
+        3-vector; in axisymmetry ordered r, z, theta)."""
+        a = PiecewiseLinear(self.lithiation, self.a_values, max_concentration,
+                            extrapolate=False)
+        cc = PiecewiseLinear(self.lithiation, self.c_values, max_concentration,
+                             extrapolate=False)
+        e = a(c) / a(c_ref) - 1.0
+        return _lattice_strain_vector(e, cc(c) / cc(c_ref) - 1.0 - e, axis)
 
 
 def particle_stress(u: Any, c: Any, material: IntercalationMaterial, kind: str,
@@ -263,6 +305,7 @@ __all__ = [
     "LatticeStrain",
     "PiecewiseLinear",
     "SurfaceKinetics",
+    "TabulatedLatticeStrain",
     "TabulatedOCV",
     "axis_safe_strain",
     "chemical_strain",

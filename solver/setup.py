@@ -52,6 +52,7 @@ from ssbx.physics.particle import (
     LatticeStrain,
     PiecewiseLinear,
     SurfaceKinetics,
+    TabulatedLatticeStrain,
     TabulatedOCV,
 )
 from ssbx.physics.stack_elements import (
@@ -714,8 +715,12 @@ def particle_problem_of(case: Case, comm: Any, *, prefix: str = "ssbx_particle_"
     else:
         geometry = ParticleGeometry.sphere_octant(comm, p.radius, size)
     lattice, axis = None, None
-    if p.lattice_a is not None and p.lattice_c is not None:
+    if p.lattice_lithiation:
+        lattice = TabulatedLatticeStrain(p.lattice_lithiation, p.lattice_a_table,
+                                         p.lattice_c_table)
+    elif p.lattice_a is not None and p.lattice_c is not None:
         lattice = LatticeStrain(p.lattice_a, p.lattice_c)
+    if lattice is not None:
         grains = random_polycrystal(p.grains, p.radius, p.grain_seed, octant=p.dimension == 3)
         axis = c_axis_field(geometry.mesh, grains.axis_at)
     return ParticleProblem(

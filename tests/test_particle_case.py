@@ -233,6 +233,25 @@ def test_lattice_keys_are_checked():
     assert (case.particle.grains, case.particle.grain_seed) == (12, 4)
 
 
+def test_lattice_tables_are_checked_and_reach_the_problem():
+    tables = {"lattice_lithiation": [0.1, 0.5, 1.0], "lattice_a_table": [2.81, 2.84, 2.87],
+              "lattice_c_table": [14.0, 14.45, 14.2]}
+    text = _problems(particle=tables)
+    assert "particle.dimension = 3" in text and "stress_coupling = false" in text
+    text = _problems(particle={**tables, "lattice_a": 0.03, "lattice_c": -0.03,
+                               "dimension": 3, "stress_coupling": False})
+    assert "given twice" in text
+    text = _problems(particle={"lattice_lithiation": [0.5, 0.2], "lattice_a_table": [2.8],
+                               "lattice_c_table": [14.0, -1.0], "dimension": 3,
+                               "stress_coupling": False})
+    assert "strictly increasing" in text
+    assert "particle.lattice_a_table" in text and "expected 2 lattice parameters > 0" in text
+    assert "particle.lattice_c_table" in text
+    case = _case(particle={**tables, "dimension": 3, "stress_coupling": False, "grains": 4})
+    assert case.particle.lattice_c_table == (14.0, 14.45, 14.2)
+    assert case.particle.grains == 4
+
+
 @pytest.mark.slow
 def test_grain_misfit_is_rate_independent_gradient_stress_is_not(tmp_path):
     """The same charge (0.1 in lithiation) of a 3-D octant at two rates, 4x apart: with the

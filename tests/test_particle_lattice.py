@@ -22,7 +22,13 @@ from dolfinx import fem
 
 from ssbx.meshes.grains import random_polycrystal
 from ssbx.meshes.sphere import SphereTag, build_sphere_octant
-from ssbx.physics.particle import LIMN2O4, LatticeStrain, SurfaceKinetics, linear_ocv
+from ssbx.physics.particle import (
+    LIMN2O4,
+    LatticeStrain,
+    SurfaceKinetics,
+    TabulatedLatticeStrain,
+    linear_ocv,
+)
 from ssbx.problems.particle import ParticleGeometry, ParticleProblem, c_axis_field
 
 M = LIMN2O4
@@ -68,6 +74,63 @@ def test_a_single_grain_strains_freely():
     assert np.max(np.abs(stress)) < 1e-8 * scale
     assert np.sqrt(MPI.COMM_WORLD.allreduce(error, op=MPI.SUM)
                    / MPI.COMM_WORLD.allreduce(norm, op=MPI.SUM)) < 1e-10
+
+
+#: a and c [Angstrom] against x, shaped like a Ni-rich oxide's: c grows on delithiation, then
+#: collapses below x = 0.3 (illustrative values; only ratios enter)
+TABLE = TabulatedLatticeStrain((0.0, 0.3, 0.6, 1.0), (2.81, 2.83, 2.85, 2.87),
+                               (14.0, 14.45, 14.4, 14.2))
+
+
+@pytest.mark.mpi
+def test_a_tabulated_lattice_strains_a_single_grain_freely():
+    """At x = 0.2 from x = 1, the strains are the table's ratios: a(0.2)/a(1) - 1 across and
+    c(0.2)/c(1) - 1 along the c-axis (c on the collapse branch, below its starting value)."""
+    R = 5e-6
+    geometry = ParticleGeometry.sphere_octant(MPI.COMM_WORLD, R, R / 3)
+    problem = misfit_solve(geometry, c_axis_field(geometry.mesh, (0.0, 0.0, 1.0)),
+                           lattice=TABLE, lithiation=0.2)
+    eps_a = (2.81 + 0.2 / 0.3 * 0.02) / 2.87 - 1.0
+    eps_c = (14.0 + 0.2 / 0.3 * 0.45) / 14.2 - 1.0
+    assert eps_c > 0.0 > eps_a  # c = 14.3 > 14.2: not yet collapsed below the start
+    stress = problem.stress_at(np.array([[0.2 * R, 0.3 * R, 0.1 * R]]))
+    u = problem.displacement()
+    x = ufl.SpatialCoordinate(geometry.mesh)
+    expected = ufl.as_vector([eps_a * x[0], eps_a * x[1], eps_c * x[2]])
+    error = fem.assemble_scalar(fem.form(ufl.inner(u - expected, u - expected) * ufl.dx))
+    norm = fem.assemble_scalar(fem.form(ufl.inner(expected, expected) * ufl.dx))
+    problem.close()
+    assert np.max(np.abs(stress)) < 1e-8 * M.elastic.E * abs(eps_c)
+    assert np.sqrt(MPI.COMM_WORLD.allreduce(error, op=MPI.SUM)
+                   / MPI.COMM_WORLD.allreduce(norm, op=MPI.SUM)) < 1e-10
+
+
+@pytest.mark.mpi
+def test_a_linear_table_is_the_linear_lattice_strain():
+    """Tables a0 (1 + alpha (x - 1)) give LatticeStrain(alpha_a, alpha_c) exactly (x_ref = 1):
+    the same misfit stresses in an 8-grain polycrystal."""
+    R = 5e-6
+    geometry = ParticleGeometry.sphere_octant(MPI.COMM_WORLD, R, R / 3)
+    axis = c_axis_field(geometry.mesh, random_polycrystal(8, R, 3, octant=True).axis_at)
+    xs = (0.0, 0.5, 1.0)
+    table = TabulatedLatticeStrain(xs, tuple(2.87 * (1 + LATTICE.alpha_a * (x - 1)) for x in xs),
+                                   tuple(14.2 * (1 + LATTICE.alpha_c * (x - 1)) for x in xs))
+    points = np.array([[0.2 * R, 0.3 * R, 0.1 * R], [0.5 * R, 0.1 * R, 0.6 * R]])
+    stresses = []
+    for lattice in (LATTICE, table):
+        problem = misfit_solve(geometry, axis, lattice=lattice, lithiation=0.6)
+        stresses.append(problem.stress_at(points))
+        problem.close()
+    scale = np.max(np.abs(stresses[0]))
+    assert scale > 1e6
+    assert np.max(np.abs(stresses[1] - stresses[0])) < 1e-10 * scale
+
+
+def test_tables_of_unequal_length_are_refused():
+    with pytest.raises(ValueError, match="one a and one c value per lithiation"):
+        TabulatedLatticeStrain((0.0, 1.0), (2.8, 2.9), (14.0,))
+    with pytest.raises(ValueError, match="positive"):
+        TabulatedLatticeStrain((0.0, 1.0), (2.8, 0.0), (14.0, 14.2))
 
 
 def test_anisotropic_inclusion_matches_eshelby():

@@ -462,6 +462,9 @@ class ParticleSpec:
     ocv_potential: tuple[float, ...] = ()
     lattice_a: float | None = None
     lattice_c: float | None = None
+    lattice_lithiation: tuple[float, ...] = ()
+    lattice_a_table: tuple[float, ...] = ()
+    lattice_c_table: tuple[float, ...] = ()
     grains: int = 1
     grain_seed: int = 0
     mechanics: bool = True

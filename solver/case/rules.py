@@ -1596,6 +1596,28 @@ def _check_factor_table(st: ValidationState, name: str) -> None:
                            f"entry of {x_path}")
 
 
+def _check_lattice_tables(st: ValidationState) -> bool:
+    """The lattice-parameter tables: ``particle.lattice_lithiation`` (two or more, strictly
+    increasing, within [0, 1]) with as many positive ``lattice_a_table`` and
+    ``lattice_c_table`` values, or none of the three. Returns whether they are given."""
+    paths = [f"particle.lattice_{k}" for k in ("lithiation", "a_table", "c_table")]
+    if any(p in st.bad for p in paths):
+        return True
+    xs, a_values, c_values = (st.values.get(p) or () for p in paths)
+    if not (xs or a_values or c_values):
+        return False
+    if len(xs) < 2 or any(b <= a for a, b in itertools.pairwise(xs)) \
+            or not 0.0 <= xs[0] <= xs[-1] <= 1.0:
+        st.problems.append(f"{st.shown(paths[0])}: expected at least two lithiations, strictly "
+                           "increasing, within [0, 1] (with particle.lattice_a_table, "
+                           "particle.lattice_c_table)")
+    for path, values in zip(paths[1:], (a_values, c_values), strict=True):
+        if len(values) != len(xs) or any(not v > 0.0 for v in values):
+            st.problems.append(f"{st.shown(path)}: expected {len(xs)} lattice parameters > 0, "
+                               f"one per entry of {paths[0]}")
+    return True
+
+
 def check_particle(st: ValidationState) -> None:
     """A particle case: the OCV table (two or more points, lithiations strictly increasing in
     [0, 1], as many potentials), mesh sizes ordered, the Poisson ratio in range, the stress
@@ -1642,18 +1664,25 @@ def check_particle(st: ValidationState) -> None:
         st.problems.append(f"{st.shown('particle.stress_coupling')}: needs the stresses, but "
                            f"{st.shown('particle.mechanics')}; remove one of the keys")
     lattice = [st.values.get(f"particle.lattice_{k}") for k in ("a", "c")]
+    tables = _check_lattice_tables(st)
     if (lattice[0] is None) != (lattice[1] is None):
         st.problems.append("particle.lattice_a, particle.lattice_c: give both (the anisotropic "
                            "strain of the a and c lattice parameters) or neither")
-    elif lattice[0] is not None:
+    elif lattice[0] is not None and tables:
+        st.problems.append(f"{st.shown('particle.lattice_lithiation')}: the lattice strain "
+                           "is given twice; keep either the tables or particle.lattice_a, "
+                           "particle.lattice_c")
+    elif lattice[0] is not None or tables:
+        key = "particle.lattice_a" if lattice[0] is not None else "particle.lattice_lithiation"
         if st.values.get("particle.dimension") != 3:
-            st.problems.append(f"{st.shown('particle.lattice_a')}: grains with an anisotropic "
+            st.problems.append(f"{st.shown(key)}: grains with an anisotropic "
                                "strain need particle.dimension = 3 (in axisymmetry a grain "
                                "would be a ring)")
         if st.values.get("particle.stress_coupling") is True:
             st.problems.append("particle.stress_coupling = true: the drift of Li towards "
                                "tension is implemented for the isotropic strain only; set "
-                               "particle.stress_coupling = false with lattice_a, lattice_c")
+                               "particle.stress_coupling = false with an anisotropic lattice "
+                               "strain")
         if st.values.get("particle.mechanics") is False:
             st.problems.append(f"{st.shown('particle.mechanics')}: the lattice strain needs "
                                "the mechanics")
@@ -1663,7 +1692,7 @@ def check_particle(st: ValidationState) -> None:
             if path in st.given and st.values.get(path) != KEYS[path].default:
                 st.problems.append(f"{st.shown(path)}: grains are used with an anisotropic "
                                    "lattice strain only (particle.lattice_a, "
-                                   "particle.lattice_c)")
+                                   "particle.lattice_c, or the lattice tables)")
     first, largest = st.values.get("particle.initial_step"), st.values.get("particle.max_step")
     if first is not None and largest is not None and first > largest:
         st.problems.append(f"{st.shown('particle.initial_step')}: expected at most "

@@ -1923,10 +1923,28 @@ SCHEMA: tuple[Key, ...] = (
     Key("particle.lattice_c", "float",
         "d ln c / dx: the relative change of the c lattice parameter per unit lithiation.",
         default_text="none (isotropic)", constraints="with `lattice_a`"),
+    Key("particle.lattice_lithiation", "float_list",
+        "Lithiations x of tables of the lattice parameters a(x) and c(x) (with "
+        "`lattice_a_table`, `lattice_c_table`; instead of `lattice_a`, `lattice_c`): the "
+        "chemical strain of a grain is a(x)/a(x_ref) - 1 across and c(x)/c(x_ref) - 1 along its "
+        "c-axis, x_ref the initial lithiation; piecewise linear, held beyond the ends. For "
+        "Ni-rich oxides whose c parameter collapses at high delithiation.",
+        default=(), default_text="none",
+        constraints="strictly increasing, within [0, 1]; `dimension = 3`, "
+                    "`stress_coupling = false`"),
+    Key("particle.lattice_a_table", "float_list",
+        "The a lattice parameter at `lattice_lithiation` (any length unit, the same as "
+        "`lattice_c_table`: only ratios enter).", default=(), default_text="none",
+        constraints="> 0; as many as `lattice_lithiation`"),
+    Key("particle.lattice_c_table", "float_list",
+        "The c lattice parameter at `lattice_lithiation` (the unit of `lattice_a_table`).",
+        default=(), default_text="none",
+        constraints="> 0; as many as `lattice_lithiation`"),
     Key("particle.grains", "int",
         "Number of primary grains (Voronoi cells of seeds drawn in the particle, each with a "
         "random c-axis; `ssbx.meshes.grains`); 1: a single crystal.",
-        default=1, positive=True, constraints="with `lattice_a`, `lattice_c`"),
+        default=1, positive=True,
+        constraints="with `lattice_a`, `lattice_c` or the lattice tables"),
     Key("particle.grain_seed", "int", "Seed of the grains' positions and orientations.",
         default=0, nonnegative=True),
     Key("particle.mechanics", "bool",

@@ -52,6 +52,7 @@ from ssbx.physics.particle import (
     IntercalationMaterial,
     LatticeStrain,
     SurfaceKinetics,
+    TabulatedLatticeStrain,
     axis_safe_strain,
     hydrostatic,
     li_flux,
@@ -141,7 +142,8 @@ class ParticleProblem:
     mechanics: solve u and sigma_h; stress_coupling: the ``grad sigma_h`` drift in the flux
     (needs mechanics); concentration_source [mol/(m^3 s)] and body_force [N/m^3]: UFL
     expressions of manufactured solutions; lattice and c_axis: an anisotropic chemical strain
-    per grain instead of the isotropic one; diffusivity_factor: D(c) / D as a UFL function of
+    per grain instead of the isotropic one (linear in x, or from tables of the lattice
+    parameters); diffusivity_factor: D(c) / D as a UFL function of
     c (e.g. a :class:`~ssbx.physics.particle.PiecewiseLinear` table)."""
 
     def __init__(self, geometry: ParticleGeometry, material: IntercalationMaterial,
@@ -149,7 +151,8 @@ class ParticleProblem:
                  temperature: float = 298.15, degree: int = 1, mechanics: bool = True,
                  stress_coupling: bool = False, reference_concentration: float | None = None,
                  concentration_source: Any = None, body_force: Any = None,
-                 lattice: LatticeStrain | None = None, c_axis: Any = None,
+                 lattice: LatticeStrain | TabulatedLatticeStrain | None = None,
+                 c_axis: Any = None,
                  diffusivity_factor: Any = None,
                  options_prefix: str = "ssbx_particle_") -> None:
         if lattice is not None and (c_axis is None or not mechanics or stress_coupling):
