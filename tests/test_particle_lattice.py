@@ -185,3 +185,35 @@ def test_polycrystal_misfit_stresses_balance():
     again = random_polycrystal(20, R, seed=3, octant=True)
     assert np.array_equal(again.axes, polycrystal.axes)
     assert np.array_equal(msh.comm.bcast(polycrystal.seeds, root=0), polycrystal.seeds)
+
+
+@pytest.mark.mpi
+def test_steps_of_one_length_under_a_current_keep_the_lu_factors():
+    """A state-free Jacobian (constant D, no drift, linear lattice strain) under a current:
+    the steps after the first of each length and BDF weights reuse the factorisation, with
+    the same result as factorising at every step; a held potential factorises every time."""
+    R = 5e-6
+    geometry = ParticleGeometry.sphere_octant(MPI.COMM_WORLD, R, R / 3)
+    axis = c_axis_field(geometry.mesh, random_polycrystal(8, R, 1, octant=True).axis_at)
+    dt = 0.02 * R ** 2 / M.diffusivity
+    results = {}
+    for reuse in (True, False):
+        problem = ParticleProblem(geometry, M, KINETICS, initial_concentration=C_MAX, degree=1,
+                                  mechanics=True, lattice=LATTICE, c_axis=axis,
+                                  options_prefix=f"reuse_{reuse}_")
+        problem._state_free_jacobian = reuse  # False: factorise at every step
+        problem.apply_current_density(-5.0)
+        for _ in range(4):  # backward Euler, then BDF2 at the same length
+            problem.step(dt)
+        problem.step(0.5 * dt)
+        problem.step(0.5 * dt)
+        results[reuse] = (problem.w.x.array.copy(), problem.factorisations)
+        problem.hold_potential(4.0)
+        before = problem.factorisations
+        problem.step(0.5 * dt)
+        held = problem.factorisations - before
+        problem.close()
+    assert results[True][1] == 4  # BE; BDF2 at dt; BDF2 at dt / 2 (new weights); dt / 2
+    assert results[False][1] == 6
+    assert np.array_equal(results[True][0], results[False][0])
+    assert held >= 1

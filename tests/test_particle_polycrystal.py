@@ -32,3 +32,4 @@ def test_particle_polycrystal_quick(tmp_path):
     assert [(r["level"], r["ranks"]) for r in rows] == [("0", "1"), ("0", "2")]
     assert int(rows[0]["cells"]) > 64 * 40  # tens of cells per grain
     assert float(rows[1]["speedup_2ranks"]) > 0.0
+    assert [int(r["factorisations"]) for r in rows] == [2, 2]  # the later steps keep them

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mpi4py import MPI
+from petsc4py import PETSc
 
 import basix.ufl
 import dolfinx
@@ -279,6 +280,18 @@ class ParticleProblem:
         }
         self.time = 0.0
         self._dt_previous: float | None = None
+        #: the Jacobian does not depend on the state: D constant, no drift, a chemical strain
+        #: linear in c, no manufactured terms (then, under a current, it depends on the step
+        #: only, and the LU factors of one step serve the next of the same length)
+        self._state_free_jacobian = (diffusivity_factor is None and not stress_coupling
+                                     and (lattice is None or isinstance(lattice, LatticeStrain))
+                                     and concentration_source is None and body_force is None)
+        self._factor_key: tuple[float, ...] | None = None
+        self._reused = False
+        self._lag_mode = "every"
+        #: LU factorisations (numeric) so far: one per step length under a current, one per
+        #: Newton iteration otherwise
+        self.factorisations = 0
         self.set_uniform_concentration(initial_concentration)
         self._stress_space: Any = None
         self._tree: Any = None
@@ -366,6 +379,7 @@ class ParticleProblem:
         for constant, value in zip(self.bdf, a, strict=True):
             constant.value = value
         self.dt.value = dt
+        self._choose_factorisation(a, dt)
         # the scaled residual's time term grows as R^2 / (D dt): so does its round-off
         diffusion_time = self.geometry.length ** 2 / self.material.diffusivity
         self.problem.solver.setTolerances(atol=1e-11 * max(1.0, diffusion_time / dt))
@@ -375,12 +389,52 @@ class ParticleProblem:
         if reason <= 0:
             raise SolverDivergedError(f"particle: Newton failed (SNES reason {reason}) at "
                                       f"t = {self.time + dt:g} s, dt = {dt:g} s")
+        self.factorisations += self._factorisations_of(snes)
         self.w.x.scatter_forward()
         self.w_nm1.x.array[:] = self.w_n.x.array
         self.w_n.x.array[:] = self.w.x.array
         self._dt_previous = dt
         self.time += dt
         return self.state(snes.getIterationNumber())
+
+    def _choose_factorisation(self, bdf: tuple[float, float, float], dt: float) -> None:
+        """Keep the LU factors of the previous step when the Jacobian cannot have changed: a
+        state-free Jacobian under a current (the surface term is then the applied flux) and
+        the same step length and BDF weights. The Jacobian is the same matrix, so the factors
+        are those a new factorisation would give. Otherwise factorise afresh."""
+        key = (dt, bdf[0])
+        galvanostatic = float(self.potentiostatic.value) == 0.0
+        constant = self._state_free_jacobian and galvanostatic
+        reuse = constant and key == self._factor_key
+        # SNES decides from its lags whether to rebuild the Jacobian and the LU factors: -2
+        # builds them at the next iteration and never again (persisting across steps), 1 at
+        # every Newton iteration (the default)
+        mode = "keep" if reuse else ("once" if constant else "every")
+        if mode == "once" or (mode == "every" and self._lag_mode != "every"):
+            self._set_lags(-2 if mode == "once" else 1, persist=mode == "once")
+            self._lag_mode = mode
+        self._factor_key = key if constant else None
+        self._reused = reuse
+
+    def _set_lags(self, lag: int, *, persist: bool) -> None:
+        """Set the SNES's Jacobian and preconditioner lags (through the options database,
+        which alone reaches them from Python); the entries are removed again, so that no other
+        solver with this options prefix inherits them."""
+        options = PETSc.Options(self._options_prefix)
+        names = [f"snes_lag_{what}{suffix}" for what in ("jacobian", "preconditioner")
+                 for suffix in ("", "_persists")]
+        for name in names:
+            options[name] = persist if name.endswith("_persists") else lag
+        try:
+            self.problem.solver.setFromOptions()
+        finally:
+            for name in names:
+                options.delValue(name)
+
+    def _factorisations_of(self, snes: Any) -> int:
+        """Factorisations of the step just taken: none when the factors were kept, else one
+        per Newton iteration."""
+        return 0 if self._reused else max(1, snes.getIterationNumber())
 
     def run(self, times: Sequence[float],
             observe: Callable[[ParticleState], None] | None = None) -> list[ParticleState]:
