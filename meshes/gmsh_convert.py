@@ -2,12 +2,13 @@
 
 The mesh is the one :func:`dolfinx.io.gmsh.model_to_mesh` builds (the same nodes, cells,
 partition and ordering: the same calls to :func:`dolfinx.mesh.create_mesh`), and so are the tags.
-Only the cell tags are found differently. dolfinx matches every tagged cell by its vertices
+Only the tags are found differently. dolfinx matches every tagged entity by its vertices
 (:func:`dolfinx.io.utils.distribute_entity_data` and ``meshtags_from_entities``), which for a
 mesh's own cells is most of the conversion. Here each rank looks its cells' markers up by
 their input index (``mesh.topology.original_cell_index``), one gather and one scatter of the
-indices with the rank that holds the model. Facet tags (boundaries and interfaces, a small
-part of a mesh) are matched by their vertices as dolfinx does.
+indices with the rank that holds the model. The tagged facets (boundaries and interfaces, a
+small part of a mesh) are broadcast, and each rank finds its own by one sort of its facets'
+vertex keys (input node indices); a model that tags a facet twice is matched dolfinx's way.
 
 The benchmark ``mesh_conversion`` (:mod:`ssbx.benchmarks.performance.mesh_conversion`) checks
 that both give the same mesh and tags and times them: on the default case's geometry at 550k
