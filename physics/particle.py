@@ -68,6 +68,14 @@ class SurfaceKinetics:
         if not callable(self.exchange_current) and not self.exchange_current > 0.0:
             raise ValueError(f"exchange_current must be > 0, got {self.exchange_current!r}")
 
+    @property
+    def linear_in_concentration(self) -> bool:
+        """Whether the insertion current is linear in c at a held potential (linearised
+        kinetics, constant j0, a straight OCV): then its Jacobian does not depend on the
+        state."""
+        return (self.linearised and not callable(self.exchange_current)
+                and bool(getattr(self.ocv, "linear", False)))
+
     def j0(self, c: Any) -> Any:
         """Exchange current density [A/m^2] at the surface concentration c."""
         return self.exchange_current(c) if callable(self.exchange_current) \
@@ -100,9 +108,22 @@ class SurfaceKinetics:
         return eta
 
 
-def linear_ocv(u0: float, c0: float, slope: float) -> UFLFunction:
+@dataclass(frozen=True)
+class LinearOCV:
     """``U(c) = u0 + slope (c - c0)`` [V]: slope dU/dc [V m^3/mol] (< 0 for a cathode)."""
-    return lambda c: u0 + slope * (c - c0)
+
+    u0: float
+    c0: float
+    slope: float
+    linear: bool = field(default=True, init=False)
+
+    def __call__(self, c: Any) -> Any:
+        return self.u0 + self.slope * (c - self.c0)
+
+
+def linear_ocv(u0: float, c0: float, slope: float) -> LinearOCV:
+    """``U(c) = u0 + slope (c - c0)`` [V]: slope dU/dc [V m^3/mol] (< 0 for a cathode)."""
+    return LinearOCV(u0, c0, slope)
 
 
 class PiecewiseLinear:
@@ -172,6 +193,11 @@ class TabulatedOCV(PiecewiseLinear):
     def potential(self) -> tuple[float, ...]:
         """The tabulated potentials [V]."""
         return self.values
+
+    @property
+    def linear(self) -> bool:
+        """Whether U is one straight line (two points: extended linearly both ways)."""
+        return len(self.lithiation) == 2
 
 
 def ocv_value(ocv: UFLFunction | float, c: float) -> float:
@@ -303,6 +329,7 @@ __all__ = [
     "PARTICLE_MATERIALS",
     "IntercalationMaterial",
     "LatticeStrain",
+    "LinearOCV",
     "PiecewiseLinear",
     "SurfaceKinetics",
     "TabulatedLatticeStrain",

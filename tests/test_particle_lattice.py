@@ -27,6 +27,7 @@ from ssbx.physics.particle import (
     LatticeStrain,
     SurfaceKinetics,
     TabulatedLatticeStrain,
+    TabulatedOCV,
     linear_ocv,
 )
 from ssbx.problems.particle import ParticleGeometry, ParticleProblem, c_axis_field
@@ -217,3 +218,32 @@ def test_steps_of_one_length_under_a_current_keep_the_lu_factors():
     assert results[False][1] == 6
     assert np.array_equal(results[True][0], results[False][0])
     assert held >= 1
+
+
+def test_a_potential_step_with_linear_kinetics_keeps_the_lu_factors():
+    """Held potential, linearised kinetics, a straight OCV, constant j0: the Jacobian is
+    state-free, so steps of one length share a factorisation (bitwise the same result);
+    Butler-Volmer proper or a tabulated OCV of three points factorise at every step."""
+    R = 5e-6
+    geometry = ParticleGeometry.sphere_meridian(MPI.COMM_WORLD, R, R / 6, surface_size=R / 30)
+    linear = SurfaceKinetics(1e-2, linear_ocv(4.0, 0.5 * C_MAX, -1e-5), linearised=True)
+    dt = 1e-3 * R ** 2 / M.diffusivity
+    results = {}
+    for reuse in (True, False):
+        problem = ParticleProblem(geometry, M, linear, initial_concentration=0.5 * C_MAX,
+                                  degree=2, mechanics=False,
+                                  options_prefix=f"pitt_reuse_{reuse}_")
+        problem._state_free_jacobian = reuse
+        problem.hold_potential(3.99)
+        for _ in range(5):
+            problem.step(dt)
+        results[reuse] = (problem.w.x.array.copy(), problem.factorisations)
+        problem.close()
+    assert results[True][1] == 2 and results[False][1] == 5
+    assert np.array_equal(results[True][0], results[False][0])
+    assert linear.linear_in_concentration
+    assert not SurfaceKinetics(1e-2, linear_ocv(4.0, C_MAX, -1e-5)).linear_in_concentration
+    table = TabulatedOCV((0.2, 0.5, 1.0), (4.2, 4.0, 3.9), C_MAX)
+    assert not SurfaceKinetics(1e-2, table, linearised=True).linear_in_concentration
+    two = TabulatedOCV((0.2, 1.0), (4.2, 3.9), C_MAX)
+    assert SurfaceKinetics(1e-2, two, linearised=True).linear_in_concentration

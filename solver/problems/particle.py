@@ -286,6 +286,7 @@ class ParticleProblem:
         self._state_free_jacobian = (diffusivity_factor is None and not stress_coupling
                                      and (lattice is None or isinstance(lattice, LatticeStrain))
                                      and concentration_source is None and body_force is None)
+        self._linear_kinetics = kinetics.linear_in_concentration
         self._factor_key: tuple[float, ...] | None = None
         self._reused = False
         self._lag_mode = "every"
@@ -399,12 +400,14 @@ class ParticleProblem:
 
     def _choose_factorisation(self, bdf: tuple[float, float, float], dt: float) -> None:
         """Keep the LU factors of the previous step when the Jacobian cannot have changed: a
-        state-free Jacobian under a current (the surface term is then the applied flux) and
-        the same step length and BDF weights. The Jacobian is the same matrix, so the factors
-        are those a new factorisation would give. Otherwise factorise afresh."""
-        key = (dt, bdf[0])
-        galvanostatic = float(self.potentiostatic.value) == 0.0
-        constant = self._state_free_jacobian and galvanostatic
+        state-free Jacobian under a current (the surface term is then the applied flux) or at
+        a held potential with kinetics linear in c, and the same control, step length and BDF
+        weights. The Jacobian is the same matrix, so the factors are those a new factorisation
+        would give. Otherwise factorise afresh."""
+        potentiostatic = float(self.potentiostatic.value)
+        key = (dt, bdf[0], potentiostatic)
+        constant = self._state_free_jacobian and (potentiostatic == 0.0
+                                                  or self._linear_kinetics)
         reuse = constant and key == self._factor_key
         # SNES decides from its lags whether to rebuild the Jacobian and the LU factors: -2
         # builds them at the next iteration and never again (persisting across steps), 1 at
