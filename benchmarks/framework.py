@@ -278,6 +278,15 @@ def wait_for_root(comm: MPI.Comm, poll: float = 0.05) -> None:
         time.sleep(poll)
 
 
+def timed_collectively[T](comm: MPI.Comm, work: Callable[[], T]) -> tuple[T, float]:
+    """``work()`` on every rank after a barrier, and its wall time [s]: the largest over the
+    ranks (the time the slowest rank holds the others). Collective."""
+    comm.Barrier()
+    start = time.perf_counter()
+    result = work()
+    return result, comm.allreduce(time.perf_counter() - start, op=MPI.MAX)
+
+
 def on_root[T](comm: MPI.Comm, work: Callable[[], T], *, broadcast: bool = False) -> T | None:
     """``work()`` on rank 0 while the other ranks wait without spinning (:func:`wait_for_root`).
 

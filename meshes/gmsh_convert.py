@@ -53,7 +53,6 @@ class _Header:
     gmsh_cell_type: int = 0
     gmsh_facet_type: int = 0
     nodes_per_facet: int = 0
-    has_cell_tags: bool = False
     has_facet_tags: bool = False
 
 
@@ -79,13 +78,11 @@ def model_to_mesh(model: Any, comm: MPI.Comm, rank: int, *, gdim: int,
     mesh = dolfinx.mesh.create_mesh(comm, np.ascontiguousarray(cells, dtype=np.int64),
                                     ufl_domain, points, partitioner, max_facet_to_cell_links=2)
     tdim = mesh.topology.dim
-    cell_tags = facet_tags = None
-    if header.has_cell_tags:
-        markers = (np.asarray(topologies[header.gmsh_cell_type]["cell_data"], dtype=np.int32)
-                   if comm.rank == rank else None)
-        cell_tags = _cell_tags(mesh, comm, rank, markers)
-    if header.has_facet_tags:
-        facet_tags = _facet_tags(mesh, comm, rank, topologies, header)
+    markers = (np.asarray(topologies[header.gmsh_cell_type]["cell_data"], dtype=np.int32)
+               if comm.rank == rank else None)
+    cell_tags = _cell_tags(mesh, comm, rank, markers)
+    facet_tags = (_facet_tags(mesh, comm, rank, topologies, header)
+                  if header.has_facet_tags else None)
     mesh.topology.create_connectivity(tdim - 1, tdim)
     return GmshMesh(mesh, cell_tags, facet_tags)
 
@@ -121,8 +118,7 @@ def _inspect(model: Any, topologies: dict[int, Any]) -> _Header:
     nodes_per_facet = (model.mesh.getElementProperties(facet_types[0])[3] if facet_types else 0)
     return _Header(simple=True, gmsh_cell_type=int(cell_types[0]),
                    gmsh_facet_type=int(facet_types[0]) if facet_types else 0,
-                   nodes_per_facet=int(nodes_per_facet), has_cell_tags=True,
-                   has_facet_tags=bool(facet_types))
+                   nodes_per_facet=int(nodes_per_facet), has_facet_tags=bool(facet_types))
 
 
 def _cell_tags(mesh: dolfinx.mesh.Mesh, comm: MPI.Comm, rank: int,
@@ -152,6 +148,8 @@ def _facet_tags(mesh: dolfinx.mesh.Mesh, comm: MPI.Comm, rank: int, topologies: 
     """
     tdim = mesh.topology.dim
     num_vertices = tdim  # a facet of a simplex; higher-order facets list their vertices first
+    facets = np.empty((0, header.nodes_per_facet), dtype=np.int64)
+    values = np.empty((0,), dtype=np.int32)
     tagged = None
     if comm.rank == rank:
         facets = np.asarray(topologies[header.gmsh_facet_type]["topology"], dtype=np.int64)
@@ -160,7 +158,7 @@ def _facet_tags(mesh: dolfinx.mesh.Mesh, comm: MPI.Comm, rank: int, topologies: 
         distinct = np.unique(keys, axis=0).shape[0] == keys.shape[0]
         tagged = (keys, values) if distinct else None
     if not comm.bcast(tagged is not None if comm.rank == rank else None, root=rank):
-        return _facet_tags_distributed(mesh, comm, rank, topologies, header)
+        return _facet_tags_distributed(mesh, facets, values)
     tagged_keys, tagged_values = comm.bcast(tagged, root=rank)
 
     mesh.topology.create_connectivity(tdim - 1, tdim)
@@ -176,16 +174,11 @@ def _facet_tags(mesh: dolfinx.mesh.Mesh, comm: MPI.Comm, rank: int, topologies: 
     return tags
 
 
-def _facet_tags_distributed(mesh: dolfinx.mesh.Mesh, comm: MPI.Comm, rank: int,
-                            topologies: Any, header: _Header) -> dolfinx.mesh.MeshTags:
-    """The tags the way dolfinx finds them, for a model that tags a facet more than once."""
+def _facet_tags_distributed(mesh: dolfinx.mesh.Mesh, facets: np.ndarray, values: np.ndarray
+                            ) -> dolfinx.mesh.MeshTags:
+    """The tags the way dolfinx finds them, for a model that tags a facet more than once:
+    ``facets`` (input node indices) and ``values`` on the model's rank, empty elsewhere."""
     tdim = mesh.topology.dim
-    if comm.rank == rank:
-        facets = np.asarray(topologies[header.gmsh_facet_type]["topology"], dtype=np.int64)
-        values = np.asarray(topologies[header.gmsh_facet_type]["cell_data"], dtype=np.int32)
-    else:
-        facets = np.empty((0, header.nodes_per_facet), dtype=np.int64)
-        values = np.empty((0,), dtype=np.int32)
     local_facets, local_values = gmshio.distribute_entity_data(mesh, tdim - 1, facets, values)
     mesh.topology.create_connectivity(tdim - 1, tdim)
     tags = gmshio.meshtags_from_entities(mesh, tdim - 1, gmshio.adjacencylist(local_facets),
@@ -199,7 +192,7 @@ def _match_rows(rows: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.nda
     and at which row of it: a boolean mask of ``rows`` and the table rows of the matches."""
     if table.shape[0] == 0 or rows.shape[0] == 0:
         return np.zeros(rows.shape[0], dtype=bool), np.zeros(0, dtype=np.int64)
-    kind = np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))
+    kind = np.dtype((np.void, np.dtype(np.int64).itemsize * rows.shape[1]))
     as_keys = np.ascontiguousarray(rows, dtype=np.int64).view(kind).ravel()
     table_keys = np.ascontiguousarray(table, dtype=np.int64).view(kind).ravel()
     order = np.argsort(table_keys)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from ssbx.benchmarks.framework import (
     register,
     save_figure,
     say,
+    timed_collectively,
 )
 
 FULL_LEVELS = (0, 1, 2, 3, 4, 5)
@@ -70,14 +70,6 @@ def _measures(cell_mesh: Any) -> np.ndarray:
                      for f in forms])
 
 
-def _timed(comm: MPI.Comm, build: Any) -> tuple[Any, float]:
-    comm.Barrier()
-    start = time.perf_counter()
-    result = build()
-    wall = comm.allreduce(time.perf_counter() - start, op=MPI.MAX)
-    return result, wall
-
-
 def measure_level(comm: MPI.Comm, level: int, repeats: int) -> dict[str, Any]:
     """The three phases of the module docstring at ``level`` (fastest of ``repeats``)."""
     from ssbx.meshes.cache import mesh_cache_directory
@@ -90,10 +82,13 @@ def measure_level(comm: MPI.Comm, level: int, repeats: int) -> dict[str, Any]:
                                  if comm.rank == 0 else None, root=0))
         try:
             with mesh_cache_directory(None):
-                built, t_build = _timed(comm, lambda: build_cell_mesh(comm, geometry, sizes))
+                built, t_build = timed_collectively(
+                    comm, lambda: build_cell_mesh(comm, geometry, sizes))
             with mesh_cache_directory(folder):
-                stored, t_store = _timed(comm, lambda: build_cell_mesh(comm, geometry, sizes))
-                read, t_read = _timed(comm, lambda: build_cell_mesh(comm, geometry, sizes))
+                stored, t_store = timed_collectively(
+                    comm, lambda: build_cell_mesh(comm, geometry, sizes))
+                read, t_read = timed_collectively(
+                    comm, lambda: build_cell_mesh(comm, geometry, sizes))
         finally:
             comm.Barrier()
             if comm.rank == 0:

@@ -32,6 +32,7 @@ from ssbx.benchmarks.framework import (
     register,
     save_figure,
     say,
+    timed_collectively,
 )
 
 FULL_LEVELS = (0, 1, 2, 3, 4)
@@ -95,10 +96,7 @@ def compare_converters(comm: MPI.Comm, build: Any, gdim: int, repeats: int) -> d
         meshes: dict[str, Any] = {}
         for _ in range(repeats):
             for name, convert in converters.items():
-                comm.Barrier()
-                start = time.perf_counter()
-                meshes[name] = convert()
-                wall = comm.allreduce(time.perf_counter() - start, op=MPI.MAX)
+                meshes[name], wall = timed_collectively(comm, convert)
                 best[name] = min(best[name], wall)
     finally:
         if comm.rank == 0:

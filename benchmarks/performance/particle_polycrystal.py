@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from ssbx.benchmarks.framework import (
     pyplot,
     register,
     save_figure,
+    timed_collectively,
     write_json_atomic,
 )
 from ssbx.benchmarks.workers import (
@@ -80,15 +80,9 @@ def measure(comm: MPI.Comm, level: int, steps: int) -> dict[str, Any]:
     from ssbx.physics.particle import LatticeStrain, SurfaceKinetics, linear_ocv
     from ssbx.problems.particle import ParticleGeometry, ParticleProblem, c_axis_field
 
-    def timed(work: Any) -> tuple[Any, float]:
-        comm.Barrier()
-        start = time.perf_counter()
-        out = work()
-        return out, comm.allreduce(time.perf_counter() - start, op=MPI.MAX)
-
     c_max = LIMN2O4.max_concentration
-    geometry, t_mesh = timed(lambda: ParticleGeometry.sphere_octant(comm, RADIUS,
-                                                                     SIZES[level] * RADIUS))
+    geometry, t_mesh = timed_collectively(
+        comm, lambda: ParticleGeometry.sphere_octant(comm, RADIUS, SIZES[level] * RADIUS))
     polycrystal = random_polycrystal(GRAINS, RADIUS, SEED, octant=True)
 
     def setup() -> Any:
@@ -102,13 +96,13 @@ def measure(comm: MPI.Comm, level: int, steps: int) -> dict[str, Any]:
         problem.apply_current_density(-capacity / 3600.0)  # 1C, extraction
         return problem
 
-    problem, t_setup = timed(setup)
+    problem, t_setup = timed_collectively(comm, setup)
     dt = STEP_TAU * RADIUS ** 2 / LIMN2O4.diffusivity
-    first, t_first = timed(lambda: problem.step(dt))
+    first, t_first = timed_collectively(comm, lambda: problem.step(dt))
     newton = first.newton_iterations
     later = []
     for _ in range(steps - 1):
-        state, t = timed(lambda: problem.step(dt))
+        state, t = timed_collectively(comm, lambda: problem.step(dt))
         later.append(t)
         newton += state.newton_iterations
     factorisations = problem.factorisations

@@ -288,8 +288,7 @@ class ParticleProblem:
                                      and concentration_source is None and body_force is None)
         self._linear_kinetics = kinetics.linear_in_concentration
         self._factor_key: tuple[float, ...] | None = None
-        self._reused = False
-        self._lag_mode = "every"
+        self._step_mode = self._lag_mode = "every"  # this step's, and the SNES lags' mode
         #: LU factorisations (numeric) so far: one per step length under a current, one per
         #: Newton iteration otherwise
         self.factorisations = 0
@@ -417,7 +416,7 @@ class ParticleProblem:
             self._set_lags(-2 if mode == "once" else 1, persist=mode == "once")
             self._lag_mode = mode
         self._factor_key = key if constant else None
-        self._reused = reuse
+        self._step_mode = mode
 
     def _set_lags(self, lag: int, *, persist: bool) -> None:
         """Set the SNES's Jacobian and preconditioner lags (through the options database,
@@ -435,9 +434,11 @@ class ParticleProblem:
                 options.delValue(name)
 
     def _factorisations_of(self, snes: Any) -> int:
-        """Factorisations of the step just taken: none when the factors were kept, else one
-        per Newton iteration."""
-        return 0 if self._reused else max(1, snes.getIterationNumber())
+        """Factorisations of the step just taken: none when the factors were kept, one when
+        they were built once for the step, else one per Newton iteration."""
+        if self._step_mode == "every":
+            return max(1, snes.getIterationNumber())
+        return int(self._step_mode == "once")
 
     def run(self, times: Sequence[float],
             observe: Callable[[ParticleState], None] | None = None) -> list[ParticleState]:
