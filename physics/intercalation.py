@@ -45,6 +45,21 @@ Conduction of Heat in Solids, 2nd ed. 1959, section 9.3):
     c - c_0 = (J R / D) [3 tau + x^2 / 2 - 3/10
                          - (2 / x) sum_n sin(l_n x) exp(-l_n^2 tau) / (l_n^2 sin l_n)],
     tan l_n = l_n.
+
+**Radially textured sphere** (a uniform chemical strain with one value along the radius and
+another across it, ``eps_ch = alpha e_r e_r + beta (1 - e_r e_r)``: a sphere of grains whose
+crystal axes point along, or lie across, the radius). Equilibrium
+``d sigma_r/dr + 2 (sigma_r - sigma_t)/r = 0`` with ``u = A r + C r ln(r/R)``,
+``C = 4 mu (alpha - beta) / (3 (lambda + 2 mu))``, and a traction-free surface give
+
+    sigma_r = k ln(r/R),   sigma_t = k (ln(r/R) + 1/2),   k = 2 E (alpha - beta) / (3 (1 - nu)),
+    u_r / r = beta + (alpha - beta) / 3 + C ln(r/R),     C = 2 (1 - 2 nu) (alpha - beta)
+                                                              / (3 (1 - nu))
+
+(derived here; checked against the finite-element sphere in
+``tests/test_particle_texture.py``). The stresses grow as ln r towards the centre, at any
+size and any rate: with ``alpha < beta`` (the radius shrinks more than the shells) the centre
+is in triaxial tension.
 """
 
 from __future__ import annotations
@@ -233,6 +248,20 @@ def galvanostatic_steady_stresses(x: np.ndarray, influx: float, radius: float,
     return scale * (1.0 - x ** 2), scale * (1.0 - 2.0 * x ** 2)
 
 
+def radially_textured_sphere(x: np.ndarray, strain_difference: float, youngs_modulus: float,
+                              poisson_ratio: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Radial and hoop stress [Pa] and the hoop strain u_r / r of a traction-free sphere whose
+    chemical strain is ``alpha`` along the radius and ``beta`` across it, at ``x = r / R``
+    (module docstring); ``strain_difference`` = alpha - beta; u_r / r is given for beta = 0
+    (add beta for another)."""
+    x = np.asarray(x, dtype=float)
+    nu, d = poisson_ratio, strain_difference
+    log = np.log(x)
+    k = 2.0 * youngs_modulus * d / (3.0 * (1.0 - nu))
+    shell_strain = d / 3.0 + 2.0 * (1.0 - 2.0 * nu) / (1.0 - nu) * d * log / 3.0
+    return k * log, k * (log + 0.5), shell_strain
+
+
 def effective_diffusivity(diffusivity: float, concentration: float, molar_volume: float,
                           youngs_modulus: float, poisson_ratio: float,
                           temperature: float) -> float:
@@ -270,6 +299,7 @@ __all__ = [
     "biot_number", "diffusion_limited_c_rate", "effective_diffusivity", "erfcx",
     "galvanostatic_concentration", "galvanostatic_eigenvalues", "galvanostatic_steady_stresses",
     "interface_limited_c_rate", "pitt_concentration", "pitt_current_series",
-    "pitt_current_short_time", "pitt_eigenvalues", "pitt_mean_concentration", "sphere_stresses",
+    "pitt_current_short_time", "pitt_eigenvalues", "pitt_mean_concentration",
+    "radially_textured_sphere", "sphere_stresses",
     "stress_factor",
 ]

@@ -712,6 +712,8 @@ def particle_problem_of(case: Case, comm: Any, *, prefix: str = "ssbx_particle_"
         surface = p.radius / 40.0 if p.surface_mesh_size is None else p.surface_mesh_size
         geometry = ParticleGeometry.sphere_meridian(comm, p.radius, size,
                                                     surface_size=min(surface, size))
+    elif p.body == "whole":
+        geometry = ParticleGeometry.sphere(comm, p.radius, size, order=2)
     else:
         geometry = ParticleGeometry.sphere_octant(comm, p.radius, size)
     lattice, axis = None, None
@@ -721,7 +723,9 @@ def particle_problem_of(case: Case, comm: Any, *, prefix: str = "ssbx_particle_"
     elif p.lattice_a is not None and p.lattice_c is not None:
         lattice = LatticeStrain(p.lattice_a, p.lattice_c)
     if lattice is not None:
-        grains = random_polycrystal(p.grains, p.radius, p.grain_seed, octant=p.dimension == 3)
+        grains = random_polycrystal(p.grains, p.radius, p.grain_seed,
+                                    octant=p.dimension == 3 and p.body == "octant",
+                                    texture=p.grain_texture)
         axis = c_axis_field(geometry.mesh, grains.axis_at)
     return ParticleProblem(
         geometry, material, particle_kinetics_of(case, material),

@@ -231,6 +231,36 @@ def test_lattice_keys_are_checked():
     case = _case(particle={"lattice_a": 0.03, "lattice_c": -0.034, "dimension": 3,
                            "stress_coupling": False, "grains": 12, "grain_seed": 4})
     assert (case.particle.grains, case.particle.grain_seed) == (12, 4)
+    assert (case.particle.body, case.particle.grain_texture) == ("octant", "random")
+    text = _problems(particle={"grain_texture": "radial"})
+    assert "particle.grain_texture" in text and "anisotropic lattice strain only" in text
+    text = _problems(particle={"lattice_a": 0.03, "lattice_c": -0.034, "dimension": 3,
+                               "stress_coupling": False, "grain_texture": "fibre"})
+    assert "particle.grain_texture" in text and "tangential" in text
+    text = _problems(particle={"body": "whole"})
+    assert "particle.body" in text and "particle.dimension = 3" in text
+
+
+@pytest.mark.slow
+@pytest.mark.mpi
+def test_whole_sphere_with_textured_grains_through_the_case(tmp_path):
+    """``particle.body = "whole"`` with tangential grains, charged: the Li inventory follows
+    the charge passed, and the largest tension sits inside (r/R < 0.5: the texture's centre
+    tension), the same on 1 and 2 ranks."""
+    case = resolve_case({"problem": "particle", "particle": {
+        **BASE["particle"], "dimension": 3, "body": "whole", "mesh_size": "1.25 um",
+        "degree": 1, "stress_coupling": False, "lattice_a": 0.03, "lattice_c": -0.034,
+        "grains": 40, "grain_texture": "tangential", "initial_lithiation": 0.9,
+        "initial_step": "10 s", "max_step": "150 s"},
+        "protocol": {"steps": ["Charge at 0.04 mA/cm^2 for 15 min"]},
+        "output": {"fields": False, "plots": False}})
+    summary, history = _run(case, tmp_path, "whole")
+    scalars = summary["scalars"]
+    assert scalars["largest_principal_stress_radius_final"]["value"] < 0.5
+    x = history["lithiation_mean"]
+    passed = 0.04 * 10.0 * 15 * 60.0  # C/m^2
+    capacity = LIMN2O4.max_concentration * FARADAY * 5e-6 / 3.0
+    assert x[0] - x[-1] == pytest.approx(passed / capacity, rel=2e-2)
 
 
 def test_lattice_tables_are_checked_and_reach_the_problem():

@@ -442,6 +442,7 @@ class ParticleSpec:
     material: str = "LiMn2O4"
     radius: float = 5e-6
     dimension: int = 2
+    body: str = "octant"
     mesh_size: float | None = None
     surface_mesh_size: float | None = None
     degree: int = 2
@@ -467,6 +468,7 @@ class ParticleSpec:
     lattice_c_table: tuple[float, ...] = ()
     grains: int = 1
     grain_seed: int = 0
+    grain_texture: str = "random"
     mechanics: bool = True
     stress_coupling: bool = True
     initial_step: float | None = None

@@ -1651,8 +1651,12 @@ def check_particle(st: ValidationState) -> None:
     size = st.values.get("particle.mesh_size")
     surface = st.values.get("particle.surface_mesh_size")
     if surface is not None and st.values.get("particle.dimension") == 3:
-        st.problems.append(f"{st.shown('particle.surface_mesh_size')}: the 3-D octant is "
+        st.problems.append(f"{st.shown('particle.surface_mesh_size')}: the 3-D sphere is "
                            "meshed uniformly (particle.mesh_size); remove the key")
+    if st.given.get("particle.body") == "whole" and st.values.get("particle.dimension") != 3:
+        st.problems.append(f"{st.shown('particle.body')}: the whole sphere is a 3-D body; set "
+                           "particle.dimension = 3 (in axisymmetry the sphere is whole "
+                           "already)")
     if radius is not None and size is not None and size > radius:
         st.problems.append(f"{st.shown('particle.mesh_size')}: expected at most the radius "
                            f"({st.shown('particle.radius')})")
@@ -1687,7 +1691,7 @@ def check_particle(st: ValidationState) -> None:
             st.problems.append(f"{st.shown('particle.mechanics')}: the lattice strain needs "
                                "the mechanics")
     else:
-        for key in ("grains", "grain_seed"):
+        for key in ("grains", "grain_seed", "grain_texture"):
             path = f"particle.{key}"
             if path in st.given and st.values.get(path) != KEYS[path].default:
                 st.problems.append(f"{st.shown(path)}: grains are used with an anisotropic "

@@ -1855,8 +1855,13 @@ SCHEMA: tuple[Key, ...] = (
     Key("particle.radius", "quantity", "Particle radius R.", default=5e-6,
         default_text="5 um", dimension=LENGTH, positive=True),
     Key("particle.dimension", "int",
-        "2: a sphere in axisymmetry (its meridian quarter disk); 3: a sphere octant in 3-D.",
-        default=2, choices=(2, 3)),
+        "2: a sphere in axisymmetry (its meridian quarter disk); 3: a sphere in 3-D "
+        "(`body`).", default=2, choices=(2, 3)),
+    Key("particle.body", "choice",
+        "The 3-D body: `octant` (one eighth with symmetry planes; grains touching a plane are "
+        "mirrored) or `whole` (the whole sphere on isostatic point supports, 8x the "
+        "unknowns: random grains without mirror images).", default="octant",
+        choices=("octant", "whole"), constraints="`dimension = 3`"),
     Key("particle.mesh_size", "quantity", "Element size inside the particle.",
         dimension=LENGTH, positive=True, default_text="radius / 8"),
     Key("particle.surface_mesh_size", "quantity",
@@ -1947,6 +1952,12 @@ SCHEMA: tuple[Key, ...] = (
         constraints="with `lattice_a`, `lattice_c` or the lattice tables"),
     Key("particle.grain_seed", "int", "Seed of the grains' positions and orientations.",
         default=0, nonnegative=True),
+    Key("particle.grain_texture", "choice",
+        "The grains' c-axes: `random` (uniform on the sphere), `radial` (along the radius "
+        "through the grain) or `tangential` (random across that radius: the a-b planes "
+        "radial, as in radially aligned primary grains).", default="random",
+        choices=("random", "radial", "tangential"),
+        constraints="with `lattice_a`, `lattice_c` or the lattice tables"),
     Key("particle.mechanics", "bool",
         "Solve the displacement and stresses (off: diffusion only, no stresses).",
         default=True),

@@ -41,11 +41,14 @@ from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
 
 from ssbx.errors import SolverDivergedError
+from ssbx.meshes.grains import Polycrystal
 from ssbx.meshes.sphere import (
     MeridianTag,
     SphereTag,
+    build_sphere,
     build_sphere_meridian,
     build_sphere_octant,
+    sphere_supports,
 )
 from ssbx.physics.constants import FARADAY
 from ssbx.physics.mechanics import internal_work, measure_weight
@@ -71,7 +74,8 @@ class ParticleGeometry:
     solutions only); surface: facet tags of the reacting surface; rollers: (facet tag,
     displacement component) pairs held at zero (symmetry planes, the axis); length: the length
     scale [m] (the radius); centre: the particle centre (the point where radial fields are
-    read)."""
+    read); supports: (point [m], displacement components) held at zero at mesh vertices (the
+    isostatic supports of a whole sphere, :func:`~ssbx.meshes.sphere.sphere_supports`)."""
 
     mesh: dolfinx.mesh.Mesh
     facet_tags: dolfinx.mesh.MeshTags
@@ -80,6 +84,7 @@ class ParticleGeometry:
     rollers: tuple[tuple[int, int], ...]
     length: float
     centre: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    supports: tuple[tuple[tuple[float, float, float], tuple[int, ...]], ...] = ()
 
     @classmethod
     def sphere_meridian(cls, comm: MPI.Comm, radius: float, size: float, *,
@@ -97,6 +102,16 @@ class ParticleGeometry:
         return cls(data.mesh, data.facet_tags, "3d", (int(SphereTag.OUTER),),
                    ((int(SphereTag.SYMMETRY_X), 0), (int(SphereTag.SYMMETRY_Y), 1),
                     (int(SphereTag.SYMMETRY_Z), 2)), radius)
+
+    @classmethod
+    def sphere(cls, comm: MPI.Comm, radius: float, size: float, *,
+               order: int = 2) -> ParticleGeometry:
+        """The whole solid sphere of ``radius`` [m] in 3-D (:func:`build_sphere`: no mirror
+        planes), held by isostatic point supports (:func:`sphere_supports`), which carry no
+        load when no traction acts: for chemical and misfit strains, not for contact."""
+        data = build_sphere(comm, radius, size, order=order)
+        return cls(data.mesh, data.facet_tags, "3d", (int(SphereTag.OUTER),), (), radius,
+                   supports=sphere_supports(radius))
 
 
 @dataclass(frozen=True)
@@ -268,6 +283,9 @@ class ParticleProblem:
                 dofs = fem.locate_dofs_topological((sub, collapsed), tdim - 1,
                                                    geometry.facet_tags.find(tag))
                 self._bcs.append(fem.dirichletbc(zero, dofs, sub))
+            for point, components in geometry.supports:
+                self._bcs.extend(_point_support(self.W.sub(1), point, components,
+                                                1e-9 * geometry.length))
         self._options_prefix = options_prefix
         self.problem: Any = None
 
@@ -525,16 +543,11 @@ class ParticleProblem:
             raise ValueError("stresses need mechanics=True")
         return self._sigma_out
 
-    def cell_stresses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per owned cell: the distance of its midpoint from the particle centre [m], its
-        (weighted) volume [m^3] and its largest principal stress [Pa] (of the stress at the
-        midpoint). For profiles and crack-initiation sites; collective."""
+    def _cell_stress_tensors(self) -> np.ndarray:
+        """The stress [Pa] at each local cell's midpoint (owned and ghost), shape (n, 3, 3)."""
         if not self.mechanics:
             raise ValueError("stresses need mechanics=True")
         msh = self.geometry.mesh
-        tdim = msh.topology.dim
-        owned = msh.topology.index_map(tdim).size_local
-        cells = np.arange(owned, dtype=np.int32)
         if not hasattr(self, "_dg0"):
             self._dg0 = fem.functionspace(msh, ("DG", 0, (6,)))
             self._dg0_expr = fem.Expression(self._sigma_out,
@@ -543,16 +556,64 @@ class ParticleProblem:
                 self.weight * ufl.TestFunction(fem.functionspace(msh, ("DG", 0))) * ufl.dx)
         sigma = fem.Function(self._dg0)
         sigma.interpolate(self._dg0_expr)
-        m = sigma.x.array.reshape(-1, 6)[:owned]
+        sigma.x.scatter_forward()
+        m = sigma.x.array.reshape(-1, 6)
         s = 1.0 / np.sqrt(2.0)
-        tensors = np.stack([np.stack([m[:, 0], s * m[:, 3], s * m[:, 5]], axis=1),
-                            np.stack([s * m[:, 3], m[:, 1], s * m[:, 4]], axis=1),
-                            np.stack([s * m[:, 5], s * m[:, 4], m[:, 2]], axis=1)], axis=1)
-        principal = np.linalg.eigvalsh(tensors)[:, -1]
-        midpoints = dolfinx.mesh.compute_midpoints(msh, tdim, cells)
+        return np.stack([np.stack([m[:, 0], s * m[:, 3], s * m[:, 5]], axis=1),
+                         np.stack([s * m[:, 3], m[:, 1], s * m[:, 4]], axis=1),
+                         np.stack([s * m[:, 5], s * m[:, 4], m[:, 2]], axis=1)], axis=1)
+
+    def cell_stresses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per owned cell: the distance of its midpoint from the particle centre [m], its
+        (weighted) volume [m^3] and its largest principal stress [Pa] (of the stress at the
+        midpoint). For profiles and crack-initiation sites; collective."""
+        tensors = self._cell_stress_tensors()
+        msh = self.geometry.mesh
+        tdim = msh.topology.dim
+        owned = msh.topology.index_map(tdim).size_local
+        principal = np.linalg.eigvalsh(tensors[:owned])[:, -1]
+        midpoints = dolfinx.mesh.compute_midpoints(msh, tdim, np.arange(owned, dtype=np.int32))
         radius = np.linalg.norm(midpoints - np.asarray(self.geometry.centre)[None, :], axis=1)
         volumes = fem.assemble_vector(self._volume_expr).array[:owned]
         return radius, volumes, principal
+
+    def grain_boundary_tractions(self, polycrystal: Polycrystal
+                                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The normal traction across the grain boundaries of ``polycrystal`` (3-D, grains
+        of the cells as :meth:`~ssbx.meshes.grains.Polycrystal.grain_of` assigns them): per
+        owned facet between cells of two grains, the distance of its midpoint from the centre
+        [m], its area projected on the boundary plane [m^2] and ``n . sigma . n`` [Pa] (> 0
+        opens the boundary), with n the normal of the Voronoi boundary of the two grains
+        (:meth:`~ssbx.meshes.grains.Polycrystal.boundary_normals`; the mesh follows it by a
+        staircase of facets whose projected areas add up to the boundary's area) and sigma the
+        mean of the two cells' midpoint stresses. The site where an intergranular crack would
+        start; collective."""
+        msh = self.geometry.mesh
+        tdim = msh.topology.dim
+        if tdim != 3:
+            raise ValueError("grain-boundary tractions need a 3-D particle")
+        tensors = self._cell_stress_tensors()
+        cells = msh.topology.index_map(tdim)
+        local = np.arange(cells.size_local + cells.num_ghosts, dtype=np.int32)
+        grain = polycrystal.grain_of(dolfinx.mesh.compute_midpoints(msh, tdim, local).T)
+        msh.topology.create_connectivity(tdim - 1, tdim)
+        facet_cells = msh.topology.connectivity(tdim - 1, tdim)
+        owned = msh.topology.index_map(tdim - 1).size_local
+        offsets, links = facet_cells.offsets, facet_cells.array
+        facets = np.flatnonzero(np.diff(offsets[:owned + 1]) == 2).astype(np.int32)
+        first, second = links[offsets[facets]], links[offsets[facets] + 1]
+        between = grain[first] != grain[second]
+        facets, first, second = facets[between], first[between], second[between]
+        normal = polycrystal.boundary_normals(grain[first], grain[second])
+        sigma = 0.5 * (tensors[first] + tensors[second])
+        traction = np.einsum("fi,fij,fj->f", normal, sigma, normal)
+        nodes = dolfinx.mesh.entities_to_geometry(msh, tdim - 1, facets)[:, :3]
+        corners = msh.geometry.x[nodes]
+        area = 0.5 * np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+        projected = np.abs(np.sum(area * normal, axis=1))
+        radius = np.linalg.norm(corners.mean(axis=1) - np.asarray(self.geometry.centre)[None, :],
+                                axis=1)
+        return radius, projected, traction
 
     def stress_at(self, points: np.ndarray) -> np.ndarray:
         """Mandel stress [Pa] at ``points`` (shape (n, 3)), from the stress interpolated into
@@ -594,6 +655,28 @@ def c_axis_field(mesh: dolfinx.mesh.Mesh, axis: Callable[[np.ndarray], np.ndarra
         field.interpolate(values, cells0=np.asarray(cells, dtype=np.int32))
     field.x.scatter_forward()
     return field
+
+
+def _point_support(V: fem.FunctionSpace, point: Sequence[float], components: Sequence[int],
+                   tolerance: float) -> list[fem.DirichletBC]:
+    """Zero Dirichlet conditions on ``components`` of the vector (sub)space ``V`` at the mesh
+    vertex ``point`` [m] (within ``tolerance``); raises ``ValueError`` on every rank if no rank
+    holds that vertex. Collective."""
+    target = np.asarray(point, dtype=float)
+
+    def at_point(x: np.ndarray) -> np.ndarray:
+        return np.linalg.norm(x.T - target[None, :], axis=1) <= tolerance
+
+    bcs, found = [], 0
+    for component in components:
+        sub = V.sub(component)
+        collapsed, _ = sub.collapse()
+        dofs = fem.locate_dofs_geometrical((sub, collapsed), at_point)
+        found += len(dofs[0])
+        bcs.append(fem.dirichletbc(fem.Function(collapsed), dofs, sub))
+    if V.mesh.comm.allreduce(found, op=MPI.SUM) == 0:
+        raise ValueError(f"no mesh vertex at the support point {tuple(point)} [m]")
+    return bcs
 
 
 def _values_at(f: fem.Function, points: np.ndarray, tree: Any) -> np.ndarray:

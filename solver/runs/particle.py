@@ -102,7 +102,7 @@ def run_particle_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = No
     dofs = problem.W.dofmap.index_map.size_global * problem.W.dofmap.index_map_bs
     tau = p.radius ** 2 / material.diffusivity
     say(console, f"particle: {material.name}, R = {p.radius * 1e6:.4g} um, "
-                 f"{'axisymmetric' if p.dimension == 2 else '3-D octant'}, P{p.degree}, {dofs} "
+                 f"{'axisymmetric' if p.dimension == 2 else '3-D ' + p.body}, P{p.degree}, {dofs} "
                  f"DOFs; R^2/D = {tau:.4g} s; {len(steps)} protocol steps")
     points, hoop_slot = _stress_points(problem)
     writer = _field_writer(case, folder, problem, comm)
