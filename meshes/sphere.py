@@ -105,15 +105,21 @@ def build_sphere_octant(comm: MPI.Comm, outer_radius: float, size: float, *,
             for name in ("MeshSizeExtendFromBoundary", "MeshSizeFromPoints",
                          "MeshSizeFromCurvature"):
                 gmsh.option.setNumber(f"Mesh.{name}", 0)
-        gmsh.option.setNumber("Mesh.MeshSizeMax", size / UM)
-        gmsh.option.setNumber("Mesh.Algorithm3D", 1)
-        gmsh.model.mesh.generate(3)
-        if order > 1:
-            gmsh.model.mesh.setOrder(order)
+        _tetrahedra(gmsh, size, order)
 
     data = mesh_on_rank(comm, build, model="ssbx_sphere", what="the sphere octant", gdim=3)
     data.mesh.geometry.x[:] *= UM
     return data
+
+
+def _tetrahedra(gmsh: Any, size: float, order: int) -> None:
+    """Mesh the current model with tetrahedra of at most ``size`` [m] (Delaunay), of
+    ``order``."""
+    gmsh.option.setNumber("Mesh.MeshSizeMax", size / UM)
+    gmsh.option.setNumber("Mesh.Algorithm3D", 1)
+    gmsh.model.mesh.generate(3)
+    if order > 1:
+        gmsh.model.mesh.setOrder(order)
 
 
 SUPPORT_FRACTION = 0.5
@@ -154,11 +160,7 @@ def build_sphere(comm: MPI.Comm, radius: float, size: float, *, order: int = 1) 
         surfaces = [s for _, s in gmsh.model.getBoundary([(3, ball)], oriented=False)]
         gmsh.model.addPhysicalGroup(2, surfaces, int(SphereTag.OUTER), name="outer")
         gmsh.option.setNumber("Mesh.MeshSizeMin", size / UM)
-        gmsh.option.setNumber("Mesh.MeshSizeMax", size / UM)
-        gmsh.option.setNumber("Mesh.Algorithm3D", 1)
-        gmsh.model.mesh.generate(3)
-        if order > 1:
-            gmsh.model.mesh.setOrder(order)
+        _tetrahedra(gmsh, size, order)
 
     data = mesh_on_rank(comm, build, model="ssbx_sphere_whole", what="the sphere", gdim=3)
     data.mesh.geometry.x[:] *= UM

@@ -735,4 +735,4 @@ def particle_problem_of(case: Case, comm: Any, *, prefix: str = "ssbx_particle_"
         lattice=lattice, c_axis=axis, diffusivity_factor=PiecewiseLinear(
             p.diffusivity_lithiation, p.diffusivity_factor, material.max_concentration,
             extrapolate=False) if p.diffusivity_lithiation else None,
-        options_prefix=prefix)
+        linear_solver=p.linear_solver, options_prefix=prefix)

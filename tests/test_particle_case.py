@@ -239,19 +239,24 @@ def test_lattice_keys_are_checked():
     assert "particle.grain_texture" in text and "tangential" in text
     text = _problems(particle={"body": "whole"})
     assert "particle.body" in text and "particle.dimension = 3" in text
+    text = _problems(particle={"linear_solver": "iterative", "dimension": 3})
+    assert "particle.linear_solver" in text and "stress_coupling = false" in text
+    case = _case(particle={"linear_solver": "iterative", "dimension": 3,
+                           "stress_coupling": False})
+    assert case.particle.linear_solver == "iterative"
 
 
 @pytest.mark.slow
 @pytest.mark.mpi
 def test_whole_sphere_with_textured_grains_through_the_case(tmp_path):
-    """``particle.body = "whole"`` with tangential grains, charged: the Li inventory follows
-    the charge passed, and the largest tension sits inside (r/R < 0.5: the texture's centre
-    tension), the same on 1 and 2 ranks."""
+    """``particle.body = "whole"`` with tangential grains, charged with the iterative solver:
+    the Li inventory follows the charge passed, and the largest tension sits inside (r/R <
+    0.5: the texture's centre tension), the same on 1 and 2 ranks."""
     case = resolve_case({"problem": "particle", "particle": {
         **BASE["particle"], "dimension": 3, "body": "whole", "mesh_size": "1.25 um",
         "degree": 1, "stress_coupling": False, "lattice_a": 0.03, "lattice_c": -0.034,
         "grains": 40, "grain_texture": "tangential", "initial_lithiation": 0.9,
-        "initial_step": "10 s", "max_step": "150 s"},
+        "initial_step": "10 s", "max_step": "150 s", "linear_solver": "iterative"},
         "protocol": {"steps": ["Charge at 0.04 mA/cm^2 for 15 min"]},
         "output": {"fields": False, "plots": False}})
     summary, history = _run(case, tmp_path, "whole")

@@ -24,12 +24,18 @@ def test_fit_power_law_recovers_the_exponent_from_serial_rows():
 
 @pytest.mark.slow
 def test_particle_polycrystal_quick(tmp_path):
-    """Serial: the benchmark launches its own mpirun -n 1 and -n 2 workers."""
+    """Serial: the benchmark launches its own mpirun -n 1 and -n 2 workers (LU), and one with
+    the iterative solver, which gives LU's result."""
     out = tmp_path / "particle_polycrystal"
     result = run_benchmark("particle_polycrystal", MPI.COMM_SELF, None, True, out)
     assert result.passed, result.summary
     rows = list(csv.DictReader((out / "particle_polycrystal.csv").open()))
-    assert [(r["level"], r["ranks"]) for r in rows] == [("0", "1"), ("0", "2")]
+    assert [(r["level"], r["ranks"], r["solver"]) for r in rows] == [
+        ("0", "1", "direct"), ("0", "2", "direct"), ("0", "1", "iterative")]
     assert int(rows[0]["cells"]) > 64 * 40  # tens of cells per grain
     assert float(rows[1]["speedup_2ranks"]) > 0.0
-    assert [int(r["factorisations"]) for r in rows] == [2, 2]  # the later steps keep them
+    assert [int(r["factorisations"]) for r in rows] == [2, 2, 2]  # the later steps keep them
+    assert float(rows[0]["krylov_per_solve"]) == 1.0  # LU: preonly
+    assert 5 < float(rows[2]["krylov_per_solve"]) < 100
+    checks = {c.name: c.value for c in result.checks}
+    assert checks["iterative_equals_direct"] < 1e-6

@@ -10,7 +10,9 @@
   onto the bisector plane with the area of the disc, and a polycrystal whose grains all share
   one c-axis has no traction on any boundary;
 - textures: the seeds do not depend on the texture; radial and tangential axes are radial and
-  tangential.
+  tangential;
+- the iterative solver (FGMRES around an AMG field split) gives the direct solution, in the
+  octant and the whole sphere, on 1 and 2 ranks.
 """
 
 from __future__ import annotations
@@ -195,3 +197,39 @@ def test_textures():
     assert np.allclose(np.linalg.norm(tangential.axes, axis=1), 1.0)
     with pytest.raises(ValueError, match="texture must be one of"):
         random_polycrystal(4, R, 0, texture="fibre")
+
+
+@pytest.mark.mpi
+@pytest.mark.parametrize("body", ["octant", "whole"])
+def test_iterative_solver_gives_the_direct_solution(body):
+    """A charge of a 24-grain particle, 3 steps: the iterative solver (FGMRES, AMG field
+    split) gives LU's fields to 1e-9 with one Newton iteration per step and keeps its AMG
+    set-up as LU keeps its factors (two set-ups: backward Euler, then BDF2)."""
+    comm = MPI.COMM_WORLD
+    geometry = (ParticleGeometry.sphere_octant(comm, R, 0.25 * R) if body == "octant"
+                else ParticleGeometry.sphere(comm, R, 0.3 * R))
+    poly = random_polycrystal(24, R, 1, octant=body == "octant")
+    fields = {}
+    for solver in ("direct", "iterative"):
+        problem = ParticleProblem(geometry, M, KINETICS, initial_concentration=0.9 * C_MAX,
+                                  degree=1, lattice=LATTICE,
+                                  c_axis=c_axis_field(geometry.mesh, poly.axis_at),
+                                  linear_solver=solver, options_prefix=f"texture_{solver}_")
+        problem.apply_current_density(-2.0)
+        states = [problem.step(60.0) for _ in range(3)]
+        assert all(s.newton_iterations == 1 for s in states)
+        assert problem.factorisations == 2
+        fields[solver] = problem.w.x.array.copy()
+        problem.close()
+    scale = np.max(np.abs(fields["direct"]))
+    assert np.max(np.abs(fields["iterative"] - fields["direct"])) < 1e-9 * scale
+
+
+def test_iterative_solver_refuses_what_it_cannot_solve():
+    geometry = ParticleGeometry.sphere_meridian(MPI.COMM_WORLD, R, R / 4)
+    with pytest.raises(ValueError, match="iterative solver needs a 3-D particle"):
+        ParticleProblem(geometry, M, KINETICS, initial_concentration=C_MAX,
+                        linear_solver="iterative")
+    with pytest.raises(ValueError, match="linear_solver must be one of"):
+        ParticleProblem(geometry, M, KINETICS, initial_concentration=C_MAX,
+                        linear_solver="cg")

@@ -469,6 +469,7 @@ class ParticleSpec:
     grains: int = 1
     grain_seed: int = 0
     grain_texture: str = "random"
+    linear_solver: str = "direct"
     mechanics: bool = True
     stress_coupling: bool = True
     initial_step: float | None = None

@@ -103,8 +103,9 @@ _STACK_STEPS = (f"{_STACK}, integrated in stack.steps_per_segment equal steps pe
 _PARTICLE_ONLY = 'only problem = "particle" uses the [particle] section'
 _PARTICLE = ('problem = "particle" is one intercalation particle: the [particle] section gives '
              "its geometry, material, kinetics and time steps")
-_PARTICLE_SOLVER = ('problem = "particle" is solved by Newton with a direct (MUMPS) solver; '
-                    "particle.degree sets its degree")
+_PARTICLE_SOLVER = ('problem = "particle" is solved by Newton with a direct (MUMPS) solver, '
+                    "or an iterative one (particle.linear_solver); particle.degree sets its "
+                    "degree")
 _STACK_FIXTURE_KEYS = ("fixture.compliance", "fixture.relaxation_fraction",
                        "fixture.relaxation_time", "fixture.friction_threshold")
 
@@ -1653,6 +1654,12 @@ def check_particle(st: ValidationState) -> None:
     if surface is not None and st.values.get("particle.dimension") == 3:
         st.problems.append(f"{st.shown('particle.surface_mesh_size')}: the 3-D sphere is "
                            "meshed uniformly (particle.mesh_size); remove the key")
+    if st.given.get("particle.linear_solver") == "iterative" and (
+            st.values.get("particle.dimension") != 3 or st.values.get("particle.mechanics") is False
+            or st.values.get("particle.stress_coupling") is not False):
+        st.problems.append(f"{st.shown('particle.linear_solver')}: the iterative solver "
+                           "needs the one-way coupled 3-D particle: particle.dimension = 3, "
+                           "particle.mechanics = true, particle.stress_coupling = false")
     if st.given.get("particle.body") == "whole" and st.values.get("particle.dimension") != 3:
         st.problems.append(f"{st.shown('particle.body')}: the whole sphere is a 3-D body; set "
                            "particle.dimension = 3 (in axisymmetry the sphere is whole "

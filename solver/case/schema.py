@@ -1958,6 +1958,13 @@ SCHEMA: tuple[Key, ...] = (
         "radial, as in radially aligned primary grains).", default="random",
         choices=("random", "radial", "tangential"),
         constraints="with `lattice_a`, `lattice_c` or the lattice tables"),
+    Key("particle.linear_solver", "choice",
+        "`direct` (MUMPS LU; kept across steps where the Jacobian is constant) or `iterative` "
+        "(FGMRES with a c → u → σ_h field split and one AMG cycle per block: less memory, "
+        "and faster than a new LU beyond ~50k unknowns; "
+        "`ssbx.problems.particle.ITERATIVE_OPTIONS`).", default="direct",
+        choices=("direct", "iterative"),
+        constraints="`iterative`: `dimension = 3`, `mechanics`, `stress_coupling = false`"),
     Key("particle.mechanics", "bool",
         "Solve the displacement and stresses (off: diffusion only, no stresses).",
         default=True),

@@ -16,6 +16,7 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 import dolfinx
+import numpy as np
 from dolfinx import fem
 
 #: PETSc options of CG + smoothed-aggregation GAMG (Jacobi-Chebyshev smoothing) for elasticity
@@ -63,4 +64,27 @@ def rigid_body_modes(V: fem.FunctionSpace) -> PETSc.NullSpace:
     return PETSc.NullSpace().create(vectors=petsc, comm=comm)
 
 
-__all__ = ["GAMG_OPTIONS", "rigid_body_modes"]
+def rigid_body_modes_of_dofs(coordinates: np.ndarray, components: np.ndarray,
+                             comm: MPI.Comm) -> PETSc.NullSpace:
+    """The six rigid-body modes of 3-D displacement dofs listed in any order (this rank's
+    owned ones: their ``coordinates`` (n, 3) [any unit] and ``components`` (n,) in 0-2), as an
+    orthonormal PETSc near-nullspace laid out in that order: for a displacement block of a
+    mixed system (a field split's index set). Rotations about the dofs' centroid."""
+    count = comm.allreduce(coordinates.shape[0], op=MPI.SUM)
+    x = coordinates - comm.allreduce(coordinates.sum(axis=0), op=MPI.SUM) / max(count, 1)
+    unit = [(components == i).astype(float) for i in range(3)]
+    modes = [unit[0], unit[1], unit[2],
+             -x[:, 1] * unit[0] + x[:, 0] * unit[1],
+             x[:, 2] * unit[0] - x[:, 0] * unit[2],
+             x[:, 1] * unit[2] - x[:, 2] * unit[1]]
+    vectors: list[PETSc.Vec] = []
+    for mode in modes:  # modified Gram-Schmidt, collective
+        v = PETSc.Vec().createWithArray(np.ascontiguousarray(mode), comm=comm)
+        for q in vectors:
+            v.axpy(-v.dot(q), q)
+        v.normalize()
+        vectors.append(v)
+    return PETSc.NullSpace().create(vectors=vectors, comm=comm)
+
+
+__all__ = ["GAMG_OPTIONS", "rigid_body_modes", "rigid_body_modes_of_dofs"]
