@@ -39,6 +39,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,6 +98,9 @@ def site_statistics(comm: MPI.Comm, radius: np.ndarray, weight: np.ndarray,
 
     every = [np.concatenate(part) for part in zip(*comm.allgather((r, weight, value)),
                                                    strict=True)]
+    if every[2].size == 0:  # nothing to rank (no grain boundary, say)
+        return {"max": top, "max_at": at, "core": math.nan, "shell": math.nan,
+                "profile": [math.nan] * 10, "top_core_enrichment": math.nan}
     order = np.argsort(every[2])[::-1]
     cumulative = np.cumsum(every[1][order])
     chosen = order[:int(np.searchsorted(cumulative, TOP * cumulative[-1])) + 1]

@@ -137,8 +137,9 @@ LINEAR_SOLVERS = ("direct", "iterative")
 #: one-way coupled particle when each block is solved exactly; here each block gets one AMG
 #: cycle (GAMG; the displacement with its rigid-body modes, three Chebyshev sweeps per level)
 #: or one SOR sweep (the sigma_h mass matrix), and FGMRES makes up the difference (measured:
-#: 31 iterations at 15.6k unknowns; Jacobi on sigma_h took 56, an inner CG on u 23 but 4x the
-#: time). Solved to 1e-12, so that a linear step takes one Newton iteration as with LU.
+#: 31-33 iterations at 15.6k unknowns, 41 at 690k; Jacobi on sigma_h took 56, an inner CG on u
+#: 23 but 4x the time). Solved to 1e-12, so that a linear step takes one Newton iteration as
+#: with LU.
 ITERATIVE_OPTIONS: dict[str, Any] = {
     "ksp_type": "fgmres", "ksp_rtol": 1e-12, "ksp_atol": 1e-30, "ksp_max_it": 500,
     "ksp_gmres_restart": 100, "pc_type": "fieldsplit",
@@ -318,6 +319,7 @@ class ParticleProblem:
                 self._bcs.extend(_point_support(self.W.sub(1), point, components,
                                                 1e-9 * geometry.length))
         self._options_prefix = options_prefix
+        self._split_options: list[str] = []  # field-split options set until the first solve
         self.problem: Any = None
 
         self._forms = {
@@ -338,8 +340,8 @@ class ParticleProblem:
         self._linear_kinetics = kinetics.linear_in_concentration
         self._factor_key: tuple[float, ...] | None = None
         self._step_mode = self._lag_mode = "every"  # this step's, and the SNES lags' mode
-        #: LU factorisations (numeric) so far: one per step length under a current, one per
-        #: Newton iteration otherwise
+        #: LU factorisations (numeric; AMG set-ups with the iterative solver) so far: one per
+        #: step length under a current, one per Newton iteration otherwise
         self.factorisations = 0
         self.set_uniform_concentration(initial_concentration)
         self._stress_space: Any = None
@@ -481,7 +483,7 @@ class ParticleProblem:
         try:
             self.problem.solve()
         finally:
-            if getattr(self, "_split_options", None):
+            if self._split_options:
                 options = PETSc.Options(self._options_prefix)
                 for key in self._split_options:
                     options.delValue(key)
