@@ -713,7 +713,7 @@ def particle_problem_of(case: Case, comm: Any, *, prefix: str = "ssbx_particle_"
         geometry = ParticleGeometry.sphere_meridian(comm, p.radius, size,
                                                     surface_size=min(surface, size))
     elif p.body == "whole":
-        geometry = ParticleGeometry.sphere(comm, p.radius, size, order=2)
+        geometry = ParticleGeometry.sphere(comm, p.radius, size)
     else:
         geometry = ParticleGeometry.sphere_octant(comm, p.radius, size)
     lattice, axis = None, None

@@ -19,11 +19,11 @@ import numpy as np
 import pytest
 import ufl
 from dolfinx import fem
+from lattice_particles import C_MAX, KINETICS, LATTICE, M, misfit_solve
 
 from ssbx.meshes.grains import random_polycrystal
 from ssbx.meshes.sphere import SphereTag, build_sphere_octant
 from ssbx.physics.particle import (
-    LIMN2O4,
     LatticeStrain,
     SurfaceKinetics,
     TabulatedLatticeStrain,
@@ -32,29 +32,11 @@ from ssbx.physics.particle import (
 )
 from ssbx.problems.particle import ParticleGeometry, ParticleProblem, c_axis_field
 
-M = LIMN2O4
-C_MAX = M.max_concentration
-KINETICS = SurfaceKinetics(1.0, linear_ocv(4.0, C_MAX, -1e-5))
-#: d ln a / dx and d ln c / dx of the order of NMC333 between x = 1 and 0.5 (a shrinks by
-#: ~1.5 %, c grows by ~1.7 % on charge); here only the anisotropy matters.
-LATTICE = LatticeStrain(0.03, -0.034)
-
 
 def octant_geometry(data, radius):
     return ParticleGeometry(data.mesh, data.facet_tags, "3d", (int(SphereTag.OUTER),),
                             ((int(SphereTag.SYMMETRY_X), 0), (int(SphereTag.SYMMETRY_Y), 1),
                              (int(SphereTag.SYMMETRY_Z), 2)), radius)
-
-
-def misfit_solve(geometry, axis, lattice=LATTICE, lithiation=0.5):
-    """The stresses at a uniform lithiation (from a stress-free x = 1): one step with no
-    flux and an infinite time step leaves the concentration uniform."""
-    problem = ParticleProblem(geometry, M, KINETICS, initial_concentration=lithiation * C_MAX,
-                              reference_concentration=C_MAX, degree=1, mechanics=True,
-                              lattice=lattice, c_axis=axis,
-                              options_prefix=f"lattice_{id(geometry)}_")
-    problem.step(1e30)
-    return problem
 
 
 def test_a_single_grain_strains_freely():

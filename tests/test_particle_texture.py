@@ -23,11 +23,12 @@ import numpy as np
 import pytest
 import ufl
 from dolfinx import fem
+from lattice_particles import C_MAX, KINETICS, LATTICE, M, misfit_solve
 
 from ssbx.meshes.grains import Polycrystal, random_polycrystal
 from ssbx.meshes.sphere import sphere_supports
 from ssbx.physics.intercalation import radially_textured_sphere
-from ssbx.physics.particle import LIMN2O4, LatticeStrain, SurfaceKinetics, linear_ocv
+from ssbx.physics.particle import LatticeStrain
 from ssbx.problems.particle import (
     ParticleGeometry,
     ParticleProblem,
@@ -35,21 +36,7 @@ from ssbx.problems.particle import (
     radial_points,
 )
 
-M = LIMN2O4
-C_MAX = M.max_concentration
-KINETICS = SurfaceKinetics(1.0, linear_ocv(4.0, C_MAX, -1e-5))
 R = 5e-6
-LATTICE = LatticeStrain(0.03, -0.034)  # as in test_particle_lattice.py: NMC333-like
-
-
-def misfit(geometry, axis, lattice=LATTICE, lithiation=0.5, prefix="texture_"):
-    """Stresses at a uniform lithiation from a stress-free x = 1 (no flux, one infinite
-    step)."""
-    problem = ParticleProblem(geometry, M, KINETICS, initial_concentration=lithiation * C_MAX,
-                              reference_concentration=C_MAX, degree=1, mechanics=True,
-                              lattice=lattice, c_axis=axis, options_prefix=prefix)
-    problem.step(1e30)
-    return problem
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +57,7 @@ def mean_stress(problem):
 def test_whole_sphere_supports_carry_no_load(whole_sphere):
     """One grain strains freely (zero stress); 30 random grains have misfit stresses of order
     E Delta eps whose volume means vanish (a self-equilibrated body on isostatic supports)."""
-    single = misfit(whole_sphere, c_axis_field(whole_sphere.mesh, (0.0, 0.6, 0.8)),
+    single = misfit_solve(whole_sphere, c_axis_field(whole_sphere.mesh, (0.0, 0.6, 0.8)),
                     prefix="texture_single_")
     _, _, principal = single.cell_stresses()
     scale = M.elastic.E * 0.5 * abs(LATTICE.alpha_c)
@@ -81,7 +68,7 @@ def test_whole_sphere_supports_carry_no_load(whole_sphere):
     single.close()
 
     poly = random_polycrystal(30, R, 4)
-    problem = misfit(whole_sphere, c_axis_field(whole_sphere.mesh, poly.axis_at),
+    problem = misfit_solve(whole_sphere, c_axis_field(whole_sphere.mesh, poly.axis_at),
                      prefix="texture_poly_")
     value, _ = problem.largest_principal_stress()
     assert value > 0.05 * scale
@@ -106,7 +93,7 @@ def radial_errors(size):
     x = ufl.SpatialCoordinate(geometry.mesh)
     axis = x / ufl.sqrt(ufl.dot(x, x) + (1e-12 * R) ** 2)
     lattice = LatticeStrain(0.0, -0.02)  # on delithiation by 0.5: +1 % along the radius
-    problem = misfit(geometry, axis, lattice=lattice, prefix=f"texture_radial_{size:g}_")
+    problem = misfit_solve(geometry, axis, lattice=lattice, prefix=f"texture_radial_{size:g}_")
     d = -0.02 * (0.5 - 1.0)
     E, nu = M.elastic.E, M.elastic.nu
     k = 2.0 * E * d / (3.0 * (1.0 - nu))
@@ -159,7 +146,7 @@ def test_grain_boundary_tractions(whole_sphere):
     disc's area pi R^2 (to the polyhedral surface's error); one shared c-axis: no traction."""
     halves = Polycrystal(np.array([[-0.5 * R, 0.0, 0.0], [0.5 * R, 0.0, 0.0]]),
                          np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]))
-    problem = misfit(whole_sphere, c_axis_field(whole_sphere.mesh, halves.axis_at),
+    problem = misfit_solve(whole_sphere, c_axis_field(whole_sphere.mesh, halves.axis_at),
                      prefix="texture_halves_")
     radius, area, traction = problem.grain_boundary_tractions(halves)
     comm = MPI.COMM_WORLD
@@ -172,7 +159,7 @@ def test_grain_boundary_tractions(whole_sphere):
     problem.close()
 
     crossed = Polycrystal(halves.seeds, np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]))
-    problem = misfit(whole_sphere, c_axis_field(whole_sphere.mesh, crossed.axis_at),
+    problem = misfit_solve(whole_sphere, c_axis_field(whole_sphere.mesh, crossed.axis_at),
                      prefix="texture_crossed_")
     _, area2, traction2 = problem.grain_boundary_tractions(crossed)
     mean = comm.allreduce(float(np.sum(area2 * traction2)), op=MPI.SUM) / total

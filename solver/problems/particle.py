@@ -404,7 +404,10 @@ class ParticleProblem:
     def _build(self) -> None:
         newton = {"snes_type": "newtonls", "snes_linesearch_type": "basic", "snes_rtol": 1e-10,
                   "snes_atol": 1e-11, "snes_stol": 0.0, "snes_max_it": 30}
-        linear = ITERATIVE_OPTIONS if self.linear_solver == "iterative" else {
+        # the field split's block options are set by _split_fields (they must outlive
+        # dolfinx's set-up), the rest here
+        linear = {k: v for k, v in ITERATIVE_OPTIONS.items() if not k.startswith("fieldsplit_")
+                  } if self.linear_solver == "iterative" else {
             "ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
         self.problem = fem_petsc.NonlinearProblem(
             self.F, self.w, bcs=self._bcs, petsc_options_prefix=self._options_prefix,
