@@ -474,7 +474,7 @@ BUILTIN_MODULES = (
     "reproductions.phase_field_growth", "reproductions.disc_electrode_edge",
     "reproductions.stack_pressure", "reproductions.single_particle_kinetics",
     "reproductions.particle_crack_site", "reproductions.pybamm_particle_mechanics",
-    "reproductions.electrochemical_shock",
+    "reproductions.electrochemical_shock", "reproductions.cathode_contact_loss",
     "performance.kernel_throughput", "performance.mechanics", "performance.current",
     "performance.stripping", "performance.parallel_scaling", "performance.sweep_throughput",
     "performance.cracks", "performance.mesh_cache", "performance.mesh_conversion",

@@ -57,6 +57,16 @@ LIMN2O4 = IntercalationMaterial(
 
 PARTICLE_MATERIALS: dict[str, IntercalationMaterial] = {"LiMn2O4": LIMN2O4}
 
+#: NMC811's elastic constants for the embedded particle (``embedded.particle_*`` defaults): the
+#: order of the nanoindentation moduli reported for layered NMC oxides. The contact-loss
+#: pressure of a dilute particle does not depend on them
+#: (:func:`ssbx.physics.particle_contact.contact_loss_pressure`).
+NMC811_ELASTIC = ElasticMaterial("NMC811", 199e9, 0.25, parameters=(
+    Parameter("E", 199e9, "Pa", "", "estimated",
+              "order of the nanoindentation moduli of layered NMC oxides (~150-200 GPa); the "
+              "dilute contact-loss pressure is independent of it"),
+    Parameter("nu", 0.25, "1", "", "estimated", "typical of layered oxides")))
 
 
-__all__ = ["LIMN2O4", "PARTICLE_MATERIALS", "IntercalationMaterial"]
+
+__all__ = ["LIMN2O4", "NMC811_ELASTIC", "PARTICLE_MATERIALS", "IntercalationMaterial"]

@@ -45,7 +45,11 @@ from ssbx.physics.elasticity import ElasticMaterial, electrolyte_material
 from ssbx.physics.electrolytes import electrolyte_preset
 from ssbx.physics.extrusion import slot_flux
 from ssbx.physics.fracture import max_li_pressure
-from ssbx.physics.intercalation_materials import PARTICLE_MATERIALS, IntercalationMaterial
+from ssbx.physics.intercalation_materials import (
+    NMC811_ELASTIC,
+    PARTICLE_MATERIALS,
+    IntercalationMaterial,
+)
 from ssbx.physics.kinetics import ButlerVolmer, Kinetics, LinearKinetics, PrimaryKinetics
 from ssbx.physics.parameters import Parameters, with_input
 from ssbx.physics.particle import (
@@ -71,6 +75,7 @@ from ssbx.physics.stack_model import Segment, StackModel
 from ssbx.physics.vacancy import VacancyMaterial, hart_effective_diffusivity
 from ssbx.problems.crack_current import CrackCurrentProblem, Outflow
 from ssbx.problems.current import CurrentSettings
+from ssbx.problems.embedded_particle import EmbeddedGeometry, EmbeddedParticleProblem
 from ssbx.problems.fracture import CrackLoads, CrackProblem
 from ssbx.problems.mechanics import (
     Displacement,
@@ -678,6 +683,43 @@ def particle_material_of(case: Case) -> IntercalationMaterial:
     return IntercalationMaterial(preset.name, values["diffusivity"],
                                  values["max_concentration"], values["molar_volume"], elastic,
                                  parameters=records)
+
+
+def embedded_materials_of(case: Case) -> tuple[ElasticMaterial, ElasticMaterial]:
+    """The embedded particle's and the electrolyte's elastic constants: the NMC811 defaults and
+    the preset ``embedded.electrolyte``, with the keys the case sets (``"input"`` records)."""
+    e = case.embedded
+    particle = ElasticMaterial("particle", e.particle_youngs_modulus, e.particle_poisson_ratio,
+                               parameters=_elastic_records(
+                                   NMC811_ELASTIC.parameters, e.particle_youngs_modulus,
+                                   e.particle_poisson_ratio, "embedded.particle_youngs_modulus",
+                                   "embedded.particle_poisson_ratio"))
+    preset = electrolyte_material(e.electrolyte)
+    E = preset.E if e.electrolyte_youngs_modulus is None else e.electrolyte_youngs_modulus
+    nu = preset.nu if e.electrolyte_poisson_ratio is None else e.electrolyte_poisson_ratio
+    matrix = ElasticMaterial(preset.name, E, nu, parameters=_elastic_records(
+        preset.parameters, E, nu, "embedded.electrolyte_youngs_modulus",
+        "embedded.electrolyte_poisson_ratio"))
+    return particle, matrix
+
+
+def embedded_problem_of(case: Case, comm: Any) -> EmbeddedParticleProblem:
+    """The embedded-particle problem of a case, meshed on ``comm`` (collective)."""
+    e = case.embedded
+    size = e.radius / 6.0 if e.mesh_size is None else e.mesh_size
+    fine = e.radius / 40.0 if e.interface_mesh_size is None else e.interface_mesh_size
+    fine = min(fine, size)
+    if e.matrix == "cell":
+        geometry = EmbeddedGeometry.cell(comm, e.radius, e.outer_size, e.outer_size, size,
+                                         interface_size=fine)
+    else:
+        geometry = EmbeddedGeometry.shell(comm, e.radius, e.outer_size, size,
+                                          interface_size=fine)
+    particle, matrix = embedded_materials_of(case)
+    problem = EmbeddedParticleProblem(geometry, particle, matrix, interface=e.interface,
+                                      penalty=e.penalty)
+    problem.set_pressure(e.stack_pressure)
+    return problem
 
 
 def particle_kinetics_of(case: Case, material: IntercalationMaterial) -> SurfaceKinetics:

@@ -24,6 +24,7 @@ from ssbx.case.records import (
     ContactSpec,
     CrackSpec,
     ElectrolyteSpec,
+    EmbeddedSpec,
     FixtureSpec,
     InterfaceSpec,
     MechanicsSpec,
@@ -39,6 +40,7 @@ from ssbx.case.records import (
 from ssbx.case.rules import (
     check_crack,
     check_dimension,
+    check_embedded,
     check_mechanics,
     check_mesh,
     check_mesh_file,
@@ -99,6 +101,7 @@ def build_case(st: ValidationState) -> Case:
         crack=CrackSpec(**section("crack"), voids=v.get("crack.voids", ())),
         stack=StackSpec(**section("stack")),
         particle=ParticleSpec(**section("particle")),
+        embedded=EmbeddedSpec(**section("embedded")),
         output=OutputSpec(**section("output")),
         warnings=tuple(st.warnings),
     )
@@ -154,6 +157,7 @@ def resolve_case(raw: Mapping[str, Any], name_default: str = "case") -> Case:
     check_crack(st)
     check_stack(st)
     check_particle(st)
+    check_embedded(st)
     check_protocol_kinds(st)
     check_problem_keys(st)
     if st.problems:

@@ -477,6 +477,38 @@ class ParticleSpec:
 
 
 @dataclass(frozen=True)
+class EmbeddedSpec:
+    """A cathode particle in a solid electrolyte of ``problem = "embedded_particle"`` (SI; see
+    the ``embedded.*`` keys): the electrolyte's elastic constants ``None`` take those of the
+    preset ``electrolyte``; ``mesh_size``, ``interface_mesh_size`` ``None``: R/6 and R/40."""
+
+    radius: float = 5e-6
+    matrix: str = "cell"
+    volume_fraction: float = 0.5
+    mesh_size: float | None = None
+    interface_mesh_size: float | None = None
+    particle_youngs_modulus: float = 199e9
+    particle_poisson_ratio: float = 0.25
+    electrolyte: str = "Li6PS5Cl"
+    electrolyte_youngs_modulus: float | None = None
+    electrolyte_poisson_ratio: float | None = None
+    interface: str = "contact"
+    penalty: float = 1e3
+    stack_pressure: float = 10e6
+    volume_change: float = -0.078
+    steps: int = 31
+    discharge: bool = True
+
+    @property
+    def outer_size(self) -> float:
+        """The matrix body's size [m]: the cell's radius and half-height W = R (2/(3 phi))^(1/3),
+        or the shell's outer radius R phi^(-1/3)."""
+        if self.matrix == "cell":
+            return self.radius * (2.0 / (3.0 * self.volume_fraction)) ** (1.0 / 3.0)
+        return self.radius * self.volume_fraction ** (-1.0 / 3.0)
+
+
+@dataclass(frozen=True)
 class OutputSpec:
     """What a run writes. fields: write the potential field for ParaView; plots: write the
     PNG figures.
@@ -498,7 +530,7 @@ class Case:
     name: str
     description: str = ""
     problem: Literal["current_distribution", "mechanics", "stripping", "crack", "stack",
-                     "particle"] = "current_distribution"
+                     "particle", "embedded_particle"] = "current_distribution"
     geometry: CellGeometrySpec = field(default_factory=CellGeometrySpec)
     mesh: MeshSizeSpec = field(default_factory=MeshSizeSpec)
     electrolyte: ElectrolyteSpec = field(default_factory=ElectrolyteSpec)
@@ -516,6 +548,7 @@ class Case:
     crack: CrackSpec = field(default_factory=CrackSpec)
     stack: StackSpec = field(default_factory=StackSpec)
     particle: ParticleSpec = field(default_factory=ParticleSpec)
+    embedded: EmbeddedSpec = field(default_factory=EmbeddedSpec)
     output: OutputSpec = field(default_factory=OutputSpec)
     #: allowed but probably unintended inputs found at load (e.g. a bare number that is
     #: implausible in SI units); the CLI shows them as warnings

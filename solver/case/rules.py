@@ -106,6 +106,10 @@ _PARTICLE = ('problem = "particle" is one intercalation particle: the [particle]
 _PARTICLE_SOLVER = ('problem = "particle" is solved by Newton with a direct (MUMPS) solver, '
                     "or an iterative one (particle.linear_solver); particle.degree sets its "
                     "degree")
+_EMBEDDED_ONLY = 'only problem = "embedded_particle" uses the [embedded] section'
+_EMBEDDED = ('problem = "embedded_particle" is a cathode particle in a solid electrolyte: the '
+             "[embedded] section gives its geometry, materials, stack pressure and volume "
+             "change")
 _STACK_FIXTURE_KEYS = ("fixture.compliance", "fixture.relaxation_fraction",
                        "fixture.relaxation_time", "fixture.friction_threshold")
 
@@ -113,6 +117,7 @@ _STACK_FIXTURE_KEYS = ("fixture.compliance", "fixture.relaxation_fraction",
 #: kind uses instead, or why nothing. A case that sets one is refused (it would be ignored).
 UNUSED_KEYS: dict[str, dict[str, str]] = {
     "stripping": {
+        "embedded.": _EMBEDDED_ONLY,
         "particle.": _PARTICLE_ONLY,
         "operation.current_density": 'protocol.steps sets the load of each step (e.g. "Strip '
                                      'at 1 mA/cm^2 for 1 mAh/cm^2")',
@@ -127,6 +132,7 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         **dict.fromkeys(_STACK_FIXTURE_KEYS, _STACK_FIXTURE),
     },
     "mechanics": {
+        "embedded.": _EMBEDDED_ONLY,
         "particle.": _PARTICLE_ONLY,
         "geometry.roughness_rq": _ROUGH,
         "geometry.roughness_length": _ROUGH,
@@ -146,6 +152,7 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         **dict.fromkeys(_STACK_FIXTURE_KEYS, _STACK_FIXTURE),
     },
     "current_distribution": {
+        "embedded.": _EMBEDDED_ONLY,
         "particle.": _PARTICLE_ONLY,
         "geometry.roughness_rq": _ROUGH,
         "geometry.roughness_length": _ROUGH,
@@ -163,6 +170,7 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "stack.": _STACK_ONLY,
     },
     "crack": {
+        "embedded.": _EMBEDDED_ONLY,
         "particle.": _PARTICLE_ONLY,
         "geometry.h_li": _CRACK_BODY,
         "geometry.void_model": _CRACK_BODY,
@@ -194,6 +202,7 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
         "stack.": _STACK_ONLY,
     },
     "stack": {
+        "embedded.": _EMBEDDED_ONLY,
         "particle.": _PARTICLE_ONLY,
         "geometry.": _STACK_CELL,
         "mesh.": f"{_STACK}: it has no mesh",
@@ -220,6 +229,7 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
                         "checkpoint_keep")},
     },
     "particle": {
+        "embedded.": _EMBEDDED_ONLY,
         **{f"{section}.": _PARTICLE for section in (
             "geometry", "mesh", "electrolyte", "interface", "anode", "mechanics", "fixture",
             "time", "contact", "ccs", "vacancy", "crack", "stack")},
@@ -228,6 +238,14 @@ UNUSED_KEYS: dict[str, dict[str, str]] = {
            for name in ("current_density", "mode", "voltage", "counter_electrode")},
         "solver.": _PARTICLE_SOLVER,
         **{f"output.{name}": (f"{_PARTICLE}; a run takes minutes and writes no checkpoints")
+           for name in ("checkpoint_every", "checkpoint_wall_interval", "checkpoint_keep")},
+    },
+    "embedded_particle": {
+        **{f"{section}.": _EMBEDDED for section in (
+            "geometry", "mesh", "electrolyte", "interface", "anode", "mechanics", "fixture",
+            "time", "contact", "ccs", "vacancy", "crack", "stack", "particle", "protocol",
+            "operation", "solver")},
+        **{f"output.{name}": f"{_EMBEDDED}; a run takes seconds and writes no checkpoints"
            for name in ("checkpoint_every", "checkpoint_wall_interval", "checkpoint_keep")},
     },
 }
@@ -1617,6 +1635,32 @@ def _check_lattice_tables(st: ValidationState) -> bool:
             st.problems.append(f"{st.shown(path)}: expected {len(xs)} lattice parameters > 0, "
                                f"one per entry of {paths[0]}")
     return True
+
+
+def check_embedded(st: ValidationState) -> None:
+    """An embedded-particle case: the volume fraction fits the matrix body, the mesh sizes
+    are ordered, at least two steps."""
+    if st.values.get("problem") != "embedded_particle":
+        return
+    matrix = st.values.get("embedded.matrix", "cell")
+    phi = st.values.get("embedded.volume_fraction")
+    largest = 2.0 / 3.0 if matrix == "cell" else 1.0
+    if phi is not None and "embedded.volume_fraction" not in st.bad and not phi < largest:
+        st.problems.append(
+            f"{st.shown('embedded.volume_fraction')}: expected < {largest:.4g} for embedded."
+            f"matrix = \"{matrix}\" (" + ("the cell's radius and half-height must exceed the "
+                                          "particle's radius)" if matrix == "cell" else
+                                          "the shell must enclose the particle)"))
+    radius = st.values.get("embedded.radius")
+    size = st.values.get("embedded.mesh_size")
+    fine = st.values.get("embedded.interface_mesh_size")
+    if radius is not None and size is not None and fine is not None and fine > size:
+        st.problems.append(f"{st.shown('embedded.interface_mesh_size')}: expected at most "
+                           f"embedded.mesh_size ({size:g} m)")
+    steps = st.values.get("embedded.steps")
+    if steps is not None and "embedded.steps" not in st.bad and steps < 2:
+        st.problems.append(f"{st.shown('embedded.steps')}: expected at least 2 (the start and "
+                           "the end of the charge)")
 
 
 def check_particle(st: ValidationState) -> None:

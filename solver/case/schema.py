@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ssbx.case.protocol import FORMS
+from ssbx.physics.electrolytes import ELECTROLYTES
 from ssbx.physics.intercalation_materials import PARTICLE_MATERIALS
 from ssbx.units import (
     AREA_RESISTANCE,
@@ -288,6 +289,17 @@ SECTIONS: dict[str, str] = {
         "composite cathode: `youngs_modulus`, `poisson_ratio`, `confined` and its eigenstrain "
         "table `state_of_charge`, `strain`). A key of another kind is refused."
     ),
+    "embedded": (
+        'A cathode particle embedded in a solid electrolyte (`problem = "embedded_particle"`, '
+        "axisymmetric): the particle's chemical volume change, uniform in it (a slow charge), "
+        "against an elastic electrolyte under a stack pressure, with frictionless unilateral "
+        "contact (no adhesion) or a bonded interface between them "
+        "(`ssbx.problems.embedded_particle`). The matrix is the unit cell of a composite layer "
+        "(a cylinder of radius and half-height W = R (2 / (3 φ))^(1/3) with rollers at its "
+        "side, the stack pressure on its top) or a concentric spherical shell. A run reports "
+        "the interface area in contact, the gap and the layer's thickness change against the "
+        "particle's volume change, over a charge and (with `discharge`) back."
+    ),
     "particle": (
         'One intercalation particle (`problem = "particle"`): Li diffusion with the '
         "stress-coupled flux `J = -D (grad c - (Ω c / R T) grad σ_h)`, isotropic chemical "
@@ -471,9 +483,12 @@ SCHEMA: tuple[Key, ...] = (
         "of `[mechanics]`: stress intensity factors, critical Li pressure and overpotential), "
         "or the reduced stack-pressure model of a layered cell in its fixture (`stack`, "
         "sections `[stack]`, `[fixture]`, `[protocol]`), or one intercalation particle "
-        "(`particle`, sections `[particle]`, `[protocol]`).",
+        "(`particle`, sections `[particle]`, `[protocol]`), or a cathode particle embedded in "
+        "a solid electrolyte losing contact as it shrinks (`embedded_particle`, section "
+        "`[embedded]`).",
         default="current_distribution",
-        choices=("current_distribution", "mechanics", "stripping", "crack", "stack", "particle"),
+        choices=("current_distribution", "mechanics", "stripping", "crack", "stack", "particle",
+                 "embedded_particle"),
     ),
     # ---------------------------------------------------------------- geometry
     Key(
@@ -1976,6 +1991,58 @@ SCHEMA: tuple[Key, ...] = (
         dimension=TIME, positive=True, default_text="1e-6 R²/D"),
     Key("particle.max_step", "quantity", "Largest time step.", dimension=TIME,
         positive=True, default_text="0.005 R²/D"),
+    # ---------------------------------------------------------------- embedded particle
+    Key("embedded.radius", "quantity", "Particle radius R.", default=5e-6,
+        default_text="5 um", dimension=LENGTH, positive=True),
+    Key("embedded.matrix", "choice",
+        "The electrolyte around the particle: `cell` (the unit cell of a composite layer, "
+        "rollers at its side, the stack pressure on its top: the pressure is uniaxial) or "
+        "`shell` (a concentric spherical shell under the stack pressure as a hydrostatic "
+        "pressure: the closed-form body).", default="cell", choices=("cell", "shell")),
+    Key("embedded.volume_fraction", "float",
+        "The particle's share of the matrix body's volume φ: `cell`: 2R³/(3W³); `shell`: "
+        "(R / outer radius)³.", default=0.5, above=0.0,
+        constraints="`cell`: < 2/3 (W > R); `shell`: < 1"),
+    Key("embedded.mesh_size", "quantity", "Element size away from the interface.",
+        dimension=LENGTH, positive=True, default_text="radius / 6"),
+    Key("embedded.interface_mesh_size", "quantity",
+        "Element size at the particle–electrolyte interface (grading to `mesh_size` over "
+        "R/2).", dimension=LENGTH, positive=True, default_text="radius / 40",
+        constraints="≤ mesh_size"),
+    Key("embedded.particle_youngs_modulus", "quantity",
+        "Young's modulus of the particle (the default: the order of the nanoindentation "
+        "moduli of layered NMC oxides; the contact loss of a dilute particle does not depend "
+        "on it).", dimension=PRESSURE, positive=True, default=199e9, default_text="199 GPa"),
+    Key("embedded.particle_poisson_ratio", "float", "Poisson's ratio of the particle.",
+        default=0.25, above=-1.0, below=0.5),
+    Key("embedded.electrolyte", "choice",
+        "The electrolyte preset whose elastic constants the two keys below default to (with "
+        "provenance: `ssbx parameters`).", default="Li6PS5Cl",
+        choices=tuple(ELECTROLYTES)),
+    Key("embedded.electrolyte_youngs_modulus", "quantity", "Young's modulus of the "
+        "electrolyte.", dimension=PRESSURE, positive=True, default_text="of `electrolyte`"),
+    Key("embedded.electrolyte_poisson_ratio", "float", "Poisson's ratio of the electrolyte.",
+        default_text="of `electrolyte`", above=-1.0, below=0.5),
+    Key("embedded.interface", "choice",
+        "`contact`: frictionless unilateral contact without adhesion (the particle may pull "
+        "away); `bonded`: the particle and the electrolyte move together.", default="contact",
+        choices=("contact", "bonded")),
+    Key("embedded.penalty", "float",
+        "Penalty stiffness of the interface in units of E_max / h (h = "
+        "`interface_mesh_size`): the interpenetration is 1/penalty of h per E_max of contact "
+        "pressure.", default=1e3, positive=True),
+    Key("embedded.stack_pressure", "quantity", "Stack pressure on the matrix body "
+        "(compressive +).", dimension=PRESSURE, nonnegative=True, default=10e6,
+        default_text="10 MPa"),
+    Key("embedded.volume_change", "float",
+        "The particle's free relative volume change dV/V at the end of the charge (NMC811 "
+        "shrinks by ~7.8 % on charge: Koerver et al. 2017).", default=-0.078, above=-1.0,
+        nonzero=True),
+    Key("embedded.steps", "int",
+        "Steps of the charge, geometric in |dV/V| from 1e-5 (contact goes at ~1e-4 per MPa of "
+        "an elastic sulfide).", default=31, positive=True, constraints="≥ 2"),
+    Key("embedded.discharge", "bool", "Also discharge back to dV/V = 0 through the same states.",
+        default=True),
     # ---------------------------------------------------------------- output
     Key(
         "output.fields",

@@ -17,6 +17,7 @@ from ssbx.case import Case
 from ssbx.problems.lifetime import closing_problems
 from ssbx.runs.crack import run_crack_case
 from ssbx.runs.current import run_current_case
+from ssbx.runs.embedded import run_embedded_case
 from ssbx.runs.mechanics import run_mechanics_case
 from ssbx.runs.particle import run_particle_case
 from ssbx.runs.stack import run_stack_case
@@ -31,6 +32,7 @@ RUNNERS: dict[str, Runner] = {
     "crack": run_crack_case,
     "stack": run_stack_case,
     "particle": run_particle_case,
+    "embedded_particle": run_embedded_case,
 }
 """problem kind -> run function."""
 

@@ -1,0 +1,147 @@
+"""A cathode particle in a solid-electrolyte matrix: its chemical volume change against the
+matrix, and frictionless unilateral contact across their interface (the particle may pull away
+from the electrolyte when it shrinks on charge and lose ionic contact).
+
+Equations (small strain, isotropic elasticity, the particle's chemical strain ``eps* 1`` with
+``eps* = (1 + dV/V)^(1/3) - 1`` for a volume change dV/V, uniform in the particle):
+
+    particle:  sigma_p = C_p : (eps(u_p) - eps* 1)        matrix: sigma_m = C_m : eps(u_m)
+    interface: gap g = (u_m - u_p) . n  (n the particle's outward normal),
+               contact pressure p_c = kappa <-g>_+ >= 0 (penalty), traction -p_c n on the
+               particle and +p_c n on the matrix; no adhesion and no friction
+
+``kappa`` is a penalty stiffness [Pa/m] (the interpenetration is p_c / kappa). A ``bonded``
+interface ties the two fields with the same stiffness in every direction.
+
+Closed forms (concentric spheres; derived here, standard Lamé solutions): a particle of radius a
+with moduli K_p, mu_p in a matrix shell a < rho < b (K_m, mu_m) under an external pressure p:
+:func:`concentric_sphere`. In the dilute limit (b -> infinity) the interface stays closed while
+
+    p >= p_c = 12 K_m mu_m |eps*| / (3 K_m + 4 mu_m)        (eps* < 0, shrinking)
+
+independently of the particle's moduli and size: :func:`contact_loss_volume_strain` inverts it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import ufl
+
+from ssbx.physics.elastic_material import ElasticMaterial
+
+
+def linear_strain(volume_change: float) -> float:
+    """The isotropic linear chemical strain ``(1 + dV/V)^(1/3) - 1`` of a relative volume
+    change dV/V (> -1)."""
+    if not volume_change > -1.0:
+        raise ValueError(f"volume change must be > -1, got {volume_change!r}")
+    return (1.0 + volume_change) ** (1.0 / 3.0) - 1.0
+
+
+def bulk_modulus(material: ElasticMaterial) -> float:
+    """``K = E / (3 (1 - 2 nu))`` [Pa]."""
+    return material.E / (3.0 * (1.0 - 2.0 * material.nu))
+
+
+def contact_loss_pressure(eigenstrain: float, matrix: ElasticMaterial) -> float:
+    """The external pressure p_c [Pa] that keeps a dilute spherical particle of linear chemical
+    strain ``eigenstrain`` (< 0: shrinking) in contact with an elastic matrix:
+    ``12 K_m mu_m |eps*| / (3 K_m + 4 mu_m)`` (0 for a swelling particle)."""
+    k, mu = bulk_modulus(matrix), matrix.shear_modulus
+    return 12.0 * k * mu * max(-eigenstrain, 0.0) / (3.0 * k + 4.0 * mu)
+
+
+def contact_loss_volume_strain(pressure: float, matrix: ElasticMaterial) -> float:
+    """The relative volume shrinkage |dV/V| of a dilute spherical particle at which it loses
+    contact with an elastic matrix under the external pressure ``pressure`` [Pa]: the inverse of
+    :func:`contact_loss_pressure`."""
+    k, mu = bulk_modulus(matrix), matrix.shear_modulus
+    eps = pressure * (3.0 * k + 4.0 * mu) / (12.0 * k * mu)
+    return 1.0 - (1.0 - eps) ** 3
+
+
+@dataclass(frozen=True)
+class ConcentricSphere:
+    """The closed-form state of :func:`concentric_sphere`: the radial stress at the interface
+    [Pa] (tension +; 0 when open), the gap [m] (0 when closed), the particle's radial strain
+    u_p/a, the matrix's displacement at the interface [m] and at the outer radius [m], whether
+    the interface is closed, and the pressure that just closes it [Pa]."""
+
+    interface_stress: float
+    gap: float
+    particle_strain: float
+    matrix_displacement: float
+    outer_displacement: float
+    in_contact: bool
+    closing_pressure: float
+
+
+def concentric_sphere(radius: float, outer_radius: float, particle: ElasticMaterial,
+                      matrix: ElasticMaterial, eigenstrain: float, pressure: float,
+                      *, bonded: bool = False) -> ConcentricSphere:
+    """Lamé solution of a particle (radius a, linear chemical strain ``eigenstrain``) in a
+    matrix shell up to ``outer_radius`` b under the external pressure ``pressure`` [Pa]
+    (compressive +), with a bonded or a frictionless unilateral interface.
+
+    Matrix ``u = A rho + B / rho^2`` (sigma_rr = 3 K_m A - 4 mu_m B / rho^3), particle
+    ``u = C rho`` (sigma_rr = 3 K_p (C - eps*)). Closed: u continuous and sigma_rr continuous
+    at a, sigma_rr(b) = -p; valid while sigma_rr(a) <= 0 (or always if bonded). Open: the
+    particle is free (C = eps*) and sigma_rr(a) = 0."""
+    a, b = radius, outer_radius
+    kp, km, mum = bulk_modulus(particle), bulk_modulus(matrix), matrix.shear_modulus
+    system = np.array([[a, 1.0 / a**2, -a],
+                       [3.0 * km, -4.0 * mum / a**3, -3.0 * kp],
+                       [3.0 * km, -4.0 * mum / b**3, 0.0]])
+    big_a, big_b, c = (float(v) for v in np.linalg.solve(
+        system, np.array([0.0, -3.0 * kp * eigenstrain, -pressure])))
+    stress = 3.0 * kp * (c - eigenstrain)
+    # sigma_rr(a) is affine in p: the closing pressure is where it vanishes
+    per_pressure = 3.0 * kp * float(np.linalg.solve(system, np.array([0.0, 0.0, -1.0]))[2])
+    closing = (stress - per_pressure * pressure) / -per_pressure
+    if bonded or stress <= 0.0:
+        return ConcentricSphere(stress, 0.0, c, c * a, big_a * b + big_b / b**2, True,
+                                max(closing, 0.0))
+    open_ = np.linalg.solve(np.array([[3.0 * km, -4.0 * mum / a**3],
+                                      [3.0 * km, -4.0 * mum / b**3]]),
+                            np.array([0.0, -pressure]))
+    big_a, big_b = (float(v) for v in open_)
+    u_m = big_a * a + big_b / a**2
+    return ConcentricSphere(0.0, u_m - eigenstrain * a, eigenstrain, u_m,
+                            big_a * b + big_b / b**2, False, max(closing, 0.0))
+
+
+def spherical_normal(x: Any) -> Any:
+    """The outward normal ``x / |x|`` of a sphere centred at the origin (UFL), exact on the
+    curved interface whatever the facets' geometry."""
+    return x / ufl.sqrt(ufl.dot(x, x))
+
+
+def normal_gap(u_matrix: Any, u_particle: Any, n: Any) -> Any:
+    """``g = (u_m - u_p) . n`` [m]: > 0 where the matrix has moved away from the particle."""
+    return ufl.dot(u_matrix - u_particle, n)
+
+
+def contact_pressure(gap: Any, penalty: Any) -> Any:
+    """Penalty contact pressure ``kappa <-g>_+`` [Pa] (compressive +)."""
+    return penalty * ufl.max_value(-gap, 0.0)
+
+
+def isotropic_eigenstrain(eigenstrain: Any) -> Any:
+    """The Mandel vector of ``eps* 1``."""
+    return ufl.as_vector([eigenstrain, eigenstrain, eigenstrain, 0.0, 0.0, 0.0])
+
+
+def penalty_stiffness(material: ElasticMaterial, size: float, factor: float) -> float:
+    """``factor E / h`` [Pa/m]: a penalty ``factor`` times stiffer than an element of size h."""
+    if not (size > 0.0 and factor > 0.0 and math.isfinite(factor)):
+        raise ValueError(f"need size > 0 and a finite factor > 0, got {size!r}, {factor!r}")
+    return factor * material.E / size
+
+
+__all__ = ["ConcentricSphere", "bulk_modulus", "concentric_sphere", "contact_loss_pressure",
+           "contact_loss_volume_strain", "contact_pressure", "isotropic_eigenstrain",
+           "linear_strain", "normal_gap", "penalty_stiffness", "spherical_normal"]
