@@ -1,7 +1,8 @@
 """Gmsh builders of a spherical particle embedded in a solid-electrolyte matrix, in axisymmetry
-(the meridian plane, x = r, y = z; symmetric about z = 0 through the particle's centre).
+(the meridian plane, x = r, y = z; symmetric about z = 0 through the particle's centre) or in
+3-D (the octant x, y, z >= 0, symmetric about the three planes through the centre).
 
-Two matrices around the particle of radius R:
+Two matrices around the particle of radius R (3-D: a box instead of the cylinder):
 
 - a concentric spherical shell ``R <= rho <= outer_radius`` (the closed-form verification body,
   and the dilute limit of a composite as outer_radius / R grows);
@@ -29,16 +30,22 @@ UM = 1e-6
 
 
 class EmbeddedTag(IntEnum):
-    """Tags of the embedded particle's meridian: cells of the particle and of the matrix; the
-    particle-matrix interface, the axis (r = 0), the symmetry plane (z = 0), the loaded outer
-    boundary (the shell's outer sphere, or the cell's top) and the cell's side (r = width)."""
+    """Tags of the embedded particle: cells of the particle and of the matrix; the
+    particle-matrix interface, the symmetry plane z = 0 (``EQUATOR``) and the loaded outer
+    boundary (the shell's outer sphere, or the cell's top). Meridian: the axis (r = 0) and the
+    cell's side (r = width). 3-D box: the symmetry planes x = 0 and y = 0 and the sides
+    x = width and y = width."""
 
     PARTICLE = 1
     MATRIX = 2
     OUTER = 32
+    SYMMETRY_X = 33
+    SYMMETRY_Y = 34
     EQUATOR = 35
     AXIS = 36
     SIDE = 37
+    SIDE_X = 38
+    SIDE_Y = 39
     INTERFACE = 40
 
 
@@ -73,6 +80,105 @@ def build_particle_in_cell(comm: MPI.Comm, radius: float, width: float, height: 
 
     return _build(comm, radius, max(width, height) / UM, outline, size, interface_size, order,
                   model="ssbx_particle_in_cell", what="the particle in a unit cell")
+
+
+def build_particle_in_box(comm: MPI.Comm, radius: float, width: float, height: float,
+                          size: float, *, interface_size: float | None = None) -> Any:
+    """3-D: the octant ``x, y, z >= 0`` of a particle of ``radius`` [m] at the centre of a
+    rectangular unit cell of half-widths ``width`` (x, y) and half-height ``height`` (z) [m]: a
+    simple-cubic (or tetragonal) array of particles, each cell symmetric about its three mid
+    planes. Linear tetrahedra of ``size`` [m], graded to ``interface_size`` at the interface.
+    ``.mesh``, ``.cell_tags``, ``.facet_tags``; collective, Gmsh on rank 0."""
+    _check_sizes(radius, size, interface_size, width=width, height=height)
+    w, h = width / UM, height / UM
+    return _build_3d(comm, radius, lambda occ: occ.addBox(0.0, 0.0, 0.0, w, w, h), w, h, size,
+                     interface_size, model="ssbx_particle_in_box",
+                     what="the particle in a 3-D unit cell")
+
+
+def build_particle_in_shell_3d(comm: MPI.Comm, radius: float, outer_radius: float,
+                               size: float, *, interface_size: float | None = None) -> Any:
+    """3-D: the octant of a particle of ``radius`` [m] in a concentric spherical matrix shell up
+    to ``outer_radius`` [m] (the closed-form body in 3-D). Linear tetrahedra; collective."""
+    _check_sizes(radius, size, interface_size, outer_radius=outer_radius)
+    b = outer_radius / UM
+
+    def sphere_octant(occ: Any) -> int:
+        octant, _ = occ.intersect([(3, occ.addSphere(0.0, 0.0, 0.0, b))],
+                                  [(3, occ.addBox(0.0, 0.0, 0.0, b, b, b))])
+        return octant[0][1]
+
+    return _build_3d(comm, radius, sphere_octant, 2.0 * b, 2.0 * b, size, interface_size,
+                     model="ssbx_particle_in_shell_3d", what="the particle in a 3-D shell")
+
+
+def _build_3d(comm: MPI.Comm, radius: float, outer_body: Any, w: float, h: float, size: float,
+              interface_size: float | None, *, model: str, what: str) -> Any:
+    """The octant of a particle inside ``outer_body(occ)`` (a volume tag): the faces on the
+    planes x, y, z = 0 are symmetry planes, those on x, y = w and z = h sides and top, the
+    particle-matrix faces the interface, any other face of the matrix the loaded ``OUTER``."""
+    a = radius / UM
+
+    def build(gmsh: Any) -> None:
+        occ = gmsh.model.occ
+        box = [(3, outer_body(occ))]
+        octant, _ = occ.intersect([(3, occ.addSphere(0.0, 0.0, 0.0, a))],
+                                  [(3, occ.addBox(0.0, 0.0, 0.0, a, a, a))])
+        pieces, _ = occ.fragment(box, octant)
+        occ.synchronize()
+        tol = 1e-6 * max(w, h)
+        volumes = {EmbeddedTag.PARTICLE: [], EmbeddedTag.MATRIX: []}
+        for _, v in pieces:
+            top = max(gmsh.model.getBoundingBox(3, v)[3:])
+            volumes[EmbeddedTag.PARTICLE if top < a + tol else EmbeddedTag.MATRIX].append(v)
+        particle_faces = {f for v in volumes[EmbeddedTag.PARTICLE]
+                          for _, f in gmsh.model.getBoundary([(3, v)], oriented=False)}
+        matrix_faces = {f for v in volumes[EmbeddedTag.MATRIX]
+                        for _, f in gmsh.model.getBoundary([(3, v)], oriented=False)}
+        planes = ((0, 0.0, EmbeddedTag.SYMMETRY_X), (1, 0.0, EmbeddedTag.SYMMETRY_Y),
+                  (2, 0.0, EmbeddedTag.EQUATOR), (0, w, EmbeddedTag.SIDE_X),
+                  (1, w, EmbeddedTag.SIDE_Y), (2, h, EmbeddedTag.OUTER))
+        groups: dict[EmbeddedTag, list[int]] = {tag: [] for *_, tag in planes}
+        groups[EmbeddedTag.INTERFACE] = []
+        for face in particle_faces | matrix_faces:
+            box_ = gmsh.model.getBoundingBox(2, face)
+            for axis, at, tag in planes:
+                if abs(box_[axis] - at) < tol and abs(box_[axis + 3] - at) < tol:
+                    groups[tag].append(face)
+                    break
+            else:
+                both = face in particle_faces and face in matrix_faces
+                groups[EmbeddedTag.INTERFACE if both else EmbeddedTag.OUTER].append(face)
+        for tag, group in volumes.items():
+            gmsh.model.addPhysicalGroup(3, group, int(tag), name=tag.name.lower())
+        for tag, faces in groups.items():
+            if faces:
+                gmsh.model.addPhysicalGroup(2, faces, int(tag), name=tag.name.lower())
+        _grade_to_interface(gmsh, groups[EmbeddedTag.INTERFACE], "SurfacesList", size,
+                            interface_size, a)
+        gmsh.model.mesh.generate(3)
+
+    data = mesh_on_rank(comm, build, model=model, what=what, gdim=3)
+    data.mesh.geometry.x[:] *= UM
+    return data
+
+
+def _grade_to_interface(gmsh: Any, entities: list[int], kind: str, size: float,
+                        interface_size: float | None, radius_um: float) -> None:
+    """Element size ``interface_size`` at the interface growing to ``size`` over R/2."""
+    fine = size / UM if interface_size is None else min(size, interface_size) / UM
+    distance = gmsh.model.mesh.field.add("Distance")
+    gmsh.model.mesh.field.setNumbers(distance, kind, entities)
+    threshold = gmsh.model.mesh.field.add("Threshold")
+    gmsh.model.mesh.field.setNumber(threshold, "InField", distance)
+    gmsh.model.mesh.field.setNumber(threshold, "SizeMin", fine)
+    gmsh.model.mesh.field.setNumber(threshold, "SizeMax", size / UM)
+    gmsh.model.mesh.field.setNumber(threshold, "DistMin", 0.0)
+    gmsh.model.mesh.field.setNumber(threshold, "DistMax", 0.5 * radius_um)
+    gmsh.model.mesh.field.setAsBackgroundMesh(threshold)
+    for name in ("MeshSizeExtendFromBoundary", "MeshSizeFromPoints", "MeshSizeFromCurvature"):
+        gmsh.option.setNumber(f"Mesh.{name}", 0)
+    gmsh.option.setNumber("Mesh.MeshSizeMax", size / UM)
 
 
 def _check_sizes(radius: float, size: float, interface_size: float | None,
@@ -129,19 +235,8 @@ def _build(comm: MPI.Comm, radius: float, extent: float, outline: Any, size: flo
         for tag, curves in groups.items():
             if curves:
                 gmsh.model.addPhysicalGroup(1, curves, int(tag), name=tag.name.lower())
-        fine = size / UM if interface_size is None else min(size, interface_size) / UM
-        distance = gmsh.model.mesh.field.add("Distance")
-        gmsh.model.mesh.field.setNumbers(distance, "CurvesList", groups[EmbeddedTag.INTERFACE])
-        threshold = gmsh.model.mesh.field.add("Threshold")
-        gmsh.model.mesh.field.setNumber(threshold, "InField", distance)
-        gmsh.model.mesh.field.setNumber(threshold, "SizeMin", fine)
-        gmsh.model.mesh.field.setNumber(threshold, "SizeMax", size / UM)
-        gmsh.model.mesh.field.setNumber(threshold, "DistMin", 0.0)
-        gmsh.model.mesh.field.setNumber(threshold, "DistMax", 0.5 * a)
-        gmsh.model.mesh.field.setAsBackgroundMesh(threshold)
-        for name in ("MeshSizeExtendFromBoundary", "MeshSizeFromPoints", "MeshSizeFromCurvature"):
-            gmsh.option.setNumber(f"Mesh.{name}", 0)
-        gmsh.option.setNumber("Mesh.MeshSizeMax", size / UM)
+        _grade_to_interface(gmsh, groups[EmbeddedTag.INTERFACE], "CurvesList", size,
+                            interface_size, a)
         gmsh.model.mesh.generate(2)
         if order > 1:
             gmsh.model.mesh.setOrder(order)
@@ -151,4 +246,5 @@ def _build(comm: MPI.Comm, radius: float, extent: float, outline: Any, size: flo
     return data
 
 
-__all__ = ["EmbeddedTag", "build_particle_in_cell", "build_particle_in_shell"]
+__all__ = ["EmbeddedTag", "build_particle_in_box", "build_particle_in_cell",
+           "build_particle_in_shell", "build_particle_in_shell_3d"]

@@ -710,11 +710,11 @@ def embedded_problem_of(case: Case, comm: Any) -> EmbeddedParticleProblem:
     fine = e.radius / 40.0 if e.interface_mesh_size is None else e.interface_mesh_size
     fine = min(fine, size)
     if e.matrix == "cell":
-        geometry = EmbeddedGeometry.cell(comm, e.radius, e.outer_size, e.outer_size, size,
-                                         interface_size=fine)
+        build = EmbeddedGeometry.cell if e.dimension == 2 else EmbeddedGeometry.box
+        geometry = build(comm, e.radius, e.outer_size, e.outer_size, size, interface_size=fine)
     else:
-        geometry = EmbeddedGeometry.shell(comm, e.radius, e.outer_size, size,
-                                          interface_size=fine)
+        build = EmbeddedGeometry.shell if e.dimension == 2 else EmbeddedGeometry.shell_3d
+        geometry = build(comm, e.radius, e.outer_size, size, interface_size=fine)
     particle, matrix = embedded_materials_of(case)
     problem = EmbeddedParticleProblem(geometry, particle, matrix, interface=e.interface,
                                       penalty=e.penalty)

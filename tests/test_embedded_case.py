@@ -71,6 +71,11 @@ def test_bad_input_names_the_key_and_what_is_allowed():
                                                        "volume_fraction": 1.2}})
     text = _problems({"problem": "embedded_particle", "embedded": {"volume_change": 0.0}})
     assert "embedded.volume_change" in text
+    text = _problems({"problem": "embedded_particle",
+                      "embedded": {"dimension": 3, "volume_fraction": 0.6}})
+    assert "embedded.volume_fraction = 0.6: expected < 0.5236" in text
+    assert _case(dimension=3, volume_fraction=0.3).embedded.outer_size == pytest.approx(
+        5e-6 * (math.pi / 1.8) ** (1.0 / 3.0))
 
 
 def test_keys_of_other_problems_are_refused_both_ways():
@@ -80,6 +85,25 @@ def test_keys_of_other_problems_are_refused_both_ways():
     assert "geometry.h_se" in text
     with pytest.raises(CaseError, match=re.escape('only problem = "embedded_particle" uses')):
         resolve_case({"embedded": {"radius": "3 um"}})
+
+
+@pytest.mark.mpi
+def test_a_three_dimensional_cell_runs_through_the_case_path(tmp_path):
+    """embedded.dimension = 3: the cubic cell of a simple-cubic array, three charge states."""
+    case = resolve_case({"name": "cube", "problem": "embedded_particle",
+                         "embedded": {"dimension": 3, "volume_fraction": 0.3, "steps": 3,
+                                      "discharge": False, "mesh_size": "2 um",
+                                      "interface_mesh_size": "0.7 um"},
+                         "output": {"fields": False, "plots": False}})
+    comm = MPI.COMM_WORLD
+    path = comm.bcast(str(tmp_path / "cube") if comm.rank == 0 else None, root=0)
+    folder = RunFolder(comm, path, overwrite=True)
+    summary = run_case(case, folder, comm)
+    folder.release()
+    s = summary["scalars"]
+    assert summary["files"] == ["history.csv"]
+    assert s["contact_fraction_end"]["value"] == 0.0 and s["mean_gap_end"]["value"] > 0.0
+    assert s["dofs"]["value"] > 1000
 
 
 @pytest.mark.mpi

@@ -8,6 +8,7 @@ No dolfinx here.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -483,6 +484,7 @@ class EmbeddedSpec:
     preset ``electrolyte``; ``mesh_size``, ``interface_mesh_size`` ``None``: R/6 and R/40."""
 
     radius: float = 5e-6
+    dimension: int = 2
     matrix: str = "cell"
     volume_fraction: float = 0.5
     mesh_size: float | None = None
@@ -501,10 +503,12 @@ class EmbeddedSpec:
 
     @property
     def outer_size(self) -> float:
-        """The matrix body's size [m]: the cell's radius and half-height W = R (2/(3 phi))^(1/3),
-        or the shell's outer radius R phi^(-1/3)."""
+        """The matrix body's size [m]: the cell's radius and half-height W = R (2/(3 phi))^(1/3)
+        (3-D: the cube's half-width R (pi/(6 phi))^(1/3)), or the shell's outer radius
+        R phi^(-1/3)."""
         if self.matrix == "cell":
-            return self.radius * (2.0 / (3.0 * self.volume_fraction)) ** (1.0 / 3.0)
+            share = 2.0 / 3.0 if self.dimension == 2 else math.pi / 6.0
+            return self.radius * (share / self.volume_fraction) ** (1.0 / 3.0)
         return self.radius * self.volume_fraction ** (-1.0 / 3.0)
 
 

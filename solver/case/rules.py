@@ -1644,7 +1644,8 @@ def check_embedded(st: ValidationState) -> None:
         return
     matrix = st.values.get("embedded.matrix", "cell")
     phi = st.values.get("embedded.volume_fraction")
-    largest = 2.0 / 3.0 if matrix == "cell" else 1.0
+    dimension = st.values.get("embedded.dimension", 2)
+    largest = (2.0 / 3.0 if dimension == 2 else math.pi / 6.0) if matrix == "cell" else 1.0
     if phi is not None and "embedded.volume_fraction" not in st.bad and not phi < largest:
         st.problems.append(
             f"{st.shown('embedded.volume_fraction')}: expected < {largest:.4g} for embedded."

@@ -295,8 +295,9 @@ SECTIONS: dict[str, str] = {
         "against an elastic electrolyte under a stack pressure, with frictionless unilateral "
         "contact (no adhesion) or a bonded interface between them "
         "(`ssbx.problems.embedded_particle`). The matrix is the unit cell of a composite layer "
-        "(a cylinder of radius and half-height W = R (2 / (3 φ))^(1/3) with rollers at its "
-        "side, the stack pressure on its top) or a concentric spherical shell. A run reports "
+        "(a cylinder of radius and half-height W = R (2 / (3 φ))^(1/3), or in 3-D a cube of "
+        "half-width W = R (π / (6 φ))^(1/3), with rollers at its sides and the stack pressure "
+        "on its top) or a concentric spherical shell. A run reports "
         "the interface area in contact, the gap and the layer's thickness change against the "
         "particle's volume change, over a charge and (with `discharge`) back."
     ),
@@ -1994,15 +1995,19 @@ SCHEMA: tuple[Key, ...] = (
     # ---------------------------------------------------------------- embedded particle
     Key("embedded.radius", "quantity", "Particle radius R.", default=5e-6,
         default_text="5 um", dimension=LENGTH, positive=True),
+    Key("embedded.dimension", "int",
+        "2: axisymmetric (the cell is a cylinder, P2 on curved triangles); 3: the octant of a "
+        "3-D body (the cell is a box, a simple-cubic array of particles; P1 on tetrahedra, "
+        "nodal contact on their faces).", default=2, choices=(2, 3)),
     Key("embedded.matrix", "choice",
         "The electrolyte around the particle: `cell` (the unit cell of a composite layer, "
         "rollers at its side, the stack pressure on its top: the pressure is uniaxial) or "
         "`shell` (a concentric spherical shell under the stack pressure as a hydrostatic "
         "pressure: the closed-form body).", default="cell", choices=("cell", "shell")),
     Key("embedded.volume_fraction", "float",
-        "The particle's share of the matrix body's volume φ: `cell`: 2R³/(3W³); `shell`: "
-        "(R / outer radius)³.", default=0.5, above=0.0,
-        constraints="`cell`: < 2/3 (W > R); `shell`: < 1"),
+        "The particle's share of the matrix body's volume φ: `cell`: 2R³/(3W³) (3-D: "
+        "πR³/(6W³)); `shell`: (R / outer radius)³.", default=0.5, above=0.0,
+        constraints="`cell`: < 2/3 (3-D: < π/6, W > R); `shell`: < 1"),
     Key("embedded.mesh_size", "quantity", "Element size away from the interface.",
         dimension=LENGTH, positive=True, default_text="radius / 6"),
     Key("embedded.interface_mesh_size", "quantity",

@@ -1,15 +1,17 @@
-"""A cathode particle embedded in a solid-electrolyte matrix (axisymmetric): the particle's
+"""A cathode particle embedded in a solid-electrolyte matrix (axisymmetric or 3-D): the particle's
 chemical volume change, the matrix's elastic response to it and to a stack pressure, and
 frictionless unilateral contact across the interface, so that a shrinking particle may pull away
 from the electrolyte (the equations: :mod:`ssbx.physics.particle_contact`).
 
-Formulation. One conforming mesh (:mod:`ssbx.meshes.embedded_particle`) carries two vector P2
-displacements: u_m, used on the matrix cells, and u_p, used on the particle cells. Both are
-continuous over the whole mesh, so on the interface each has one value: the matrix's side and
-the particle's side, free to differ by the gap. The dofs of u_m that touch no matrix cell (and
-those of u_p that touch no particle cell) carry no equation and are held at zero. The contact
-pressure ``kappa <-g>_+`` enters the residual as an interior-facet integral over the interface;
-Newton (semi-smooth: the active set changes where g changes sign) with MUMPS LU solves it.
+Formulation. One conforming mesh (:mod:`ssbx.meshes.embedded_particle`) carries two vector
+displacements (P2 on the meridian, P1 in 3-D): u_m, used on the matrix cells, and u_p, used on
+the particle cells. Both are continuous over the whole mesh, so on the interface each has one
+value: the matrix's side and the particle's side, free to differ by the gap. The dofs of u_m
+that touch no matrix cell (and those of u_p that touch no particle cell) carry no equation and
+are held at zero. The contact pressure ``kappa <-g>_+`` enters the residual as an
+interior-facet integral over the interface, evaluated at the interface's nodes (a lumped,
+node-by-node contact); Newton (semi-smooth: the active set changes where g changes sign) with
+MUMPS LU solves it.
 
 Lifecycle: ``EmbeddedGeometry`` (mesh) -> ``EmbeddedParticleProblem`` (spaces, measures,
 residual, solver) -> ``set_volume_change`` / ``set_pressure`` -> ``solve`` -> ``state`` (or
@@ -35,8 +37,10 @@ from dolfinx.fem import petsc as fem_petsc
 
 from ssbx.meshes.embedded_particle import (
     EmbeddedTag,
+    build_particle_in_box,
     build_particle_in_cell,
     build_particle_in_shell,
+    build_particle_in_shell_3d,
 )
 from ssbx.physics.elastic_material import ElasticMaterial
 from ssbx.physics.mechanics import (
@@ -55,13 +59,12 @@ from ssbx.physics.particle_contact import (
     spherical_normal,
 )
 
-KIND = "axisymmetric"
 INTERFACES = ("contact", "bonded")
 
 
 @dataclass
 class EmbeddedGeometry:
-    """The meshed meridian of an embedded particle: ``radius`` [m], the matrix ``shape``
+    """The meshed embedded particle (a meridian, or a 3-D octant): ``radius`` [m], the ``shape``
     (``"shell"`` with ``outer_radius``, or ``"cell"`` with ``width`` and ``height``) and the
     element size at the interface [m] (the penalty's length)."""
 
@@ -95,11 +98,34 @@ class EmbeddedGeometry:
         return cls(data.mesh, data.cell_tags, data.facet_tags, radius, "cell",
                    interface_size or size, width=width, height=height)
 
+    @classmethod
+    def box(cls, comm: MPI.Comm, radius: float, width: float, height: float, size: float, *,
+            interface_size: float | None = None) -> EmbeddedGeometry:
+        """3-D: the octant of a particle in a rectangular unit cell of half-widths ``width`` and
+        half-height ``height`` (a simple-cubic array;
+        :func:`~ssbx.meshes.embedded_particle.build_particle_in_box`)."""
+        data = build_particle_in_box(comm, radius, width, height, size,
+                                     interface_size=interface_size)
+        return cls(data.mesh, data.cell_tags, data.facet_tags, radius, "cell",
+                   interface_size or size, width=width, height=height)
+
+    @classmethod
+    def shell_3d(cls, comm: MPI.Comm, radius: float, outer_radius: float, size: float, *,
+                 interface_size: float | None = None) -> EmbeddedGeometry:
+        """3-D: the octant of a particle in a concentric spherical shell
+        (:func:`~ssbx.meshes.embedded_particle.build_particle_in_shell_3d`)."""
+        data = build_particle_in_shell_3d(comm, radius, outer_radius, size,
+                                          interface_size=interface_size)
+        return cls(data.mesh, data.cell_tags, data.facet_tags, radius, "shell",
+                   interface_size or size, outer_radius=outer_radius)
+
     @property
     def volume_fraction(self) -> float:
         """The particle's share of the cell volume (the shell's: of the outer sphere)."""
         if self.shape == "shell":
             return (self.radius / self.outer_radius) ** 3
+        if self.mesh.geometry.dim == 3:
+            return math.pi * self.radius**3 / (6.0 * self.width**2 * self.height)
         return 2.0 * self.radius**3 / (3.0 * self.width**2 * self.height)
 
 
@@ -153,15 +179,23 @@ class EmbeddedParticleProblem:
 
     def __init__(self, geometry: EmbeddedGeometry, particle: ElasticMaterial,
                  matrix: ElasticMaterial, *, interface: str = "contact", penalty: float = 1e3,
-                 degree: int = 2) -> None:
+                 degree: int | None = None) -> None:
         if interface not in INTERFACES:
             raise ValueError(f"interface must be one of {INTERFACES}, got {interface!r}")
         self.geometry, self.particle, self.matrix = geometry, particle, matrix
+        self.dim = geometry.mesh.geometry.dim
+        self.kind = "axisymmetric" if self.dim == 2 else "3d"
+        degree = (2 if self.dim == 2 else 1) if degree is None else degree
+        if self.dim == 3 and degree != 1:
+            raise ValueError(f"3-D contact is nodal on linear triangles: degree must be 1, got "
+                             f"{degree!r}")
+        if degree not in (1, 2):
+            raise ValueError(f"degree must be 1 or 2, got {degree!r}")
         self.interface, self.degree = interface, degree
         msh = geometry.mesh
         self.comm = msh.comm
         cell = msh.basix_cell()
-        vector = element("Lagrange", cell, degree, shape=(2,))
+        vector = element("Lagrange", cell, degree, shape=(self.dim,))
         self.W = fem.functionspace(msh, mixed_element([vector, vector]))
         self.w = fem.Function(self.W, name="displacements")
         self.eigenstrain = fem.Constant(msh, PETSc.ScalarType(0.0))
@@ -182,39 +216,47 @@ class EmbeddedParticleProblem:
         self.dx = ufl.Measure("dx", domain=g.mesh, subdomain_data=g.cell_tags)
         self.ds = ufl.Measure("ds", domain=g.mesh, subdomain_data=g.facet_tags)
         self.dS = ufl.Measure("dS", domain=g.mesh, subdomain_data=g.facet_tags)
-        self.weight = measure_weight(g.mesh, KIND)
+        self.weight = measure_weight(g.mesh, self.kind)
+        # the weight on the interface (an interior facet: restricted, where it is a function)
+        self.weight_on_interface = (self.weight("+") if isinstance(self.weight, ufl.core.expr.Expr)
+                                    else self.weight)
         self.x = ufl.SpatialCoordinate(g.mesh)
         self.n = spherical_normal(self.x)
 
     def matrix_stress(self, u: Any) -> Any:
         """``C_m : eps(u_m)`` [Pa] (Mandel)."""
         m = self.matrix
-        return elastic_stress(mandel_strain(u, KIND), m.lame_lambda, m.shear_modulus)
+        return elastic_stress(mandel_strain(u, self.kind), m.lame_lambda, m.shear_modulus)
 
     def particle_stress(self, u: Any) -> Any:
         """``C_p : (eps(u_p) - eps* 1)`` [Pa] (Mandel)."""
         p = self.particle
-        return elastic_stress(mandel_strain(u, KIND) - isotropic_eigenstrain(self.eigenstrain),
+        return elastic_stress(mandel_strain(u, self.kind)
+                              - isotropic_eigenstrain(self.eigenstrain),
                               p.lame_lambda, p.shear_modulus)
 
     def _forms(self) -> None:
         u_m, u_p = ufl.split(self.w)
         v_m, v_p = ufl.TestFunctions(self.W)
         w, dx, dS = self.weight, self.dx, self.dS
-        # contact at the interface's nodes: Gauss-Lobatto points are the Lagrange nodes of the
-        # facet (Simpson's rule for P2), so the contact operator is lumped (diagonal per node)
+        # contact at the interface's nodes, so that the contact operator is lumped (diagonal
+        # per node): Gauss-Lobatto points are the Lagrange nodes of a meridian's facet
+        # (Simpson's rule for P2); a 3-D facet (linear triangle) takes its vertices
+        rule = "GLL" if self.dim == 2 else "vertex"
         self.gamma = gamma = dS(int(EmbeddedTag.INTERFACE), metadata={
-            "quadrature_rule": "GLL", "quadrature_degree": self.degree})
+            "quadrature_rule": rule, "quadrature_degree": self.degree})
         self.gap = normal_gap(u_m, u_p, self.n)
-        F = (internal_work(self.matrix_stress(u_m), v_m, KIND, w, dx(int(EmbeddedTag.MATRIX)))
-             + internal_work(self.particle_stress(u_p), v_p, KIND, w,
+        wg = self.weight_on_interface
+        F = (internal_work(self.matrix_stress(u_m), v_m, self.kind, w,
+                           dx(int(EmbeddedTag.MATRIX)))
+             + internal_work(self.particle_stress(u_p), v_p, self.kind, w,
                              dx(int(EmbeddedTag.PARTICLE))))
         if self.interface == "contact":
             self.contact = contact_pressure(self.gap, self.kappa)
-            F -= self.contact("+") * normal_gap(v_m, v_p, self.n)("+") * w("+") * gamma
+            F -= self.contact("+") * normal_gap(v_m, v_p, self.n)("+") * wg * gamma
         else:
             self.contact = -self.kappa * self.gap
-            F += self.kappa * ufl.dot(u_m - u_p, v_m - v_p)("+") * w("+") * gamma
+            F += self.kappa * ufl.dot(u_m - u_p, v_m - v_p)("+") * wg * gamma
         F += pressure_work(self.pressure, v_m, self._outer_normal(), w,
                            self.ds(int(EmbeddedTag.OUTER)))
         self.F = F
@@ -224,23 +266,27 @@ class EmbeddedParticleProblem:
         """The loaded boundary's outward normal: the shell's radius, the cell's z axis."""
         if self.geometry.shape == "shell":
             return spherical_normal(self.x)
-        return ufl.as_vector([0.0, 1.0])
+        return ufl.as_vector([0.0] * (self.dim - 1) + [1.0])
 
     # -- constraints -----------------------------------------------------------------------
     def _boundary_conditions(self) -> list[Any]:
         tags, tdim = self.geometry.facet_tags, self.geometry.mesh.topology.dim
         held: list[tuple[int, int, EmbeddedTag]] = []  # (field, component, facets)
+        planes = ((EmbeddedTag.AXIS, EmbeddedTag.EQUATOR) if self.dim == 2 else
+                  (EmbeddedTag.SYMMETRY_X, EmbeddedTag.SYMMETRY_Y, EmbeddedTag.EQUATOR))
         for field in (0, 1):
-            held += [(field, 0, EmbeddedTag.AXIS), (field, 1, EmbeddedTag.EQUATOR)]
+            held += [(field, comp, tag) for comp, tag in enumerate(planes)]
         if self.geometry.shape == "cell":
-            held.append((0, 0, EmbeddedTag.SIDE))
+            sides = ((EmbeddedTag.SIDE,) if self.dim == 2 else
+                     (EmbeddedTag.SIDE_X, EmbeddedTag.SIDE_Y))
+            held += [(0, comp, tag) for comp, tag in enumerate(sides)]
         bcs = []
         for field, comp, tag in held:
             space = self.W.sub(field).sub(comp)
             dofs = fem.locate_dofs_topological(space, tdim - 1, tags.find(int(tag)))
             bcs.append(fem.dirichletbc(PETSc.ScalarType(0.0), dofs, space))
         for field, region in ((0, EmbeddedTag.MATRIX), (1, EmbeddedTag.PARTICLE)):
-            for comp in (0, 1):
+            for comp in range(self.dim):
                 space = self.W.sub(field).sub(comp)
                 bcs.append(fem.dirichletbc(PETSc.ScalarType(0.0),
                                            self._dofs_outside(space, int(region)), space))
@@ -307,12 +353,20 @@ class EmbeddedParticleProblem:
         return states
 
     @property
+    def _copies(self) -> int:
+        """How many mirror images of the meshed body make the whole one (2: the meridian's
+        half z >= 0; 8: the octant)."""
+        return 2 if self.dim == 2 else 8
+
+    @property
     def body_volume(self) -> float:
         """Volume of the whole matrix body with the particle [m^3]: the cell's 2 pi W^2 H, the
         shell's outer sphere."""
         g = self.geometry
         if g.shape == "shell":
             return 4.0 / 3.0 * math.pi * g.outer_radius**3
+        if self.dim == 3:
+            return 8.0 * g.width**2 * g.height
         return 2.0 * math.pi * g.width**2 * g.height
 
     def displacements(self) -> tuple[fem.Function, fem.Function]:
@@ -328,25 +382,26 @@ class EmbeddedParticleProblem:
     def state(self, newton_iterations: int = 0) -> EmbeddedState:
         """The interface and cell measures of the current fields (collective)."""
         u_m, u_p = self._u
-        w, gamma = self.weight, self.gamma
+        w, wg, gamma = self.weight, self.weight_on_interface, self.gamma
         outer = self.ds(int(EmbeddedTag.OUTER))
         gap = self.gap("+")
-        area = self._integral(w("+") * gamma)
+        area = self._integral(wg * gamma)
         closed = ufl.conditional(ufl.lt(gap, 0.0), 1.0, 0.0)
         return EmbeddedState(
             volume_change=self.volume_change, pressure=float(self.pressure.value),
-            contact_fraction=(self._integral(closed * w("+") * gamma) / area
+            contact_fraction=(self._integral(closed * wg * gamma) / area
                               if self.interface == "contact" else 1.0),
-            mean_gap=self._integral(ufl.max_value(gap, 0.0) * w("+") * gamma) / area,
+            mean_gap=self._integral(ufl.max_value(gap, 0.0) * wg * gamma) / area,
             max_gap=self._largest_gap(),
-            mean_contact_pressure=self._integral(self.contact("+") * w("+") * gamma) / area,
-            particle_strain=self._integral(ufl.dot(u_p, self.n)("+") * w("+") * gamma)
+            mean_contact_pressure=self._integral(self.contact("+") * wg * gamma) / area,
+            particle_strain=self._integral(ufl.dot(u_p, self.n)("+") * wg * gamma)
             / area / self.geometry.radius,
-            matrix_displacement=self._integral(ufl.dot(u_m, self.n)("+") * w("+") * gamma)
+            matrix_displacement=self._integral(ufl.dot(u_m, self.n)("+") * wg * gamma)
             / area,
-            cell_volume_change=2.0 * self._integral(ufl.dot(u_m, self._outer_normal()) * w * outer),
-            particle_volume_change=2.0 * self._integral(ufl.dot(u_p, self.n)("+") * w("+")
-                                                          * gamma),
+            cell_volume_change=self._copies * self._integral(
+                ufl.dot(u_m, self._outer_normal()) * w * outer),
+            particle_volume_change=self._copies * self._integral(
+                ufl.dot(u_p, self.n)("+") * wg * gamma),
             newton_iterations=int(newton_iterations))
 
     def _largest_gap(self) -> float:
@@ -368,7 +423,8 @@ class EmbeddedParticleProblem:
             if keep:
                 first = np.array([cells.links(i)[0] for i in keep], dtype=np.int32)
                 pts = points[keep]
-                n = pts[:, :2] / np.linalg.norm(pts[:, :2], axis=1)[:, None]
+                d = self.dim
+                n = pts[:, :d] / np.linalg.norm(pts[:, :d], axis=1)[:, None]
                 gaps = np.sum((u_m.eval(pts, first) - u_p.eval(pts, first)) * n, axis=1)
                 largest = float(gaps.max())
         return self.comm.allreduce(largest, op=MPI.MAX)
