@@ -135,11 +135,13 @@ def isotropic_eigenstrain(eigenstrain: Any) -> Any:
     return ufl.as_vector([eigenstrain, eigenstrain, eigenstrain, 0.0, 0.0, 0.0])
 
 
-def penalty_stiffness(material: ElasticMaterial, size: float, factor: float) -> float:
-    """``factor E / h`` [Pa/m]: a penalty ``factor`` times stiffer than an element of size h."""
-    if not (size > 0.0 and factor > 0.0 and math.isfinite(factor)):
-        raise ValueError(f"need size > 0 and a finite factor > 0, got {size!r}, {factor!r}")
-    return factor * material.E / size
+def penalty_stiffness(modulus: float, size: float, factor: float) -> float:
+    """``factor E / h`` [Pa/m]: a penalty ``factor`` times stiffer than an element of size h
+    [m] of Young's modulus E [Pa]."""
+    if not (modulus > 0.0 and size > 0.0 and factor > 0.0 and math.isfinite(factor)):
+        raise ValueError(f"need a modulus and size > 0 and a finite factor > 0, got "
+                         f"{modulus!r}, {size!r}, {factor!r}")
+    return factor * modulus / size
 
 
 __all__ = ["ConcentricSphere", "bulk_modulus", "concentric_sphere", "contact_loss_pressure",

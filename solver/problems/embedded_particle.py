@@ -140,7 +140,8 @@ class EmbeddedState:
     mean_contact_pressure [Pa]: averaged over the interface; particle_strain: mean u_p . n / R;
     matrix_displacement [m]: mean u_m . n on the interface; cell_volume_change [m^3]: of the
     body (from the displacement of its loaded boundary); particle_volume_change [m^3];
-    newton_iterations."""
+    newton_iterations. A bonded interface is in contact everywhere (contact_fraction 1) and its
+    "contact pressure" is the normal traction it carries (compressive +)."""
 
     volume_change: float
     pressure: float
@@ -203,8 +204,7 @@ class EmbeddedParticleProblem:
         self.volume_change = 0.0
         stiffest = max(particle.E, matrix.E)
         self.kappa = fem.Constant(msh, PETSc.ScalarType(
-            penalty_stiffness(ElasticMaterial("stiffest", stiffest, 0.25),
-                              geometry.interface_size, penalty)))
+            penalty_stiffness(stiffest, geometry.interface_size, penalty)))
         self._measures()
         self._forms()
         self._bcs = self._boundary_conditions()
