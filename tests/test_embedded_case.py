@@ -124,7 +124,8 @@ def test_example_runs_through_the_case_path(tmp_path):
     folder = RunFolder(comm, path, overwrite=True)
     summary = run_case(case, folder, comm)
     folder.release()
-    assert summary["files"] == ["displacement.bp", "history.csv"]
+    assert summary["files"] == ["electrolyte_displacement.bp", "history.csv",
+                                "particle_displacement.bp"]
     with open(Path(path) / "history.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 9 and rows[4]["branch"] == "charge" and rows[5]["branch"] == "discharge"

@@ -121,7 +121,7 @@ def array_comparison(comm: MPI.Comm, path: np.ndarray, quick: bool) -> dict[str,
         problem = EmbeddedParticleProblem(geometry, NMC811_ELASTIC, LI6PS5CL)
         problem.set_pressure(10e6)
         fractions[name] = [r["contact_fraction"] for r in solve_path(problem, path)]
-        dofs[name] = problem.W.dofmap.index_map.size_global * problem.W.dofmap.index_map_bs
+        dofs[name] = problem.dofs
     difference = np.abs(np.array(fractions["3d"]) - np.array(fractions["2d"]))
     return {"volume_fraction": ARRAY_FRACTION, "volume_changes": [float(v) for v in path],
             "contact_3d": fractions["3d"], "contact_2d": fractions["2d"],

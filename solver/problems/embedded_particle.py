@@ -3,15 +3,14 @@ chemical volume change, the matrix's elastic response to it and to a stack press
 frictionless unilateral contact across the interface, so that a shrinking particle may pull away
 from the electrolyte (the equations: :mod:`ssbx.physics.particle_contact`).
 
-Formulation. One conforming mesh (:mod:`ssbx.meshes.embedded_particle`) carries two vector
-displacements (P2 on the meridian, P1 in 3-D): u_m, used on the matrix cells, and u_p, used on
-the particle cells. Both are continuous over the whole mesh, so on the interface each has one
-value: the matrix's side and the particle's side, free to differ by the gap. The dofs of u_m
-that touch no matrix cell (and those of u_p that touch no particle cell) carry no equation and
-are held at zero. The contact pressure ``kappa <-g>_+`` enters the residual as an
-interior-facet integral over the interface, evaluated at the interface's nodes (a lumped,
-node-by-node contact); Newton (semi-smooth: the active set changes where g changes sign) with
-MUMPS LU solves it.
+Formulation. The two materials are submeshes of one conforming mesh
+(:mod:`ssbx.meshes.embedded_particle`), each with its own vector displacement (P2 on the
+meridian, P1 in 3-D): u_m on the electrolyte's cells, u_p on the particle's. On the interface
+each has its own nodal values, free to differ by the gap. The forms integrate over the parent
+mesh's measures with the submeshes' entity maps (a blocked system); on the interface the
+particle's cell is ``"+"`` and the electrolyte's ``"-"``. The contact pressure ``kappa <-g>_+``
+is evaluated at the interface's nodes (a lumped, node-by-node contact); Newton (semi-smooth:
+the active set changes where g changes sign) with MUMPS LU solves it.
 
 Lifecycle: ``EmbeddedGeometry`` (mesh) -> ``EmbeddedParticleProblem`` (spaces, measures,
 residual, solver) -> ``set_volume_change`` / ``set_pressure`` -> ``solve`` -> ``state`` (or
@@ -31,7 +30,7 @@ from petsc4py import PETSc
 import dolfinx
 import numpy as np
 import ufl
-from basix.ufl import element, mixed_element
+from basix.ufl import element
 from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
 
@@ -195,10 +194,13 @@ class EmbeddedParticleProblem:
         self.interface, self.degree = interface, degree
         msh = geometry.mesh
         self.comm = msh.comm
-        cell = msh.basix_cell()
-        vector = element("Lagrange", cell, degree, shape=(self.dim,))
-        self.W = fem.functionspace(msh, mixed_element([vector, vector]))
-        self.w = fem.Function(self.W, name="displacements")
+        msh.topology.create_connectivity(self.dim - 1, self.dim)
+        self.regions = {name: _Region.of(geometry, tag, degree)
+                        for name, tag in (("matrix", EmbeddedTag.MATRIX),
+                                          ("particle", EmbeddedTag.PARTICLE))}
+        self.u_m = fem.Function(self.regions["matrix"].V, name="electrolyte_displacement")
+        self.u_p = fem.Function(self.regions["particle"].V, name="particle_displacement")
+        self.entity_maps = [r.entity_map for r in self.regions.values()]
         self.eigenstrain = fem.Constant(msh, PETSc.ScalarType(0.0))
         self.pressure = fem.Constant(msh, PETSc.ScalarType(0.0))
         self.volume_change = 0.0
@@ -210,18 +212,33 @@ class EmbeddedParticleProblem:
         self._bcs = self._boundary_conditions()
         self._build(stiffest)
 
+    @property
+    def dofs(self) -> int:
+        """Unknowns of both displacements (global)."""
+        return sum(r.V.dofmap.index_map.size_global * r.V.dofmap.index_map_bs
+                   for r in self.regions.values())
+
     # -- measures, forms ------------------------------------------------------------------
     def _measures(self) -> None:
         g = self.geometry
         self.dx = ufl.Measure("dx", domain=g.mesh, subdomain_data=g.cell_tags)
         self.ds = ufl.Measure("ds", domain=g.mesh, subdomain_data=g.facet_tags)
-        self.dS = ufl.Measure("dS", domain=g.mesh, subdomain_data=g.facet_tags)
+        # the interface with the particle's cell as "+" and the electrolyte's as "-" (each
+        # field lives on its own submesh), and the contact at the interface's nodes, so that
+        # the contact operator is lumped node by node: Gauss-Lobatto points are the Lagrange
+        # nodes of a meridian's facet (Simpson's rule for P2); a 3-D facet (linear triangle)
+        # takes its vertices
+        tag = int(EmbeddedTag.INTERFACE)
+        self.gamma = ufl.Measure(
+            "dS", domain=g.mesh, subdomain_data=[(tag, _particle_side_first(g))],
+            metadata={"quadrature_rule": "GLL" if self.dim == 2 else "vertex",
+                      "quadrature_degree": self.degree})(tag)
         self.weight = measure_weight(g.mesh, self.kind)
         # the weight on the interface (an interior facet: restricted, where it is a function)
         self.weight_on_interface = (self.weight("+") if isinstance(self.weight, ufl.core.expr.Expr)
                                     else self.weight)
         self.x = ufl.SpatialCoordinate(g.mesh)
-        self.n = spherical_normal(self.x)
+        self.n = spherical_normal(self.x)("+")
 
     def matrix_stress(self, u: Any) -> Any:
         """``C_m : eps(u_m)`` [Pa] (Mandel)."""
@@ -236,31 +253,28 @@ class EmbeddedParticleProblem:
                               p.lame_lambda, p.shear_modulus)
 
     def _forms(self) -> None:
-        u_m, u_p = ufl.split(self.w)
-        v_m, v_p = ufl.TestFunctions(self.W)
-        w, dx, dS = self.weight, self.dx, self.dS
-        # contact at the interface's nodes, so that the contact operator is lumped (diagonal
-        # per node): Gauss-Lobatto points are the Lagrange nodes of a meridian's facet
-        # (Simpson's rule for P2); a 3-D facet (linear triangle) takes its vertices
-        rule = "GLL" if self.dim == 2 else "vertex"
-        self.gamma = gamma = dS(int(EmbeddedTag.INTERFACE), metadata={
-            "quadrature_rule": rule, "quadrature_degree": self.degree})
-        self.gap = normal_gap(u_m, u_p, self.n)
-        wg = self.weight_on_interface
-        F = (internal_work(self.matrix_stress(u_m), v_m, self.kind, w,
-                           dx(int(EmbeddedTag.MATRIX)))
-             + internal_work(self.particle_stress(u_p), v_p, self.kind, w,
-                             dx(int(EmbeddedTag.PARTICLE))))
+        u_m, u_p = self.u_m, self.u_p
+        v_m = ufl.TestFunction(self.regions["matrix"].V)
+        v_p = ufl.TestFunction(self.regions["particle"].V)
+        w, wg, gamma, n = self.weight, self.weight_on_interface, self.gamma, self.n
+        self.gap = normal_gap(u_m("-"), u_p("+"), n)
+        F_m = internal_work(self.matrix_stress(u_m), v_m, self.kind, w,
+                            self.dx(int(EmbeddedTag.MATRIX)))
+        F_p = internal_work(self.particle_stress(u_p), v_p, self.kind, w,
+                            self.dx(int(EmbeddedTag.PARTICLE)))
         if self.interface == "contact":
+            # traction -p_c n on the particle, +p_c n on the electrolyte
             self.contact = contact_pressure(self.gap, self.kappa)
-            F -= self.contact("+") * normal_gap(v_m, v_p, self.n)("+") * wg * gamma
+            F_m -= self.contact * ufl.dot(v_m("-"), n) * wg * gamma
+            F_p += self.contact * ufl.dot(v_p("+"), n) * wg * gamma
         else:
             self.contact = -self.kappa * self.gap
-            F += self.kappa * ufl.dot(u_m - u_p, v_m - v_p)("+") * wg * gamma
-        F += pressure_work(self.pressure, v_m, self._outer_normal(), w,
-                           self.ds(int(EmbeddedTag.OUTER)))
-        self.F = F
-        self._u = (u_m, u_p)
+            jump = u_m("-") - u_p("+")
+            F_m += self.kappa * ufl.dot(jump, v_m("-")) * wg * gamma
+            F_p -= self.kappa * ufl.dot(jump, v_p("+")) * wg * gamma
+        F_m += pressure_work(self.pressure, v_m, self._outer_normal(), w,
+                             self.ds(int(EmbeddedTag.OUTER)))
+        self.F = [F_m, F_p]
 
     def _outer_normal(self) -> Any:
         """The loaded boundary's outward normal: the shell's radius, the cell's z axis."""
@@ -270,49 +284,30 @@ class EmbeddedParticleProblem:
 
     # -- constraints -----------------------------------------------------------------------
     def _boundary_conditions(self) -> list[Any]:
-        tags, tdim = self.geometry.facet_tags, self.geometry.mesh.topology.dim
-        held: list[tuple[int, int, EmbeddedTag]] = []  # (field, component, facets)
         planes = ((EmbeddedTag.AXIS, EmbeddedTag.EQUATOR) if self.dim == 2 else
                   (EmbeddedTag.SYMMETRY_X, EmbeddedTag.SYMMETRY_Y, EmbeddedTag.EQUATOR))
-        for field in (0, 1):
-            held += [(field, comp, tag) for comp, tag in enumerate(planes)]
+        held = [(region, comp, tag) for region in ("matrix", "particle")
+                for comp, tag in enumerate(planes)]
         if self.geometry.shape == "cell":
             sides = ((EmbeddedTag.SIDE,) if self.dim == 2 else
                      (EmbeddedTag.SIDE_X, EmbeddedTag.SIDE_Y))
-            held += [(0, comp, tag) for comp, tag in enumerate(sides)]
+            held += [("matrix", comp, tag) for comp, tag in enumerate(sides)]
         bcs = []
-        for field, comp, tag in held:
-            space = self.W.sub(field).sub(comp)
-            dofs = fem.locate_dofs_topological(space, tdim - 1, tags.find(int(tag)))
+        for name, comp, tag in held:
+            region = self.regions[name]
+            space = region.V.sub(comp)
+            dofs = fem.locate_dofs_topological(space, self.dim - 1,
+                                               region.facet_tags.find(int(tag)))
             bcs.append(fem.dirichletbc(PETSc.ScalarType(0.0), dofs, space))
-        for field, region in ((0, EmbeddedTag.MATRIX), (1, EmbeddedTag.PARTICLE)):
-            for comp in range(self.dim):
-                space = self.W.sub(field).sub(comp)
-                bcs.append(fem.dirichletbc(PETSc.ScalarType(0.0),
-                                           self._dofs_outside(space, int(region)), space))
         return bcs
-
-    def _dofs_outside(self, space: Any, region: int) -> np.ndarray:
-        """The dofs (in the mixed space) of the scalar subspace ``space`` that belong to no cell
-        of ``region``: counted on the owned cells and summed over the ranks, so every rank
-        agrees on its shared dofs."""
-        collapsed, to_mixed = space.collapse()
-        to_mixed = np.asarray(to_mixed).reshape(-1)
-        count = fem.Function(collapsed)
-        owned = self.geometry.mesh.topology.index_map(self.geometry.mesh.topology.dim).size_local
-        cells = self.geometry.cell_tags.find(region)
-        cells = cells[cells < owned]
-        np.add.at(count.x.array, collapsed.dofmap.list[cells].reshape(-1), 1.0)
-        count.x.scatter_reverse(dolfinx.la.InsertMode.add)
-        count.x.scatter_forward()
-        return to_mixed[np.flatnonzero(count.x.array == 0.0)].astype(np.int32)
 
     # -- solver ----------------------------------------------------------------------------
     def _build(self, stiffest: float) -> None:
         force_scale = stiffest * self.geometry.radius**2
         self._prefix = f"ssbx_embedded_{id(self)}_"
         self.problem = fem_petsc.NonlinearProblem(
-            self.F, self.w, bcs=self._bcs, petsc_options_prefix=self._prefix,
+            self.F, [self.u_m, self.u_p], bcs=self._bcs, kind="mpi",
+            entity_maps=self.entity_maps, petsc_options_prefix=self._prefix,
             petsc_options={"snes_type": "newtonls", "snes_linesearch_type": "basic",
                            "snes_rtol": 1e-10, "snes_atol": 1e-13 * force_scale,
                            "snes_stol": 0.0, "snes_max_it": 40,
@@ -341,7 +336,8 @@ class EmbeddedParticleProblem:
             raise RuntimeError(f"the embedded particle did not converge (SNES reason {reason}) "
                                f"at dV/V = {self.volume_change:.4g}, p = "
                                f"{float(self.pressure.value):.4g} Pa")
-        self.w.x.scatter_forward()
+        for u in (self.u_m, self.u_p):
+            u.x.scatter_forward()
         return self.state(snes.getIterationNumber())
 
     def run(self, volume_changes: Sequence[float]) -> list[EmbeddedState]:
@@ -370,21 +366,19 @@ class EmbeddedParticleProblem:
         return 2.0 * math.pi * g.width**2 * g.height
 
     def displacements(self) -> tuple[fem.Function, fem.Function]:
-        """Copies of the electrolyte's and the particle's displacement fields (collective)."""
-        u_m, u_p = self.w.sub(0).collapse(), self.w.sub(1).collapse()
-        u_m.name, u_p.name = "electrolyte_displacement", "particle_displacement"
-        return u_m, u_p
+        """The electrolyte's and the particle's displacement [m], each on its own submesh."""
+        return self.u_m, self.u_p
 
     # -- outputs ---------------------------------------------------------------------------
     def _integral(self, form: Any) -> float:
-        return self.comm.allreduce(fem.assemble_scalar(fem.form(form)), op=MPI.SUM)
+        return self.comm.allreduce(fem.assemble_scalar(fem.form(
+            form, entity_maps=self.entity_maps)), op=MPI.SUM)
 
     def state(self, newton_iterations: int = 0) -> EmbeddedState:
         """The interface and cell measures of the current fields (collective)."""
-        u_m, u_p = self._u
-        w, wg, gamma = self.weight, self.weight_on_interface, self.gamma
+        w, wg, gamma, n, gap = (self.weight, self.weight_on_interface, self.gamma, self.n,
+                                self.gap)
         outer = self.ds(int(EmbeddedTag.OUTER))
-        gap = self.gap("+")
         area = self._integral(wg * gamma)
         closed = ufl.conditional(ufl.lt(gap, 0.0), 1.0, 0.0)
         return EmbeddedState(
@@ -393,41 +387,79 @@ class EmbeddedParticleProblem:
                               if self.interface == "contact" else 1.0),
             mean_gap=self._integral(ufl.max_value(gap, 0.0) * wg * gamma) / area,
             max_gap=self._largest_gap(),
-            mean_contact_pressure=self._integral(self.contact("+") * wg * gamma) / area,
-            particle_strain=self._integral(ufl.dot(u_p, self.n)("+") * wg * gamma)
+            mean_contact_pressure=self._integral(self.contact * wg * gamma) / area,
+            particle_strain=self._integral(ufl.dot(self.u_p("+"), n) * wg * gamma)
             / area / self.geometry.radius,
-            matrix_displacement=self._integral(ufl.dot(u_m, self.n)("+") * wg * gamma)
-            / area,
+            matrix_displacement=self._integral(ufl.dot(self.u_m("-"), n) * wg * gamma) / area,
             cell_volume_change=self._copies * self._integral(
-                ufl.dot(u_m, self._outer_normal()) * w * outer),
+                ufl.dot(self.u_m, self._outer_normal()) * w * outer),
             particle_volume_change=self._copies * self._integral(
-                ufl.dot(u_p, self.n)("+") * wg * gamma),
+                ufl.dot(self.u_p("+"), n) * wg * gamma),
             newton_iterations=int(newton_iterations))
 
     def _largest_gap(self) -> float:
-        """The largest opening at the interface's nodes [m] (both fields interpolate there).
-        Collective: every rank builds the connectivity and collapses the fields."""
-        msh = self.geometry.mesh
-        tdim = msh.topology.dim
-        msh.topology.create_connectivity(0, tdim)
-        u_m, u_p = self.displacements()
-        facets = self.geometry.facet_tags.find(int(EmbeddedTag.INTERFACE))
-        vertices = dolfinx.mesh.compute_incident_entities(msh.topology, facets, tdim - 1, 0)
-        points = msh.geometry.x[dolfinx.mesh.entities_to_geometry(msh, 0, vertices).reshape(-1)]
-        tree = dolfinx.geometry.bb_tree(msh, tdim)
+        """The largest opening at the interface's nodes [m]: the nodal values of both
+        displacements there (Lagrange dofs), matched by position (collective)."""
+        values = {}
+        for name, u in (("matrix", self.u_m), ("particle", self.u_p)):
+            region = self.regions[name]
+            blocks = fem.locate_dofs_topological(
+                region.V, self.dim - 1, region.facet_tags.find(int(EmbeddedTag.INTERFACE)))
+            x = region.V.tabulate_dof_coordinates()[blocks, :self.dim]
+            keys = [tuple(k) for k in np.round(x / self.geometry.radius, 9)]
+            values[name] = dict(zip(keys, zip(x, u.x.array.reshape(-1, self.dim)[blocks],
+                                              strict=True), strict=True))
         largest = -np.inf
-        if points.shape[0]:
-            candidates = dolfinx.geometry.compute_collisions_points(tree, points)
-            cells = dolfinx.geometry.compute_colliding_cells(msh, candidates, points)
-            keep = [i for i in range(points.shape[0]) if len(cells.links(i)) > 0]
-            if keep:
-                first = np.array([cells.links(i)[0] for i in keep], dtype=np.int32)
-                pts = points[keep]
-                d = self.dim
-                n = pts[:, :d] / np.linalg.norm(pts[:, :d], axis=1)[:, None]
-                gaps = np.sum((u_m.eval(pts, first) - u_p.eval(pts, first)) * n, axis=1)
-                largest = float(gaps.max())
+        for key in values["matrix"].keys() & values["particle"].keys():
+            x, u_m = values["matrix"][key]
+            u_p = values["particle"][key][1]
+            largest = max(largest, float(np.dot(u_m - u_p, x / np.linalg.norm(x))))
         return self.comm.allreduce(largest, op=MPI.MAX)
+
+
+@dataclass
+class _Region:
+    """One material's submesh with its entity map, facet tags and displacement space."""
+
+    mesh: Any
+    entity_map: Any
+    facet_tags: Any
+    V: Any
+
+    @classmethod
+    def of(cls, geometry: EmbeddedGeometry, tag: EmbeddedTag, degree: int) -> _Region:
+        """The submesh of the cells tagged ``tag`` (owned and ghost) and a vector Lagrange
+        space of ``degree`` on it (collective)."""
+        msh = geometry.mesh
+        tdim = msh.topology.dim
+        cells = geometry.cell_tags.find(int(tag))
+        sub, cell_map, vertex_map, _ = dolfinx.mesh.create_submesh(msh, tdim, cells)
+        sub.topology.create_connectivity(tdim - 1, tdim)
+        tags = dolfinx.mesh.transfer_meshtags_to_submesh(geometry.facet_tags, sub, vertex_map,
+                                                          cell_map)
+        tags = tags[0] if isinstance(tags, tuple) else tags
+        V = fem.functionspace(sub, element("Lagrange", sub.basix_cell(), degree,
+                                           shape=(msh.geometry.dim,)))
+        return cls(sub, cell_map, tags, V)
+
+
+def _particle_side_first(geometry: EmbeddedGeometry) -> np.ndarray:
+    """Interior-facet integration data of the interface, (cell, local facet) pairs with the
+    particle's cell first, so that ``"+"`` is the particle's side and ``"-"`` the
+    electrolyte's."""
+    msh = geometry.mesh
+    tdim = msh.topology.dim
+    facets = geometry.facet_tags.find(int(EmbeddedTag.INTERFACE))
+    data = fem.compute_integration_domains(fem.IntegralType.interior_facet, msh.topology,
+                                           facets).reshape(-1, 4).copy()
+    imap = msh.topology.index_map(tdim)
+    in_particle = np.zeros(imap.size_local + imap.num_ghosts, dtype=bool)
+    in_particle[geometry.cell_tags.find(int(EmbeddedTag.PARTICLE))] = True
+    swap = ~in_particle[data[:, 0]]
+    data[swap] = data[swap][:, [2, 3, 0, 1]]
+    if not (in_particle[data[:, 0]].all() and not in_particle[data[:, 2]].any()):
+        raise ValueError("every interface facet must lie between a particle and a matrix cell")
+    return data.reshape(-1)
 
 
 __all__ = [

@@ -10,10 +10,11 @@ previous state.
 Files: ``history.csv`` (one row per state: branch, dV/V, the interface area in contact, the mean
 and largest gap, the mean contact pressure, the body's volume change since dV/V = 0 as a strain
 of the body and as a fraction of the particle's free volume change, Newton iterations),
-``embedded.png`` and, with ``output.fields``, ``displacement.bp`` (VTX: the electrolyte's and the
-particle's displacement at every state). The summary gives the |dV/V| at which half and all of
-the contact is lost, the end-of-charge contact fraction, gap and thickness fraction, and the
-dilute closed form's contact-loss volume change for comparison.
+``embedded.png`` and, with ``output.fields``, ``electrolyte_displacement.bp`` and
+``particle_displacement.bp`` (VTX, each on its material's submesh, at every state). The summary
+gives the |dV/V| at which half and all of the contact is lost, the end-of-charge contact
+fraction, gap and thickness fraction, and the dilute closed form's contact-loss volume change
+for comparison.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ HISTORY = ("branch", "volume_change", "contact_fraction", "mean_gap_m", "max_gap
            "mean_contact_pressure_Pa", "body_volume_strain", "thickness_fraction",
            "newton_iterations")
 
-FIELDS_FILE = "displacement.bp"
+#: The VTX files of the fields: the electrolyte's and the particle's displacement.
+FIELDS_FILES = ("electrolyte_displacement.bp", "particle_displacement.bp")
 
 
 def solve_path(problem: EmbeddedParticleProblem, path: np.ndarray,
@@ -98,21 +100,18 @@ def run_embedded_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = No
     e = case.embedded
     problem = embedded_problem_of(case, comm)
     path = charge_path(e.volume_change, e.steps, back=e.discharge)
-    dofs = problem.W.dofmap.index_map.size_global * problem.W.dofmap.index_map_bs
+    dofs = problem.dofs
     say(console, f"embedded particle: R = {e.radius * 1e6:.4g} um in a {e.matrix} of "
                  f"{problem.matrix.name} (volume fraction {e.volume_fraction:.3g}), "
                  f"{e.interface} interface, stack pressure {e.stack_pressure / 1e6:.4g} MPa; "
                  f"{dofs} DOFs, {len(path)} states")
-    writer = None
-    if case.output.fields:
-        fields = problem.displacements()
-        writer = (VTXWriter(comm, folder.path(FIELDS_FILE), list(fields), engine="BP4"), fields)
+    writers = [VTXWriter(comm, folder.path(name), [u], engine="BP4")
+               for name, u in zip(FIELDS_FILES, problem.displacements(), strict=True)
+               ] if case.output.fields else []
 
     def on_state(k: int, row: dict[str, Any]) -> None:
-        if writer is not None:
-            for target, source in zip(writer[1], problem.displacements(), strict=True):
-                target.x.array[:] = source.x.array
-            writer[0].write(float(k))
+        for writer in writers:
+            writer.write(float(k))
         if k % 5 == 0 or k == len(path) - 1:
             say(console, f"  [{k + 1}/{len(path)}] dV/V = {row['volume_change']:+.3e}: "
                          f"contact {row['contact_fraction']:.3f}, mean gap "
@@ -121,8 +120,8 @@ def run_embedded_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = No
     try:
         rows = solve_path(problem, path, on_state)
     finally:  # on every rank, also when a state fails
-        if writer is not None:
-            writer[0].close()
+        for writer in writers:
+            writer.close()
 
     def write() -> None:
         folder.write_csv("history.csv", list(HISTORY), [[r[h] for h in HISTORY] for r in rows])
@@ -156,7 +155,7 @@ def run_embedded_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = No
         "problem": "embedded_particle",
         "scalars": {name: {"value": float(v), "unit": u} for name, (v, u) in scalars.items()},
         "files": sorted(["history.csv"] + (["embedded.png"] if case.output.plots else [])
-                        + ([FIELDS_FILE] if writer is not None else [])),
+                        + (list(FIELDS_FILES) if writers else [])),
     }
 
 
@@ -191,5 +190,5 @@ def plot_history(case: Case, rows: list[dict[str, Any]], path: Path) -> None:
     plt.close(fig)
 
 
-__all__ = ["FIELDS_FILE", "HISTORY", "first_loss", "plot_history", "run_embedded_case",
+__all__ = ["FIELDS_FILES", "HISTORY", "first_loss", "plot_history", "run_embedded_case",
            "solve_path"]
