@@ -37,6 +37,7 @@ from ssbx.physics.current import (
     potential_residual,
 )
 from ssbx.physics.kinetics import ButlerVolmer, Kinetics, PrimaryKinetics
+from ssbx.problems.submesh import tagged_submesh
 
 Mode = Literal["galvanostatic", "potentiostatic"]
 CounterElectrode = Literal["ideal", "symmetric"]
@@ -75,19 +76,10 @@ class ElectrolyteDomain:
 
 def electrolyte_domain(cell_mesh: Any) -> ElectrolyteDomain:
     """The electrolyte submesh, with its facet tags, of a :class:`ssbx.meshes.cell.CellMesh`."""
-    msh = cell_mesh.mesh
-    tdim = msh.topology.dim
-    fdim = tdim - 1
-    cells = cell_mesh.cell_tags.find(int(CellTag.ELECTROLYTE))
-    submesh, cell_map, vertex_map, _ = dolfinx.mesh.create_submesh(msh, tdim, cells)
-    msh.topology.create_connectivity(fdim, tdim)
-    submesh.topology.create_connectivity(fdim, tdim)
-    sub_tags = dolfinx.mesh.transfer_meshtags_to_submesh(
-        cell_mesh.facet_tags, submesh, vertex_map, cell_map)
-    if isinstance(sub_tags, tuple):  # some versions return (tags, map)
-        sub_tags = sub_tags[0]
+    sub = tagged_submesh(cell_mesh.mesh, cell_mesh.cell_tags, CellTag.ELECTROLYTE,
+                         cell_mesh.facet_tags)
     geometry = cell_mesh.geometry
-    return ElectrolyteDomain(mesh=submesh, facet_tags=sub_tags,
+    return ElectrolyteDomain(mesh=sub.mesh, facet_tags=sub.facet_tags,
                              axisymmetric=geometry.kind == "axisymmetric"
                              and geometry.dimension == 2,  # 3-D: the whole cylinder
                              thickness=geometry.h_se)

@@ -27,7 +27,6 @@ from typing import Any
 from mpi4py import MPI
 from petsc4py import PETSc
 
-import dolfinx
 import numpy as np
 import ufl
 from basix.ufl import element
@@ -57,6 +56,7 @@ from ssbx.physics.particle_contact import (
     penalty_stiffness,
     spherical_normal,
 )
+from ssbx.problems.submesh import TaggedSubmesh, tagged_submesh
 
 INTERFACES = ("contact", "bonded")
 
@@ -194,13 +194,14 @@ class EmbeddedParticleProblem:
         self.interface, self.degree = interface, degree
         msh = geometry.mesh
         self.comm = msh.comm
-        msh.topology.create_connectivity(self.dim - 1, self.dim)
-        self.regions = {name: _Region.of(geometry, tag, degree)
-                        for name, tag in (("matrix", EmbeddedTag.MATRIX),
-                                          ("particle", EmbeddedTag.PARTICLE))}
-        self.u_m = fem.Function(self.regions["matrix"].V, name="electrolyte_displacement")
-        self.u_p = fem.Function(self.regions["particle"].V, name="particle_displacement")
-        self.entity_maps = [r.entity_map for r in self.regions.values()]
+        self.submeshes: dict[str, TaggedSubmesh] = {}
+        self.fields: dict[str, fem.Function] = {}
+        for name, tag, label in (("matrix", EmbeddedTag.MATRIX, "electrolyte"),
+                                 ("particle", EmbeddedTag.PARTICLE, "particle")):
+            self.submeshes[name], V = _region(geometry, tag, degree)
+            self.fields[name] = fem.Function(V, name=f"{label}_displacement")
+        self.u_m, self.u_p = self.fields["matrix"], self.fields["particle"]
+        self.entity_maps = [sub.entity_map for sub in self.submeshes.values()]
         self.eigenstrain = fem.Constant(msh, PETSc.ScalarType(0.0))
         self.pressure = fem.Constant(msh, PETSc.ScalarType(0.0))
         self.volume_change = 0.0
@@ -215,8 +216,8 @@ class EmbeddedParticleProblem:
     @property
     def dofs(self) -> int:
         """Unknowns of both displacements (global)."""
-        return sum(r.V.dofmap.index_map.size_global * r.V.dofmap.index_map_bs
-                   for r in self.regions.values())
+        return sum(u.function_space.dofmap.index_map.size_global
+                   * u.function_space.dofmap.index_map_bs for u in self.fields.values())
 
     # -- measures, forms ------------------------------------------------------------------
     def _measures(self) -> None:
@@ -254,8 +255,8 @@ class EmbeddedParticleProblem:
 
     def _forms(self) -> None:
         u_m, u_p = self.u_m, self.u_p
-        v_m = ufl.TestFunction(self.regions["matrix"].V)
-        v_p = ufl.TestFunction(self.regions["particle"].V)
+        v_m = ufl.TestFunction(u_m.function_space)
+        v_p = ufl.TestFunction(u_p.function_space)
         w, wg, gamma, n = self.weight, self.weight_on_interface, self.gamma, self.n
         self.gap = normal_gap(u_m("-"), u_p("+"), n)
         F_m = internal_work(self.matrix_stress(u_m), v_m, self.kind, w,
@@ -294,10 +295,9 @@ class EmbeddedParticleProblem:
             held += [("matrix", comp, tag) for comp, tag in enumerate(sides)]
         bcs = []
         for name, comp, tag in held:
-            region = self.regions[name]
-            space = region.V.sub(comp)
+            space = self.fields[name].function_space.sub(comp)
             dofs = fem.locate_dofs_topological(space, self.dim - 1,
-                                               region.facet_tags.find(int(tag)))
+                                               self.submeshes[name].facet_tags.find(int(tag)))
             bcs.append(fem.dirichletbc(PETSc.ScalarType(0.0), dofs, space))
         return bcs
 
@@ -401,11 +401,12 @@ class EmbeddedParticleProblem:
         """The largest opening at the interface's nodes [m]: the nodal values of both
         displacements there (Lagrange dofs), matched by position (collective)."""
         values = {}
-        for name, u in (("matrix", self.u_m), ("particle", self.u_p)):
-            region = self.regions[name]
+        for name, u in self.fields.items():
+            V = u.function_space
             blocks = fem.locate_dofs_topological(
-                region.V, self.dim - 1, region.facet_tags.find(int(EmbeddedTag.INTERFACE)))
-            x = region.V.tabulate_dof_coordinates()[blocks, :self.dim]
+                V, self.dim - 1,
+                self.submeshes[name].facet_tags.find(int(EmbeddedTag.INTERFACE)))
+            x = V.tabulate_dof_coordinates()[blocks, :self.dim]
             keys = [tuple(k) for k in np.round(x / self.geometry.radius, 9)]
             values[name] = dict(zip(keys, zip(x, u.x.array.reshape(-1, self.dim)[blocks],
                                               strict=True), strict=True))
@@ -417,30 +418,13 @@ class EmbeddedParticleProblem:
         return self.comm.allreduce(largest, op=MPI.MAX)
 
 
-@dataclass
-class _Region:
-    """One material's submesh with its entity map, facet tags and displacement space."""
-
-    mesh: Any
-    entity_map: Any
-    facet_tags: Any
-    V: Any
-
-    @classmethod
-    def of(cls, geometry: EmbeddedGeometry, tag: EmbeddedTag, degree: int) -> _Region:
-        """The submesh of the cells tagged ``tag`` (owned and ghost) and a vector Lagrange
-        space of ``degree`` on it (collective)."""
-        msh = geometry.mesh
-        tdim = msh.topology.dim
-        cells = geometry.cell_tags.find(int(tag))
-        sub, cell_map, vertex_map, _ = dolfinx.mesh.create_submesh(msh, tdim, cells)
-        sub.topology.create_connectivity(tdim - 1, tdim)
-        tags = dolfinx.mesh.transfer_meshtags_to_submesh(geometry.facet_tags, sub, vertex_map,
-                                                          cell_map)
-        tags = tags[0] if isinstance(tags, tuple) else tags
-        V = fem.functionspace(sub, element("Lagrange", sub.basix_cell(), degree,
-                                           shape=(msh.geometry.dim,)))
-        return cls(sub, cell_map, tags, V)
+def _region(geometry: EmbeddedGeometry, tag: EmbeddedTag, degree: int
+            ) -> tuple[TaggedSubmesh, fem.FunctionSpace]:
+    """One material's submesh (owned and ghost cells tagged ``tag``) and a vector Lagrange
+    space of ``degree`` on it (collective)."""
+    sub = tagged_submesh(geometry.mesh, geometry.cell_tags, tag, geometry.facet_tags)
+    return sub, fem.functionspace(sub.mesh, element("Lagrange", sub.mesh.basix_cell(), degree,
+                                                    shape=(geometry.mesh.geometry.dim,)))
 
 
 def _particle_side_first(geometry: EmbeddedGeometry) -> np.ndarray:

@@ -80,6 +80,7 @@ from ssbx.problems.mechanics import (
 from ssbx.problems.stripping.deflection import ElectrolyteDeflection
 from ssbx.problems.stripping.state import InterfaceState, Load, StepReport, StrippingSettings
 from ssbx.problems.stripping.vacancy_coupling import LithiumVacancies
+from ssbx.problems.submesh import tagged_submesh
 
 
 # --------------------------------------------------------------------------------------------
@@ -87,15 +88,9 @@ from ssbx.problems.stripping.vacancy_coupling import LithiumVacancies
 # --------------------------------------------------------------------------------------------
 def lithium_domain(cell_mesh: Any) -> tuple[dolfinx.mesh.Mesh, dolfinx.mesh.MeshTags]:
     """The Li submesh of a cell mesh with its facet tags (the contact becomes its top)."""
-    msh = cell_mesh.mesh
-    tdim = msh.topology.dim
-    cells = cell_mesh.cell_tags.find(int(CellTag.LITHIUM))
-    submesh, cell_map, vertex_map, _ = dolfinx.mesh.create_submesh(msh, tdim, cells)
-    msh.topology.create_connectivity(tdim - 1, tdim)
-    submesh.topology.create_connectivity(tdim - 1, tdim)
-    tags = dolfinx.mesh.transfer_meshtags_to_submesh(cell_mesh.facet_tags, submesh, vertex_map,
-                                                      cell_map)
-    return submesh, tags[0] if isinstance(tags, tuple) else tags
+    sub = tagged_submesh(cell_mesh.mesh, cell_mesh.cell_tags, CellTag.LITHIUM,
+                         cell_mesh.facet_tags)
+    return sub.mesh, sub.facet_tags
 
 
 class StrippingProblem:
