@@ -34,7 +34,6 @@ strain, particle cracking.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +51,7 @@ from ssbx.benchmarks.framework import (
     save_figure,
     say,
 )
+from ssbx.case.records import EmbeddedSpec
 from ssbx.physics.electrolytes import ELECTROLYTES
 from ssbx.physics.intercalation_materials import NMC811_ELASTIC
 from ssbx.physics.particle_contact import (
@@ -109,8 +109,8 @@ def array_comparison(comm: MPI.Comm, path: np.ndarray, quick: bool) -> dict[str,
     volume fraction :data:`ARRAY_FRACTION`: the cylinder is what the prediction above uses."""
     from ssbx.problems.embedded_particle import EmbeddedGeometry, EmbeddedParticleProblem
 
-    cube = RADIUS * (math.pi / (6.0 * ARRAY_FRACTION)) ** (1.0 / 3.0)
-    cylinder = RADIUS * (2.0 / (3.0 * ARRAY_FRACTION)) ** (1.0 / 3.0)
+    cube, cylinder = (EmbeddedSpec(radius=RADIUS, dimension=d,
+                                   volume_fraction=ARRAY_FRACTION).outer_size for d in (3, 2))
     size, fine = (0.4, 0.12) if quick else (0.25, 0.08)
     bodies = {"3d": EmbeddedGeometry.box(comm, RADIUS, cube, cube, size * RADIUS,
                                          interface_size=fine * RADIUS),

@@ -119,13 +119,30 @@ class EmbeddedGeometry:
                    interface_size or size, outer_radius=outer_radius)
 
     @property
-    def volume_fraction(self) -> float:
-        """The particle's share of the cell volume (the shell's: of the outer sphere)."""
+    def copies(self) -> int:
+        """How many mirror images of the meshed body make the whole one (2: the meridian's
+        half z >= 0; 8: the octant)."""
+        return 2 if self.mesh.geometry.dim == 2 else 8
+
+    @property
+    def particle_volume(self) -> float:
+        """Volume of the whole particle [m^3]."""
+        return 4.0 / 3.0 * math.pi * self.radius**3
+
+    @property
+    def body_volume(self) -> float:
+        """Volume of the whole matrix body with the particle [m^3]: the shell's outer sphere,
+        the cylinder's 2 pi W^2 H, the box's 8 W^2 H."""
         if self.shape == "shell":
-            return (self.radius / self.outer_radius) ** 3
+            return 4.0 / 3.0 * math.pi * self.outer_radius**3
         if self.mesh.geometry.dim == 3:
-            return math.pi * self.radius**3 / (6.0 * self.width**2 * self.height)
-        return 2.0 * self.radius**3 / (3.0 * self.width**2 * self.height)
+            return 8.0 * self.width**2 * self.height
+        return 2.0 * math.pi * self.width**2 * self.height
+
+    @property
+    def volume_fraction(self) -> float:
+        """The particle's share of the body's volume."""
+        return self.particle_volume / self.body_volume
 
 
 @dataclass(frozen=True)
@@ -212,6 +229,7 @@ class EmbeddedParticleProblem:
         self._forms()
         self._bcs = self._boundary_conditions()
         self._build(stiffest)
+        self._output_forms()
 
     @property
     def dofs(self) -> int:
@@ -348,73 +366,75 @@ class EmbeddedParticleProblem:
             states.append(self.solve())
         return states
 
-    @property
-    def _copies(self) -> int:
-        """How many mirror images of the meshed body make the whole one (2: the meridian's
-        half z >= 0; 8: the octant)."""
-        return 2 if self.dim == 2 else 8
-
-    @property
-    def body_volume(self) -> float:
-        """Volume of the whole matrix body with the particle [m^3]: the cell's 2 pi W^2 H, the
-        shell's outer sphere."""
-        g = self.geometry
-        if g.shape == "shell":
-            return 4.0 / 3.0 * math.pi * g.outer_radius**3
-        if self.dim == 3:
-            return 8.0 * g.width**2 * g.height
-        return 2.0 * math.pi * g.width**2 * g.height
-
     def displacements(self) -> tuple[fem.Function, fem.Function]:
         """The electrolyte's and the particle's displacement [m], each on its own submesh."""
         return self.u_m, self.u_p
 
     # -- outputs ---------------------------------------------------------------------------
+    def _output_forms(self) -> None:
+        """The scalar forms of :meth:`state`, compiled once, the interface's area, and the
+        interface's nodes paired between the two fields (for the largest gap)."""
+        wg, gamma, n, gap = self.weight_on_interface, self.gamma, self.n, self.gap
+        integrands = {
+            "closed": ufl.conditional(ufl.lt(gap, 0.0), 1.0, 0.0) * wg * gamma,
+            "gap": ufl.max_value(gap, 0.0) * wg * gamma,
+            "contact": self.contact * wg * gamma,
+            "particle_normal": ufl.dot(self.u_p("+"), n) * wg * gamma,
+            "matrix_normal": ufl.dot(self.u_m("-"), n) * wg * gamma,
+            "outer_normal": ufl.dot(self.u_m, self._outer_normal()) * self.weight
+            * self.ds(int(EmbeddedTag.OUTER)),
+        }
+        self._outputs = {name: fem.form(f, entity_maps=self.entity_maps)
+                         for name, f in integrands.items()}
+        self._area = self._integral(fem.form(wg * gamma, entity_maps=self.entity_maps))
+        self._interface_nodes = self._paired_interface_nodes()
+
     def _integral(self, form: Any) -> float:
-        return self.comm.allreduce(fem.assemble_scalar(fem.form(
-            form, entity_maps=self.entity_maps)), op=MPI.SUM)
+        return self.comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
 
     def state(self, newton_iterations: int = 0) -> EmbeddedState:
         """The interface and cell measures of the current fields (collective)."""
-        w, wg, gamma, n, gap = (self.weight, self.weight_on_interface, self.gamma, self.n,
-                                self.gap)
-        outer = self.ds(int(EmbeddedTag.OUTER))
-        area = self._integral(wg * gamma)
-        closed = ufl.conditional(ufl.lt(gap, 0.0), 1.0, 0.0)
+        mean = {name: self._integral(form) / self._area for name, form in self._outputs.items()
+                if name != "outer_normal"}
+        g = self.geometry
         return EmbeddedState(
             volume_change=self.volume_change, pressure=float(self.pressure.value),
-            contact_fraction=(self._integral(closed * wg * gamma) / area
-                              if self.interface == "contact" else 1.0),
-            mean_gap=self._integral(ufl.max_value(gap, 0.0) * wg * gamma) / area,
-            max_gap=self._largest_gap(),
-            mean_contact_pressure=self._integral(self.contact * wg * gamma) / area,
-            particle_strain=self._integral(ufl.dot(self.u_p("+"), n) * wg * gamma)
-            / area / self.geometry.radius,
-            matrix_displacement=self._integral(ufl.dot(self.u_m("-"), n) * wg * gamma) / area,
-            cell_volume_change=self._copies * self._integral(
-                ufl.dot(self.u_m, self._outer_normal()) * w * outer),
-            particle_volume_change=self._copies * self._integral(
-                ufl.dot(self.u_p("+"), n) * wg * gamma),
+            contact_fraction=mean["closed"] if self.interface == "contact" else 1.0,
+            mean_gap=mean["gap"], max_gap=self._largest_gap(),
+            mean_contact_pressure=mean["contact"],
+            particle_strain=mean["particle_normal"] / g.radius,
+            matrix_displacement=mean["matrix_normal"],
+            cell_volume_change=g.copies * self._integral(self._outputs["outer_normal"]),
+            particle_volume_change=g.copies * mean["particle_normal"] * self._area,
             newton_iterations=int(newton_iterations))
 
-    def _largest_gap(self) -> float:
-        """The largest opening at the interface's nodes [m]: the nodal values of both
-        displacements there (Lagrange dofs), matched by position (collective)."""
-        values = {}
+    def _paired_interface_nodes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The interface's nodes on this rank as (block of u_m, block of u_p, unit normal):
+        the Lagrange dofs of both fields there, matched by position."""
+        found = {}
         for name, u in self.fields.items():
             V = u.function_space
             blocks = fem.locate_dofs_topological(
                 V, self.dim - 1,
                 self.submeshes[name].facet_tags.find(int(EmbeddedTag.INTERFACE)))
             x = V.tabulate_dof_coordinates()[blocks, :self.dim]
-            keys = [tuple(k) for k in np.round(x / self.geometry.radius, 9)]
-            values[name] = dict(zip(keys, zip(x, u.x.array.reshape(-1, self.dim)[blocks],
-                                              strict=True), strict=True))
+            keys = (tuple(k) for k in np.round(x / self.geometry.radius, 9))
+            found[name] = dict(zip(keys, zip(blocks, x, strict=True), strict=True))
+        shared = sorted(found["matrix"].keys() & found["particle"].keys())
+        matrix = np.array([found["matrix"][k][0] for k in shared], dtype=np.int64)
+        particle = np.array([found["particle"][k][0] for k in shared], dtype=np.int64)
+        x = np.array([found["matrix"][k][1] for k in shared]).reshape(-1, self.dim)
+        normal = x / np.linalg.norm(x, axis=1)[:, None] if len(shared) else x
+        return matrix, particle, normal
+
+    def _largest_gap(self) -> float:
+        """The largest opening at the interface's nodes [m] (collective)."""
+        matrix, particle, normal = self._interface_nodes
         largest = -np.inf
-        for key in values["matrix"].keys() & values["particle"].keys():
-            x, u_m = values["matrix"][key]
-            u_p = values["particle"][key][1]
-            largest = max(largest, float(np.dot(u_m - u_p, x / np.linalg.norm(x))))
+        if matrix.size:
+            u_m = self.u_m.x.array.reshape(-1, self.dim)[matrix]
+            u_p = self.u_p.x.array.reshape(-1, self.dim)[particle]
+            largest = float(np.max(np.sum((u_m - u_p) * normal, axis=1)))
         return self.comm.allreduce(largest, op=MPI.MAX)
 
 

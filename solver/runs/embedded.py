@@ -53,8 +53,7 @@ def solve_path(problem: EmbeddedParticleProblem, path: np.ndarray,
     is it over the particle's free (small-strain) volume change 3 eps* V_p, the share of the
     particle's shrinkage the layer's thickness follows. ``on_state(k, row)``: called after
     each state."""
-    radius = problem.geometry.radius
-    particle_volume = 4.0 / 3.0 * math.pi * radius**3
+    geometry = problem.geometry
     rows: list[dict[str, Any]] = []
     start = None
     turn = int(np.argmax(np.abs(path)))
@@ -63,12 +62,12 @@ def solve_path(problem: EmbeddedParticleProblem, path: np.ndarray,
         s = problem.solve()
         start = s if start is None else start
         change = s.cell_volume_change - start.cell_volume_change
-        free = 3.0 * linear_strain(float(dv)) * particle_volume
+        free = 3.0 * linear_strain(float(dv)) * geometry.particle_volume
         rows.append({"branch": "charge" if k <= turn else "discharge",
                      "volume_change": float(dv), "contact_fraction": s.contact_fraction,
                      "mean_gap_m": s.mean_gap, "max_gap_m": s.max_gap,
                      "mean_contact_pressure_Pa": s.mean_contact_pressure,
-                     "body_volume_strain": change / problem.body_volume,
+                     "body_volume_strain": change / geometry.body_volume,
                      "thickness_fraction": change / free if free else math.nan,
                      "newton_iterations": s.newton_iterations})
         if on_state is not None:
