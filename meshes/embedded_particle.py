@@ -56,14 +56,10 @@ def build_particle_in_shell(comm: MPI.Comm, radius: float, outer_radius: float, 
     ``.facet_tags``. Triangles of ``size`` [m], graded to ``interface_size`` at the interface.
     Collective; Gmsh runs on rank 0."""
     _check_sizes(radius, size, interface_size, outer_radius=outer_radius)
-
-    def outline(occ: Any, b: float) -> list[tuple[int, int]]:
-        disk = occ.addDisk(0.0, 0.0, 0.0, b, b)
-        quarter, _ = occ.intersect([(2, disk)], [(2, occ.addRectangle(0.0, 0.0, 0.0, b, b))])
-        return quarter
-
-    return _build(comm, radius, outer_radius / UM, outline, size, interface_size, order,
-                  model="ssbx_particle_in_shell", what="the particle in a shell")
+    b = outer_radius / UM
+    return _build(comm, 2, radius, lambda occ: _quarter(occ, 2, b), 2.0 * b, 2.0 * b, size,
+                  interface_size, order, model="ssbx_particle_in_shell",
+                  what="the particle in a shell")
 
 
 def build_particle_in_cell(comm: MPI.Comm, radius: float, width: float, height: float,
@@ -74,12 +70,11 @@ def build_particle_in_cell(comm: MPI.Comm, radius: float, width: float, height: 
     ``size`` [m], graded to ``interface_size`` at the interface. Collective; Gmsh runs on
     rank 0."""
     _check_sizes(radius, size, interface_size, width=width, height=height)
-
-    def outline(occ: Any, _b: float) -> list[tuple[int, int]]:
-        return [(2, occ.addRectangle(0.0, 0.0, 0.0, width / UM, height / UM))]
-
-    return _build(comm, radius, max(width, height) / UM, outline, size, interface_size, order,
-                  model="ssbx_particle_in_cell", what="the particle in a unit cell")
+    w, h = width / UM, height / UM
+    return _build(comm, 2, radius,
+                  lambda occ: [(2, occ.addRectangle(0.0, 0.0, 0.0, w, h))], w, h, size,
+                  interface_size, order, model="ssbx_particle_in_cell",
+                  what="the particle in a unit cell")
 
 
 def build_particle_in_box(comm: MPI.Comm, radius: float, width: float, height: float,
@@ -91,9 +86,9 @@ def build_particle_in_box(comm: MPI.Comm, radius: float, width: float, height: f
     ``.mesh``, ``.cell_tags``, ``.facet_tags``; collective, Gmsh on rank 0."""
     _check_sizes(radius, size, interface_size, width=width, height=height)
     w, h = width / UM, height / UM
-    return _build_3d(comm, radius, lambda occ: occ.addBox(0.0, 0.0, 0.0, w, w, h), w, h, size,
-                     interface_size, model="ssbx_particle_in_box",
-                     what="the particle in a 3-D unit cell")
+    return _build(comm, 3, radius, lambda occ: [(3, occ.addBox(0.0, 0.0, 0.0, w, w, h))], w,
+                  h, size, interface_size, 1, model="ssbx_particle_in_box",
+                  what="the particle in a 3-D unit cell")
 
 
 def build_particle_in_shell_3d(comm: MPI.Comm, radius: float, outer_radius: float,
@@ -102,65 +97,19 @@ def build_particle_in_shell_3d(comm: MPI.Comm, radius: float, outer_radius: floa
     to ``outer_radius`` [m] (the closed-form body in 3-D). Linear tetrahedra; collective."""
     _check_sizes(radius, size, interface_size, outer_radius=outer_radius)
     b = outer_radius / UM
-
-    def sphere_octant(occ: Any) -> int:
-        octant, _ = occ.intersect([(3, occ.addSphere(0.0, 0.0, 0.0, b))],
-                                  [(3, occ.addBox(0.0, 0.0, 0.0, b, b, b))])
-        return octant[0][1]
-
-    return _build_3d(comm, radius, sphere_octant, 2.0 * b, 2.0 * b, size, interface_size,
-                     model="ssbx_particle_in_shell_3d", what="the particle in a 3-D shell")
+    return _build(comm, 3, radius, lambda occ: _quarter(occ, 3, b), 2.0 * b, 2.0 * b, size,
+                  interface_size, 1, model="ssbx_particle_in_shell_3d",
+                  what="the particle in a 3-D shell")
 
 
-def _build_3d(comm: MPI.Comm, radius: float, outer_body: Any, w: float, h: float, size: float,
-              interface_size: float | None, *, model: str, what: str) -> Any:
-    """The octant of a particle inside ``outer_body(occ)`` (a volume tag): the faces on the
-    planes x, y, z = 0 are symmetry planes, those on x, y = w and z = h sides and top, the
-    particle-matrix faces the interface, any other face of the matrix the loaded ``OUTER``."""
-    a = radius / UM
-
-    def build(gmsh: Any) -> None:
-        occ = gmsh.model.occ
-        box = [(3, outer_body(occ))]
-        octant, _ = occ.intersect([(3, occ.addSphere(0.0, 0.0, 0.0, a))],
-                                  [(3, occ.addBox(0.0, 0.0, 0.0, a, a, a))])
-        pieces, _ = occ.fragment(box, octant)
-        occ.synchronize()
-        tol = 1e-6 * max(w, h)
-        volumes = {EmbeddedTag.PARTICLE: [], EmbeddedTag.MATRIX: []}
-        for _, v in pieces:
-            top = max(gmsh.model.getBoundingBox(3, v)[3:])
-            volumes[EmbeddedTag.PARTICLE if top < a + tol else EmbeddedTag.MATRIX].append(v)
-        particle_faces = {f for v in volumes[EmbeddedTag.PARTICLE]
-                          for _, f in gmsh.model.getBoundary([(3, v)], oriented=False)}
-        matrix_faces = {f for v in volumes[EmbeddedTag.MATRIX]
-                        for _, f in gmsh.model.getBoundary([(3, v)], oriented=False)}
-        planes = ((0, 0.0, EmbeddedTag.SYMMETRY_X), (1, 0.0, EmbeddedTag.SYMMETRY_Y),
-                  (2, 0.0, EmbeddedTag.EQUATOR), (0, w, EmbeddedTag.SIDE_X),
-                  (1, w, EmbeddedTag.SIDE_Y), (2, h, EmbeddedTag.OUTER))
-        groups: dict[EmbeddedTag, list[int]] = {tag: [] for *_, tag in planes}
-        groups[EmbeddedTag.INTERFACE] = []
-        for face in particle_faces | matrix_faces:
-            box_ = gmsh.model.getBoundingBox(2, face)
-            for axis, at, tag in planes:
-                if abs(box_[axis] - at) < tol and abs(box_[axis + 3] - at) < tol:
-                    groups[tag].append(face)
-                    break
-            else:
-                both = face in particle_faces and face in matrix_faces
-                groups[EmbeddedTag.INTERFACE if both else EmbeddedTag.OUTER].append(face)
-        for tag, group in volumes.items():
-            gmsh.model.addPhysicalGroup(3, group, int(tag), name=tag.name.lower())
-        for tag, faces in groups.items():
-            if faces:
-                gmsh.model.addPhysicalGroup(2, faces, int(tag), name=tag.name.lower())
-        _grade_to_interface(gmsh, groups[EmbeddedTag.INTERFACE], "SurfacesList", size,
-                            interface_size, a)
-        gmsh.model.mesh.generate(3)
-
-    data = mesh_on_rank(comm, build, model=model, what=what, gdim=3)
-    data.mesh.geometry.x[:] *= UM
-    return data
+def _quarter(occ: Any, dim: int, radius_um: float) -> list[tuple[int, int]]:
+    """The part ``x, y (, z) >= 0`` of a disk (dim 2) or a sphere (dim 3) of ``radius_um``."""
+    r = radius_um
+    if dim == 2:
+        return occ.intersect([(2, occ.addDisk(0.0, 0.0, 0.0, r, r))],
+                             [(2, occ.addRectangle(0.0, 0.0, 0.0, r, r))])[0]
+    return occ.intersect([(3, occ.addSphere(0.0, 0.0, 0.0, r))],
+                         [(3, occ.addBox(0.0, 0.0, 0.0, r, r, r))])[0]
 
 
 def _grade_to_interface(gmsh: Any, entities: list[int], kind: str, size: float,
@@ -195,53 +144,62 @@ def _check_sizes(radius: float, size: float, interface_size: float | None,
                          f"{radius!r}")
 
 
-def _build(comm: MPI.Comm, radius: float, extent: float, outline: Any, size: float,
-           interface_size: float | None, order: int, *, model: str, what: str) -> Any:
+def _build(comm: MPI.Comm, dim: int, radius: float, outer_body: Any, w: float, h: float,
+           size: float, interface_size: float | None, order: int, *, model: str,
+           what: str) -> Any:
+    """The part ``x, y (, z) >= 0`` of a particle of ``radius`` [m] inside ``outer_body(occ)``
+    (its OpenCASCADE dim-tags), meshed conformingly in ``dim`` dimensions. Boundary entities
+    on the planes through the centre are the symmetry planes (2-D: the axis and the equator),
+    those on x (, y) = ``w`` the sides and on the last coordinate = ``h`` the top (``OUTER``)
+    [um]; the particle-matrix boundary is the interface and any other matrix boundary (a
+    shell's outer sphere) ``OUTER``."""
+    a = radius / UM
+    if dim == 2:
+        planes = ((0, 0.0, EmbeddedTag.AXIS), (1, 0.0, EmbeddedTag.EQUATOR),
+                  (0, w, EmbeddedTag.SIDE), (1, h, EmbeddedTag.OUTER))
+    else:
+        planes = ((0, 0.0, EmbeddedTag.SYMMETRY_X), (1, 0.0, EmbeddedTag.SYMMETRY_Y),
+                  (2, 0.0, EmbeddedTag.EQUATOR), (0, w, EmbeddedTag.SIDE_X),
+                  (1, w, EmbeddedTag.SIDE_Y), (2, h, EmbeddedTag.OUTER))
+
     def build(gmsh: Any) -> None:
         occ = gmsh.model.occ
-        a = radius / UM
-        outer = outline(occ, extent)
-        disk = occ.addDisk(0.0, 0.0, 0.0, a, a)
-        particle, _ = occ.intersect([(2, disk)], [(2, occ.addRectangle(0.0, 0.0, 0.0, a, a))])
-        pieces, _ = occ.fragment(outer, particle)
+        outer = outer_body(occ)
+        pieces, _ = occ.fragment(outer, _quarter(occ, dim, a))
         occ.synchronize()
-        tol = 1e-6 * extent
-        surfaces = {EmbeddedTag.PARTICLE: [], EmbeddedTag.MATRIX: []}
-        for _, s in pieces:
-            box = gmsh.model.getBoundingBox(2, s)
-            inside = max(box[3], box[4]) < a + tol
-            surfaces[EmbeddedTag.PARTICLE if inside else EmbeddedTag.MATRIX].append(s)
-        groups: dict[EmbeddedTag, list[int]] = {tag: [] for tag in (
-            EmbeddedTag.OUTER, EmbeddedTag.EQUATOR, EmbeddedTag.AXIS, EmbeddedTag.SIDE,
-            EmbeddedTag.INTERFACE)}
-        particle_curves = {c for s in surfaces[EmbeddedTag.PARTICLE]
-                           for _, c in gmsh.model.getBoundary([(2, s)], oriented=False)}
-        matrix_curves = {c for s in surfaces[EmbeddedTag.MATRIX]
-                         for _, c in gmsh.model.getBoundary([(2, s)], oriented=False)}
-        for curve in particle_curves | matrix_curves:
-            x0, y0, _, x1, y1, _ = gmsh.model.getBoundingBox(1, curve)
-            if abs(x0) < tol and abs(x1) < tol:
-                groups[EmbeddedTag.AXIS].append(curve)
-            elif abs(y0) < tol and abs(y1) < tol:
-                groups[EmbeddedTag.EQUATOR].append(curve)
-            elif curve in particle_curves and curve in matrix_curves:
-                groups[EmbeddedTag.INTERFACE].append(curve)
-            elif abs(x0 - x1) < tol:
-                groups[EmbeddedTag.SIDE].append(curve)
+        tol = 1e-6 * max(w, h)
+        regions = {EmbeddedTag.PARTICLE: [], EmbeddedTag.MATRIX: []}
+        for _, entity in pieces:
+            top = max(gmsh.model.getBoundingBox(dim, entity)[3:])
+            regions[EmbeddedTag.PARTICLE if top < a + tol else EmbeddedTag.MATRIX].append(entity)
+        boundaries = {tag: {b for e in entities
+                            for _, b in gmsh.model.getBoundary([(dim, e)], oriented=False)}
+                      for tag, entities in regions.items()}
+        groups: dict[EmbeddedTag, list[int]] = {tag: [] for *_, tag in planes}
+        groups[EmbeddedTag.INTERFACE] = []
+        both = boundaries[EmbeddedTag.PARTICLE] & boundaries[EmbeddedTag.MATRIX]
+        for entity in boundaries[EmbeddedTag.PARTICLE] | boundaries[EmbeddedTag.MATRIX]:
+            box = gmsh.model.getBoundingBox(dim - 1, entity)
+            for axis, at, tag in planes:
+                if abs(box[axis] - at) < tol and abs(box[axis + 3] - at) < tol:
+                    groups[tag].append(entity)
+                    break
             else:
-                groups[EmbeddedTag.OUTER].append(curve)
-        for tag, group in surfaces.items():
-            gmsh.model.addPhysicalGroup(2, group, int(tag), name=tag.name.lower())
-        for tag, curves in groups.items():
-            if curves:
-                gmsh.model.addPhysicalGroup(1, curves, int(tag), name=tag.name.lower())
-        _grade_to_interface(gmsh, groups[EmbeddedTag.INTERFACE], "CurvesList", size,
-                            interface_size, a)
-        gmsh.model.mesh.generate(2)
+                groups[EmbeddedTag.INTERFACE if entity in both else EmbeddedTag.OUTER].append(
+                    entity)
+        for tag, entities in regions.items():
+            gmsh.model.addPhysicalGroup(dim, entities, int(tag), name=tag.name.lower())
+        for tag, entities in groups.items():
+            if entities:
+                gmsh.model.addPhysicalGroup(dim - 1, entities, int(tag), name=tag.name.lower())
+        _grade_to_interface(gmsh, groups[EmbeddedTag.INTERFACE],
+                            "CurvesList" if dim == 2 else "SurfacesList", size, interface_size,
+                            a)
+        gmsh.model.mesh.generate(dim)
         if order > 1:
             gmsh.model.mesh.setOrder(order)
 
-    data = mesh_on_rank(comm, build, model=model, what=what, gdim=2)
+    data = mesh_on_rank(comm, build, model=model, what=what, gdim=dim)
     data.mesh.geometry.x[:] *= UM
     return data
 
