@@ -42,16 +42,11 @@ def linear_strain(volume_change: float) -> float:
     return (1.0 + volume_change) ** (1.0 / 3.0) - 1.0
 
 
-def bulk_modulus(material: ElasticMaterial) -> float:
-    """``K = E / (3 (1 - 2 nu))`` [Pa]."""
-    return material.E / (3.0 * (1.0 - 2.0 * material.nu))
-
-
 def contact_loss_pressure(eigenstrain: float, matrix: ElasticMaterial) -> float:
     """The external pressure p_c [Pa] that keeps a dilute spherical particle of linear chemical
     strain ``eigenstrain`` (< 0: shrinking) in contact with an elastic matrix:
     ``12 K_m mu_m |eps*| / (3 K_m + 4 mu_m)`` (0 for a swelling particle)."""
-    k, mu = bulk_modulus(matrix), matrix.shear_modulus
+    k, mu = matrix.bulk_modulus, matrix.shear_modulus
     return 12.0 * k * mu * max(-eigenstrain, 0.0) / (3.0 * k + 4.0 * mu)
 
 
@@ -59,7 +54,7 @@ def contact_loss_volume_strain(pressure: float, matrix: ElasticMaterial) -> floa
     """The relative volume shrinkage |dV/V| of a dilute spherical particle at which it loses
     contact with an elastic matrix under the external pressure ``pressure`` [Pa]: the inverse of
     :func:`contact_loss_pressure`."""
-    k, mu = bulk_modulus(matrix), matrix.shear_modulus
+    k, mu = matrix.bulk_modulus, matrix.shear_modulus
     eps = pressure * (3.0 * k + 4.0 * mu) / (12.0 * k * mu)
     return 1.0 - (1.0 - eps) ** 3
 
@@ -92,7 +87,7 @@ def concentric_sphere(radius: float, outer_radius: float, particle: ElasticMater
     at a, sigma_rr(b) = -p; valid while sigma_rr(a) <= 0 (or always if bonded). Open: the
     particle is free (C = eps*) and sigma_rr(a) = 0."""
     a, b = radius, outer_radius
-    kp, km, mum = bulk_modulus(particle), bulk_modulus(matrix), matrix.shear_modulus
+    kp, km, mum = particle.bulk_modulus, matrix.bulk_modulus, matrix.shear_modulus
     system = np.array([[a, 1.0 / a**2, -a],
                        [3.0 * km, -4.0 * mum / a**3, -3.0 * kp],
                        [3.0 * km, -4.0 * mum / b**3, 0.0]])
@@ -144,6 +139,6 @@ def penalty_stiffness(modulus: float, size: float, factor: float) -> float:
     return factor * modulus / size
 
 
-__all__ = ["ConcentricSphere", "bulk_modulus", "concentric_sphere", "contact_loss_pressure",
+__all__ = ["ConcentricSphere", "concentric_sphere", "contact_loss_pressure",
            "contact_loss_volume_strain", "contact_pressure", "isotropic_eigenstrain",
            "linear_strain", "normal_gap", "penalty_stiffness", "spherical_normal"]

@@ -15,7 +15,6 @@ import pytest
 
 from ssbx.physics.elastic_material import ElasticMaterial
 from ssbx.physics.particle_contact import (
-    bulk_modulus,
     concentric_sphere,
     contact_loss_pressure,
     contact_loss_volume_strain,
@@ -45,7 +44,7 @@ def test_dilute_limit_is_independent_of_the_particle():
         assert far.closing_pressure == pytest.approx(dilute, rel=1e-9)
     assert contact_loss_pressure(-EPS, MATRIX) == 0.0  # a swelling particle stays in contact
     p = 25e6
-    k, mu = bulk_modulus(MATRIX), MATRIX.shear_modulus
+    k, mu = MATRIX.bulk_modulus, MATRIX.shear_modulus
     shrink = contact_loss_volume_strain(p, MATRIX)
     assert contact_loss_pressure(linear_strain(-shrink), MATRIX) == pytest.approx(p, rel=1e-12)
     assert shrink == pytest.approx(p * (3 * k + 4 * mu) / (4 * k * mu), rel=1e-2)  # small eps
@@ -55,7 +54,7 @@ def test_concentric_sphere_satisfies_its_equations():
     """Closed: continuous displacement and radial stress at a, -p at b; open: a free particle,
     a traction-free inner surface, and a positive gap; the closing pressure separates them."""
     closing = concentric_sphere(R, OUTER, PARTICLE, MATRIX, EPS, 0.0).closing_pressure
-    km, mum, kp = bulk_modulus(MATRIX), MATRIX.shear_modulus, bulk_modulus(PARTICLE)
+    km, mum, kp = MATRIX.bulk_modulus, MATRIX.shear_modulus, PARTICLE.bulk_modulus
     for p in (0.5 * closing, 1.5 * closing):
         s = concentric_sphere(R, OUTER, PARTICLE, MATRIX, EPS, p)
         a = s.matrix_displacement  # u_m(R) = A R + B / R^2; with u_m(b) solve for A, B
