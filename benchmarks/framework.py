@@ -475,6 +475,7 @@ BUILTIN_MODULES = (
     "reproductions.stack_pressure", "reproductions.single_particle_kinetics",
     "reproductions.particle_crack_site", "reproductions.pybamm_particle_mechanics",
     "reproductions.electrochemical_shock", "reproductions.cathode_contact_loss",
+    "reproductions.contact_limited_charge",
     "performance.kernel_throughput", "performance.mechanics", "performance.current",
     "performance.stripping", "performance.parallel_scaling", "performance.sweep_throughput",
     "performance.cracks", "performance.mesh_cache", "performance.mesh_conversion",

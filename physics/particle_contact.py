@@ -42,6 +42,28 @@ def linear_strain(volume_change: float) -> float:
     return (1.0 + volume_change) ** (1.0 / 3.0) - 1.0
 
 
+def linear_strain_of(volume_change: Any) -> Any:
+    """:func:`linear_strain` of a UFL (or numpy) volume change, unchecked."""
+    return (1.0 + volume_change) ** (1.0 / 3.0) - 1.0
+
+
+def window_volume_change(theta: Any, volume_change: float) -> Any:
+    """The free relative volume change of a host whose Li content has left a fraction
+    ``1 - theta`` of its cycling window (theta = 1 at the start of charge, 0 at its end), linear
+    in the Li content: ``dV/V = volume_change (1 - theta)`` (``volume_change``: the whole
+    window's, < 0 for a layered oxide on charge). UFL or numbers."""
+    return volume_change * (1.0 - theta)
+
+
+def window_outflux(c_rate: float, radius: float) -> float:
+    """The Li flux out of a sphere of ``radius`` [m], uniform over its surface, that empties its
+    cycling window in 1/``c_rate`` hours, in window units [m/s]: ``dtheta_mean/dt = -C/3600``
+    and ``q = C R / (3 * 3600 s)`` (the volume R/3 per unit area)."""
+    if not (c_rate > 0.0 and radius > 0.0):
+        raise ValueError(f"need c_rate > 0 and radius > 0, got {c_rate!r}, {radius!r}")
+    return c_rate * radius / (3.0 * 3600.0)
+
+
 def contact_loss_pressure(eigenstrain: float, matrix: ElasticMaterial) -> float:
     """The external pressure p_c [Pa] that keeps a dilute spherical particle of linear chemical
     strain ``eigenstrain`` (< 0: shrinking) in contact with an elastic matrix:
@@ -141,4 +163,5 @@ def penalty_stiffness(modulus: float, size: float, factor: float) -> float:
 
 __all__ = ["ConcentricSphere", "concentric_sphere", "contact_loss_pressure",
            "contact_loss_volume_strain", "contact_pressure", "isotropic_eigenstrain",
-           "linear_strain", "normal_gap", "penalty_stiffness", "spherical_normal"]
+           "linear_strain", "linear_strain_of", "normal_gap", "penalty_stiffness",
+           "spherical_normal", "window_outflux", "window_volume_change"]

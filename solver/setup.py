@@ -75,6 +75,7 @@ from ssbx.physics.stack_model import Segment, StackModel
 from ssbx.physics.vacancy import VacancyMaterial, hart_effective_diffusivity
 from ssbx.problems.crack_current import CrackCurrentProblem, Outflow
 from ssbx.problems.current import CurrentSettings
+from ssbx.problems.embedded_charge import EmbeddedChargeProblem
 from ssbx.problems.embedded_particle import EmbeddedGeometry, EmbeddedParticleProblem
 from ssbx.problems.fracture import CrackLoads, CrackProblem
 from ssbx.problems.mechanics import (
@@ -704,7 +705,8 @@ def embedded_materials_of(case: Case) -> tuple[ElasticMaterial, ElasticMaterial]
 
 
 def embedded_problem_of(case: Case, comm: Any) -> EmbeddedParticleProblem:
-    """The embedded-particle problem of a case, meshed on ``comm`` (collective)."""
+    """The embedded-particle problem of a case, meshed on ``comm`` (collective): with
+    ``embedded.charge_by = "diffusion"`` an :class:`EmbeddedChargeProblem`."""
     e = case.embedded
     size = e.radius / 6.0 if e.mesh_size is None else e.mesh_size
     fine = e.radius / 40.0 if e.interface_mesh_size is None else e.interface_mesh_size
@@ -716,8 +718,14 @@ def embedded_problem_of(case: Case, comm: Any) -> EmbeddedParticleProblem:
         build = EmbeddedGeometry.shell if e.dimension == 2 else EmbeddedGeometry.shell_3d
         geometry = build(comm, e.radius, e.outer_size, size, interface_size=fine)
     particle, matrix = embedded_materials_of(case)
-    problem = EmbeddedParticleProblem(geometry, particle, matrix, interface=e.interface,
-                                      penalty=e.penalty)
+    if e.charge_by == "diffusion":
+        problem: EmbeddedParticleProblem = EmbeddedChargeProblem(
+            geometry, particle, matrix, diffusivity=e.diffusivity,
+            volume_change=e.volume_change, c_rate=e.c_rate, interface=e.interface,
+            penalty=e.penalty)
+    else:
+        problem = EmbeddedParticleProblem(geometry, particle, matrix, interface=e.interface,
+                                          penalty=e.penalty)
     problem.set_pressure(e.stack_pressure)
     return problem
 

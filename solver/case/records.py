@@ -500,6 +500,10 @@ class EmbeddedSpec:
     volume_change: float = -0.078
     steps: int = 31
     discharge: bool = True
+    charge_by: str = "uniform"
+    diffusivity: float = 1e-14
+    c_rate: float = 0.1
+    time_steps: int = 200
 
     @property
     def outer_size(self) -> float:

@@ -1662,6 +1662,15 @@ def check_embedded(st: ValidationState) -> None:
     if steps is not None and "embedded.steps" not in st.bad and steps < 2:
         st.problems.append(f"{st.shown('embedded.steps')}: expected at least 2 (the start and "
                            "the end of the charge)")
+    by = st.values.get("embedded.charge_by", "uniform")
+    only = {"uniform": ("embedded.diffusivity", "embedded.c_rate", "embedded.time_steps"),
+            "diffusion": ("embedded.steps",)}.get(by, ())
+    # keys of the other choice, where set to other than their defaults (a resolved case
+    # file carries every default)
+    for path in only:
+        if path in st.given and st.values.get(path, KEYS[path].default) != KEYS[path].default:
+            st.problems.append(f"{st.shown(path)}: not used with embedded.charge_by = \"{by}\" "
+                               "(remove it, or set charge_by to the other choice)")
 
 
 def check_particle(st: ValidationState) -> None:

@@ -2046,8 +2046,27 @@ SCHEMA: tuple[Key, ...] = (
     Key("embedded.steps", "int",
         "Steps of the charge, geometric in |dV/V| from 1e-5 (contact goes at ~1e-4 per MPa of "
         "an elastic sulfide).", default=31, positive=True, constraints="≥ 2"),
-    Key("embedded.discharge", "bool", "Also discharge back to dV/V = 0 through the same states.",
-        default=True),
+    Key("embedded.discharge", "bool", "Also discharge back to dV/V = 0 through the same states "
+        "(`charge_by = \"uniform\"`; a charge by diffusion ends with the particle isolated "
+        "or its window charged and is not discharged).", default=True),
+    Key("embedded.charge_by", "choice",
+        "`uniform`: the particle's volume change is uniform and set directly (a slow charge: "
+        "`steps` states from 1e-5 to `volume_change`); `diffusion`: a galvanostatic charge "
+        "at `c_rate` by Li diffusion (`diffusivity`) that leaves only through the part of "
+        "the interface still in contact (the loss of ionic contact cuts the flux's area), "
+        "the volume change following the local Li content linearly over the window; it "
+        "stops at the window's end, when the contacting surface runs empty, or when no "
+        "contact is left.", default="uniform", choices=("uniform", "diffusion")),
+    Key("embedded.diffusivity", "quantity",
+        "Li diffusivity of the particle (`charge_by = \"diffusion\"`; the default is an "
+        "order of magnitude for layered oxides, status estimated).", dimension=DIFFUSIVITY,
+        positive=True, default=1e-14, default_text="1e-14 m^2/s"),
+    Key("embedded.c_rate", "float",
+        "C-rate of the charge: the particle's whole window in 1/C hours "
+        "(`charge_by = \"diffusion\"`).", default=0.1, positive=True),
+    Key("embedded.time_steps", "int",
+        "Equal time steps over the window's 1/C hours (`charge_by = \"diffusion\"`).",
+        default=200, positive=True),
     # ---------------------------------------------------------------- output
     Key(
         "output.fields",

@@ -56,6 +56,7 @@ from ssbx.physics.particle_contact import (
     penalty_stiffness,
     spherical_normal,
 )
+from ssbx.problems.lifetime import destroy_nonlinear_problem, track
 from ssbx.problems.submesh import TaggedSubmesh, tagged_submesh
 
 INTERFACES = ("contact", "bonded")
@@ -230,6 +231,11 @@ class EmbeddedParticleProblem:
         self._bcs = self._boundary_conditions()
         self._build(stiffest)
         self._output_forms()
+        track(self)
+
+    def close(self) -> None:
+        """Destroy the SNES and its matrices (collective: every rank at the same point)."""
+        destroy_nonlinear_problem(self.problem)
 
     @property
     def dofs(self) -> int:
@@ -268,8 +274,13 @@ class EmbeddedParticleProblem:
         """``C_p : (eps(u_p) - eps* 1)`` [Pa] (Mandel)."""
         p = self.particle
         return elastic_stress(mandel_strain(u, self.kind)
-                              - isotropic_eigenstrain(self.eigenstrain),
+                              - isotropic_eigenstrain(self.chemical_strain()),
                               p.lame_lambda, p.shear_modulus)
+
+    def chemical_strain(self) -> Any:
+        """The particle's linear chemical strain eps* (UFL): uniform here, set by
+        :meth:`set_volume_change`; a subclass may make it a field (a charge by diffusion)."""
+        return self.eigenstrain
 
     def _forms(self) -> None:
         u_m, u_p = self.u_m, self.u_p

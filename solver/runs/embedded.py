@@ -95,6 +95,10 @@ def run_embedded_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = No
         raise CheckpointError(
             f"case {case.name!r} (problem = {case.problem!r}) has no checkpoints and cannot be "
             "restarted; run it again (with --overwrite)")
+    if case.embedded.charge_by == "diffusion":
+        from ssbx.runs.embedded_charge import run_embedded_charge_case
+
+        return run_embedded_charge_case(case, folder, comm, console)
     t0 = time.perf_counter()
     e = case.embedded
     problem = embedded_problem_of(case, comm)

@@ -1,0 +1,299 @@
+"""A cathode particle in a solid electrolyte charged by diffusion through the part of its surface
+that still touches the electrolyte: the loss of ionic contact fed back to the Li flux.
+
+The particle's Li content theta (1 at the start of charge, 0 at the end of its cycling window)
+diffuses, ``d theta/dt = div(D grad theta)``, and leaves through the interface where it is in
+contact only (the gap g < 0 at the interface's nodes, the same nodal rule as the contact):
+
+    -D grad theta . n = q A / A_c   on the contacting part,   0 where the interface is open,
+
+with q = :func:`~ssbx.physics.particle_contact.window_outflux` (a galvanostatic charge at a
+C-rate: the particle's whole window in 1/C hours) and A / A_c the interface's area over its
+contacting area: the same current through less area. Its chemical strain follows its Li
+content, ``dV/V = volume_change (1 - theta)`` (linear over the window), and shrinks it away from
+the electrolyte (:class:`~ssbx.problems.embedded_particle.EmbeddedParticleProblem`), which
+changes the contacting area. A step (backward Euler) is staggered: diffusion with the contact of
+the last pass, then mechanics, repeated until the contacting area stops changing (or
+``passes`` times).
+
+The charge stops at the end of the window (mean theta = 0), when the surface runs empty where
+the current leaves (theta <= 0 at a contacting node: the voltage cut-off of a
+diffusion-limited charge), or when no contact is left (the particle is isolated). The capacity
+reached is the share of the window charged.
+
+Lifecycle: ``EmbeddedGeometry`` -> ``EmbeddedChargeProblem`` -> ``step(dt)`` (or ``charge``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mpi4py import MPI
+from petsc4py import PETSc
+
+import numpy as np
+import ufl
+from dolfinx import fem
+from dolfinx.fem import petsc as fem_petsc
+
+from ssbx.meshes.embedded_particle import EmbeddedTag
+from ssbx.physics.elastic_material import ElasticMaterial
+from ssbx.physics.particle_contact import (
+    linear_strain_of,
+    window_outflux,
+    window_volume_change,
+)
+from ssbx.problems.embedded_particle import (
+    EmbeddedGeometry,
+    EmbeddedParticleProblem,
+    EmbeddedState,
+)
+
+#: Why a charge stopped.
+END_OF_WINDOW, SURFACE_EMPTY, ISOLATED = "end of window", "surface empty", "isolated"
+
+
+@dataclass(frozen=True)
+class ChargeState:
+    """After a step: time [s]; charge (the share of the window charged, 1 - mean theta);
+    contact_fraction (of the interface's area); surface_min (the least theta at a contacting
+    node; nan without contact) and surface_mean (theta averaged over the interface);
+    flux_amplification (A / A_c: the local Li flux over a whole-surface one);
+    passes (diffusion-mechanics passes of the step); mechanics (the interface and cell)."""
+
+    time: float
+    charge: float
+    contact_fraction: float
+    surface_min: float
+    surface_mean: float
+    flux_amplification: float
+    passes: int
+    mechanics: EmbeddedState
+
+
+class EmbeddedChargeProblem(EmbeddedParticleProblem):
+    """An embedded particle (:class:`EmbeddedParticleProblem`) charged galvanostatically at
+    ``c_rate`` by Li diffusion (``diffusivity`` [m^2/s]) through its contacting surface, with a
+    free volume change ``volume_change`` over its window (< 0: shrinking on charge).
+
+    ``passes``: the most diffusion-mechanics passes per step (1: the contact of the previous
+    step, explicit). The linear operator of the diffusion (mass / dt + stiffness) is factorised
+    once per time step size."""
+
+    def __init__(self, geometry: EmbeddedGeometry, particle: ElasticMaterial,
+                 matrix: ElasticMaterial, *, diffusivity: float, volume_change: float,
+                 c_rate: float, interface: str = "contact", penalty: float = 1e3,
+                 passes: int = 4, degree: int | None = None) -> None:
+        if not diffusivity > 0.0:
+            raise ValueError(f"diffusivity must be > 0, got {diffusivity!r}")
+        if not -1.0 < volume_change < 1.0:
+            raise ValueError(f"volume_change must lie in (-1, 1), got {volume_change!r}")
+        if passes < 1:
+            raise ValueError(f"passes must be >= 1, got {passes!r}")
+        self.diffusivity, self.window_change, self.c_rate = diffusivity, volume_change, c_rate
+        self.passes = int(passes)
+        self.outflux = window_outflux(c_rate, geometry.radius)
+        self._theta: fem.Function | None = None
+        super().__init__(geometry, particle, matrix, interface=interface, penalty=penalty,
+                         degree=degree)
+        self.time = 0.0
+        self._diffusion()
+
+    # -- the Li content and its strain -----------------------------------------------------
+    def chemical_strain(self) -> Any:
+        """``(1 + volume_change (1 - theta))^(1/3) - 1``: the strain of the local Li content."""
+        if self._theta is None:
+            sub = self.submeshes["particle"].mesh
+            V = fem.functionspace(sub, ("Lagrange", self.degree))
+            self._theta = fem.Function(V, name="li_content")
+            self._theta.x.array[:] = 1.0
+            self._theta_old = fem.Function(V)
+            self._theta_old.x.array[:] = 1.0
+        return linear_strain_of(window_volume_change(self._theta, self.window_change))
+
+    @property
+    def theta(self) -> fem.Function:
+        """The particle's Li content in window units (1: start of charge, 0: end)."""
+        assert self._theta is not None
+        return self._theta
+
+    @property
+    def dofs(self) -> int:
+        """Unknowns of both displacements and the Li content (global)."""
+        imap = self.theta.function_space.dofmap.index_map
+        return super().dofs + imap.size_global
+
+    # -- diffusion -------------------------------------------------------------------------
+    def _diffusion(self) -> None:
+        theta, old = self.theta, self._theta_old
+        V = theta.function_space
+        t, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+        w, wg, gamma = self.weight, self.weight_on_interface, self.gamma
+        dxp = self.dx(int(EmbeddedTag.PARTICLE))
+        msh = self.geometry.mesh
+        self._dt = fem.Constant(msh, PETSc.ScalarType(1.0))
+        self._local_flux = fem.Constant(msh, PETSc.ScalarType(0.0))
+        # where the Li leaves: the contacting nodes (a bonded interface everywhere)
+        self.in_contact = (ufl.conditional(ufl.lt(self.gap, 0.0), 1.0, 0.0)
+                           if self.interface == "contact" else 1.0)
+        D = fem.Constant(msh, PETSc.ScalarType(self.diffusivity))
+        maps = self.entity_maps
+        self._a = fem.form((t * v / self._dt + D * ufl.inner(ufl.grad(t), ufl.grad(v))) * w * dxp,
+                           entity_maps=maps)
+        self._L = fem.form(old * v / self._dt * w * dxp
+                           - self._local_flux * self.in_contact * v("+") * wg * gamma,
+                           entity_maps=maps)
+        self._contact_area = fem.form(self.in_contact * wg * gamma, entity_maps=maps)
+        self._content = fem.form(theta * w * dxp, entity_maps=maps)
+        self._surface = fem.form(theta("+") * wg * gamma, entity_maps=maps)
+        self._volume = self._integral(fem.form(1.0 * w * dxp, entity_maps=maps))
+        self._A = fem_petsc.create_matrix(self._a)
+        self._b = fem_petsc.create_vector(V)
+        self._ksp = PETSc.KSP().create(self.comm)
+        self._ksp.setType("preonly")
+        pc = self._ksp.getPC()
+        pc.setType("lu")
+        pc.setFactorSolverType("mumps")
+        self._assembled_dt = float("nan")
+        self._surface_dofs = self._interface_content_dofs()
+
+    def close(self) -> None:
+        """Destroy the diffusion's solver and the mechanics' SNES (collective)."""
+        for obj in (self._ksp, self._A, self._b):
+            obj.destroy()
+        super().close()
+
+    def _interface_content_dofs(self) -> np.ndarray:
+        """For each paired interface node of :meth:`_paired_interface_nodes` on this rank, its
+        dof of theta (the same Lagrange nodes as the particle's displacement)."""
+        V = self.theta.function_space
+        facets = self.submeshes["particle"].facet_tags.find(int(EmbeddedTag.INTERFACE))
+        dofs = fem.locate_dofs_topological(V, self.dim - 1, facets)
+        x = V.tabulate_dof_coordinates()[dofs, :self.dim]
+        by_position = dict(zip((tuple(k) for k in np.round(x / self.geometry.radius, 9)), dofs,
+                               strict=True))
+        _, particle, _ = self._interface_nodes
+        xp = self.u_p.function_space.tabulate_dof_coordinates()[particle, :self.dim]
+        return np.array([by_position[tuple(k)] for k in np.round(xp / self.geometry.radius, 9)],
+                        dtype=np.int64)
+
+    def _solve_diffusion(self, dt: float, local_flux: float) -> None:
+        if dt != self._assembled_dt:
+            self._dt.value = dt
+            self._A.zeroEntries()
+            fem_petsc.assemble_matrix(self._A, self._a)
+            self._A.assemble()
+            self._ksp.setOperators(self._A)
+            self._assembled_dt = dt
+        self._local_flux.value = local_flux
+        with self._b.localForm() as loc:
+            loc.set(0.0)
+        fem_petsc.assemble_vector(self._b, self._L)
+        self._b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        self._ksp.solve(self._b, self.theta.x.petsc_vec)
+        if self._ksp.getConvergedReason() <= 0:
+            raise RuntimeError(f"the particle's diffusion solve failed (KSP reason "
+                               f"{self._ksp.getConvergedReason()}) at t = {self.time:.4g} s")
+        self.theta.x.scatter_forward()
+
+    # -- measures --------------------------------------------------------------------------
+    def contact_area_fraction(self) -> float:
+        """The interface's area in contact (nodal rule) over all of it (collective)."""
+        return self._integral(self._contact_area) / self._area
+
+    def mean_content(self) -> float:
+        """The Li content theta averaged over the particle (collective)."""
+        return self._integral(self._content) / self._volume
+
+    def _contacting_surface_min(self) -> float:
+        """The least theta at an interface node in contact (nan if none; collective)."""
+        matrix, particle, normal = self._interface_nodes
+        least = np.inf
+        if matrix.size:
+            u_m = self.u_m.x.array.reshape(-1, self.dim)[matrix]
+            u_p = self.u_p.x.array.reshape(-1, self.dim)[particle]
+            closed = np.sum((u_m - u_p) * normal, axis=1) < 0.0
+            if self.interface == "bonded":
+                closed[:] = True
+            values = self.theta.x.array[self._surface_dofs][closed]
+            if values.size:
+                least = float(values.min())
+        least = self.comm.allreduce(least, op=MPI.MIN)
+        return least if np.isfinite(least) else float("nan")
+
+    # -- time stepping ---------------------------------------------------------------------
+    def step(self, dt: float) -> ChargeState:
+        """One backward-Euler step of ``dt`` [s], staggered with the mechanics (collective).
+        Raises ``RuntimeError`` when the particle has no contact left to charge through."""
+        self._theta_old.x.array[:] = self.theta.x.array
+        passes, fraction = 0, self.contact_area_fraction()
+        if fraction <= 0.0:
+            raise RuntimeError("the particle has lost all contact: nothing to charge through")
+        for passes in range(1, self.passes + 1):  # noqa: B007
+            self._solve_diffusion(dt, self.outflux / fraction)
+            mechanics = self.solve()
+            new = self.contact_area_fraction()
+            # settled, or the last contact lost within the step (the step keeps the flux of
+            # its last contacting pass, and the charge stops after it)
+            if abs(new - fraction) <= 1e-12 or new <= 0.0:
+                break
+            fraction = new
+        self.time += dt
+        return ChargeState(
+            time=self.time, charge=1.0 - self.mean_content(), contact_fraction=new,
+            surface_min=self._contacting_surface_min(),
+            surface_mean=self._integral(self._surface) / self._area,
+            flux_amplification=1.0 / fraction, passes=passes, mechanics=mechanics)
+
+    def charge(self, steps: int, *, duration: float | None = None,
+               on_step: Callable[[int, ChargeState], None] | None = None
+               ) -> tuple[list[ChargeState], str]:
+        """Charge in ``steps`` equal steps over ``duration`` [s] (default: the window's 1/C
+        hours) until the window ends, the contacting surface runs empty or no contact is left.
+        Returns the states and why it stopped (:data:`END_OF_WINDOW`, :data:`SURFACE_EMPTY`,
+        :data:`ISOLATED`). At time 0 it first solves the cell under its stack pressure;
+        ``on_step(k, state)`` is called after each step."""
+        if steps < 1:
+            raise ValueError(f"need at least 1 step, got {steps!r}")
+        duration = 3600.0 / self.c_rate if duration is None else duration
+        dt = duration / steps
+        if self.time == 0.0:  # the cell under its stack pressure before the charge
+            self.solve()
+        states: list[ChargeState] = []
+        for k in range(steps):
+            if self.contact_area_fraction() <= 0.0:
+                return states, ISOLATED
+            state = self.step(dt)
+            states.append(state)
+            if on_step is not None:
+                on_step(k, state)
+            if state.surface_min <= 0.0:  # nan (no contact) compares False
+                return states, SURFACE_EMPTY
+            if state.contact_fraction <= 0.0:
+                return states, ISOLATED
+        return states, END_OF_WINDOW
+
+
+def charge_reached(states: list[ChargeState], stopped_by: str) -> float:
+    """The share of the window charged when the charge stopped: the last state's, or, when the
+    contacting surface ran empty, interpolated to where its least theta crossed 0."""
+    if not states:
+        return 0.0
+    last = states[-1]
+    if stopped_by != SURFACE_EMPTY or len(states) < 2:
+        return last.charge
+    before = states[-2]
+    share = before.surface_min / (before.surface_min - last.surface_min)
+    return before.charge + share * (last.charge - before.charge)
+
+
+__all__ = [
+    "END_OF_WINDOW",
+    "ISOLATED",
+    "SURFACE_EMPTY",
+    "ChargeState",
+    "EmbeddedChargeProblem",
+    "charge_reached",
+]
