@@ -24,7 +24,9 @@ independently of the particle's moduli and size: :func:`contact_loss_volume_stra
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,13 +57,62 @@ def window_volume_change(theta: Any, volume_change: float) -> Any:
     return volume_change * (1.0 - theta)
 
 
-def window_outflux(c_rate: float, radius: float) -> float:
-    """The Li flux out of a sphere of ``radius`` [m], uniform over its surface, that empties its
-    cycling window in 1/``c_rate`` hours, in window units [m/s]: ``dtheta_mean/dt = -C/3600``
-    and ``q = C R / (3 * 3600 s)`` (the volume R/3 per unit area)."""
-    if not (c_rate > 0.0 and radius > 0.0):
-        raise ValueError(f"need c_rate > 0 and radius > 0, got {c_rate!r}, {radius!r}")
-    return c_rate * radius / (3.0 * 3600.0)
+class VolumeChangeCurve:
+    """A host's free relative volume change against the share of its window charged
+    s = 1 - theta: piecewise linear through (s_k, v_k) (s strictly increasing within [0, 1],
+    held beyond the ends), counted from the start of charge: ``(1 + v(s)) / (1 + v(0)) - 1``
+    (so that v may be given against any reference lattice)."""
+
+    def __init__(self, charged: Sequence[float], values: Sequence[float]) -> None:
+        xs, vs = [float(x) for x in charged], [float(v) for v in values]
+        if len(xs) < 2 or len(xs) != len(vs):
+            raise ValueError(f"need at least two (charged, dV/V) points of equal count, got "
+                             f"{len(xs)} and {len(vs)}")
+        if xs[0] < 0.0 or xs[-1] > 1.0 or any(b <= a for a, b in itertools.pairwise(xs)):
+            raise ValueError(f"the shares charged must increase strictly within [0, 1], got "
+                             f"{xs}")
+        if not all(v > -1.0 for v in vs):
+            raise ValueError(f"volume changes must be > -1, got {vs}")
+        self.charged, self.values = tuple(xs), tuple(vs)
+
+    @classmethod
+    def linear(cls, volume_change: float) -> VolumeChangeCurve:
+        """``volume_change`` over the whole window, linear in the Li content."""
+        return cls((0.0, 1.0), (0.0, volume_change))
+
+    def _table(self, s: Any, pick: Any) -> Any:
+        xs, vs = self.charged, self.values
+        slopes = [(v1 - v0) / (x1 - x0) for (x0, x1), (v0, v1)
+                  in zip(itertools.pairwise(xs), itertools.pairwise(vs), strict=True)]
+        expr = vs[0] + slopes[0] * (s - xs[0])
+        for k in range(1, len(slopes)):
+            expr = pick(s > xs[k] if not isinstance(s, ufl.core.expr.Expr) else
+                        ufl.gt(s, xs[k]), vs[k] + slopes[k] * (s - xs[k]), expr)
+        return expr
+
+    def __call__(self, theta: Any) -> Any:
+        """dV/V since the start at the Li content theta (UFL)."""
+        s = ufl.min_value(ufl.max_value(1.0 - theta, self.charged[0]), self.charged[-1])
+        return (1.0 + self._table(s, ufl.conditional)) / (1.0 + self.value_at(0.0)) - 1.0
+
+    def value_at(self, charged: float) -> float:
+        """The table's v at the share charged ``charged`` (held beyond the ends)."""
+        s = min(max(float(charged), self.charged[0]), self.charged[-1])
+        return float(self._table(s, lambda c, a, b: a if c else b))
+
+    def volume_change(self, charged: float) -> float:
+        """dV/V since the start of charge at the share charged ``charged``."""
+        return (1.0 + self.value_at(charged)) / (1.0 + self.value_at(0.0)) - 1.0
+
+
+def window_outflux(c_rate: float, volume_per_area: float) -> float:
+    """The Li flux out of a host, uniform over its surface, that empties its cycling window in
+    1/``c_rate`` hours, in window units [m/s]: ``dtheta_mean/dt = -C/3600`` and
+    ``q = C (V/A) / 3600 s`` (V/A = R/3 for a sphere of radius R)."""
+    if not (c_rate > 0.0 and volume_per_area > 0.0):
+        raise ValueError(f"need c_rate > 0 and volume_per_area > 0, got {c_rate!r}, "
+                         f"{volume_per_area!r}")
+    return c_rate * volume_per_area / 3600.0
 
 
 def contact_loss_pressure(eigenstrain: float, matrix: ElasticMaterial) -> float:
@@ -161,7 +212,7 @@ def penalty_stiffness(modulus: float, size: float, factor: float) -> float:
     return factor * modulus / size
 
 
-__all__ = ["ConcentricSphere", "concentric_sphere", "contact_loss_pressure",
+__all__ = ["ConcentricSphere", "VolumeChangeCurve", "concentric_sphere", "contact_loss_pressure",
            "contact_loss_volume_strain", "contact_pressure", "isotropic_eigenstrain",
            "linear_strain", "linear_strain_of", "normal_gap", "penalty_stiffness",
            "spherical_normal", "window_outflux", "window_volume_change"]

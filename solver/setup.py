@@ -59,6 +59,7 @@ from ssbx.physics.particle import (
     TabulatedLatticeStrain,
     TabulatedOCV,
 )
+from ssbx.physics.particle_contact import VolumeChangeCurve
 from ssbx.physics.stack_elements import (
     CompositeCathode,
     ConstantForce,
@@ -719,10 +720,11 @@ def embedded_problem_of(case: Case, comm: Any) -> EmbeddedParticleProblem:
         geometry = build(comm, e.radius, e.outer_size, size, interface_size=fine)
     particle, matrix = embedded_materials_of(case)
     if e.charge_by == "diffusion":
+        curve = (VolumeChangeCurve(e.volume_change_charge, e.volume_change_values)
+                 if e.volume_change_charge else VolumeChangeCurve.linear(e.volume_change))
         problem: EmbeddedParticleProblem = EmbeddedChargeProblem(
-            geometry, particle, matrix, diffusivity=e.diffusivity,
-            volume_change=e.volume_change, c_rate=e.c_rate, interface=e.interface,
-            penalty=e.penalty)
+            geometry, particle, matrix, diffusivity=e.diffusivity, volume_change=curve,
+            c_rate=e.c_rate, interface=e.interface, penalty=e.penalty)
     else:
         problem = EmbeddedParticleProblem(geometry, particle, matrix, interface=e.interface,
                                           penalty=e.penalty)

@@ -20,7 +20,11 @@ from ssbx.case import CaseError, load_case, resolve_case
 from ssbx.io.runfolder import RunFolder
 from ssbx.physics.elastic_material import ElasticMaterial
 from ssbx.physics.intercalation import galvanostatic_concentration
-from ssbx.physics.particle_contact import window_outflux, window_volume_change
+from ssbx.physics.particle_contact import (
+    VolumeChangeCurve,
+    window_outflux,
+    window_volume_change,
+)
 
 R = 5e-6
 PARTICLE = ElasticMaterial("particle", 199e9, 0.25)
@@ -46,13 +50,36 @@ def _charge_problem(geometry, diffusivity, **kwargs):
 
 def test_window_flux_and_volume_change():
     """The whole-surface flux empties the window in 1/C hours: q A t / V = 1."""
-    q = window_outflux(0.5, R)
+    q = window_outflux(0.5, R / 3.0)
     assert q * 4 * math.pi * R**2 * (3600 / 0.5) / (4 / 3 * math.pi * R**3) == pytest.approx(
         1.0, rel=1e-14)
     assert window_volume_change(1.0, -0.078) == 0.0
     assert window_volume_change(0.25, -0.078) == pytest.approx(-0.0585, rel=1e-14)
     with pytest.raises(ValueError, match="c_rate"):
         window_outflux(0.0, R)
+
+
+def test_volume_change_curve():
+    """Piecewise linear in the share charged, held beyond the ends, counted from the start;
+    the linear curve is window_volume_change; the UFL form equals the numbers."""
+    import ufl
+    from dolfinx import fem, mesh
+
+    linear = VolumeChangeCurve.linear(-0.078)
+    assert linear.volume_change(0.25) == pytest.approx(window_volume_change(0.75, -0.078))
+    curve = VolumeChangeCurve((0.2, 0.7, 1.0), (0.01, 0.0, -0.05))  # against another lattice
+    assert curve.volume_change(0.0) == 0.0 and curve.volume_change(0.2) == 0.0
+    assert curve.volume_change(0.45) == pytest.approx(1.005 / 1.01 - 1.0, rel=1e-14)
+    assert curve.volume_change(1.0) == pytest.approx(0.95 / 1.01 - 1.0, rel=1e-14)
+    msh = mesh.create_unit_interval(MPI.COMM_SELF, 4)
+    for theta in (1.0, 0.8, 0.55, 0.3, 0.0):
+        value = fem.assemble_scalar(fem.form(curve(fem.Constant(msh, theta)) * ufl.dx(msh)))
+        assert value == pytest.approx(curve.volume_change(1.0 - theta), rel=1e-12, abs=1e-15)
+    for charged, values, match in (((0.0,), (0.0,), "two"), ((0.5, 0.2), (0.0, 0.1), "strictly"),
+                                   ((0.0, 1.2), (0.0, 0.1), "within"),
+                                   ((0.0, 1.0), (0.0, -1.0), "> -1")):
+        with pytest.raises(ValueError, match=match):
+            VolumeChangeCurve(charged, values)
 
 
 def test_bonded_shell_follows_the_galvanostatic_sphere():
@@ -80,22 +107,20 @@ def partial_contact():
     """The composite cell at 10 MPa, C/10, charged until the particle is isolated."""
     problem = _charge_problem(_cell(MPI.COMM_WORLD), 1e-14, passes=4)
     problem.set_pressure(10e6)
-    states, stopped_by = problem.charge(100)
-    return problem, states, stopped_by
+    return problem.charge(100)
 
 
 @pytest.mark.mpi
 def test_li_leaves_through_the_contact_only_and_balances(partial_contact):
-    """Through partial contact the charged share is q A_h t / V_h to round-off (the current
+    """Through partial contact the charged share is C t / 3600 s to round-off (the current
     is conserved, its area shrinks); the contact, and with it the charge, ends early."""
-    problem, states, stopped_by = partial_contact
+    states, stopped_by = partial_contact
     assert stopped_by == "isolated"
     fractions = [s.contact_fraction for s in states]
     assert 0.0 < fractions[1] < 1.0 and fractions[-1] == 0.0
     assert all(b <= a + 1e-12 for a, b in itertools.pairwise(fractions))
-    ratio = problem._area / problem._volume
     for s in states:
-        assert s.charge == pytest.approx(problem.outflux * ratio * s.time, rel=1e-10)
+        assert s.charge == pytest.approx(0.1 * s.time / 3600.0, rel=1e-10)
     # where the Li leaves the surface empties first: the least content there lags the mean
     assert all(s.surface_min < s.surface_mean for s in states[1:-1])
     assert states[-2].flux_amplification > 10.0
@@ -152,6 +177,16 @@ def test_case_keys_are_checked_before_meshing():
     text = problems({"charge_by": "diffusion", "c_rate": -1, "diffusivity": "1 m"})
     assert "embedded.c_rate" in text and "embedded.diffusivity" in text
     assert "embedded.charge_by" in problems({"charge_by": "instant"})
+    text = problems({"charge_by": "diffusion", "volume_change_charge": [0.0, 0.5, 0.4],
+                     "volume_change_values": [0.0, -0.01, -1.5], "volume_change": -0.05})
+    assert "embedded.volume_change_charge = [0.0, 0.5, 0.4]: expected strictly increasing" \
+        in text
+    assert "embedded.volume_change_values" in text and "dV/V > -1" in text
+    assert "embedded.volume_change = -0.05: the table" in text
+    text = problems({"charge_by": "diffusion", "volume_change_charge": [0.0, 1.0]})
+    assert "expected two lists of equal length" in text
+    assert "not used with embedded.charge_by" in problems(
+        {"volume_change_charge": [0.0, 1.0], "volume_change_values": [0.0, -0.05]})
     case = resolve_case({"problem": "embedded_particle", "embedded": {"charge_by": "diffusion"}})
     assert (case.embedded.diffusivity, case.embedded.c_rate, case.embedded.time_steps) == (
         1e-14, 0.1, 200)
@@ -188,6 +223,31 @@ def test_example_runs_through_the_case_path(tmp_path):
     s = summary["scalars"]
     assert s["charge_reached"]["value"] == pytest.approx(reference[-1].charge, rel=1e-9)
     assert s["charge_reached"]["value"] > s["dilute_uniform_contact_loss_charge"]["value"]
+
+
+@pytest.mark.mpi
+def test_a_three_dimensional_cell_charges_through_the_case_path(tmp_path):
+    """embedded.dimension = 3 (the octant of a cube) charged by diffusion with a tabulated
+    volume change: the particle is isolated after a few steps, Li balanced."""
+    from ssbx.runs.registry import run_case
+
+    case = resolve_case({"name": "cube", "problem": "embedded_particle",
+                         "embedded": {"dimension": 3, "volume_fraction": 0.3,
+                                      "charge_by": "diffusion", "time_steps": 20,
+                                      "mesh_size": "2 um", "interface_mesh_size": "0.7 um",
+                                      "volume_change_charge": [0.0, 0.5, 1.0],
+                                      "volume_change_values": [0.0, -0.02, -0.078]},
+                         "output": {"fields": False, "plots": False}})
+    comm = MPI.COMM_WORLD
+    path = comm.bcast(str(tmp_path / "cube") if comm.rank == 0 else None, root=0)
+    folder = RunFolder(comm, path, overwrite=True)
+    summary = run_case(case, folder, comm)
+    folder.release()
+    s = summary["scalars"]
+    assert summary["stopped_by"] == "isolated" and summary["files"] == ["history.csv"]
+    steps = s["steps"]["value"]
+    assert 1 <= steps < 20
+    assert s["charge_reached"]["value"] == pytest.approx(steps / 20, rel=1e-9)
 
 
 @pytest.mark.mpi

@@ -504,6 +504,8 @@ class EmbeddedSpec:
     diffusivity: float = 1e-14
     c_rate: float = 0.1
     time_steps: int = 200
+    volume_change_charge: tuple[float, ...] = ()
+    volume_change_values: tuple[float, ...] = ()
 
     @property
     def outer_size(self) -> float:

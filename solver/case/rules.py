@@ -1663,7 +1663,8 @@ def check_embedded(st: ValidationState) -> None:
         st.problems.append(f"{st.shown('embedded.steps')}: expected at least 2 (the start and "
                            "the end of the charge)")
     by = st.values.get("embedded.charge_by", "uniform")
-    only = {"uniform": ("embedded.diffusivity", "embedded.c_rate", "embedded.time_steps"),
+    only = {"uniform": ("embedded.diffusivity", "embedded.c_rate", "embedded.time_steps",
+                        "embedded.volume_change_charge", "embedded.volume_change_values"),
             "diffusion": ("embedded.steps",)}.get(by, ())
     # keys of the other choice, where set to other than their defaults (a resolved case
     # file carries every default)
@@ -1671,6 +1672,32 @@ def check_embedded(st: ValidationState) -> None:
         if path in st.given and st.values.get(path, KEYS[path].default) != KEYS[path].default:
             st.problems.append(f"{st.shown(path)}: not used with embedded.charge_by = \"{by}\" "
                                "(remove it, or set charge_by to the other choice)")
+    _check_volume_change_table(st)
+
+
+def _check_volume_change_table(st: ValidationState) -> None:
+    """The embedded particle's volume-change table: both lists or neither, at least two
+    points, shares charged strictly increasing within [0, 1], dV/V > -1, and not with a
+    ``volume_change`` of its own."""
+    xs = st.values.get("embedded.volume_change_charge") or ()
+    vs = st.values.get("embedded.volume_change_values") or ()
+    if not xs and not vs:
+        return
+    if len(xs) < 2 or len(xs) != len(vs):
+        st.problems.append(f"{st.shown('embedded.volume_change_charge')} and "
+                           f"{st.shown('embedded.volume_change_values')}: expected two lists of "
+                           "equal length, at least two points each")
+        return
+    if xs[0] < 0.0 or xs[-1] > 1.0 or any(b <= a for a, b in itertools.pairwise(xs)):
+        st.problems.append(f"{st.shown('embedded.volume_change_charge')}: expected strictly "
+                           "increasing shares of the window charged within [0, 1]")
+    if not all(v > -1.0 for v in vs):
+        st.problems.append(f"{st.shown('embedded.volume_change_values')}: expected every "
+                           "dV/V > -1")
+    if "embedded.volume_change" in st.given and st.values.get(
+            "embedded.volume_change") != KEYS["embedded.volume_change"].default:
+        st.problems.append(f"{st.shown('embedded.volume_change')}: the table "
+                           "embedded.volume_change_charge/values replaces it; remove one")
 
 
 def check_particle(st: ValidationState) -> None:

@@ -2064,6 +2064,17 @@ SCHEMA: tuple[Key, ...] = (
     Key("embedded.c_rate", "float",
         "C-rate of the charge: the particle's whole window in 1/C hours "
         "(`charge_by = \"diffusion\"`).", default=0.1, positive=True),
+    Key("embedded.volume_change_charge", "float_list",
+        "Shares of the window charged (0: start, 1: end) of a table of the particle's free "
+        "volume change (with `volume_change_values`; `charge_by = \"diffusion\"`; instead "
+        "of `volume_change`): piecewise linear, held beyond the ends, counted from the start "
+        "of charge. Layered Ni-rich oxides shrink mostly at high delithiation (the c-axis "
+        "collapse), not linearly.", default=(), default_text="none (linear)",
+        constraints="strictly increasing, within [0, 1]; at least two"),
+    Key("embedded.volume_change_values", "float_list",
+        "The free relative volume changes dV/V at `volume_change_charge` (against any "
+        "reference: only changes since the start of charge enter).", default=(),
+        default_text="none", constraints="> -1; as many as `volume_change_charge`"),
     Key("embedded.time_steps", "int",
         "Equal time steps over the window's 1/C hours (`charge_by = \"diffusion\"`).",
         default=200, positive=True),

@@ -8,9 +8,11 @@ contact only (the gap g < 0 at the interface's nodes, the same nodal rule as the
     -D grad theta . n = q A / A_c   on the contacting part,   0 where the interface is open,
 
 with q = :func:`~ssbx.physics.particle_contact.window_outflux` (a galvanostatic charge at a
-C-rate: the particle's whole window in 1/C hours) and A / A_c the interface's area over its
+C-rate: the particle's whole window in 1/C hours; with the meshed particle's volume over its
+area, so that the window empties exactly then) and A / A_c the interface's area over its
 contacting area: the same current through less area. Its chemical strain follows its Li
-content, ``dV/V = volume_change (1 - theta)`` (linear over the window), and shrinks it away from
+content, ``dV/V = volume_change (1 - theta)`` (linear over the window) or a table
+(:class:`~ssbx.physics.particle_contact.VolumeChangeCurve`), and shrinks it away from
 the electrolyte (:class:`~ssbx.problems.embedded_particle.EmbeddedParticleProblem`), which
 changes the contacting area. A step (backward Euler) is staggered: diffusion with the contact of
 the last pass, then mechanics, repeated until the contacting area stops changing (or
@@ -41,9 +43,9 @@ from dolfinx.fem import petsc as fem_petsc
 from ssbx.meshes.embedded_particle import EmbeddedTag
 from ssbx.physics.elastic_material import ElasticMaterial
 from ssbx.physics.particle_contact import (
+    VolumeChangeCurve,
     linear_strain_of,
     window_outflux,
-    window_volume_change,
 )
 from ssbx.problems.embedded_particle import (
     EmbeddedGeometry,
@@ -76,25 +78,31 @@ class ChargeState:
 class EmbeddedChargeProblem(EmbeddedParticleProblem):
     """An embedded particle (:class:`EmbeddedParticleProblem`) charged galvanostatically at
     ``c_rate`` by Li diffusion (``diffusivity`` [m^2/s]) through its contacting surface, with a
-    free volume change ``volume_change`` over its window (< 0: shrinking on charge).
+    free volume change ``volume_change`` over its window (< 0: shrinking on charge), linear in
+    the Li content, or a :class:`VolumeChangeCurve`.
 
     ``passes``: the most diffusion-mechanics passes per step (1: the contact of the previous
     step, explicit). The linear operator of the diffusion (mass / dt + stiffness) is factorised
     once per time step size."""
 
     def __init__(self, geometry: EmbeddedGeometry, particle: ElasticMaterial,
-                 matrix: ElasticMaterial, *, diffusivity: float, volume_change: float,
+                 matrix: ElasticMaterial, *, diffusivity: float,
+                 volume_change: float | VolumeChangeCurve,
                  c_rate: float, interface: str = "contact", penalty: float = 1e3,
                  passes: int = 4, degree: int | None = None) -> None:
         if not diffusivity > 0.0:
             raise ValueError(f"diffusivity must be > 0, got {diffusivity!r}")
-        if not -1.0 < volume_change < 1.0:
-            raise ValueError(f"volume_change must lie in (-1, 1), got {volume_change!r}")
+        if not isinstance(volume_change, VolumeChangeCurve):
+            if not -1.0 < volume_change < 1.0:
+                raise ValueError(f"volume_change must lie in (-1, 1), got {volume_change!r}")
+            volume_change = VolumeChangeCurve.linear(volume_change)
+        if not c_rate > 0.0:
+            raise ValueError(f"c_rate must be > 0, got {c_rate!r}")
         if passes < 1:
             raise ValueError(f"passes must be >= 1, got {passes!r}")
-        self.diffusivity, self.window_change, self.c_rate = diffusivity, volume_change, c_rate
+        self.diffusivity, self.curve, self.c_rate = diffusivity, volume_change, c_rate
+        self.window_change = volume_change.volume_change(1.0)
         self.passes = int(passes)
-        self.outflux = window_outflux(c_rate, geometry.radius)
         self._theta: fem.Function | None = None
         super().__init__(geometry, particle, matrix, interface=interface, penalty=penalty,
                          degree=degree)
@@ -103,7 +111,7 @@ class EmbeddedChargeProblem(EmbeddedParticleProblem):
 
     # -- the Li content and its strain -----------------------------------------------------
     def chemical_strain(self) -> Any:
-        """``(1 + volume_change (1 - theta))^(1/3) - 1``: the strain of the local Li content."""
+        """``(1 + dV/V(theta))^(1/3) - 1``: the strain of the local Li content."""
         if self._theta is None:
             sub = self.submeshes["particle"].mesh
             V = fem.functionspace(sub, ("Lagrange", self.degree))
@@ -111,7 +119,7 @@ class EmbeddedChargeProblem(EmbeddedParticleProblem):
             self._theta.x.array[:] = 1.0
             self._theta_old = fem.Function(V)
             self._theta_old.x.array[:] = 1.0
-        return linear_strain_of(window_volume_change(self._theta, self.window_change))
+        return linear_strain_of(self.curve(self._theta))
 
     @property
     def theta(self) -> fem.Function:
@@ -149,6 +157,8 @@ class EmbeddedChargeProblem(EmbeddedParticleProblem):
         self._content = fem.form(theta * w * dxp, entity_maps=maps)
         self._surface = fem.form(theta("+") * wg * gamma, entity_maps=maps)
         self._volume = self._integral(fem.form(1.0 * w * dxp, entity_maps=maps))
+        # the meshed particle's own volume over area: its window empties in 1/C hours
+        self.outflux = window_outflux(self.c_rate, self._volume / self._area)
         self._A = fem_petsc.create_matrix(self._a)
         self._b = fem_petsc.create_vector(V)
         self._ksp = PETSc.KSP().create(self.comm)
