@@ -101,7 +101,7 @@ def run_embedded_charge_case(case: Case, folder: Any, comm: MPI.Comm,
     uniform = contact_loss_volume_strain(e.stack_pressure, problem.matrix) / abs(e.volume_change)
     scalars = {
         "charge_reached": (reached, "1"),
-        "contact_fraction_end": (rows[-1]["contact_fraction"] if rows else 1.0, "1"),
+        "contact_fraction_end": (problem.contact_area_fraction(), "1"),
         "dilute_uniform_contact_loss_charge": (uniform, "1"),
         "steps": (float(len(rows)), "1"),
         "dofs": (float(dofs), "1"),
