@@ -11,7 +11,11 @@ from __future__ import annotations
 from ssbx.physics.anode_metals import ANODE_METALS
 from ssbx.physics.creep_laws import LI_SIZE_RATE_PARAMETERS, NARAYAN_ANAND_2018
 from ssbx.physics.electrolytes import ELECTROLYTES
-from ssbx.physics.intercalation_materials import PARTICLE_MATERIALS
+from ssbx.physics.intercalation_materials import (
+    NMC811_DIFFUSIVITY,
+    NMC811_ELASTIC,
+    PARTICLE_MATERIALS,
+)
 from ssbx.physics.parameters import Parameters
 from ssbx.physics.vacancy import DISLOCATION_DENSITY_PARAMETER, LI_MG_DIFFUSION_RATIO_PARAMETER
 
@@ -46,6 +50,7 @@ def builtin_parameters() -> dict[str, Parameters]:
         groups[electrolyte_group(name)] = electrolyte.all_parameters
     for name, material in PARTICLE_MATERIALS.items():
         groups[f"particle: {name}"] = (*material.parameters, *material.elastic.parameters)
+    groups["embedded particle: NMC811"] = (*NMC811_ELASTIC.parameters, NMC811_DIFFUSIVITY)
     return groups
 
 

@@ -67,6 +67,15 @@ NMC811_ELASTIC = ElasticMaterial("NMC811", 199e9, 0.25, parameters=(
               "dilute contact-loss pressure is independent of it"),
     Parameter("nu", 0.25, "1", "", "estimated", "typical of layered oxides")))
 
+#: NMC811's Li diffusivity for the embedded particle charged by diffusion
+#: (``embedded.diffusivity`` default): the positive particle of the LG M50 cell in Chen et al.'s
+#: parameterisation (read from PyBaMM's ``Chen2020`` parameter set).
+NMC811_DIFFUSIVITY = Parameter(
+    "diffusivity", 4e-15, "m^2/s", "chen2020", "check",
+    "positive particle diffusivity (NMC811, LG M50) of the Chen et al. 2020 parameter set, as "
+    "PyBaMM's Chen2020 carries it; a liquid-electrolyte cell; GITT values of layered oxides "
+    "span 1e-16 to 1e-13 m^2/s")
 
 
-__all__ = ["LIMN2O4", "NMC811_ELASTIC", "PARTICLE_MATERIALS", "IntercalationMaterial"]
+__all__ = ["LIMN2O4", "NMC811_DIFFUSIVITY", "NMC811_ELASTIC", "PARTICLE_MATERIALS",
+           "IntercalationMaterial"]

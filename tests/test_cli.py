@@ -212,6 +212,29 @@ def test_info_citations_of_a_case_lists_what_it_uses(capsys):
     assert cli.main(["info", str(EXAMPLE)]) == 2  # a case file goes with --citations
 
 
+def test_info_citations_of_particle_cases_list_their_materials(capsys):
+    """A particle case lists its host's records, not an electrolyte's conductivity; an
+    embedded particle charged by diffusion its elastic constants, the electrolyte's and its
+    diffusivity (an override as an "input" record)."""
+    examples = EXAMPLE.parent
+    assert cli.main(["info", "--citations", "--json", str(examples / "particle_charge.toml")]) == 0
+    rows = json.loads(capsys.readouterr().out)["records"]
+    assert {r["name"] for r in rows} == {"diffusivity", "max_concentration", "molar_volume", "E",
+                                         "nu"}
+    assert cli.main(["info", "--citations", "--json", str(examples / "embedded_charge.toml")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    rows = out["records"]
+    assert [(r["name"], r["citation"]) for r in rows if "diffusivity" in r["group"]] == [
+        ("diffusivity", "chen2020")]
+    assert {r["group"] for r in rows} == {
+        "embedded particle: elastic constants", "embedded particle: diffusivity",
+        "electrolyte Li6PS5Cl: elastic constants (embedded.electrolyte)"}
+    assert cli.main(["info", "--citations", "--json",
+                     str(examples / "embedded_particle.toml")]) == 0
+    rows = json.loads(capsys.readouterr().out)["records"]
+    assert "diffusivity" not in {r["name"] for r in rows}
+
+
 def test_schema_markdown(capsys):
     assert cli.main(["schema", "--markdown"]) == 0
     text = capsys.readouterr().out

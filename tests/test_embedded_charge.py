@@ -189,7 +189,7 @@ def test_case_keys_are_checked_before_meshing():
         {"volume_change_charge": [0.0, 1.0], "volume_change_values": [0.0, -0.05]})
     case = resolve_case({"problem": "embedded_particle", "embedded": {"charge_by": "diffusion"}})
     assert (case.embedded.diffusivity, case.embedded.c_rate, case.embedded.time_steps) == (
-        1e-14, 0.1, 200)
+        4e-15, 0.1, 200)
 
 
 @pytest.mark.mpi
@@ -261,4 +261,4 @@ def test_contact_limited_charge_quick(shared_tmp_path):
                            Path(shared_tmp_path) / "bench")
     assert all(c.passed for c in result.checks), [c.to_dict() for c in result.checks]
     reached = result.findings["charge_reached"]
-    assert reached["100 MPa, C/10, D 1e-14"] > 4 * reached["10 MPa, C/10, D 1e-14"]
+    assert reached["100 MPa, C/10, D 4e-15"] > 4 * reached["10 MPa, C/10, D 4e-15"]

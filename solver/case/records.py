@@ -501,7 +501,7 @@ class EmbeddedSpec:
     steps: int = 31
     discharge: bool = True
     charge_by: str = "uniform"
-    diffusivity: float = 1e-14
+    diffusivity: float = 4e-15
     c_rate: float = 0.1
     time_steps: int = 200
     volume_change_charge: tuple[float, ...] = ()

@@ -897,6 +897,8 @@ def _case_parameter_groups(case: Case) -> dict[str, Any]:
     groups: dict[str, Any] = {}
     if case.problem == "stack":
         return _stack_parameter_groups(case, metal)
+    if case.problem in ("embedded_particle", "particle"):
+        return _particle_parameter_groups(case)
     if case.problem != "crack" or case.crack.plating_current is not None:
         groups[f"electrolyte {e.material}: conductivity (case file)"] = (
             Parameter("conductivity", e.conductivity, "S/m", "", "input",
@@ -932,6 +934,33 @@ def _case_parameter_groups(case: Case) -> dict[str, Any]:
         groups[label] = (*vs.material.parameters, *vs.parameters, *with_input(
             (DISLOCATION_DENSITY_PARAMETER,), "dislocation_density", vs.dislocation_density,
             "1/m^2", "vacancy.dislocation_density"))
+    return groups
+
+
+def _particle_parameter_groups(case: Case) -> dict[str, Any]:
+    """The records a particle case uses (its host's diffusivity, concentration, molar volume
+    and elastic constants), or an embedded-particle case (the particle's and the
+    electrolyte's elastic constants, and with ``charge_by = "diffusion"`` the particle's
+    diffusivity); case overrides as ``"input"`` records."""
+    from ssbx.physics.intercalation_materials import NMC811_DIFFUSIVITY
+    from ssbx.physics.parameters import with_input
+    from ssbx.setup import embedded_materials_of, particle_material_of
+
+    if case.problem == "particle":
+        host = particle_material_of(case)
+        return {f"particle {host.name}": host.parameters,
+                f"particle {host.name}: elastic constants": host.elastic.parameters}
+    particle, matrix = embedded_materials_of(case)
+    groups: dict[str, Any] = {
+        "embedded particle: elastic constants": particle.parameters,
+        f"electrolyte {matrix.name}: elastic constants (embedded.electrolyte)":
+            matrix.parameters,
+    }
+    e = case.embedded
+    if e.charge_by == "diffusion":
+        groups["embedded particle: diffusivity"] = with_input(
+            (NMC811_DIFFUSIVITY,), "diffusivity", e.diffusivity, "m^2/s",
+            "embedded.diffusivity")
     return groups
 
 
