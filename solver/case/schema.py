@@ -2046,9 +2046,11 @@ SCHEMA: tuple[Key, ...] = (
     Key("embedded.steps", "int",
         "Steps of the charge, geometric in |dV/V| from 1e-5 (contact goes at ~1e-4 per MPa of "
         "an elastic sulfide).", default=31, positive=True, constraints="≥ 2"),
-    Key("embedded.discharge", "bool", "Also discharge back to dV/V = 0 through the same states "
-        "(`charge_by = \"uniform\"`; a charge by diffusion ends with the particle isolated "
-        "or its window charged and is not discharged).", default=True),
+    Key("embedded.discharge", "bool", "Also discharge: `uniform`: back to dV/V = 0 through "
+        "the same states; `diffusion`: at the same rate through the contact there is, until "
+        "the window is back at its start, the contacting surface is full or no contact is "
+        "left (an isolated particle keeps its charge: the first cycle's loss).",
+        default=True),
     Key("embedded.charge_by", "choice",
         "`uniform`: the particle's volume change is uniform and set directly (a slow charge: "
         "`steps` states from 1e-5 to `volume_change`); `diffusion`: a galvanostatic charge "

@@ -23,7 +23,12 @@ the current leaves (theta <= 0 at a contacting node: the voltage cut-off of a
 diffusion-limited charge), or when no contact is left (the particle is isolated). The capacity
 reached is the share of the window charged.
 
-Lifecycle: ``EmbeddedGeometry`` -> ``EmbeddedChargeProblem`` -> ``step(dt)`` (or ``charge``).
+A discharge (:meth:`EmbeddedChargeProblem.discharge`) takes the Li back at the same rate through
+the contact there is: an isolated particle keeps what it gave (the first cycle's loss), one
+still in contact swells back into it and stops when its contacting surface is full.
+
+Lifecycle: ``EmbeddedGeometry`` -> ``EmbeddedChargeProblem`` -> ``charge`` -> ``discharge``
+(or ``step(dt)``).
 """
 
 from __future__ import annotations
@@ -53,26 +58,30 @@ from ssbx.problems.embedded_particle import (
     EmbeddedState,
 )
 
-#: Why a charge stopped.
+#: Why a charge (or a discharge) stopped.
 END_OF_WINDOW, SURFACE_EMPTY, ISOLATED = "end of window", "surface empty", "isolated"
+SURFACE_FULL = "surface full"
 
 
 @dataclass(frozen=True)
 class ChargeState:
     """After a step: time [s]; charge (the share of the window charged, 1 - mean theta);
-    contact_fraction (of the interface's area); surface_min (the least theta at a contacting
-    node; nan without contact) and surface_mean (theta averaged over the interface);
-    flux_amplification (A / A_c: the local Li flux over a whole-surface one);
-    passes (diffusion-mechanics passes of the step); mechanics (the interface and cell)."""
+    contact_fraction (of the interface's area); surface_min, surface_max (the least and the
+    most theta at a contacting node; nan without contact) and surface_mean (theta averaged
+    over the interface); flux_amplification (A / A_c: the local Li flux over a whole-surface
+    one); passes (diffusion-mechanics passes of the step); mechanics (the interface and
+    cell); branch (``"charge"`` or ``"discharge"``)."""
 
     time: float
     charge: float
     contact_fraction: float
     surface_min: float
+    surface_max: float
     surface_mean: float
     flux_amplification: float
     passes: int
     mechanics: EmbeddedState
+    branch: str = "charge"
 
 
 class EmbeddedChargeProblem(EmbeddedParticleProblem):
@@ -217,10 +226,11 @@ class EmbeddedChargeProblem(EmbeddedParticleProblem):
         """The Li content theta averaged over the particle (collective)."""
         return self._integral(self._content) / self._volume
 
-    def _contacting_surface_min(self) -> float:
-        """The least theta at an interface node in contact (nan if none; collective)."""
+    def _contacting_surface_extremes(self) -> tuple[float, float]:
+        """The least and the most theta at an interface node in contact (nan if none;
+        collective)."""
         matrix, particle, normal = self._interface_nodes
-        least = np.inf
+        least, most = np.inf, -np.inf
         if matrix.size:
             u_m = self.u_m.x.array.reshape(-1, self.dim)[matrix]
             u_p = self.u_p.x.array.reshape(-1, self.dim)[particle]
@@ -229,20 +239,25 @@ class EmbeddedChargeProblem(EmbeddedParticleProblem):
                 closed[:] = True
             values = self.theta.x.array[self._surface_dofs][closed]
             if values.size:
-                least = float(values.min())
+                least, most = float(values.min()), float(values.max())
         least = self.comm.allreduce(least, op=MPI.MIN)
-        return least if np.isfinite(least) else float("nan")
+        most = self.comm.allreduce(most, op=MPI.MAX)
+        if not np.isfinite(least):
+            return float("nan"), float("nan")
+        return least, most
 
     # -- time stepping ---------------------------------------------------------------------
-    def step(self, dt: float) -> ChargeState:
-        """One backward-Euler step of ``dt`` [s], staggered with the mechanics (collective).
-        Raises ``RuntimeError`` when the particle has no contact left to charge through."""
+    def step(self, dt: float, *, discharge: bool = False) -> ChargeState:
+        """One backward-Euler step of ``dt`` [s] of the charge (Li out) or, with
+        ``discharge``, of the discharge (Li in at the same rate), staggered with the mechanics
+        (collective). Raises ``RuntimeError`` when the particle has no contact left."""
         self._theta_old.x.array[:] = self.theta.x.array
         passes, fraction = 0, self.contact_area_fraction()
         if fraction <= 0.0:
-            raise RuntimeError("the particle has lost all contact: nothing to charge through")
+            raise RuntimeError("the particle has lost all contact: no current can pass")
+        sign = -1.0 if discharge else 1.0
         for passes in range(1, self.passes + 1):  # noqa: B007
-            self._solve_diffusion(dt, self.outflux / fraction)
+            self._solve_diffusion(dt, sign * self.outflux / fraction)
             mechanics = self.solve()
             new = self.contact_area_fraction()
             # settled, or the last contact lost within the step (the step keeps the flux of
@@ -251,11 +266,13 @@ class EmbeddedChargeProblem(EmbeddedParticleProblem):
                 break
             fraction = new
         self.time += dt
+        least, most = self._contacting_surface_extremes()
         return ChargeState(
             time=self.time, charge=1.0 - self.mean_content(), contact_fraction=new,
-            surface_min=self._contacting_surface_min(),
+            surface_min=least, surface_max=most,
             surface_mean=self._integral(self._surface) / self._area,
-            flux_amplification=1.0 / fraction, passes=passes, mechanics=mechanics)
+            flux_amplification=1.0 / fraction, passes=passes, mechanics=mechanics,
+            branch="discharge" if discharge else "charge")
 
     def charge(self, steps: int, *, duration: float | None = None,
                on_step: Callable[[int, ChargeState], None] | None = None
@@ -285,17 +302,53 @@ class EmbeddedChargeProblem(EmbeddedParticleProblem):
                 return states, ISOLATED
         return states, END_OF_WINDOW
 
+    def discharge(self, steps: int, *, duration: float | None = None,
+                  on_step: Callable[[int, ChargeState], None] | None = None
+                  ) -> tuple[list[ChargeState], str]:
+        """Discharge at the charge's rate in steps of ``duration / steps`` (default: the
+        window's 1/C hours over ``steps``; the last step shortened to end at the start of the
+        window) until the window is back at its start (:data:`END_OF_WINDOW`), the
+        contacting surface is full (theta >= 1 at a contacting node: :data:`SURFACE_FULL`) or
+        no contact is left (:data:`ISOLATED`: an isolated particle cannot take its Li back).
+        Returns the states and why it stopped."""
+        if steps < 1:
+            raise ValueError(f"need at least 1 step, got {steps!r}")
+        duration = 3600.0 / self.c_rate if duration is None else duration
+        dt = duration / steps
+        states: list[ChargeState] = []
+        for k in range(steps):
+            left = (1.0 - self.mean_content()) * 3600.0 / self.c_rate  # [s] to the start
+            if left <= 1e-9 * dt:
+                return states, END_OF_WINDOW
+            if self.contact_area_fraction() <= 0.0:
+                return states, ISOLATED
+            state = self.step(min(dt, left), discharge=True)
+            states.append(state)
+            if on_step is not None:
+                on_step(k, state)
+            if state.surface_max >= 1.0:  # nan (no contact) compares False
+                return states, SURFACE_FULL
+            if state.contact_fraction <= 0.0:
+                return states, ISOLATED
+        return states, END_OF_WINDOW
 
-def charge_reached(states: list[ChargeState], stopped_by: str) -> float:
-    """The share of the window charged when the charge stopped: the last state's, or, when the
-    contacting surface ran empty, interpolated to where its least theta crossed 0."""
+
+def charge_reached(states: list[ChargeState], stopped_by: str, start: float = 0.0) -> float:
+    """The share of the window charged when the charge (or discharge) stopped: the last
+    state's, or, when the contacting surface ran empty (full), interpolated to where its least
+    (most) theta crossed 0 (1). ``start``: the share before the first state."""
     if not states:
-        return 0.0
+        return start
     last = states[-1]
-    if stopped_by != SURFACE_EMPTY or len(states) < 2:
+    if stopped_by not in (SURFACE_EMPTY, SURFACE_FULL):
+        return last.charge
+    if len(states) < 2:
         return last.charge
     before = states[-2]
-    share = before.surface_min / (before.surface_min - last.surface_min)
+    if stopped_by == SURFACE_EMPTY:
+        share = before.surface_min / (before.surface_min - last.surface_min)
+    else:
+        share = (1.0 - before.surface_max) / (last.surface_max - before.surface_max)
     return before.charge + share * (last.charge - before.charge)
 
 
@@ -303,6 +356,7 @@ __all__ = [
     "END_OF_WINDOW",
     "ISOLATED",
     "SURFACE_EMPTY",
+    "SURFACE_FULL",
     "ChargeState",
     "EmbeddedChargeProblem",
     "charge_reached",

@@ -3,9 +3,13 @@ particle in a solid electrolyte charged galvanostatically through the part of it
 still touches the electrolyte (:mod:`ssbx.problems.embedded_charge`), until its window is
 charged, its contacting surface runs empty, or it is isolated.
 
-Files: ``history.csv`` (one row per time step: time, the share of the window charged, the
-interface area in contact, the least Li content where the current leaves and the interface's
-mean, the flux amplification A/A_c, the mean and largest gap, the mean contact pressure,
+With ``embedded.discharge`` the particle is then discharged at the same rate
+(:meth:`ssbx.problems.embedded_charge.EmbeddedChargeProblem.discharge`): the summary adds the
+share returned and the first cycle's efficiency.
+
+Files: ``history.csv`` (one row per time step: branch, time, the share of the window charged,
+the interface area in contact, the least and most Li content where the current passes and the
+interface's mean, the flux amplification A/A_c, the mean and largest gap, the mean contact pressure,
 passes and Newton iterations), ``embedded_charge.png`` and, with ``output.fields``,
 ``electrolyte_displacement.bp``, ``particle_displacement.bp`` and ``li_content.bp`` (VTX, at
 every step). The summary gives the share of the window charged and why the charge stopped.
@@ -32,7 +36,8 @@ from ssbx.problems.embedded_charge import (
 )
 
 #: The columns of ``history.csv``.
-HISTORY = ("time_s", "charge", "contact_fraction", "surface_min", "surface_mean",
+HISTORY = ("branch", "time_s", "charge", "contact_fraction", "surface_min", "surface_max",
+           "surface_mean",
            "flux_amplification", "mean_gap_m", "max_gap_m", "mean_contact_pressure_Pa",
            "passes", "newton_iterations")
 
@@ -43,9 +48,9 @@ FIELDS_FILES = ("electrolyte_displacement.bp", "particle_displacement.bp", "li_c
 def history_row(state: ChargeState) -> dict[str, float]:
     """One row of ``history.csv`` (:data:`HISTORY`)."""
     m = state.mechanics
-    return {"time_s": state.time, "charge": state.charge,
+    return {"branch": state.branch, "time_s": state.time, "charge": state.charge,
             "contact_fraction": state.contact_fraction, "surface_min": state.surface_min,
-            "surface_mean": state.surface_mean,
+            "surface_max": state.surface_max, "surface_mean": state.surface_mean,
             "flux_amplification": state.flux_amplification, "mean_gap_m": m.mean_gap,
             "max_gap_m": m.max_gap, "mean_contact_pressure_Pa": m.mean_contact_pressure,
             "passes": state.passes, "newton_iterations": m.newton_iterations}
@@ -80,13 +85,18 @@ def run_embedded_charge_case(case: Case, folder: Any, comm: MPI.Comm,
         for writer in writers:
             writer.write(state.time)
         if k % 10 == 0:
-            say(console, f"  [{k + 1}/{e.time_steps}] charged {state.charge:.3f}: contact "
-                         f"{state.contact_fraction:.3f} (flux x{state.flux_amplification:.3g}), "
-                         f"least Li where it leaves {state.surface_min:.3f}, passes "
-                         f"{state.passes}")
+            where = (f"least Li where it leaves {state.surface_min:.3f}"
+                     if state.branch == "charge" else
+                     f"most Li where it enters {state.surface_max:.3f}")
+            say(console, f"  {state.branch} [{k + 1}/{e.time_steps}] charged "
+                         f"{state.charge:.3f}: contact {state.contact_fraction:.3f} (flux "
+                         f"x{state.flux_amplification:.3g}), {where}, passes {state.passes}")
 
     try:
         states, stopped_by = problem.charge(e.time_steps, on_step=on_step)
+        charged = states[-1].charge if states else 0.0
+        back, back_stopped_by = (problem.discharge(e.time_steps, on_step=on_step)
+                                 if e.discharge else ([], ""))
     finally:  # on every rank, also when a step fails
         for writer in writers:
             writer.close()
@@ -101,6 +111,11 @@ def run_embedded_charge_case(case: Case, folder: Any, comm: MPI.Comm,
     uniform = contact_loss_volume_strain(e.stack_pressure, problem.matrix) / abs(e.volume_change)
     scalars = {
         "charge_reached": (reached, "1"),
+        **({"discharge_returned": (charged - charge_reached(back, back_stopped_by, charged),
+                                   "1"),
+            "first_cycle_efficiency": (
+                (charged - charge_reached(back, back_stopped_by, charged)) / charged
+                if charged > 0.0 else float("nan"), "1")} if e.discharge else {}),
         "contact_fraction_end": (problem.contact_area_fraction(), "1"),
         "dilute_uniform_contact_loss_charge": (uniform, "1"),
         "steps": (float(len(rows)), "1"),
@@ -108,13 +123,18 @@ def run_embedded_charge_case(case: Case, folder: Any, comm: MPI.Comm,
         "newton_iterations": (float(sum(r["newton_iterations"] for r in rows)), "1"),
         "time_total": (comm.bcast(time.perf_counter() - t0, root=0), "s"),
     }
-    say(console, f"  stopped ({stopped_by}) with {100 * reached:.3g} % of the window charged "
-                 f"(a dilute particle shrinking uniformly under a hydrostatic pressure loses "
-                 f"contact at {100 * uniform:.3g} %)")
+    say(console, f"  charge stopped ({stopped_by}) with {100 * reached:.3g} % of the window "
+                 f"charged (a dilute particle shrinking uniformly under a hydrostatic pressure "
+                 f"loses contact at {100 * uniform:.3g} %)")
+    if e.discharge:
+        say(console, f"  discharge stopped ({back_stopped_by}): "
+                     f"{100 * scalars['discharge_returned'][0]:.3g} % of the window returned "
+                     f"(first-cycle efficiency {scalars['first_cycle_efficiency'][0]:.3g})")
     return {
         "case": case.name,
         "problem": "embedded_particle",
         "stopped_by": stopped_by,
+        **({"discharge_stopped_by": back_stopped_by} if e.discharge else {}),
         "scalars": {name: {"value": float(v), "unit": u} for name, (v, u) in scalars.items()},
         "files": sorted(["history.csv"] + (["embedded_charge.png"] if case.output.plots else [])
                         + (list(FIELDS_FILES) if writers else [])),
@@ -129,17 +149,26 @@ def plot_charge(case: Case, rows: list[dict[str, float]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    x = [100 * r["charge"] for r in rows]
     fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.0))
-    axes[0].plot(x, [r["contact_fraction"] for r in rows], "-")
+    for branch, style in (("charge", "-"), ("discharge", ":")):
+        sel = [r for r in rows if r["branch"] == branch]
+        if not sel:
+            continue
+        x = [100 * r["charge"] for r in sel]
+        axes[0].plot(x, [r["contact_fraction"] for r in sel], style, label=branch)
+        axes[1].semilogy(x, [r["flux_amplification"] for r in sel], style, label=branch)
+        extreme = "surface_min" if branch == "charge" else "surface_max"
+        axes[2].plot(x, [r[extreme] for r in sel], style,
+                     label=f"{branch}: {'least' if branch == 'charge' else 'most'} where the "
+                           "current passes")
+        axes[2].plot(x, [r["surface_mean"] for r in sel], style, lw=0.8,
+                     label=f"{branch}: mean over the interface")
     axes[0].set_ylabel("interface area in contact (fraction)")
     axes[0].set_title(case.name)
-    axes[1].semilogy(x, [r["flux_amplification"] for r in rows], "-")
     axes[1].set_ylabel("local Li flux / uniform flux (A / A_c)")
-    axes[2].plot(x, [r["surface_min"] for r in rows], "-", label="least, where it leaves")
-    axes[2].plot(x, [r["surface_mean"] for r in rows], "--", label="mean over the interface")
     axes[2].set_ylabel("Li content at the surface (window units)")
-    axes[2].legend(fontsize=8)
+    for ax in axes:
+        ax.legend(fontsize=7)
     for ax in axes:
         ax.set_xlabel("window charged [%]")
         ax.grid(alpha=0.3)
