@@ -19,6 +19,8 @@ left), when the contacting surface runs empty, or at the window's end.
    D = 4e-15 m^2/s (NMC811, Chen et al. 2020), at C/10 with D = 1e-12 m^2/s (a uniform
    particle), and at C/10 with an illustrative volume change concentrated in the last 30 % of
    the window (:data:`LATE_COLLAPSE`, not measured data: how much the shape matters).
+3. The axisymmetric cylinder against the 3-D unit cell of a simple-cubic array at particle
+   volume fraction 0.3 (a finding, with DOFs and wall times, not a check).
 
 Not modelled: creep or plastic flow of the electrolyte, particle-particle and carbon contacts,
 residual stress from the cell's fabrication, a volume change that is not linear in the Li
@@ -126,6 +128,33 @@ def uniform_limit(comm: MPI.Comm, geometry: Any) -> float:
                      for s, r in zip(states, reference, strict=False)))
 
 
+def array_comparison(comm: MPI.Comm) -> list[dict[str, Any]]:
+    """The share charged at 10 and 30 MPa (C/10) in the 3-D unit cell of a simple-cubic array
+    (the octant of a cube, P1, interface 0.06 R) and in the axisymmetric cylinder of the same
+    particle volume fraction 0.3 (P2, interface R/32): DOFs and wall time of each charge."""
+    import time
+
+    from ssbx.case.records import EmbeddedSpec
+    from ssbx.problems.embedded_charge import charge_reached
+    from ssbx.problems.embedded_particle import EmbeddedGeometry
+
+    rows = []
+    for dim in (2, 3):
+        width = EmbeddedSpec(radius=RADIUS, dimension=dim, volume_fraction=0.3).outer_size
+        geometry = (EmbeddedGeometry.box(comm, RADIUS, width, width, 0.25 * RADIUS,
+                                         interface_size=0.06 * RADIUS) if dim == 3 else
+                    EmbeddedGeometry.cell(comm, RADIUS, width, width, RADIUS / 6,
+                                          interface_size=RADIUS / 32))
+        for p in (10e6, 30e6):
+            t0 = time.perf_counter()
+            problem, states, stopped_by = _charge(geometry, p, 0.1, DIFFUSIVITY)
+            rows.append({"dimension": dim, "pressure_MPa": p / 1e6,
+                         "charge_reached": charge_reached(states, stopped_by),
+                         "stopped_by": stopped_by, "dofs": problem.dofs, "steps": len(states),
+                         "wall_time_s": comm.allreduce(time.perf_counter() - t0, op=MPI.MAX)})
+    return rows
+
+
 @register
 class ContactLimitedCharge(DirectBenchmark):
     """Benchmark ``contact_limited_charge`` (see the module docstring)."""
@@ -203,6 +232,12 @@ class ContactLimitedCharge(DirectBenchmark):
                            f"% (interface R/{1 / fine:g}) and "
                            f"{100 * charge_reached(coarse_states, coarse_stop):.3g} % "
                            f"(R/{0.5 / fine:g})")
+        array = [] if quick else array_comparison(comm)
+        for r in array:
+            say(comm, console, f"  phi = 0.3, {r['pressure_MPa']:g} MPa, "
+                               f"{'3-D cubic array' if r['dimension'] == 3 else 'cylinder'} "
+                               f"({r['dofs']} DOFs, {r['steps']} steps, "
+                               f"{r['wall_time_s']:.3g} s): {100 * r['charge_reached']:.3g} %")
         checks = [
             Check("li_balance", ref["li_balance"]["reading"], balance,
                   ref["li_balance"]["tolerance"], "max"),
@@ -223,7 +258,8 @@ class ContactLimitedCharge(DirectBenchmark):
                         + ("" if r["volume_change_shape"] == "linear"
                            else f", {r['volume_change_shape']}"): r["first_cycle_efficiency"]
                         for r in rows},
-                    "interface_size_over_R": fine}
+                    "interface_size_over_R": fine,
+                    "cylinder_against_the_cubic_array": array}
         return Outcome(rows=rows, checks=checks, columns=list(rows[0]), findings=findings,
                        plot_data={"rows": rows})
 
