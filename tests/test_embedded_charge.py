@@ -228,6 +228,11 @@ def test_case_keys_are_checked_before_meshing():
     assert "not used with embedded.charge_by" in problems(
         {"volume_change_charge": [0.0, 1.0], "volume_change_values": [0.0, -0.05]})
     case = resolve_case({"problem": "embedded_particle", "embedded": {"charge_by": "diffusion"}})
+    assert case.warnings == ()
+    unloaded = resolve_case({"problem": "embedded_particle",
+                             "embedded": {"charge_by": "diffusion", "stack_pressure": "0 MPa"}})
+    assert any("embedded.stack_pressure" in w and "isolated from the first step" in w
+               for w in unloaded.warnings)
     assert (case.embedded.diffusivity, case.embedded.c_rate, case.embedded.time_steps) == (
         4e-15, 0.1, 200)
 

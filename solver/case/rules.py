@@ -1672,6 +1672,13 @@ def check_embedded(st: ValidationState) -> None:
         if path in st.given and st.values.get(path, KEYS[path].default) != KEYS[path].default:
             st.problems.append(f"{st.shown(path)}: not used with embedded.charge_by = \"{by}\" "
                                "(remove it, or set charge_by to the other choice)")
+    if (by == "diffusion" and st.values.get("embedded.interface", "contact") == "contact"
+            and st.values.get("embedded.stack_pressure") == 0.0):
+        st.warnings.append(f"{st.shown('embedded.stack_pressure')} with a contact interface "
+                           "charged by diffusion: the interface carries no pressure at the "
+                           "start, so (without adhesion) no node is in contact and the "
+                           "particle is isolated from the first step; set a stack pressure, "
+                           "or interface = \"bonded\"")
     _check_volume_change_table(st)
 
 
