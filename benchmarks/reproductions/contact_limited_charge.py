@@ -19,7 +19,8 @@ left), when the contacting surface runs empty, or at the window's end.
    D = 4e-15 m^2/s (NMC811, Chen et al. 2020), at C/10 with D = 1e-12 m^2/s (a uniform
    particle), and at C/10 with an illustrative volume change concentrated in the last 30 % of
    the window (:data:`LATE_COLLAPSE`, not measured data: how much the shape matters).
-3. The axisymmetric cylinder against the 3-D unit cell of a simple-cubic array at particle
+3. Particle size: radii 2.5, 5 and 10 um at 10 and 30 MPa, C/10 (a finding).
+4. The axisymmetric cylinder against the 3-D unit cell of a simple-cubic array at particle
    volume fraction 0.3 (a finding, with DOFs and wall times, not a check).
 
 Not modelled: creep or plastic flow of the electrolyte, particle-particle and carbon contacts,
@@ -77,11 +78,12 @@ def load_reference() -> dict[str, Any]:
     return json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
 
 
-def _cell(comm: MPI.Comm, fine: float, coarse: float = 1.0 / 6.0) -> Any:
+def _cell(comm: MPI.Comm, fine: float, coarse: float = 1.0 / 6.0,
+          radius: float = RADIUS) -> Any:
     from ssbx.problems.embedded_particle import EmbeddedGeometry
 
-    return EmbeddedGeometry.cell(comm, RADIUS, CELL * RADIUS, CELL * RADIUS, coarse * RADIUS,
-                                 interface_size=fine * RADIUS)
+    return EmbeddedGeometry.cell(comm, radius, CELL * radius, CELL * radius, coarse * radius,
+                                 interface_size=fine * radius)
 
 
 def _charge(geometry: Any, pressure: float, c_rate: float, diffusivity: float,
@@ -126,6 +128,28 @@ def uniform_limit(comm: MPI.Comm, geometry: Any) -> float:
                             for s in states[:-1]])
     return float(max(abs(s.contact_fraction - r.contact_fraction)
                      for s, r in zip(states, reference, strict=False)))
+
+
+def particle_sizes(comm: MPI.Comm, fine: float) -> list[dict[str, Any]]:
+    """The share charged and returned at 10 and 30 MPa (C/10) for particle radii 2.5, 5 and
+    10 um (the diffusion time R^2/D against the charge's 10 h; the uniform limit does not
+    depend on size)."""
+    from ssbx.problems.embedded_charge import charge_reached
+
+    rows = []
+    for radius in (2.5e-6, 5e-6, 10e-6):
+        geometry = _cell(comm, fine, radius=radius)
+        for p in (10e6, 30e6):
+            problem, states, stopped_by = _charge(geometry, p, 0.1, DIFFUSIVITY)
+            charged = states[-1].charge if states else 0.0
+            back, back_stopped_by = problem.discharge(STEPS)
+            rows.append({"radius_um": radius * 1e6, "pressure_MPa": p / 1e6,
+                         "diffusion_time_s": radius**2 / DIFFUSIVITY,
+                         "charge_reached": charge_reached(states, stopped_by),
+                         "stopped_by": stopped_by,
+                         "discharge_returned":
+                             charged - charge_reached(back, back_stopped_by, charged)})
+    return rows
 
 
 def array_comparison(comm: MPI.Comm) -> list[dict[str, Any]]:
@@ -232,6 +256,12 @@ class ContactLimitedCharge(DirectBenchmark):
                            f"% (interface R/{1 / fine:g}) and "
                            f"{100 * charge_reached(coarse_states, coarse_stop):.3g} % "
                            f"(R/{0.5 / fine:g})")
+        sizes = [] if quick else particle_sizes(comm, fine)
+        for r in sizes:
+            say(comm, console, f"  R = {r['radius_um']:g} um (R^2/D = "
+                               f"{r['diffusion_time_s']:.3g} s), {r['pressure_MPa']:g} MPa: "
+                               f"{100 * r['charge_reached']:.3g} % charged ({r['stopped_by']}),"
+                               f" {100 * r['discharge_returned']:.3g} % returned")
         array = [] if quick else array_comparison(comm)
         for r in array:
             say(comm, console, f"  phi = 0.3, {r['pressure_MPa']:g} MPa, "
@@ -259,7 +289,8 @@ class ContactLimitedCharge(DirectBenchmark):
                            else f", {r['volume_change_shape']}"): r["first_cycle_efficiency"]
                         for r in rows},
                     "interface_size_over_R": fine,
-                    "cylinder_against_the_cubic_array": array}
+                    "cylinder_against_the_cubic_array": array,
+                    "particle_sizes": sizes}
         return Outcome(rows=rows, checks=checks, columns=list(rows[0]), findings=findings,
                        plot_data={"rows": rows})
 
