@@ -198,7 +198,11 @@ def test_steps_of_one_length_under_a_current_keep_the_lu_factors():
         problem.close()
     assert results[True][1] == 4  # BE; BDF2 at dt; BDF2 at dt / 2 (new weights); dt / 2
     assert results[False][1] == 6
-    assert np.array_equal(results[True][0], results[False][0])
+    kept, fresh = results[True][0], results[False][0]
+    if MPI.COMM_WORLD.size == 1:
+        assert np.array_equal(kept, fresh)  # the same factors: the same bits
+    else:  # MUMPS's parallel factorisations may differ in the last bits from run to run
+        np.testing.assert_allclose(kept, fresh, rtol=1e-10, atol=1e-12 * np.abs(fresh).max())
     assert held >= 1
 
 
