@@ -134,21 +134,20 @@ def particle_sizes(comm: MPI.Comm, fine: float) -> list[dict[str, Any]]:
     """The share charged and returned at 10 and 30 MPa (C/10) for particle radii 2.5, 5 and
     10 um (the diffusion time R^2/D against the charge's 10 h; the uniform limit does not
     depend on size)."""
-    from ssbx.problems.embedded_charge import charge_reached
+    from ssbx.problems.embedded_charge import charge_reached, discharge_returned
 
     rows = []
     for radius in (2.5e-6, 5e-6, 10e-6):
         geometry = _cell(comm, fine, radius=radius)
         for p in (10e6, 30e6):
             problem, states, stopped_by = _charge(geometry, p, 0.1, DIFFUSIVITY)
-            charged = states[-1].charge if states else 0.0
             back, back_stopped_by = problem.discharge(STEPS)
             rows.append({"radius_um": radius * 1e6, "pressure_MPa": p / 1e6,
                          "diffusion_time_s": radius**2 / DIFFUSIVITY,
                          "charge_reached": charge_reached(states, stopped_by),
                          "stopped_by": stopped_by,
-                         "discharge_returned":
-                             charged - charge_reached(back, back_stopped_by, charged)})
+                         "discharge_returned": discharge_returned(states, back,
+                                                                  back_stopped_by)})
     return rows
 
 
@@ -215,7 +214,7 @@ class ContactLimitedCharge(DirectBenchmark):
                      + [(p, 0.1, 1e-12, "linear") for p in PRESSURES]
                      + [(p, 0.1, DIFFUSIVITY, "late collapse") for p in PRESSURES])
         reached: dict[tuple[float, float, float, str], float] = {}
-        from ssbx.problems.embedded_charge import charge_reached
+        from ssbx.problems.embedded_charge import charge_reached, discharge_returned
 
         for p, rate, diffusivity, shape in runs:
             problem, states, stopped_by = _charge(
@@ -225,7 +224,7 @@ class ContactLimitedCharge(DirectBenchmark):
             reached[(p, rate, diffusivity, shape)] = share
             charged = states[-1].charge if states else 0.0
             back, back_stopped_by = problem.discharge(STEPS)
-            returned = charged - charge_reached(back, back_stopped_by, charged)
+            returned = discharge_returned(states, back, back_stopped_by)
             if (p, rate, diffusivity, shape) == (10e6, 0.1, DIFFUSIVITY, "linear"):
                 balance = max(abs(s.charge / (rate * s.time / 3600.0) - 1.0) for s in states)
             rows.append({"pressure_MPa": p / 1e6, "c_rate": rate, "diffusivity_m2_s": diffusivity,

@@ -187,16 +187,11 @@ class EmbeddedChargeProblem(EmbeddedParticleProblem):
     def _interface_content_dofs(self) -> np.ndarray:
         """For each paired interface node of :meth:`_paired_interface_nodes` on this rank, its
         dof of theta (the same Lagrange nodes as the particle's displacement)."""
-        V = self.theta.function_space
-        facets = self.submeshes["particle"].facet_tags.find(int(EmbeddedTag.INTERFACE))
-        dofs = fem.locate_dofs_topological(V, self.dim - 1, facets)
-        x = V.tabulate_dof_coordinates()[dofs, :self.dim]
-        by_position = dict(zip((tuple(k) for k in np.round(x / self.geometry.radius, 9)), dofs,
-                               strict=True))
+        by_position = self.interface_dofs_by_position(self.theta.function_space, "particle")
         _, particle, _ = self._interface_nodes
         xp = self.u_p.function_space.tabulate_dof_coordinates()[particle, :self.dim]
-        return np.array([by_position[tuple(k)] for k in np.round(xp / self.geometry.radius, 9)],
-                        dtype=np.int64)
+        return np.array([by_position[tuple(k)][0]
+                         for k in np.round(xp / self.geometry.radius, 9)], dtype=np.int64)
 
     def _solve_diffusion(self, dt: float, local_flux: float) -> None:
         if dt != self._assembled_dt:
@@ -229,17 +224,11 @@ class EmbeddedChargeProblem(EmbeddedParticleProblem):
     def _contacting_surface_extremes(self) -> tuple[float, float]:
         """The least and the most theta at an interface node in contact (nan if none;
         collective)."""
-        matrix, particle, normal = self._interface_nodes
-        least, most = np.inf, -np.inf
-        if matrix.size:
-            u_m = self.u_m.x.array.reshape(-1, self.dim)[matrix]
-            u_p = self.u_p.x.array.reshape(-1, self.dim)[particle]
-            closed = np.sum((u_m - u_p) * normal, axis=1) < 0.0
-            if self.interface == "bonded":
-                closed[:] = True
-            values = self.theta.x.array[self._surface_dofs][closed]
-            if values.size:
-                least, most = float(values.min()), float(values.max())
+        closed = (np.ones(len(self._surface_dofs), dtype=bool) if self.interface == "bonded"
+                  else self.nodal_gaps() < 0.0)
+        values = self.theta.x.array[self._surface_dofs][closed]
+        least, most = ((float(values.min()), float(values.max())) if values.size
+                       else (np.inf, -np.inf))
         least = self.comm.allreduce(least, op=MPI.MIN)
         most = self.comm.allreduce(most, op=MPI.MAX)
         if not np.isfinite(least):
@@ -282,25 +271,9 @@ class EmbeddedChargeProblem(EmbeddedParticleProblem):
         Returns the states and why it stopped (:data:`END_OF_WINDOW`, :data:`SURFACE_EMPTY`,
         :data:`ISOLATED`). At time 0 it first solves the cell under its stack pressure;
         ``on_step(k, state)`` is called after each step."""
-        if steps < 1:
-            raise ValueError(f"need at least 1 step, got {steps!r}")
-        duration = 3600.0 / self.c_rate if duration is None else duration
-        dt = duration / steps
-        if self.time == 0.0:  # the cell under its stack pressure before the charge
+        if self.time == 0.0 and steps >= 1:  # the cell under its stack pressure first
             self.solve()
-        states: list[ChargeState] = []
-        for k in range(steps):
-            if self.contact_area_fraction() <= 0.0:
-                return states, ISOLATED
-            state = self.step(dt)
-            states.append(state)
-            if on_step is not None:
-                on_step(k, state)
-            if state.surface_min <= 0.0:  # nan (no contact) compares False
-                return states, SURFACE_EMPTY
-            if state.contact_fraction <= 0.0:
-                return states, ISOLATED
-        return states, END_OF_WINDOW
+        return self._pass_current(steps, duration, on_step, discharge=False)
 
     def discharge(self, steps: int, *, duration: float | None = None,
                   on_step: Callable[[int, ChargeState], None] | None = None
@@ -311,23 +284,34 @@ class EmbeddedChargeProblem(EmbeddedParticleProblem):
         contacting surface is full (theta >= 1 at a contacting node: :data:`SURFACE_FULL`) or
         no contact is left (:data:`ISOLATED`: an isolated particle cannot take its Li back).
         Returns the states and why it stopped."""
+        return self._pass_current(steps, duration, on_step, discharge=True)
+
+    def _pass_current(self, steps: int, duration: float | None,
+                      on_step: Callable[[int, ChargeState], None] | None, *,
+                      discharge: bool) -> tuple[list[ChargeState], str]:
+        """The time loop of :meth:`charge` and :meth:`discharge`."""
         if steps < 1:
             raise ValueError(f"need at least 1 step, got {steps!r}")
         duration = 3600.0 / self.c_rate if duration is None else duration
         dt = duration / steps
         states: list[ChargeState] = []
         for k in range(steps):
-            left = (1.0 - self.mean_content()) * 3600.0 / self.c_rate  # [s] to the start
-            if left <= 1e-9 * dt:
-                return states, END_OF_WINDOW
+            length = dt
+            if discharge:  # the last step ends at the window's start
+                length = min(dt, (1.0 - self.mean_content()) * 3600.0 / self.c_rate)
+                if length <= 1e-9 * dt:
+                    return states, END_OF_WINDOW
             if self.contact_area_fraction() <= 0.0:
                 return states, ISOLATED
-            state = self.step(min(dt, left), discharge=True)
+            state = self.step(length, discharge=discharge)
             states.append(state)
             if on_step is not None:
                 on_step(k, state)
-            if state.surface_max >= 1.0:  # nan (no contact) compares False
+            # nan (no contact) compares False
+            if discharge and state.surface_max >= 1.0:
                 return states, SURFACE_FULL
+            if not discharge and state.surface_min <= 0.0:
+                return states, SURFACE_EMPTY
             if state.contact_fraction <= 0.0:
                 return states, ISOLATED
         return states, END_OF_WINDOW
@@ -352,6 +336,15 @@ def charge_reached(states: list[ChargeState], stopped_by: str, start: float = 0.
     return before.charge + share * (last.charge - before.charge)
 
 
+def discharge_returned(charged: list[ChargeState], returned: list[ChargeState],
+                       stopped_by: str) -> float:
+    """The share of the window a discharge (``returned``, stopped by ``stopped_by``) took back
+    after the charge ``charged``: from the charge's last state to where the discharge
+    stopped (:func:`charge_reached`)."""
+    start = charged[-1].charge if charged else 0.0
+    return start - charge_reached(returned, stopped_by, start)
+
+
 __all__ = [
     "END_OF_WINDOW",
     "ISOLATED",
@@ -360,4 +353,5 @@ __all__ = [
     "ChargeState",
     "EmbeddedChargeProblem",
     "charge_reached",
+    "discharge_returned",
 ]

@@ -419,18 +419,22 @@ class EmbeddedParticleProblem:
             particle_volume_change=g.copies * mean["particle_normal"] * self._area,
             newton_iterations=int(newton_iterations))
 
+    def interface_dofs_by_position(self, V: fem.FunctionSpace, region: str
+                                   ) -> dict[tuple[float, ...], tuple[int, np.ndarray]]:
+        """The dofs (blocks) of ``V``, a Lagrange space on the submesh of ``region``
+        (``"matrix"`` or ``"particle"``), on the interface on this rank, keyed by their
+        position rounded to 1e-9 R: key -> (dof, coordinates)."""
+        dofs = fem.locate_dofs_topological(
+            V, self.dim - 1, self.submeshes[region].facet_tags.find(int(EmbeddedTag.INTERFACE)))
+        x = V.tabulate_dof_coordinates()[dofs, :self.dim]
+        keys = (tuple(k) for k in np.round(x / self.geometry.radius, 9))
+        return dict(zip(keys, zip(dofs, x, strict=True), strict=True))
+
     def _paired_interface_nodes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The interface's nodes on this rank as (block of u_m, block of u_p, unit normal):
         the Lagrange dofs of both fields there, matched by position."""
-        found = {}
-        for name, u in self.fields.items():
-            V = u.function_space
-            blocks = fem.locate_dofs_topological(
-                V, self.dim - 1,
-                self.submeshes[name].facet_tags.find(int(EmbeddedTag.INTERFACE)))
-            x = V.tabulate_dof_coordinates()[blocks, :self.dim]
-            keys = (tuple(k) for k in np.round(x / self.geometry.radius, 9))
-            found[name] = dict(zip(keys, zip(blocks, x, strict=True), strict=True))
+        found = {name: self.interface_dofs_by_position(u.function_space, name)
+                 for name, u in self.fields.items()}
         shared = sorted(found["matrix"].keys() & found["particle"].keys())
         matrix = np.array([found["matrix"][k][0] for k in shared], dtype=np.int64)
         particle = np.array([found["particle"][k][0] for k in shared], dtype=np.int64)
@@ -438,14 +442,18 @@ class EmbeddedParticleProblem:
         normal = x / np.linalg.norm(x, axis=1)[:, None] if len(shared) else x
         return matrix, particle, normal
 
+    def nodal_gaps(self) -> np.ndarray:
+        """The opening (u_m - u_p) . n [m] at each interface node on this rank, in the order
+        of the paired nodes (:meth:`_paired_interface_nodes`)."""
+        matrix, particle, normal = self._interface_nodes
+        u_m = self.u_m.x.array.reshape(-1, self.dim)[matrix]
+        u_p = self.u_p.x.array.reshape(-1, self.dim)[particle]
+        return np.sum((u_m - u_p) * normal, axis=1)
+
     def _largest_gap(self) -> float:
         """The largest opening at the interface's nodes [m] (collective)."""
-        matrix, particle, normal = self._interface_nodes
-        largest = -np.inf
-        if matrix.size:
-            u_m = self.u_m.x.array.reshape(-1, self.dim)[matrix]
-            u_p = self.u_p.x.array.reshape(-1, self.dim)[particle]
-            largest = float(np.max(np.sum((u_m - u_p) * normal, axis=1)))
+        gaps = self.nodal_gaps()
+        largest = float(gaps.max()) if gaps.size else -np.inf
         return self.comm.allreduce(largest, op=MPI.MAX)
 
 

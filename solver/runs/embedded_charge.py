@@ -33,6 +33,7 @@ from ssbx.problems.embedded_charge import (
     ChargeState,
     EmbeddedChargeProblem,
     charge_reached,
+    discharge_returned,
 )
 
 #: The columns of ``history.csv``.
@@ -94,7 +95,6 @@ def run_embedded_charge_case(case: Case, folder: Any, comm: MPI.Comm,
 
     try:
         states, stopped_by = problem.charge(e.time_steps, on_step=on_step)
-        charged = states[-1].charge if states else 0.0
         back, back_stopped_by = (problem.discharge(e.time_steps, on_step=on_step)
                                  if e.discharge else ([], ""))
     finally:  # on every rank, also when a step fails
@@ -109,13 +109,13 @@ def run_embedded_charge_case(case: Case, folder: Any, comm: MPI.Comm,
     collective(comm, write, "embedded-particle results")
     reached = charge_reached(states, stopped_by)
     uniform = contact_loss_volume_strain(e.stack_pressure, problem.matrix) / abs(e.volume_change)
+    charged = states[-1].charge if states else 0.0
+    returned = discharge_returned(states, back, back_stopped_by)
     scalars = {
         "charge_reached": (reached, "1"),
-        **({"discharge_returned": (charged - charge_reached(back, back_stopped_by, charged),
-                                   "1"),
-            "first_cycle_efficiency": (
-                (charged - charge_reached(back, back_stopped_by, charged)) / charged
-                if charged > 0.0 else float("nan"), "1")} if e.discharge else {}),
+        **({"discharge_returned": (returned, "1"),
+            "first_cycle_efficiency": (returned / charged if charged > 0.0 else float("nan"),
+                                       "1")} if e.discharge else {}),
         "contact_fraction_end": (problem.contact_area_fraction(), "1"),
         "dilute_uniform_contact_loss_charge": (uniform, "1"),
         "steps": (float(len(rows)), "1"),
