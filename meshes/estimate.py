@@ -24,9 +24,14 @@ _TRIANGLE = math.sqrt(3.0) / 4.0
 
 def flat_cell_count(geometry: CellGeometrySpec, sizes: MeshSizeSpec,
                     growth: float = FLAT_GROWTH) -> int:
-    """Triangles of :func:`ssbx.meshes.flat_cell.build_flat_cell_mesh` (exact)."""
+    """Triangles (tetrahedra in 3-D) of :func:`ssbx.meshes.flat_cell.build_flat_cell_mesh`
+    (exact)."""
     nx, y_li, y_se = flat_cell_grid(geometry, sizes, growth)
-    return 2 * nx * (y_li.size - 1 + y_se.size - 1)
+    layers = y_li.size - 1 + y_se.size - 1
+    if geometry.dimension == 3:
+        n_depth = max(1, math.ceil(geometry.box_depth / sizes.size_fine - 1e-9))
+        return 6 * nx * n_depth * layers
+    return 2 * nx * layers
 
 
 def _graded_disk(fine: float, coarse: float, radius: float) -> float:
@@ -111,10 +116,10 @@ def cell_count_3d(geometry: CellGeometrySpec, sizes: MeshSizeSpec) -> int:
 def estimate_cells(geometry: CellGeometrySpec, sizes: MeshSizeSpec, *, flat: bool) -> int:
     """Cells of the mesh a case builds: the flat-interface mesh (stripping), the Gmsh cell
     (current distribution, mechanics) or the 3-D cell (tetrahedra)."""
-    if geometry.dimension == 3:
-        return cell_count_3d(geometry, sizes) * 8**sizes.refinements
     if flat:
         return flat_cell_count(geometry, sizes)
+    if geometry.dimension == 3:
+        return cell_count_3d(geometry, sizes) * 8**sizes.refinements
     return cell_count(geometry, sizes) * 4**sizes.refinements
 
 

@@ -9,10 +9,16 @@ it) and rows that grow geometrically away from the interface, from ``size_fine``
 ``growth`` up to ``size_coarse``. Built with :func:`dolfinx.mesh.create_rectangle` on every rank
 in parallel (no Gmsh model is needed for a rectangle) with shared-facet ghosts, and tagged with
 the same :mod:`ssbx.meshes.tags` as the Gmsh cells.
+
+In 3-D (``geometry.dimension = 3``, a box) the same grid is a box ``[0, width] x [0, depth] x
+[-h_li, h_se]`` of tetrahedra (:func:`dolfinx.mesh.create_box`, six per hexahedron), square
+columns of ``size_fine`` over the interface ``z = 0``, the same graded layers in z, and the
+four sides tagged left/right (x) and front/back (y).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from mpi4py import MPI
@@ -36,14 +42,22 @@ def build_flat_cell_mesh(comm: MPI.Comm, geometry: CellGeometrySpec, sizes: Mesh
     nx, y_li, y_se = flat_cell_grid(geometry, sizes, growth)
     rows = np.concatenate([-y_li[::-1], y_se[1:]])  # bottom (Li) to top (electrolyte)
     ny = rows.size - 1
-    mesh = dolfinx.mesh.create_rectangle(
-        comm, [np.array([0.0, 0.0]), np.array([geometry.width, float(ny)])], [nx, ny],
-        cell_type=dolfinx.mesh.CellType.triangle,
-        ghost_mode=dolfinx.mesh.GhostMode.shared_facet,
-        diagonal=dolfinx.mesh.DiagonalType.right)
+    ghosts = dolfinx.mesh.GhostMode.shared_facet
+    if geometry.dimension == 3:
+        depth = geometry.box_depth
+        n_depth = max(1, math.ceil(depth / sizes.size_fine - 1e-9))
+        mesh = dolfinx.mesh.create_box(
+            comm, [np.array([0.0, 0.0, 0.0]), np.array([geometry.width, depth, float(ny)])],
+            [nx, n_depth, ny], cell_type=dolfinx.mesh.CellType.tetrahedron, ghost_mode=ghosts)
+    else:
+        mesh = dolfinx.mesh.create_rectangle(
+            comm, [np.array([0.0, 0.0]), np.array([geometry.width, float(ny)])], [nx, ny],
+            cell_type=dolfinx.mesh.CellType.triangle, ghost_mode=ghosts,
+            diagonal=dolfinx.mesh.DiagonalType.right)
     x = mesh.geometry.x
-    j = np.rint(x[:, 1]).astype(np.int64)
-    x[:, 1] = rows[np.clip(j, 0, ny)]
+    up = geometry.dimension - 1  # the vertical coordinate
+    j = np.rint(x[:, up]).astype(np.int64)
+    x[:, up] = rows[np.clip(j, 0, ny)]
     cell_tags, facet_tags = _tags(mesh, geometry)
     return _make_cell_mesh(mesh, cell_tags, facet_tags, geometry)
 
@@ -55,18 +69,23 @@ def _tags(mesh: dolfinx.mesh.Mesh,
     imap = mesh.topology.index_map(tdim)
     cells = np.arange(imap.size_local + imap.num_ghosts, dtype=np.int32)
     mid = dolfinx.mesh.compute_midpoints(mesh, tdim, cells)
-    values = np.where(mid[:, 1] < 0.0, int(CellTag.LITHIUM), int(CellTag.ELECTROLYTE))
+    up = tdim - 1  # the vertical coordinate
+    values = np.where(mid[:, up] < 0.0, int(CellTag.LITHIUM), int(CellTag.ELECTROLYTE))
     cell_tags = dolfinx.mesh.meshtags(mesh, tdim, cells, values.astype(np.int32))
 
     tol = 1e-9 * max(geometry.width, geometry.h_li + geometry.h_se)
     W = geometry.width
     located = [
-        (FacetTag.CONTACT, lambda p: np.abs(p[1]) < tol),
-        (FacetTag.SE_TOP, lambda p: np.abs(p[1] - geometry.h_se) < tol),
-        (FacetTag.LI_BOTTOM, lambda p: np.abs(p[1] + geometry.h_li) < tol),
+        (FacetTag.CONTACT, lambda p: np.abs(p[up]) < tol),
+        (FacetTag.SE_TOP, lambda p: np.abs(p[up] - geometry.h_se) < tol),
+        (FacetTag.LI_BOTTOM, lambda p: np.abs(p[up] + geometry.h_li) < tol),
         (FacetTag.SIDE_LEFT, lambda p: np.abs(p[0]) < tol),
         (FacetTag.SIDE_RIGHT, lambda p: np.abs(p[0] - W) < tol),
     ]
+    if tdim == 3:
+        D = geometry.box_depth
+        located += [(FacetTag.SIDE_FRONT, lambda p: np.abs(p[1]) < tol),
+                    (FacetTag.SIDE_BACK, lambda p: np.abs(p[1] - D) < tol)]
     mesh.topology.create_connectivity(fdim, tdim)
     indices, tag_values = [], []
     for tag, where in located:

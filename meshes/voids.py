@@ -8,6 +8,7 @@ model of :mod:`ssbx.physics.contact` measures gaps from that plane).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
@@ -130,8 +131,18 @@ def void_outline(void: VoidSpec, axisymmetric: bool, spacing: float) -> np.ndarr
 
 
 def initial_gap(x: np.ndarray, voids: Sequence[VoidSpec], axisymmetric: bool = False) -> np.ndarray:
-    """Initial gap [m] of all (non-overlapping) voids at positions x [m]."""
-    g = np.zeros(np.asarray(x).shape, dtype=float)
+    """Initial gap [m] of all (non-overlapping) voids at positions x [m]: lateral positions
+    (n,), or points (n, 2) of the plane z = 0 of a 3-D box, where every void is a pore of
+    revolution about the vertical axis through (``center``, ``center_y``): its profile
+    :func:`void_gap` at the distance from that axis."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 2:
+        g = np.zeros(x.shape[0])
+        for void in voids:
+            rho = np.hypot(x[:, 0] - void.center, x[:, 1] - void.center_y)
+            g = np.maximum(g, void_gap(rho, dataclasses.replace(void, center=0.0)))
+        return g
+    g = np.zeros(x.shape, dtype=float)
     for void in voids:
         g = np.maximum(g, void_gap(x, void, axisymmetric))
     return g

@@ -616,11 +616,13 @@ def check_dimension(st: ValidationState) -> None:
     if dim != 3:
         return
     problem = v.get("problem")
-    if problem not in ("current_distribution", "mechanics"):
+    if problem not in ("current_distribution", "mechanics", "stripping"):
         st.problems.append(
             f"{st.shown('geometry.dimension')}: 3-D cells are solved for problem = "
-            f"\"current_distribution\" and \"mechanics\" only (got {problem!r}); stripping, "
-            "cracks and stacks are 2-D (planar or axisymmetric)")
+            f"\"current_distribution\", \"mechanics\" and \"stripping\" only (got "
+            f"{problem!r}); cracks, particles' cells and stacks are 2-D (planar or axisymmetric)")
+    elif problem == "stripping":
+        _check_stripping_3d(st, box)
     elif problem == "mechanics" and not box:
         st.problems.append(
             f"{st.shown('geometry.dimension')} with {st.shown('geometry.kind')}: 3-D mechanics "
@@ -670,6 +672,30 @@ def check_dimension(st: ValidationState) -> None:
             st.problems.append(f"{st.shown('geometry.pore_aspect')}: the pores "
                                f"({show_um(pores[0].height)} deep) cut through the Li "
                                f"({st.shown('geometry.h_li')})")
+
+
+def _check_stripping_3d(st: ValidationState, box: bool) -> None:
+    """3-D stripping: a box with its pores as initial gaps on the flat interface (explicit
+    pores, rough interfaces and a varying interface resistance are 2-D only)."""
+    v = st.values
+    if not box:
+        st.problems.append(
+            f"{st.shown('geometry.dimension')} with {st.shown('geometry.kind')}: 3-D stripping "
+            "runs in a box (geometry.kind = \"planar\"); the axisymmetric cell is solved "
+            "exactly in 2-D (geometry.dimension = 2)")
+    refused = [
+        ("geometry.mesh_file", bool(v.get("geometry.mesh_file")),
+         "3-D stripping runs on ssbx's own flat box; remove the key"),
+        ("geometry.void_model", v.get("geometry.void_model") == "explicit",
+         "3-D stripping has its pores as initial gaps on the flat interface; allowed: \"gap\""),
+        ("geometry.roughness_rq", bool(v.get("geometry.roughness_rq")),
+         "a rough interface is 2-D only; remove the key"),
+        ("interface.asr_variation", bool(v.get("interface.asr_variation")),
+         "a varying interface resistance is 2-D only; remove the key"),
+    ]
+    for key, bad, why in refused:
+        if bad:
+            st.problems.append(f"{st.shown(key)}: {why}")
 
 
 def check_mesh_size(st: ValidationState) -> None:

@@ -601,8 +601,10 @@ SCHEMA: tuple[Key, ...] = (
         "int",
         "Space dimension of the cell: 2 (plane or axisymmetric section) or 3 (a box or a "
         "cylinder of tetrahedra, `ssbx.meshes.cell3d`; `current_distribution`, and `mechanics` "
-        "in a box). In 3-D the interface is the plane z = 0 and the electrolyte lies above "
-        "it.",
+        "and `stripping` in a box: stripping on the flat box of `ssbx.meshes.flat_cell`, its "
+        "pores initial gaps of revolution, Li creep against a rigid electrolyte, no vacancy "
+        "transport yet). In 3-D the interface is the plane z = 0 and the electrolyte lies "
+        "above it.",
         default=2,
         choices=(2, 3),
     ),

@@ -37,6 +37,7 @@ from ssbx.physics.current import (
     potential_residual,
 )
 from ssbx.physics.kinetics import ButlerVolmer, Kinetics, PrimaryKinetics
+from ssbx.problems.interface import nodal_facet_quadrature
 from ssbx.problems.submesh import tagged_submesh
 
 Mode = Literal["galvanostatic", "potentiostatic"]
@@ -219,9 +220,10 @@ class CurrentDistributionProblem:
     evolving_contact: give the contact two nodal fields on the potential's space, for the
     stripping/contact model: ``contact_mask`` (1 in contact, 0 over a void; multiplies the
     kinetic current) and ``contact_stress`` (sigma_nn on the Li side [Pa], tensile +, in the
-    overpotential), and integrate the contact term with the Gauss–Lobatto rule whose points are
-    the Lagrange nodes (P1, P2): the kinetic term is then nodal (mass-lumped), so the nodal
-    currents ``mask_k i(eta_k)`` times the lumped weights sum exactly to the cell current.
+    overpotential), and integrate the contact term with a rule whose points are the Lagrange
+    nodes (P1, P2; :func:`ssbx.problems.interface.nodal_facet_quadrature`): the kinetic term
+    is then nodal (mass-lumped), so the nodal currents ``mask_k i(eta_k)`` times the lumped
+    weights sum exactly to the cell current.
     """
 
     def __init__(self, domain: ElectrolyteDomain, settings: CurrentSettings, *,
@@ -248,8 +250,8 @@ class CurrentDistributionProblem:
             if settings.degree not in (1, 2):
                 raise ValueError("an evolving contact needs a P1 or P2 potential (Gauss–Lobatto "
                                  f"nodes), got degree {settings.degree}")
-            self.ds_contact = ds(domain.contact_tag, metadata={
-                "quadrature_rule": "GLL", "quadrature_degree": 2 * settings.degree - 1})
+            self.ds_contact = ds(domain.contact_tag, metadata=nodal_facet_quadrature(
+                msh.topology.dim, settings.degree))
             self.contact_mask = fem.Function(self.V, name="contact_mask")
             self.contact_mask.x.array[:] = 1.0
             self.contact_stress = fem.Function(self.V, name="contact_stress")

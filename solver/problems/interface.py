@@ -49,7 +49,7 @@ class InterfaceNodes:
         dofs = fem.locate_dofs_topological(space, fdim, facets)
         coords = space.tabulate_dof_coordinates()[dofs, : self.gdim].copy()
         if projected:  # nodes named by their point of the plane y = 0 straight above them
-            coords[:, 1] = 0.0
+            coords[:, self.gdim - 1] = 0.0
         owned = dofs < space.dofmap.index_map.size_local
         gathered = np.concatenate(self.comm.allgather(coords[owned]))
         keys = self._keys(gathered)
@@ -111,7 +111,33 @@ class LocalMap:
         self.owned = owned
 
 
-__all__ = ["InterfaceNodes", "LocalMap", "retagged"]
+__all__ = ["InterfaceNodes", "LocalMap", "nodal_facet_quadrature", "retagged"]
+
+
+#: The P2 triangle's Lagrange nodes on the reference triangle (vertices, then the edge
+#: midpoints) and the nodal rule exact for quadratics: zero weight at the vertices, a third of
+#: the area at each midpoint (the consistent load of a uniform traction on a P2 triangle).
+_P2_TRIANGLE_NODES = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0],
+                               [0.5, 0.5], [0.0, 0.5], [0.5, 0.0]])
+_P2_TRIANGLE_WEIGHTS = np.array([0.0, 0.0, 0.0, 1.0 / 6.0, 1.0 / 6.0, 1.0 / 6.0])
+
+
+def nodal_facet_quadrature(tdim: int, degree: int) -> dict[str, Any]:
+    """Integral metadata of a facet rule whose points are the Lagrange nodes of degree
+    ``degree`` (1 or 2) of a facet of a ``tdim``-cell, so that a facet term is lumped node by
+    node: Gauss–Lobatto on an interval (exact to degree ``2 degree - 1``); on a triangle the
+    vertex rule (P1, exact for linears) or the P2 nodes with weights (0, 1/3 of the area at
+    each edge midpoint), exact for quadratics."""
+    if degree not in (1, 2):
+        raise ValueError(f"a nodal facet rule needs degree 1 or 2, got {degree}")
+    if tdim == 2:
+        return {"quadrature_rule": "GLL", "quadrature_degree": 2 * degree - 1}
+    if tdim != 3:
+        raise ValueError(f"a nodal facet rule needs a 2-D or 3-D cell, got dimension {tdim}")
+    if degree == 1:
+        return {"quadrature_rule": "vertex", "quadrature_degree": 1}
+    return {"quadrature_rule": "custom", "quadrature_points": _P2_TRIANGLE_NODES,
+            "quadrature_weights": _P2_TRIANGLE_WEIGHTS, "quadrature_degree": 2}
 
 
 def retagged(mesh: dolfinx.mesh.Mesh, tags: dolfinx.mesh.MeshTags,

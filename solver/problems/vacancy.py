@@ -58,7 +58,7 @@ from ssbx.physics.vacancy import (
     vacancy_bilinear_form,
     vacancy_linear_form,
 )
-from ssbx.problems.interface import InterfaceNodes
+from ssbx.problems.interface import InterfaceNodes, nodal_facet_quadrature
 
 
 def hydrostatic_stress(mandel_stress: Any) -> Any:
@@ -151,8 +151,8 @@ class VacancyProblem:
         self.interface_tag = int(interface_tag)
         self.dx = ufl.Measure("dx", domain=mesh)
         ds = ufl.Measure("ds", domain=mesh, subdomain_data=facet_tags)
-        self.ds_interface = ds(self.interface_tag, metadata={
-            "quadrature_rule": "GLL", "quadrature_degree": 2 * degree - 1})
+        self.ds_interface = ds(self.interface_tag,
+                               metadata=nodal_facet_quadrature(tdim, degree))
         self.interface_facets = facet_tags.find(self.interface_tag)
 
         beta = fem.Constant(mesh, scalar(material.stress_coefficient(self.temperature)))

@@ -71,6 +71,14 @@ PROFILE_HEADER = ["time_s", "step", "time_step", "x_m", "initial_gap_m", "gap_m"
                   "current_density_A_per_m2", "contact_pressure_Pa", "contact"]
 
 
+def profile_header(dimension: int) -> list[str]:
+    """Columns of ``interface_profiles.csv``: :data:`PROFILE_HEADER`, with ``y_m`` after
+    ``x_m`` in 3-D (the interface is the plane z = 0)."""
+    if dimension == 3:
+        return [*PROFILE_HEADER[:4], "y_m", *PROFILE_HEADER[4:]]
+    return list(PROFILE_HEADER)
+
+
 def step_control(case: Case) -> StepControl:
     """Adaptive step control from ``[time]`` and ``[contact]``."""
     return StepControl(
@@ -126,9 +134,10 @@ class Recorder:
     def profile(self) -> None:
         """Append the interface profile (one row per node) and call the field writers."""
         p, st = self.problem, self.problem.state
+        lateral = p.nodes.coords[:, : p.up]  # x, or x and y in 3-D
         for k in range(p.nodes.size):
             self.profiles.append([p.time, self.step_index, len(self.rows) - 1,
-                                  p.nodes.coords[k, 0], p.g0[k],
+                                  *lateral[k], p.g0[k],
                                   st.gap[k], st.removed[k], st.current[k], st.pressure[k],
                                   float(st.contact[k])])
         if self.writers and self.before_write is not None:
@@ -243,7 +252,7 @@ def run_stripping_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = N
         profiles = np.asarray(arrays["profiles"], dtype=float)
         recorder.profiles = [[float(row[0]), int(row[1]), int(row[2])]
                              + [float(v) for v in row[3:]] for row in profiles.reshape(
-                                 -1, len(PROFILE_HEADER))]
+                                 -1, len(profile_header(problem.dim)))]
         field_files = list(saved["field_files"])
         if case.output.fields:
             field_files += [restart_suffix(folder.root, comm, stem) for stem in field_stems]
@@ -279,7 +288,7 @@ def run_stripping_case(case: Case, folder: Any, comm: MPI.Comm, console: Any = N
                  "rows": recorder.rows, "field_files": field_files}
         arrays = problem.checkpoint_arrays()
         arrays["profiles"] = np.asarray(recorder.profiles, dtype=float).reshape(
-            -1, len(PROFILE_HEADER))
+            -1, len(profile_header(problem.dim)))
         ckpt.write(step, mesh=problem.cell_mesh.mesh, fields=problem.checkpoint_fields(keys),
                    arrays=arrays, state=state, time_=problem.time)
 
@@ -308,10 +317,14 @@ def write_outputs(case: Case, folder: Any, recorder: Recorder, comm: MPI.Comm) -
         header = ["step", "step_kind"] + [f"{k} [{HISTORY_UNITS.get(k, 'A/m^2 or V')}]"
                                           for k in HISTORY_KEYS]
         folder.write_csv("history.csv", header, recorder.rows)
-        folder.write_csv("interface_profiles.csv", PROFILE_HEADER, recorder.profiles)
+        folder.write_csv("interface_profiles.csv", profile_header(case.geometry.dimension),
+                         recorder.profiles)
         if len(recorder.rows) > 1 and case.output.plots:
             plot_history(case, recorder, folder.path("stripping_history.png"))
-            plot_profiles(case, recorder, folder.path("interface_profiles.png"))
+            if case.geometry.dimension == 3:
+                plot_interface_map(case, recorder, folder.path("interface_map.png"))
+            else:
+                plot_profiles(case, recorder, folder.path("interface_profiles.png"))
     comm.Barrier()
 
 
@@ -342,7 +355,8 @@ def _summary(case: Case, problem: StrippingProblem, rec: Recorder, wall: float) 
         "dofs": problem.num_dofs(),
         "warnings": list(problem.warnings),
         "files": sorted(["history.csv", "interface_profiles.csv"]
-                        + (["stripping_history.png", "interface_profiles.png"]
+                        + (["stripping_history.png", "interface_map.png"
+                            if case.geometry.dimension == 3 else "interface_profiles.png"]
                            if case.output.plots else [])
                         + (["li_displacement.bp", "potential.bp"] if case.output.fields
                            else [])),
@@ -411,10 +425,47 @@ def plot_profiles(case: Case, rec: Recorder, path: Any) -> None:
     plt.close(fig)
 
 
+def plot_interface_map(case: Case, rec: Recorder, path: Any) -> None:
+    """3-D: maps of the interface z = 0: the gap at the start and at the end, and the current
+    density of the recorded profile with the largest mean current, with the edge of the
+    contact drawn over them."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = np.array(rec.profiles, dtype=float)
+    times = np.unique(data[:, 0])
+    first, last = data[data[:, 0] == times[0]], data[data[:, 0] == times[-1]]
+    mean_current = [np.mean(np.abs(data[data[:, 0] == t][:, 8])) for t in times]
+    loaded = data[data[:, 0] == times[int(np.argmax(mean_current))]]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
+    panels = [(first, 6, "gap at " + human_time(times[0]) + " [nm]", 1e9, "viridis"),
+              (last, 6, "gap at " + human_time(times[-1]) + " [nm]", 1e9, "viridis"),
+              (loaded, 8, "current density at " + human_time(loaded[0, 0]) + " [mA/cm²]",
+               0.1, "magma")]
+    for ax, (rows, col, title, scale, cmap) in zip(axes, panels, strict=True):
+        x, y = rows[:, 3] * 1e6, rows[:, 4] * 1e6
+        shade = ax.tricontourf(x, y, rows[:, col] * scale, levels=20, cmap=cmap)
+        fig.colorbar(shade, ax=ax, shrink=0.85)
+        if np.ptp(rows[:, 10]) > 0.0:
+            ax.tricontour(x, y, rows[:, 10], levels=[0.5], colors="w", linewidths=0.8)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("x [µm]")
+        ax.set_aspect("equal")
+    axes[0].set_ylabel("y [µm]")
+    fig.suptitle(f"{case.name}: the interface z = 0 (white: the edge of the contact)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
 __all__ = [
     "Recorder",
     "build_problem",
     "load_of",
+    "plot_interface_map",
+    "profile_header",
     "run_protocol",
     "run_stripping_case",
     "step_control",

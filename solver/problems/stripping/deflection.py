@@ -1,7 +1,7 @@
 """The elastic electrolyte's interface deflection under the Li contact pressure.
 
-Linear elasticity on the electrolyte submesh (top fixed, rollers on the sides), assembled and
-factorised once; the contact pressure is the load, the vertical displacement of the contact
+Linear elasticity on the electrolyte submesh (top fixed, rollers on the sides: two in plane,
+four in a 3-D box), assembled and factorised once; the contact pressure is the load, the vertical displacement of the contact
 nodes the deflection w that the stripping problem adds to the contact obstacle.
 """
 
@@ -22,7 +22,7 @@ from ssbx.physics.mechanics import elastic_tangent_work, measure_weight
 from ssbx.problems.current import (
     ElectrolyteDomain,
 )
-from ssbx.problems.interface import InterfaceNodes
+from ssbx.problems.interface import InterfaceNodes, nodal_facet_quadrature
 
 
 # --------------------------------------------------------------------------------------------
@@ -40,9 +40,11 @@ class ElectrolyteDeflection:
         self.nodes = nodes
         dom = domain
         msh = dom.mesh
-        kind = "axisymmetric" if axisymmetric else "plane_strain"
+        tdim = msh.topology.dim
+        kind = "3d" if tdim == 3 else "axisymmetric" if axisymmetric else "plane_strain"
         gdim = msh.geometry.dim
-        fdim = msh.topology.dim - 1
+        fdim = tdim - 1
+        up = tdim - 1  # the vertical component
         mat = material
         V = fem.functionspace(msh, ("Lagrange", 2, (gdim,)))
         self.V = V
@@ -54,15 +56,19 @@ class ElectrolyteDeflection:
             "quadrature_degree": 2}))
         Q = fem.functionspace(msh, ("Lagrange", 2))
         self.p = fem.Function(Q)
-        ds = ufl.Measure("ds", domain=msh, subdomain_data=dom.facet_tags, metadata={
-            "quadrature_rule": "GLL", "quadrature_degree": 3})
-        # the Li pushes the electrolyte up (outward normal of the electrolyte there is -y)
-        L = self.p * v[1] * w * ds(dom.contact_tag)
+        ds = ufl.Measure("ds", domain=msh, subdomain_data=dom.facet_tags,
+                         metadata=nodal_facet_quadrature(tdim, 2))
+        # the Li pushes the electrolyte up (its outward normal there points down)
+        L = self.p * v[up] * w * ds(dom.contact_tag)
         top = fem.locate_dofs_topological(V, fdim, dom.facet_tags.find(dom.top_tag))
         bcs = [fem.dirichletbc(np.zeros(gdim), top, V)]
-        for tag in (int(FacetTag.SIDE_LEFT), int(FacetTag.SIDE_RIGHT)):
-            dofs = fem.locate_dofs_topological(V.sub(0), fdim, dom.facet_tags.find(tag))
-            bcs.append(fem.dirichletbc(dolfinx.default_scalar_type(0.0), dofs, V.sub(0)))
+        rollers = [(FacetTag.SIDE_LEFT, 0), (FacetTag.SIDE_RIGHT, 0)]
+        if tdim == 3:
+            rollers += [(FacetTag.SIDE_FRONT, 1), (FacetTag.SIDE_BACK, 1)]
+        for tag, normal in rollers:
+            dofs = fem.locate_dofs_topological(V.sub(normal), fdim,
+                                               dom.facet_tags.find(int(tag)))
+            bcs.append(fem.dirichletbc(dolfinx.default_scalar_type(0.0), dofs, V.sub(normal)))
         # the stiffness does not change: assemble and factorise it once, reassemble the load only
         self._a, self._L, self._bcs = fem.form(a), fem.form(L), bcs
         self._A = assemble_matrix(self._a, bcs=bcs)
@@ -78,7 +84,7 @@ class ElectrolyteDeflection:
         qdofs = fem.locate_dofs_topological(Q, fdim, contact)
         self.p_map = nodes.local_map(qdofs, Q.tabulate_dof_coordinates()[qdofs],
                                      qdofs < Q.dofmap.index_map.size_local)
-        ydofs = fem.locate_dofs_topological(V.sub(1), fdim, contact)
+        ydofs = fem.locate_dofs_topological(V.sub(up), fdim, contact)
         self.y_map = nodes.local_map(ydofs, V.tabulate_dof_coordinates()[ydofs // gdim],
                                      ydofs // gdim < V.dofmap.index_map.size_local)
 

@@ -146,6 +146,18 @@ class VacancySettings:
                 / (GAS_CONSTANT * temperature * math.log(self.critical_supersaturation)))
 
 
+def _finest_spacing(coords: np.ndarray, tolerance: float) -> float:
+    """The least distance [m] between two interface nodes along a lateral axis (x, or x and
+    y of a 3-D box's node grid; the last coordinate is the vertical; distances within the
+    nodes' ``tolerance`` are round-off; 1 for a single node)."""
+    spacings = []
+    for axis in range(coords.shape[1] - 1):
+        gaps = np.diff(np.unique(coords[:, axis]))
+        spacings.append(gaps[gaps > tolerance])
+    found = np.concatenate(spacings)
+    return float(np.min(found)) if found.size else 1.0
+
+
 class LithiumVacancies:
     """The vacancy field of a stripping problem (see the module docstring).
 
@@ -196,8 +208,7 @@ class LithiumVacancies:
         self.nucleus = settings.nucleus(self.temperature)
         # void surfaces: fast exchange, h = 100 D_v / (the finest interface node spacing), so
         # that theta ~ 1 there (surface kinetics faster than diffusion across an element)
-        spacing = np.diff(np.sort(nodes.coords[:, 0]))
-        spacing = float(np.min(spacing[spacing > 0.0])) if spacing.size else 1.0
+        spacing = _finest_spacing(nodes.coords, nodes.tolerance)
         self.surface_rate = 100.0 * self.problem.D / spacing
         self.c_eq = settings.material.c_eq(self.temperature)
         #: void growth [m] by vacancy condensation over the last step, per interface node
@@ -327,9 +338,12 @@ class LithiumVacancies:
     def _smoothed(self, pressure: np.ndarray) -> np.ndarray:
         """The nodal contact pressure averaged with its neighbours along the interface,
         ``(p_{k-1} + 2 p_k + p_{k+1}) / 4`` (nodes sorted along it): P2 nodal pressures
-        alternate between vertex and midside nodes; their local mean is the traction."""
+        alternate between vertex and midside nodes; their local mean is the traction. In 3-D
+        (a box) the pressures are not smoothed: the vertices of the P2 triangles already take
+        the mean of their neighbours (:class:`ssbx.problems.stripping.problem.StrippingProblem`)
+        and the midpoints carry the consistent load."""
         p = np.asarray(pressure, dtype=float)
-        if p.size < 3:
+        if p.size < 3 or self.nodes.gdim == 3:
             return p.copy()
         padded = np.concatenate([p[:1], p, p[-1:]])
         return 0.25 * (padded[:-2] + 2.0 * p + padded[2:])
