@@ -1,8 +1,9 @@
 """The elastic electrolyte's interface deflection under the Li contact pressure.
 
 Linear elasticity on the electrolyte submesh (top fixed, rollers on the sides: two in plane,
-four in a 3-D box), assembled and factorised once; the contact pressure is the load, the vertical displacement of the contact
-nodes the deflection w that the stripping problem adds to the contact obstacle.
+four in a 3-D box), assembled and factorised once; the contact pressure is the load, the
+vertical displacement of the contact nodes the deflection w that the stripping problem adds to
+the contact obstacle.
 """
 
 
