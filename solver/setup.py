@@ -32,6 +32,7 @@ from ssbx.case.rules import crack_voids, is_ring_crack
 from ssbx.meshes.cell import CellMesh
 from ssbx.meshes.cracks import CrackMesh, CrackMeshSizes, CrackSpec, default_sizes
 from ssbx.meshes.grains import random_polycrystal
+from ssbx.meshes.pores import cell_voids
 from ssbx.meshes.tags import CellTag, FacetTag
 from ssbx.physics.anode_metals import AnodeMetal, anode_metal
 from ssbx.physics.constants import FARADAY, LI_MOLAR_VOLUME
@@ -402,7 +403,7 @@ def stripping_settings(case: Case) -> StrippingSettings:
         fixture=case.fixture.type,
         pressure=case.fixture.pressure,
         stiffness=case.fixture.stiffness,
-        voids=tuple(case.geometry.voids),
+        voids=cell_voids(case.geometry),  # with a 3-D box's random pore array
         electrolyte_mechanics=contact.electrolyte,
         stress_coupling=contact.stress_coupling,
         contact_tolerance=contact.contact_tolerance,

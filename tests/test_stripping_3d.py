@@ -291,6 +291,28 @@ def test_3d_stripping_refuses_what_it_does_not_have(extra, message):
         resolve_case(case)
 
 
+def test_a_random_pore_array_becomes_the_initial_gaps():
+    """``pore_count`` pores drawn for the box are the stripping problem's voids (gaps of
+    revolution; the mesh need not resolve them)."""
+    from ssbx.case import resolve_case
+    from ssbx.meshes.pores import cell_voids
+    from ssbx.setup import stripping_settings
+
+    case = resolve_case({
+        "name": "array", "problem": "stripping",
+        "geometry": {"kind": "planar", "dimension": 3, "h_se": "20 um", "h_li": "10 um",
+                     "width": "20 um", "pore_count": 4, "pore_contact_fraction": 0.8,
+                     "pore_aspect": 0.05, "pore_seed": 2},
+        "mesh": {"size_fine": "2 um", "size_coarse": "5 um"},
+        "interface": {"kinetics": "linear", "asr": "2 ohm cm^2"},
+        "protocol": {"steps": ["Strip at 1 mA/cm^2 for 1 s"]},
+    })
+    voids = stripping_settings(case).voids
+    assert len(voids) == 4 and voids == cell_voids(case.geometry)
+    footprint = sum(np.pi * (0.5 * v.width) ** 2 for v in voids) / (20e-6) ** 2
+    assert footprint == pytest.approx(0.2, rel=1e-9)
+
+
 def test_3d_stripping_case_is_valid():
     from ssbx.case import load_case
 
@@ -313,3 +335,22 @@ def test_3d_stripping_on_two_ranks_is_serial():
     assert np.allclose(parallel.state.gap, serial.state.gap, rtol=0, atol=1e-15)
     serial.close()
     parallel.close()
+
+
+@pytest.mark.mpi
+@pytest.mark.slow
+def test_stripping_3d_benchmark_quick(shared_tmp_path):
+    """The quick benchmark on 1 or 2 ranks: the trench against plane strain, the pore's Li
+    inventory and contact force (under mpirun: serially the fixtures above run the same)."""
+    from pathlib import Path
+
+    if MPI.COMM_WORLD.size < 2:
+        pytest.skip("serially the trench and pore fixtures run these checks; make test runs "
+                    "the benchmark on 2 ranks")
+
+    from ssbx.benchmarks.framework import run_benchmark
+
+    result = run_benchmark("stripping_3d", MPI.COMM_WORLD, None, True,
+                           Path(shared_tmp_path) / "bench")
+    assert all(c.passed for c in result.checks), [c.to_dict() for c in result.checks]
+    assert len(result.findings["trench_differences"]) == 6

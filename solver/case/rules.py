@@ -596,8 +596,9 @@ def check_refinements(st: ValidationState) -> None:
 
 
 def check_dimension(st: ValidationState) -> None:
-    """3-D cells: current distribution only, ssbx's own mesher; box keys only in a box; the
-    pores of a box inside it, apart, and resolved by ``mesh.size_fine``."""
+    """3-D cells: current distribution, mechanics (a box) and stripping (a box,
+    :func:`_check_stripping_3d`); box keys only in a box; the pores of a box inside it, apart,
+    and (meshed as holes, not stripping's gaps) resolved by ``mesh.size_fine``."""
     v = st.values
     dim = v.get("geometry.dimension")
     box = _is_box(st)
@@ -661,7 +662,7 @@ def check_dimension(st: ValidationState) -> None:
         st.problems.append(f"geometry.voids (with the pore array): {problem_text}")
     fine = v.get("mesh.size_fine")
     pores = voids[len(st.voids):]
-    if pores and fine is not None:
+    if pores and fine is not None and problem != "stripping":  # stripping: gaps, not holes
         gap = CLEARANCE * pores[0].width
         if fine > min(gap, pores[0].height):
             st.problems.append(
