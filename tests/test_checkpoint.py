@@ -254,6 +254,21 @@ def _stripping_case(vacancies: bool = False) -> object:
         "contact.profile_interval": 3, **extra})
 
 
+def _stripping_3d_case() -> object:
+    """The tiny case in a 3-D box 8 x 4 um, Li and electrolyte 4 um thick, with a pore 3.6 um
+    wide on columns of 0.9 um: strip 0.002 mAh/cm^2, rest 1 s (~20 time steps)."""
+    raw = tomllib.loads(TINY)
+    raw["geometry"].update(dimension=3, width="8 um", depth="4 um", h_se="4 um",
+                           h_li="4 um")
+    raw["geometry"]["voids"] = [{"center": "4 um", "center_y": "2 um", "width": "3.6 um",
+                                 "height": "0.3 um"}]
+    raw["mesh"].update(size_fine="0.9 um", size_coarse="1.8 um")
+    raw["protocol"]["steps"] = ["Strip at 5 mA/cm^2 for 0.002 mAh/cm^2", "Rest for 1 s"]
+    return with_overrides(resolve_case(raw), {
+        "output.checkpoint_every": 4, "output.checkpoint_wall_interval": 0,
+        "contact.profile_interval": 3})
+
+
 def _full(case: object, path: Path, comm: MPI.Comm) -> dict:
     folder = RunFolder(comm, path, overwrite=True)
     summary = run_case(case, folder, comm)
@@ -397,14 +412,15 @@ def test_restart_on_another_number_of_ranks(comm, shared_tmp_path):
     uninterrupted serial and parallel runs agree: 1e-6 relative to each column's scale, 1e-4
     for the local stripping quantities :data:`LOCAL` (measured on 2 ranks: mechanics 5e-14,
     3-D mechanics (mixed formulation) 5e-14, stripping 2e-7, local 2e-5; summaries 3e-13 and
-    1e-9). Under ``mpirun -n 2`` only: serially it would restart 1 -> 1 rank, what the
+    1e-9; 3-D stripping: see the report lines). Under ``mpirun -n 2`` only: serially it would restart 1 -> 1 rank, what the
     ``..._restart_equals_uninterrupted`` tests check (it cost 87 s of the serial run)."""
     if comm.size == 1:
         pytest.skip("another number of ranks needs mpirun -n 2 (make test runs it there)")
     root = Path(shared_tmp_path)
     for name, case, skip in (("mechanics", _mechanics_case(), ()),
                              ("mechanics_3d", _mechanics_3d_case(), ()),
-                             ("stripping", _stripping_case(), STRIPPING_SKIP)):
+                             ("stripping", _stripping_case(), STRIPPING_SKIP),
+                             ("stripping_3d", _stripping_3d_case(), STRIPPING_SKIP)):
         part = root / f"{name}_part"
         if comm.rank == 0:
             _interrupted(case, part, MPI.COMM_SELF, checkpoints=1)
