@@ -412,8 +412,9 @@ def test_restart_on_another_number_of_ranks(comm, shared_tmp_path):
     uninterrupted serial and parallel runs agree: 1e-6 relative to each column's scale, 1e-4
     for the local stripping quantities :data:`LOCAL` (measured on 2 ranks: mechanics 5e-14,
     3-D mechanics (mixed formulation) 5e-14, stripping 2e-7, local 2e-5; summaries 3e-13 and
-    1e-9; 3-D stripping: see the report lines). Under ``mpirun -n 2`` only: serially it would restart 1 -> 1 rank, what the
-    ``..._restart_equals_uninterrupted`` tests check (it cost 87 s of the serial run)."""
+    1e-9; 3-D stripping 6e-15, local 2e-11). Under ``mpirun -n 2`` only: serially it would
+    restart 1 -> 1 rank, what the ``..._restart_equals_uninterrupted`` tests check (it cost
+    87 s of the serial run)."""
     if comm.size == 1:
         pytest.skip("another number of ranks needs mpirun -n 2 (make test runs it there)")
     root = Path(shared_tmp_path)
