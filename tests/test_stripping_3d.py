@@ -313,6 +313,36 @@ def test_a_random_pore_array_becomes_the_initial_gaps():
     assert footprint == pytest.approx(0.2, rel=1e-9)
 
 
+def test_a_3d_stripping_case_runs_and_writes_its_interface_map(tmp_path):
+    """A tiny 3-D case through ``run_case``: the interface profiles carry x and y, the map is
+    drawn, the summary's inventory closes."""
+    import csv
+    import tomllib
+
+    from cases import TINY
+
+    from ssbx.case import resolve_case
+    from ssbx.io.runfolder import RunFolder
+    from ssbx.runs.registry import run_case
+
+    raw = tomllib.loads(TINY)
+    raw["geometry"].update(dimension=3, width="8 um", depth="4 um", h_se="4 um", h_li="4 um")
+    raw["geometry"]["voids"] = [{"center": "4 um", "center_y": "2 um", "width": "3.6 um",
+                                 "height": "0.3 um"}]
+    raw["mesh"].update(size_fine="0.9 um", size_coarse="1.8 um")
+    raw["protocol"]["steps"] = ["Strip at 5 mA/cm^2 for 0.0005 mAh/cm^2"]
+    folder = RunFolder(MPI.COMM_SELF, tmp_path / "run", overwrite=True)
+    summary = run_case(resolve_case(raw), folder, MPI.COMM_SELF)
+    assert {"interface_map.png", "interface_profiles.csv", "potential.bp"} <= set(
+        summary["files"])
+    assert (tmp_path / "run" / "interface_map.png").stat().st_size > 10_000
+    with open(tmp_path / "run" / "interface_profiles.csv") as f:
+        header = next(csv.reader(f))
+    assert header[3:5] == ["x_m", "y_m"]
+    assert abs(summary["scalars"]["li_inventory_error_max"]["value"]) < 1e-12
+    assert summary["dofs"]["interface_nodes"] == (2 * 9 + 1) * (2 * 5 + 1)
+
+
 def test_3d_stripping_case_is_valid():
     from ssbx.case import load_case
 

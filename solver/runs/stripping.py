@@ -435,21 +435,24 @@ def plot_interface_map(case: Case, rec: Recorder, path: Any) -> None:
     import matplotlib.pyplot as plt
 
     data = np.array(rec.profiles, dtype=float)
+    col = {name: k for k, name in enumerate(profile_header(3))}
+    X, Y, GAP, CURRENT, CONTACT = (col["x_m"], col["y_m"], col["gap_m"],
+                                   col["current_density_A_per_m2"], col["contact"])
     times = np.unique(data[:, 0])
     first, last = data[data[:, 0] == times[0]], data[data[:, 0] == times[-1]]
-    mean_current = [np.mean(np.abs(data[data[:, 0] == t][:, 8])) for t in times]
+    mean_current = [np.mean(np.abs(data[data[:, 0] == t][:, CURRENT])) for t in times]
     loaded = data[data[:, 0] == times[int(np.argmax(mean_current))]]
     fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
-    panels = [(first, 6, "gap at " + human_time(times[0]) + " [nm]", 1e9, "viridis"),
-              (last, 6, "gap at " + human_time(times[-1]) + " [nm]", 1e9, "viridis"),
-              (loaded, 8, "current density at " + human_time(loaded[0, 0]) + " [mA/cm²]",
-               0.1, "magma")]
-    for ax, (rows, col, title, scale, cmap) in zip(axes, panels, strict=True):
-        x, y = rows[:, 3] * 1e6, rows[:, 4] * 1e6
-        shade = ax.tricontourf(x, y, rows[:, col] * scale, levels=20, cmap=cmap)
+    panels = [(first, GAP, "gap at " + human_time(times[0]) + " [nm]", 1e9, "viridis"),
+              (last, GAP, "gap at " + human_time(times[-1]) + " [nm]", 1e9, "viridis"),
+              (loaded, CURRENT, "current density at " + human_time(loaded[0, 0])
+               + " [mA/cm²]", 0.1, "magma")]
+    for ax, (rows, column, title, scale, cmap) in zip(axes, panels, strict=True):
+        x, y = rows[:, X] * 1e6, rows[:, Y] * 1e6
+        shade = ax.tricontourf(x, y, rows[:, column] * scale, levels=20, cmap=cmap)
         fig.colorbar(shade, ax=ax, shrink=0.85)
-        if np.ptp(rows[:, 10]) > 0.0:
-            ax.tricontour(x, y, rows[:, 10], levels=[0.5], colors="w", linewidths=0.8)
+        if np.ptp(rows[:, CONTACT]) > 0.0:
+            ax.tricontour(x, y, rows[:, CONTACT], levels=[0.5], colors="w", linewidths=0.8)
         ax.set_title(title, fontsize=9)
         ax.set_xlabel("x [µm]")
         ax.set_aspect("equal")
