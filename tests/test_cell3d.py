@@ -292,8 +292,10 @@ def test_a_3d_case_resolves_to_the_geometry_it_names():
 
 
 @pytest.mark.parametrize(("change", "needle"), [
-    ({"problem": "stripping"}, 'solved for problem = "current_distribution" and "mechanics" '
-                               'only'),
+    ({"problem": "crack"}, 'solved for problem = "current_distribution", "mechanics" and '
+                           '"stripping" only'),
+    ({"problem": "stripping", "geometry": BOX_CASE["geometry"] | {"void_model": "explicit"}},
+     "3-D stripping has its pores as initial gaps"),
     ({"problem": "mechanics", "geometry": {"kind": "axisymmetric", "dimension": 3}},
      "3-D mechanics runs in a box"),
     ({"geometry": BOX_CASE["geometry"] | {"pore_count": 40, "pore_contact_fraction": 0.3}},
