@@ -56,6 +56,7 @@ from ssbx.physics.particle_contact import (
     penalty_stiffness,
     spherical_normal,
 )
+from ssbx.problems.interface import nodal_facet_quadrature
 from ssbx.problems.lifetime import destroy_nonlinear_problem, track
 from ssbx.problems.submesh import TaggedSubmesh, tagged_submesh
 
@@ -256,8 +257,7 @@ class EmbeddedParticleProblem:
         tag = int(EmbeddedTag.INTERFACE)
         self.gamma = ufl.Measure(
             "dS", domain=g.mesh, subdomain_data=[(tag, _particle_side_first(g))],
-            metadata={"quadrature_rule": "GLL" if self.dim == 2 else "vertex",
-                      "quadrature_degree": self.degree})(tag)
+            metadata=nodal_facet_quadrature(self.dim, self.degree))(tag)
         self.weight = measure_weight(g.mesh, self.kind)
         # the weight on the interface (an interior facet: restricted, where it is a function)
         self.weight_on_interface = (self.weight("+") if isinstance(self.weight, ufl.core.expr.Expr)

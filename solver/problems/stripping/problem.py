@@ -194,10 +194,12 @@ class StrippingProblem:
         self.dim = cell_mesh.mesh.topology.dim
         self.up = self.dim - 1
         self.comm: MPI.Comm = cell_mesh.comm
-        if self.dim == 3:
-            self._check_3d(settings, geometry)
         #: voids cut into the Li mesh (``geometry.void_model = "explicit"``), not gap fields
         self.explicit_voids = geometry.explicit_voids
+        if self.dim == 3 and self.explicit_voids:
+            raise StrippingError("a 3-D stripping problem does not have explicit voids yet "
+                                 "(geometry.void_model = \"explicit\"; its pores are initial "
+                                 "gaps on the flat interface)")
         self.warnings: list[str] = ([] if self.explicit_voids
                                     else small_slope_check(settings.voids, geometry.h_li))
         self.warnings += roughness_slope_check(geometry)
@@ -333,17 +335,6 @@ class StrippingProblem:
             plate_tag=bottom, stress_scale=s.pressure, rtol=s.mechanics_rtol,
             atol=s.mechanics_atol, max_iterations=15, predictor="linear",
             petsc_options=options, prefix="ssbx_strip_mech_")
-
-    @staticmethod
-    def _check_3d(settings: StrippingSettings, geometry: Any) -> None:
-        """What a 3-D (box) stripping problem does not have yet, refused by name."""
-        missing = []
-        if geometry.explicit_voids:
-            missing.append("explicit voids (geometry.void_model = \"explicit\"; the pores are "
-                           "initial gaps on the flat interface)")
-        if missing:
-            raise StrippingError("a 3-D stripping problem does not have " + ", ".join(missing)
-                                 + " yet")
 
     def _uniaxial_strain(self) -> float:
         """Vertical strain of the Li under the stack pressure with rollers (eps_yy < 0)."""
