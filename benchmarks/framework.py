@@ -479,7 +479,7 @@ BUILTIN_MODULES = (
     "performance.kernel_throughput", "performance.mechanics", "performance.current",
     "performance.stripping", "performance.parallel_scaling", "performance.sweep_throughput",
     "performance.cracks", "performance.mesh_cache", "performance.mesh_conversion",
-    "performance.scaling_3d", "performance.stripping_3d",
+    "performance.scaling_3d", "performance.stripping_3d", "performance.contact_solvers",
     "performance.peer_comparison", "performance.particle_polycrystal",
 )
 """Modules of ``ssbx.benchmarks`` whose import registers the built-in benchmarks (in this order:

@@ -409,6 +409,8 @@ def stripping_settings(case: Case) -> StrippingSettings:
         contact_tolerance=contact.contact_tolerance,
         max_stagger_iterations=contact.max_stagger_iterations,
         line_search=contact.line_search,
+        contact_solver=contact.solver,
+        contact_factorization=contact.factorization,
         vacancy=vacancy_settings(case),
         asr_variation=case.interface.asr_variation,
         asr_wavelength=case.interface.asr_wavelength,

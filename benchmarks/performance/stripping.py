@@ -147,7 +147,8 @@ def step_floor(problem: Any) -> dict[str, float]:
     saved = [{k: v.copy() for k, v in reg.views.items()} for reg in mech.regions.values()]
     cp = problem._current_problem("galvanostatic")
     current = system_floor(cp.problem.solver, cp.phi.x.petsc_vec)
-    mechanics = system_floor(mech.problem.solver, mech.u.x.petsc_vec)
+    # the SNES's own unknown: the displacement, or with it the mean stresses (mixed, 3-D)
+    mechanics = system_floor(mech.problem.solver, mech.problem.x)
     for reg, views in zip(mech.regions.values(), saved, strict=True):
         for k, v in views.items():
             reg.views[k][:] = v

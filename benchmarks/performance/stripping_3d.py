@@ -73,23 +73,26 @@ CLOSURE_TIME = 600.0  # s of rest
 TRENCH_TOL, INVENTORY_TOL, FORCE_TOL = 1e-2, 1e-12, 1e-8
 
 
-def _settings(voids: tuple[VoidSpec, ...], creep: Any, pressure: float) -> StrippingSettings:
+def _settings(voids: tuple[VoidSpec, ...], creep: Any, pressure: float,
+              **options: Any) -> StrippingSettings:
+    """The benchmark's settings; ``options``: other :class:`StrippingSettings` fields (e.g.
+    the contact solver)."""
     current = CurrentSettings(conductivity=0.2, kinetics=LinearKinetics(2e-4),
                               molar_volume=LI_MOLAR_VOLUME)
     return StrippingSettings(current=current, li=LITHIUM, creep=creep, electrolyte=LI6PS5CL,
-                             pressure=pressure, voids=voids)
+                             pressure=pressure, voids=voids, **options)
 
 
 def _problem(comm: MPI.Comm, dimension: int, voids: tuple[VoidSpec, ...], *, width: float,
              depth: float, size: float, creep: Any, pressure: float,
-             trench: VoidSpec | None = None) -> StrippingProblem:
+             trench: VoidSpec | None = None, **options: Any) -> StrippingProblem:
     """The flat cell (a box in 3-D) with its voids as initial gaps, initialised; ``trench``:
-    a 3-D box whose gap is that 2-D void's profile at every y."""
+    a 3-D box whose gap is that 2-D void's profile at every y; ``options``: other settings."""
     geometry = CellGeometrySpec(kind="planar", dimension=dimension, h_se=H_SE, h_li=H_LI,
                                 width=width, depth=depth, voids=voids)
     cell = build_flat_cell_mesh(comm, geometry, MeshSizeSpec(size_fine=size,
                                                              size_coarse=4 * size))
-    settings = _settings(voids, creep, pressure)
+    settings = _settings(voids, creep, pressure, **options)
     problem = StrippingProblem(cell, settings)
     if trench is not None:
         gap = initial_gap(problem.nodes.coords[:, 0], (trench,))

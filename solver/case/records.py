@@ -264,7 +264,9 @@ class ContactSpec:
     and max_contact_change [-]: largest changes per time step of the stripped/plated
     thickness (any interface point) and of the contact fraction. contact_tolerance [m]: gap
     below which a point is in contact. max_stagger_iterations: per time step.
-    line_search: of the contact solve (``"l2"`` or ``"basic"``).
+    line_search: of the contact solve (``"l2"`` or ``"basic"``). solver: of the contact
+    (``"active_set"`` or ``"reduced_space"``). factorization: of its linear solves
+    (``"fresh"`` or ``"lagged"``).
     profile_interval: write the interface profiles every N accepted steps.
     """
 
@@ -275,6 +277,8 @@ class ContactSpec:
     contact_tolerance: float = 1e-10
     max_stagger_iterations: int = 8
     line_search: Literal["l2", "basic"] = "l2"
+    solver: Literal["active_set", "reduced_space"] = "active_set"
+    factorization: Literal["fresh", "lagged"] = "fresh"
     profile_interval: int = 10
 
 

@@ -810,6 +810,13 @@ def check_stripping(st: ValidationState) -> None:
             if len(index) == len(steps) and isinstance(cycles, int) and cycles >= 1:
                 # resolved here once; the record keeps it (ProtocolSpec.resolved)
                 st.values["protocol.resolved"] = tuple(parsed * cycles)
+    if (st.values.get("contact.factorization") == "lagged"
+            and st.values.get("contact.solver") == "reduced_space"):
+        st.problems.append(
+            f"{st.shown('contact.factorization')}: a lagged LU needs a matrix of fixed "
+            f"sparsity, which {st.shown('contact.solver')} does not keep (a new reduced matrix "
+            "per Newton iteration); allowed: contact.solver = \"active_set\", or "
+            "contact.factorization = \"fresh\"")
     lower, upper = st.values.get("ccs.lower"), st.values.get("ccs.upper")
     if lower is not None and upper is not None and not lower < upper:
         st.problems.append(

@@ -1328,14 +1328,40 @@ SCHEMA: tuple[Key, ...] = (
     Key(
         "contact.line_search",
         "choice",
-        "Line search of the contact solve (PETSc SNES `vinewtonrsls`): `l2` (a secant search "
-        "on the residual norm along the projected Newton direction, ~2.6 residual evaluations "
+        "Line search of the contact solve (Newton on the contact's complementarity equations): "
+        "`l2` (a secant search on the residual norm along the Newton direction, ~2.6 residual "
+        "evaluations "
         "per Newton iteration; robust, the default) or `basic` (full projected Newton steps; "
         "1.5-2.2x faster per step on `examples/ccs_flat.toml`, but the step sequence differs and a "
         "CCS trial on the edge of its contact-loss criterion may change its verdict: see the "
         "`stripping_performance` benchmark).",
         default="l2",
         choices=("l2", "basic"),
+    ),
+    Key(
+        "contact.solver",
+        "choice",
+        "Solver of the contact (the Li surface below the electrolyte, u_y <= gap): "
+        "`active_set` (semismooth Newton on max(F, c (u - g)) = 0, the primal-dual active-set "
+        "method: the matrix keeps its sparsity, so its LU is analysed once and kept as GMRES's "
+        "preconditioner while it works; the default) or `reduced_space` (PETSc SNES "
+        "`vinewtonrsls`: a new reduced matrix and LU analysis per Newton iteration). Both solve "
+        "the same equations to the same tolerances (see the `contact_solvers` benchmark).",
+        default="active_set",
+        choices=("active_set", "reduced_space"),
+    ),
+    Key(
+        "contact.factorization",
+        "choice",
+        "Linear solves of the contact's Newton iterations: `fresh` (a new MUMPS LU at every "
+        "iteration: exact solves, the default) or `lagged` (with contact.solver = "
+        "\"active_set\": an LU is kept as GMRES's preconditioner and refreshed when GMRES needs "
+        "more than 10 iterations, GMRES to a relative 1e-3: inexact Newton steps, so the "
+        "solution meets the contact solve's tolerances (1e-9 of the residual) but not "
+        "round-off; the most it saves is in 3-D, where the LU dominates: see the "
+        "`contact_solvers` benchmark).",
+        default="fresh",
+        choices=("fresh", "lagged"),
     ),
     Key(
         "contact.profile_interval",

@@ -48,8 +48,10 @@ dt = 0.01 ... 22 relaxation times, then ~150-350 at 66-590 (CG + GAMG on the dis
 formulation: 33 -> 122, then ~660 at 850).
 
 Newton: PETSc SNES ``newtonls`` with a full step (``basic`` line search) and MUMPS LU
-(``linear_solver="lu"``) or, for large and 3-D meshes, conjugate gradients preconditioned by
-smoothed-aggregation AMG (PETSc GAMG) whose near-nullspace is the rigid-body modes
+(``linear_solver="lu"``; ``"lu_reuse"``: an LU kept as GMRES's preconditioner within a Newton
+solve, :mod:`ssbx.problems.factor_reuse`) or, for large and 3-D meshes, conjugate gradients
+preconditioned by smoothed-aggregation AMG (PETSc GAMG) whose near-nullspace is the rigid-body
+modes
 (``linear_solver="amg"``, :mod:`ssbx.problems.rigid_modes`; the consistent tangent of the creep
 kernels is symmetric, so CG applies; in axisymmetry GAMG takes its default per-component
 constants, the only rigid mode there being the axial translation). The
@@ -107,9 +109,13 @@ from ssbx.physics.mechanics import (
     spring_pressure,
     tangent_work,
 )
+from ssbx.problems.factor_reuse import LU_REUSE_OPTIONS, FactorReuse
 from ssbx.problems.rigid_modes import GAMG_OPTIONS, rigid_body_modes
 
 TimeFunction = float | Callable[[float], float]
+
+#: SNES converged reason of a failed linear solve (SNES_DIVERGED_LINEAR_SOLVE)
+_DIVERGED_LINEAR_SOLVE = -3
 
 
 # --------------------------------------------------------------------------------------------
@@ -442,6 +448,7 @@ class _CreepRegion:
 LINEAR_SOLVERS: dict[str, dict[str, Any]] = {
     "lu": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps",
            "mat_mumps_icntl_7": 0},
+    "lu_reuse": LU_REUSE_OPTIONS,
     "amg": GAMG_OPTIONS | {"ksp_rtol": 1e-10, "ksp_atol": 0.0, "ksp_max_it": 1000},
 }
 
@@ -686,7 +693,7 @@ class MechanicsProblem:
                              f"{linear_solver!r}")
         self.linear_solver = linear_solver
         opts |= LINEAR_SOLVERS[linear_solver]
-        if linear_solver == "lu" and kind == "3d":
+        if linear_solver in ("lu", "lu_reuse") and kind == "3d":
             opts["mat_mumps_icntl_7"] = 5  # METIS: 1.7x faster than AMD on 3-D P2 (38k DOFs)
         if linear_solver == "amg" and volumetric == "mixed":
             opts = {k: v for k, v in opts.items() if not k.startswith(("pc_", "mg_"))}
@@ -726,6 +733,17 @@ class MechanicsProblem:
         self._timers = {"kernel": 0.0, "assembly": 0.0}
         self._failed = 0
         self._dt = 0.0
+        #: bounds by residual and Jacobian hooks run after each assembly (``residual(x, b)``,
+        #: ``jacobian(J, P)``, ``reset()`` per solve; e.g.
+        #: :class:`ssbx.problems.active_set.UpperBoundActiveSet`), or None
+        self.bound_hook: Any = None
+        #: the LU kept as GMRES's preconditioner (``linear_solver="lu_reuse"``), or None
+        self.factor_reuse: FactorReuse | None = None
+        if linear_solver == "lu_reuse":  # the pattern exists once the matrix is assembled
+            dolfinx.fem.petsc.assemble_matrix(self.problem.A, self.problem.J, bcs=self.bcs)
+            self.problem.A.assemble()
+            self.factor_reuse = FactorReuse(self.problem.solver.getKSP(),
+                                            self.problem.A)
         self._install_callbacks()
 
         self.time = 0.0
@@ -867,26 +885,35 @@ class MechanicsProblem:
 
         def residual(snes_: Any, x: Any, b: Any) -> None:
             failed = 0
+            me = owner()
             if has_regions:
                 t = time.perf_counter()
                 _ghost_update(x, PETSc.InsertMode.INSERT, PETSc.ScatterMode.FORWARD)
                 assign(x, unknowns)
-                me = owner()
                 failed = me._constitutive_update() if me is not None else 1
                 timers["kernel"] += time.perf_counter() - t
             t = time.perf_counter()
             assemble_residual(snes_, x, b, **f_ctx)
             if failed:
                 b.set(math.nan)  # SNES diverges (DIVERGED_FNORM_NAN): the step is cut back
+            elif me is not None and me.bound_hook is not None:
+                me.bound_hook.residual(x, b)
             timers["assembly"] += time.perf_counter() - t
 
         def jacobian(snes_: Any, x: Any, J: Any, P: Any) -> None:
             t = time.perf_counter()
             assemble_jacobian(snes_, x, J, P, **j_ctx)
+            me = owner()
+            if me is not None and me.bound_hook is not None:
+                me.bound_hook.jacobian(J, problem.P_mat)
+            if me is not None and me.factor_reuse is not None:
+                me.factor_reuse.before_solve(J)
             timers["assembly"] += time.perf_counter() - t
 
         snes.setFunction(residual, problem.b)
-        snes.setJacobian(jacobian, problem.A, problem.P_mat)
+        reuse = self.factor_reuse
+        snes.setJacobian(jacobian, problem.A,
+                         problem.P_mat if reuse is None else reuse.matrix)
 
     def _constitutive_update(self) -> int:
         """Strain at every local creeping point → kernel → stress, tangent, new state."""
@@ -984,22 +1011,37 @@ class MechanicsProblem:
         boundary values: the rigid plate's secant iterates); returns (converged, SNES
         reason)."""
         snes = self.problem.solver
-        self._history.clear()
-        self._failed = 0
-        if start is None:  # mixed: the mean stress from its committed values
-            for reg in self.regions.values():
-                reg.restore_mean_stress()
-        if start is not None:
-            self.u.x.array[:] = start
-        else:
-            self.u.x.array[:] = self._u_committed  # from the committed state
-            if self.predictor == "linear" and dt > 0.0 and self._dt_last > 0.0:
-                self.u.x.array[:] = self._u_committed + (dt / self._dt_last) * (
-                    self._u_committed - self._u_before)
-            if adjust_guess is not None:
-                adjust_guess(self.u)
-        self.problem.solve()
-        reason = int(snes.getConvergedReason())
+        fields = self.mean_stress_fields()
+        means = [f.x.array.copy() for f in fields]
+        for attempt in range(2):
+            self._history.clear()
+            self._failed = 0
+            if self.bound_hook is not None:
+                self.bound_hook.reset()
+            if self.factor_reuse is not None:  # each solve from its own LU (reproducible)
+                self.factor_reuse.invalidate()
+            if start is None:  # mixed: the mean stress from its committed values
+                for reg in self.regions.values():
+                    reg.restore_mean_stress()
+            else:
+                for f, mean in zip(fields, means, strict=True):
+                    f.x.array[:] = mean
+            if start is not None:
+                self.u.x.array[:] = start
+            else:
+                self.u.x.array[:] = self._u_committed  # from the committed state
+                if self.predictor == "linear" and dt > 0.0 and self._dt_last > 0.0:
+                    self.u.x.array[:] = self._u_committed + (dt / self._dt_last) * (
+                        self._u_committed - self._u_before)
+                if adjust_guess is not None:
+                    adjust_guess(self.u)
+            self.problem.solve()
+            reason = int(snes.getConvergedReason())
+            if reason != _DIVERGED_LINEAR_SOLVE or attempt == 1:
+                break
+            # e.g. MUMPS's workspace, sized by an analysis of other values, too small for the
+            # pivots of these (a matrix of fixed sparsity is analysed once): analyse again
+            snes.getKSP().getPC().reset()
         return reason > 0 and self._failed == 0, reason
 
     def _solve_rigid_plate(self, dt: float, t_new: float,
@@ -1173,6 +1215,8 @@ class MechanicsProblem:
         from ssbx.problems.lifetime import destroy_nonlinear_problem
 
         destroy_nonlinear_problem(self.problem)
+        if self.factor_reuse is not None:
+            self.factor_reuse.destroy()
 
     def num_dofs(self) -> int:
         """Global number of displacement unknowns."""

@@ -9,15 +9,18 @@ initial and grown, are a gap field on that interface; the unknowns are
   overpotential, Gauss–Lobatto (nodal) interface quadrature);
 - the Li displacement (Li submesh, P2, :class:`MechanicsProblem` with the Li creep law) with the
   contact as an upper bound on the interface displacement, ``u_y <= g0 + r + w``, solved as a
-  variational inequality by PETSc SNES ``vinewtonrsls`` (reduced-space active set);
+  variational inequality: by default the fixed-sparsity active-set Newton of
+  :mod:`ssbx.problems.active_set` (``settings.contact_solver``; or PETSc SNES
+  ``vinewtonrsls``, the reduced-space active set);
 - the interface state, replicated on every rank (:class:`ssbx.problems.interface.InterfaceNodes`):
 initial
   gap g0, removed Li thickness r, contact pressure p, contact set, nodal current.
 
 Why a bound and not a penalty or a moving mesh: the bound makes the contact exact (no
 penetration, no penalty parameter to converge), keeps the mesh fixed (interface fields live on
-fixed nodes, the Li inventory is exact) and converges in a few semismooth Newton iterations; its
-cost is a new reduced matrix per iteration (the LU analysis is redone). The flat reference needs
+fixed nodes, the Li inventory is exact) and converges in a few semismooth Newton iterations; the
+active-set form keeps the matrix's sparsity (one LU analysis per run; the reduced space builds a
+new reduced matrix and redoes the analysis at every iteration). The flat reference needs
 void depth ≪ width and ≪ Li thickness (checked at set-up and as Li is stripped).
 
 Coupling in time (backward Euler in the removed Li, iterated to a consistent contact set): at
@@ -107,36 +110,50 @@ class ContactBounds:
     """The bounds of the contact variational inequality on the Li mechanics' SNES.
 
     ``lower`` and ``upper`` are functions of the displacement space (the contact sets the
-    vertical component's upper bound at the interface). In the mixed formulation (3-D creep:
-    the displacement and a mean stress per creeping tag as one blocked system) SNES bounds the
-    whole blocked vector: the mean stresses are unbounded and the displacement's bounds are
-    copied into the blocked layout after every change (:meth:`update`).
+    vertical component's upper bound at the interface; ``lower`` is unbounded). In the mixed
+    formulation (3-D creep: the displacement and a mean stress per creeping tag as one blocked
+    system) the bounds cover the whole blocked vector: the mean stresses are unbounded and the
+    displacement's bounds are copied into the blocked layout after every change
+    (:meth:`update`).
+
+    ``solver``: ``"reduced_space"`` gives the bounds to PETSc's ``vinewtonrsls``;
+    ``"active_set"`` installs the fixed-sparsity semismooth Newton hooks of
+    :class:`ssbx.problems.active_set.UpperBoundActiveSet` on a ``newtonls`` SNES.
     """
 
     def __init__(self, mechanics: MechanicsProblem, lower: fem.Function,
-                 upper: fem.Function) -> None:
+                 upper: fem.Function, solver: str = "reduced_space") -> None:
         self._upper = upper
         snes = mechanics.problem.solver
         fields = mechanics.mean_stress_fields()
         self._vectors: tuple[Any, Any] | None = None
         if not fields:
-            snes.setVariableBounds(lower.x.petsc_vec, upper.x.petsc_vec)
-            return
-        free_lower, free_upper = [], []
-        for f in fields:
-            lo, hi = fem.Function(f.function_space), fem.Function(f.function_space)
-            lo.x.array[:] = PETSc.NINFINITY
-            hi.x.array[:] = PETSc.INFINITY
-            free_lower.append(lo)
-            free_upper.append(hi)
-        self._free_upper = free_upper
-        spaces = [upper.function_space, *(f.function_space for f in fields)]
-        lower_vec = dolfinx.fem.petsc.create_vector(spaces, kind="mpi")
-        upper_vec = dolfinx.fem.petsc.create_vector(spaces, kind="mpi")
-        dolfinx.fem.petsc.assign([lower, *free_lower], lower_vec)
-        dolfinx.fem.petsc.assign([upper, *free_upper], upper_vec)
-        self._vectors = (lower_vec, upper_vec)
-        snes.setVariableBounds(lower_vec, upper_vec)
+            lower_vec, upper_vec = lower.x.petsc_vec, upper.x.petsc_vec
+        else:
+            free_lower, free_upper = [], []
+            for f in fields:
+                lo, hi = fem.Function(f.function_space), fem.Function(f.function_space)
+                lo.x.array[:] = PETSc.NINFINITY
+                hi.x.array[:] = PETSc.INFINITY
+                free_lower.append(lo)
+                free_upper.append(hi)
+            self._free_upper = free_upper
+            spaces = [upper.function_space, *(f.function_space for f in fields)]
+            lower_vec = dolfinx.fem.petsc.create_vector(spaces, kind="mpi")
+            upper_vec = dolfinx.fem.petsc.create_vector(spaces, kind="mpi")
+            dolfinx.fem.petsc.assign([lower, *free_lower], lower_vec)
+            dolfinx.fem.petsc.assign([upper, *free_upper], upper_vec)
+            self._vectors = (lower_vec, upper_vec)
+        if solver == "active_set":
+            from ssbx.problems.active_set import UpperBoundActiveSet
+
+            problem = mechanics.problem
+            mats = [problem.A] if problem.P_mat is None else [problem.A, problem.P_mat]
+            mechanics.bound_hook = UpperBoundActiveSet(mechanics.comm, upper_vec, mats)
+        elif solver == "reduced_space":
+            snes.setVariableBounds(lower_vec, upper_vec)
+        else:
+            raise StrippingError(f"unknown contact solver {solver!r}")
 
     def update(self) -> None:
         """Pass a changed upper bound (``upper``'s values) to SNES."""
@@ -241,7 +258,8 @@ class StrippingProblem:
         self._upper = fem.Function(Vm)
         self._lower.x.array[:] = PETSc.NINFINITY
         self._upper.x.array[:] = PETSc.INFINITY
-        self._bounds = ContactBounds(self.mechanics, self._lower, self._upper)
+        self._bounds = ContactBounds(self.mechanics, self._lower, self._upper,
+                                     settings.contact_solver)
         #: nodes without a lumped weight (the vertices of P2 triangles in 3-D) and the weighted
         #: nodes whose mean contact pressure they take
         self._pressure_neighbours = _weighted_neighbours(self.nodes)
@@ -320,20 +338,28 @@ class StrippingProblem:
             sides += [FacetTag.SIDE_FRONT, FacetTag.SIDE_BACK]
         bcs = [plate, *(Symmetry(int(tag)) for tag in sides)]
         li = int(CellTag.LITHIUM)
-        options = {
-            "snes_type": "vinewtonrsls",
+        options: dict[str, Any] = {
             # l2: ~2.6 residual evaluations (creep kernel + assembly) per iteration; basic:
             # one, 1.5-2.2x faster per step (contact.line_search; stripping_performance)
             "snes_linesearch_type": s.line_search,
-            # absolute, in metres: must be far below any gap that matters (default 1e-8 m)
-            "snes_vi_zero_tolerance": 1e-16,
         }
+        if s.contact_solver == "reduced_space" and s.contact_factorization == "lagged":
+            raise StrippingError("a lagged LU needs the active-set contact solver (the reduced "
+                                 "space builds a new matrix at every Newton iteration)")
+        if s.contact_solver == "reduced_space":
+            # absolute, in metres: must be far below any gap that matters (default 1e-8 m)
+            options |= {"snes_type": "vinewtonrsls", "snes_vi_zero_tolerance": 1e-16}
+        else:  # the bounds by hooks on a plain Newton (ContactBounds, active_set)
+            options |= {"snes_type": "newtonls"}
         kind = "3d" if self.dim == 3 else "axisymmetric" if self.axisymmetric else "plane_strain"
         return MechanicsProblem(
             self.li_mesh, None, self.li_tags, kind=kind, materials={li: s.li},
             creep={li: s.creep}, temperature=s.temperature, bcs=bcs, degree=2,
             plate_tag=bottom, stress_scale=s.pressure, rtol=s.mechanics_rtol,
             atol=s.mechanics_atol, max_iterations=15, predictor="linear",
+            # lagged: the active set keeps the sparsity, so an LU can precondition GMRES in
+            # later iterations (ssbx.problems.factor_reuse)
+            linear_solver="lu_reuse" if s.contact_factorization == "lagged" else "lu",
             petsc_options=options, prefix="ssbx_strip_mech_")
 
     def _uniaxial_strain(self) -> float:

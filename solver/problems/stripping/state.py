@@ -43,7 +43,12 @@ class StrippingSettings:
     contact_tolerance [m]: gap below which a node enters the contact (and conducts); it leaves
     the contact beyond 10 times this gap (hysteresis against chatter at the contact front);
     max_stagger_iterations: passes per
-    step; line_search: of the contact solve, ``"l2"`` or ``"basic"``; mechanics_rtol /
+    step; line_search: of the contact solve, ``"l2"`` or ``"basic"``; contact_solver:
+    ``"active_set"`` (semismooth Newton of fixed sparsity, its LU lagged:
+    :mod:`ssbx.problems.active_set`) or ``"reduced_space"`` (PETSc ``vinewtonrsls``);
+    contact_factorization: ``"fresh"`` (an LU per Newton iteration) or ``"lagged"`` (with
+    ``active_set``: an LU kept as GMRES's preconditioner, :mod:`ssbx.problems.factor_reuse`);
+    mechanics_rtol /
     mechanics_atol: SNES tolerances of the contact solve (atol relative to
     the stack force).
     """
@@ -62,6 +67,8 @@ class StrippingSettings:
     contact_tolerance: float = 1e-10
     max_stagger_iterations: int = 8
     line_search: Literal["l2", "basic"] = "l2"
+    contact_solver: Literal["active_set", "reduced_space"] = "active_set"
+    contact_factorization: Literal["fresh", "lagged"] = "fresh"
     mechanics_rtol: float = 1e-9
     mechanics_atol: float = 1e-9
     vacancy: Any = None
