@@ -384,3 +384,28 @@ def test_stripping_3d_benchmark_quick(shared_tmp_path):
                            Path(shared_tmp_path) / "bench")
     assert all(c.passed for c in result.checks), [c.to_dict() for c in result.checks]
     assert len(result.findings["trench_differences"]) == 6
+
+
+@pytest.mark.parametrize("layout", ["random", "grid"])
+def test_nearest_sets_equal_the_brute_force_search(layout):
+    """The bucket-grid search of the vertices' weighted neighbours returns the all-pairs sets
+    (ties at equal distances included: on a grid a query has 2 or 4 nearest)."""
+    from ssbx.problems.stripping.problem import nearest_sets
+
+    rng = np.random.default_rng(7)
+    if layout == "random":
+        points = np.zeros((3000, 3))
+        points[:, :2] = rng.random((3000, 2)) * 1e-4
+        queries = np.zeros((500, 3))
+        queries[:, :2] = rng.random((500, 2)) * 1e-4
+    else:
+        g = np.linspace(0.0, 20e-6, 41)
+        x, y = np.meshgrid(g, g)
+        points = np.column_stack([x.ravel(), y.ravel(), np.zeros(x.size)])
+        queries = points[::5] + np.array([0.5 * g[1], 0.0, 0.0])
+    fast = nearest_sets(points, queries, 1.01)
+    for q, found in zip(queries, fast, strict=True):
+        d = np.linalg.norm(points - q, axis=1)
+        assert np.array_equal(found, np.flatnonzero(d <= 1.01 * d.min()))
+    if layout == "grid":
+        assert {len(f) for f in fast} == {1, 2}

@@ -40,8 +40,8 @@ class UpperBoundActiveSet:
     """The residual and Jacobian hooks of the active-set method for ``x <= upper``.
 
     ``upper`` is a PETSc vector in the layout of the SNES unknown (``PETSc.INFINITY`` where
-    unbounded);
-    its values may change between solves (the bounded set is read at every evaluation).
+    unbounded); its values may change between solves; call :meth:`refresh` when they do (the
+    bounded dofs are read there).
     :meth:`residual` runs after the residual assembly, :meth:`jacobian` after the Jacobian's
     (at the same iterate, as SNES ``newtonls`` calls them).
     """
@@ -56,26 +56,26 @@ class UpperBoundActiveSet:
         self._scale: np.ndarray | None = None
         self._row_scale = np.zeros(0)
         self._active = np.zeros(0, dtype=np.int32)
-        #: active-set changes (dofs entering or leaving) over the iterations of the last solve
-        self.changes = 0
+        self._bounded = np.zeros(0, dtype=np.int64)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the bounded dofs of ``upper`` again (after its values changed)."""
+        self._bounded = np.flatnonzero(self.upper.array_r < _UNBOUNDED)
 
     def reset(self) -> None:
-        """Start a new solve: the change counter, and no scale until its first Jacobian (each
-        solve independent of the one before: a restarted run reproduces an uninterrupted
-        one)."""
-        self.changes = 0
+        """Start a new solve: no scale until its first Jacobian (each solve independent of the
+        one before: a restarted run reproduces an uninterrupted one)."""
         self._scale = None
 
     def residual(self, x: Any, b: Any) -> None:
-        """Replace the bounded rows of the residual ``b`` at ``x`` by ``max(F, c (x - upper))``."""
-        g = self.upper.array_r
-        bounded = np.flatnonzero(g < _UNBOUNDED)
+        """Replace the bounded rows of the residual ``b`` at ``x`` by ``max(F, c (x - upper))``
+        (not called on a failed constitutive update, whose NaN residual stops SNES)."""
+        bounded = self._bounded
         values = b.array
-        if not np.all(np.isfinite(values)):
-            return  # a failed constitutive update: SNES diverges on the NaN
         u = x.array_r[bounded]
         f = values[bounded]
-        excess = u - g[bounded]
+        excess = u - self.upper.array_r[bounded]
         if self._scale is None:  # before the first Jacobian: on (or past) the bound, pushed up
             c = np.ones_like(excess)
             active = (excess > 0.0) | ((excess >= 0.0) & (f < 0.0))
@@ -83,7 +83,6 @@ class UpperBoundActiveSet:
             c = self._scale[bounded]
             active = c * excess > f
         new = bounded[active].astype(np.int32)
-        self.changes += int(np.setxor1d(new, self._active).size)
         self._active = new
         self._row_scale = c[active]
         values[new] = self._row_scale * excess[active]
@@ -92,19 +91,23 @@ class UpperBoundActiveSet:
         """Replace the active rows of the Jacobian (and of a distinct preconditioner matrix) by
         ``c_i e_i`` (the c_i of the residual); keep |J_ii| as the next c."""
         diag = J.getDiagonal()
-        d = diag.array
-        scale = np.abs(d)
+        scale = np.abs(diag.array_r)
+        diag.destroy()
         typical = self.comm.allreduce(float(np.max(scale, initial=0.0)), op=MPI.MAX)
         scale[scale <= 1e-12 * typical] = typical  # a zero diagonal (a mixed block) gets none
-        if self._scale is None:  # the first residual had no scale: its active rows were on
-            self._row_scale = scale[self._active]  # the bound (zero excess), any c holds
-        d[self._active] = self._row_scale
+        if self._scale is None:
+            # the first residual of a solve had no scale: its active rows are on the bound
+            # (zero excess; the guesses are clipped onto it), where any c gives the same step;
+            # a row past the bound reaches it at the next iteration
+            self._row_scale = scale[self._active]
         start = J.getOwnershipRange()[0]
         rows = (self._active + start).astype(PETSc.IntType)
         for mat in (J,) if P is None or P == J else (J, P):
+            own = mat.getDiagonal()  # the other rows keep their own diagonal
+            own.array[self._active] = self._row_scale
             mat.zeroRows(rows, diag=0.0)
-            mat.setDiagonal(diag, addv=PETSc.InsertMode.INSERT_VALUES)
-        diag.destroy()
+            mat.setDiagonal(own, addv=PETSc.InsertMode.INSERT_VALUES)
+            own.destroy()
         self._scale = scale
 
     @property

@@ -51,9 +51,8 @@ Newton: PETSc SNES ``newtonls`` with a full step (``basic`` line search) and MUM
 (``linear_solver="lu"``; ``"lu_reuse"``: an LU kept as GMRES's preconditioner within a Newton
 solve, :mod:`ssbx.problems.factor_reuse`) or, for large and 3-D meshes, conjugate gradients
 preconditioned by smoothed-aggregation AMG (PETSc GAMG) whose near-nullspace is the rigid-body
-modes
-(``linear_solver="amg"``, :mod:`ssbx.problems.rigid_modes`; the consistent tangent of the creep
-kernels is symmetric, so CG applies; in axisymmetry GAMG takes its default per-component
+modes (``linear_solver="amg"``, :mod:`ssbx.problems.rigid_modes`; the consistent tangent of the
+creep kernels is symmetric, so CG applies; in axisymmetry GAMG takes its default per-component
 constants, the only rigid mode there being the axial translation). The
 constitutive kernel runs inside the residual callback over all local (owned + ghost) quadrature
 points of the creeping cells, with the strain from one compiled :class:`dolfinx.fem.Expression`;
