@@ -10,7 +10,8 @@ d. The lagged LU factorises less often than it assembles Jacobians and meets the
    solve's tolerances.
 e. A lagged LU with the reduced space is refused before meshing (and by the problem); the
    hooks' residual is max(F, c (u - g)) on a hand-made vector.
-f. The quick contact_solvers benchmark passes; (mpi) 2 ranks = serial.
+f. A failed linear solve is retried once with a new analysis.
+g. The quick contact_solvers benchmark passes; (mpi) 2 ranks = serial.
 """
 
 from __future__ import annotations
@@ -145,6 +146,29 @@ def test_converged_contact_is_complementary(runs, factorization):
 def test_lagged_lu_factorises_less_often(runs):
     run = runs[("active_set", "lagged")]
     assert run["factorizations"] < 0.8 * run["jacobians"]
+
+
+def test_failed_linear_solve_is_retried_with_a_new_analysis(monkeypatch):
+    """A Newton solve whose linear solve fails (here GMRES allowed no iteration) is repeated
+    once after the PC is reset; the retry converges once the linear solver works again."""
+    from ssbx.problems.mechanics import MechanicsProblem
+
+    problem = make_problem(MPI.COMM_SELF, "active_set", "lagged")
+    ksp = problem.mechanics.problem.solver.getKSP()
+    ksp.setTolerances(max_it=0)
+    resets = []
+    original = MechanicsProblem._reset_linear_solver
+
+    def reset(self):
+        resets.append(1)
+        original(self)
+        ksp.setTolerances(max_it=100)
+
+    monkeypatch.setattr(MechanicsProblem, "_reset_linear_solver", reset)
+    report = problem.try_step(1e-3, Load.current(10.0))
+    assert report.converged, report.why
+    assert resets == [1]
+    problem.close()
 
 
 def test_lagged_lu_with_reduced_space_is_refused(tmp_path):

@@ -1038,10 +1038,14 @@ class MechanicsProblem:
             reason = int(snes.getConvergedReason())
             if reason != _DIVERGED_LINEAR_SOLVE or attempt == 1:
                 break
-            # e.g. MUMPS's workspace, sized by an analysis of other values, too small for the
-            # pivots of these (a matrix of fixed sparsity is analysed once): analyse again
-            snes.getKSP().getPC().reset()
+            self._reset_linear_solver()
         return reason > 0 and self._failed == 0, reason
+
+    def _reset_linear_solver(self) -> None:
+        """Analyse the matrix again at the next factorisation (PCReset), after a failed linear
+        solve: e.g. MUMPS's workspace, sized by an analysis of other values, too small for the
+        pivots of these (a matrix of fixed sparsity is analysed once per run)."""
+        self.problem.solver.getKSP().getPC().reset()
 
     def _solve_rigid_plate(self, dt: float, t_new: float,
                            adjust_guess: Callable[[fem.Function], None] | None
