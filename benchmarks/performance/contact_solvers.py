@@ -56,9 +56,10 @@ from ssbx.meshes.spec import VoidSpec
 from ssbx.physics.creep_laws import MASIAS_2019
 from ssbx.problems.stripping.state import Load
 from ssbx.problems.stripping.stepping import StepControl, advance
+from ssbx.units import from_mA_per_cm2
 
 PRESSURE = 1e6  # Pa
-CURRENT = 10.0  # A/m^2 (1 mA/cm^2)
+CURRENT = from_mA_per_cm2(1.0)  # A/m^2
 #: (contact.solver, contact.factorization) of each run; the first is the reference
 SOLVERS = [("reduced_space", "fresh"), ("active_set", "fresh"), ("active_set", "lagged")]
 #: relative agreement of every solver with the reduced-space one

@@ -881,6 +881,7 @@ class MechanicsProblem:
         # objects and ~20 MPI communicators per problem, until MPI runs out of them).
         owner = weakref.ref(self)
         has_regions = bool(self.regions)
+        preconditioner_matrix = problem.P_mat  # not ``problem`` itself: the SNES holds it
 
         def residual(snes_: Any, x: Any, b: Any) -> None:
             failed = 0
@@ -904,7 +905,7 @@ class MechanicsProblem:
             assemble_jacobian(snes_, x, J, P, **j_ctx)
             me = owner()
             if me is not None and me.bound_hook is not None:
-                me.bound_hook.jacobian(J, problem.P_mat)
+                me.bound_hook.jacobian(J, preconditioner_matrix)
             if me is not None and me.factor_reuse is not None:
                 me.factor_reuse.before_solve(J)
             timers["assembly"] += time.perf_counter() - t
