@@ -386,7 +386,7 @@ def test_stripping_3d_benchmark_quick(shared_tmp_path):
     assert len(result.findings["trench_differences"]) == 6
 
 
-@pytest.mark.parametrize("layout", ["random", "grid"])
+@pytest.mark.parametrize("layout", ["random", "grid", "line_with_roundoff"])
 def test_nearest_sets_equal_the_brute_force_search(layout):
     """The bucket-grid search of the vertices' weighted neighbours returns the all-pairs sets
     (ties at equal distances included: on a grid a query has 2 or 4 nearest)."""
@@ -398,6 +398,11 @@ def test_nearest_sets_equal_the_brute_force_search(layout):
         points[:, :2] = rng.random((3000, 2)) * 1e-4
         queries = np.zeros((500, 3))
         queries[:, :2] = rng.random((500, 2)) * 1e-4
+    elif layout == "line_with_roundoff":  # a 2-D interface: its flat axis carries ~1e-23 m
+        points = np.zeros((54, 3))
+        points[:, 0] = np.sort(rng.random(54)) * 1e-5
+        points[:, 1] = rng.normal(scale=5e-23, size=54)
+        queries = np.array([[-2e-24, 1.3e-23, 0.0]])
     else:
         g = np.linspace(0.0, 20e-6, 41)
         x, y = np.meshgrid(g, g)

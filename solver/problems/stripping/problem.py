@@ -203,11 +203,13 @@ def nearest_sets(points: np.ndarray, queries: np.ndarray, slack: float) -> list[
     import itertools
 
     lo, hi = points.min(axis=0), points.max(axis=0)
-    axes = np.flatnonzero(hi - lo > 0.0)  # the interface plane's lateral axes
+    extent = hi - lo
+    # the interface plane's lateral axes (not a flat axis's round-off, ~1e-23 m: buckets sized
+    # by it would make the rings endless)
+    axes = np.flatnonzero(extent > 1e-9 * float(np.max(extent)))
     if axes.size == 0:
         return [np.arange(points.shape[0]) for _ in range(queries.shape[0])]
-    extent = float(np.prod(hi[axes] - lo[axes]))
-    h = (extent / points.shape[0]) ** (1.0 / axes.size)
+    h = (float(np.prod(extent[axes])) / points.shape[0]) ** (1.0 / axes.size)
     keys = np.floor((points[:, axes] - lo[axes]) / h).astype(np.int64)
     buckets: dict[tuple[int, ...], list[int]] = {}
     for i, key in enumerate(map(tuple, keys)):
