@@ -277,7 +277,7 @@ class ContactSpec:
     contact_tolerance: float = 1e-10
     max_stagger_iterations: int = 8
     line_search: Literal["l2", "basic"] = "l2"
-    solver: Literal["active_set", "reduced_space"] = "active_set"
+    solver: Literal["active_set", "reduced_space"] = "reduced_space"
     factorization: Literal["fresh", "lagged"] = "fresh"
     profile_interval: int = 10
 

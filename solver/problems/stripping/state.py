@@ -67,7 +67,7 @@ class StrippingSettings:
     contact_tolerance: float = 1e-10
     max_stagger_iterations: int = 8
     line_search: Literal["l2", "basic"] = "l2"
-    contact_solver: Literal["active_set", "reduced_space"] = "active_set"
+    contact_solver: Literal["active_set", "reduced_space"] = "reduced_space"
     contact_factorization: Literal["fresh", "lagged"] = "fresh"
     mechanics_rtol: float = 1e-9
     mechanics_atol: float = 1e-9
