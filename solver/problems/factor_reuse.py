@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-#: PETSc options of a KSP that reuses its LU (MUMPS) as a preconditioner: right
-#: preconditioning so that the tolerances apply to the true residual
-LU_REUSE_OPTIONS: dict[str, Any] = {
+#: PETSc options of the KSP around a reused LU (the LU's own options are the direct solver's):
+#: right preconditioning so that the tolerances apply to the true residual
+LAGGED_KSP_OPTIONS: dict[str, Any] = {
     "ksp_type": "gmres", "ksp_pc_side": "right", "ksp_gmres_restart": 100,
     "ksp_rtol": 1e-3, "ksp_atol": 0.0, "ksp_max_it": 100,
-    "pc_type": "lu", "pc_factor_mat_solver_type": "mumps", "mat_mumps_icntl_7": 0,
 }
 
 

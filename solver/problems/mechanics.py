@@ -108,7 +108,7 @@ from ssbx.physics.mechanics import (
     spring_pressure,
     tangent_work,
 )
-from ssbx.problems.factor_reuse import LU_REUSE_OPTIONS, FactorReuse
+from ssbx.problems.factor_reuse import LAGGED_KSP_OPTIONS, FactorReuse
 from ssbx.problems.rigid_modes import GAMG_OPTIONS, rigid_body_modes
 
 TimeFunction = float | Callable[[float], float]
@@ -444,10 +444,11 @@ class _CreepRegion:
 # Problem
 # --------------------------------------------------------------------------------------------
 #: PETSc options of the linear solver of each Newton step (module docstring)
+_LU_OPTIONS: dict[str, Any] = {"ksp_type": "preonly", "pc_type": "lu",
+                                "pc_factor_mat_solver_type": "mumps", "mat_mumps_icntl_7": 0}
 LINEAR_SOLVERS: dict[str, dict[str, Any]] = {
-    "lu": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps",
-           "mat_mumps_icntl_7": 0},
-    "lu_reuse": LU_REUSE_OPTIONS,
+    "lu": _LU_OPTIONS,
+    "lu_reuse": _LU_OPTIONS | LAGGED_KSP_OPTIONS,
     "amg": GAMG_OPTIONS | {"ksp_rtol": 1e-10, "ksp_atol": 0.0, "ksp_max_it": 1000},
 }
 
@@ -1012,7 +1013,8 @@ class MechanicsProblem:
         reason)."""
         snes = self.problem.solver
         fields = self.mean_stress_fields()
-        means = [f.x.array.copy() for f in fields]
+        # a retry from ``start`` takes the mean stresses it started from (else: committed)
+        means = [f.x.array.copy() for f in fields] if start is not None else []
         for attempt in range(2):
             self._history.clear()
             self._failed = 0

@@ -9,9 +9,9 @@ initial and grown, are a gap field on that interface; the unknowns are
   overpotential, Gauss–Lobatto (nodal) interface quadrature);
 - the Li displacement (Li submesh, P2, :class:`MechanicsProblem` with the Li creep law) with the
   contact as an upper bound on the interface displacement, ``u_y <= g0 + r + w``, solved as a
-  variational inequality: by default the fixed-sparsity active-set Newton of
-  :mod:`ssbx.problems.active_set` (``settings.contact_solver``; or PETSc SNES
-  ``vinewtonrsls``, the reduced-space active set);
+  variational inequality: by PETSc SNES ``vinewtonrsls`` (the reduced-space active set, the
+  default) or the fixed-sparsity active-set Newton of :mod:`ssbx.problems.active_set`
+  (``settings.contact_solver``);
 - the interface state, replicated on every rank (:class:`ssbx.problems.interface.InterfaceNodes`):
 initial
   gap g0, removed Li thickness r, contact pressure p, contact set, nodal current.
